@@ -1,0 +1,27 @@
+//! The offer model every other feedmill crate speaks.
+//!
+//! A product feed record, whatever its network or format, ends up as one [`Offer`]: exact money
+//! ([`rust_decimal::Decimal`] plus a validated ISO-4217 [`Currency`]), a checked [`Gtin`], a closed
+//! [`Availability`] set and a stable [`OfferId`]. Records that cannot become offers are described
+//! by a [`Rejection`]; an import run is summed up by [`RunStats`]. This crate does no I/O.
+
+mod availability;
+mod currency;
+mod gtin;
+mod network;
+mod offer;
+mod offer_id;
+mod price_format;
+mod rejection;
+mod stats;
+
+pub use availability::Availability;
+pub use currency::{Currency, CurrencyError};
+pub use gtin::{Gtin, GtinError};
+pub use network::Network;
+pub use offer::Offer;
+pub use offer_id::OfferId;
+pub use price_format::{format_price, minor_units};
+pub use rejection::{RejectReason, Rejection};
+pub use rust_decimal::Decimal;
+pub use stats::RunStats;
