@@ -1,0 +1,43 @@
+//! Syntax readers: each turns a UTF-8 [`std::io::BufRead`] into [`ReadItem`]s pushed to a sink,
+//! one record at a time, in constant memory whatever the feed size.
+//!
+//! Readers never allocate the whole feed and never fail the feed for one bad record: a record
+//! they cannot parse is reported as [`ReadItem::Malformed`] and reading goes on. They fail the
+//! feed (return `Err`) only when the input as a whole is not of their syntax or ends early.
+
+use crate::error::FeedError;
+use crate::record::{FieldNames, ReadItem};
+
+pub mod csv_reader;
+pub mod json_reader;
+pub mod xml_reader;
+
+/// Receives every item a reader produces, with the reader's key table as it is at that moment.
+/// Returning `Err(FeedError::Stopped)` tells the reader to stop at once.
+pub trait RecordSink {
+    fn accept(&mut self, item: ReadItem, names: &FieldNames) -> Result<(), FeedError>;
+}
+
+impl<F> RecordSink for F
+where
+    F: FnMut(ReadItem, &FieldNames) -> Result<(), FeedError>,
+{
+    fn accept(&mut self, item: ReadItem, names: &FieldNames) -> Result<(), FeedError> {
+        self(item, names)
+    }
+}
+
+/// Collects everything a reader produces; for tests and small inputs.
+#[derive(Debug, Default)]
+pub struct CollectedRecords {
+    pub names: FieldNames,
+    pub items: Vec<ReadItem>,
+}
+
+impl RecordSink for CollectedRecords {
+    fn accept(&mut self, item: ReadItem, names: &FieldNames) -> Result<(), FeedError> {
+        self.names = names.clone();
+        self.items.push(item);
+        Ok(())
+    }
+}

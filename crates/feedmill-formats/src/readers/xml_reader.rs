@@ -1,0 +1,1 @@
+//! xml reader (in progress).

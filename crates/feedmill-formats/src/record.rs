@@ -1,0 +1,144 @@
+//! The raw record: what a reader pulls out of a feed before any normalization.
+//!
+//! Readers know syntax (XML, CSV, JSON), not meaning. They hand over each record as an ordered
+//! list of `(key, value)` pairs; the normalizer maps keys to offer fields. Keys are interned into
+//! a [`FieldNames`] table owned by the reader, so a record carries small [`FieldId`]s instead of
+//! repeating its column names, and the normalizer resolves a feed's mapping once per table.
+//!
+//! Key conventions, shared by every reader:
+//! - CSV: the header cell, trimmed (a BOM is never part of it).
+//! - XML: the element path below the record element joined with `/` (`g:shipping/g:price`), with
+//!   the prefix as written, except that the Google namespace is always `g:`. Attributes are
+//!   `path@name` (`price@currency`, `link@href`). An element with a `name` attribute
+//!   (`<field name="stock">`) is keyed by that attribute's value (`stock`).
+//! - JSON: object keys joined with `/` for nested objects; arrays of scalars repeat their key;
+//!   arrays of `{key, value}` or `{name, value}` objects become one field per pair.
+//!
+//! Repeated keys are kept in order (`g:additional_image_link` twice). Values are text as the
+//! feed wrote it: entities decoded, CDATA unwrapped, numbers in their original notation.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Index of a key in its reader's [`FieldNames`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldId(pub u32);
+
+/// The interned keys of one feed, in order of first appearance.
+#[derive(Debug, Default, Clone)]
+pub struct FieldNames {
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, FieldId>,
+}
+
+impl FieldNames {
+    pub fn new() -> FieldNames {
+        FieldNames::default()
+    }
+
+    /// The id of `name`, adding it when it is new.
+    pub fn intern(&mut self, name: &str) -> FieldId {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = FieldId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        let name: Arc<str> = Arc::from(name);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+
+    pub fn get(&self, name: &str) -> Option<FieldId> {
+        self.ids.get(name).copied()
+    }
+
+    pub fn name(&self, id: FieldId) -> &str {
+        self.names.get(id.0 as usize).map_or("", |n| n)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// A cheap, immutable copy of the names as they are now, for the normalizer threads.
+    pub fn snapshot(&self) -> Arc<[Arc<str>]> {
+        self.names.iter().cloned().collect()
+    }
+}
+
+/// A repaired problem inside a record that did not cost the record (an undefined entity, a
+/// bare `&`), counted by `kind` in the run's stats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordWarning {
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+/// One record of a feed, as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRecord {
+    /// 1-based number of the record in its feed, counting malformed ones too.
+    pub number: u64,
+    pub fields: Vec<(FieldId, String)>,
+    pub warnings: Vec<RecordWarning>,
+}
+
+impl RawRecord {
+    pub fn new(number: u64) -> RawRecord {
+        RawRecord {
+            number,
+            fields: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, id: FieldId, value: String) {
+        self.fields.push((id, value));
+    }
+
+    pub fn warn(&mut self, kind: &'static str, detail: impl Into<String>) {
+        self.warnings.push(RecordWarning {
+            kind,
+            detail: detail.into(),
+        });
+    }
+
+    /// The first value of `name`, for tests and diagnostics (the normalizer uses ids).
+    pub fn value<'a>(&'a self, names: &FieldNames, name: &str) -> Option<&'a str> {
+        let id = names.get(name)?;
+        self.fields
+            .iter()
+            .find(|(field, _)| *field == id)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A one-line excerpt of the record for reject reports: its first few fields.
+    pub fn excerpt(&self, names: &FieldNames) -> String {
+        let mut out = String::new();
+        for (id, value) in self.fields.iter().take(6) {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(names.name(*id));
+            out.push('=');
+            out.extend(value.chars().take(40));
+        }
+        out
+    }
+}
+
+/// What a reader hands to its sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadItem {
+    Record(RawRecord),
+    /// A record the reader could not parse and skipped; reading goes on after it.
+    Malformed {
+        number: u64,
+        message: String,
+        excerpt: String,
+    },
+}
