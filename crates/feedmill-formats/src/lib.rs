@@ -12,8 +12,18 @@
 //!
 //! Nothing here does network I/O or touches the index.
 
+pub mod detect;
 pub mod error;
+pub mod format;
+pub mod links;
+pub mod mapping;
+pub mod normalize;
+pub mod price_parser;
+pub mod profiles;
 pub mod readers;
 pub mod record;
+pub mod text;
+pub mod timestamp;
 
 pub use error::FeedError;
+pub use format::FeedFormat;

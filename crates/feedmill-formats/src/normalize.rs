@@ -1,0 +1,386 @@
+//! One raw record → one [`Offer`], or a [`Rejection`] saying which field failed and why.
+//!
+//! Pure and thread-safe: the driver calls it from rayon workers. The rules:
+//! - title, price (≥ 0) and at least one URL (product or tracking) are required;
+//! - the currency comes from the currency field, else the price string (`15.00 USD`), else the
+//!   run's default (`--currency`); none of them → rejected;
+//! - a sale price below the price becomes the price, the regular price becomes `old_price`;
+//! - optional fields that do not parse are dropped with a warning, never costing the record.
+
+use crate::links::{clean_url, landing_page};
+use crate::mapping::{Field, ResolvedMapping, extra_key};
+use crate::price_parser::{ParsedPrice, parse_price};
+use crate::record::{RawRecord, RecordWarning};
+use crate::text::{category_path, clean_text, is_placeholder};
+use crate::timestamp::parse_timestamp;
+use feedmill_model::{
+    Availability, Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason,
+    Rejection,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What stays the same for every record of one feed.
+#[derive(Debug, Clone)]
+pub struct NormalizeContext {
+    pub source: String,
+    pub network: Network,
+    pub default_currency: Option<Currency>,
+}
+
+/// The outcome for one record: an offer or a rejection, plus repaired problems.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub number: u64,
+    pub outcome: Result<Offer, Rejection>,
+    pub warnings: Vec<RecordWarning>,
+}
+
+/// The record's values sorted by the field they feed, most preferred candidate first.
+struct Values<'a> {
+    mapped: Vec<(Field, u8, &'a str)>,
+    unmapped: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Values<'a> {
+    fn collect(record: &'a RawRecord, names: &'a [Arc<str>], mapping: &ResolvedMapping) -> Self {
+        let mut mapped = Vec::with_capacity(24);
+        let mut unmapped = Vec::new();
+        for (id, value) in &record.fields {
+            match mapping.slot(*id) {
+                Some((field, rank)) => mapped.push((field, rank, value.as_str())),
+                None => {
+                    let name = names.get(id.0 as usize).map_or("", |n| n);
+                    unmapped.push((name, value.as_str()));
+                }
+            }
+        }
+        mapped.sort_by_key(|(field, rank, _)| (*field, *rank));
+        Values { mapped, unmapped }
+    }
+
+    fn all(&self, field: Field) -> impl Iterator<Item = &'a str> + '_ {
+        self.mapped
+            .iter()
+            .filter(move |(f, _, v)| *f == field && !v.trim().is_empty())
+            .map(|(_, _, v)| *v)
+    }
+
+    fn first(&self, field: Field) -> Option<&'a str> {
+        self.all(field).next()
+    }
+
+    fn first_text(&self, field: Field) -> Option<String> {
+        self.all(field).find_map(clean_text)
+    }
+
+    fn first_url(&self, field: Field) -> Option<String> {
+        self.all(field).find_map(clean_url)
+    }
+}
+
+/// Normalizes one record. `names` is the key table the record's ids point into.
+pub fn normalize_record(
+    record: &RawRecord,
+    names: &[Arc<str>],
+    mapping: &ResolvedMapping,
+    ctx: &NormalizeContext,
+) -> Normalized {
+    let values = Values::collect(record, names, mapping);
+    let mut warnings = record.warnings.clone();
+    let outcome = build_offer(&values, ctx, &mut warnings).map_err(|(field, reason, message)| {
+        Rejection::new(
+            record.number,
+            field,
+            reason,
+            message,
+            &excerpt(record, names),
+        )
+    });
+    Normalized {
+        number: record.number,
+        outcome,
+        warnings,
+    }
+}
+
+type Reject = (&'static str, RejectReason, String);
+
+fn build_offer(
+    values: &Values,
+    ctx: &NormalizeContext,
+    warnings: &mut Vec<RecordWarning>,
+) -> Result<Offer, Reject> {
+    let title = values.first_text(Field::Title).ok_or((
+        "title",
+        RejectReason::MissingTitle,
+        "record has no title".to_string(),
+    ))?;
+    let (currency_field, currency_field_error) = currency_from_field(values);
+    let hint = currency_field.or(ctx.default_currency);
+    let (price, old_price_from_sale, price_currency) = price_of(values, hint)?;
+    let currency = currency_field
+        .or(price_currency)
+        .or(ctx.default_currency)
+        .ok_or_else(|| missing_currency(currency_field_error))?;
+    if let (Some(field), Some(in_price)) = (currency_field, price_currency) {
+        if field != in_price {
+            warn(
+                warnings,
+                "currency_conflict",
+                format!("currency field says {field}, price says {in_price}; kept {field}"),
+            );
+        }
+    }
+    let tracking_url = values.first_url(Field::TrackingUrl);
+    let product_url = values
+        .first_url(Field::ProductUrl)
+        .or_else(|| tracking_url.as_deref().and_then(landing_page));
+    let url_for_id = product_url.as_deref().or(tracking_url.as_deref()).ok_or((
+        "product_url",
+        RejectReason::MissingUrl,
+        "record has no product or tracking url".to_string(),
+    ))?;
+    let sku = values
+        .first(Field::Sku)
+        .map(str::trim)
+        .filter(|s| !is_placeholder(s))
+        .map(str::to_string);
+    let merchant_id = plain(values.first(Field::MerchantId));
+    let program_id = plain(values.first(Field::ProgramId));
+    let merchant_key = merchant_id.as_deref().or(program_id.as_deref());
+    let id = match &sku {
+        Some(sku) => OfferId::from_sku(&ctx.source, merchant_key, sku),
+        None => OfferId::from_url(&ctx.source, merchant_key, url_for_id),
+    };
+    let image_url = values.first_url(Field::ImageUrl);
+    let additional_images = additional_images(values, image_url.as_deref());
+    let old_price =
+        old_price_from_sale.or_else(|| optional_price(values, Field::OldPrice, hint, warnings));
+    let mut extra = BTreeMap::new();
+    spread_extras(values, &mut extra);
+    for (name, value) in &values.unmapped {
+        extra
+            .entry(extra_key(name).to_string())
+            .or_insert_with(|| value.trim().to_string());
+    }
+    Ok(Offer {
+        id,
+        source: ctx.source.clone(),
+        network: ctx.network,
+        merchant_id,
+        merchant_name: values.first_text(Field::MerchantName),
+        program_id,
+        sku,
+        gtin: gtin_of(values, warnings),
+        mpn: plain(values.first(Field::Mpn)),
+        title,
+        description: values.first_text(Field::Description),
+        brand: values.first_text(Field::Brand),
+        category: values.all(Field::Category).find_map(category_path),
+        price,
+        old_price: old_price.filter(|old| *old > Decimal::ZERO && *old != price),
+        currency,
+        shipping: optional_price(values, Field::Shipping, hint, warnings),
+        availability: availability_of(values),
+        product_url,
+        tracking_url,
+        image_url,
+        additional_images,
+        updated_at: updated_at_of(values, warnings),
+        extra,
+    })
+}
+
+fn warn(warnings: &mut Vec<RecordWarning>, kind: &'static str, detail: String) {
+    warnings.push(RecordWarning { kind, detail });
+}
+
+fn plain(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !is_placeholder(v))
+        .map(str::to_string)
+}
+
+/// The currency field, parsed; an unknown code is remembered for the rejection message.
+fn currency_from_field(values: &Values) -> (Option<Currency>, Option<String>) {
+    match values.first(Field::Currency) {
+        Some(raw) => match Currency::parse(raw) {
+            Ok(currency) => (Some(currency), None),
+            Err(err) => (None, Some(err.to_string())),
+        },
+        None => (None, None),
+    }
+}
+
+fn missing_currency(field_error: Option<String>) -> Reject {
+    match field_error {
+        Some(message) => ("currency", RejectReason::BadCurrency, message),
+        None => (
+            "currency",
+            RejectReason::MissingCurrency,
+            "record has no currency and no default currency was given (--currency)".into(),
+        ),
+    }
+}
+
+/// The price to show, the regular price when a sale price replaced it, and the currency the
+/// price string named.
+fn price_of(
+    values: &Values,
+    hint: Option<Currency>,
+) -> Result<(Decimal, Option<Decimal>, Option<Currency>), Reject> {
+    let regular = match values.first(Field::Price) {
+        Some(raw) => Some(parse_required_price(raw, hint)?),
+        None => None,
+    };
+    let sale = values
+        .first(Field::SalePrice)
+        .and_then(|raw| parse_price(raw, hint).ok());
+    match (regular, sale) {
+        (Some(regular), Some(sale))
+            if sale.amount >= Decimal::ZERO && sale.amount < regular.amount =>
+        {
+            Ok((
+                sale.amount,
+                Some(regular.amount),
+                regular.currency.or(sale.currency),
+            ))
+        }
+        (Some(regular), _) => Ok((regular.amount, None, regular.currency)),
+        (None, Some(sale)) if sale.amount >= Decimal::ZERO => {
+            Ok((sale.amount, None, sale.currency))
+        }
+        (None, _) => Err((
+            "price",
+            RejectReason::MissingPrice,
+            "record has no price".into(),
+        )),
+    }
+}
+
+fn parse_required_price(raw: &str, hint: Option<Currency>) -> Result<ParsedPrice, Reject> {
+    let parsed =
+        parse_price(raw, hint).map_err(|err| ("price", RejectReason::BadPrice, err.to_string()))?;
+    if parsed.amount < Decimal::ZERO {
+        return Err((
+            "price",
+            RejectReason::NegativePrice,
+            format!("price {raw:?} is negative"),
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Shipping and old price: dropped with a warning when they don't parse. Google's CSV writes
+/// shipping as `SE:::49.00 SEK`; the price is the part after the last colon.
+fn optional_price(
+    values: &Values,
+    field: Field,
+    hint: Option<Currency>,
+    warnings: &mut Vec<RecordWarning>,
+) -> Option<Decimal> {
+    let raw = values.first(field)?;
+    let raw = raw.rsplit(':').next().unwrap_or(raw);
+    match parse_price(raw, hint) {
+        Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed.amount),
+        Ok(_) | Err(_) => {
+            let kind = if field == Field::Shipping {
+                "bad_shipping"
+            } else {
+                "bad_old_price"
+            };
+            warn(warnings, kind, format!("{} {raw:?} dropped", field.name()));
+            None
+        }
+    }
+}
+
+/// The first valid GTIN among the candidates; invalid ones are dropped with a warning.
+fn gtin_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Option<Gtin> {
+    for raw in values.all(Field::Gtin) {
+        match Gtin::parse(raw) {
+            Ok(gtin) => return Some(gtin),
+            Err(GtinError::Empty) => {}
+            Err(err @ GtinError::Placeholder(_)) => {
+                warn(warnings, "placeholder_gtin", err.to_string())
+            }
+            Err(err) => warn(warnings, "invalid_gtin", err.to_string()),
+        }
+    }
+    None
+}
+
+fn availability_of(values: &Values) -> Availability {
+    let stated = values
+        .all(Field::Availability)
+        .map(Availability::from_text)
+        .find(|a| *a != Availability::Unknown);
+    stated
+        .or_else(|| {
+            values
+                .first(Field::StockQuantity)
+                .map(Availability::from_text)
+        })
+        .unwrap_or_default()
+}
+
+fn additional_images(values: &Values, main_image: Option<&str>) -> Vec<String> {
+    let mut images: Vec<String> = Vec::new();
+    for raw in values.all(Field::AdditionalImages) {
+        for part in raw.split(',') {
+            if let Some(url) = clean_url(part) {
+                if Some(url.as_str()) != main_image && !images.contains(&url) {
+                    images.push(url);
+                }
+            }
+        }
+    }
+    images
+}
+
+fn updated_at_of(
+    values: &Values,
+    warnings: &mut Vec<RecordWarning>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let raw = values.first(Field::UpdatedAt)?;
+    let parsed = parse_timestamp(raw);
+    if parsed.is_none() {
+        warn(
+            warnings,
+            "bad_updated_at",
+            format!("updated_at {raw:?} dropped"),
+        );
+    }
+    parsed
+}
+
+/// Adtraction's `{SIZE#86 92}{COLOUR#Grön}` → `extra.SIZE = "86 92"`, `extra.COLOUR = "Grön"`.
+fn spread_extras(values: &Values, extra: &mut BTreeMap<String, String>) {
+    for raw in values.all(Field::Extras) {
+        for item in raw
+            .split('}')
+            .map(|part| part.trim().trim_start_matches('{'))
+        {
+            if let Some((key, value)) = item.split_once('#') {
+                if !key.trim().is_empty() && !value.trim().is_empty() {
+                    extra.insert(key.trim().to_string(), value.trim().to_string());
+                }
+            }
+        }
+    }
+}
+
+fn excerpt(record: &RawRecord, names: &[Arc<str>]) -> String {
+    let mut out = String::new();
+    for (id, value) in record.fields.iter().take(5) {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(names.get(id.0 as usize).map_or("?", |n| n));
+        out.push('=');
+        out.extend(value.chars().take(40));
+    }
+    out
+}

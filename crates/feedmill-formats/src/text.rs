@@ -1,0 +1,149 @@
+//! Text clean-up for offer fields: HTML stripped, entities decoded, white space collapsed,
+//! category paths joined with `" > "`.
+
+use std::borrow::Cow;
+
+/// Strips HTML tags, decodes entities and collapses white space: what a description or title
+/// becomes. Returns `None` when nothing (or only a placeholder such as `n/a`) is left.
+pub fn clean_text(raw: &str) -> Option<String> {
+    let without_tags: Cow<str> = if raw.contains('<') {
+        Cow::Owned(strip_tags(raw))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let decoded: Cow<str> = if without_tags.contains('&') {
+        Cow::Owned(html_escape::decode_html_entities(&without_tags).into_owned())
+    } else {
+        without_tags
+    };
+    let collapsed = collapse_whitespace(&decoded);
+    (!collapsed.is_empty() && !is_placeholder(&collapsed)).then_some(collapsed)
+}
+
+/// Values that mean "nothing here" (`n/a`, `null`, `-`).
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || [
+            "n/a",
+            "na",
+            "null",
+            "none",
+            "nil",
+            "-",
+            "--",
+            "undefined",
+            "#n/a",
+        ]
+        .iter()
+        .any(|p| v.eq_ignore_ascii_case(p))
+}
+
+/// Collapses every run of white space (incl. no-break space) to one space and trims.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Removes `<tag …>` spans; block tags (`<br>`, `<p>`, `<li>` …) leave a space so words don't
+/// run together. A `<` that opens no tag (`a < b`) is kept.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let opens_tag =
+            after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>') {
+            Some(close) if opens_tag => {
+                out.push(' ');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Joins a category path with `" > "`, whatever the feed used between levels (`>`, `|`, `/` or
+/// ` - ` with spaces around). Repeated and empty levels are dropped.
+pub fn category_path(raw: &str) -> Option<String> {
+    let cleaned = clean_text(raw)?;
+    let levels: Vec<&str> = split_levels(&cleaned)
+        .into_iter()
+        .map(str::trim)
+        .filter(|level| !level.is_empty())
+        .collect();
+    (!levels.is_empty()).then(|| levels.join(" > "))
+}
+
+fn split_levels(path: &str) -> Vec<&str> {
+    for separator in [">", "|", " / ", " - "] {
+        if path.contains(separator) {
+            return path.split(separator).collect();
+        }
+    }
+    vec![path]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_html_and_decodes_entities() {
+        assert_eq!(
+            clean_text("<p>New&nbsp;design.</p><ul><li>Grön</li><li>R&amp;D</li></ul>"),
+            Some("New design. Grön R&D".to_string())
+        );
+        assert_eq!(
+            clean_text("a < b and c > d"),
+            Some("a < b and c > d".to_string())
+        );
+    }
+
+    #[test]
+    fn collapses_whitespace_and_drops_placeholders() {
+        assert_eq!(
+            clean_text("  Härlig\n\nZip   Hood \t"),
+            Some("Härlig Zip Hood".to_string())
+        );
+        assert_eq!(clean_text("n/a"), None);
+        assert_eq!(clean_text("   "), None);
+    }
+
+    #[test]
+    fn joins_category_paths() {
+        let cases = [
+            (
+                "Electronics > Accessories > Laptop Cases",
+                "Electronics > Accessories > Laptop Cases",
+            ),
+            ("Tröjor  -  Zip Hoods", "Tröjor > Zip Hoods"),
+            ("Home|Kitchen||Knives", "Home > Kitchen > Knives"),
+            ("Shoes / Running", "Shoes > Running"),
+            ("T-shirts", "T-shirts"),
+            (
+                "antivirus- &amp; beveiligingssoftware",
+                "antivirus- & beveiligingssoftware",
+            ),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(category_path(raw).as_deref(), Some(want), "{raw:?}");
+        }
+    }
+}
