@@ -47,9 +47,9 @@ pub fn landing_page(tracking_url: &str) -> Option<String> {
         return decoded_http_url(target);
     }
     let (_, query) = tracking_url.split_once('?')?;
-    // Adtraction's `url` must be the last parameter and is often left unencoded, so everything
-    // after `url=` is the landing page, `&`s included.
-    for marker in ["&url=", "?url="] {
+    // Adtraction's `url` and Partner-ads' `htmlurl` come last and often unencoded, so everything
+    // after them is the landing page, `&`s included.
+    for marker in ["&url=", "?url=", "&htmlurl=", "?htmlurl="] {
         if let Some(pos) = tracking_url.find(marker) {
             return decoded_http_url(&tracking_url[pos + marker.len()..]);
         }
@@ -119,8 +119,8 @@ mod tests {
                 "https://shop.example/p/1",
             ),
             (
-                "https://www.partner-ads.com/dk/klikbanner.php?bannerid=70561&partnerid=27899&htmlurl=https://www.elgiganten.dk/product/10011",
-                "https://www.elgiganten.dk/product/10011",
+                "https://www.partner-ads.com/dk/klikbanner.php?bannerid=70561&partnerid=27899&htmlurl=https://www.elgiganten.dk/product/10011?utm_source=pa&utm_medium=aff",
+                "https://www.elgiganten.dk/product/10011?utm_source=pa&utm_medium=aff",
             ),
         ];
         for (tracking, landing) in cases {

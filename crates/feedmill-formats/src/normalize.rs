@@ -132,10 +132,7 @@ fn build_offer(
             );
         }
     }
-    let tracking_url = values.first_url(Field::TrackingUrl);
-    let product_url = values
-        .first_url(Field::ProductUrl)
-        .or_else(|| tracking_url.as_deref().and_then(landing_page));
+    let (product_url, tracking_url) = urls_of(values);
     let url_for_id = product_url.as_deref().or(tracking_url.as_deref()).ok_or((
         "product_url",
         RejectReason::MissingUrl,
@@ -190,6 +187,22 @@ fn build_offer(
         updated_at: updated_at_of(values, warnings),
         extra,
     })
+}
+
+/// The landing page and the click URL. A feed without a tracking field often puts the click URL
+/// where the product URL belongs (Tradedoubler's `productUrl`, Partner-ads' `vareurl`): a product
+/// URL that carries a landing page is that click URL.
+fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
+    let tracking_url = values.first_url(Field::TrackingUrl);
+    let product_url = values.first_url(Field::ProductUrl);
+    match (product_url, tracking_url) {
+        (Some(product), None) => match landing_page(&product) {
+            Some(landing) => (Some(landing), Some(product)),
+            None => (Some(product), None),
+        },
+        (None, Some(tracking)) => (landing_page(&tracking), Some(tracking)),
+        (product, tracking) => (product, tracking),
+    }
 }
 
 fn warn(warnings: &mut Vec<RecordWarning>, kind: &'static str, detail: String) {

@@ -162,7 +162,9 @@ pub const TRADETRACKER: &[Candidates] = &[
     (Ignore, &["thumbnailURL", "categoryURL"]),
 ];
 
-/// Common column names of generic feeds. Only names that mean one thing are listed.
+/// Common column names of generic feeds, including those of Tradedoubler's XML and of the Nordic
+/// networks (Partner-ads' Danish `produktnavn`, `nypris`, `vareurl`). Only names that mean one
+/// thing are listed.
 pub const GENERIC: &[Candidates] = &[
     (
         Sku,
@@ -176,6 +178,9 @@ pub const GENERIC: &[Candidates] = &[
             "artnr",
             "item number",
             "reference",
+            "produktid",
+            "varenummer",
+            "TDProductId",
         ],
     ),
     (
@@ -187,6 +192,8 @@ pub const GENERIC: &[Candidates] = &[
             "productname",
             "product_title",
             "item title",
+            "produktnavn",
+            "produktnamn",
         ],
     ),
     (
@@ -197,6 +204,9 @@ pub const GENERIC: &[Candidates] = &[
             "long_description",
             "product_description",
             "summary",
+            "beskrivelse",
+            "beskrivning",
+            "shortDescription",
         ],
     ),
     (
@@ -207,6 +217,12 @@ pub const GENERIC: &[Candidates] = &[
             "categories",
             "product_type",
             "productcategory",
+            "merchant_category",
+            "merchantCategoryName",
+            "category_name",
+            "TDCategoryName",
+            "kategorinavn",
+            "kategori",
         ],
     ),
     (
@@ -217,6 +233,8 @@ pub const GENERIC: &[Candidates] = &[
             "search_price",
             "price_incl_vat",
             "productprice",
+            "nypris",
+            "pris",
         ],
     ),
     (SalePrice, &["sale_price", "special_price"]),
@@ -230,9 +248,15 @@ pub const GENERIC: &[Candidates] = &[
             "rrp",
             "msrp",
             "retail_price",
+            "previousPrice",
+            "glpris",
+            "forpris",
         ],
     ),
-    (Currency, &["currency", "currency_code", "price@currency"]),
+    (
+        Currency,
+        &["currency", "currency_code", "price@currency", "valuta"],
+    ),
     (
         Shipping,
         &[
@@ -241,6 +265,9 @@ pub const GENERIC: &[Candidates] = &[
             "shipping_price",
             "delivery_cost",
             "freight",
+            "shippingCost",
+            "fragtomk",
+            "fraktkostnad",
         ],
     ),
     (
@@ -255,7 +282,14 @@ pub const GENERIC: &[Candidates] = &[
     ),
     (
         StockQuantity,
-        &["stock_quantity", "quantity", "qty", "inventory"],
+        &[
+            "stock_quantity",
+            "quantity",
+            "qty",
+            "inventory",
+            "lagerantal",
+            "lagerstatus",
+        ],
     ),
     (
         ProductUrl,
@@ -265,9 +299,11 @@ pub const GENERIC: &[Candidates] = &[
             "link",
             "landing_page",
             "final url",
+            "advertiserProductUrl",
             "producturl",
             "deeplink",
             "link@href",
+            "vareurl",
         ],
     ),
     (
@@ -291,6 +327,8 @@ pub const GENERIC: &[Candidates] = &[
             "picture",
             "img",
             "photo",
+            "billedurl",
+            "bildurl",
         ],
     ),
     (
@@ -306,7 +344,15 @@ pub const GENERIC: &[Candidates] = &[
     (MerchantId, &["merchant_id", "shop_id"]),
     (
         MerchantName,
-        &["merchant_name", "merchant", "shop", "store", "retailer"],
+        &[
+            "merchant_name",
+            "merchant",
+            "shop",
+            "store",
+            "retailer",
+            "programName",
+            "forhandler",
+        ],
     ),
     (ProgramId, &["program_id", "programid"]),
     (

@@ -1,0 +1,40 @@
+//! One module per subcommand; `run` dispatches.
+
+mod demo;
+mod feed_options;
+mod normalize;
+
+use crate::cli::{Cli, Command, DemoArgs};
+use std::fmt;
+use std::process::ExitCode;
+
+/// A usage mistake (exit code 2), as opposed to a run-time failure (exit code 1).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Normalize(args)) => normalize::run(args),
+        Some(Command::Demo(args)) => demo::run(args),
+        None => demo::run(DemoArgs {
+            feeds: "feeds/demo".into(),
+            out: "target/demo".into(),
+        }),
+    }
+}
+
+pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
+    if err.downcast_ref::<UsageError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}

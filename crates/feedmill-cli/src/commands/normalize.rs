@@ -1,0 +1,78 @@
+//! `feedmill normalize`: a feed in, one JSON line per offer out, rejects to a file, and a run
+//! report on stderr ending with `read N, kept M, rejected K`.
+
+use super::feed_options::feed_options;
+use crate::cli::NormalizeArgs;
+use anyhow::Context;
+use feedmill_formats::driver::{FeedReport, OfferBatch, run_feed};
+use feedmill_formats::input::open_input;
+use feedmill_formats::FeedError;
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
+    let options = feed_options(&args.feed, &args.path)?;
+    let mut rejects = args
+        .rejects
+        .as_ref()
+        .map(|path| File::create(path).with_context(|| format!("failed to create {}", path.display())))
+        .transpose()?
+        .map(BufWriter::new);
+    let input = open_input(&args.path).with_context(|| format!("failed to read {}", args.path.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = run_feed(input, &options, |batch| write_batch(batch, &mut out, rejects.as_mut()));
+    out.flush().context("failed to write offers")?;
+    if let Some(rejects) = rejects.as_mut() {
+        rejects.flush().context("failed to write rejects")?;
+    }
+    let report = result.with_context(|| format!("failed to read {} as a feed", args.path.display()))?;
+    print_report(&report);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serializes the batch's offers on rayon, then writes them in order.
+fn write_batch(batch: OfferBatch, out: &mut impl Write, rejects: Option<&mut BufWriter<File>>) -> Result<(), FeedError> {
+    let lines = batch
+        .offers
+        .par_iter()
+        .with_min_len(64)
+        .map(serde_json::to_vec)
+        .collect::<Result<Vec<Vec<u8>>, _>>()
+        .map_err(std::io::Error::other)?;
+    for line in lines {
+        out.write_all(&line)?;
+        out.write_all(b"\n")?;
+    }
+    if let Some(rejects) = rejects {
+        for rejection in &batch.rejections {
+            serde_json::to_writer(&mut *rejects, rejection).map_err(std::io::Error::other)?;
+            rejects.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// The run report on stderr; its last line is the stats line scripts look for.
+pub fn print_report(report: &FeedReport) {
+    match &report.detection {
+        Some(reason) => eprintln!("format: {} (auto: {reason})", report.format),
+        None => eprintln!("format: {}", report.format),
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    for (kind, samples) in &report.warning_samples {
+        let count = report.stats.warnings_by_kind.get(*kind).copied().unwrap_or_default();
+        let examples: Vec<String> = samples.iter().map(|(n, detail)| format!("record {n}: {detail}")).collect();
+        eprintln!("warning: {kind} x{count} (e.g. {})", examples.join("; "));
+    }
+    eprintln!(
+        "took {:.2} s ({:.0} records/s)",
+        report.stats.elapsed.as_secs_f64(),
+        report.stats.offers_per_second()
+    );
+    eprintln!("{}", report.stats);
+}
