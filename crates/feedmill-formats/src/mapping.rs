@@ -173,7 +173,7 @@ impl ResolvedMapping {
         let has = |f: Field| self.slots.iter().flatten().any(|(field, _)| *field == f);
         [Field::Title, Field::Price]
             .into_iter()
-            .filter(|f| !has(*f) && !(*f == Field::Price && has(Field::SalePrice)))
+            .filter(|f| !(has(*f) || (*f == Field::Price && has(Field::SalePrice))))
             .collect()
     }
 }

@@ -123,14 +123,11 @@ fn build_offer(
         .or(price_currency)
         .or(ctx.default_currency)
         .ok_or_else(|| missing_currency(currency_field_error))?;
-    if let (Some(field), Some(in_price)) = (currency_field, price_currency) {
-        if field != in_price {
-            warn(
-                warnings,
-                "currency_conflict",
-                format!("currency field says {field}, price says {in_price}; kept {field}"),
-            );
-        }
+    if let (Some(field), Some(in_price)) = (currency_field, price_currency)
+        && field != in_price
+    {
+        let detail = format!("currency field says {field}, price says {in_price}; kept {field}");
+        warn(warnings, "currency_conflict", detail);
     }
     let (product_url, tracking_url) = urls_of(values);
     let url_for_id = product_url.as_deref().or(tracking_url.as_deref()).ok_or((
@@ -343,10 +340,11 @@ fn additional_images(values: &Values, main_image: Option<&str>) -> Vec<String> {
     let mut images: Vec<String> = Vec::new();
     for raw in values.all(Field::AdditionalImages) {
         for part in raw.split(',') {
-            if let Some(url) = clean_url(part) {
-                if Some(url.as_str()) != main_image && !images.contains(&url) {
-                    images.push(url);
-                }
+            if let Some(url) = clean_url(part)
+                && Some(url.as_str()) != main_image
+                && !images.contains(&url)
+            {
+                images.push(url);
             }
         }
     }
@@ -376,10 +374,11 @@ fn spread_extras(values: &Values, extra: &mut BTreeMap<String, String>) {
             .split('}')
             .map(|part| part.trim().trim_start_matches('{'))
         {
-            if let Some((key, value)) = item.split_once('#') {
-                if !key.trim().is_empty() && !value.trim().is_empty() {
-                    extra.insert(key.trim().to_string(), value.trim().to_string());
-                }
+            if let Some((key, value)) = item.split_once('#')
+                && !key.trim().is_empty()
+                && !value.trim().is_empty()
+            {
+                extra.insert(key.trim().to_string(), value.trim().to_string());
             }
         }
     }
