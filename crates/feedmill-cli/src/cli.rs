@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "feedmill", version, about = "Product datafeed aggregation: normalize, index and serve affiliate feeds")]
+#[command(
+    name = "feedmill",
+    version,
+    about = "Product datafeed aggregation: normalize, index and serve affiliate feeds"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

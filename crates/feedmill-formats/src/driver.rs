@@ -14,10 +14,10 @@ use crate::format::{FeedFormat, Syntax};
 use crate::input::FeedInput;
 use crate::mapping::{Field, ResolvedMapping};
 use crate::normalize::{NormalizeContext, Normalized, normalize_record};
+use crate::readers::RecordSink;
 use crate::readers::csv_reader::{CsvOptions, read_csv};
 use crate::readers::json_reader::{JsonLayout, read_json};
 use crate::readers::xml_reader::{XmlOptions, read_xml};
-use crate::readers::RecordSink;
 use crate::record::{FieldNames, ReadItem, RecordWarning};
 use feedmill_model::{Currency, Offer, RejectReason, Rejection, RunStats};
 use rayon::prelude::*;
@@ -80,7 +80,11 @@ struct RecordBatch {
 
 /// Reads, normalizes and hands over every record of `input`. The consumer sees each batch once,
 /// in order; its error stops the run. A feed that yields no offer at all is an error.
-pub fn run_feed<F>(input: FeedInput, options: &FeedOptions, mut consume: F) -> Result<FeedReport, FeedError>
+pub fn run_feed<F>(
+    input: FeedInput,
+    options: &FeedOptions,
+    mut consume: F,
+) -> Result<FeedReport, FeedError>
 where
     F: FnMut(OfferBatch) -> Result<(), FeedError>,
 {
@@ -140,7 +144,10 @@ where
     let mut resolved_for: Option<Arc<[Arc<str>]>> = None;
     let mut resolved = ResolvedMapping::default();
     for batch in receiver {
-        if resolved_for.as_ref().is_none_or(|names| !Arc::ptr_eq(names, &batch.names)) {
+        if resolved_for
+            .as_ref()
+            .is_none_or(|names| !Arc::ptr_eq(names, &batch.names))
+        {
             resolved = mapping.resolve(&batch.names);
             resolved_for = Some(batch.names.clone());
             report.unmapped_fields = resolved.unmapped_required();
@@ -156,12 +163,27 @@ where
     Ok(())
 }
 
-fn normalize_item(item: &ReadItem, names: &[Arc<str>], mapping: &ResolvedMapping, ctx: &NormalizeContext) -> Normalized {
+fn normalize_item(
+    item: &ReadItem,
+    names: &[Arc<str>],
+    mapping: &ResolvedMapping,
+    ctx: &NormalizeContext,
+) -> Normalized {
     match item {
         ReadItem::Record(record) => normalize_record(record, names, mapping, ctx),
-        ReadItem::Malformed { number, message, excerpt } => Normalized {
+        ReadItem::Malformed {
+            number,
+            message,
+            excerpt,
+        } => Normalized {
             number: *number,
-            outcome: Err(Rejection::new(*number, "record", RejectReason::MalformedRecord, message.clone(), excerpt)),
+            outcome: Err(Rejection::new(
+                *number,
+                "record",
+                RejectReason::MalformedRecord,
+                message.clone(),
+                excerpt,
+            )),
             warnings: Vec::new(),
         },
     }
@@ -206,25 +228,57 @@ fn check_something_was_kept(report: &FeedReport, format: FeedFormat) -> Result<(
     let hint: Vec<String> = report
         .unmapped_fields
         .iter()
-        .map(|field| format!("no key maps to {0}; name one with --map {0}=KEY", field.name()))
+        .map(|field| {
+            format!(
+                "no key maps to {0}; name one with --map {0}=KEY",
+                field.name()
+            )
+        })
         .collect();
-    let hint = if hint.is_empty() { String::new() } else { format!(" ({})", hint.join("; ")) };
-    Err(FeedError::NothingRead(format!("every record was rejected: {stats}{hint}")))
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", hint.join("; "))
+    };
+    Err(FeedError::NothingRead(format!(
+        "every record was rejected: {stats}{hint}"
+    )))
 }
 
 /// The reader side: parses with the format's syntax reader and ships full batches.
-fn read_in_batches(reader: Box<dyn BufRead + Send>, syntax: &Syntax, sender: SyncSender<RecordBatch>) -> Result<(), FeedError> {
-    let mut batcher = Batcher { sender, items: Vec::with_capacity(BATCH_SIZE), names: Arc::from(Vec::new()) };
+fn read_in_batches(
+    reader: Box<dyn BufRead + Send>,
+    syntax: &Syntax,
+    sender: SyncSender<RecordBatch>,
+) -> Result<(), FeedError> {
+    let mut batcher = Batcher {
+        sender,
+        items: Vec::with_capacity(BATCH_SIZE),
+        names: Arc::from(Vec::new()),
+    };
     match syntax {
-        Syntax::Xml { record_elements } => {
-            read_xml(reader, &XmlOptions { record_elements: record_elements.clone() }, &mut batcher)
-        }
-        Syntax::Csv { quote, delimiter } => {
-            read_csv(reader, &CsvOptions { delimiter: *delimiter, quote: *quote }, &mut batcher)
-        }
-        Syntax::Json { record_key } => {
-            read_json(reader, &JsonLayout::Document { record_key: record_key.clone() }, &mut batcher)
-        }
+        Syntax::Xml { record_elements } => read_xml(
+            reader,
+            &XmlOptions {
+                record_elements: record_elements.clone(),
+            },
+            &mut batcher,
+        ),
+        Syntax::Csv { quote, delimiter } => read_csv(
+            reader,
+            &CsvOptions {
+                delimiter: *delimiter,
+                quote: *quote,
+            },
+            &mut batcher,
+        ),
+        Syntax::Json { record_key } => read_json(
+            reader,
+            &JsonLayout::Document {
+                record_key: record_key.clone(),
+            },
+            &mut batcher,
+        ),
         Syntax::Ndjson => read_json(reader, &JsonLayout::Lines, &mut batcher),
     }?;
     batcher.flush()
@@ -243,7 +297,10 @@ impl Batcher {
         }
         let items = std::mem::replace(&mut self.items, Vec::with_capacity(BATCH_SIZE));
         self.sender
-            .send(RecordBatch { names: self.names.clone(), items })
+            .send(RecordBatch {
+                names: self.names.clone(),
+                items,
+            })
             .map_err(|_| FeedError::Stopped)
     }
 }

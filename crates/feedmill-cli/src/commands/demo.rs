@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let feeds = demo_feeds(&args.feeds)?;
-    fs::create_dir_all(&args.out).with_context(|| format!("failed to create {}", args.out.display()))?;
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("failed to create {}", args.out.display()))?;
     let mut failed = 0;
     for path in &feeds {
         if let Err(err) = normalize_one(path, &args.out) {
@@ -21,17 +22,30 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             failed += 1;
         }
     }
-    eprintln!("normalized {} demo feeds into {}", feeds.len() - failed, args.out.display());
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    eprintln!(
+        "normalized {} demo feeds into {}",
+        feeds.len() - failed,
+        args.out.display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn demo_feeds(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = fs::read_dir(dir).with_context(|| {
-        format!("no demo feeds at {} (run from the repository root)", dir.display())
+        format!(
+            "no demo feeds at {} (run from the repository root)",
+            dir.display()
+        )
     })?;
     let mut feeds: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.is_file() && !path.extension().is_some_and(|e| e == "md" || e == "toml"))
+        .filter(|path| {
+            path.is_file() && !path.extension().is_some_and(|e| e == "md" || e == "toml")
+        })
         .collect();
     feeds.sort();
     Ok(feeds)
@@ -39,7 +53,10 @@ fn demo_feeds(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 fn normalize_one(path: &Path, out_dir: &Path) -> anyhow::Result<()> {
     let source = source_name(path);
-    let options = FeedOptions { source: source.clone(), ..FeedOptions::default() };
+    let options = FeedOptions {
+        source: source.clone(),
+        ..FeedOptions::default()
+    };
     let out_path = out_dir.join(format!("{source}.ndjson"));
     let mut out = BufWriter::new(File::create(&out_path)?);
     let input = open_input(path)?;

@@ -40,7 +40,10 @@ fn parse_map(pair: &str) -> Result<(Field, String), UsageError> {
         .ok_or_else(|| UsageError(format!("--map {pair:?}: expected FIELD=KEY")))?;
     let field = Field::from_name(field).ok_or_else(|| {
         let names: Vec<&str> = Field::MAPPABLE.iter().map(|f| f.name()).collect();
-        UsageError(format!("--map {pair:?}: unknown field {field:?}; expected one of {}", names.join(", ")))
+        UsageError(format!(
+            "--map {pair:?}: unknown field {field:?}; expected one of {}",
+            names.join(", ")
+        ))
     })?;
     if key.trim().is_empty() {
         return Err(UsageError(format!("--map {pair:?}: the feed key is empty")));
@@ -55,7 +58,11 @@ pub fn source_name(path: &Path) -> String {
     }
     let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("feed");
     let stem = file.split('.').next().unwrap_or(file);
-    if stem.is_empty() { "feed".into() } else { stem.to_string() }
+    if stem.is_empty() {
+        "feed".into()
+    } else {
+        stem.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -64,13 +71,18 @@ mod tests {
 
     #[test]
     fn source_names_drop_every_extension() {
-        assert_eq!(source_name(Path::new("feeds/boardstore.xml.gz")), "boardstore");
+        assert_eq!(
+            source_name(Path::new("feeds/boardstore.xml.gz")),
+            "boardstore"
+        );
         assert_eq!(source_name(Path::new("-")), "stdin");
     }
 
     #[test]
     fn maps_parse_and_reject_unknown_fields() {
-        assert!(matches!(parse_map("title=produktnavn"), Ok((Field::Title, key)) if key == "produktnavn"));
+        assert!(
+            matches!(parse_map("title=produktnavn"), Ok((Field::Title, key)) if key == "produktnavn")
+        );
         assert!(parse_map("titel=x").is_err());
         assert!(parse_map("title").is_err());
     }

@@ -4,9 +4,9 @@
 use super::feed_options::feed_options;
 use crate::cli::NormalizeArgs;
 use anyhow::Context;
+use feedmill_formats::FeedError;
 use feedmill_formats::driver::{FeedReport, OfferBatch, run_feed};
 use feedmill_formats::input::open_input;
-use feedmill_formats::FeedError;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -17,24 +17,34 @@ pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
     let mut rejects = args
         .rejects
         .as_ref()
-        .map(|path| File::create(path).with_context(|| format!("failed to create {}", path.display())))
+        .map(|path| {
+            File::create(path).with_context(|| format!("failed to create {}", path.display()))
+        })
         .transpose()?
         .map(BufWriter::new);
-    let input = open_input(&args.path).with_context(|| format!("failed to read {}", args.path.display()))?;
+    let input = open_input(&args.path)
+        .with_context(|| format!("failed to read {}", args.path.display()))?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let result = run_feed(input, &options, |batch| write_batch(batch, &mut out, rejects.as_mut()));
+    let result = run_feed(input, &options, |batch| {
+        write_batch(batch, &mut out, rejects.as_mut())
+    });
     out.flush().context("failed to write offers")?;
     if let Some(rejects) = rejects.as_mut() {
         rejects.flush().context("failed to write rejects")?;
     }
-    let report = result.with_context(|| format!("failed to read {} as a feed", args.path.display()))?;
+    let report =
+        result.with_context(|| format!("failed to read {} as a feed", args.path.display()))?;
     print_report(&report);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Serializes the batch's offers on rayon, then writes them in order.
-fn write_batch(batch: OfferBatch, out: &mut impl Write, rejects: Option<&mut BufWriter<File>>) -> Result<(), FeedError> {
+fn write_batch(
+    batch: OfferBatch,
+    out: &mut impl Write,
+    rejects: Option<&mut BufWriter<File>>,
+) -> Result<(), FeedError> {
     let lines = batch
         .offers
         .par_iter()
@@ -65,8 +75,16 @@ pub fn print_report(report: &FeedReport) {
         eprintln!("note: {note}");
     }
     for (kind, samples) in &report.warning_samples {
-        let count = report.stats.warnings_by_kind.get(*kind).copied().unwrap_or_default();
-        let examples: Vec<String> = samples.iter().map(|(n, detail)| format!("record {n}: {detail}")).collect();
+        let count = report
+            .stats
+            .warnings_by_kind
+            .get(*kind)
+            .copied()
+            .unwrap_or_default();
+        let examples: Vec<String> = samples
+            .iter()
+            .map(|(n, detail)| format!("record {n}: {detail}"))
+            .collect();
         eprintln!("warning: {kind} x{count} (e.g. {})", examples.join("; "));
     }
     eprintln!(
