@@ -1,1 +1,7 @@
-//! End-to-end tests of the feedmill binary and crates.
+//! feedmill's integration tests: one binary, one module per area. Fixtures live in
+//! `tests/fixtures/` and reproduce the quirks of real exported feeds.
+
+mod normalize_cli;
+mod normalize_junk;
+mod normalize_snapshots;
+mod support;

@@ -154,9 +154,7 @@ fn build_offer(
     let mut extra = BTreeMap::new();
     spread_extras(values, &mut extra);
     for (name, value) in &values.unmapped {
-        extra
-            .entry(extra_key(name).to_string())
-            .or_insert_with(|| value.trim().to_string());
+        add_extra(&mut extra, extra_key(name), value.trim());
     }
     Ok(Offer {
         id,
@@ -380,6 +378,19 @@ fn spread_extras(values: &Values, extra: &mut BTreeMap<String, String>) {
             {
                 extra.insert(key.trim().to_string(), value.trim().to_string());
             }
+        }
+    }
+}
+
+/// Repeated keys (`tags` twice) keep every value, joined with `, `.
+fn add_extra(extra: &mut BTreeMap<String, String>, key: &str, value: &str) {
+    match extra.get_mut(key) {
+        Some(existing) => {
+            existing.push_str(", ");
+            existing.push_str(value);
+        }
+        None => {
+            extra.insert(key.to_string(), value.to_string());
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::io::{self, BufRead, Read};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use encoding_rs::{CoderResult, Decoder, Encoding};
 
@@ -37,6 +37,9 @@ pub(super) fn windows_1252(byte: u8) -> char {
 pub(super) struct RepairCount {
     total: AtomicU64,
     noted: AtomicU64,
+    /// Set once the opener has turned the head's repairs into a note; an input that ends within
+    /// its head (or is refused) is never logged twice.
+    head_noted: AtomicBool,
 }
 
 impl RepairCount {
@@ -44,6 +47,7 @@ impl RepairCount {
     pub(super) fn take_for_note(&self) -> u64 {
         let total = self.total.load(Ordering::Relaxed);
         self.noted.store(total, Ordering::Relaxed);
+        self.head_noted.store(true, Ordering::Relaxed);
         total
     }
 
@@ -52,6 +56,9 @@ impl RepairCount {
     }
 
     fn log_unnoted(&self) {
+        if !self.head_noted.load(Ordering::Relaxed) {
+            return;
+        }
         let total = self.total.load(Ordering::Relaxed);
         if total > self.noted.swap(total, Ordering::Relaxed) {
             tracing::warn!(

@@ -401,7 +401,7 @@ mod tests {
     #[test]
     fn ndjson_lines() {
         let sink = read(fixture!("offers.ndjson"), &JsonLayout::Lines);
-        assert_eq!(sink.items.len(), 3);
+        assert_eq!(sink.items.len(), 5);
         assert!(
             matches!(&sink.items[1], ReadItem::Malformed { number: 2, message, excerpt }
             if message.contains("line 2") && excerpt.contains("A-2"))
