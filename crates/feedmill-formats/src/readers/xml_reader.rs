@@ -11,9 +11,9 @@
 //!   dropped;
 //! - recovery from sloppy real-world XML. Inside a record, HTML entities (`&nbsp;`), bare `&`,
 //!   unknown entities and bad character references are kept or decoded with a
-//!   [`RawRecord::warn`]; a record whose structure is broken (mismatched or stray end tags, an
-//!   invalid element name, a bad attribute) is reported as [`ReadItem::Malformed`] and reading
-//!   goes on after it. A document that is not XML, breaks outside any record, nests deeper than
+//!   [`RawRecord::warn`], and so are unescaped `<br>`, `<hr>`, `<img>` inside a field; a record
+//!   whose structure is broken otherwise (mismatched or stray end tags, an invalid element name,
+//!   a bad attribute) is reported as [`ReadItem::Malformed`] and reading goes on after it. A document that is not XML, breaks outside any record, nests deeper than
 //!   [`MAX_DEPTH`] or ends before its root element closes fails the feed.
 //!
 //! Input is UTF-8 with any BOM removed (the input layer decodes); the XML declaration's
@@ -151,6 +151,15 @@ impl<'o> Document<'o> {
         sink: &mut dyn RecordSink,
     ) -> Result<(), FeedError> {
         match event {
+            Event::Start(e) if self.is_html_void_in_field(e.name().0) => {
+                self.html_void_element(e.name().0, true);
+                Ok(())
+            }
+            Event::Empty(e) if self.is_html_void_in_field(e.name().0) => {
+                self.html_void_element(e.name().0, false);
+                Ok(())
+            }
+            Event::End(e) if self.is_html_void_in_field(e.name().0) => Ok(()),
             Event::Start(e) => self.start(&e, position),
             Event::Empty(e) => {
                 self.start(&e, position)?;
@@ -205,6 +214,24 @@ impl<'o> Document<'o> {
             self.push_frame(qname, self.path.len(), 0, bindings);
         }
         Ok(())
+    }
+
+    /// `<br>`, `<hr>`, `<img …>` and `<wbr>` inside a field are HTML that a feed did not escape.
+    /// They stand for a space in the field's text; unclosed (`<br>`, invalid XML) they would
+    /// otherwise cost the record, so they are kept with a warning.
+    fn is_html_void_in_field(&self, qname: &str) -> bool {
+        self.in_field()
+            && HTML_VOID_ELEMENTS
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(qname))
+    }
+
+    fn html_void_element(&mut self, qname: &str, unclosed: bool) {
+        self.text.push(' ');
+        if unclosed {
+            let detail = format!("unclosed <{qname}> in {}", self.current_key());
+            self.warn("unclosed_html", detail);
+        }
     }
 
     fn is_record_element(&self, qname: &str, local: &str, google: bool) -> bool {
@@ -613,6 +640,9 @@ impl KeyTable {
 // ----- names -----
 
 /// The key of the innermost open element: the part of `path` from its key start.
+/// HTML elements without content that feeds leave unescaped inside text fields.
+const HTML_VOID_ELEMENTS: &[&str] = &["br", "hr", "img", "wbr"];
+
 fn key_of<'p>(path: &'p str, frames: &[Frame]) -> &'p str {
     let start = frames.last().map_or(0, |f| f.key_start);
     path.get(start..).unwrap_or_default()
@@ -1214,7 +1244,7 @@ mod tests {
         assert_eq!(
             summary,
             [
-                (1, false),
+                (1, true),
                 (2, true),
                 (3, false),
                 (4, false),
@@ -1223,14 +1253,22 @@ mod tests {
                 (7, false)
             ]
         );
+        let ReadItem::Record(first) = &sink.items[0] else {
+            panic!("an unclosed <br> in a field should not cost the record");
+        };
+        assert_eq!(value(&sink, first, "desc"), Some("a   b"));
+        assert_eq!(warning_kinds(first), ["unclosed_html"]);
         let ReadItem::Malformed {
             message, excerpt, ..
-        } = &sink.items[0]
+        } = &sink.items[2]
         else {
-            panic!("first record should be malformed");
+            panic!("third record should be malformed");
         };
-        assert!(message.contains("</desc>"), "{message}");
-        assert!(excerpt.contains("name=one"), "{excerpt}");
+        assert!(message.contains("</nam>"), "{message}");
+        assert!(
+            excerpt.contains("name=three") || excerpt.is_empty(),
+            "{excerpt}"
+        );
         let ReadItem::Malformed { message, .. } = &sink.items[6] else {
             panic!("last record should be malformed");
         };
