@@ -18,6 +18,12 @@ pub struct Cli {
 pub enum Command {
     /// Normalize a feed into offers, one JSON object per line on stdout.
     Normalize(NormalizeArgs),
+    /// Normalize a feed and replace its source's offers in the index, in one commit.
+    Ingest(IngestArgs),
+    /// Search the index: text, filters, facets, sorting, grouping by GTIN.
+    Search(SearchArgs),
+    /// Per source: offers, last ingest time and duration, rejected records.
+    Stats(StatsArgs),
     /// Normalize the bundled demo feeds of feeds/demo (what `cargo run --release` does).
     Demo(DemoArgs),
 }
@@ -63,4 +69,84 @@ pub struct DemoArgs {
     /// Where the normalized offers go, one NDJSON file per feed.
     #[arg(long, default_value = "target/demo")]
     pub out: PathBuf,
+}
+
+/// The default on-disk index: the repository's `index/` folder.
+pub const DEFAULT_INDEX_DIR: &str = "index";
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The index folder (created when missing).
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    #[command(flatten)]
+    pub feed: FeedArgs,
+    /// Keep the old offers when the new feed holds fewer than this share of them.
+    #[arg(long, default_value_t = feedmill_index::DEFAULT_MIN_RATIO)]
+    pub min_ratio: f64,
+    /// Replace the source even when the guard trips or the feed is unchanged.
+    #[arg(long)]
+    pub force: bool,
+    /// Write one JSON line per rejected record to this file.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// The source's feed files (plain, gzip or ZIP); several files make one feed.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    /// Free text over title, brand, category and description.
+    pub query: Option<String>,
+    /// Only these brands (repeatable).
+    #[arg(long = "brand")]
+    pub brands: Vec<String>,
+    /// A category path (`Sport > Footwear`); includes everything below it.
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub merchant: Option<String>,
+    #[arg(long)]
+    pub network: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub min_price: Option<String>,
+    #[arg(long)]
+    pub max_price: Option<String>,
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Only offers in stock.
+    #[arg(long)]
+    pub in_stock: bool,
+    /// Offers of one product.
+    #[arg(long)]
+    pub gtin: Option<String>,
+    /// relevance, price_asc, price_desc, newest or discount.
+    #[arg(long, default_value = "relevance")]
+    pub sort: String,
+    #[arg(long, default_value_t = 1)]
+    pub page: usize,
+    #[arg(long, default_value_t = feedmill_index::DEFAULT_PER_PAGE)]
+    pub per_page: usize,
+    /// Facets to count, comma-separated: brand, category, merchant, network, price.
+    #[arg(long)]
+    pub facets: Option<String>,
+    /// One result per product (GTIN) with its offers cheapest first.
+    #[arg(long)]
+    pub group_by_gtin: bool,
+    /// Print the JSON response instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    #[arg(long)]
+    pub json: bool,
 }

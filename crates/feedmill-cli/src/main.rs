@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod pipeline;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -28,6 +28,9 @@ pub enum FeedError {
     Usage(String),
     #[error("no record in the feed could be read: {0}")]
     NothingRead(String),
+    /// The consumer of the offers failed (the index could not take them, the output closed).
+    #[error("{0}")]
+    Consumer(String),
     /// The consumer stopped listening; not a fault of the feed.
     #[error("reading stopped by the consumer")]
     Stopped,

@@ -2,7 +2,10 @@
 
 mod demo;
 mod feed_options;
+mod ingest;
 mod normalize;
+mod search;
+mod stats;
 
 use crate::cli::{Cli, Command, DemoArgs};
 use std::fmt;
@@ -23,6 +26,9 @@ impl std::error::Error for UsageError {}
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Normalize(args)) => normalize::run(args),
+        Some(Command::Ingest(args)) => ingest::run(args),
+        Some(Command::Search(args)) => search::run(args),
+        Some(Command::Stats(args)) => stats::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         None => demo::run(DemoArgs {
             feeds: "feeds/demo".into(),
@@ -32,7 +38,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
-    if err.downcast_ref::<UsageError>().is_some() {
+    let index_usage = err
+        .downcast_ref::<feedmill_index::IndexError>()
+        .is_some_and(|e| e.is_user_error());
+    if err.downcast_ref::<UsageError>().is_some() || index_usage {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)

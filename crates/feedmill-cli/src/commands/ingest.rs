@@ -1,0 +1,81 @@
+//! `feedmill ingest`: one source's feed files into the index, replacing its offers atomically,
+//! behind the shrink guard; an unchanged feed is skipped.
+
+use super::UsageError;
+use super::feed_options::feed_options;
+use crate::cli::IngestArgs;
+use crate::pipeline::{IngestRequest, IngestResult, ingest_source};
+use anyhow::Context;
+use feedmill_index::{IngestOptions, OfferIndex};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let first = args
+        .paths
+        .first()
+        .ok_or_else(|| UsageError("no feed file given".into()))?;
+    if !(args.min_ratio > 0.0 && args.min_ratio <= 1.0) {
+        return Err(UsageError(format!("--min-ratio {} is not in (0, 1]", args.min_ratio)).into());
+    }
+    let request = IngestRequest {
+        paths: args.paths.clone(),
+        feed: feed_options(&args.feed, first)?,
+        guard: IngestOptions {
+            min_ratio: args.min_ratio,
+            force: args.force,
+        },
+    };
+    let index = OfferIndex::open_or_create(&args.index)
+        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
+    let mut rejects = match &args.rejects {
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).with_context(|| {
+                format!("failed to create {}", path.display())
+            })?))
+        }
+        None => None,
+    };
+    let result = ingest_source(&index, &request, |rejection| match rejects.as_mut() {
+        Some(out) => {
+            serde_json::to_writer(&mut *out, rejection).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        None => Ok(()),
+    });
+    if let Some(out) = rejects.as_mut() {
+        out.flush().context("failed to write rejects")?;
+    }
+    let source = &request.feed.source;
+    match result.with_context(|| format!("failed to ingest source {source:?}"))? {
+        IngestResult::Unchanged => {
+            eprintln!(
+                "source {source:?} unchanged since its last ingest: skipped (--force re-ingests)"
+            );
+        }
+        IngestResult::Committed {
+            outcome,
+            reports,
+            stats,
+            elapsed,
+        } => {
+            for report in &reports {
+                super::normalize::print_report(report);
+            }
+            let per_second = stats.num_kept as f64 / elapsed.as_secs_f64().max(1e-9);
+            eprintln!(
+                "source {source:?}: {} offers (was {}), {} duplicate ids, committed in {:.2} s ({per_second:.0} offers/s)",
+                outcome.stats.num_offers,
+                outcome.num_previous,
+                outcome.num_duplicates,
+                elapsed.as_secs_f64(),
+            );
+            if outcome.guard_overridden {
+                eprintln!("warning: --force replaced a source the shrink guard would have kept");
+            }
+            eprintln!("{stats}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

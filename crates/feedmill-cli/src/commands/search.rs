@@ -1,0 +1,112 @@
+//! `feedmill search`: the index's search engine from the command line, as a table or JSON.
+
+use super::UsageError;
+use crate::cli::SearchArgs;
+use anyhow::Context;
+use feedmill_index::{FacetKind, OfferIndex, SearchItem, SearchRequest, SearchResponse};
+use feedmill_model::{Decimal, format_price};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let request = search_request(&args)?;
+    let index = OfferIndex::open_or_create(&args.index)
+        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
+    let response = index.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&response)?);
+    } else {
+        print_table(&response);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search_request(args: &SearchArgs) -> Result<SearchRequest, UsageError> {
+    Ok(SearchRequest {
+        query: args.query.clone(),
+        brands: args.brands.clone(),
+        category: args.category.clone(),
+        merchant: args.merchant.clone(),
+        network: args.network.clone(),
+        source: args.source.clone(),
+        min_price: parse_price("--min-price", args.min_price.as_deref())?,
+        max_price: parse_price("--max-price", args.max_price.as_deref())?,
+        currency: args.currency.clone(),
+        in_stock: args.in_stock,
+        gtin: args.gtin.clone(),
+        sort: args
+            .sort
+            .parse()
+            .map_err(|err| UsageError(format!("--sort: {err}")))?,
+        page: args.page,
+        per_page: args.per_page,
+        facets: match &args.facets {
+            Some(list) => {
+                FacetKind::parse_list(list).map_err(|err| UsageError(format!("--facets: {err}")))?
+            }
+            None => Vec::new(),
+        },
+        group_by_gtin: args.group_by_gtin,
+    })
+}
+
+fn parse_price(flag: &str, value: Option<&str>) -> Result<Option<Decimal>, UsageError> {
+    value
+        .map(|v| {
+            Decimal::from_str(v.trim())
+                .map_err(|_| UsageError(format!("{flag}: {v:?} is not a number")))
+        })
+        .transpose()
+}
+
+fn print_table(response: &SearchResponse) {
+    for item in &response.items {
+        match item {
+            SearchItem::Offer(hit) => {
+                let offer = &hit.offer;
+                println!(
+                    "{:>10} {}  {}  [{}]  {}",
+                    format_price(offer.price),
+                    offer.currency,
+                    offer.title,
+                    offer.merchant_name.as_deref().unwrap_or(&offer.source),
+                    offer.id
+                );
+            }
+            SearchItem::Group(group) => {
+                println!(
+                    "{:>10} {}  {}  ({} offers, up to {})  gtin {}",
+                    format_price(group.min_price),
+                    group.currency,
+                    group.title,
+                    group.offer_count,
+                    format_price(group.max_price),
+                    group.gtin
+                );
+            }
+        }
+    }
+    let facets = &response.facets;
+    let named = [
+        ("brand", &facets.brand),
+        ("category", &facets.category),
+        ("merchant", &facets.merchant),
+        ("network", &facets.network),
+        ("price", &facets.price),
+    ];
+    for (kind, values) in named
+        .iter()
+        .filter_map(|(kind, values)| Some((kind, values.as_ref()?)))
+    {
+        let shown: Vec<String> = values
+            .iter()
+            .take(8)
+            .map(|v| format!("{} ({})", v.value, v.count))
+            .collect();
+        println!("{kind}: {}", shown.join(", "));
+    }
+    println!(
+        "{} results, page {}, {} per page, {} ms",
+        response.total, response.page, response.per_page, response.took_ms
+    );
+}

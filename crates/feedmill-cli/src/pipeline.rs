@@ -1,0 +1,154 @@
+//! The ingest pipeline: feed files → normalizer → one source's replacement in the index.
+//!
+//! Shared by `feedmill ingest`, `refresh` and `serve`. A source's files are hashed first, so an
+//! unchanged feed is skipped before any parsing; every file then streams through
+//! [`run_feed`] into one [`SourceIngest`], committed once. Any failure — a file that is no feed,
+//! the shrink guard — drops the ingest, which rolls back: the source keeps its previous offers.
+
+use anyhow::Context;
+use feedmill_formats::FeedError;
+use feedmill_formats::driver::{FeedOptions, FeedReport, run_feed};
+use feedmill_formats::input::open_reader;
+use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex};
+use feedmill_model::{Rejection, RunStats};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How one source is ingested.
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    pub paths: Vec<PathBuf>,
+    pub feed: FeedOptions,
+    pub guard: IngestOptions,
+}
+
+/// What happened to the source.
+#[derive(Debug)]
+pub enum IngestResult {
+    /// The feed's bytes are those of the last ingest: nothing was parsed or changed.
+    Unchanged,
+    Committed {
+        outcome: IngestOutcome,
+        reports: Vec<FeedReport>,
+        stats: RunStats,
+        elapsed: Duration,
+    },
+}
+
+/// Ingests one source. `on_rejection` sees every rejected record (for a rejects file).
+pub fn ingest_source(
+    index: &OfferIndex,
+    request: &IngestRequest,
+    mut on_rejection: impl FnMut(&Rejection) -> std::io::Result<()>,
+) -> anyhow::Result<IngestResult> {
+    let started = Instant::now();
+    let content_hash = hash_files(&request.paths)?;
+    let previous = index.source_content_hash(&request.feed.source)?;
+    if !request.guard.force && previous.as_deref() == Some(content_hash.as_str()) {
+        return Ok(IngestResult::Unchanged);
+    }
+    let mut ingest = index.begin_source_ingest(&request.feed.source, request.guard)?;
+    let mut reports = Vec::new();
+    let mut stats = RunStats::default();
+    for path in &request.paths {
+        let input = open_reader(progress_reader(path)?)
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let report = run_feed(input, &request.feed, |batch| {
+            for offer in &batch.offers {
+                ingest
+                    .add(offer)
+                    .map_err(|err| FeedError::Consumer(err.to_string()))?;
+            }
+            for rejection in &batch.rejections {
+                on_rejection(rejection)?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("failed to read {} as a feed", path.display()))?;
+        stats.merge(&report.stats);
+        reports.push(report);
+    }
+    let elapsed = started.elapsed();
+    stats.elapsed = elapsed;
+    let meta = IngestMeta {
+        content_hash,
+        num_rejected: stats.num_rejected,
+        duration: elapsed,
+    };
+    let outcome = ingest.commit(meta)?;
+    Ok(IngestResult::Committed {
+        outcome,
+        reports,
+        stats,
+        elapsed,
+    })
+}
+
+/// SHA-256 over every file's bytes, in order: the identity of a feed's content.
+pub fn hash_files(paths: &[PathBuf]) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    for path in paths {
+        let mut file =
+            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
+        loop {
+            let n = file
+                .read(&mut buffer)
+                .with_context(|| format!("failed to read {}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The file as a reader that advances a progress bar on a terminal (hidden otherwise).
+fn progress_reader(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
+    let file = File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::with_draw_target(Some(len), draw_target());
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("=> "));
+    bar.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    Ok(Box::new(FinishOnDrop(bar.wrap_read(file))))
+}
+
+fn draw_target() -> ProgressDrawTarget {
+    if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    }
+}
+
+/// Clears the bar when the reader is done with, so log lines after it stay readable.
+struct FinishOnDrop(indicatif::ProgressBarIter<File>);
+
+impl Read for FinishOnDrop {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.progress.finish_and_clear();
+    }
+}

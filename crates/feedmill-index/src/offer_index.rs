@@ -1,0 +1,204 @@
+//! [`OfferIndex`]: the on-disk (or in-RAM) offer index, its one writer and its reader.
+
+use crate::error::IndexError;
+use crate::offer_document::normalize_gtin14;
+use crate::schema::{OfferSchema, tokenizer_manager};
+use crate::source_catalog::{SourceCatalog, SourceStats};
+use crate::writer_slot::{WriterSettings, WriterSlot};
+use feedmill_model::Offer;
+use std::path::Path;
+use std::sync::Arc;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
+
+/// The offer index. Cheap to clone: clones share one tantivy index, one reader and one writer,
+/// so the CLI and the HTTP API hand the same value to every task.
+#[derive(Clone)]
+pub struct OfferIndex {
+    pub(crate) inner: Arc<IndexInner>,
+}
+
+pub(crate) struct IndexInner {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub schema: OfferSchema,
+    pub writer: WriterSlot,
+    /// The directory, or `in-ram`, for messages.
+    pub location: String,
+}
+
+impl OfferIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index when missing. Opening
+    /// never takes the writer lock: searches and `stats` work while another process ingests.
+    pub fn open_or_create(dir: &Path) -> Result<OfferIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let directory = MmapDirectory::open(dir).map_err(|source| IndexError::OpenDirectory {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let location = dir.display().to_string();
+        let schema = OfferSchema::build();
+        let index = Index::builder()
+            .schema(schema.schema.clone())
+            .tokenizers(tokenizer_manager())
+            .open_or_create(directory)
+            .map_err(|err| match err {
+                TantivyError::SchemaError(_) => IndexError::SchemaMismatch {
+                    location: location.clone(),
+                },
+                other => IndexError::Tantivy(other),
+            })?;
+        OfferIndex::from_index(index, schema, location, WriterSettings::ON_DISK)
+    }
+
+    /// An empty index in memory: the test double of the on-disk index, same behaviour.
+    pub fn in_ram() -> Result<OfferIndex, IndexError> {
+        let schema = OfferSchema::build();
+        let index = Index::builder()
+            .schema(schema.schema.clone())
+            .tokenizers(tokenizer_manager())
+            .create_in_ram()?;
+        OfferIndex::from_index(index, schema, "in-ram".into(), WriterSettings::IN_RAM)
+    }
+
+    fn from_index(
+        index: Index,
+        schema: OfferSchema,
+        location: String,
+        settings: WriterSettings,
+    ) -> Result<OfferIndex, IndexError> {
+        // Our own commits reload the reader at once (see `SourceIngest::commit`); the delay
+        // policy also picks up commits of another process (the CLI ingesting under the API).
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let inner = IndexInner {
+            index,
+            reader,
+            schema,
+            writer: WriterSlot::new(settings),
+            location,
+        };
+        Ok(OfferIndex {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Where the index lives (`in-ram` for the test double).
+    pub fn location(&self) -> &str {
+        &self.inner.location
+    }
+
+    /// Makes searches see the last commit now, e.g. after another process ingested.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.inner.reader.reload()?)
+    }
+
+    /// Offers in the index, all sources.
+    pub fn num_offers(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// Every source's metadata as of the last commit, by source name.
+    pub fn stats(&self) -> Result<Vec<SourceStats>, IndexError> {
+        Ok(self.committed_catalog()?.stats())
+    }
+
+    /// The content hash the last ingest of `source` recorded, to skip an unchanged feed.
+    pub fn source_content_hash(&self, source: &str) -> Result<Option<String>, IndexError> {
+        let catalog = self.committed_catalog()?;
+        Ok(catalog.get(source).map(|stats| stats.content_hash.clone()))
+    }
+
+    /// The offer with this id.
+    pub fn get_offer(&self, id: &str) -> Result<Option<Offer>, IndexError> {
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.inner.schema.id, id);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match hits.first() {
+            Some((_, address)) => Ok(Some(self.load_offer(&searcher, *address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every offer of one product, cheapest total (price + shipping) first. Any GTIN length is
+    /// accepted and compared in its 14-digit form.
+    pub fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, IndexError> {
+        let gtin14 = normalize_gtin14(gtin)?;
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.inner.schema.gtin14, &gtin14);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut offers = self.load_offers(&searcher, addresses)?;
+        sort_cheapest_first(&mut offers);
+        Ok(offers)
+    }
+
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.inner.reader.searcher()
+    }
+
+    pub(crate) fn load_offer(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<Offer, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        self.inner.schema.to_offer(&doc)
+    }
+
+    pub(crate) fn load_offers(
+        &self,
+        searcher: &Searcher,
+        addresses: impl IntoIterator<Item = DocAddress>,
+    ) -> Result<Vec<Offer>, IndexError> {
+        let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
+        // Doc-store order reads each compressed block once.
+        addresses.sort_unstable();
+        let mut offers = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            offers.push(self.load_offer(searcher, address)?);
+        }
+        Ok(offers)
+    }
+
+    /// Offers of `source` the searcher sees.
+    pub(crate) fn count_source(&self, searcher: &Searcher, source: &str) -> Result<u64, IndexError> {
+        let term = Term::from_field_text(self.inner.schema.source, source);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        Ok(searcher.search(&query, &Count)? as u64)
+    }
+
+    fn committed_catalog(&self) -> Result<SourceCatalog, IndexError> {
+        let metas = self.inner.index.load_metas()?;
+        SourceCatalog::from_payload(metas.payload.as_deref())
+    }
+}
+
+/// Cheapest total first; ties by price, then id, so the order is stable.
+pub(crate) fn sort_cheapest_first(offers: &mut [Offer]) {
+    offers.sort_by(|a, b| {
+        a.total_price()
+            .cmp(&b.total_price())
+            .then(a.price.cmp(&b.price))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+impl std::fmt::Debug for OfferIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfferIndex")
+            .field("location", &self.inner.location)
+            .finish_non_exhaustive()
+    }
+}

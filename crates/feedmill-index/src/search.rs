@@ -1,0 +1,189 @@
+//! [`OfferIndex::search`]: one engine behind `feedmill search` and the HTTP API.
+//!
+//! One pass over the matches collects the page (a top-k by the requested order), the total and
+//! the facet counts together; a grouped search collects groups instead of the page and then
+//! reads only the offers of the page's groups.
+
+use crate::error::IndexError;
+use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
+use crate::grouping::{GroupCollector, GroupKey, RankedItem};
+use crate::offer_index::{OfferIndex, sort_cheapest_first};
+use crate::query_builder::build_query;
+use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::search_request::{SearchRequest, SortOrder};
+use crate::search_response::{GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_model::Offer;
+use std::collections::HashMap;
+use std::time::Instant;
+use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+
+/// A page of hits with their scores, the total and the facet counts.
+type Collected = (Vec<(Option<f32>, DocAddress)>, usize, FacetFruit);
+
+impl OfferIndex {
+    /// Runs a search. Bad parameters are user errors ([`IndexError::is_user_error`]).
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, IndexError> {
+        let started = Instant::now();
+        request.validate()?;
+        let query = build_query(&self.inner.schema, request)?;
+        let searcher = self.searcher();
+        let facets = FacetCountsCollector::for_request(request);
+        let (total, items, facet_fruit) = if request.group_by_gtin {
+            self.search_grouped(&searcher, query.as_ref(), request, facets)?
+        } else {
+            self.search_offers(&searcher, query.as_ref(), request, facets)?
+        };
+        Ok(SearchResponse {
+            total,
+            page: request.page,
+            per_page: request.per_page,
+            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            items,
+            facets: facet_results(facet_fruit, request),
+        })
+    }
+
+    fn search_offers(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        facets: FacetCountsCollector,
+    ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
+        let top = TopDocs::with_limit(request.per_page).and_offset(request.offset());
+        // Only relevance computes scores: the other orders read a fast column and leave scoring
+        // out of the pass, so their hits carry no score. Ties keep index order.
+        let (hits, total, fruit) = match request.sort {
+            SortOrder::Relevance => {
+                collect(searcher, query, top.order_by_score(), facets, |s| Some(*s))?
+            }
+            SortOrder::PriceAsc => {
+                let top = top.order_by_fast_field::<i64>(PRICE_MINOR, Order::Asc);
+                collect(searcher, query, top, facets, |_| None)?
+            }
+            SortOrder::PriceDesc => {
+                let top = top.order_by_fast_field::<i64>(PRICE_MINOR, Order::Desc);
+                collect(searcher, query, top, facets, |_| None)?
+            }
+            SortOrder::Newest => {
+                let top = top.order_by_fast_field::<DateTime>(UPDATED_AT, Order::Desc);
+                collect(searcher, query, top, facets, |_| None)?
+            }
+            SortOrder::Discount => {
+                let top = top.order_by_fast_field::<f64>(DISCOUNT, Order::Desc);
+                collect(searcher, query, top, facets, |_| None)?
+            }
+        };
+        let mut items = Vec::with_capacity(hits.len());
+        for (score, address) in hits {
+            let offer = self.load_offer(searcher, address)?;
+            items.push(SearchItem::Offer(OfferHit { offer, score }));
+        }
+        Ok((total as u64, items, fruit))
+    }
+
+    fn search_grouped(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        facets: FacetCountsCollector,
+    ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
+        let groups = GroupCollector::new(request.sort);
+        let (groups, fruit) = searcher.search(query, &(groups, facets))?;
+        let total = groups.num_items();
+        let ranked = groups.page(request.sort, request.offset(), request.per_page);
+        let mut offers = self.group_offers(searcher, query, &ranked)?;
+        let mut items = Vec::with_capacity(ranked.len());
+        for item in ranked {
+            match item {
+                RankedItem::Group(key) => {
+                    let group = offers.remove(&key).and_then(|o| gtin_group(&key, o));
+                    items.extend(group.map(SearchItem::Group));
+                }
+                RankedItem::Single { doc, score } => {
+                    let offer = self.load_offer(searcher, doc)?;
+                    items.push(SearchItem::Offer(OfferHit { offer, score }));
+                }
+            }
+        }
+        Ok((total, items, fruit))
+    }
+
+    /// The matching offers of the page's groups, by group.
+    fn group_offers(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        ranked: &[RankedItem],
+    ) -> Result<HashMap<GroupKey, Vec<Offer>>, IndexError> {
+        let gtin14 = self.inner.schema.gtin14;
+        let terms: Vec<Term> = ranked
+            .iter()
+            .filter_map(|item| match item {
+                RankedItem::Group(key) => Some(Term::from_field_text(gtin14, &key.gtin14())),
+                RankedItem::Single { .. } => None,
+            })
+            .collect();
+        let mut by_key: HashMap<GroupKey, Vec<Offer>> = HashMap::new();
+        if terms.is_empty() {
+            return Ok(by_key);
+        }
+        let in_groups = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, Box::new(TermSetQuery::new(terms))),
+        ]);
+        let addresses = searcher.search(&in_groups, &DocSetCollector)?;
+        for offer in self.load_offers(searcher, addresses)? {
+            if let Some(key) = group_key(&offer) {
+                by_key.entry(key).or_default().push(offer);
+            }
+        }
+        Ok(by_key)
+    }
+}
+
+/// Runs `top` with a count and the facets in one pass; `score_of` reads the score of a hit's
+/// sort key.
+fn collect<K, C>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: FacetCountsCollector,
+    score_of: impl Fn(&K) -> Option<f32>,
+) -> Result<Collected, IndexError>
+where
+    C: Collector<Fruit = Vec<(K, DocAddress)>>,
+{
+    let (hits, total, fruit) = searcher.search(query, &(top, Count, facets))?;
+    let hits = hits
+        .into_iter()
+        .map(|(key, address)| (score_of(&key), address))
+        .collect();
+    Ok((hits, total, fruit))
+}
+
+fn group_key(offer: &Offer) -> Option<GroupKey> {
+    let gtin = offer.gtin.as_ref()?.as_gtin14().parse().ok()?;
+    let currency = offer.currency.code().as_bytes().try_into().ok()?;
+    Some(GroupKey { gtin, currency })
+}
+
+/// The group item of one product's offers; `None` for no offers.
+fn gtin_group(key: &GroupKey, mut offers: Vec<Offer>) -> Option<GtinGroup> {
+    sort_cheapest_first(&mut offers);
+    let cheapest = offers.first()?;
+    let min_price = offers.iter().map(|o| o.price).min()?;
+    let max_price = offers.iter().map(|o| o.price).max()?;
+    Some(GtinGroup {
+        gtin: key.gtin14(),
+        title: cheapest.title.clone(),
+        offer_count: offers.len() as u64,
+        min_price,
+        max_price,
+        currency: cheapest.currency,
+        offers,
+    })
+}

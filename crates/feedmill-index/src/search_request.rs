@@ -1,0 +1,299 @@
+//! [`SearchRequest`]: what the CLI `search` command and the HTTP API ask the index, and its
+//! validation into user errors.
+
+use crate::error::IndexError;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Results per page when the caller does not say.
+pub const DEFAULT_PER_PAGE: usize = 20;
+/// Most results in one page; a larger page is a user error, not a silent clamp.
+pub const MAX_PER_PAGE: usize = 100;
+/// Deepest result reachable by paging (`page * per_page`); deeper pages cost a collector that
+/// keeps that many hits for every query and no shopper reads them.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// Longest text query, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most brands in one filter.
+pub const MAX_BRANDS: usize = 50;
+
+/// One search. Field names are the CLI flags and HTTP query parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// Free text over title, brand, category and description.
+    pub query: Option<String>,
+    /// Any of these brands (case and accents ignored).
+    pub brands: Vec<String>,
+    /// A `" > "` category path; matches the path and everything under it.
+    pub category: Option<String>,
+    pub merchant: Option<String>,
+    pub network: Option<String>,
+    pub source: Option<String>,
+    /// Inclusive bounds on the price (without shipping), in the offer's currency.
+    pub min_price: Option<Decimal>,
+    pub max_price: Option<Decimal>,
+    pub currency: Option<String>,
+    /// Only offers in stock.
+    pub in_stock: bool,
+    /// Offers of one product; any GTIN length (8 to 14 digits).
+    pub gtin: Option<String>,
+    pub sort: SortOrder,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    /// Facets to count over the whole result set.
+    pub facets: Vec<FacetKind>,
+    /// Group offers of one product (same GTIN and currency) into one item.
+    pub group_by_gtin: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: None,
+            brands: Vec::new(),
+            category: None,
+            merchant: None,
+            network: None,
+            source: None,
+            min_price: None,
+            max_price: None,
+            currency: None,
+            in_stock: false,
+            gtin: None,
+            sort: SortOrder::Relevance,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            facets: Vec::new(),
+            group_by_gtin: false,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// Checks the paging and the price bounds; the other filters are checked as the query is
+    /// built.
+    pub(crate) fn validate(&self) -> Result<(), IndexError> {
+        if self.page == 0 {
+            return Err(IndexError::invalid("page", "pages start at 1"));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
+            return Err(IndexError::invalid(
+                "per_page",
+                format!("{} is not between 1 and {MAX_PER_PAGE}", self.per_page),
+            ));
+        }
+        if self.page.saturating_mul(self.per_page) > MAX_RESULT_WINDOW {
+            return Err(IndexError::invalid(
+                "page",
+                format!("results beyond the first {MAX_RESULT_WINDOW} cannot be paged to"),
+            ));
+        }
+        let query_chars = self.query.as_deref().map_or(0, |q| q.chars().count());
+        if query_chars > MAX_QUERY_CHARS {
+            return Err(IndexError::invalid(
+                "query",
+                format!("longer than {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        if self.brands.len() > MAX_BRANDS {
+            return Err(IndexError::invalid(
+                "brands",
+                format!("more than {MAX_BRANDS} brands"),
+            ));
+        }
+        self.validate_prices()
+    }
+
+    fn validate_prices(&self) -> Result<(), IndexError> {
+        for (field, price) in [("min_price", self.min_price), ("max_price", self.max_price)] {
+            if price.is_some_and(|p| p.is_sign_negative() && !p.is_zero()) {
+                return Err(IndexError::invalid(field, "prices are not negative"));
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_price, self.max_price)
+            && min > max
+        {
+            return Err(IndexError::invalid(
+                "min_price",
+                format!("{min} is above max_price {max}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Hits skipped before the requested page.
+    pub(crate) fn offset(&self) -> usize {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// Result order. `relevance` without a text query keeps index order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    /// Most recently updated first.
+    Newest,
+    /// Largest percentage off the old price first.
+    Discount,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 5] = [
+        SortOrder::Relevance,
+        SortOrder::PriceAsc,
+        SortOrder::PriceDesc,
+        SortOrder::Newest,
+        SortOrder::Discount,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Relevance => "relevance",
+            SortOrder::PriceAsc => "price_asc",
+            SortOrder::PriceDesc => "price_desc",
+            SortOrder::Newest => "newest",
+            SortOrder::Discount => "discount",
+        }
+    }
+}
+
+impl FromStr for SortOrder {
+    type Err = IndexError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SortOrder::ALL
+            .into_iter()
+            .find(|order| order.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| IndexError::UnknownSortOrder(s.to_string()))
+    }
+}
+
+impl fmt::Display for SortOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A facet the response can count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetKind {
+    Brand,
+    Category,
+    Merchant,
+    Network,
+    Price,
+}
+
+impl FacetKind {
+    pub const ALL: [FacetKind; 5] = [
+        FacetKind::Brand,
+        FacetKind::Category,
+        FacetKind::Merchant,
+        FacetKind::Network,
+        FacetKind::Price,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FacetKind::Brand => "brand",
+            FacetKind::Category => "category",
+            FacetKind::Merchant => "merchant",
+            FacetKind::Network => "network",
+            FacetKind::Price => "price",
+        }
+    }
+
+    /// A comma-separated list (`brand,price`), as the CLI and the HTTP API take it.
+    pub fn parse_list(list: &str) -> Result<Vec<FacetKind>, IndexError> {
+        let mut kinds = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let kind = name.parse()?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        Ok(kinds)
+    }
+}
+
+impl FromStr for FacetKind {
+    type Err = IndexError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FacetKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| IndexError::UnknownFacet(s.to_string()))
+    }
+}
+
+impl fmt::Display for FacetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sort_names() -> Result<(), IndexError> {
+        for order in SortOrder::ALL {
+            assert_eq!(order.as_str().parse::<SortOrder>()?, order);
+        }
+        let err = "cheapest".parse::<SortOrder>().err();
+        assert!(err.is_some_and(|e| e.is_user_error()));
+        Ok(())
+    }
+
+    #[test]
+    fn parses_facet_lists() -> Result<(), IndexError> {
+        let kinds = FacetKind::parse_list("brand, price,brand")?;
+        assert_eq!(kinds, [FacetKind::Brand, FacetKind::Price]);
+        assert!(FacetKind::parse_list("brand,colour").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_bad_paging_and_prices() {
+        let bad = [
+            SearchRequest {
+                per_page: 0,
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                page: 0,
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                page: 1000,
+                per_page: 100,
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                min_price: Some(Decimal::from(10)),
+                max_price: Some(Decimal::from(5)),
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                min_price: Some(Decimal::from(-1)),
+                ..SearchRequest::default()
+            },
+        ];
+        for request in bad {
+            let err = request.validate().err();
+            assert!(err.is_some_and(|e| e.is_user_error()), "{request:?}");
+        }
+        assert!(SearchRequest::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,102 @@
+//! [`SearchResponse`]: the JSON the HTTP API returns and the CLI prints. Field names are a
+//! contract with users.
+
+use feedmill_model::{Currency, Offer, format_price};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// Matching items: offers, or groups and ungrouped offers when grouping by GTIN.
+    pub total: u64,
+    pub page: usize,
+    pub per_page: usize,
+    pub took_ms: u64,
+    pub items: Vec<SearchItem>,
+    /// Only the requested facets; omitted when none was asked for.
+    #[serde(default, skip_serializing_if = "FacetResults::is_empty")]
+    pub facets: FacetResults,
+}
+
+/// One result: an offer, or all offers of one product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SearchItem {
+    Group(GtinGroup),
+    Offer(OfferHit),
+}
+
+/// An offer with its relevance score (absent when no score was computed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferHit {
+    #[serde(flatten)]
+    pub offer: Offer,
+    pub score: Option<f32>,
+}
+
+/// The offers of one product in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GtinGroup {
+    /// The 14-digit form every offer of the group shares.
+    pub gtin: String,
+    /// The title of the cheapest offer.
+    pub title: String,
+    pub offer_count: u64,
+    /// Lowest and highest price (without shipping) among the offers.
+    #[serde(with = "price_string")]
+    pub min_price: Decimal,
+    #[serde(with = "price_string")]
+    pub max_price: Decimal,
+    pub currency: Currency,
+    /// Cheapest total (price + shipping) first.
+    pub offers: Vec<Offer>,
+}
+
+/// Facet counts over the whole result set, not just the page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FacetResults {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Vec<FacetValue>>,
+    /// Top-level categories, then the children of each level of the requested category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Vec<FacetValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant: Option<Vec<FacetValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Vec<FacetValue>>,
+    /// Fixed buckets (`0-25` … `1000+`) in units of the offers' own currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Vec<FacetValue>>,
+}
+
+impl FacetResults {
+    pub fn is_empty(&self) -> bool {
+        self.brand.is_none()
+            && self.category.is_none()
+            && self.merchant.is_none()
+            && self.network.is_none()
+            && self.price.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Prices as exact decimal strings with two places at least, like the offers' own.
+mod price_string {
+    use super::format_price;
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(price: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format_price(*price))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

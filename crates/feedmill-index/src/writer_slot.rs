@@ -1,0 +1,150 @@
+//! The single `IndexWriter` of an index, opened on first use and lent to one ingest at a time.
+//!
+//! tantivy allows one writer per index directory and enforces it with a lock file; inside the
+//! process this slot enforces it too: an ingest checks the writer out, and a second ingest (or a
+//! `delete_source`) waits until it is checked back in.
+
+use crate::error::IndexError;
+use crate::source_catalog::SourceCatalog;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use tantivy::directory::error::LockError;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::{Index, IndexWriter, TantivyError};
+
+/// How the writer is sized.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriterSettings {
+    pub memory_budget_per_thread: usize,
+    pub num_indexing_threads: usize,
+    pub num_merge_threads: usize,
+}
+
+const MIB: usize = 1024 * 1024;
+
+impl WriterSettings {
+    /// For the target machine, 2 cores and 24 GiB:
+    /// - one indexing thread: the feed parser (rayon) keeps the other core busy during an
+    ///   ingest, and a second indexing thread would fight it and double the segments to merge;
+    /// - 1 GiB for that thread (~4 % of RAM): a whole 1M-offer source fits in one or two
+    ///   segments, so fewer merges, while the page cache keeps most of the RAM for searches;
+    /// - one merge thread, so a merge never takes both cores from searches.
+    pub const ON_DISK: WriterSettings = WriterSettings {
+        memory_budget_per_thread: 1024 * MIB,
+        num_indexing_threads: 1,
+        num_merge_threads: 1,
+    };
+
+    /// The in-RAM test double: small, since tests open many indexes at once.
+    pub const IN_RAM: WriterSettings = WriterSettings {
+        memory_budget_per_thread: 32 * MIB,
+        num_indexing_threads: 1,
+        num_merge_threads: 1,
+    };
+}
+
+/// Above this share of deleted documents a segment is merged to purge them. Every ingest deletes
+/// the whole previous copy of its source, so without purging the dead copies would pile up; 30 %
+/// bounds the waste while not rewriting a segment for a handful of deletes.
+const DEL_DOCS_RATIO_BEFORE_MERGE: f32 = 0.3;
+
+/// The writer with the source metadata of its last commit.
+pub(crate) struct WriterState {
+    pub writer: IndexWriter,
+    pub catalog: SourceCatalog,
+}
+
+enum Slot {
+    Unopened,
+    Idle(Box<WriterState>),
+    CheckedOut,
+}
+
+pub(crate) struct WriterSlot {
+    slot: Mutex<Slot>,
+    checked_in: Condvar,
+    settings: WriterSettings,
+}
+
+impl WriterSlot {
+    pub fn new(settings: WriterSettings) -> WriterSlot {
+        WriterSlot {
+            slot: Mutex::new(Slot::Unopened),
+            checked_in: Condvar::new(),
+            settings,
+        }
+    }
+
+    /// Takes the writer, opening it on first use; waits while another ingest holds it.
+    pub fn check_out(&self, index: &Index, location: &str) -> Result<WriterState, IndexError> {
+        let mut slot = self.lock();
+        loop {
+            match std::mem::replace(&mut *slot, Slot::CheckedOut) {
+                Slot::Idle(state) => return Ok(*state),
+                Slot::Unopened => {
+                    return open_writer(index, location, self.settings).inspect_err(|_| {
+                        *slot = Slot::Unopened;
+                    });
+                }
+                Slot::CheckedOut => {
+                    slot = self
+                        .checked_in
+                        .wait(slot)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+
+    /// Gives the writer back; `None` when it was lost (a failed rollback) and must be reopened.
+    pub fn check_in(&self, state: Option<WriterState>) {
+        let mut slot = self.lock();
+        *slot = match state {
+            Some(state) => Slot::Idle(Box::new(state)),
+            None => Slot::Unopened,
+        };
+        self.checked_in.notify_one();
+    }
+
+    /// Closes an idle writer (finishing its merges), releasing the directory lock. The slot stays
+    /// locked meanwhile, so no new writer races the old one for the lock.
+    pub fn release(&self) {
+        let mut slot = self.lock();
+        match std::mem::replace(&mut *slot, Slot::Unopened) {
+            Slot::Idle(state) => {
+                if let Err(err) = state.writer.wait_merging_threads() {
+                    tracing::warn!(error = %err, "index merges failed while closing the writer");
+                }
+            }
+            other => *slot = other,
+        }
+    }
+
+    /// The slot only holds the writer, which stays consistent if a holder panicked.
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn open_writer(
+    index: &Index,
+    location: &str,
+    settings: WriterSettings,
+) -> Result<WriterState, IndexError> {
+    let options = IndexWriterOptions::builder()
+        .memory_budget_per_thread(settings.memory_budget_per_thread)
+        .num_worker_threads(settings.num_indexing_threads)
+        .num_merge_threads(settings.num_merge_threads)
+        .build();
+    let writer = index.writer_with_options(options).map_err(|err| match err {
+        TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
+            location: location.to_string(),
+        },
+        other => IndexError::Tantivy(other),
+    })?;
+    let mut merge_policy = LogMergePolicy::default();
+    merge_policy.set_del_docs_ratio_before_merge(DEL_DOCS_RATIO_BEFORE_MERGE);
+    writer.set_merge_policy(Box::new(merge_policy));
+    let metas = index.load_metas()?;
+    let catalog = SourceCatalog::from_payload(metas.payload.as_deref())?;
+    Ok(WriterState { writer, catalog })
+}

@@ -1,0 +1,7 @@
+//! Integration tests of feedmill-index: one binary (one link) with a module per area.
+
+mod crash;
+mod grouping;
+mod ingest;
+mod search;
+mod support;
