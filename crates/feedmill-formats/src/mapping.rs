@@ -7,7 +7,6 @@
 //! `ProductUrl`, `product_url` and `g:product_url` are one key. Keys no field claims go to the
 //! offer's `extra`, unless the mapping lists them as noise.
 
-use crate::record::FieldNames;
 use std::collections::HashMap;
 
 /// The offer fields a feed key can map to (`--map` names them by these `snake_case` names).
@@ -42,8 +41,6 @@ pub enum Field {
 }
 
 impl Field {
-    pub const COUNT: usize = Field::Ignore as usize + 1;
-
     pub const MAPPABLE: [Field; 22] = [
         Field::Sku,
         Field::Gtin,
@@ -199,15 +196,6 @@ fn is_namespace_prefix(prefix: &str) -> bool {
 /// The key as it appears in `extra`: the Google prefix dropped (`g:color` → `color`).
 pub fn extra_key(key: &str) -> &str {
     key.strip_prefix("g:").unwrap_or(key)
-}
-
-/// Keeps names the auto-mapper should not look at: shared with detection.
-pub fn has_key(names: &FieldNames, wanted: &str) -> bool {
-    let wanted = normalize_key(wanted);
-    (0..names.len()).any(|i| {
-        normalize_key(names.name(crate::record::FieldId(u32::try_from(i).unwrap_or(u32::MAX))))
-            == wanted
-    })
 }
 
 #[cfg(test)]

@@ -89,13 +89,8 @@ pub fn normalize_record(
     let values = Values::collect(record, names, mapping);
     let mut warnings = record.warnings.clone();
     let outcome = build_offer(&values, ctx, &mut warnings).map_err(|(field, reason, message)| {
-        Rejection::new(
-            record.number,
-            field,
-            reason,
-            message,
-            &excerpt(record, names),
-        )
+        let excerpt = record.excerpt_with(|id| names.get(id.0 as usize).map_or("?", |n| n));
+        Rejection::new(record.number, field, reason, message, &excerpt)
     });
     Normalized {
         number: record.number,
@@ -393,17 +388,4 @@ fn add_extra(extra: &mut BTreeMap<String, String>, key: &str, value: &str) {
             extra.insert(key.to_string(), value.to_string());
         }
     }
-}
-
-fn excerpt(record: &RawRecord, names: &[Arc<str>]) -> String {
-    let mut out = String::new();
-    for (id, value) in record.fields.iter().take(5) {
-        if !out.is_empty() {
-            out.push_str(", ");
-        }
-        out.push_str(names.get(id.0 as usize).map_or("?", |n| n));
-        out.push('=');
-        out.extend(value.chars().take(40));
-    }
-    out
 }

@@ -118,12 +118,17 @@ impl RawRecord {
 
     /// A one-line excerpt of the record for reject reports: its first few fields.
     pub fn excerpt(&self, names: &FieldNames) -> String {
+        self.excerpt_with(|id| names.name(id))
+    }
+
+    /// [`RawRecord::excerpt`] with any way of naming the keys (the normalizer holds a snapshot).
+    pub fn excerpt_with<'n>(&self, name_of: impl Fn(FieldId) -> &'n str) -> String {
         let mut out = String::new();
         for (id, value) in self.fields.iter().take(6) {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            out.push_str(names.name(*id));
+            out.push_str(name_of(*id));
             out.push('=');
             out.extend(value.chars().take(40));
         }
