@@ -5,4 +5,5 @@ mod index_cli;
 mod normalize_cli;
 mod normalize_junk;
 mod normalize_snapshots;
+mod refresh_cli;
 mod support;

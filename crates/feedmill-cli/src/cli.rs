@@ -24,6 +24,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Per source: offers, last ingest time and duration, rejected records.
     Stats(StatsArgs),
+    /// Download the configured sources into the cache.
+    Fetch(FetchArgs),
+    /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
+    Refresh(RefreshArgs),
     /// Normalize the bundled demo feeds of feeds/demo (what `cargo run --release` does).
     Demo(DemoArgs),
 }
@@ -149,4 +153,39 @@ pub struct StatsArgs {
     pub index: PathBuf,
     #[arg(long)]
     pub json: bool,
+}
+
+/// The default sources file.
+pub const DEFAULT_CONFIG: &str = "feeds/feedmill.toml";
+/// The default download cache.
+pub const DEFAULT_CACHE_DIR: &str = "cache";
+
+#[derive(Debug, Args)]
+pub struct SourceSelection {
+    /// The sources file.
+    #[arg(long, default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    /// Only this source (default: all).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Where downloads are kept between runs.
+    #[arg(long, default_value = DEFAULT_CACHE_DIR)]
+    pub cache: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub sources: SourceSelection,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    pub sources: SourceSelection,
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    /// Re-ingest unchanged feeds and replace sources even when the shrink guard trips.
+    #[arg(long)]
+    pub force: bool,
 }

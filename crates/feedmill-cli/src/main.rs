@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod pipeline;
+mod refresh_job;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .compact()
         .init();

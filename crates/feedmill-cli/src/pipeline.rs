@@ -24,6 +24,9 @@ pub struct IngestRequest {
     pub paths: Vec<PathBuf>,
     pub feed: FeedOptions,
     pub guard: IngestOptions,
+    /// Records the upstream announced (an API's `count` or `total`); reading fewer means the
+    /// download lost some, and the source is left as it was.
+    pub expected_records: Option<u64>,
 }
 
 /// What happened to the source.
@@ -71,6 +74,14 @@ pub fn ingest_source(
         .with_context(|| format!("failed to read {} as a feed", path.display()))?;
         stats.merge(&report.stats);
         reports.push(report);
+    }
+    if let Some(expected) = request.expected_records
+        && stats.num_read < expected
+    {
+        anyhow::bail!(
+            "the feed announced {expected} records but only {} could be read; kept the previous offers",
+            stats.num_read
+        );
     }
     let elapsed = started.elapsed();
     stats.elapsed = elapsed;

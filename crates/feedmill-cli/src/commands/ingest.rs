@@ -26,6 +26,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             min_ratio: args.min_ratio,
             force: args.force,
         },
+        expected_records: None,
     };
     let index = OfferIndex::open_or_create(&args.index)
         .with_context(|| format!("failed to open the index at {}", args.index.display()))?;

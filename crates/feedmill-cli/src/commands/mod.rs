@@ -2,8 +2,10 @@
 
 mod demo;
 mod feed_options;
+mod fetch;
 mod ingest;
 mod normalize;
+mod refresh;
 mod search;
 mod stats;
 
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ingest(args)) => ingest::run(args),
         Some(Command::Search(args)) => search::run(args),
         Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Fetch(args)) => fetch::run(args),
+        Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         None => demo::run(DemoArgs {
             feeds: "feeds/demo".into(),

@@ -1,0 +1,30 @@
+//! `feedmill refresh`: fetch, normalize and ingest every configured source (or one), each in
+//! its own guarded replacement. Exits 1 when any source failed; the others are still refreshed.
+
+use super::fetch::{runtime, selected_sources};
+use crate::cli::RefreshArgs;
+use crate::refresh_job::refresh_source;
+use anyhow::Context;
+use feedmill_fetch::{FetchContext, load_config};
+use feedmill_index::OfferIndex;
+use std::process::ExitCode;
+
+pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(&args.sources.config)?;
+    let sources = selected_sources(&config, &args.sources)?;
+    let index = OfferIndex::open_or_create(&args.index)
+        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
+    let ctx = FetchContext::new(&args.sources.cache).context("failed to set up the HTTP client")?;
+    let runtime = runtime()?;
+    let mut failed = 0;
+    for source in sources {
+        let report = runtime.block_on(refresh_source(&index, &ctx, source, args.force));
+        eprintln!("{}", report.summary());
+        failed += usize::from(report.failed());
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,183 @@
+//! A download in progress: bytes streamed to a hidden file in the source's cache directory,
+//! hashed and counted as they arrive, deleted on drop unless renamed into place.
+
+use crate::error::FetchErrorKind;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncWriteExt, BufWriter};
+
+/// The start of each download is kept to sniff its type (gzip, ZIP, XML, JSON, CSV).
+const HEAD_LEN: usize = 512;
+
+/// A download in progress: written, hashed and counted as it streams.
+pub(crate) struct TempFile {
+    path: PathBuf,
+    writer: BufWriter<tokio::fs::File>,
+    hasher: Sha256,
+    head: Vec<u8>,
+    num_bytes: u64,
+    persisted: bool,
+}
+
+/// A temp file whose bytes are all written and flushed.
+pub(crate) struct FinishedFile {
+    pub temp: TempFile,
+    pub content_hash: String,
+    pub num_bytes: u64,
+    pub extension: &'static str,
+}
+
+impl TempFile {
+    pub(crate) async fn create(path: PathBuf) -> Result<TempFile, FetchErrorKind> {
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| FetchErrorKind::io("create", &path, e))?;
+        Ok(TempFile {
+            path,
+            writer: BufWriter::new(file),
+            hasher: Sha256::new(),
+            head: Vec::with_capacity(HEAD_LEN),
+            num_bytes: 0,
+            persisted: false,
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) async fn write(&mut self, bytes: &[u8]) -> Result<(), FetchErrorKind> {
+        if self.head.len() < HEAD_LEN {
+            let take = (HEAD_LEN - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+        }
+        self.hasher.update(bytes);
+        self.num_bytes += bytes.len() as u64;
+        self.writer
+            .write_all(bytes)
+            .await
+            .map_err(|e| FetchErrorKind::io("write", &self.path, e))
+    }
+
+    /// Flushes and syncs the file; returns it with its hash and sniffed extension.
+    pub(crate) async fn finish(mut self) -> Result<FinishedFile, FetchErrorKind> {
+        self.writer
+            .flush()
+            .await
+            .map_err(|e| FetchErrorKind::io("write", &self.path, e))?;
+        self.writer
+            .get_ref()
+            .sync_all()
+            .await
+            .map_err(|e| FetchErrorKind::io("sync", &self.path, e))?;
+        let content_hash = hex(&self.hasher.clone().finalize());
+        let extension = sniff_extension(&self.head);
+        Ok(FinishedFile {
+            num_bytes: self.num_bytes,
+            content_hash,
+            extension,
+            temp: self,
+        })
+    }
+
+    pub(crate) fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    pub(crate) async fn persist(mut self, dest: &Path) -> Result<(), FetchErrorKind> {
+        tokio::fs::rename(&self.path, dest)
+            .await
+            .map_err(|e| FetchErrorKind::io("rename into", dest, e))?;
+        self.persisted = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The file extension for bytes starting with `head`, by magic bytes and first character.
+pub(crate) fn sniff_extension(head: &[u8]) -> &'static str {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return "gz";
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return "zip";
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => "xml",
+        Some(b'[' | b'{') => "json",
+        _ => "csv",
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// Hex SHA-256 of a file, read in blocks (memory stays flat whatever the file's size).
+pub(crate) async fn hash_file(path: &Path) -> Result<(String, u64), FetchErrorKind> {
+    let owned = path.to_path_buf();
+    let result = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(&owned)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            total += n as u64;
+        }
+        Ok((hex(&hasher.finalize()), total))
+    })
+    .await;
+    match result {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(e)) => Err(FetchErrorKind::io("read", path, e)),
+        Err(join) => Err(FetchErrorKind::io(
+            "read",
+            path,
+            std::io::Error::other(join),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_extensions() {
+        assert_eq!(sniff_extension(&[0x1f, 0x8b, 8, 0]), "gz");
+        assert_eq!(sniff_extension(b"PK\x03\x04rest"), "zip");
+        assert_eq!(sniff_extension(b"\xEF\xBB\xBF<?xml"), "xml");
+        assert_eq!(sniff_extension(b"  \n[{\"a\":1}]"), "json");
+        assert_eq!(sniff_extension(b"{\"status\":{}}"), "json");
+        assert_eq!(sniff_extension(b"aw_product_id,product_name"), "csv");
+    }
+
+    #[test]
+    fn hex_of_sha256() {
+        let digest = Sha256::digest(b"abc");
+        assert_eq!(
+            hex(&digest),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
