@@ -202,3 +202,21 @@ fn a_wrong_token_is_one_clear_error_and_one_request() {
         "no retry on a rejected token"
     );
 }
+
+#[test]
+fn every_example_in_the_feeds_readme_is_a_valid_config() {
+    let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../feeds/README.md");
+    let readme = std::fs::read_to_string(&readme_path).expect("feeds/README.md");
+    let blocks: Vec<&str> = readme
+        .split("```toml")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(blocks.len() >= 4, "one example per network");
+    for block in blocks {
+        let parsed = feedmill_fetch::FeedConfig::from_toml_str(block, Path::new("feeds"));
+        assert!(parsed.is_ok(), "{block}\n{:?}", parsed.err());
+    }
+    let shipped = feedmill_fetch::load_config(&readme_path.with_file_name("feedmill.toml"));
+    assert!(shipped.is_ok_and(|c| c.sources.len() == 5));
+}
