@@ -24,11 +24,16 @@ pub enum Command {
     Search(SearchArgs),
     /// Per source: offers, last ingest time and duration, rejected records.
     Stats(StatsArgs),
+    /// Serve the HTTP API; ingests the configured sources first when the index is empty and
+    /// keeps them fresh on their schedule (what `cargo run --release` does).
+    Serve(ServeArgs),
+    /// Export the recorded click-outs as NDJSON.
+    Clicks(ClicksArgs),
     /// Download the configured sources into the cache.
     Fetch(FetchArgs),
     /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
     Refresh(RefreshArgs),
-    /// Normalize the bundled demo feeds of feeds/demo (what `cargo run --release` does).
+    /// Normalize the bundled demo feeds of feeds/demo into NDJSON files.
     Demo(DemoArgs),
 }
 
@@ -188,4 +193,56 @@ pub struct RefreshArgs {
     /// Re-ingest unchanged feeds and replace sources even when the shrink guard trips.
     #[arg(long)]
     pub force: bool,
+}
+
+/// The default address of the HTTP API.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "FEEDMILL_ADDR", default_value = DEFAULT_ADDR)]
+    pub addr: String,
+    /// The sources file; its sources are ingested into an empty index and refreshed on their
+    /// `every` schedule.
+    #[arg(long, default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    #[arg(long, default_value = DEFAULT_CACHE_DIR)]
+    pub cache: PathBuf,
+    /// Where shoppers reach this server; click URLs start with it (default: http://ADDR).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// The click log (default: clicks.ndjson inside the index folder).
+    #[arg(long)]
+    pub clicks: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    pub fn defaults() -> ServeArgs {
+        ServeArgs {
+            index: DEFAULT_INDEX_DIR.into(),
+            addr: std::env::var("FEEDMILL_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_string()),
+            config: DEFAULT_CONFIG.into(),
+            cache: DEFAULT_CACHE_DIR.into(),
+            public_url: None,
+            clicks: None,
+        }
+    }
+
+    pub fn click_log(&self) -> PathBuf {
+        self.clicks
+            .clone()
+            .unwrap_or_else(|| self.index.join("clicks.ndjson"))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ClicksArgs {
+    /// The click log (default: clicks.ndjson inside the index folder).
+    #[arg(long)]
+    pub clicks: Option<PathBuf>,
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
 }

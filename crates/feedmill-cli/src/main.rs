@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod pipeline;
 mod refresh_job;
+mod scheduler;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod clicks;
 mod demo;
 mod feed_options;
 mod fetch;
@@ -7,9 +8,10 @@ mod ingest;
 mod normalize;
 mod refresh;
 mod search;
+mod serve;
 mod stats;
 
-use crate::cli::{Cli, Command, DemoArgs};
+use crate::cli::{Cli, Command, ServeArgs};
 use std::fmt;
 use std::process::ExitCode;
 
@@ -31,13 +33,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ingest(args)) => ingest::run(args),
         Some(Command::Search(args)) => search::run(args),
         Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
+        Some(Command::Clicks(args)) => clicks::run(args),
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Demo(args)) => demo::run(args),
-        None => demo::run(DemoArgs {
-            feeds: "feeds/demo".into(),
-            out: "target/demo".into(),
-        }),
+        None => serve::run(ServeArgs::defaults()),
     }
 }
 

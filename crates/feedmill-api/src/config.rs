@@ -1,0 +1,222 @@
+//! [`ApiConfig`]: what the API needs to know beyond the index — its public address, where
+//! clicks go, each source's link settings and the click-out limit — and its validation.
+
+use crate::deep_link::{LinkNetwork, template_host};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use url::Url;
+
+/// Linkolino's click-out limit: 30 per IP per minute.
+pub const DEFAULT_CLICKS_PER_MINUTE: u32 = 30;
+
+/// Settings of the API server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiConfig {
+    /// Where shoppers reach this API, e.g. `https://compare.example`; click URLs are
+    /// `{public_base_url}/r/{offer id}`.
+    pub public_base_url: String,
+    /// The append-only NDJSON click log.
+    pub click_log_path: PathBuf,
+    /// Link settings by source name; sources not listed get [`SourceLinks::default`].
+    pub sources: BTreeMap<String, SourceLinks>,
+    /// Click-outs per client IP per minute.
+    pub clicks_per_minute: u32,
+    /// Key the click limit by the last `X-Forwarded-For` address instead of the peer address.
+    /// Only for a server behind a proxy that sets that header; otherwise clients could pick
+    /// their own key.
+    pub trust_forwarded_for: bool,
+}
+
+/// How links of one source are built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLinks {
+    /// The link dialect; `None` takes it from the offers' network or their links' shape.
+    pub network: Option<LinkNetwork>,
+    /// For networks without a dialect here: a URL with `{url}` (the landing page,
+    /// percent-encoded) and optionally `{subid}`.
+    pub deep_link_template: Option<String>,
+    /// False when the program forbids deep links (PartnerBoost `allow_sml = 0`, Awin's
+    /// `deeplinkNotPermitted`): the link builder refuses other landing pages.
+    pub allow_deep_links: bool,
+    /// Hosts a link-builder destination may have (a subdomain of one counts). Empty: the hosts
+    /// of the source's indexed product pages.
+    pub merchant_hosts: Vec<String>,
+    /// Advertiser ids (`advertiserId` of the link builder) this source's offers belong to, when
+    /// the offers do not carry them as `merchant_id` / `program_id`.
+    pub advertiser_ids: Vec<String>,
+}
+
+impl Default for SourceLinks {
+    fn default() -> Self {
+        SourceLinks {
+            network: None,
+            deep_link_template: None,
+            allow_deep_links: true,
+            merchant_hosts: Vec::new(),
+            advertiser_ids: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid public base url {url:?}: {reason}")]
+    BaseUrl { url: String, reason: String },
+    #[error("invalid link settings of source {source_name:?}: {reason}")]
+    Source { source_name: String, reason: String },
+    #[error("failed to open click log {path}: {source}")]
+    ClickLog {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ApiConfig {
+    /// A configuration with no per-source settings and the default click limit.
+    pub fn new(
+        public_base_url: impl Into<String>,
+        click_log_path: impl Into<PathBuf>,
+    ) -> ApiConfig {
+        ApiConfig {
+            public_base_url: public_base_url.into(),
+            click_log_path: click_log_path.into(),
+            sources: BTreeMap::new(),
+            clicks_per_minute: DEFAULT_CLICKS_PER_MINUTE,
+            trust_forwarded_for: false,
+        }
+    }
+
+    pub fn with_source(mut self, name: impl Into<String>, links: SourceLinks) -> ApiConfig {
+        self.sources.insert(name.into(), links);
+        self
+    }
+
+    /// The settings of `source`.
+    pub fn links(&self, source: &str) -> &SourceLinks {
+        static DEFAULT: std::sync::OnceLock<SourceLinks> = std::sync::OnceLock::new();
+        self.sources
+            .get(source)
+            .unwrap_or_else(|| DEFAULT.get_or_init(SourceLinks::default))
+    }
+
+    /// Checks the configuration and normalizes it: no trailing `/` on the base URL, merchant
+    /// hosts lower-case without scheme or `www.`.
+    pub(crate) fn validated(mut self) -> Result<ApiConfig, ConfigError> {
+        let base = self
+            .public_base_url
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        let bad_base = |reason: &str| ConfigError::BaseUrl {
+            url: self.public_base_url.clone(),
+            reason: reason.to_string(),
+        };
+        let parsed = Url::parse(&base).map_err(|err| bad_base(&err.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+            return Err(bad_base("expected an http(s) url without a query"));
+        }
+        self.public_base_url = base;
+        for (name, links) in &mut self.sources {
+            let bad = |reason: String| ConfigError::Source {
+                source_name: name.clone(),
+                reason,
+            };
+            if let Some(template) = &links.deep_link_template {
+                template_host(template).map_err(|err| bad(err.to_string()))?;
+            } else if links.network == Some(LinkNetwork::Template) {
+                return Err(bad("network \"template\" needs a deep_link_template".into()));
+            }
+            let mut hosts = Vec::new();
+            for host in &links.merchant_hosts {
+                hosts.push(
+                    normalize_host(host)
+                        .ok_or_else(|| bad(format!("bad merchant host {host:?}")))?,
+                );
+            }
+            links.merchant_hosts = hosts;
+        }
+        Ok(self)
+    }
+}
+
+/// `https://www.Shop.example/x` or `shop.example` → `shop.example`.
+pub(crate) fn normalize_host(text: &str) -> Option<String> {
+    let text = text.trim();
+    let host = if text.contains("://") {
+        Url::parse(text).ok()?.host_str()?.to_string()
+    } else {
+        text.trim_end_matches('/').to_string()
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    let valid = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    valid.then_some(host)
+}
+
+/// True when `host` is `merchant` or one of its subdomains (`www.` ignored).
+pub(crate) fn host_matches(host: &str, merchant: &str) -> bool {
+    let Some(host) = normalize_host(host) else {
+        return false;
+    };
+    host == merchant || host.ends_with(&format!(".{merchant}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_the_base_url_and_hosts() -> Result<(), ConfigError> {
+        let links = SourceLinks {
+            merchant_hosts: vec!["https://WWW.Shop.example/".into(), "b.example".into()],
+            ..SourceLinks::default()
+        };
+        let config = ApiConfig::new("http://localhost:8080/", "clicks.ndjson")
+            .with_source("shop", links)
+            .validated()?;
+        assert_eq!(config.public_base_url, "http://localhost:8080");
+        assert_eq!(
+            config.links("shop").merchant_hosts,
+            ["shop.example", "b.example"]
+        );
+        assert!(config.links("other").allow_deep_links);
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_bad_settings() {
+        assert!(ApiConfig::new("localhost:8080", "c").validated().is_err());
+        let template = SourceLinks {
+            deep_link_template: Some("https://go.example/?x=1".into()),
+            ..SourceLinks::default()
+        };
+        assert!(
+            ApiConfig::new("http://a.example", "c")
+                .with_source("s", template)
+                .validated()
+                .is_err()
+        );
+        let network = SourceLinks {
+            network: Some(LinkNetwork::Template),
+            ..SourceLinks::default()
+        };
+        assert!(
+            ApiConfig::new("http://a.example", "c")
+                .with_source("s", network)
+                .validated()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn matches_hosts_and_subdomains_only() {
+        assert!(host_matches("www.shop.example", "shop.example"));
+        assert!(host_matches("m.shop.example", "shop.example"));
+        assert!(!host_matches("evilshop.example", "shop.example"));
+        assert!(!host_matches("shop.example.evil.example", "shop.example"));
+    }
+}

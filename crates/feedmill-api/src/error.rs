@@ -1,0 +1,215 @@
+//! [`ApiError`] and the one table that maps its codes to HTTP statuses (meilisearch style).
+//!
+//! Every error leaves the API as `{"error": {"code", "message"}}` with the status of its code.
+//! User errors say what was wrong; internal errors are logged in full and answered with a
+//! generic message, so nothing about the machine leaks into a response.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use feedmill_index::IndexError;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// What went wrong, as a stable machine-readable code. Codes are snake_case, except Awin's own
+/// `deeplinkNotPermitted`, kept verbatim so Awin link-builder clients recognize it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    InvalidParameter,
+    UnknownParameter,
+    DuplicateParameter,
+    MissingParameter,
+    QueryTooLong,
+    InvalidRequest,
+    MalformedJson,
+    UnsupportedMediaType,
+    BodyTooLarge,
+    TooManyLinks,
+    DeeplinkNotPermitted,
+    DestinationNotAllowed,
+    UnknownAdvertiser,
+    UnknownSource,
+    NoTrackingLink,
+    OfferNotFound,
+    ProductNotFound,
+    NotFound,
+    MethodNotAllowed,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The table: every code with its name and status.
+    pub fn info(self) -> (&'static str, StatusCode) {
+        use ErrorCode::*;
+        match self {
+            InvalidParameter => ("invalid_parameter", StatusCode::BAD_REQUEST),
+            UnknownParameter => ("unknown_parameter", StatusCode::BAD_REQUEST),
+            DuplicateParameter => ("duplicate_parameter", StatusCode::BAD_REQUEST),
+            MissingParameter => ("missing_parameter", StatusCode::BAD_REQUEST),
+            QueryTooLong => ("query_too_long", StatusCode::BAD_REQUEST),
+            InvalidRequest => ("invalid_request", StatusCode::BAD_REQUEST),
+            MalformedJson => ("malformed_json", StatusCode::BAD_REQUEST),
+            UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            BodyTooLarge => ("body_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            TooManyLinks => ("too_many_links", StatusCode::BAD_REQUEST),
+            DeeplinkNotPermitted => ("deeplinkNotPermitted", StatusCode::BAD_REQUEST),
+            DestinationNotAllowed => ("destination_not_allowed", StatusCode::BAD_REQUEST),
+            UnknownAdvertiser => ("unknown_advertiser", StatusCode::BAD_REQUEST),
+            UnknownSource => ("unknown_source", StatusCode::BAD_REQUEST),
+            NoTrackingLink => ("no_tracking_link", StatusCode::BAD_REQUEST),
+            OfferNotFound => ("offer_not_found", StatusCode::NOT_FOUND),
+            ProductNotFound => ("product_not_found", StatusCode::NOT_FOUND),
+            NotFound => ("not_found", StatusCode::NOT_FOUND),
+            MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
+            RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.info().0
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.info().1
+    }
+
+    /// The code for an error status that did not come from a handler (a layer's 413, axum's
+    /// 405), so that every error body has the same shape.
+    pub fn for_status(status: StatusCode) -> ErrorCode {
+        match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+            s if s.is_client_error() => ErrorCode::InvalidRequest,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+/// An error answer: a code from the table and a message for the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Seconds for a `Retry-After` header (rate limiting).
+    pub retry_after: Option<u64>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code from the error table, e.g. `invalid_parameter`.
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn invalid_parameter(name: &str, reason: impl std::fmt::Display) -> ApiError {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("invalid {name}: {reason}"),
+        )
+    }
+
+    /// A failure of ours: logged in full, answered with a generic message.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %err, context, "internal error");
+        ApiError::new(ErrorCode::Internal, "internal error")
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    /// The JSON body; Awin's `deeplinkNotPermitted` also carries Awin's own
+    /// `"destinationUrl": "deeplinkNotPermitted"` field.
+    pub fn body(&self) -> Value {
+        let mut body = json!({
+            "error": { "code": self.code.as_str(), "message": self.message }
+        });
+        if self.code == ErrorCode::DeeplinkNotPermitted
+            && let Some(object) = body.as_object_mut()
+        {
+            object.insert("destinationUrl".into(), json!("deeplinkNotPermitted"));
+        }
+        body
+    }
+}
+
+impl From<IndexError> for ApiError {
+    fn from(err: IndexError) -> ApiError {
+        if err.is_user_error() {
+            ApiError::new(ErrorCode::InvalidParameter, err.to_string())
+        } else {
+            ApiError::internal("index", err)
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_errors_are_4xx_and_internal_ones_are_generic() {
+        let user: ApiError = IndexError::UnknownSortOrder("cheap".into()).into();
+        assert_eq!(user.status(), StatusCode::BAD_REQUEST);
+        assert!(user.message.contains("cheap"));
+        let internal: ApiError = IndexError::Locked {
+            location: "/secret/path".into(),
+        }
+        .into();
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.body().to_string().contains("secret"));
+    }
+
+    #[test]
+    fn every_status_maps_to_a_code_of_that_status() {
+        for status in [404u16, 405, 413, 415, 429, 400, 408, 500, 503] {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+            let code = ErrorCode::for_status(status);
+            assert_eq!(
+                code.status().is_client_error(),
+                status.is_client_error(),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn awin_code_keeps_awin_field() {
+        let body = ApiError::new(ErrorCode::DeeplinkNotPermitted, "no").body();
+        assert_eq!(body["destinationUrl"], "deeplinkNotPermitted");
+        assert_eq!(body["error"]["code"], "deeplinkNotPermitted");
+    }
+}

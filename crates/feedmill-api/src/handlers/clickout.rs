@@ -1,0 +1,144 @@
+//! `GET /r/{code}`: the click-out (Linkolino's `/r/:code`). It finds the offer, records the
+//! click durably and answers `302` to the offer's deep link with the click's sub-ids.
+//!
+//! Only codes of indexed offers redirect, and only to that offer's own links: the code is an
+//! offer id, never a URL, so this is no open redirect. Clicks are limited per client IP.
+
+use crate::click_log::ClickRecord;
+use crate::error::{ApiError, ErrorCode};
+use crate::offer_links::click_destination;
+use crate::params::click_sub_ids;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use tracing::error;
+use url::Url;
+
+/// Longest offer id (`OfferId` keeps ids within 64 bytes); longer codes are not looked up.
+const MAX_CODE_LEN: usize = 256;
+/// Longest referrer kept in the click log.
+const MAX_REFERRER_LEN: usize = 512;
+
+pub(crate) async fn click_out(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let ip = client_ip(&state, &request);
+    if let Err(retry_after) = state.limiter().check(ip) {
+        state.metrics().click_limited();
+        let mut err = ApiError::new(
+            ErrorCode::RateLimited,
+            "too many clicks from this address; try again later",
+        );
+        err.retry_after = Some(retry_after);
+        return Err(err);
+    }
+    let ids = click_sub_ids(request.uri().query())?;
+    let not_found = || ApiError::new(ErrorCode::OfferNotFound, "no offer with this code");
+    if code.is_empty() || code.len() > MAX_CODE_LEN {
+        return Err(not_found());
+    }
+    let lookup_ids = ids.clone();
+    let (offer, destination) = state
+        .blocking(move |state| {
+            let offer = state.index().get_offer(&code)?.ok_or_else(not_found)?;
+            let links = state.config().links(&offer.source);
+            let destination =
+                click_destination(&offer, links, &lookup_ids).ok_or_else(not_found)?;
+            Ok((offer, destination))
+        })
+        .await?;
+    let location = HeaderValue::from_str(&destination)
+        .map_err(|err| ApiError::internal("click destination", err))?;
+    let record = ClickRecord {
+        time: Utc::now(),
+        offer_id: offer.id,
+        source: offer.source,
+        sub_id: ids.get(0).map(str::to_string),
+        sub_id_2: ids.get(1).map(str::to_string),
+        sub_id_3: ids.get(2).map(str::to_string),
+        referrer: referrer(request.headers()),
+        destination,
+    };
+    // A click that cannot be written still goes to the shop: the network tracks the sale, and
+    // the failure is logged and counted.
+    match state.click_log().record(&record).await {
+        Ok(()) => state.metrics().click_recorded(),
+        Err(err) => {
+            state.metrics().click_log_failed();
+            error!(error = %err, offer = %record.offer_id, "failed to record click");
+        }
+    }
+    let headers = [
+        (header::LOCATION, location),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            header::HeaderName::from_static("x-robots-tag"),
+            HeaderValue::from_static("noindex, nofollow"),
+        ),
+    ];
+    Ok((StatusCode::FOUND, headers).into_response())
+}
+
+/// The client's address: the last `X-Forwarded-For` entry (the one our proxy added) when so
+/// configured, else the peer address, else `0.0.0.0` (a router served without connect info).
+fn client_ip(state: &AppState, request: &Request) -> IpAddr {
+    if state.config().trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
+            .next_back();
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// The `Referer` without its query string and fragment (they can hold personal data).
+fn referrer(headers: &HeaderMap) -> Option<String> {
+    let text = headers.get(header::REFERER)?.to_str().ok()?;
+    let mut url = Url::parse(text).ok()?;
+    url.set_query(None);
+    url.set_fragment(None);
+    let mut text = url.to_string();
+    if text.len() > MAX_REFERRER_LEN {
+        let mut end = MAX_REFERRER_LEN;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referrers_lose_query_and_fragment() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::REFERER,
+            HeaderValue::from_static("https://blog.example/p?email=a@b.se#x"),
+        );
+        assert_eq!(
+            referrer(&headers).as_deref(),
+            Some("https://blog.example/p")
+        );
+        headers.insert(header::REFERER, HeaderValue::from_static("not a url"));
+        assert_eq!(referrer(&headers), None);
+    }
+}

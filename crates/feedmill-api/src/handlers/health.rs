@@ -1,0 +1,84 @@
+//! `GET /health`, `GET /metrics`, `GET /sources` and `GET /openapi.json`.
+
+use crate::error::ApiError;
+use crate::openapi;
+use crate::source_status::SourceStatus;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Liveness and the number of offers served.
+pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "status": "ok", "offers": state.index().num_offers() }))
+}
+
+/// Prometheus text exposition.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let offers = state
+        .blocking(|state| {
+            let stats = state.index().stats()?;
+            Ok(stats
+                .into_iter()
+                .map(|s| (s.source, s.num_offers))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    let body = state.metrics().render(&offers);
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// One source as `GET /sources` shows it: its last refresh and what the index holds.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SourceView {
+    pub name: String,
+    /// The last refresh, when this process refreshed the source.
+    pub refresh: Option<SourceStatus>,
+    /// Offers of the source in the index.
+    pub num_offers: u64,
+    /// When the source's offers were last committed to the index.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_ingest_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub num_rejected: Option<u64>,
+}
+
+/// Every source known to the index or to the refresher.
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
+    let mut board = state.sources().snapshot();
+    let mut views = Vec::new();
+    for stat in stats {
+        views.push(SourceView {
+            refresh: board.remove(&stat.source),
+            name: stat.source,
+            num_offers: stat.num_offers,
+            last_ingest_at: Some(stat.last_ingest_at),
+            num_rejected: Some(stat.num_rejected),
+        });
+    }
+    for (name, status) in board {
+        views.push(SourceView {
+            name,
+            refresh: Some(status),
+            num_offers: 0,
+            last_ingest_at: None,
+            num_rejected: None,
+        });
+    }
+    views.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(json!({ "sources": views })))
+}
+
+/// The OpenAPI document.
+pub(crate) async fn openapi_json() -> Response {
+    let content_type = HeaderValue::from_static("application/json");
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        openapi::document_json(),
+    )
+        .into_response()
+}

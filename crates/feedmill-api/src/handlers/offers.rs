@@ -1,0 +1,53 @@
+//! `GET /offers/{id}` and `GET /products/{gtin}` (the price-comparison view).
+
+use crate::error::{ApiError, ErrorCode};
+use crate::offer_links::offer_json;
+use crate::params::subid_only;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde_json::{Value, json};
+
+/// One offer with its links.
+pub(crate) async fn offer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let ids = subid_only(query.as_deref())?;
+    let json = state
+        .blocking(move |state| {
+            let offer = state.index().get_offer(&id)?.ok_or_else(|| {
+                ApiError::new(ErrorCode::OfferNotFound, format!("no offer with id {id:?}"))
+            })?;
+            offer_json(state, &offer, &ids)
+        })
+        .await?;
+    Ok(Json(json))
+}
+
+/// Every offer of one GTIN, cheapest total (price + shipping) first.
+pub(crate) async fn product(
+    State(state): State<AppState>,
+    Path(gtin): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let ids = subid_only(query.as_deref())?;
+    let json = state
+        .blocking(move |state| {
+            let offers = state.index().offers_by_gtin(&gtin)?;
+            if offers.is_empty() {
+                return Err(ApiError::new(
+                    ErrorCode::ProductNotFound,
+                    format!("no offer has gtin {gtin:?}"),
+                ));
+            }
+            let mut items = Vec::with_capacity(offers.len());
+            for offer in &offers {
+                items.push(offer_json(state, offer, &ids)?);
+            }
+            Ok(json!({ "gtin": gtin.trim(), "offer_count": offers.len(), "offers": items }))
+        })
+        .await?;
+    Ok(Json(json))
+}

@@ -1,0 +1,59 @@
+use super::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn doc_json() -> Value {
+    serde_json::from_str(document_json()).unwrap_or(Value::Null)
+}
+
+fn properties(doc: &Value, schema: &str) -> BTreeSet<String> {
+    doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn documents_every_route_and_search_parameter() {
+    let doc = doc_json();
+    for route in crate::router::ROUTES {
+        assert!(doc["paths"][route].is_object(), "{route} is not documented");
+    }
+    let params: Vec<&str> = doc["paths"]["/search"]["get"]["parameters"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    for name in [
+        "q",
+        "brand",
+        "category",
+        "merchant",
+        "network",
+        "source",
+        "min_price",
+        "max_price",
+        "currency",
+        "in_stock",
+        "gtin",
+        "sort",
+        "page",
+        "per_page",
+        "facets",
+        "group_by",
+        "subid",
+    ] {
+        assert!(params.contains(&name), "{name}");
+    }
+}
+
+#[test]
+fn offer_schema_names_every_field_the_api_writes() {
+    let doc = doc_json();
+    let documented = properties(&doc, "Offer");
+    let written = crate::testing::full_offer_json_keys();
+    assert_eq!(documented, written);
+    assert_eq!(
+        properties(&doc, "GtinGroup"),
+        crate::testing::group_json_keys()
+    );
+}

@@ -1,0 +1,88 @@
+//! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
+//! empty index first and then refreshed in the background on their `every` schedule.
+
+use super::fetch::runtime;
+use crate::cli::ServeArgs;
+use crate::scheduler::{refresh_all, run_schedule};
+use anyhow::Context;
+use feedmill_api::{ApiConfig, AppState};
+use feedmill_fetch::{FeedConfig, FetchContext, load_config};
+use feedmill_index::OfferIndex;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing::{info, warn};
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let runtime = runtime()?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let index = Arc::new(
+        OfferIndex::open_or_create(&args.index)
+            .with_context(|| format!("failed to open the index at {}", args.index.display()))?,
+    );
+    let config = sources_config(&args)?;
+    let ctx = FetchContext::new(&args.cache).context("failed to set up the HTTP client")?;
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("failed to listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let api_config = ApiConfig::new(public_url.clone(), args.click_log());
+    let state = AppState::new(index.clone(), api_config)?;
+    let board = state.sources();
+    if index.num_offers() == 0 && !config.sources.is_empty() {
+        info!(
+            num_sources = config.sources.len(),
+            "index is empty: ingesting the configured sources"
+        );
+        refresh_all(&index, &ctx, &config.sources, &board).await;
+    }
+    let schedule = tokio::spawn(run_schedule(index.clone(), ctx, config.sources, board));
+    println!(
+        "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",
+        index.num_offers()
+    );
+    let served = feedmill_api::serve(listener, state, shutdown_signal()).await;
+    schedule.abort();
+    index.release_writer();
+    served.context("the HTTP server failed")?;
+    info!("shut down");
+    Ok(())
+}
+
+/// The sources file; a missing default file just means no sources.
+fn sources_config(args: &ServeArgs) -> anyhow::Result<FeedConfig> {
+    if !args.config.exists() && args.config.as_os_str() == crate::cli::DEFAULT_CONFIG {
+        warn!(config = %args.config.display(), "no sources file: serving the index as it is");
+        return Ok(FeedConfig::default());
+    }
+    Ok(load_config(&args.config)?)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    info!("shutting down");
+}
