@@ -6,4 +6,5 @@ mod normalize_cli;
 mod normalize_junk;
 mod normalize_snapshots;
 mod refresh_cli;
+mod serve_cli;
 mod support;
