@@ -82,6 +82,8 @@ fn the_default_command_ingests_the_demo_feeds_serves_them_and_keeps_clicks() {
         body.contains("\"deep_link\"") && body.contains("\"click_url\""),
         "{body}"
     );
+    let (_, body) = http_get(&url, "/search?source=techstore&subid=cmp_7&per_page=1");
+    assert!(body.contains("https://click.linknetwork.example/c?pub=demo&subid=cmp_7&url=https%3A%2F%2Ftechstore.example"), "the configured template: {body}");
     let (status, body) = http_get(&url, "/search?per_page=1000");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("\"error\""), "{body}");

@@ -222,7 +222,7 @@ fn generate(words: &Words, rng: &mut Rng, source: &str, i: usize, sek: Currency)
         merchant_name: Some(format!("Merchant {}", rng.next() % 300)),
         program_id: Some(format!("{}", 1000 + source.len())),
         sku: Some(i.to_string()),
-        gtin: if rng.next() % 3 == 0 {
+        gtin: if rng.next().is_multiple_of(3) {
             None
         } else {
             gtin_for(product)
@@ -236,7 +236,7 @@ fn generate(words: &Words, rng: &mut Rng, source: &str, i: usize, sek: Currency)
         old_price: None,
         currency: sek,
         shipping: Some(Decimal::new(4900, 2)),
-        availability: if rng.next() % 5 == 0 {
+        availability: if rng.next().is_multiple_of(5) {
             Availability::OutOfStock
         } else {
             Availability::InStock

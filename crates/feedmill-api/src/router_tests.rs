@@ -630,3 +630,27 @@ async fn health_metrics_sources_and_openapi() {
     assert_eq!(openapi.status, StatusCode::OK);
     assert!(openapi.json()["paths"]["/search"]["get"].is_object());
 }
+
+#[tokio::test]
+async fn forwarded_for_keys_the_limit_only_when_trusted() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let index = Arc::new(index_with(&fixture_offers()));
+    for trusted in [false, true] {
+        let mut config = fixture_config(&dir.path().join("clicks.ndjson"));
+        config.clicks_per_minute = 1;
+        config.trust_forwarded_for = trusted;
+        let state = AppState::with_clock(index.clone(), config, ApiClock::manual())
+            .unwrap_or_else(|err| panic!("state: {err}"));
+        let mut statuses = Vec::new();
+        for client in ["203.0.113.1", "203.0.113.2"] {
+            let mut click = request(Method::GET, "/r/homeshop%3Ap069", Body::empty());
+            let forwarded = format!("10.9.9.9, {client}");
+            let value =
+                axum::http::HeaderValue::from_str(&forwarded).unwrap_or_else(|e| panic!("{e}"));
+            click.headers_mut().insert("x-forwarded-for", value);
+            statuses.push(send(&state, click).await.status.as_u16());
+        }
+        let want = if trusted { [302, 302] } else { [302, 429] };
+        assert_eq!(statuses, want, "trusted: {trusted}");
+    }
+}

@@ -125,6 +125,11 @@ struct RawSource {
     // url / file (url also for awin)
     url: Option<String>,
     path: Option<String>,
+    // links (any network): how the API builds deep links for this source's offers
+    link_network: Option<String>,
+    deep_link_template: Option<String>,
+    allow_deep_links: Option<bool>,
+    merchant_hosts: Option<Vec<String>>,
 }
 
 type Invalid = String;
@@ -156,6 +161,7 @@ impl RawSource {
                 ));
             }
         };
+        let links = self.links()?;
         Ok(SourceConfig {
             name: self.name,
             format,
@@ -163,6 +169,7 @@ impl RawSource {
             min_ratio: self.min_ratio,
             min_bytes: self.min_bytes.unwrap_or(1),
             network,
+            links,
         })
     }
 
@@ -218,6 +225,40 @@ impl RawSource {
             ));
         }
         Ok(())
+    }
+
+    fn links(&self) -> Result<LinkSettings, Invalid> {
+        if let Some(template) = &self.deep_link_template {
+            if !template.contains("{url}") {
+                return Err("deep_link_template needs a {url} placeholder".into());
+            }
+            checked_url(
+                "deep_link_template",
+                Some(&template.replace(['{', '}'], "")),
+            )?;
+        }
+        const LINK_NETWORKS: [&str; 6] = [
+            "adtraction",
+            "awin",
+            "partnerboost",
+            "tradetracker",
+            "tradedoubler",
+            "template",
+        ];
+        if let Some(network) = &self.link_network
+            && !LINK_NETWORKS.contains(&network.as_str())
+        {
+            return Err(format!(
+                "link_network must be one of {}, got {network:?}",
+                LINK_NETWORKS.join(", ")
+            ));
+        }
+        Ok(LinkSettings {
+            link_network: self.link_network.clone(),
+            deep_link_template: self.deep_link_template.clone(),
+            allow_deep_links: self.allow_deep_links.unwrap_or(true),
+            merchant_hosts: self.merchant_hosts.clone().unwrap_or_default(),
+        })
     }
 
     fn adtraction(&self) -> Result<AdtractionConfig, Invalid> {

@@ -51,8 +51,8 @@ pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 pub use source_config::{
     ADTRACTION_BASE_URL, AWIN_BASE_URL, AdtractionConfig, AdtractionFetch, AwinConfig, FileConfig,
-    NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig, UrlConfig,
-    parse_interval,
+    LinkSettings, NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig,
+    UrlConfig, parse_interval,
 };
 
 use chrono::{DateTime, Utc};

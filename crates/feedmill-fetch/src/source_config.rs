@@ -29,6 +29,22 @@ pub struct SourceConfig {
     /// Downloads smaller than this are refused as broken (default 1: an empty body).
     pub min_bytes: u64,
     pub network: NetworkConfig,
+    /// How deep links to this source's offers are built (read by the API).
+    pub links: LinkSettings,
+}
+
+/// A source's deep-link settings, keys `link_network`, `deep_link_template`,
+/// `allow_deep_links` and `merchant_hosts` of any `[[source]]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkSettings {
+    /// The link dialect when the network does not say it (a `url` feed of TradeTracker).
+    pub link_network: Option<String>,
+    /// A URL with `{url}` (the landing page) and optionally `{subid}`, for other networks.
+    pub deep_link_template: Option<String>,
+    /// False when the program forbids deep links to other pages than its offers'.
+    pub allow_deep_links: bool,
+    /// Hosts a link-builder destination may have; empty: those of the source's offers.
+    pub merchant_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

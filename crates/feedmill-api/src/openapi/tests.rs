@@ -57,3 +57,9 @@ fn offer_schema_names_every_field_the_api_writes() {
         crate::testing::group_json_keys()
     );
 }
+
+#[test]
+#[ignore = "prints the document: cargo test -p feedmill-api print_document -- --ignored"]
+fn print_document() {
+    println!("{}", document().to_pretty_json().unwrap_or_default());
+}

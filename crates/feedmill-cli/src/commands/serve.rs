@@ -5,8 +5,8 @@ use super::fetch::runtime;
 use crate::cli::ServeArgs;
 use crate::scheduler::{refresh_all, run_schedule};
 use anyhow::Context;
-use feedmill_api::{ApiConfig, AppState};
-use feedmill_fetch::{FeedConfig, FetchContext, load_config};
+use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
+use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -33,7 +33,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let api_config = ApiConfig::new(public_url.clone(), args.click_log());
+    let api_config = config.sources.iter().fold(
+        ApiConfig::new(public_url.clone(), args.click_log()),
+        |api, source| api.with_source(source.name.clone(), source_links(source)),
+    );
     let state = AppState::new(index.clone(), api_config)?;
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
@@ -54,6 +57,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     served.context("the HTTP server failed")?;
     info!("shut down");
     Ok(())
+}
+
+/// The API's link settings of one configured source: its network's link dialect, the
+/// advertiser ids the link builder accepts, and the keys of the source's `links` settings.
+fn source_links(source: &SourceConfig) -> SourceLinks {
+    let settings = &source.links;
+    let (network, advertiser_ids) = match &source.network {
+        NetworkConfig::Adtraction(c) => (
+            Some(LinkNetwork::Adtraction),
+            vec![c.program_id.to_string()],
+        ),
+        NetworkConfig::Partnerboost(c) => {
+            let ids = c.brand_id.iter().chain(c.mcid.iter()).cloned().collect();
+            (Some(LinkNetwork::Partnerboost), ids)
+        }
+        NetworkConfig::Awin(_) => (Some(LinkNetwork::Awin), Vec::new()),
+        NetworkConfig::Url(_) | NetworkConfig::File(_) => (None, Vec::new()),
+    };
+    let named = settings
+        .link_network
+        .as_deref()
+        .and_then(|n| n.parse().ok());
+    SourceLinks {
+        network: named.or(network),
+        deep_link_template: settings.deep_link_template.clone(),
+        allow_deep_links: settings.allow_deep_links,
+        merchant_hosts: settings.merchant_hosts.clone(),
+        advertiser_ids,
+    }
 }
 
 /// The sources file; a missing default file just means no sources.
