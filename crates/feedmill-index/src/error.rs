@@ -19,7 +19,9 @@ pub enum IndexError {
     UnknownFacet(String),
 
     /// An offer handed to the ingest of another source; it would escape that source's replace.
-    #[error("offer {offer_id:?} belongs to source {offer_source:?}, not to the ingest of {ingest_source:?}")]
+    #[error(
+        "offer {offer_id:?} belongs to source {offer_source:?}, not to the ingest of {ingest_source:?}"
+    )]
     SourceMismatch {
         offer_id: String,
         offer_source: String,

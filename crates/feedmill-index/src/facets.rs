@@ -11,7 +11,9 @@ use crate::search_response::{FacetResults, FacetValue};
 use std::collections::HashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError,
+};
 
 /// Values listed per facet (and per category level).
 const TOP_VALUES: usize = 20;
@@ -59,6 +61,9 @@ pub(crate) struct FacetFruit {
 pub(crate) struct FacetSegmentCollector {
     counters: Vec<(FacetKind, OrdCounter)>,
     price: Option<(Column<i64>, [u64; PRICE_BUCKETS.len()])>,
+    /// Documents handed over one at a time (scored searches), counted a block at a time:
+    /// batched column reads cost about half of one read per document.
+    pending: Vec<DocId>,
 }
 
 /// Documents per dictionary ordinal of one string column in one segment.
@@ -95,14 +100,21 @@ impl Collector for FacetCountsCollector {
                 counters.push((*kind, OrdCounter { column, counts }));
             }
         }
-        Ok(FacetSegmentCollector { counters, price })
+        Ok(FacetSegmentCollector {
+            counters,
+            price,
+            pending: Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<tantivy::Result<FacetFruit>>) -> tantivy::Result<FacetFruit> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<FacetFruit>>,
+    ) -> tantivy::Result<FacetFruit> {
         let mut merged = FacetFruit::default();
         for kind in &self.kinds {
             match kind {
@@ -134,43 +146,25 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = tantivy::Result<FacetFruit>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (_, counter) in &mut self.counters {
-            if let Some(ord) = counter.column.ords().first(doc) {
-                counter.add(ord);
-            }
-        }
-        if let Some((column, counts)) = &mut self.price
-            && let Some(price) = column.first(doc)
-        {
-            counts[price_bucket(price)] += 1;
+        self.pending.push(doc);
+        if self.pending.len() == COLLECT_BLOCK_BUFFER_LEN {
+            let pending = std::mem::take(&mut self.pending);
+            self.count_block(&pending);
+            self.pending = pending;
+            self.pending.clear();
         }
     }
 
-    /// The scoring-free path: one batched column read per block and facet.
+    /// The scoring-free path: tantivy hands over blocks itself.
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut ords = [None; COLLECT_BLOCK_BUFFER_LEN];
-        let mut prices = [None; COLLECT_BLOCK_BUFFER_LEN];
         for block in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
-            for (_, counter) in &mut self.counters {
-                let ords = &mut ords[..block.len()];
-                ords.fill(None);
-                counter.column.ords().first_vals(block, ords);
-                for ord in ords.iter().flatten() {
-                    counter.add(*ord);
-                }
-            }
-            if let Some((column, counts)) = &mut self.price {
-                let prices = &mut prices[..block.len()];
-                prices.fill(None);
-                column.first_vals(block, prices);
-                for price in prices.iter().flatten() {
-                    counts[price_bucket(*price)] += 1;
-                }
-            }
+            self.count_block(block);
         }
     }
 
-    fn harvest(self) -> tantivy::Result<FacetFruit> {
+    fn harvest(mut self) -> tantivy::Result<FacetFruit> {
+        let pending = std::mem::take(&mut self.pending);
+        self.count_block(&pending);
         let mut fruit = FacetFruit {
             values: HashMap::new(),
             price: self.price.map(|(_, counts)| counts),
@@ -182,9 +176,36 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 }
 
+impl FacetSegmentCollector {
+    /// Counts up to [`COLLECT_BLOCK_BUFFER_LEN`] documents with one batched read per column.
+    fn count_block(&mut self, block: &[DocId]) {
+        let mut ords = [None; COLLECT_BLOCK_BUFFER_LEN];
+        let mut prices = [None; COLLECT_BLOCK_BUFFER_LEN];
+        for (_, counter) in &mut self.counters {
+            let ords = &mut ords[..block.len()];
+            ords.fill(None);
+            counter.column.ords().first_vals(block, ords);
+            for ord in ords.iter().flatten() {
+                counter.add(*ord);
+            }
+        }
+        if let Some((column, counts)) = &mut self.price {
+            let prices = &mut prices[..block.len()];
+            prices.fill(None);
+            column.first_vals(block, prices);
+            for price in prices.iter().flatten() {
+                counts[price_bucket(*price)] += 1;
+            }
+        }
+    }
+}
+
 impl OrdCounter {
     fn add(&mut self, ord: u64) {
-        if let Some(count) = usize::try_from(ord).ok().and_then(|i| self.counts.get_mut(i)) {
+        if let Some(count) = usize::try_from(ord)
+            .ok()
+            .and_then(|i| self.counts.get_mut(i))
+        {
             *count += 1;
         }
     }
@@ -198,10 +219,16 @@ impl OrdCounter {
             .collect();
         let mut counts = ords.iter().map(|ord| self.counts[*ord as usize]);
         let mut values = HashMap::with_capacity(ords.len());
-        let all_found = self.column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            let count = counts.next().unwrap_or(0);
-            values.insert(String::from_utf8_lossy(bytes).into_owned(), u64::from(count));
-        })?;
+        let all_found = self
+            .column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                let count = counts.next().unwrap_or(0);
+                values.insert(
+                    String::from_utf8_lossy(bytes).into_owned(),
+                    u64::from(count),
+                );
+            })?;
         if !all_found {
             return Err(TantivyError::InternalError(
                 "facet ordinal missing from its dictionary".into(),

@@ -168,13 +168,15 @@ impl Collector for GroupCollector {
             Some(column) => {
                 let all_ords: Vec<u64> = (0..column.num_terms() as u64).collect();
                 let mut codes = Vec::with_capacity(all_ords.len());
-                column.dictionary().sorted_ords_to_term_cb(&all_ords, |bytes| {
-                    let mut code = [0u8; 3];
-                    for (to, from) in code.iter_mut().zip(bytes) {
-                        *to = *from;
-                    }
-                    codes.push(code);
-                })?;
+                column
+                    .dictionary()
+                    .sorted_ords_to_term_cb(&all_ords, |bytes| {
+                        let mut code = [0u8; 3];
+                        for (to, from) in code.iter_mut().zip(bytes) {
+                            *to = *from;
+                        }
+                        codes.push(code);
+                    })?;
                 (column.ords().clone(), codes)
             }
             None => (Column::build_empty_column(reader.max_doc()), Vec::new()),
@@ -196,8 +198,10 @@ impl Collector for GroupCollector {
         self.sort == SortOrder::Relevance
     }
 
-    fn merge_fruits(&self, fruits: Vec<GroupFruit>) -> tantivy::Result<GroupFruit> {
-        let mut merged = GroupFruit::default();
+    fn merge_fruits(&self, mut fruits: Vec<GroupFruit>) -> tantivy::Result<GroupFruit> {
+        // Merge into the largest segment's groups rather than re-inserting them all.
+        let largest = (0..fruits.len()).max_by_key(|i| fruits[*i].groups.len());
+        let mut merged = largest.map(|i| fruits.swap_remove(i)).unwrap_or_default();
         for fruit in fruits {
             for (key, acc) in fruit.groups {
                 merged
@@ -342,6 +346,13 @@ mod tests {
         groups.singles.clear();
         let asc = groups.page(SortOrder::PriceAsc, 0, 2);
         assert_eq!(gtins(&asc), [2, 1]);
-        assert_eq!(GroupKey { gtin: 36000291452, currency: *b"SEK" }.gtin14(), "00036000291452");
+        assert_eq!(
+            GroupKey {
+                gtin: 36000291452,
+                currency: *b"SEK"
+            }
+            .gtin14(),
+            "00036000291452"
+        );
     }
 }

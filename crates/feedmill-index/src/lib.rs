@@ -1,4 +1,56 @@
-//! feedmill-index
+//! The offer index of feedmill: a tantivy index with one writer, per-source atomic replace, and
+//! the one search engine behind `feedmill ingest / search / stats` and the HTTP API.
+//!
+//! # What it owns
+//! - [`OfferIndex`]: opens or creates the on-disk index ([`OfferIndex::open_or_create`]) or an
+//!   in-RAM test double ([`OfferIndex::in_ram`]); holds the reader and the single
+//!   `IndexWriter`, opened lazily and lent to one ingest at a time (a second process gets
+//!   [`IndexError::Locked`]).
+//! - [`SourceIngest`]: replaces every offer of one source in one commit (`delete_term(source)`,
+//!   then each offer after `delete_term(id)`, so a repeated id keeps its last record), behind
+//!   a shrink guard: a feed under `min_ratio` (0.8) of the source's offers, or empty, is rolled
+//!   back unless forced ([`IndexError::GuardTripped`]). Per-source metadata ([`SourceStats`]:
+//!   offers, last ingest time, duration, rejects, content hash) is the commit's payload, so it
+//!   is exactly as durable as the offers; `kill -9` at any moment reopens at the last commit.
+//! - [`OfferIndex::search`] ([`SearchRequest`] → [`SearchResponse`]): text with folding, typo
+//!   tolerance and prefix matching; filters; five sorts; facet counts over the whole result
+//!   set; grouping by GTIN. Plus [`OfferIndex::get_offer`], [`OfferIndex::offers_by_gtin`],
+//!   [`OfferIndex::suggest`], [`OfferIndex::stats`] and [`OfferIndex::delete_source`].
+//!
+//! # Schema
+//! | field | kind | for |
+//! |---|---|---|
+//! | `offer` | stored text | the whole [`Offer`](feedmill_model::Offer) as JSON: what retrieval returns, exact prices included |
+//! | `id`, `source` | raw, indexed | upsert, per-source replace, lookup, filter |
+//! | `network`, `currency` | raw, indexed, fast | filter, facet, grouping |
+//! | `merchant`, `brand` | folded keyword indexed, raw fast | case-insensitive filter; facets show values as written |
+//! | `title` (×3), `brand_text`, `category_text`, `description` | words, frequencies | exact matching and BM25 |
+//! | `match_text` | title + brand + category words | typo and prefix matching, one automaton per word |
+//! | `category` | facet (`A > B` path) | prefix filter, hierarchical counts |
+//! | `in_stock` | bool, indexed, fast | filter |
+//! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter |
+//! | `gtin_key` | u64 fast | grouping without a dictionary lookup per document |
+//! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
+//! | `discount` | f64 fast, percent off `old_price` | sort |
+//! | `updated_at` | date fast, seconds | sort |
+//!
+//! Words are split on anything but letters and digits, lower-cased and folded to ASCII, so
+//! `grön` and `Gron` find each other.
+//!
+//! # Settings, for a 2-core, 24 GiB machine
+//! - Writer: one indexing thread with 1 GiB and one merge thread (reasons at
+//!   `WriterSettings::ON_DISK`): the feed parser keeps the other core busy during an ingest, and
+//!   a merge never takes both cores from searches.
+//! - Merge policy: tantivy's log policy, merging any segment more than 30 % deleted, since every
+//!   ingest deletes its source's previous copy.
+//! - Reader: reloads on commits (`OnCommitWithDelay`, which also sees another process's
+//!   ingest) and explicitly right after our own, so a search after `commit` sees it.
+//! - Searches run on the calling thread; a page is at most [`MAX_PER_PAGE`] hits and paging
+//!   stops at [`MAX_RESULT_WINDOW`].
+//!
+//! Errors are one [`IndexError`]; [`IndexError::is_user_error`] separates bad requests from
+//! failures of the index.
+
 mod error;
 mod facets;
 mod grouping;
@@ -17,10 +69,14 @@ mod writer_slot;
 pub use error::IndexError;
 pub use offer_index::OfferIndex;
 pub use search_request::{
-    DEFAULT_PER_PAGE, FacetKind, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest,
-    SortOrder,
+    DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
+    SearchRequest, SortOrder,
 };
-pub use search_response::{FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchResponse};
+pub use search_response::{
+    FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchResponse,
+};
 pub use source_catalog::SourceStats;
-pub use source_ingest::{DEFAULT_MIN_RATIO, IngestMeta, IngestOptions, IngestOutcome, SourceIngest};
+pub use source_ingest::{
+    DEFAULT_MIN_RATIO, IngestMeta, IngestOptions, IngestOutcome, SourceIngest,
+};
 pub use suggest::MAX_SUGGESTIONS;

@@ -173,7 +173,11 @@ impl OfferIndex {
     }
 
     /// Offers of `source` the searcher sees.
-    pub(crate) fn count_source(&self, searcher: &Searcher, source: &str) -> Result<u64, IndexError> {
+    pub(crate) fn count_source(
+        &self,
+        searcher: &Searcher,
+        source: &str,
+    ) -> Result<u64, IndexError> {
         let term = Term::from_field_text(self.inner.schema.source, source);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         Ok(searcher.search(&query, &Count)? as u64)
@@ -200,5 +204,29 @@ impl std::fmt::Debug for OfferIndex {
         f.debug_struct("OfferIndex")
             .field("location", &self.inner.location)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn can_be_shared_across_threads_and_tasks() {
+        assert_send_sync::<OfferIndex>();
+        assert_send::<crate::SourceIngest>();
+    }
+
+    #[test]
+    fn opening_creates_the_directory() -> Result<(), Box<dyn std::error::Error>> {
+        let scratch = tempfile::tempdir()?;
+        let dir = scratch.path().join("nested").join("index");
+        let index = OfferIndex::open_or_create(&dir)?;
+        assert_eq!(index.num_offers(), 0);
+        assert!(dir.join("meta.json").exists());
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@
 use crate::error::IndexError;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
-use crate::search_request::SearchRequest;
+use crate::search_request::{SearchRequest, SortOrder};
 use feedmill_model::{Currency, Network};
 use rust_decimal::Decimal;
 use std::ops::Bound;
@@ -33,22 +33,19 @@ const MIN_PREFIX_CHARS: usize = 2;
 /// Words beyond this are ignored; long queries are pasted titles, and every word costs.
 const MAX_QUERY_WORDS: usize = 8;
 
-/// Where the words of a text query are looked for.
-struct TextFields {
-    /// Fields matched exactly, with their boosts.
-    exact: Vec<(Field, f32)>,
-    /// The field matched with typos and prefixes.
-    loose: Field,
-}
-
 /// The query for `request`, validated; [`AllQuery`] when it has neither text nor filters.
+/// Word clauses and filters are all required clauses of one boolean query, so tantivy
+/// intersects them in one pass, led by the rarest.
 pub(crate) fn build_query(
     schema: &OfferSchema,
     request: &SearchRequest,
 ) -> Result<Box<dyn Query>, IndexError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(text) = given(&request.query).and_then(|q| text_query(schema, q)) {
-        clauses.push((Occur::Must, text));
+    if let Some(text) = given(&request.query) {
+        let scored = request.sort == SortOrder::Relevance;
+        for clause in text_clauses(schema, text, scored) {
+            clauses.push((Occur::Must, clause));
+        }
     }
     for filter in filters(schema, request)? {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
@@ -59,69 +56,86 @@ pub(crate) fn build_query(
     })
 }
 
-/// All words required, each over the text fields; `None` when the text has no words.
-pub(crate) fn text_query(schema: &OfferSchema, text: &str) -> Option<Box<dyn Query>> {
-    let fields = TextFields {
-        exact: vec![
-            (schema.title, TITLE_BOOST),
-            (schema.brand_text, 1.0),
-            (schema.category_text, 1.0),
-            (schema.description, 1.0),
-        ],
-        loose: schema.match_text,
-    };
-    words_query(&fields, text)
+/// One required clause per word (the first [`MAX_QUERY_WORDS`]); none when the text has no
+/// words. `scored` builds the ranking form; without it, the cheaper match-only form, for
+/// orders that do not use scores.
+fn text_clauses(schema: &OfferSchema, text: &str, scored: bool) -> Vec<Box<dyn Query>> {
+    let mut words = analyze_words(text);
+    words.truncate(MAX_QUERY_WORDS);
+    let num_words = words.len();
+    let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(num_words);
+    for (i, word) in words.iter().enumerate() {
+        let is_last = i + 1 == num_words;
+        let clause = if scored {
+            scored_word(schema, word, is_last)
+        } else {
+            matched_word(schema, word, is_last)
+        };
+        clauses.push(clause);
+    }
+    clauses
+}
+
+/// A word that ranks: exact in each field (BM25, title boosted), or loose at a constant 1.0.
+fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query> {
+    let exact_fields = [
+        (schema.title, TITLE_BOOST),
+        (schema.brand_text, 1.0),
+        (schema.category_text, 1.0),
+        (schema.description, 1.0),
+    ];
+    let mut variants: Vec<Box<dyn Query>> = Vec::with_capacity(exact_fields.len() + 1);
+    for (field, boost) in exact_fields {
+        variants.push(boosted(exact(field, word), boost * EXACT_BOOST));
+    }
+    variants.extend(loose_query(schema.match_text, word, is_last));
+    Box::new(BooleanQuery::union(variants))
+}
+
+/// A word that only has to match: title, brand and category are all in `match_text`, so two
+/// postings lists per word instead of five.
+fn matched_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query> {
+    let in_match_text = loose_query(schema.match_text, word, is_last)
+        .unwrap_or_else(|| exact(schema.match_text, word));
+    Box::new(BooleanQuery::union(vec![
+        in_match_text,
+        exact(schema.description, word),
+    ]))
+}
+
+/// Words over one field (exact or loose), all required, for suggestions.
+fn field_words_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let mut words = analyze_words(text);
+    words.truncate(MAX_QUERY_WORDS);
+    let num_words = words.len();
+    let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(num_words);
+    for (i, word) in words.iter().enumerate() {
+        let mut variants = vec![boosted(exact(field, word), EXACT_BOOST)];
+        variants.extend(loose_query(field, word, i + 1 == num_words));
+        clauses.push(Box::new(BooleanQuery::union(variants)));
+    }
+    match clauses.len() {
+        0 => None,
+        1 => clauses.pop(),
+        _ => Some(Box::new(BooleanQuery::intersection(clauses))),
+    }
 }
 
 /// Words over the title only, for suggestions.
 pub(crate) fn title_query(schema: &OfferSchema, text: &str) -> Option<Box<dyn Query>> {
-    let fields = TextFields {
-        exact: vec![(schema.title, 1.0)],
-        loose: schema.title,
-    };
-    words_query(&fields, text)
+    field_words_query(schema.title, text)
 }
 
 /// Words over the brand only, for suggestions.
 pub(crate) fn brand_query(schema: &OfferSchema, text: &str) -> Option<Box<dyn Query>> {
-    let fields = TextFields {
-        exact: vec![(schema.brand_text, 1.0)],
-        loose: schema.brand_text,
-    };
-    words_query(&fields, text)
+    field_words_query(schema.brand_text, text)
 }
 
-/// All words of `text` required over `fields`, the last one also as a prefix.
-fn words_query(fields: &TextFields, text: &str) -> Option<Box<dyn Query>> {
-    let mut words = analyze_words(text);
-    words.truncate(MAX_QUERY_WORDS);
-    let last = words.len().checked_sub(1)?;
-    let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(words.len());
-    for (i, word) in words.iter().enumerate() {
-        clauses.push(word_query(fields, word, i == last));
-    }
-    if clauses.len() == 1 {
-        return clauses.pop();
-    }
-    Some(Box::new(BooleanQuery::intersection(clauses)))
-}
-
-fn word_query(fields: &TextFields, word: &str, is_last: bool) -> Box<dyn Query> {
-    let mut variants: Vec<Box<dyn Query>> = Vec::with_capacity(fields.exact.len() + 1);
-    for (field, boost) in &fields.exact {
-        let term = Term::from_field_text(*field, word);
-        let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
-        variants.push(boosted(Box::new(exact), boost * EXACT_BOOST));
-    }
-    if let Some(loose) = loose_query(fields.loose, word, is_last) {
-        variants.push(loose);
-    }
-    if variants.len() == 1 {
-        if let Some(only) = variants.pop() {
-            return only;
-        }
-    }
-    Box::new(BooleanQuery::union(variants))
+/// A word matched exactly in `field`. (On `match_text`, indexed without frequencies, it is
+/// only used where scoring is off, and unscored queries read postings as `Basic`.)
+fn exact(field: Field, word: &str) -> Box<dyn Query> {
+    let term = Term::from_field_text(field, word);
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
 /// One automaton per word: a typo for long words, a prefix (with the same typo allowance) for
@@ -227,4 +241,39 @@ fn price_range(
         return None;
     }
     Some(Box::new(RangeQuery::new(bound(min), bound(max))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_clause_per_word_up_to_the_limit() {
+        let schema = OfferSchema::build();
+        assert!(text_clauses(&schema, " !! ", true).is_empty());
+        assert_eq!(text_clauses(&schema, "grön hoodie", true).len(), 2);
+        let long = "a b c d e f g h i j k";
+        assert_eq!(text_clauses(&schema, long, false).len(), MAX_QUERY_WORDS);
+    }
+
+    #[test]
+    fn loose_matching_by_word_length_and_position() {
+        let schema = OfferSchema::build();
+        let field = schema.match_text;
+        assert!(
+            loose_query(field, "bag", false).is_none(),
+            "short, not last"
+        );
+        assert!(loose_query(field, "h", true).is_none(), "one-letter prefix");
+        assert!(loose_query(field, "bag", true).is_some(), "prefix");
+        assert!(loose_query(field, "hoodie", false).is_some(), "typo");
+    }
+
+    #[test]
+    fn an_empty_request_matches_everything() -> Result<(), IndexError> {
+        let schema = OfferSchema::build();
+        let query = build_query(&schema, &SearchRequest::default())?;
+        assert!(format!("{query:?}").contains("AllQuery"));
+        Ok(())
+    }
 }

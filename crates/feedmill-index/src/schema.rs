@@ -4,11 +4,11 @@
 //! search returns exactly what was ingested, exact price strings included. Every other field is
 //! there to find, filter, sort, count or group offers and is not stored.
 
+use tantivy::schema::{DateOptions, DateTimePrecision};
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
-use tantivy::schema::{DateOptions, DateTimePrecision};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
     TokenizerManager,

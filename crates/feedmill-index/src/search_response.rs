@@ -21,6 +21,11 @@ pub struct SearchResponse {
 /// One result: an offer, or all offers of one product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "most items are offers; boxing them would allocate once per hit to save bytes on \
+              the few groups of a page"
+)]
 pub enum SearchItem {
     Group(GtinGroup),
     Offer(OfferHit),
@@ -98,5 +103,40 @@ mod price_string {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omits_facets_not_asked_for() -> Result<(), serde_json::Error> {
+        let response = SearchResponse {
+            total: 0,
+            page: 1,
+            per_page: 20,
+            took_ms: 0,
+            items: Vec::new(),
+            facets: FacetResults::default(),
+        };
+        let json = serde_json::to_value(&response)?;
+        assert!(json.get("facets").is_none());
+        let with_price = SearchResponse {
+            facets: FacetResults {
+                price: Some(vec![FacetValue {
+                    value: "0-25".into(),
+                    count: 2,
+                }]),
+                ..FacetResults::default()
+            },
+            ..response
+        };
+        let json = serde_json::to_value(&with_price)?;
+        assert_eq!(
+            json["facets"],
+            serde_json::json!({"price": [{"value": "0-25", "count": 2}]})
+        );
+        Ok(())
     }
 }

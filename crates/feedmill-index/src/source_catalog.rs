@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn writes_rfc3339_times() -> Result<(), IndexError> {
         let json = SourceCatalog::default().with(stats("a")).to_payload()?;
-        assert!(json.contains(r#""last_ingest_at":"1970-01-01T00:00:00Z""#), "{json}");
+        assert!(
+            json.contains(r#""last_ingest_at":"1970-01-01T00:00:00Z""#),
+            "{json}"
+        );
         Ok(())
     }
 }

@@ -86,7 +86,10 @@ impl OfferIndex {
                 format!("{} is not between 0 and 1", options.min_ratio),
             ));
         }
-        let state = self.inner.writer.check_out(&self.inner.index, self.location())?;
+        let state = self
+            .inner
+            .writer
+            .check_out(&self.inner.index, self.location())?;
         // From here on `SourceIngest::drop` hands the writer back on every path.
         let mut ingest = SourceIngest {
             index: self.clone(),
@@ -108,7 +111,10 @@ impl OfferIndex {
     /// Removes every offer of `source` and its metadata in one commit; returns how many went.
     pub fn delete_source(&self, source: &str) -> Result<u64, IndexError> {
         validate_source(source)?;
-        let mut state = self.inner.writer.check_out(&self.inner.index, self.location())?;
+        let mut state = self
+            .inner
+            .writer
+            .check_out(&self.inner.index, self.location())?;
         let deleted = self.delete_source_with(&mut state, source);
         match deleted {
             Ok((num_deleted, catalog)) => {
@@ -254,7 +260,10 @@ fn validate_source(source: &str) -> Result<(), IndexError> {
     Ok(())
 }
 
-fn commit_with_payload(writer: &mut IndexWriter, catalog: &SourceCatalog) -> Result<(), IndexError> {
+fn commit_with_payload(
+    writer: &mut IndexWriter,
+    catalog: &SourceCatalog,
+) -> Result<(), IndexError> {
     let payload = catalog.to_payload()?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);

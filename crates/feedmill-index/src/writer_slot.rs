@@ -135,16 +135,61 @@ fn open_writer(
         .num_worker_threads(settings.num_indexing_threads)
         .num_merge_threads(settings.num_merge_threads)
         .build();
-    let writer = index.writer_with_options(options).map_err(|err| match err {
-        TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
-            location: location.to_string(),
-        },
-        other => IndexError::Tantivy(other),
-    })?;
+    let writer = index
+        .writer_with_options(options)
+        .map_err(|err| match err {
+            TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
+                location: location.to_string(),
+            },
+            other => IndexError::Tantivy(other),
+        })?;
     let mut merge_policy = LogMergePolicy::default();
     merge_policy.set_del_docs_ratio_before_merge(DEL_DOCS_RATIO_BEFORE_MERGE);
     writer.set_merge_policy(Box::new(merge_policy));
     let metas = index.load_metas()?;
     let catalog = SourceCatalog::from_payload(metas.payload.as_deref())?;
     Ok(WriterState { writer, catalog })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::OfferSchema;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_second_check_out_waits_for_the_first() -> Result<(), IndexError> {
+        let index = Index::create_in_ram(OfferSchema::build().schema);
+        let slot = Arc::new(WriterSlot::new(WriterSettings::IN_RAM));
+        let first = slot.check_out(&index, "in-ram")?;
+        let waiter = {
+            let (slot, index) = (Arc::clone(&slot), index.clone());
+            std::thread::spawn(move || slot.check_out(&index, "in-ram").is_ok())
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            !waiter.is_finished(),
+            "the writer is lent to one holder at a time"
+        );
+        slot.check_in(Some(first));
+        assert!(waiter.join().unwrap_or(false));
+        Ok(())
+    }
+
+    #[test]
+    fn release_closes_an_idle_writer() -> Result<(), IndexError> {
+        let index = Index::create_in_ram(OfferSchema::build().schema);
+        let slot = WriterSlot::new(WriterSettings::IN_RAM);
+        let state = slot.check_out(&index, "in-ram")?;
+        slot.check_in(Some(state));
+        slot.release();
+        // The directory lock is free again: a writer outside the slot can open.
+        assert!(
+            index
+                .writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000)
+                .is_ok()
+        );
+        Ok(())
+    }
 }

@@ -55,7 +55,11 @@ fn commits_done(root: &Path) -> u64 {
 fn run_child_and_kill(root: &Path, min_commits: u64, delay: Duration) -> TestResult {
     let _ = std::fs::remove_file(progress_file(root));
     let mut child = Command::new(std::env::current_exe()?)
-        .args(["crash::crash_child_ingests_forever", "--exact", "--test-threads=1"])
+        .args([
+            "crash::crash_child_ingests_forever",
+            "--exact",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -77,19 +81,40 @@ fn run_child_and_kill(root: &Path, min_commits: u64, delay: Duration) -> TestRes
     Ok(())
 }
 
-/// The index holds one whole generation, and the metadata names that generation.
+/// The index holds one whole generation, and the metadata names that generation: the last
+/// one the child reported committed, or the next if the kill came between its commit and its
+/// report.
 fn assert_one_committed_state(root: &Path) -> TestResult {
+    let reported = commits_done(root)
+        .checked_sub(1)
+        .ok_or("no commit reported")?;
     let index = OfferIndex::open_or_create(&root.join("index"))?;
     let stats = index.stats()?;
     assert_eq!(stats.len(), 1, "{stats:?}");
     let tag = &stats[0].content_hash;
+    let generation: u64 = tag
+        .rsplit_once("-gen")
+        .and_then(|(_, generation)| generation.parse().ok())
+        .ok_or_else(|| format!("unexpected tag {tag:?}"))?;
+    assert!(
+        generation == reported || generation == reported + 1,
+        "recovered {tag}, child reported generation {reported}"
+    );
     assert_eq!(stats[0].num_offers, NUM_OFFERS as u64);
-    assert_eq!(index.num_offers(), NUM_OFFERS as u64, "no mix of generations");
+    assert_eq!(
+        index.num_offers(),
+        NUM_OFFERS as u64,
+        "no mix of generations"
+    );
     let of_tag = SearchRequest {
         brands: vec![tag.clone()],
         ..SearchRequest::default()
     };
-    assert_eq!(index.search(&of_tag)?.total, NUM_OFFERS as u64, "all from {tag}");
+    assert_eq!(
+        index.search(&of_tag)?.total,
+        NUM_OFFERS as u64,
+        "all from {tag}"
+    );
     // The killed writer's lock is gone: a new ingest can start.
     drop(index.begin_source_ingest(SOURCE, IngestOptions::default())?);
     Ok(())
@@ -101,7 +126,9 @@ fn kill_9_mid_ingest_leaves_the_last_commit() -> TestResult {
         return Ok(());
     }
     let root = tempfile::tempdir()?;
-    for delay_ms in [0, 7, 23, 61] {
+    // From right after a commit to a few generations later: kills land while offers are
+    // added, while a commit is written, and between commits.
+    for delay_ms in [0, 10, 35, 80, 150, 260] {
         run_child_and_kill(root.path(), 2, Duration::from_millis(delay_ms))?;
         assert_one_committed_state(root.path())?;
     }

@@ -10,7 +10,9 @@ const OTHER: &str = "4006381333931";
 fn catalog() -> Result<OfferIndex, IndexError> {
     let index = OfferIndex::in_ram()?;
     let a = [
-        offer("a", "1", "Camera X100", "1000").gtin(UPC).shipping("100"),
+        offer("a", "1", "Camera X100", "1000")
+            .gtin(UPC)
+            .shipping("100"),
         offer("a", "2", "Tripod", "300").gtin(OTHER),
         offer("a", "3", "Camera strap", "50"),
     ];
@@ -19,8 +21,12 @@ fn catalog() -> Result<OfferIndex, IndexError> {
         offer("b", "2", "Camera bag", "200"),
     ];
     let c = [
-        offer("c", "1", "Fujifilm X100 camera", "1200").gtin(EAN_OF_UPC).shipping("0"),
-        offer("c", "2", "Camera X100 (EUR)", "110").gtin(UPC).currency("EUR"),
+        offer("c", "1", "Fujifilm X100 camera", "1200")
+            .gtin(EAN_OF_UPC)
+            .shipping("0"),
+        offer("c", "2", "Camera X100 (EUR)", "110")
+            .gtin(UPC)
+            .currency("EUR"),
     ];
     ingest(&index, "a", &a)?;
     ingest(&index, "b", &b)?;
@@ -45,7 +51,9 @@ fn groups_offers_of_one_product() -> TestResult {
     assert_eq!(response.total, 4);
     let mut seen_groups = 0;
     for item in &response.items {
-        let SearchItem::Group(group) = item else { continue };
+        let SearchItem::Group(group) = item else {
+            continue;
+        };
         seen_groups += 1;
         assert_eq!(group.gtin, "00036000291452");
         if group.currency.code() == "SEK" {
@@ -55,7 +63,10 @@ fn groups_offers_of_one_product() -> TestResult {
             let order: Vec<&str> = group.offers.iter().map(|o| o.id.as_str()).collect();
             // Totals: a:1 1100, b:1 1050, c:1 1200.
             assert_eq!(order, ["b:1", "a:1", "c:1"], "cheapest total first");
-            assert_eq!(group.title, "X100 digital camera", "the cheapest offer's title");
+            assert_eq!(
+                group.title, "X100 digital camera",
+                "the cheapest offer's title"
+            );
         } else {
             assert_eq!((group.offer_count, group.currency.code()), (1, "EUR"));
         }
@@ -69,7 +80,11 @@ fn groups_offers_of_one_product() -> TestResult {
             SearchItem::Group(_) => None,
         })
         .collect();
-    assert_eq!(singles, ["a:3", "b:2"], "offers without a GTIN stay single, cheapest first");
+    assert_eq!(
+        singles,
+        ["a:3", "b:2"],
+        "offers without a GTIN stay single, cheapest first"
+    );
     Ok(())
 }
 
@@ -87,8 +102,14 @@ fn groups_rank_by_their_lowest_price() -> TestResult {
             })
             .collect())
     };
-    assert_eq!(labels(SortOrder::PriceAsc)?, ["a:3", "EUR:110", "b:2", "SEK:1000"]);
-    assert_eq!(labels(SortOrder::PriceDesc)?, ["SEK:1000", "b:2", "EUR:110", "a:3"]);
+    assert_eq!(
+        labels(SortOrder::PriceAsc)?,
+        ["a:3", "EUR:110", "b:2", "SEK:1000"]
+    );
+    assert_eq!(
+        labels(SortOrder::PriceDesc)?,
+        ["SEK:1000", "b:2", "EUR:110", "a:3"]
+    );
     Ok(())
 }
 
@@ -104,7 +125,13 @@ fn grouped_pages_and_facets_count_offers() -> TestResult {
     let response = index.search(&request)?;
     assert_eq!(response.total, 4);
     assert_eq!(ids(&response), ["c:2"], "the EUR group is second");
-    let counted: u64 = response.facets.price.iter().flatten().map(|v| v.count).sum();
+    let counted: u64 = response
+        .facets
+        .price
+        .iter()
+        .flatten()
+        .map(|v| v.count)
+        .sum();
     assert_eq!(counted, 6, "facets count offers, not groups");
     Ok(())
 }
@@ -115,7 +142,18 @@ fn grouped_json_has_the_contract_shape() -> TestResult {
     let json = serde_json::to_value(index.search(&grouped(SortOrder::PriceDesc))?)?;
     let group = &json["items"][0];
     let keys: Vec<&String> = group.as_object().ok_or("not an object")?.keys().collect();
-    assert_eq!(keys, ["currency", "gtin", "max_price", "min_price", "offer_count", "offers", "title"]);
+    assert_eq!(
+        keys,
+        [
+            "currency",
+            "gtin",
+            "max_price",
+            "min_price",
+            "offer_count",
+            "offers",
+            "title"
+        ]
+    );
     assert_eq!(group["min_price"], "1000.00");
     assert_eq!(group["offers"][0]["id"], "b:1");
     assert!(json["items"][1]["score"].is_number() || json["items"][1]["score"].is_null());
@@ -125,12 +163,25 @@ fn grouped_json_has_the_contract_shape() -> TestResult {
 #[test]
 fn offers_by_gtin_accepts_upc_and_ean_and_sorts_by_total() -> TestResult {
     let index = catalog()?;
-    let by_upc: Vec<String> = index.offers_by_gtin(UPC)?.into_iter().map(|o| o.id).collect();
-    let by_ean: Vec<String> = index.offers_by_gtin(EAN_OF_UPC)?.into_iter().map(|o| o.id).collect();
+    let by_upc: Vec<String> = index
+        .offers_by_gtin(UPC)?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let by_ean: Vec<String> = index
+        .offers_by_gtin(EAN_OF_UPC)?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
     assert_eq!(by_upc, by_ean);
     // Totals: c:2 110 EUR, b:1 1050, a:1 1100, c:1 1200.
     assert_eq!(by_upc, ["c:2", "b:1", "a:1", "c:1"]);
     assert!(index.offers_by_gtin("96385074")?.is_empty());
-    assert!(index.offers_by_gtin("not-a-gtin").err().is_some_and(|e| e.is_user_error()));
+    assert!(
+        index
+            .offers_by_gtin("not-a-gtin")
+            .err()
+            .is_some_and(|e| e.is_user_error())
+    );
     Ok(())
 }

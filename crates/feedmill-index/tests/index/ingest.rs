@@ -32,12 +32,22 @@ fn an_ingest_replaces_the_source_in_one_commit() -> TestResult {
         next.add(&offer)?;
     }
     // Before the commit searches still see the old set, whole.
-    assert_eq!(source_ids(&index, "shop")?, ["shop:a", "shop:b", "shop:c", "shop:d", "shop:e"]);
+    assert_eq!(
+        source_ids(&index, "shop")?,
+        ["shop:a", "shop:b", "shop:c", "shop:d", "shop:e"]
+    );
     let outcome = next.commit(meta("v2"))?;
 
-    assert_eq!(source_ids(&index, "shop")?, ["shop:b", "shop:c", "shop:d", "shop:e", "shop:f"]);
+    assert_eq!(
+        source_ids(&index, "shop")?,
+        ["shop:b", "shop:c", "shop:d", "shop:e", "shop:f"]
+    );
     assert_eq!(index.get_offer("shop:a")?, None);
-    assert_eq!(source_ids(&index, "other")?, ["other:a"], "other sources are untouched");
+    assert_eq!(
+        source_ids(&index, "other")?,
+        ["other:a"],
+        "other sources are untouched"
+    );
     assert_eq!(outcome.stats.num_offers, 5);
     assert_eq!(outcome.num_previous, 5);
     assert!(!outcome.guard_overridden);
@@ -75,7 +85,10 @@ fn the_stored_offer_comes_back_exactly() -> TestResult {
     ingest(&index, "shop", std::slice::from_ref(&original))?;
     let back = index.get_offer("shop:a")?.ok_or("offer missing")?;
     assert_eq!(back, original);
-    assert_eq!(serde_json::to_string(&back)?, serde_json::to_string(&original)?);
+    assert_eq!(
+        serde_json::to_string(&back)?,
+        serde_json::to_string(&original)?
+    );
     assert!(serde_json::to_string(&back)?.contains(r#""price":"699.00""#));
     Ok(())
 }
@@ -86,25 +99,42 @@ fn the_guard_keeps_a_source_that_shrinks_too_much() -> TestResult {
     let ten: Vec<&str> = vec!["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
     ingest(&index, "shop", &feed("shop", &ten))?;
 
-    let err = ingest(&index, "shop", &feed("shop", &ten[..7])).err().ok_or("guard did not trip")?;
+    let err = ingest(&index, "shop", &feed("shop", &ten[..7]))
+        .err()
+        .ok_or("guard did not trip")?;
     match &err {
-        IndexError::GuardTripped { source_name, previous, new, min_ratio } => {
+        IndexError::GuardTripped {
+            source_name,
+            previous,
+            new,
+            min_ratio,
+        } => {
             assert_eq!((source_name.as_str(), *previous, *new), ("shop", 10, 7));
             assert_eq!(*min_ratio, 0.8);
         }
         other => return Err(format!("unexpected error {other}").into()),
     }
     let message = err.to_string();
-    assert!(message.contains("10") && message.contains(" 7 "), "{message}");
+    assert!(
+        message.contains("10") && message.contains(" 7 "),
+        "{message}"
+    );
     assert_eq!(source_ids(&index, "shop")?.len(), 10, "old offers stay");
-    assert_eq!(index.stats()?[0].content_hash, "hash-of-10", "metadata stays");
+    assert_eq!(
+        index.stats()?[0].content_hash,
+        "hash-of-10",
+        "metadata stays"
+    );
 
     // Exactly 80 % passes.
     ingest(&index, "shop", &feed("shop", &ten[..8]))?;
     assert_eq!(source_ids(&index, "shop")?.len(), 8);
 
     // Force replaces anyway and says so.
-    let forced = IngestOptions { force: true, ..IngestOptions::default() };
+    let forced = IngestOptions {
+        force: true,
+        ..IngestOptions::default()
+    };
     let outcome = ingest_with(&index, "shop", &feed("shop", &ten[..2]), forced)?;
     assert!(outcome.guard_overridden);
     assert_eq!(source_ids(&index, "shop")?.len(), 2);
@@ -115,9 +145,22 @@ fn the_guard_keeps_a_source_that_shrinks_too_much() -> TestResult {
 fn an_empty_feed_trips_the_guard_even_at_ratio_zero() -> TestResult {
     let index = OfferIndex::in_ram()?;
     ingest(&index, "shop", &feed("shop", &["a"]))?;
-    let lenient = IngestOptions { min_ratio: 0.0, force: false };
+    let lenient = IngestOptions {
+        min_ratio: 0.0,
+        force: false,
+    };
     let err = ingest_with(&index, "shop", &[], lenient).err();
-    assert!(matches!(err, Some(IndexError::GuardTripped { previous: 1, new: 0, .. })), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Some(IndexError::GuardTripped {
+                previous: 1,
+                new: 0,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
     assert_eq!(index.num_offers(), 1);
     Ok(())
 }
@@ -141,7 +184,10 @@ fn offers_of_another_source_are_refused() -> TestResult {
     let index = OfferIndex::in_ram()?;
     let mut ingest = index.begin_source_ingest("shop", IngestOptions::default())?;
     let err = ingest.add(&offer("elsewhere", "a", "Hoodie", "1")).err();
-    assert!(matches!(err, Some(IndexError::SourceMismatch { .. })), "{err:?}");
+    assert!(
+        matches!(err, Some(IndexError::SourceMismatch { .. })),
+        "{err:?}"
+    );
     Ok(())
 }
 
@@ -159,15 +205,26 @@ fn metadata_persists_across_reopen() -> TestResult {
             num_rejected: 3,
             duration: Duration::from_millis(1500),
         })?;
-        ingest_with(&index, "other", &feed("other", &["x"]), IngestOptions::default())?;
+        ingest_with(
+            &index,
+            "other",
+            &feed("other", &["x"]),
+            IngestOptions::default(),
+        )?;
     }
     let index = OfferIndex::open_or_create(dir.path())?;
-    assert_eq!(index.source_content_hash("shop")?.as_deref(), Some("sha256:abc"));
+    assert_eq!(
+        index.source_content_hash("shop")?.as_deref(),
+        Some("sha256:abc")
+    );
     let stats = index.stats()?;
     let names: Vec<&str> = stats.iter().map(|s| s.source.as_str()).collect();
     assert_eq!(names, ["other", "shop"]);
     let shop = &stats[1];
-    assert_eq!((shop.num_offers, shop.num_rejected, shop.last_duration_ms), (2, 3, 1500));
+    assert_eq!(
+        (shop.num_offers, shop.num_rejected, shop.last_duration_ms),
+        (2, 3, 1500)
+    );
     assert!((chrono::Utc::now() - shop.last_ingest_at).num_seconds() < 60);
     assert_eq!(index.num_offers(), 3);
     Ok(())
@@ -192,24 +249,35 @@ fn a_second_writer_on_the_same_directory_is_refused() -> TestResult {
     let second = OfferIndex::open_or_create(dir.path())?;
     ingest(&first, "shop", &feed("shop", &["a"]))?;
 
-    let err = second.begin_source_ingest("other", IngestOptions::default()).err();
+    let err = second
+        .begin_source_ingest("other", IngestOptions::default())
+        .err();
     assert!(matches!(err, Some(IndexError::Locked { .. })), "{err:?}");
     assert!(err.is_some_and(|e| e.to_string().contains("locked by another writer")));
 
     first.release_writer();
     ingest(&second, "other", &feed("other", &["b"]))?;
     first.reload()?;
-    assert_eq!(first.num_offers(), 2, "the reader sees the other writer's commit");
+    assert_eq!(
+        first.num_offers(),
+        2,
+        "the reader sees the other writer's commit"
+    );
     Ok(())
 }
 
 #[test]
 fn bad_ingest_parameters_are_user_errors() -> TestResult {
     let index = OfferIndex::in_ram()?;
-    let bad_ratio = IngestOptions { min_ratio: 1.5, force: false };
+    let bad_ratio = IngestOptions {
+        min_ratio: 1.5,
+        force: false,
+    };
     let err = index.begin_source_ingest("shop", bad_ratio).err();
     assert!(err.is_some_and(|e| e.is_user_error()));
-    let err = index.begin_source_ingest(" ", IngestOptions::default()).err();
+    let err = index
+        .begin_source_ingest(" ", IngestOptions::default())
+        .err();
     assert!(err.is_some_and(|e| e.is_user_error()));
     Ok(())
 }

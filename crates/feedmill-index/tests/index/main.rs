@@ -1,6 +1,7 @@
 //! Integration tests of feedmill-index: one binary (one link) with a module per area.
 
 mod crash;
+mod facets;
 mod grouping;
 mod ingest;
 mod search;

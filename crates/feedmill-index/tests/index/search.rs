@@ -1,12 +1,11 @@
 //! Text matching, filters, sorts, paging, facets and the response JSON.
 
 use crate::support::*;
-use feedmill_index::{
-    FacetKind, FacetValue, IndexError, OfferIndex, SearchRequest, SearchResponse, SortOrder,
-};
+use feedmill_index::{FacetKind, IndexError, OfferIndex, SearchRequest, SearchResponse, SortOrder};
 use feedmill_model::{Availability, Network};
 
-fn catalog() -> Result<OfferIndex, IndexError> {
+/// Five offers in two sources, with every field the filters, sorts and facets read.
+pub fn catalog() -> Result<OfferIndex, IndexError> {
     let index = OfferIndex::in_ram()?;
     let shop = [
         offer("shop", "1", "Grön Hoodie", "499")
@@ -34,20 +33,18 @@ fn catalog() -> Result<OfferIndex, IndexError> {
             .currency("EUR")
             .description("Grip for muddy hoodie weather"),
     ];
-    let other = [
-        offer("other", "5", "Sport Bag", "20")
-            .brand("NIKE")
-            .category("Sport > Väskor")
-            .network(Network::Awin)
-            .merchant("Bagshop")
-            .gtin("036000291452"),
-    ];
+    let other = [offer("other", "5", "Sport Bag", "20")
+        .brand("NIKE")
+        .category("Sport > Väskor")
+        .network(Network::Awin)
+        .merchant("Bagshop")
+        .gtin("036000291452")];
     ingest(&index, "shop", &shop)?;
     ingest(&index, "other", &other)?;
     Ok(index)
 }
 
-fn search(index: &OfferIndex, request: SearchRequest) -> Result<SearchResponse, IndexError> {
+pub fn search(index: &OfferIndex, request: SearchRequest) -> Result<SearchResponse, IndexError> {
     index.search(&request)
 }
 
@@ -69,8 +66,16 @@ fn diacritics_fold_both_ways() -> TestResult {
     let both = ["shop:1", "shop:2"];
     assert_eq!(sorted(ids(&search(&index, text("gron"))?)), both);
     assert_eq!(sorted(ids(&search(&index, text("GRÖN"))?)), both);
-    assert_eq!(ids(&search(&index, text("bjorn"))?), ["shop:1"], "brand is searched");
-    assert_eq!(ids(&search(&index, text("löparskor"))?), ["shop:3"], "category is searched");
+    assert_eq!(
+        ids(&search(&index, text("bjorn"))?),
+        ["shop:1"],
+        "brand is searched"
+    );
+    assert_eq!(
+        ids(&search(&index, text("löparskor"))?),
+        ["shop:3"],
+        "category is searched"
+    );
     Ok(())
 }
 
@@ -78,9 +83,19 @@ fn diacritics_fold_both_ways() -> TestResult {
 fn one_typo_is_forgiven_on_long_words() -> TestResult {
     let index = catalog()?;
     assert_eq!(ids(&search(&index, text("hoddie"))?)[0], "shop:1");
-    assert_eq!(ids(&search(&index, text("jakcet gron"))?), ["shop:2"], "transposition");
-    assert!(search(&index, text("zzhoodie"))?.items.is_empty(), "two edits");
-    assert!(search(&index, text("bgas"))?.items.is_empty(), "short words stay exact");
+    assert_eq!(
+        ids(&search(&index, text("jakcet gron"))?),
+        ["shop:2"],
+        "transposition"
+    );
+    assert!(
+        search(&index, text("zzhoodie"))?.items.is_empty(),
+        "two edits"
+    );
+    assert!(
+        search(&index, text("bgas"))?.items.is_empty(),
+        "short words stay exact"
+    );
     Ok(())
 }
 
@@ -88,8 +103,14 @@ fn one_typo_is_forgiven_on_long_words() -> TestResult {
 fn the_last_word_matches_as_a_prefix() -> TestResult {
     let index = catalog()?;
     assert_eq!(ids(&search(&index, text("hoo"))?)[0], "shop:1");
-    assert_eq!(sorted(ids(&search(&index, text("running sh"))?)), ["shop:3"]);
-    assert!(search(&index, text("sh running"))?.items.is_empty(), "only the last word");
+    assert_eq!(
+        sorted(ids(&search(&index, text("running sh"))?)),
+        ["shop:3"]
+    );
+    assert!(
+        search(&index, text("sh running"))?.items.is_empty(),
+        "only the last word"
+    );
     Ok(())
 }
 
@@ -112,22 +133,121 @@ fn exact_matches_rank_above_typos_and_prefixes() -> TestResult {
 fn every_filter_narrows_the_set() -> TestResult {
     let index = catalog()?;
     let cases: Vec<(SearchRequest, Vec<&str>)> = vec![
-        (SearchRequest { brands: vec!["nike".into()], ..Default::default() }, vec!["other:5", "shop:2", "shop:3"]),
-        (SearchRequest { brands: vec!["Salomon".into(), "bjorn borg".into()], ..Default::default() }, vec!["shop:1", "shop:4"]),
-        (SearchRequest { category: Some("Sport".into()), ..Default::default() }, vec!["other:5", "shop:3", "shop:4"]),
-        (SearchRequest { category: Some("Sport > Skor".into()), ..Default::default() }, vec!["shop:3", "shop:4"]),
-        (SearchRequest { category: Some("Sport>Skor>Trail".into()), ..Default::default() }, vec!["shop:4"]),
-        (SearchRequest { merchant: Some("sportbutiken".into()), ..Default::default() }, vec!["shop:3", "shop:4"]),
-        (SearchRequest { network: Some("AWIN".into()), ..Default::default() }, vec!["other:5"]),
-        (SearchRequest { source: Some("other".into()), ..Default::default() }, vec!["other:5"]),
-        (SearchRequest { min_price: Some(dec("499")), max_price: Some(dec("899")), ..Default::default() }, vec!["shop:1", "shop:3"]),
-        (SearchRequest { max_price: Some(dec("45")), ..Default::default() }, vec!["other:5", "shop:4"]),
-        (SearchRequest { min_price: Some(dec("1000")), ..Default::default() }, vec!["shop:2"]),
-        (SearchRequest { currency: Some("eur".into()), ..Default::default() }, vec!["shop:4"]),
-        (SearchRequest { in_stock: true, ..Default::default() }, vec!["other:5", "shop:1", "shop:2", "shop:4"]),
-        (SearchRequest { gtin: Some("0036000291452".into()), ..Default::default() }, vec!["other:5"]),
-        (SearchRequest { query: Some("shoes".into()), brands: vec!["nike".into()], ..Default::default() }, vec!["shop:3"]),
-        (SearchRequest { brands: vec![String::new()], merchant: Some(" ".into()), ..Default::default() }, vec!["other:5", "shop:1", "shop:2", "shop:3", "shop:4"]),
+        (
+            SearchRequest {
+                brands: vec!["nike".into()],
+                ..Default::default()
+            },
+            vec!["other:5", "shop:2", "shop:3"],
+        ),
+        (
+            SearchRequest {
+                brands: vec!["Salomon".into(), "bjorn borg".into()],
+                ..Default::default()
+            },
+            vec!["shop:1", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                category: Some("Sport".into()),
+                ..Default::default()
+            },
+            vec!["other:5", "shop:3", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                category: Some("Sport > Skor".into()),
+                ..Default::default()
+            },
+            vec!["shop:3", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                category: Some("Sport>Skor>Trail".into()),
+                ..Default::default()
+            },
+            vec!["shop:4"],
+        ),
+        (
+            SearchRequest {
+                merchant: Some("sportbutiken".into()),
+                ..Default::default()
+            },
+            vec!["shop:3", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                network: Some("AWIN".into()),
+                ..Default::default()
+            },
+            vec!["other:5"],
+        ),
+        (
+            SearchRequest {
+                source: Some("other".into()),
+                ..Default::default()
+            },
+            vec!["other:5"],
+        ),
+        (
+            SearchRequest {
+                min_price: Some(dec("499")),
+                max_price: Some(dec("899")),
+                ..Default::default()
+            },
+            vec!["shop:1", "shop:3"],
+        ),
+        (
+            SearchRequest {
+                max_price: Some(dec("45")),
+                ..Default::default()
+            },
+            vec!["other:5", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                min_price: Some(dec("1000")),
+                ..Default::default()
+            },
+            vec!["shop:2"],
+        ),
+        (
+            SearchRequest {
+                currency: Some("eur".into()),
+                ..Default::default()
+            },
+            vec!["shop:4"],
+        ),
+        (
+            SearchRequest {
+                in_stock: true,
+                ..Default::default()
+            },
+            vec!["other:5", "shop:1", "shop:2", "shop:4"],
+        ),
+        (
+            SearchRequest {
+                gtin: Some("0036000291452".into()),
+                ..Default::default()
+            },
+            vec!["other:5"],
+        ),
+        (
+            SearchRequest {
+                query: Some("shoes".into()),
+                brands: vec!["nike".into()],
+                ..Default::default()
+            },
+            vec!["shop:3"],
+        ),
+        (
+            SearchRequest {
+                brands: vec![String::new()],
+                merchant: Some(" ".into()),
+                ..Default::default()
+            },
+            vec!["other:5", "shop:1", "shop:2", "shop:3", "shop:4"],
+        ),
     ];
     for (request, want) in cases {
         let found = sorted(ids(&search(&index, request.clone())?));
@@ -140,12 +260,28 @@ fn every_filter_narrows_the_set() -> TestResult {
 fn every_sort_orders_the_results() -> TestResult {
     let index = catalog()?;
     let order = |sort: SortOrder| -> Result<Vec<String>, IndexError> {
-        Ok(ids(&search(&index, SearchRequest { sort, ..Default::default() })?))
+        Ok(ids(&search(
+            &index,
+            SearchRequest {
+                sort,
+                ..Default::default()
+            },
+        )?))
     };
-    assert_eq!(order(SortOrder::PriceAsc)?, ["other:5", "shop:4", "shop:1", "shop:3", "shop:2"]);
-    assert_eq!(order(SortOrder::PriceDesc)?, ["shop:2", "shop:3", "shop:1", "shop:4", "other:5"]);
+    assert_eq!(
+        order(SortOrder::PriceAsc)?,
+        ["other:5", "shop:4", "shop:1", "shop:3", "shop:2"]
+    );
+    assert_eq!(
+        order(SortOrder::PriceDesc)?,
+        ["shop:2", "shop:3", "shop:1", "shop:4", "other:5"]
+    );
     let newest = order(SortOrder::Newest)?;
-    assert_eq!(newest[..3], ["shop:1", "shop:3", "shop:2"], "undated offers last");
+    assert_eq!(
+        newest[..3],
+        ["shop:1", "shop:3", "shop:2"],
+        "undated offers last"
+    );
     let discount = order(SortOrder::Discount)?;
     assert_eq!(discount[..2], ["shop:2", "shop:1"], "50 % before 17 %");
     let relevance = ids(&search(&index, text("hoodie"))?);
@@ -157,7 +293,15 @@ fn every_sort_orders_the_results() -> TestResult {
 fn pages_through_the_results() -> TestResult {
     let index = catalog()?;
     let page = |page: usize| -> Result<SearchResponse, IndexError> {
-        search(&index, SearchRequest { sort: SortOrder::PriceAsc, page, per_page: 2, ..Default::default() })
+        search(
+            &index,
+            SearchRequest {
+                sort: SortOrder::PriceAsc,
+                page,
+                per_page: 2,
+                ..Default::default()
+            },
+        )
     };
     assert_eq!(ids(&page(1)?), ["other:5", "shop:4"]);
     assert_eq!(ids(&page(2)?), ["shop:1", "shop:3"]);
@@ -168,79 +312,16 @@ fn pages_through_the_results() -> TestResult {
     Ok(())
 }
 
-fn counts(values: &Option<Vec<FacetValue>>) -> Vec<(String, u64)> {
-    values
-        .iter()
-        .flatten()
-        .map(|v| (v.value.clone(), v.count))
-        .collect()
-}
-
-fn pairs(expected: &[(&str, u64)]) -> Vec<(String, u64)> {
-    expected.iter().map(|(v, c)| (v.to_string(), *c)).collect()
-}
-
-#[test]
-fn facets_count_the_whole_result_set() -> TestResult {
-    let index = catalog()?;
-    let request = SearchRequest {
-        per_page: 1,
-        facets: FacetKind::ALL.to_vec(),
-        ..Default::default()
-    };
-    let response = search(&index, request)?;
-    assert_eq!(response.items.len(), 1);
-    assert_eq!(response.total, 5);
-    let facets = &response.facets;
-    assert_eq!(counts(&facets.brand), pairs(&[("Nike", 2), ("Björn Borg", 1), ("NIKE", 1), ("Salomon", 1)]));
-    assert_eq!(counts(&facets.merchant), pairs(&[("Acme", 2), ("Sportbutiken", 2), ("Bagshop", 1)]));
-    assert_eq!(counts(&facets.network), pairs(&[("generic", 4), ("awin", 1)]));
-    assert_eq!(counts(&facets.category), pairs(&[("Sport", 3), ("Kläder", 2)]));
-    assert_eq!(
-        counts(&facets.price),
-        pairs(&[("0-25", 1), ("25-50", 1), ("50-100", 0), ("100-250", 0), ("250-500", 1), ("500-1000", 1), ("1000+", 1)])
-    );
-    Ok(())
-}
-
-#[test]
-fn category_facets_open_the_selected_path() -> TestResult {
-    let index = catalog()?;
-    let request = SearchRequest {
-        category: Some("Sport > Skor".into()),
-        facets: vec![FacetKind::Category],
-        ..Default::default()
-    };
-    let response = search(&index, request)?;
-    assert_eq!(
-        counts(&response.facets.category),
-        pairs(&[("Sport", 2), ("Sport > Skor", 2), ("Sport > Skor > Löparskor", 1), ("Sport > Skor > Trail", 1)])
-    );
-    assert!(response.facets.brand.is_none(), "only requested facets");
-    Ok(())
-}
-
-#[test]
-fn facets_follow_the_filters() -> TestResult {
-    let index = catalog()?;
-    let request = SearchRequest {
-        query: Some("shoes".into()),
-        facets: vec![FacetKind::Brand, FacetKind::Price],
-        ..Default::default()
-    };
-    let response = search(&index, request)?;
-    assert_eq!(counts(&response.facets.brand), pairs(&[("Nike", 1), ("Salomon", 1)]));
-    let nonzero: Vec<(String, u64)> = counts(&response.facets.price).into_iter().filter(|(_, c)| *c > 0).collect();
-    assert_eq!(nonzero, pairs(&[("25-50", 1), ("500-1000", 1)]));
-    Ok(())
-}
-
 #[test]
 fn the_response_json_has_the_contract_shape() -> TestResult {
     let index = catalog()?;
     let plain = serde_json::to_value(search(&index, text("hoodie"))?)?;
     let keys: Vec<&String> = plain.as_object().ok_or("not an object")?.keys().collect();
-    assert_eq!(keys, ["items", "page", "per_page", "took_ms", "total"], "no facets key when none asked");
+    assert_eq!(
+        keys,
+        ["items", "page", "per_page", "took_ms", "total"],
+        "no facets key when none asked"
+    );
     let item = &plain["items"][0];
     assert_eq!(item["id"], "shop:1");
     assert_eq!(item["price"], "499.00");
@@ -248,9 +329,15 @@ fn the_response_json_has_the_contract_shape() -> TestResult {
     assert_eq!(item["brand"], "Björn Borg");
     assert!(item["score"].as_f64().is_some_and(|s| s > 0.0));
 
-    let request = SearchRequest { facets: vec![FacetKind::Network], ..Default::default() };
+    let request = SearchRequest {
+        facets: vec![FacetKind::Network],
+        ..Default::default()
+    };
     let with_facets = serde_json::to_value(search(&index, request)?)?;
-    assert_eq!(with_facets["facets"]["network"][0], serde_json::json!({"value": "generic", "count": 4}));
+    assert_eq!(
+        with_facets["facets"]["network"][0],
+        serde_json::json!({"value": "generic", "count": 4})
+    );
     assert!(with_facets["facets"].get("brand").is_none());
 
     let back: SearchResponse = serde_json::from_value(plain)?;
@@ -262,17 +349,41 @@ fn the_response_json_has_the_contract_shape() -> TestResult {
 fn bad_requests_are_user_errors() -> TestResult {
     let index = catalog()?;
     let bad = [
-        SearchRequest { per_page: 0, ..Default::default() },
-        SearchRequest { per_page: 1000, ..Default::default() },
-        SearchRequest { network: Some("myspace".into()), ..Default::default() },
-        SearchRequest { currency: Some("XYZ".into()), ..Default::default() },
-        SearchRequest { gtin: Some("12ab".into()), ..Default::default() },
-        SearchRequest { category: Some(" > ".into()), ..Default::default() },
-        SearchRequest { query: Some("x".repeat(1000)), ..Default::default() },
+        SearchRequest {
+            per_page: 0,
+            ..Default::default()
+        },
+        SearchRequest {
+            per_page: 1000,
+            ..Default::default()
+        },
+        SearchRequest {
+            network: Some("myspace".into()),
+            ..Default::default()
+        },
+        SearchRequest {
+            currency: Some("XYZ".into()),
+            ..Default::default()
+        },
+        SearchRequest {
+            gtin: Some("12ab".into()),
+            ..Default::default()
+        },
+        SearchRequest {
+            category: Some(" > ".into()),
+            ..Default::default()
+        },
+        SearchRequest {
+            query: Some("x".repeat(1000)),
+            ..Default::default()
+        },
     ];
     for request in bad {
         let err = index.search(&request).err();
-        assert!(err.as_ref().is_some_and(IndexError::is_user_error), "{request:?}: {err:?}");
+        assert!(
+            err.as_ref().is_some_and(IndexError::is_user_error),
+            "{request:?}: {err:?}"
+        );
     }
     let unknown = "cheapest".parse::<SortOrder>().err();
     assert!(unknown.is_some_and(|e| e.is_user_error()));
@@ -291,13 +402,61 @@ fn a_query_without_words_matches_everything() -> TestResult {
 fn suggests_brands_then_titles() -> TestResult {
     let index = catalog()?;
     let suggestions = index.suggest("ni", 5)?;
-    assert_eq!(suggestions[0], "Nike", "most offers first; NIKE is the same brand");
+    assert_eq!(
+        suggestions[0], "Nike",
+        "most offers first; NIKE is the same brand"
+    );
     assert_eq!(suggestions.len(), 1);
     let titles = index.suggest("sho", 5)?;
     assert_eq!(sorted(titles), ["Running Shoes", "Trail Shoes"]);
     let folded = index.suggest("gron", 5)?;
     assert_eq!(sorted(folded), ["Gron Jacket", "Grön Hoodie"]);
     assert!(index.suggest("", 5)?.is_empty());
-    assert!(index.suggest("ni", 0).err().is_some_and(|e| e.is_user_error()));
+    assert!(
+        index
+            .suggest("ni", 0)
+            .err()
+            .is_some_and(|e| e.is_user_error())
+    );
+    Ok(())
+}
+
+#[test]
+fn sorts_and_groups_work_when_no_offer_has_the_field() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    let plain = [
+        offer("s", "a", "Lamp", "10"),
+        offer("s", "b", "Lamp shade", "20"),
+    ];
+    ingest(&index, "s", &plain)?;
+    for sort in SortOrder::ALL {
+        for group_by_gtin in [false, true] {
+            let request = SearchRequest {
+                sort,
+                group_by_gtin,
+                facets: FacetKind::ALL.to_vec(),
+                ..Default::default()
+            };
+            let response = search(&index, request)?;
+            assert_eq!(response.total, 2, "{sort} grouped {group_by_gtin}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn an_empty_index_answers_empty() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    let request = SearchRequest {
+        query: Some("lamp".into()),
+        group_by_gtin: true,
+        facets: FacetKind::ALL.to_vec(),
+        ..Default::default()
+    };
+    let response = search(&index, request)?;
+    assert_eq!((response.total, response.items.len()), (0, 0));
+    assert_eq!(index.stats()?, vec![]);
+    assert!(index.suggest("la", 5)?.is_empty());
+    assert_eq!(index.get_offer("nope")?, None);
     Ok(())
 }

@@ -111,7 +111,11 @@ pub fn meta(content_hash: &str) -> IngestMeta {
 }
 
 /// Replaces `source` with `offers` under the default guard.
-pub fn ingest(index: &OfferIndex, source: &str, offers: &[Offer]) -> Result<IngestOutcome, IndexError> {
+pub fn ingest(
+    index: &OfferIndex,
+    source: &str,
+    offers: &[Offer],
+) -> Result<IngestOutcome, IndexError> {
     ingest_with(index, source, offers, IngestOptions::default())
 }
 
