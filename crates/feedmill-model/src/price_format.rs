@@ -14,9 +14,11 @@ pub fn format_price(price: Decimal) -> String {
 }
 
 /// The price in integer minor units of a two-decimal currency (`12.99` → `1299`), the form the
-/// index sorts and filters on. Fractions of a cent are rounded half away from zero.
+/// index sorts and filters on. Fractions of a cent are rounded half away from zero; `None` when
+/// the amount does not fit.
 pub fn minor_units(price: Decimal) -> Option<i64> {
-    (price * Decimal::ONE_HUNDRED)
+    price
+        .checked_mul(Decimal::ONE_HUNDRED)?
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
 }
@@ -81,5 +83,6 @@ mod tests {
     fn converts_to_minor_units() {
         assert_eq!(minor_units(dec("12.99")), Some(1299));
         assert_eq!(minor_units(dec("0.005")), Some(1));
+        assert_eq!(minor_units(Decimal::MAX), None);
     }
 }
