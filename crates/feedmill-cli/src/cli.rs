@@ -33,6 +33,8 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
     Refresh(RefreshArgs),
+    /// Write a deterministic synthetic feed (benchmarks, load tests).
+    Gen(crate::commands::GenArgs),
     /// Normalize the bundled demo feeds of feeds/demo into NDJSON files.
     Demo(DemoArgs),
 }

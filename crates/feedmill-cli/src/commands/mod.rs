@@ -4,6 +4,7 @@ mod clicks;
 mod demo;
 mod feed_options;
 mod fetch;
+mod r#gen;
 mod ingest;
 mod normalize;
 mod refresh;
@@ -12,6 +13,7 @@ mod serve;
 mod stats;
 
 use crate::cli::{Cli, Command, ServeArgs};
+pub use r#gen::GenArgs;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -37,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Clicks(args)) => clicks::run(args),
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
+        Some(Command::Gen(args)) => r#gen::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         None => serve::run(ServeArgs::defaults()),
     }
