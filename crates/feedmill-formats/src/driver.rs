@@ -2,8 +2,9 @@
 //! normalizes each batch on rayon and hands the results to a consumer, in input order.
 //!
 //! ```text
-//! reader thread ──(sync_channel, CHANNEL_CAPACITY batches of BATCH_SIZE records)──▶ caller
-//!   decompress, decode, parse                          normalize on rayon, consume in order
+//! inflate thread ──(ReadAhead: 4 × 256 KiB)──▶ reader thread ──(sync_channel, CHANNEL_CAPACITY
+//!   decompress, decode                           parse          batches of BATCH_SIZE)──▶ caller
+//!                                                                 normalize on rayon, in order
 //! ```
 //! Memory is bounded by the channel: at most `CHANNEL_CAPACITY + 2` batches are alive at once,
 //! whatever the feed's size.
@@ -11,7 +12,7 @@
 use crate::detect::detect_format;
 use crate::error::FeedError;
 use crate::format::{FeedFormat, Syntax};
-use crate::input::FeedInput;
+use crate::input::{FeedInput, ReadAhead};
 use crate::mapping::{Field, ResolvedMapping};
 use crate::normalize::{NormalizeContext, Normalized, normalize_record};
 use crate::readers::RecordSink;
@@ -113,9 +114,10 @@ where
     };
     let syntax = format.syntax(options.record.as_deref());
     let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
+    let bytes = ReadAhead::spawn(Box::new(input.reader)).map_err(FeedError::Io)?;
     let reader = thread::Builder::new()
         .name("feed-reader".into())
-        .spawn(move || read_in_batches(input.reader, &syntax, sender))
+        .spawn(move || read_in_batches(Box::new(bytes), &syntax, sender))
         .map_err(FeedError::Io)?;
     let consumed = normalize_batches(receiver, &mapping, &ctx, &mut report, &mut consume);
     let read = reader

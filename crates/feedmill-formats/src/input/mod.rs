@@ -14,7 +14,10 @@
 
 mod decompress;
 mod encoding;
+mod read_ahead;
 mod transcode;
+
+pub use read_ahead::ReadAhead;
 
 #[cfg(test)]
 mod tests;
