@@ -13,7 +13,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: normalization allocates many small strings on
-/// several threads, where it measured about a fifth less CPU per offer (README, Performance).
+/// several threads at once, the case mimalloc is built for.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

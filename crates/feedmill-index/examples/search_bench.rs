@@ -1,8 +1,8 @@
 //! Latency of the index at catalogue scale: builds an index of generated offers (default
 //! 1,000,000 in 10 sources) and times searches single-threaded.
 //!
-//! Titles draw 3–7 words from a 20,000-word vocabulary with Zipf frequencies, as product text
-//! has: a few words are frequent, most are rare. "realistic" queries take words the same way;
+//! Titles draw 3–7 words from a 20,000-word vocabulary with Zipf frequencies ([`support`]), as
+//! product text has: a few words are frequent, most are rare. "realistic" queries take words the same way;
 //! "broad" queries take the 40 most frequent words only, each in 3–6 % of the titles and
 //! 7–15 % of the descriptions. `BENCH_QUERY=word` times one query (with `BENCH_SORT`,
 //! `BENCH_GROUPED`, `BENCH_NO_FACETS`), e.g. for a profiler.
@@ -12,230 +12,15 @@
 //! ```
 //! With an `index_dir` that already holds offers, the build is skipped.
 
+mod support;
+
 use feedmill_index::{FacetKind, IngestMeta, IngestOptions, OfferIndex, SearchRequest, SortOrder};
-use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use support::{BRANDS, CATEGORIES, Generator, OfferShape, Rng, WORDS};
 
 const NUM_SOURCES: usize = 10;
-const WORDS: &[&str] = &[
-    "hoodie",
-    "jacket",
-    "shoes",
-    "running",
-    "trail",
-    "camera",
-    "lens",
-    "tripod",
-    "bag",
-    "sport",
-    "winter",
-    "summer",
-    "wool",
-    "cotton",
-    "leather",
-    "black",
-    "white",
-    "grön",
-    "blå",
-    "röd",
-    "classic",
-    "pro",
-    "mini",
-    "max",
-    "ultra",
-    "light",
-    "warm",
-    "waterproof",
-    "kids",
-    "women",
-    "men",
-    "coffee",
-    "maker",
-    "kettle",
-    "phone",
-    "case",
-    "charger",
-    "cable",
-    "speaker",
-    "headphones",
-];
-const BRANDS: &[&str] = &[
-    "Nike",
-    "Adidas",
-    "Björn Borg",
-    "Salomon",
-    "Fujifilm",
-    "Canon",
-    "Sony",
-    "Philips",
-    "Bosch",
-    "Apple",
-    "Samsung",
-    "Fjällräven",
-    "Haglöfs",
-    "Peak Performance",
-    "Jabra",
-];
-const CATEGORIES: &[&str] = &[
-    "Kläder > Tröjor",
-    "Kläder > Jackor",
-    "Sport > Skor > Löparskor",
-    "Sport > Skor > Trail",
-    "Elektronik > Kameror",
-    "Elektronik > Ljud",
-    "Hem > Kök",
-    "Elektronik > Mobiler > Tillbehör",
-];
-
-/// xorshift64*: deterministic and dependency-free, enough to spread generated values.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
-/// Pseudo-words from syllables (some with å, ä, ö, as Swedish feeds have), after the 40 real
-/// `WORDS`, which take the top ranks.
-fn vocabulary(size: usize) -> Vec<String> {
-    const SYLLABLES: &[&str] = &[
-        "ka", "lo", "mi", "ber", "ton", "sa", "vik", "ro", "dal", "en", "ström", "gå", "lä", "nor",
-        "tek", "pi", "us", "ar", "fi", "ma", "sko", "ver", "ta", "bo", "len", "rin",
-    ];
-    let mut words: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-    let mut rng = Rng(7);
-    while words.len() < size {
-        let num_syllables = 2 + (rng.next() % 3) as usize;
-        let word: String = (0..num_syllables).map(|_| rng.pick(SYLLABLES)).collect();
-        if !words.contains(&word) {
-            words.push(word);
-        }
-    }
-    words
-}
-
-/// Samples ranks 0..n with probability proportional to 1 / (rank + ZIPF_OFFSET).
-struct Zipf {
-    cumulative: Vec<f64>,
-}
-
-/// Flattens the head of the distribution: the most frequent word is ~1.3 % of all words (in
-/// ~6 % of titles, ~15 % of descriptions), like the top content words of real product text,
-/// where the even more frequent words are stop words nobody searches alone.
-const ZIPF_OFFSET: f64 = 10.0;
-
-impl Zipf {
-    fn new(n: usize) -> Zipf {
-        let mut total = 0.0;
-        let cumulative = (0..n)
-            .map(|rank| {
-                total += 1.0 / (rank as f64 + ZIPF_OFFSET);
-                total
-            })
-            .collect();
-        Zipf { cumulative }
-    }
-
-    fn sample(&self, rng: &mut Rng) -> usize {
-        let total = self.cumulative.last().copied().unwrap_or(1.0);
-        let target = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        self.cumulative.partition_point(|c| *c < target)
-    }
-}
-
-struct Generator {
-    words: Vec<String>,
-    zipf: Zipf,
-    sek: Currency,
-}
-
-impl Generator {
-    fn new() -> Result<Generator, Box<dyn std::error::Error>> {
-        let words = vocabulary(20_000);
-        let zipf = Zipf::new(words.len());
-        Ok(Generator {
-            words,
-            zipf,
-            sek: Currency::parse("SEK")?,
-        })
-    }
-
-    fn word(&self, rng: &mut Rng) -> &str {
-        &self.words[self.zipf.sample(rng)]
-    }
-
-    fn text(&self, rng: &mut Rng, num_words: usize) -> String {
-        (0..num_words)
-            .map(|_| self.word(rng))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-fn gtin_for(product: u64) -> Option<Gtin> {
-    let body = format!("{:012}", 400_000_000_000 + product * 7919);
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    Gtin::parse(&format!("{body}{}", (10 - sum % 10) % 10)).ok()
-}
-
-fn generate(generator: &Generator, rng: &mut Rng, source: &str, i: usize) -> Offer {
-    let product = rng.next() % 200_000;
-    let num_words = 3 + (rng.next() % 5) as usize;
-    let title = format!("{} {product}", generator.text(rng, num_words));
-    let price = Decimal::new((rng.next() % 500_000) as i64 + 100, 2);
-    Offer {
-        id: format!("{source}:{i}"),
-        source: source.to_string(),
-        network: Network::ALL[(rng.next() % 6) as usize],
-        merchant_id: None,
-        merchant_name: Some(format!("Merchant {}", rng.next() % 300)),
-        program_id: None,
-        sku: Some(i.to_string()),
-        gtin: if rng.next().is_multiple_of(3) {
-            None
-        } else {
-            gtin_for(product)
-        },
-        mpn: None,
-        title,
-        description: Some(generator.text(rng, 12)),
-        brand: Some(rng.pick(BRANDS).to_string()),
-        category: Some(rng.pick(CATEGORIES).to_string()),
-        price,
-        old_price: rng
-            .next()
-            .is_multiple_of(4)
-            .then(|| price * Decimal::new(13, 1)),
-        currency: generator.sek,
-        shipping: Some(Decimal::new(4900, 2)),
-        availability: if rng.next().is_multiple_of(5) {
-            Availability::OutOfStock
-        } else {
-            Availability::InStock
-        },
-        product_url: Some(format!("https://{source}.example/p/{i}")),
-        tracking_url: None,
-        image_url: Some(format!("https://{source}.example/img/{i}.jpg")),
-        additional_images: Vec::new(),
-        updated_at: None,
-        extra: BTreeMap::new(),
-    }
-}
 
 fn build(index: &OfferIndex, num_offers: usize) -> Result<(), Box<dyn std::error::Error>> {
     let generator = Generator::new()?;
@@ -246,7 +31,7 @@ fn build(index: &OfferIndex, num_offers: usize) -> Result<(), Box<dyn std::error
         let started = Instant::now();
         let mut ingest = index.begin_source_ingest(&source, IngestOptions::default())?;
         for i in 0..per_source {
-            ingest.add(&generate(&generator, &mut rng, &source, i))?;
+            ingest.add(&generator.offer(&mut rng, OfferShape::SHORT, &source, i))?;
         }
         let outcome = ingest.commit(IngestMeta {
             content_hash: format!("bench-{s}"),

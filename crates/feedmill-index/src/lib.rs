@@ -51,6 +51,7 @@
 //! Errors are one [`IndexError`]; [`IndexError::is_user_error`] separates bad requests from
 //! failures of the index.
 
+mod bench_support;
 mod error;
 mod facets;
 mod grouping;
@@ -66,6 +67,8 @@ mod source_ingest;
 mod suggest;
 mod writer_slot;
 
+#[doc(hidden)]
+pub use bench_support::PrebuiltDocuments;
 pub use error::IndexError;
 pub use offer_index::OfferIndex;
 pub use search_request::{

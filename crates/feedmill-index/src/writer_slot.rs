@@ -130,6 +130,9 @@ fn open_writer(
     location: &str,
     settings: WriterSettings,
 ) -> Result<WriterState, IndexError> {
+    let mut settings = settings;
+    if let Some(t) = std::env::var("FM_THREADS").ok().and_then(|b| b.parse().ok()) { settings.num_indexing_threads = t; }
+    if let Some(t) = std::env::var("FM_MEM_MB").ok().and_then(|b| b.parse::<usize>().ok()) { settings.memory_budget_per_thread = t * MIB; }
     let options = IndexWriterOptions::builder()
         .memory_budget_per_thread(settings.memory_budget_per_thread)
         .num_worker_threads(settings.num_indexing_threads)
