@@ -59,11 +59,12 @@ impl<'a> Values<'a> {
         Values { mapped, unmapped }
     }
 
+    /// The values of `field`, most preferred first. `mapped` is sorted by field, so this is a
+    /// binary search, not a scan; readers never hand over empty values.
     fn all(&self, field: Field) -> impl Iterator<Item = &'a str> + '_ {
-        self.mapped
-            .iter()
-            .filter(move |(f, _, v)| *f == field && !v.trim().is_empty())
-            .map(|(_, _, v)| *v)
+        let start = self.mapped.partition_point(|(f, _, _)| *f < field);
+        let end = self.mapped.partition_point(|(f, _, _)| *f <= field);
+        self.mapped[start..end].iter().map(|(_, _, v)| *v)
     }
 
     fn first(&self, field: Field) -> Option<&'a str> {

@@ -109,6 +109,9 @@ fn parse_currency_marker(marker: &str) -> Result<Option<Currency>, PriceError> {
 const AMBIGUOUS_MARKERS: &[&str] = &["kr", "kn", "lei", "ft", "zl", ":-"];
 
 fn parse_number(number: &str, three_decimals: bool) -> Option<Decimal> {
+    if let Some(value) = plain_decimal(number) {
+        return Some(value);
+    }
     let (negative, digits) = match number.as_bytes().first()? {
         b'-' => (true, &number[1..]),
         b'+' => (false, &number[1..]),
@@ -117,6 +120,28 @@ fn parse_number(number: &str, three_decimals: bool) -> Option<Decimal> {
     let plain = to_plain_decimal(digits, three_decimals)?;
     let value = Decimal::from_str(&plain).ok()?;
     Some(if negative { -value } else { value })
+}
+
+/// The common case without allocating: digits, optionally a `.` and one or two decimals
+/// (`699`, `129.5`, `12.99`), which no rule reads differently.
+fn plain_decimal(number: &str) -> Option<Decimal> {
+    let bytes = number.as_bytes();
+    let (int, frac) = match bytes.iter().position(|b| *b == b'.') {
+        Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
+        None => (bytes, &[][..]),
+    };
+    let all_digits = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
+    let plain = !int.is_empty()
+        && int.len() <= 18
+        && all_digits(int)
+        && frac.len() <= 2
+        && all_digits(frac);
+    let plain = plain && (!frac.is_empty() || bytes.len() == int.len());
+    if plain {
+        Decimal::from_str(number).ok()
+    } else {
+        None
+    }
 }
 
 /// Rewrites `10 000,50` as `10000.50` following the module's rules, or `None`.

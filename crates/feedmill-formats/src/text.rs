@@ -41,17 +41,33 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Collapses every run of white space (incl. no-break space) to one space and trims.
 pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-    {
+    let trimmed = text.trim();
+    if !needs_collapsing(trimmed.as_bytes()) {
+        return trimmed.to_string();
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    for word in trimmed.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
     out
+}
+
+/// True unless every white space is a lone ASCII space: the common case, answered on bytes.
+/// Lead bytes of the multi-byte spaces (U+00A0, U+2000–U+3000) send the text the slow way.
+fn needs_collapsing(bytes: &[u8]) -> bool {
+    let mut previous_space = false;
+    for &b in bytes {
+        match b {
+            b' ' if previous_space => return true,
+            b' ' => previous_space = true,
+            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0xC2 | 0xE1 | 0xE2 | 0xE3 => return true,
+            _ => previous_space = false,
+        }
+    }
+    false
 }
 
 /// Removes `<tag …>` spans; block tags (`<br>`, `<p>`, `<li>` …) leave a space so words don't
@@ -124,6 +140,17 @@ mod tests {
         );
         assert_eq!(clean_text("n/a"), None);
         assert_eq!(clean_text("   "), None);
+    }
+
+    #[test]
+    fn collapses_every_kind_of_white_space() {
+        assert_eq!(collapse_whitespace("a b c"), "a b c");
+        assert_eq!(collapse_whitespace(" a  b\tc\n"), "a b c");
+        assert_eq!(
+            collapse_whitespace("a\u{a0}\u{a0}b\u{2009}c\u{3000}d"),
+            "a b c d"
+        );
+        assert_eq!(collapse_whitespace("Grön ärm – ok"), "Grön ärm – ok");
     }
 
     #[test]
