@@ -10,34 +10,55 @@ pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         return unix_time(text);
     }
+    // Chosen by shape: trying every format in turn costs more than the rest of an offer.
+    let bytes = text.as_bytes();
+    let iso_date = bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-';
+    if !iso_date {
+        return DateTime::parse_from_rfc2822(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
+    }
+    if bytes.len() == 10 {
+        return NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| Utc.from_utc_datetime(&t));
+    }
+    let has_zone =
+        text.ends_with(['Z', 'z']) || text.get(10..).is_some_and(|rest| rest.contains(['+', '-']));
+    if has_zone {
+        with_zone(text)
+    } else {
+        without_zone(text)
+    }
+}
+
+/// `2024-03-11T02:02:27Z`, `…+02:00`, `…+0200`, with `T` or a space.
+fn with_zone(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
-    for format in [
+    [
         "%Y-%m-%dT%H:%M:%S%z",
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S%z",
-    ] {
-        if let Ok(t) = DateTime::parse_from_str(text, format) {
-            return Some(t.with_timezone(&Utc));
-        }
-    }
-    if let Ok(t) = DateTime::parse_from_rfc2822(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    for format in [
+    ]
+    .iter()
+    .find_map(|format| DateTime::parse_from_str(text, format).ok())
+    .map(|t| t.with_timezone(&Utc))
+}
+
+/// `2024-03-11 02:02:27` and `2024-03-11T02:02:27(.123)`, taken as UTC.
+fn without_zone(text: &str) -> Option<DateTime<Utc>> {
+    [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%d %H:%M:%S%.f",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(Utc.from_utc_datetime(&t));
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| Utc.from_utc_datetime(&t))
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(|t| Utc.from_utc_datetime(&t))
 }
 
 /// Ten digits are seconds, thirteen milliseconds.
@@ -70,6 +91,9 @@ mod tests {
             assert_eq!(got.as_deref(), Some(want), "{raw}");
         }
         assert!(parse_timestamp("yesterday").is_none());
+        assert!(parse_timestamp("2024-13-45 99:00:00").is_none());
+        assert!(parse_timestamp("2024-03-11").is_some());
+        assert!(parse_timestamp("2024-03-1é 10:00:00").is_none());
         assert!(parse_timestamp("123").is_none());
     }
 }
