@@ -34,12 +34,18 @@ pub struct IngestRequest {
 pub enum IngestResult {
     /// The feed's bytes are those of the last ingest: nothing was parsed or changed.
     Unchanged,
-    Committed {
-        outcome: IngestOutcome,
-        reports: Vec<FeedReport>,
-        stats: RunStats,
-        elapsed: Duration,
-    },
+    Committed(Box<IngestReport>),
+}
+
+/// What a committed ingest did.
+#[derive(Debug)]
+pub struct IngestReport {
+    pub outcome: IngestOutcome,
+    /// One per feed file.
+    pub reports: Vec<FeedReport>,
+    /// All files together.
+    pub stats: RunStats,
+    pub elapsed: Duration,
 }
 
 /// Ingests one source. `on_rejection` sees every rejected record (for a rejects file).
@@ -91,12 +97,12 @@ pub fn ingest_source(
         duration: elapsed,
     };
     let outcome = ingest.commit(meta)?;
-    Ok(IngestResult::Committed {
+    Ok(IngestResult::Committed(Box::new(IngestReport {
         outcome,
         reports,
         stats,
         elapsed,
-    })
+    })))
 }
 
 /// SHA-256 over every file's bytes, in order: the identity of a feed's content.

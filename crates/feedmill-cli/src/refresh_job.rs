@@ -115,10 +115,10 @@ async fn refresh(
         tokio::task::spawn_blocking(move || ingest_source(&index, &request, |_| Ok(()))).await??;
     Ok(match ingested {
         IngestResult::Unchanged => RefreshOutcome::Unchanged,
-        IngestResult::Committed { outcome, stats, .. } => RefreshOutcome::Ingested {
-            num_offers: outcome.stats.num_offers,
-            num_previous: outcome.num_previous,
-            num_rejected: stats.num_rejected,
+        IngestResult::Committed(report) => RefreshOutcome::Ingested {
+            num_offers: report.outcome.stats.num_offers,
+            num_previous: report.outcome.num_previous,
+            num_rejected: report.stats.num_rejected,
         },
     })
 }

@@ -4,7 +4,7 @@
 use super::UsageError;
 use super::feed_options::feed_options;
 use crate::cli::IngestArgs;
-use crate::pipeline::{IngestRequest, IngestResult, ingest_source};
+use crate::pipeline::{IngestReport, IngestRequest, IngestResult, ingest_source};
 use anyhow::Context;
 use feedmill_index::{IngestOptions, OfferIndex};
 use std::fs::File;
@@ -55,12 +55,13 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                 "source {source:?} unchanged since its last ingest: skipped (--force re-ingests)"
             );
         }
-        IngestResult::Committed {
-            outcome,
-            reports,
-            stats,
-            elapsed,
-        } => {
+        IngestResult::Committed(report) => {
+            let IngestReport {
+                outcome,
+                reports,
+                stats,
+                elapsed,
+            } = *report;
             for report in &reports {
                 super::normalize::print_report(report);
             }
