@@ -199,14 +199,7 @@ impl Words {
 }
 
 fn gtin_for(product: u64) -> Option<Gtin> {
-    let body = format!("{:012}", 400_000_000_000 + product * 7919);
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    Gtin::parse(&format!("{body}{}", (10 - sum % 10) % 10)).ok()
+    Gtin::with_check_digit(&format!("{:012}", 400_000_000_000 + product * 7919))
 }
 
 fn generate(words: &Words, rng: &mut Rng, source: &str, i: usize, sek: Currency) -> Offer {

@@ -253,15 +253,9 @@ pub fn gtin(product: u64, brand_index: usize) -> String {
     format!("{body}{check}")
 }
 
-/// The GS1 mod-10 check digit of `body` (digits only): weights 3, 1, 3 … from the right.
+/// The GS1 mod-10 check digit of `body` (digits only).
 pub fn check_digit(body: &str) -> u32 {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    (10 - sum % 10) % 10
+    feedmill_model::gtin_check_digit(body.as_bytes())
 }
 
 /// A price drawn evenly on a log scale between `low` and `high` (euro cents).

@@ -55,6 +55,15 @@ impl Gtin {
         &self.0
     }
 
+    /// Appends the GS1 check digit to `body` (the digits before it): `400638133393` →
+    /// `4006381333931`. For generators and tests; `None` when the result is not a valid GTIN.
+    pub fn with_check_digit(body: &str) -> Option<Gtin> {
+        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Gtin::parse(&format!("{body}{}", check_digit(body.as_bytes()))).ok()
+    }
+
     /// The number left-padded with zeros to 14 digits: UPC-12 `012345678905` and EAN-13
     /// `0012345678905` name the same product and compare equal in this form.
     pub fn as_gtin14(&self) -> String {
@@ -62,17 +71,22 @@ impl Gtin {
     }
 }
 
-/// The GS1 mod-10 check: weights 3 and 1 alternate from the digit left of the check digit.
 fn has_valid_check_digit(digits: &str) -> bool {
     let bytes = digits.as_bytes();
     let (body, check) = bytes.split_at(bytes.len() - 1);
+    check_digit(body) == u32::from(check[0] - b'0')
+}
+
+/// The GS1 mod-10 check digit of `body` (ASCII digits): weights 3 and 1 alternate from the
+/// digit left of the check digit.
+pub fn check_digit(body: &[u8]) -> u32 {
     let sum: u32 = body
         .iter()
         .rev()
         .enumerate()
         .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
         .sum();
-    (10 - sum % 10) % 10 == u32::from(check[0] - b'0')
+    (10 - sum % 10) % 10
 }
 
 /// Numbers that shops type when they have none: one digit repeated (`0000000000000`) and digit
@@ -186,13 +200,7 @@ mod tests {
     }
 
     fn with_check_digit(body: &str) -> String {
-        let sum: u32 = body
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-            .sum();
-        format!("{body}{}", (10 - sum % 10) % 10)
+        format!("{body}{}", check_digit(body.as_bytes()))
     }
 
     proptest! {

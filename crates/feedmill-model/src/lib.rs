@@ -17,7 +17,7 @@ mod stats;
 
 pub use availability::Availability;
 pub use currency::{Currency, CurrencyError};
-pub use gtin::{Gtin, GtinError};
+pub use gtin::{Gtin, GtinError, check_digit as gtin_check_digit};
 pub use network::Network;
 pub use offer::Offer;
 pub use offer_id::OfferId;

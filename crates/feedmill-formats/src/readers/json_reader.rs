@@ -213,17 +213,11 @@ mod tests {
     }
 
     fn records(sink: &CollectedRecords) -> Vec<&RawRecord> {
-        let mut out = Vec::new();
-        for item in &sink.items {
-            if let ReadItem::Record(record) = item {
-                out.push(record);
-            }
-        }
-        out
+        sink.records()
     }
 
     fn value<'a>(sink: &'a CollectedRecords, index: usize, key: &str) -> Option<&'a str> {
-        records(sink).get(index)?.value(&sink.names, key)
+        sink.value(index, key)
     }
 
     #[test]

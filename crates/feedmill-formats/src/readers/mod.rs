@@ -34,6 +34,24 @@ pub struct CollectedRecords {
     pub items: Vec<ReadItem>,
 }
 
+impl CollectedRecords {
+    /// The records, without the malformed items.
+    pub fn records(&self) -> Vec<&crate::record::RawRecord> {
+        let mut out = Vec::new();
+        for item in &self.items {
+            if let ReadItem::Record(record) = item {
+                out.push(record);
+            }
+        }
+        out
+    }
+
+    /// The first value of `key` in the record at `index` of [`CollectedRecords::records`].
+    pub fn value(&self, index: usize, key: &str) -> Option<&str> {
+        self.records().get(index)?.value(&self.names, key)
+    }
+}
+
 impl RecordSink for CollectedRecords {
     fn accept(&mut self, item: ReadItem, names: &FieldNames) -> Result<(), FeedError> {
         self.names = names.clone();
