@@ -35,8 +35,6 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Write a deterministic synthetic feed (benchmarks, load tests).
     Gen(crate::commands::GenArgs),
-    /// Normalize the bundled demo feeds of feeds/demo into NDJSON files.
-    Demo(DemoArgs),
 }
 
 /// How to read a feed: shared by `normalize` and `ingest`.
@@ -70,16 +68,6 @@ pub struct NormalizeArgs {
     pub rejects: Option<PathBuf>,
     /// The feed file (plain, gzip or ZIP); `-` reads stdin.
     pub path: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Folder of demo feeds.
-    #[arg(long, default_value = "feeds/demo")]
-    pub feeds: PathBuf,
-    /// Where the normalized offers go, one NDJSON file per feed.
-    #[arg(long, default_value = "target/demo")]
-    pub out: PathBuf,
 }
 
 /// The default on-disk index: the repository's `index/` folder.

@@ -1,7 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
 mod clicks;
-mod demo;
 mod feed_options;
 mod fetch;
 mod r#gen;
@@ -40,7 +39,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),
-        Some(Command::Demo(args)) => demo::run(args),
         None => serve::run(ServeArgs::defaults()),
     }
 }
