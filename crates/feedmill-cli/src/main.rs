@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod pipeline;
+mod progress;
 mod refresh_job;
 mod scheduler;
 

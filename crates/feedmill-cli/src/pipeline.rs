@@ -11,10 +11,9 @@ use feedmill_formats::driver::{FeedOptions, FeedReport, run_feed};
 use feedmill_formats::input::open_reader;
 use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex};
 use feedmill_model::{Rejection, RunStats};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -132,27 +131,13 @@ pub fn hash_files(paths: &[PathBuf]) -> anyhow::Result<String> {
 /// The file as a reader that advances a progress bar on a terminal (hidden otherwise).
 fn progress_reader(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     let file = File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = ProgressBar::with_draw_target(Some(len), draw_target());
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style.progress_chars("=> "));
-    bar.set_message(
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
+    let len = file.metadata().map(|m| m.len()).ok();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = crate::progress::byte_bar(len, &format!("ingesting {name}"));
     Ok(Box::new(FinishOnDrop(bar.wrap_read(file))))
-}
-
-fn draw_target() -> ProgressDrawTarget {
-    if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    }
 }
 
 /// Clears the bar when the reader is done with, so log lines after it stay readable.

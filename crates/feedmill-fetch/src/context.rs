@@ -44,6 +44,17 @@ pub struct FetchContext {
     pub(crate) env: EnvLookup,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) progress: Option<Arc<dyn DownloadProgress>>,
+}
+
+/// Told how each download advances, so that a terminal can show a progress bar. The library
+/// draws nothing itself.
+pub trait DownloadProgress: Send + Sync {
+    /// A response body starts; `total_bytes` is its `Content-Length` when the server sent one.
+    fn started(&self, source: &str, total_bytes: Option<u64>);
+    fn advanced(&self, source: &str, num_bytes: u64);
+    /// The body ended (complete or not).
+    fn finished(&self, source: &str);
 }
 
 impl FetchContext {
@@ -60,6 +71,7 @@ impl FetchContext {
             clock: Arc::new(SystemClock),
             env: Arc::new(|name| std::env::var(name).ok()),
             retry: RetryPolicy::default(),
+            progress: None,
         }
     }
 
@@ -97,6 +109,7 @@ pub struct FetchContextBuilder {
     clock: Arc<dyn Clock>,
     env: EnvLookup,
     retry: RetryPolicy,
+    progress: Option<Arc<dyn DownloadProgress>>,
 }
 
 impl FetchContextBuilder {
@@ -139,6 +152,12 @@ impl FetchContextBuilder {
         self
     }
 
+    /// Reports downloads to `progress` (a progress bar on a terminal).
+    pub fn progress(mut self, progress: Arc<dyn DownloadProgress>) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
     pub fn build(self) -> Result<FetchContext, reqwest::Error> {
         let client = match self.client {
             Some(client) => client,
@@ -151,6 +170,7 @@ impl FetchContextBuilder {
             env: self.env,
             retry: self.retry,
             limiter: Arc::new(RateLimiter::new()),
+            progress: self.progress,
         })
     }
 }

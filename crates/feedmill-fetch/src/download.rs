@@ -115,9 +115,15 @@ async fn attempt(
     let expected_len =
         header_string(response.headers(), CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
     let mut temp = cache.temp_file(&spec.source).await?;
-    while let Some(chunk) = response.chunk().await.map_err(FetchErrorKind::transport)? {
-        temp.write(&chunk).await?;
+    let progress = session.ctx.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.started(&spec.source, expected_len);
     }
+    let body = copy_body(&mut response, &mut temp, progress, &spec.source).await;
+    if let Some(progress) = progress {
+        progress.finished(&spec.source);
+    }
+    body?;
     let finished = temp.finish().await?;
     if let Some(expected) = expected_len
         && finished.num_bytes != expected
@@ -130,6 +136,21 @@ async fn attempt(
     check_size(finished.num_bytes, spec.min_bytes)?;
     verify(&finished, spec.expect).await?;
     Ok(Fetched::Body(Box::new(finished), update))
+}
+
+async fn copy_body(
+    response: &mut reqwest::Response,
+    temp: &mut crate::temp_file::TempFile,
+    progress: Option<&dyn crate::context::DownloadProgress>,
+    source: &str,
+) -> Result<(), FetchErrorKind> {
+    while let Some(chunk) = response.chunk().await.map_err(FetchErrorKind::transport)? {
+        temp.write(&chunk).await?;
+        if let Some(progress) = progress {
+            progress.advanced(source, chunk.len() as u64);
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn check_size(num_bytes: u64, min_bytes: u64) -> Result<(), FetchErrorKind> {

@@ -45,7 +45,9 @@ pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_pr
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
 pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};
 pub use config::{ConfigError, FeedConfig, load_config};
-pub use context::{EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client};
+pub use context::{
+    DownloadProgress, EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client,
+};
 pub use error::{FetchError, FetchErrorKind};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;

@@ -10,7 +10,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
     let config = load_config(&args.sources.config)?;
     let sources = selected_sources(&config, &args.sources)?;
     let runtime = runtime()?;
-    let ctx = FetchContext::new(&args.sources.cache).context("failed to set up the HTTP client")?;
+    let ctx = super::fetch::fetch_context(&args.sources.cache)?;
     let mut failed = 0;
     for source in sources {
         match runtime.block_on(fetch_source(source, &ctx)) {
@@ -54,6 +54,14 @@ pub fn selected_sources<'c>(
         }),
         None => Ok(config.sources.iter().collect()),
     }
+}
+
+/// The HTTP client and download cache, drawing download progress on a terminal.
+pub fn fetch_context(cache: &std::path::Path) -> anyhow::Result<FetchContext> {
+    FetchContext::builder(cache)
+        .progress(std::sync::Arc::new(crate::progress::DownloadBars::default()))
+        .build()
+        .context("failed to set up the HTTP client")
 }
 
 /// The async runtime for network I/O: two workers, one per core.

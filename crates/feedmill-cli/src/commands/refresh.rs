@@ -5,7 +5,7 @@ use super::fetch::{runtime, selected_sources};
 use crate::cli::RefreshArgs;
 use crate::refresh_job::refresh_source;
 use anyhow::Context;
-use feedmill_fetch::{FetchContext, load_config};
+use feedmill_fetch::load_config;
 use feedmill_index::OfferIndex;
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
     let sources = selected_sources(&config, &args.sources)?;
     let index = OfferIndex::open_or_create(&args.index)
         .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
-    let ctx = FetchContext::new(&args.sources.cache).context("failed to set up the HTTP client")?;
+    let ctx = super::fetch::fetch_context(&args.sources.cache)?;
     let runtime = runtime()?;
     let mut failed = 0;
     for source in sources {

@@ -24,6 +24,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("failed to open the index at {}", args.index.display()))?,
     );
     let config = sources_config(&args)?;
+    // No progress bars: background refreshes would draw them between the log lines.
     let ctx = FetchContext::new(&args.cache).context("failed to set up the HTTP client")?;
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await

@@ -277,3 +277,61 @@ async fn connection_refused_is_retried_then_reported() {
     );
     assert_eq!(h.clock.sleeps().len(), 3);
 }
+
+/// One download as a progress bar sees it: source, announced total, bytes seen, finished.
+type ProgressEvent = (String, Option<u64>, u64, bool);
+
+/// Records what downloads report.
+#[derive(Default)]
+struct RecordedProgress {
+    events: std::sync::Mutex<Vec<ProgressEvent>>,
+}
+
+impl feedmill_fetch::DownloadProgress for RecordedProgress {
+    fn started(&self, source: &str, total_bytes: Option<u64>) {
+        if let Ok(mut events) = self.events.lock() {
+            events.push((source.to_string(), total_bytes, 0, false));
+        }
+    }
+
+    fn advanced(&self, _source: &str, num_bytes: u64) {
+        if let Ok(mut events) = self.events.lock()
+            && let Some(last) = events.last_mut()
+        {
+            last.2 += num_bytes;
+        }
+    }
+
+    fn finished(&self, _source: &str) {
+        if let Ok(mut events) = self.events.lock()
+            && let Some(last) = events.last_mut()
+        {
+            last.3 = true;
+        }
+    }
+}
+
+#[tokio::test]
+async fn downloads_report_their_progress() {
+    let h = with_feed(SimulatorConfig::default()).await;
+    let progress = std::sync::Arc::new(RecordedProgress::default());
+    let ctx = feedmill_fetch::FetchContext::builder(h.cache.path())
+        .clock(std::sync::Arc::new(h.clock.clone()))
+        .progress(progress.clone())
+        .build()
+        .expect("client");
+    let source = h.source(&url_source("feed.xml"));
+    feedmill_fetch::fetch_source(&source, &ctx)
+        .await
+        .expect("fetched");
+    let events = progress
+        .events
+        .lock()
+        .map(|e| e.clone())
+        .unwrap_or_default();
+    let total = FEED.len() as u64;
+    assert_eq!(
+        events,
+        vec![("my-shop".to_string(), Some(total), total, true)]
+    );
+}
