@@ -39,22 +39,30 @@ pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Serializes the batch's offers on rayon, then writes them in order.
+/// Offers serialized into one buffer per rayon task.
+const OFFERS_PER_BUFFER: usize = 256;
+
+/// Serializes the batch's offers on rayon, one buffer per chunk, then writes them in order.
 fn write_batch(
     batch: OfferBatch,
     out: &mut impl Write,
     rejects: Option<&mut BufWriter<File>>,
 ) -> Result<(), FeedError> {
-    let lines = batch
+    let buffers = batch
         .offers
-        .par_iter()
-        .with_min_len(64)
-        .map(serde_json::to_vec)
-        .collect::<Result<Vec<Vec<u8>>, _>>()
+        .par_chunks(OFFERS_PER_BUFFER)
+        .map(|offers| {
+            let mut buffer = Vec::with_capacity(offers.len() * 1024);
+            for offer in offers {
+                serde_json::to_writer(&mut buffer, offer)?;
+                buffer.push(b'\n');
+            }
+            Ok(buffer)
+        })
+        .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()
         .map_err(std::io::Error::other)?;
-    for line in lines {
-        out.write_all(&line)?;
-        out.write_all(b"\n")?;
+    for buffer in buffers {
+        out.write_all(&buffer)?;
     }
     if let Some(rejects) = rejects {
         for rejection in &batch.rejections {
