@@ -2,10 +2,11 @@
 //! 1,000,000 in 10 sources) and times searches single-threaded.
 //!
 //! Titles draw 3–7 words from a 20,000-word vocabulary with Zipf frequencies ([`support`]), as
-//! product text has: a few words are frequent, most are rare. "realistic" queries take words the same way;
-//! "broad" queries take the 40 most frequent words only, each in 3–6 % of the titles and
-//! 7–15 % of the descriptions. `BENCH_QUERY=word` times one query (with `BENCH_SORT`,
-//! `BENCH_GROUPED`, `BENCH_NO_FACETS`), e.g. for a profiler.
+//! product text has: a few words are frequent, most are rare. "realistic" queries take words
+//! the same way; "broad" queries take the 40 most frequent words only, each in 3–6 % of the
+//! titles and 7–15 % of the descriptions. `BENCH_QUERY=word` times one query (with `BENCH_SORT`,
+//! `BENCH_GROUPED`, `BENCH_NO_FACETS`, `BENCH_NO_FILTERS`), e.g. for a profiler; `BENCH_ONLY=text` runs only the
+//! sections whose name holds `text` (`BENCH_ONLY='broad: text$'` only that one); `BENCH_SLOWEST=1` lists the slowest requests of each.
 //!
 //! ```text
 //! cargo run --release -p feedmill-index --example search_bench -- [num_offers] [index_dir]
@@ -62,6 +63,15 @@ fn bench(
     name: &str,
     requests: &[SearchRequest],
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        let wanted = match only.strip_suffix('$') {
+            Some(exact) => name == exact,
+            None => name.contains(&only),
+        };
+        if !wanted {
+            return Ok(());
+        }
+    }
     for request in requests.iter().take(20) {
         index.search(request)?; // warm the page cache
     }
@@ -85,9 +95,10 @@ fn bench(
             );
         }
     }
+    let mean = best.iter().sum::<Duration>() / best.len().max(1) as u32;
     let (p50, p99, max) = percentiles(best);
     println!(
-        "{name:<34} p50 {p50:>8.2?}  p99 {p99:>8.2?}  max {max:>8.2?}  (avg hits {})",
+        "{name:<42} mean {mean:>8.2?}  p50 {p50:>8.2?}  p99 {p99:>8.2?}  max {max:>8.2?}  (avg hits {})",
         total_hits / (RUNS * requests.len()) as u64
     );
     Ok(())
@@ -120,10 +131,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(query) = std::env::var_os("BENCH_QUERY") {
         // Profiling aid: one query, many times.
+        let filtered = std::env::var_os("BENCH_NO_FILTERS").is_none();
         let request = SearchRequest {
             query: Some(query.to_string_lossy().into_owned()),
-            in_stock: true,
-            max_price: Some(Decimal::from(3000)),
+            in_stock: filtered,
+            max_price: filtered.then(|| Decimal::from(3000)),
             facets: if std::env::var_os("BENCH_NO_FACETS").is_some() {
                 Vec::new()
             } else {
@@ -144,7 +156,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let realistic = queries(&mut rng, |rng| generator.word(rng).to_string());
     let broad = queries(&mut rng, |rng| rng.pick(WORDS).to_string());
     for (label, queries) in [("realistic", &realistic), ("broad", &broad)] {
-        println!("{label} queries:");
         let text: Vec<SearchRequest> = queries
             .iter()
             .map(|q| SearchRequest {
@@ -181,17 +192,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .enumerate()
         {
             let of_kind: Vec<SearchRequest> = full.iter().skip(kind).step_by(4).cloned().collect();
-            bench(&index, &format!("  full, {name}"), &of_kind)?;
+            bench(&index, &format!("{label}: full, {name}"), &of_kind)?;
         }
-        bench(&index, "text", &text)?;
-        bench(&index, "text + filters + facets", &full)?;
-        bench(&index, "text + filters + facets, grouped", &grouped)?;
+        bench(&index, &format!("{label}: text"), &text)?;
+        bench(&index, &format!("{label}: text + filters + facets"), &full)?;
+        let name = format!("{label}: text + filters + facets, grouped");
+        bench(&index, &name, &grouped)?;
+        if std::env::var_os("BENCH_ONLY").is_some() {
+            continue;
+        }
         let started = Instant::now();
         for q in queries.iter() {
             index.suggest(&prefix(q), 10)?;
         }
         println!(
-            "suggest avg {:.2?}",
+            "{label}: suggest avg {:.2?}",
             started.elapsed() / queries.len() as u32
         );
     }
@@ -208,9 +223,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         group_by_gtin: true,
         ..SearchRequest::default()
     }];
-    println!("no text:");
-    bench(&index, "category browse + facets", &browse)?;
-    bench(&index, "everything, grouped", &all_grouped)?;
+    bench(&index, "no text: category browse + facets", &browse)?;
+    bench(&index, "no text: everything, grouped", &all_grouped)?;
     Ok(())
 }
 

@@ -1,28 +1,29 @@
 //! Grouping by GTIN: the offers of one product (same GTIN-14, same currency) become one item,
 //! ranked among the offers without a GTIN, which stay single items.
 //!
-//! One pass over the matches keeps, per group, its best sort key, lowest price and size, and
-//! per GTIN-less offer its key and address; only the page's groups then have their offers read.
+//! One pass over the matches. In each segment an offer with a GTIN lands in the slot of its
+//! (GTIN, currency), found through the dictionary ordinals of the two fast columns
+//! ([`SlotIndex`]): no hashing per offer once a query matches many products. A slot keeps the
+//! group's best sort key, lowest price, size and its offers, as a list threaded through one
+//! array, so the page's groups read their offers without a second search. Offers without a
+//! GTIN keep only the best `window` (offset + page size) per segment: no others can reach the
+//! page. The segments' groups are merged and ranked in [`crate::group_fruit`].
+//!
 //! Groups rank by their best offer for `relevance`, `newest` and `discount`, and by their lowest
 //! price for both price orders (a product is as cheap as its cheapest offer).
 
-use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, PRICE_MINOR, UPDATED_AT};
+use crate::group_fruit::{GroupFruit, Member, Ranked, RankedItem, SegmentGroups, SlotAcc, TopK};
+use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, GTIN14, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::SortOrder;
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::{
     COLLECT_BLOCK_BUFFER_LEN, DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader,
 };
 
-/// One product in one currency; the currency is its three ASCII letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct GroupKey {
-    pub gtin: u64,
-    pub currency: [u8; 3],
-}
+pub(crate) use crate::group_fruit::GroupKey;
 
 /// One word per key, for [`KeyHasher`].
 impl Hash for GroupKey {
@@ -32,11 +33,11 @@ impl Hash for GroupKey {
     }
 }
 
-/// A multiply-rotate hasher (the FxHash step) for group keys. SipHash, the std default, resists
-/// hash flooding that GTINs from our own index cannot mount, and costs a third of a grouped
-/// match-all search; written here rather than pulling in a crate for five lines.
+/// A multiply-rotate hasher (the FxHash step) for group keys and slot keys. SipHash, the std
+/// default, resists hash flooding that keys from our own index cannot mount, and costs a third
+/// of a grouped match-all search; written here rather than pulling in a crate for five lines.
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -54,104 +55,125 @@ impl Hasher for KeyHasher {
     }
 }
 
-type GroupMap = HashMap<GroupKey, GroupAcc, BuildHasherDefault<KeyHasher>>;
-
-impl GroupKey {
-    pub fn gtin14(&self) -> String {
-        format!("{:014}", self.gtin)
-    }
+/// A segment's slot of each (GTIN ordinal, currency ordinal) pair met so far. Starts as a hash
+/// map, which costs nothing for the few products of a narrow query; becomes a plain array, one
+/// `u32` per possible pair, once the groups outnumber 1/[`DENSE_AFTER`] of the pairs (from
+/// there the array is smaller than the map and needs no hashing).
+enum SlotIndex {
+    Sparse(HashMap<u64, u32, BuildHasherDefault<KeyHasher>>),
+    /// Slot + 1 per pair; 0 when the pair has no slot yet.
+    Dense(Vec<u32>),
 }
 
-#[derive(Debug, Clone, Copy)]
-struct GroupAcc {
-    best: f64,
-    min_price: i64,
-    num_offers: u64,
-}
+/// See [`SlotIndex`]: a map entry costs ~16 bytes against 4 per pair in the array.
+const DENSE_AFTER: usize = 64;
+/// Pairs above which a segment stays with the map (256 MiB of array): a segment with more
+/// GTINs × currencies than this is beyond any catalogue this index is built for.
+const MAX_DENSE_PAIRS: usize = 64 << 20;
 
-/// A ranked item before its offers are read.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum RankedItem {
-    Group(GroupKey),
-    Single { doc: DocAddress, score: Option<f32> },
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct GroupFruit {
-    groups: GroupMap,
-    singles: Vec<(f64, DocAddress, Option<f32>)>,
-}
-
-impl GroupFruit {
-    /// Groups plus single offers: the `total` of a grouped search.
-    pub fn num_items(&self) -> u64 {
-        (self.groups.len() + self.singles.len()) as u64
-    }
-
-    /// The items of `offset..offset + limit`, best first.
-    pub fn page(self, sort: SortOrder, offset: usize, limit: usize) -> Vec<RankedItem> {
-        let groups = self.groups.into_iter().map(|(key, acc)| {
-            let rank_key = match sort {
-                SortOrder::PriceAsc => -(acc.min_price as f64),
-                SortOrder::PriceDesc => acc.min_price as f64,
-                _ => acc.best,
-            };
-            (rank_key, RankedItem::Group(key))
-        });
-        let singles = self
-            .singles
-            .into_iter()
-            .map(|(key, doc, score)| (key, RankedItem::Single { doc, score }));
-        let mut ranked: Vec<(f64, RankedItem)> = groups.chain(singles).collect();
-        let end = offset.saturating_add(limit).min(ranked.len());
-        if end == 0 {
-            return Vec::new();
+impl SlotIndex {
+    /// The slot of `pair`, and whether it was just created as `next`.
+    fn slot(&mut self, pair: u64, next: u32, num_pairs: usize) -> (u32, bool) {
+        match self {
+            SlotIndex::Sparse(map) => {
+                let slot = *map.entry(pair).or_insert(next);
+                if map.len() > num_pairs / DENSE_AFTER && num_pairs <= MAX_DENSE_PAIRS {
+                    *self = SlotIndex::Dense(densify(map, num_pairs));
+                }
+                (slot, slot == next)
+            }
+            SlotIndex::Dense(slots) => match slots.get_mut(pair as usize) {
+                Some(0) | None => {
+                    if let Some(entry) = slots.get_mut(pair as usize) {
+                        *entry = next + 1;
+                    }
+                    (next, true)
+                }
+                Some(slot) => (*slot - 1, false),
+            },
         }
-        // Only the first `end` need ordering: select them, then sort that prefix.
-        if end < ranked.len() {
-            ranked.select_nth_unstable_by(end - 1, compare_ranked);
-            ranked.truncate(end);
-        }
-        ranked.sort_by(compare_ranked);
-        ranked
-            .into_iter()
-            .skip(offset)
-            .map(|(_, item)| item)
-            .collect()
     }
 }
 
-/// Higher key first; ties by GTIN, groups before singles, then by document, so pages are stable.
-fn compare_ranked(a: &(f64, RankedItem), b: &(f64, RankedItem)) -> Ordering {
-    b.0.total_cmp(&a.0).then_with(|| match (&a.1, &b.1) {
-        (RankedItem::Group(x), RankedItem::Group(y)) => x.cmp(y),
-        (RankedItem::Group(_), RankedItem::Single { .. }) => Ordering::Less,
-        (RankedItem::Single { .. }, RankedItem::Group(_)) => Ordering::Greater,
-        (RankedItem::Single { doc: x, .. }, RankedItem::Single { doc: y, .. }) => x.cmp(y),
-    })
+impl SlotIndex {
+    /// The slots, by pair: as the array holds them, or sorted from the map. Pairs follow the
+    /// dictionaries' order, so the groups come out nearly sorted by key.
+    fn in_pair_order(&self, num_slots: usize) -> Vec<u32> {
+        match self {
+            SlotIndex::Sparse(map) => {
+                let mut pairs: Vec<(u64, u32)> = map.iter().map(|(p, s)| (*p, *s)).collect();
+                pairs.sort_unstable();
+                pairs.into_iter().map(|(_, slot)| slot).collect()
+            }
+            SlotIndex::Dense(slots) => {
+                let mut ordered = Vec::with_capacity(num_slots);
+                ordered.extend(slots.iter().filter(|s| **s > 0).map(|s| s - 1));
+                ordered
+            }
+        }
+    }
+}
+
+fn densify(map: &HashMap<u64, u32, BuildHasherDefault<KeyHasher>>, num_pairs: usize) -> Vec<u32> {
+    // Zeroed memory comes from the allocator as untouched pages: only the pages of pairs that
+    // occur are ever written.
+    let mut slots = vec![0u32; num_pairs];
+    for (pair, slot) in map {
+        if let Some(entry) = slots.get_mut(*pair as usize) {
+            *entry = slot + 1;
+        }
+    }
+    slots
 }
 
 pub(crate) struct GroupCollector {
     sort: SortOrder,
+    /// Items before the end of the requested page: `offset + per_page`.
+    window: usize,
+    /// The score of every match when the query has no words: no scoring pass is needed.
+    constant_score: Option<f32>,
 }
 
 impl GroupCollector {
-    pub fn new(sort: SortOrder) -> GroupCollector {
-        GroupCollector { sort }
+    pub fn new(sort: SortOrder, window: usize, constant_score: Option<f32>) -> GroupCollector {
+        GroupCollector {
+            sort,
+            window,
+            constant_score,
+        }
     }
+}
+
+/// The columns one segment's grouping reads.
+struct GroupColumns {
+    /// Ordinal of the GTIN-14 in the segment's dictionary; absent for offers without a GTIN.
+    gtin_ords: Column<u64>,
+    gtin_keys: Column<u64>,
+    num_gtins: usize,
+    currency_ords: Column<u64>,
+    /// Currency ordinal of the segment → its code.
+    currency_codes: Vec<[u8; 3]>,
+    price: Column<i64>,
+    updated_at: Column<DateTime>,
+    discount: Column<f64>,
 }
 
 pub(crate) struct GroupSegmentCollector {
     segment: SegmentOrdinal,
     sort: SortOrder,
-    gtin: Column<u64>,
-    /// Currency ordinal of the segment → its code.
-    currency_ords: Column<u64>,
-    currency_codes: Vec<[u8; 3]>,
-    price: Column<i64>,
-    updated_at: Column<DateTime>,
-    discount: Column<f64>,
-    fruit: GroupFruit,
+    /// The score of the documents handed over in blocks, unscored.
+    block_score: Score,
+    columns: GroupColumns,
+    /// Currencies + 1 (for an offer without one): the stride of a pair's index.
+    num_currency_slots: u64,
+    num_pairs: usize,
+    slots: SlotIndex,
+    /// Scored documents waiting for a batched read.
+    pending: Vec<(DocId, Score)>,
+    groups: Vec<SlotAcc>,
+    members: Vec<Member>,
+    singles: TopK,
+    num_singles: u64,
 }
 
 impl Collector for GroupCollector {
@@ -163,136 +185,256 @@ impl Collector for GroupCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<GroupSegmentCollector> {
-        let fast = reader.fast_fields();
-        let (currency_ords, currency_codes) = match fast.str(CURRENCY)? {
-            Some(column) => {
-                let all_ords: Vec<u64> = (0..column.num_terms() as u64).collect();
-                let mut codes = Vec::with_capacity(all_ords.len());
-                column
-                    .dictionary()
-                    .sorted_ords_to_term_cb(&all_ords, |bytes| {
-                        let mut code = [0u8; 3];
-                        for (to, from) in code.iter_mut().zip(bytes) {
-                            *to = *from;
-                        }
-                        codes.push(code);
-                    })?;
-                (column.ords().clone(), codes)
-            }
-            None => (Column::build_empty_column(reader.max_doc()), Vec::new()),
-        };
+        let columns = GroupColumns::open(reader)?;
+        let num_currency_slots = columns.currency_codes.len() as u64 + 1;
+        let num_gtins = columns.num_gtins;
         Ok(GroupSegmentCollector {
             segment,
             sort: self.sort,
-            gtin: fast.u64(GTIN_KEY)?,
+            block_score: self.constant_score.unwrap_or(0.0),
+            num_pairs: num_gtins.saturating_mul(num_currency_slots as usize),
+            num_currency_slots,
+            columns,
+            slots: SlotIndex::Sparse(HashMap::default()),
+            pending: Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN),
+            groups: Vec::new(),
+            members: Vec::new(),
+            singles: TopK::new(self.window),
+            num_singles: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == SortOrder::Relevance && self.constant_score.is_none()
+    }
+
+    fn merge_fruits(&self, segments: Vec<SegmentGroups>) -> tantivy::Result<GroupFruit> {
+        Ok(GroupFruit::merge(segments, self.window))
+    }
+}
+
+impl GroupColumns {
+    fn open(reader: &SegmentReader) -> tantivy::Result<GroupColumns> {
+        let fast = reader.fast_fields();
+        let (currency_ords, currency_codes) = match fast.str(CURRENCY)? {
+            Some(column) => (column.ords().clone(), currency_codes(&column)?),
+            None => (Column::build_empty_column(reader.max_doc()), Vec::new()),
+        };
+        let (gtin_ords, num_gtins) = match fast.str(GTIN14)? {
+            Some(column) => (column.ords().clone(), column.num_terms()),
+            None => (Column::build_empty_column(reader.max_doc()), 0),
+        };
+        Ok(GroupColumns {
+            gtin_ords,
+            gtin_keys: fast.u64(GTIN_KEY)?,
+            num_gtins,
             currency_ords,
             currency_codes,
             price: fast.i64(PRICE_MINOR)?,
             updated_at: fast.date(UPDATED_AT)?,
             discount: fast.f64(DISCOUNT)?,
-            fruit: GroupFruit::default(),
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        self.sort == SortOrder::Relevance
-    }
-
-    fn merge_fruits(&self, mut fruits: Vec<GroupFruit>) -> tantivy::Result<GroupFruit> {
-        // Merge into the largest segment's groups rather than re-inserting them all.
-        let largest = (0..fruits.len()).max_by_key(|i| fruits[*i].groups.len());
-        let mut merged = largest.map(|i| fruits.swap_remove(i)).unwrap_or_default();
-        for fruit in fruits {
-            for (key, acc) in fruit.groups {
-                merged
-                    .groups
-                    .entry(key)
-                    .and_modify(|into| into.absorb(acc))
-                    .or_insert(acc);
-            }
-            merged.singles.extend(fruit.singles);
-        }
-        Ok(merged)
+    /// The GTINs of groups: each group's first offer's `gtin_key`. (Not the GTIN-14
+    /// dictionary: its blocks are zstd-compressed, and each block read costs a decompression
+    /// context.) A group without a key (impossible in an index we wrote: every offer with a
+    /// GTIN-14 has one) gets `u64::MAX`, whose offers then find no page.
+    fn gtins(&self, accs: &[SlotAcc]) -> Vec<u64> {
+        let keys = accs.iter().map(|acc| self.gtin_keys.first(acc.first_doc));
+        keys.map(|gtin| gtin.unwrap_or(u64::MAX)).collect()
     }
 }
 
-impl GroupAcc {
-    fn absorb(&mut self, other: GroupAcc) {
-        self.best = self.best.max(other.best);
-        self.min_price = self.min_price.min(other.min_price);
-        self.num_offers += other.num_offers;
-    }
+fn currency_codes(column: &StrColumn) -> tantivy::Result<Vec<[u8; 3]>> {
+    let all_ords: Vec<u64> = (0..column.num_terms() as u64).collect();
+    let mut codes = Vec::with_capacity(all_ords.len());
+    column
+        .dictionary()
+        .sorted_ords_to_term_cb(&all_ords, |bytes| {
+            let mut code = [0u8; 3];
+            for (to, from) in code.iter_mut().zip(bytes) {
+                *to = *from;
+            }
+            codes.push(code);
+        })?;
+    Ok(codes)
 }
 
 impl SegmentCollector for GroupSegmentCollector {
-    type Fruit = GroupFruit;
+    type Fruit = SegmentGroups;
 
+    /// Scored documents wait in a block, so that their columns are read in batches too.
     fn collect(&mut self, doc: DocId, score: Score) {
-        let gtin = self.gtin.first(doc);
-        let price = self.price.first(doc);
-        self.collect_one(doc, score, gtin, price);
+        self.pending.push((doc, score));
+        if self.pending.len() == COLLECT_BLOCK_BUFFER_LEN {
+            self.flush_pending();
+        }
     }
 
-    /// The scoring-free path (every order but relevance): batched reads of GTIN and price.
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut gtins = [None; COLLECT_BLOCK_BUFFER_LEN];
-        let mut prices = [None; COLLECT_BLOCK_BUFFER_LEN];
         for block in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
-            let gtins = &mut gtins[..block.len()];
-            let prices = &mut prices[..block.len()];
-            gtins.fill(None);
-            prices.fill(None);
-            self.gtin.first_vals(block, gtins);
-            self.price.first_vals(block, prices);
-            for ((doc, gtin), price) in block.iter().zip(gtins.iter()).zip(prices.iter()) {
-                self.collect_one(*doc, 0.0, *gtin, *price);
+            self.collect_batch(block, None);
+        }
+    }
+
+    fn harvest(mut self) -> SegmentGroups {
+        self.flush_pending();
+        let slots = self.slots.in_pair_order(self.groups.len());
+        let accs: Vec<SlotAcc> = slots
+            .iter()
+            .filter_map(|slot| self.groups.get(*slot as usize).copied())
+            .collect();
+        let gtins = self.columns.gtins(&accs);
+        let mut groups = Vec::with_capacity(accs.len());
+        for (acc, gtin) in accs.into_iter().zip(gtins) {
+            let currency_ord = (acc.pair % self.num_currency_slots) as usize;
+            let currency = self.columns.currency_codes.get(currency_ord).copied();
+            let key = GroupKey {
+                gtin,
+                currency: currency.unwrap_or_default(),
+            };
+            groups.push((key, acc));
+        }
+        SegmentGroups::new(
+            self.segment,
+            groups,
+            self.members,
+            self.singles,
+            self.num_singles,
+        )
+    }
+}
+
+/// Column values of one block of documents.
+struct BlockValues {
+    gtin_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
+    prices: [Option<i64>; COLLECT_BLOCK_BUFFER_LEN],
+    currency_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
+    /// Sort keys, higher ranks first.
+    keys: [f64; COLLECT_BLOCK_BUFFER_LEN],
+}
+
+impl GroupSegmentCollector {
+    fn flush_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut docs = [0; COLLECT_BLOCK_BUFFER_LEN];
+        let mut scores = [0.0; COLLECT_BLOCK_BUFFER_LEN];
+        for (i, (doc, score)) in pending.iter().enumerate() {
+            docs[i] = *doc;
+            scores[i] = *score;
+        }
+        let n = pending.len();
+        self.collect_batch(&docs[..n], Some(&scores[..n]));
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    /// Up to a block of documents, with their scores when scored.
+    fn collect_batch(&mut self, docs: &[DocId], scores: Option<&[Score]>) {
+        let values = self.read_block(docs, scores);
+        for (i, doc) in docs.iter().enumerate() {
+            let score = scores.and_then(|s| s.get(i)).copied();
+            let score = score.unwrap_or(self.block_score);
+            let price = values.prices[i].unwrap_or(i64::MAX);
+            match values.gtin_ords[i] {
+                Some(gtin_ord) => {
+                    let currency_ord = values.currency_ords[i];
+                    self.add_to_group(*doc, values.keys[i], price, gtin_ord, currency_ord);
+                }
+                None => self.add_single(*doc, values.keys[i], score),
             }
         }
     }
 
-    fn harvest(self) -> GroupFruit {
-        self.fruit
-    }
-}
-
-impl GroupSegmentCollector {
-    fn collect_one(&mut self, doc: DocId, score: Score, gtin: Option<u64>, price: Option<i64>) {
-        let price = price.unwrap_or(i64::MAX);
-        let key = self.sort_key(doc, score, price);
-        let Some(gtin) = gtin else {
-            let score = (self.sort == SortOrder::Relevance).then_some(score);
-            let address = DocAddress::new(self.segment, doc);
-            self.fruit.singles.push((key, address, score));
-            return;
+    fn read_block(&self, docs: &[DocId], scores: Option<&[Score]>) -> BlockValues {
+        let n = docs.len();
+        let mut values = BlockValues {
+            gtin_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
+            prices: [None; COLLECT_BLOCK_BUFFER_LEN],
+            currency_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
+            keys: [0.0; COLLECT_BLOCK_BUFFER_LEN],
         };
-        let currency = self
+        let columns = &self.columns;
+        columns
+            .gtin_ords
+            .first_vals(docs, &mut values.gtin_ords[..n]);
+        columns.price.first_vals(docs, &mut values.prices[..n]);
+        columns
             .currency_ords
-            .first(doc)
-            .and_then(|ord| self.currency_codes.get(ord as usize).copied())
-            .unwrap_or_default();
-        let acc = GroupAcc {
-            best: key,
-            min_price: price,
-            num_offers: 1,
-        };
-        self.fruit
-            .groups
-            .entry(GroupKey { gtin, currency })
-            .and_modify(|into| into.absorb(acc))
-            .or_insert(acc);
+            .first_vals(docs, &mut values.currency_ords[..n]);
+        let keys = &mut values.keys[..n];
+        match self.sort {
+            SortOrder::Relevance => {
+                let scores = scores.unwrap_or_default();
+                for (i, key) in keys.iter_mut().enumerate() {
+                    let score = scores.get(i).copied().unwrap_or(self.block_score);
+                    *key = f64::from(score);
+                }
+            }
+            SortOrder::PriceAsc | SortOrder::PriceDesc => {
+                let sign = if self.sort == SortOrder::PriceAsc {
+                    -1.0
+                } else {
+                    1.0
+                };
+                for (key, price) in keys.iter_mut().zip(&values.prices) {
+                    *key = sign * price.unwrap_or(i64::MAX) as f64;
+                }
+            }
+            SortOrder::Newest => {
+                let mut times = [None; COLLECT_BLOCK_BUFFER_LEN];
+                columns.updated_at.first_vals(docs, &mut times[..n]);
+                for (key, at) in keys.iter_mut().zip(&times) {
+                    *key = at.map_or(f64::NEG_INFINITY, |at| at.into_timestamp_secs() as f64);
+                }
+            }
+            SortOrder::Discount => {
+                let mut discounts = [None; COLLECT_BLOCK_BUFFER_LEN];
+                columns.discount.first_vals(docs, &mut discounts[..n]);
+                for (key, discount) in keys.iter_mut().zip(&discounts) {
+                    *key = discount.unwrap_or(f64::NEG_INFINITY);
+                }
+            }
+        }
+        values
     }
 
-    /// Higher ranks first.
-    fn sort_key(&self, doc: DocId, score: Score, price: i64) -> f64 {
-        match self.sort {
-            SortOrder::Relevance => f64::from(score),
-            SortOrder::PriceAsc => -(price as f64),
-            SortOrder::PriceDesc => price as f64,
-            SortOrder::Newest => self
-                .updated_at
-                .first(doc)
-                .map_or(f64::NEG_INFINITY, |at| at.into_timestamp_secs() as f64),
-            SortOrder::Discount => self.discount.first(doc).unwrap_or(f64::NEG_INFINITY),
+    fn add_single(&mut self, doc: DocId, key: f64, score: Score) {
+        self.num_singles += 1;
+        let score = (self.sort == SortOrder::Relevance).then_some(score);
+        let address = DocAddress::new(self.segment, doc);
+        self.singles.push(Ranked(
+            key,
+            RankedItem::Single {
+                doc: address,
+                score,
+            },
+        ));
+    }
+
+    fn add_to_group(
+        &mut self,
+        doc: DocId,
+        key: f64,
+        price: i64,
+        gtin_ord: u64,
+        currency_ord: Option<u64>,
+    ) {
+        let currency_slot = currency_ord
+            .filter(|ord| *ord + 1 < self.num_currency_slots)
+            .unwrap_or(self.num_currency_slots - 1);
+        let pair = gtin_ord * self.num_currency_slots + currency_slot;
+        let next = self.groups.len() as u32;
+        let (slot, is_new) = self.slots.slot(pair, next, self.num_pairs);
+        let member = self.members.len() as u32;
+        if is_new {
+            self.groups
+                .push(SlotAcc::new(pair, doc, key, price, member));
+            self.members.push(Member::last(doc));
+        } else if let Some(group) = self.groups.get_mut(slot as usize) {
+            self.members.push(Member::before(doc, group.head));
+            group.add(key, price, member);
         }
     }
 }
@@ -301,58 +443,19 @@ impl GroupSegmentCollector {
 mod tests {
     use super::*;
 
-    fn key(gtin: u64) -> GroupKey {
-        GroupKey {
-            gtin,
-            currency: *b"SEK",
-        }
-    }
-
-    fn fruit() -> GroupFruit {
-        let acc = |best, min_price, num_offers| GroupAcc {
-            best,
-            min_price,
-            num_offers,
-        };
-        GroupFruit {
-            groups: GroupMap::from_iter([(key(1), acc(1.0, 500, 2)), (key(2), acc(3.0, 100, 3))]),
-            singles: vec![(2.0, DocAddress::new(0, 7), Some(2.0))],
-        }
-    }
-
-    fn gtins(items: &[RankedItem]) -> Vec<u64> {
-        items
-            .iter()
-            .map(|item| match item {
-                RankedItem::Group(key) => key.gtin,
-                RankedItem::Single { .. } => 0,
-            })
-            .collect()
-    }
-
     #[test]
-    fn ranks_groups_and_singles_together() {
-        assert_eq!(fruit().num_items(), 3);
-        let all = fruit().page(SortOrder::Relevance, 0, 10);
-        assert_eq!(gtins(&all), [2, 0, 1]);
-        let second = fruit().page(SortOrder::Relevance, 1, 1);
-        assert_eq!(gtins(&second), [0]);
-        assert!(fruit().page(SortOrder::Relevance, 5, 10).is_empty());
-    }
-
-    #[test]
-    fn ranks_groups_by_their_lowest_price() {
-        let mut groups = fruit();
-        groups.singles.clear();
-        let asc = groups.page(SortOrder::PriceAsc, 0, 2);
-        assert_eq!(gtins(&asc), [2, 1]);
-        assert_eq!(
-            GroupKey {
-                gtin: 36000291452,
-                currency: *b"SEK"
-            }
-            .gtin14(),
-            "00036000291452"
-        );
+    fn slot_index_keeps_slots_across_the_switch_to_an_array() {
+        let mut slots = SlotIndex::Sparse(HashMap::default());
+        // An array of 256 pairs is worth it from the fifth group on.
+        let num_pairs = 4 * DENSE_AFTER;
+        let mut next = 0;
+        let mut seen = Vec::new();
+        for pair in [7, 200, 7, 13, 99, 255, 13, 0, 200] {
+            let (slot, is_new) = slots.slot(pair, next, num_pairs);
+            next += u32::from(is_new);
+            seen.push(slot);
+        }
+        assert_eq!(seen, [0, 1, 0, 2, 3, 4, 2, 5, 1]);
+        assert!(matches!(slots, SlotIndex::Dense(_)));
     }
 }

@@ -7,8 +7,8 @@
 //!   `IndexWriter`, opened lazily and lent to one ingest at a time (a second process gets
 //!   [`IndexError::Locked`]).
 //! - [`SourceIngest`]: replaces every offer of one source in one commit (`delete_term(source)`,
-//!   then each offer after `delete_term(id)`, so a repeated id keeps its last record), behind
-//!   a shrink guard: a feed under `min_ratio` (0.8) of the source's offers, or empty, is rolled
+//!   then the feed's offers; an id repeated in the feed keeps its last record, and an id another
+//!   source held moves to this one), behind a shrink guard: a feed under `min_ratio` (0.8) of the source's offers, or empty, is rolled
 //!   back unless forced ([`IndexError::GuardTripped`]). Per-source metadata ([`SourceStats`]:
 //!   offers, last ingest time, duration, rejects, content hash) is the commit's payload, so it
 //!   is exactly as durable as the offers; `kill -9` at any moment reopens at the last commit.
@@ -28,8 +28,8 @@
 //! | `match_text` | title + brand + category words | typo and prefix matching, one automaton per word |
 //! | `category` | facet (`A > B` path) | prefix filter, hierarchical counts |
 //! | `in_stock` | bool, indexed, fast | filter |
-//! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter |
-//! | `gtin_key` | u64 fast | grouping without a dictionary lookup per document |
+//! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter; its ordinals index the groups of a grouped search |
+//! | `gtin_key` | u64 fast | a group's GTIN without a dictionary lookup |
 //! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
 //! | `discount` | f64 fast, percent off `old_price` | sort |
 //! | `updated_at` | date fast, seconds | sort |
@@ -38,23 +38,39 @@
 //! `grön` and `Gron` find each other.
 //!
 //! # Settings, for a 2-core, 24 GiB machine
-//! - Writer: one indexing thread with 1 GiB and one merge thread (reasons at
-//!   `WriterSettings::ON_DISK`): the feed parser keeps the other core busy during an ingest, and
-//!   a merge never takes both cores from searches.
+//! - Writer: two indexing threads with 512 MiB each and one merge thread (reasons at
+//!   `WriterSettings::ON_DISK`): indexing is half of an ingest's CPU and one thread capped it
+//!   at what one core indexes; a merge never takes both cores from searches. An ingest hands
+//!   offers over 16 at a time and deletes by id only what needs it (`source_ingest.rs`).
 //! - Merge policy: tantivy's log policy, merging any segment more than 30 % deleted, since every
 //!   ingest deletes its source's previous copy.
 //! - Reader: reloads on commits (`OnCommitWithDelay`, which also sees another process's
 //!   ingest) and explicitly right after our own, so a search after `commit` sees it.
-//! - Searches run on the calling thread; a page is at most [`MAX_PER_PAGE`] hits and paging
-//!   stops at [`MAX_RESULT_WINDOW`].
+//! - Searches run on the calling thread, share nothing mutable but tantivy's doc-store block
+//!   cache, and allocate per search only in proportion to their matches; a page is at most
+//!   [`MAX_PER_PAGE`] hits and paging stops at [`MAX_RESULT_WINDOW`]. In stock and the price
+//!   range are checked on fast columns while collecting (`fast_filter.rs`); typo and prefix
+//!   matches of a rare word are kept as a list, not a bitset (`loose_term_query.rs`); grouping
+//!   indexes groups by dictionary ordinal and keeps their offers, so a grouped page needs no
+//!   second search (`grouping.rs`).
+//!
+//! # Performance
+//! Measured figures, with the commands that produce them, are in `PERFORMANCE.md` beside this
+//! crate's manifest: ingest against tantivy's own bound (`examples/ingest_bench.rs`), search
+//! latency at 1M offers (`examples/search_bench.rs`) and the API under load.
 //!
 //! Errors are one [`IndexError`]; [`IndexError::is_user_error`] separates bad requests from
 //! failures of the index.
 
 mod bench_support;
+mod cross_source;
 mod error;
 mod facets;
+mod fast_filter;
+mod feed_ids;
+mod group_fruit;
 mod grouping;
+mod loose_term_query;
 mod offer_document;
 mod offer_index;
 mod query_builder;

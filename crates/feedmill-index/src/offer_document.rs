@@ -5,18 +5,58 @@ use crate::schema::OfferSchema;
 use feedmill_model::{Availability, Offer, minor_units};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use tantivy::schema::document::ReferenceValueLeaf;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DateTime, TantivyDocument};
 
-impl OfferSchema {
+/// Builds offers' documents, reusing its buffers from one offer to the next: an ingest builds
+/// one per offer on the caller's thread, so allocations there are on the critical path.
+#[derive(Debug, Default)]
+pub(crate) struct DocumentBuilder {
+    json: Vec<u8>,
+    facet: String,
+}
+
+impl DocumentBuilder {
     /// The document of one offer: its JSON plus the fields derived for search.
-    pub(crate) fn to_document(&self, offer: &Offer) -> Result<TantivyDocument, IndexError> {
-        let json = serde_json::to_string(offer).map_err(|source| IndexError::Encode {
+    pub fn build(
+        &mut self,
+        schema: &OfferSchema,
+        offer: &Offer,
+    ) -> Result<TantivyDocument, IndexError> {
+        let json = self.json(offer)?;
+        // Every text of the document but the JSON is a copy of part of it: twice its length
+        // holds the document without the buffer growing.
+        let mut doc = TantivyDocument::with_capacity(2 * json.len() + 128);
+        doc.add_text(schema.offer, json);
+        schema.add_words(&mut doc, offer);
+        if let Some(category) = offer.category.as_deref() {
+            if encode_category_facet(category, &mut self.facet) {
+                doc.add_leaf_field_value(schema.category, ReferenceValueLeaf::Facet(&self.facet));
+            }
+            doc.add_text(schema.category_text, category);
+            doc.add_text(schema.match_text, category);
+        }
+        schema.add_values(&mut doc, offer);
+        Ok(doc)
+    }
+
+    fn json(&mut self, offer: &Offer) -> Result<&str, IndexError> {
+        let encode_error = |source| IndexError::Encode {
             offer_id: offer.id.clone(),
             source,
-        })?;
-        let mut doc = TantivyDocument::new();
-        doc.add_text(self.offer, json);
+        };
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, offer).map_err(encode_error)?;
+        // serde_json writes UTF-8; checking is cheaper than an `unsafe` block is to justify.
+        std::str::from_utf8(&self.json)
+            .map_err(|err| encode_error(<serde_json::Error as serde::ser::Error>::custom(err)))
+    }
+}
+
+impl OfferSchema {
+    /// Identity, title, description, merchant and brand.
+    fn add_words(&self, doc: &mut TantivyDocument, offer: &Offer) {
         doc.add_text(self.id, &offer.id);
         doc.add_text(self.source, &offer.source);
         doc.add_text(self.network, offer.network.as_str());
@@ -33,13 +73,10 @@ impl OfferSchema {
             doc.add_text(self.brand_text, brand);
             doc.add_text(self.match_text, brand);
         }
-        if let Some(category) = offer.category.as_deref() {
-            if let Some(facet) = category_facet(category) {
-                doc.add_facet(self.category, facet);
-            }
-            doc.add_text(self.category_text, category);
-            doc.add_text(self.match_text, category);
-        }
+    }
+
+    /// Currency, stock, GTIN, prices, discount and update time.
+    fn add_values(&self, doc: &mut TantivyDocument, offer: &Offer) {
         doc.add_text(self.currency, offer.currency.code());
         doc.add_bool(self.in_stock, offer.availability == Availability::InStock);
         if let Some(gtin) = &offer.gtin {
@@ -60,7 +97,6 @@ impl OfferSchema {
                 DateTime::from_timestamp_secs(updated_at.timestamp()),
             );
         }
-        Ok(doc)
     }
 
     /// The offer a stored document holds.
@@ -114,6 +150,23 @@ pub(crate) fn category_steps(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Writes the facet of a category path into `encoded` (tantivy's encoding: the steps of
+/// [`category_steps`] joined by NUL, as `Facet::from_path` makes them) without allocating;
+/// false when the path has no steps.
+fn encode_category_facet(path: &str, encoded: &mut String) -> bool {
+    encoded.clear();
+    for step in path.split('>').map(str::trim) {
+        if step.is_empty() || step.bytes().all(|b| b == 0) {
+            continue;
+        }
+        if !encoded.is_empty() {
+            encoded.push('\0');
+        }
+        encoded.extend(step.chars().filter(|c| *c != '\0'));
+    }
+    !encoded.is_empty()
+}
+
 pub(crate) fn category_facet(path: &str) -> Option<Facet> {
     let steps = category_steps(path);
     (!steps.is_empty()).then(|| Facet::from_path(steps))
@@ -161,6 +214,25 @@ mod tests {
             ["Sport", "Skor", "Löparskor"]
         );
         assert!(category_facet(" > ").is_none());
+    }
+
+    #[test]
+    fn encodes_category_facets_as_tantivy_does() {
+        let mut encoded = String::new();
+        for path in [
+            "Sport >  Skor > > Löparskor ",
+            " > ",
+            "A",
+            "a\0 > \0 > b\0c",
+            "x >  > ",
+        ] {
+            let expected = category_facet(path);
+            let found = encode_category_facet(path, &mut encoded);
+            assert_eq!(found, expected.is_some(), "{path:?}");
+            if let Some(facet) = expected {
+                assert_eq!(encoded, facet.encoded_str(), "{path:?}");
+            }
+        }
     }
 
     #[test]

@@ -36,6 +36,13 @@ impl OfferIndex {
     /// Opens the index in `dir`, creating the directory and an empty index when missing. Opening
     /// never takes the writer lock: searches and `stats` work while another process ingests.
     pub fn open_or_create(dir: &Path) -> Result<OfferIndex, IndexError> {
+        OfferIndex::open_or_create_with(dir, WriterSettings::ON_DISK)
+    }
+
+    pub(crate) fn open_or_create_with(
+        dir: &Path,
+        settings: WriterSettings,
+    ) -> Result<OfferIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
             path: dir.to_path_buf(),
             source,
@@ -56,7 +63,7 @@ impl OfferIndex {
                 },
                 other => IndexError::Tantivy(other),
             })?;
-        OfferIndex::from_index(index, schema, location, WriterSettings::ON_DISK)
+        OfferIndex::from_index(index, schema, location, settings)
     }
 
     /// An empty index in memory: the test double of the on-disk index, same behaviour.

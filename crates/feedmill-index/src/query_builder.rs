@@ -4,20 +4,20 @@
 //! matches exactly in each field (BM25, the title boosted), and loosely in `match_text` (title,
 //! brand and category words together): with one typo when it has five letters or more, and,
 //! for the last word, as a prefix (search-as-you-type) with that typo allowance too. A loose
-//! match scores a small constant, so exact matches always rank above typos and prefixes. Filters
-//! score nothing and only narrow the set.
+//! match scores a small constant, so exact matches always rank above typos and prefixes
+//! ([`LooseTermQuery`]). Filters score nothing and only narrow the set: the selective ones as
+//! query clauses, in stock and the price range as a [`FastFilter`] checked while collecting.
 
 use crate::error::IndexError;
+use crate::fast_filter::FastFilter;
+use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
 use crate::search_request::{SearchRequest, SortOrder};
 use feedmill_model::{Currency, Network};
-use rust_decimal::Decimal;
-use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-    TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -33,13 +33,23 @@ const MIN_PREFIX_CHARS: usize = 2;
 /// Words beyond this are ignored; long queries are pasted titles, and every word costs.
 const MAX_QUERY_WORDS: usize = 8;
 
-/// The query for `request`, validated; [`AllQuery`] when it has neither text nor filters.
-/// Word clauses and filters are all required clauses of one boolean query, so tantivy
-/// intersects them in one pass, led by the rarest.
+/// What a search runs: the query, the filters checked while collecting, and the score every
+/// match gets when the query has no words.
+pub(crate) struct BuiltQuery {
+    pub query: Box<dyn Query>,
+    pub filter: FastFilter,
+    /// `Some` when scores do not depend on the document: 1.0 for [`AllQuery`], 0.0 for filters
+    /// only. Collectors then need no scoring pass, even for `relevance`.
+    pub constant_score: Option<f32>,
+}
+
+/// The query for `request`, validated. Word clauses and the selective filters are required
+/// clauses of one boolean query, so tantivy intersects them in one pass, led by the rarest; in
+/// stock and the price range are a [`FastFilter`]. Without words or filters, [`AllQuery`].
 pub(crate) fn build_query(
     schema: &OfferSchema,
     request: &SearchRequest,
-) -> Result<Box<dyn Query>, IndexError> {
+) -> Result<BuiltQuery, IndexError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(text) = given(&request.query) {
         let scored = request.sort == SortOrder::Relevance;
@@ -47,13 +57,42 @@ pub(crate) fn build_query(
             clauses.push((Occur::Must, clause));
         }
     }
+    let has_words = !clauses.is_empty();
     for filter in filters(schema, request)? {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    Ok(match clauses.len() {
-        0 => Box::new(AllQuery),
-        _ => Box::new(BooleanQuery::new(clauses)),
+    let filter = fast_filter(request);
+    let (query, constant_score): (Box<dyn Query>, _) = match clauses.len() {
+        // Filters alone score 0.0, whichever of them are clauses.
+        0 if filter.is_empty() => (Box::new(AllQuery), Some(1.0)),
+        0 => (
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            Some(0.0),
+        ),
+        _ => (
+            Box::new(BooleanQuery::new(clauses)),
+            (!has_words).then_some(0.0),
+        ),
+    };
+    Ok(BuiltQuery {
+        query,
+        filter,
+        constant_score,
     })
+}
+
+fn fast_filter(request: &SearchRequest) -> FastFilter {
+    let price = match (request.min_price, request.max_price) {
+        (None, None) => None,
+        (min, max) => Some((
+            min.map_or(i64::MIN, price_key),
+            max.map_or(i64::MAX, price_key),
+        )),
+    };
+    FastFilter {
+        in_stock: request.in_stock,
+        price,
+    }
 }
 
 /// One required clause per word (the first [`MAX_QUERY_WORDS`]); none when the text has no
@@ -145,9 +184,9 @@ fn loose_query(field: Field, word: &str, is_last: bool) -> Option<Box<dyn Query>
     let distance = u8::from(num_chars >= MIN_FUZZY_CHARS);
     let term = Term::from_field_text(field, word);
     if is_last && num_chars >= MIN_PREFIX_CHARS {
-        Some(Box::new(FuzzyTermQuery::new_prefix(term, distance, true)))
+        Some(Box::new(LooseTermQuery::new(term, distance, true)))
     } else if distance > 0 {
-        Some(Box::new(FuzzyTermQuery::new(term, distance, true)))
+        Some(Box::new(LooseTermQuery::new(term, distance, false)))
     } else {
         None
     }
@@ -175,15 +214,19 @@ fn filters(
     request: &SearchRequest,
 ) -> Result<Vec<Box<dyn Query>>, IndexError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    let brands: Vec<Term> = request
+    let mut brands: Vec<Box<dyn Query>> = request
         .brands
         .iter()
         .map(|brand| normalize_keyword(brand))
         .filter(|brand| !brand.is_empty())
-        .map(|brand| Term::from_field_text(schema.brand, &brand))
+        .map(|brand| term_query(Term::from_field_text(schema.brand, &brand)))
         .collect();
-    if !brands.is_empty() {
-        filters.push(Box::new(TermSetQuery::new(brands)));
+    // A union of term queries: a `TermSetQuery` builds an FST of its terms on every search,
+    // which for the few brands of a filter costs more than the whole match.
+    match brands.len() {
+        0 => {}
+        1 => filters.extend(brands.pop()),
+        _ => filters.push(Box::new(BooleanQuery::union(brands))),
     }
     if let Some(path) = given(&request.category) {
         let facet = category_facet(path)
@@ -206,9 +249,6 @@ fn filters(
     if let Some(source) = given(&request.source) {
         filters.push(term_query(Term::from_field_text(schema.source, source)));
     }
-    if let Some(range) = price_range(schema, request.min_price, request.max_price) {
-        filters.push(range);
-    }
     if let Some(code) = given(&request.currency) {
         let currency = Currency::parse(code)
             .map_err(|err| IndexError::invalid("currency", err.to_string()))?;
@@ -217,30 +257,11 @@ fn filters(
             currency.code(),
         )));
     }
-    if request.in_stock {
-        filters.push(term_query(Term::from_field_bool(schema.in_stock, true)));
-    }
     if let Some(gtin) = given(&request.gtin) {
         let gtin14 = normalize_gtin14(gtin)?;
         filters.push(term_query(Term::from_field_text(schema.gtin14, &gtin14)));
     }
     Ok(filters)
-}
-
-/// Inclusive bounds on `price_minor`, the fast column, so no postings are read.
-fn price_range(
-    schema: &OfferSchema,
-    min: Option<Decimal>,
-    max: Option<Decimal>,
-) -> Option<Box<dyn Query>> {
-    let bound = |price: Option<Decimal>| match price {
-        Some(price) => Bound::Included(Term::from_field_i64(schema.price_minor, price_key(price))),
-        None => Bound::Unbounded,
-    };
-    if min.is_none() && max.is_none() {
-        return None;
-    }
-    Some(Box::new(RangeQuery::new(bound(min), bound(max))))
 }
 
 #[cfg(test)]
@@ -272,8 +293,9 @@ mod tests {
     #[test]
     fn an_empty_request_matches_everything() -> Result<(), IndexError> {
         let schema = OfferSchema::build();
-        let query = build_query(&schema, &SearchRequest::default())?;
-        assert!(format!("{query:?}").contains("AllQuery"));
+        let built = build_query(&schema, &SearchRequest::default())?;
+        assert!(format!("{:?}", built.query).contains("AllQuery"));
+        assert_eq!(built.constant_score, Some(1.0));
         Ok(())
     }
 }

@@ -1,23 +1,24 @@
 //! [`OfferIndex::search`]: one engine behind `feedmill search` and the HTTP API.
 //!
 //! One pass over the matches collects the page (a top-k by the requested order), the total and
-//! the facet counts together; a grouped search collects groups instead of the page and then
-//! reads only the offers of the page's groups.
+//! the facet counts together; a grouped search collects groups instead of the page, with their
+//! offers' addresses, and then reads only the offers of the page's groups.
 
 use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
-use crate::grouping::{GroupCollector, GroupKey, RankedItem};
+use crate::fast_filter::FilterCollector;
+use crate::group_fruit::{GroupFruit, GroupKey, RankedItem};
+use crate::grouping::GroupCollector;
 use crate::offer_index::{OfferIndex, sort_cheapest_first};
-use crate::query_builder::build_query;
+use crate::query_builder::{BuiltQuery, build_query};
 use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::{SearchRequest, SortOrder};
 use crate::search_response::{GtinGroup, OfferHit, SearchItem, SearchResponse};
 use feedmill_model::Offer;
 use std::collections::HashMap;
 use std::time::Instant;
-use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::{DateTime, DocAddress, Order, Searcher};
 
 /// A page of hits with their scores, the total and the facet counts.
 type Collected = (Vec<(Option<f32>, DocAddress)>, usize, FacetFruit);
@@ -31,9 +32,9 @@ impl OfferIndex {
         let searcher = self.searcher();
         let facets = FacetCountsCollector::for_request(request);
         let (total, items, facet_fruit) = if request.group_by_gtin {
-            self.search_grouped(&searcher, query.as_ref(), request, facets)?
+            self.search_grouped(&searcher, &query, request, facets)?
         } else {
-            self.search_offers(&searcher, query.as_ref(), request, facets)?
+            self.search_offers(&searcher, &query, request, facets)?
         };
         Ok(SearchResponse {
             total,
@@ -48,7 +49,7 @@ impl OfferIndex {
     fn search_offers(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        query: &BuiltQuery,
         request: &SearchRequest,
         facets: FacetCountsCollector,
     ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
@@ -87,15 +88,17 @@ impl OfferIndex {
     fn search_grouped(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        query: &BuiltQuery,
         request: &SearchRequest,
         facets: FacetCountsCollector,
     ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
-        let groups = GroupCollector::new(request.sort);
-        let (groups, fruit) = searcher.search(query, &(groups, facets))?;
+        let window = request.offset() + request.per_page;
+        let groups = GroupCollector::new(request.sort, window, query.constant_score);
+        let collector = FilterCollector::new(query.filter, (groups, facets));
+        let (groups, fruit) = searcher.search(query.query.as_ref(), &collector)?;
         let total = groups.num_items();
         let ranked = groups.page(request.sort, request.offset(), request.per_page);
-        let mut offers = self.group_offers(searcher, query, &ranked)?;
+        let mut offers = self.group_offers(searcher, &groups, &ranked)?;
         let mut items = Vec::with_capacity(ranked.len());
         for item in ranked {
             match item {
@@ -112,31 +115,23 @@ impl OfferIndex {
         Ok((total, items, fruit))
     }
 
-    /// The matching offers of the page's groups, by group.
+    /// The matching offers of the page's groups, by group, read from what the grouping pass
+    /// collected.
     fn group_offers(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        groups: &GroupFruit,
         ranked: &[RankedItem],
     ) -> Result<HashMap<GroupKey, Vec<Offer>>, IndexError> {
-        let gtin14 = self.inner.schema.gtin14;
-        let terms: Vec<Term> = ranked
+        let keys: Vec<GroupKey> = ranked
             .iter()
             .filter_map(|item| match item {
-                RankedItem::Group(key) => Some(Term::from_field_text(gtin14, &key.gtin14())),
+                RankedItem::Group(key) => Some(*key),
                 RankedItem::Single { .. } => None,
             })
             .collect();
         let mut by_key: HashMap<GroupKey, Vec<Offer>> = HashMap::new();
-        if terms.is_empty() {
-            return Ok(by_key);
-        }
-        let in_groups = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(TermSetQuery::new(terms))),
-        ]);
-        let addresses = searcher.search(&in_groups, &DocSetCollector)?;
-        for offer in self.load_offers(searcher, addresses)? {
+        for offer in self.load_offers(searcher, groups.docs_of(&keys))? {
             if let Some(key) = group_key(&offer) {
                 by_key.entry(key).or_default().push(offer);
             }
@@ -149,7 +144,7 @@ impl OfferIndex {
 /// sort key.
 fn collect<K, C>(
     searcher: &Searcher,
-    query: &dyn Query,
+    query: &BuiltQuery,
     top: C,
     facets: FacetCountsCollector,
     score_of: impl Fn(&K) -> Option<f32>,
@@ -157,7 +152,8 @@ fn collect<K, C>(
 where
     C: Collector<Fruit = Vec<(K, DocAddress)>>,
 {
-    let (hits, total, fruit) = searcher.search(query, &(top, Count, facets))?;
+    let collector = FilterCollector::new(query.filter, (top, Count, facets));
+    let (hits, total, fruit) = searcher.search(query.query.as_ref(), &collector)?;
     let hits = hits
         .into_iter()
         .map(|(key, address)| (score_of(&key), address))

@@ -23,14 +23,18 @@ const MIB: usize = 1024 * 1024;
 
 impl WriterSettings {
     /// For the target machine, 2 cores and 24 GiB:
-    /// - one indexing thread: the feed parser (rayon) keeps the other core busy during an
-    ///   ingest, and a second indexing thread would fight it and double the segments to merge;
-    /// - 1 GiB for that thread (~4 % of RAM): a whole 1M-offer source fits in one or two
-    ///   segments, so fewer merges, while the page cache keeps most of the RAM for searches;
+    /// - two indexing threads: tantivy's indexing (tokenizing, the term hash table, writing the
+    ///   segment) is about half of an ingest's CPU, and one thread capped an ingest at the ~40k
+    ///   offers/s one core indexes; with two, indexing also takes the time the feed parser and
+    ///   normalizer leave a core idle (ingest_bench: 1.9× the offers/s of one thread, see
+    ///   PERFORMANCE.md). An ingest then writes two segments where it wrote one; the log merge
+    ///   policy folds them as before;
+    /// - 512 MiB per thread, 1 GiB in all (~4 % of RAM): a 1M-offer source still fits in two
+    ///   segments, while the page cache keeps most of the RAM for searches;
     /// - one merge thread, so a merge never takes both cores from searches.
     pub const ON_DISK: WriterSettings = WriterSettings {
-        memory_budget_per_thread: 1024 * MIB,
-        num_indexing_threads: 1,
+        memory_budget_per_thread: 512 * MIB,
+        num_indexing_threads: 2,
         num_merge_threads: 1,
     };
 
@@ -130,9 +134,6 @@ fn open_writer(
     location: &str,
     settings: WriterSettings,
 ) -> Result<WriterState, IndexError> {
-    let mut settings = settings;
-    if let Some(t) = std::env::var("FM_THREADS").ok().and_then(|b| b.parse().ok()) { settings.num_indexing_threads = t; }
-    if let Some(t) = std::env::var("FM_MEM_MB").ok().and_then(|b| b.parse::<usize>().ok()) { settings.memory_budget_per_thread = t * MIB; }
     let options = IndexWriterOptions::builder()
         .memory_budget_per_thread(settings.memory_budget_per_thread)
         .num_worker_threads(settings.num_indexing_threads)

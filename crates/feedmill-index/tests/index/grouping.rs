@@ -185,3 +185,107 @@ fn offers_by_gtin_accepts_upc_and_ean_and_sorts_by_total() -> TestResult {
     );
     Ok(())
 }
+
+/// 1,200 offers in three sources (segments) of 150 products, some in two currencies, a third
+/// without a GTIN: enough groups per segment for the grouping's array index and cross-segment
+/// merge, checked against grouping by hand.
+fn wide_catalog() -> Result<OfferIndex, IndexError> {
+    let index = OfferIndex::in_ram()?;
+    for source in ["a", "b", "c"] {
+        let offers: Vec<_> = (0..400u64)
+            .map(|i| {
+                let price = format!("{}", 10 + (i * 37 + source.len() as u64 * 11) % 900);
+                let offer = offer(source, &i.to_string(), "Wide camera", &price);
+                let offer = if i % 3 == 0 {
+                    offer
+                } else {
+                    offer.gtin(&valid_gtin(i % 150))
+                };
+                if i % 7 == 0 {
+                    offer.currency("EUR")
+                } else {
+                    offer
+                }
+            })
+            .collect();
+        ingest(&index, source, &offers)?;
+    }
+    Ok(index)
+}
+
+/// A valid EAN-13 for `n`.
+fn valid_gtin(n: u64) -> String {
+    let body = format!("{:012}", 400_000_000_000 + n * 7919);
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[test]
+fn wide_grouping_matches_grouping_by_hand() -> TestResult {
+    let index = wide_catalog()?;
+    let plain = SearchRequest {
+        query: Some("wide".into()),
+        per_page: 100,
+        ..SearchRequest::default()
+    };
+    let mut by_hand: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for page in 1..=12 {
+        let response = index.search(&SearchRequest {
+            page,
+            ..plain.clone()
+        })?;
+        for item in response.items {
+            if let SearchItem::Offer(hit) = item {
+                let key = match &hit.offer.gtin {
+                    Some(gtin) => format!("{}/{}", gtin.as_gtin14(), hit.offer.currency),
+                    None => format!("single/{}", hit.offer.id),
+                };
+                by_hand.entry(key).or_default().push(hit.offer.id);
+            }
+        }
+    }
+    for sort in SortOrder::ALL {
+        let grouped = SearchRequest {
+            group_by_gtin: true,
+            sort,
+            ..plain.clone()
+        };
+        let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for page in 1.. {
+            let response = index.search(&SearchRequest {
+                page,
+                ..grouped.clone()
+            })?;
+            assert_eq!(response.total, by_hand.len() as u64, "{sort}");
+            if response.items.is_empty() {
+                break;
+            }
+            for item in response.items {
+                let (key, mut ids) = match item {
+                    SearchItem::Group(g) => {
+                        let ids = g.offers.iter().map(|o| o.id.clone()).collect();
+                        (format!("{}/{}", g.gtin, g.currency), ids)
+                    }
+                    SearchItem::Offer(hit) => {
+                        (format!("single/{}", hit.offer.id), vec![hit.offer.id])
+                    }
+                };
+                ids.sort();
+                assert!(
+                    seen.insert(key, ids).is_none(),
+                    "an item on two pages ({sort})"
+                );
+            }
+        }
+        for ids in by_hand.values_mut() {
+            ids.sort();
+        }
+        assert_eq!(seen, by_hand, "{sort}");
+    }
+    Ok(())
+}

@@ -72,6 +72,55 @@ fn duplicate_ids_keep_the_last_record() -> TestResult {
 }
 
 #[test]
+fn an_id_another_source_holds_moves_to_the_new_source() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    // Ids normally start with their source's name; these two sources share one anyway.
+    let shared = |source: &str, price: &str| {
+        offer(source, "x", "Shared", price).with(|o| o.id = "shared:x".into())
+    };
+    ingest(
+        &index,
+        "a",
+        &[shared("a", "100"), offer("a", "keep", "Kept", "5")],
+    )?;
+    ingest(
+        &index,
+        "b",
+        &[offer("b", "first", "First", "1"), shared("b", "200")],
+    )?;
+    let moved = index.get_offer("shared:x")?.ok_or("shared:x missing")?;
+    assert_eq!((moved.source.as_str(), moved.price), ("b", dec("200")));
+    assert_eq!(index.num_offers(), 3, "one copy of the shared id");
+    assert_eq!(source_ids(&index, "a")?, ["a:keep"]);
+
+    // Re-ingesting the source that holds it keeps it there, once.
+    ingest(
+        &index,
+        "b",
+        &[shared("b", "300"), offer("b", "first", "First", "1")],
+    )?;
+    assert_eq!(index.num_offers(), 3);
+    assert_eq!(source_ids(&index, "b")?, ["b:first", "shared:x"]);
+    Ok(())
+}
+
+#[test]
+fn duplicates_across_batches_keep_the_last_record() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    let mut offers: Vec<_> = (0..100)
+        .map(|i| offer("shop", &format!("{i:03}"), "Item", "10"))
+        .collect();
+    offers.push(offer("shop", "007", "Item", "70"));
+    offers.push(offer("shop", "099", "Item", "99"));
+    let outcome = ingest(&index, "shop", &offers)?;
+    assert_eq!((outcome.stats.num_offers, outcome.num_duplicates), (100, 2));
+    assert_eq!(index.num_offers(), 100);
+    let last = index.get_offer("shop:007")?.ok_or("shop:007 missing")?;
+    assert_eq!(last.price, dec("70"));
+    Ok(())
+}
+
+#[test]
 fn the_stored_offer_comes_back_exactly() -> TestResult {
     let index = OfferIndex::in_ram()?;
     let original = offer("shop", "a", "Grön Hoodie", "699")

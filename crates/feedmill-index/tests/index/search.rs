@@ -460,3 +460,94 @@ fn an_empty_index_answers_empty() -> TestResult {
     assert_eq!(index.get_offer("nope")?, None);
     Ok(())
 }
+
+#[test]
+fn filters_skip_deleted_offers_and_scores_without_words_are_constant() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    // The repeated id deletes its first record inside the new segment.
+    let offers = [
+        offer("shop", "a", "Lamp", "100"),
+        offer("shop", "b", "Lamp", "200").availability(Availability::OutOfStock),
+        offer("shop", "a", "Lamp", "300"),
+        offer("shop", "c", "Lamp", "50").gtin("4006381333931"),
+    ];
+    ingest(&index, "shop", &offers)?;
+    let request = |in_stock, max_price: Option<&str>, group_by_gtin| SearchRequest {
+        in_stock,
+        max_price: max_price.map(dec),
+        group_by_gtin,
+        sort: SortOrder::PriceAsc,
+        ..SearchRequest::default()
+    };
+    assert_eq!(
+        ids(&search(&index, request(true, Some("250"), false))?),
+        ["shop:c"]
+    );
+    assert_eq!(
+        ids(&search(&index, request(true, None, false))?),
+        ["shop:c", "shop:a"]
+    );
+    assert_eq!(
+        ids(&search(&index, request(false, Some("250"), true))?),
+        ["shop:c", "shop:b"]
+    );
+
+    let scores = |request: SearchRequest| -> Result<Vec<Option<f32>>, IndexError> {
+        Ok(search(&index, request)?
+            .items
+            .into_iter()
+            .filter_map(|item| match item {
+                feedmill_index::SearchItem::Offer(hit) => Some(hit.score),
+                feedmill_index::SearchItem::Group(_) => None,
+            })
+            .collect())
+    };
+    let relevance = |in_stock, group_by_gtin| SearchRequest {
+        sort: SortOrder::Relevance,
+        ..request(in_stock, None, group_by_gtin)
+    };
+    assert_eq!(
+        scores(relevance(false, false))?,
+        [Some(1.0); 3],
+        "everything"
+    );
+    assert_eq!(
+        scores(relevance(true, false))?,
+        [Some(0.0); 2],
+        "filters only"
+    );
+    assert_eq!(scores(relevance(false, true))?, [Some(1.0); 2], "grouped");
+    assert_eq!(
+        scores(relevance(true, true))?,
+        [Some(0.0)],
+        "grouped, filters only"
+    );
+    Ok(())
+}
+
+#[test]
+fn typos_and_prefixes_match_in_a_large_segment() -> TestResult {
+    let index = OfferIndex::in_ram()?;
+    // Few matches among many offers: the loose matches are kept as a list, not a bitset.
+    let mut offers: Vec<_> = (0..3000)
+        .map(|i| offer("shop", &i.to_string(), &format!("Filler item {i}"), "10"))
+        .collect();
+    offers.push(offer("shop", "hoodie", "Grön Hoodie", "300"));
+    offers.push(offer("shop", "hoody", "Hoody Classic", "200"));
+    offers.push(offer("shop", "hood", "Car hood", "100"));
+    ingest(&index, "shop", &offers)?;
+    let found = |query: &str| -> Result<Vec<String>, IndexError> {
+        let mut found = ids(&search(&index, text(query))?);
+        found.sort();
+        Ok(found)
+    };
+    assert_eq!(found("hoodei")?, ["shop:hoodie"], "one transposition");
+    assert_eq!(found("grön hoo")?, ["shop:hoodie"], "a prefix after a word");
+    assert_eq!(
+        found("hoo")?,
+        ["shop:hood", "shop:hoodie", "shop:hoody"],
+        "a prefix"
+    );
+    assert_eq!(found("classc")?, ["shop:hoody"], "one deletion");
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The HTTP stage: the real API server (`feedmill_api::serve`) over the ingested index on
+//! 127.0.0.1:0, loaded by a small client in the same process.
+//!
+//! The server runs on a 2-worker tokio runtime, as `feedmill serve` does; the client is a
+//! current-thread runtime on the calling thread with `concurrency` tasks, each sending its next
+//! `GET /search` as soon as the previous answer is read (a closed loop). The load stops after a
+//! bounded time or number of requests, whichever comes first, and goes nowhere but loopback.
+//! Client and server share the machine's cores, so the figures are a lower bound for a server
+//! alone.
+
+use crate::measure::{BenchResult, StageClock, StageFigures, quantile};
+use crate::options::HttpSettings;
+use crate::query_mix::{MixedRequest, url_params};
+use feedmill_api::{ApiConfig, AppState, serve};
+use feedmill_index::OfferIndex;
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Requests sent before the timed load (connections opened, caches warm); not counted.
+const WARM_UP_REQUESTS: u64 = 200;
+/// Worker threads of the server's runtime: those of `feedmill serve`.
+const SERVER_WORKERS: usize = 2;
+
+/// What the load measured.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HttpFigures {
+    pub concurrency: usize,
+    pub num_requests: u64,
+    pub num_errors: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// The timed load's wall time and memory.
+    pub stage: StageFigures,
+}
+
+impl HttpFigures {
+    pub fn requests_per_second(&self) -> f64 {
+        self.stage.per_second(self.num_requests)
+    }
+}
+
+/// Serves `index`, loads it with `mix` and stops the server.
+pub fn http_load(
+    index: Arc<OfferIndex>,
+    mix: &[MixedRequest],
+    settings: &HttpSettings,
+    scratch: &Path,
+) -> BenchResult<HttpFigures> {
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(SERVER_WORKERS)
+        .enable_all()
+        .build()?;
+    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
+    let state = AppState::new(index, config)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = server.spawn(serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let urls = search_urls(&base, mix)?;
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let figures = client.block_on(load(urls, *settings));
+    let _ = stop.send(());
+    server.block_on(serving)??;
+    figures
+}
+
+fn search_urls(base: &str, mix: &[MixedRequest]) -> BenchResult<Arc<[Url]>> {
+    let endpoint = format!("{base}/search");
+    let mut urls = Vec::with_capacity(mix.len());
+    for mixed in mix {
+        urls.push(Url::parse_with_params(
+            &endpoint,
+            url_params(&mixed.request),
+        )?);
+    }
+    if urls.is_empty() {
+        return Err("the query mix is empty".into());
+    }
+    Ok(urls.into())
+}
+
+async fn load(urls: Arc<[Url]>, settings: HttpSettings) -> BenchResult<HttpFigures> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(settings.concurrency)
+        .build()?;
+    let warm_up = Budget::new(WARM_UP_REQUESTS, Duration::from_secs(30));
+    run_workers(&client, &urls, settings.concurrency, warm_up).await?;
+    let clock = StageClock::start();
+    let budget = Budget::new(settings.max_requests, settings.max_duration);
+    let outcome = run_workers(&client, &urls, settings.concurrency, budget).await?;
+    let stage = clock.finish(outcome.latencies.len() as u64);
+    let mut latencies = outcome.latencies;
+    latencies.sort_by(f64::total_cmp);
+    Ok(HttpFigures {
+        concurrency: settings.concurrency,
+        num_requests: latencies.len() as u64,
+        num_errors: outcome.num_errors,
+        p50_ms: quantile(&latencies, 0.5),
+        p99_ms: quantile(&latencies, 0.99),
+        stage,
+    })
+}
+
+/// How many requests may still start, and until when; shared by the client's tasks.
+struct Budget {
+    next: AtomicU64,
+    max_requests: u64,
+    deadline: Instant,
+}
+
+impl Budget {
+    fn new(max_requests: u64, max_duration: Duration) -> Arc<Budget> {
+        Arc::new(Budget {
+            next: AtomicU64::new(0),
+            max_requests,
+            deadline: Instant::now() + max_duration,
+        })
+    }
+
+    /// The number of the next request to send, or `None` when the budget is spent.
+    fn claim(&self) -> Option<u64> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        (n < self.max_requests && Instant::now() < self.deadline).then_some(n)
+    }
+}
+
+#[derive(Default)]
+struct LoadOutcome {
+    /// Milliseconds of each successful request.
+    latencies: Vec<f64>,
+    num_errors: u64,
+}
+
+/// `concurrency` tasks sending requests until `budget` is spent; request `n` is URL `n` of the
+/// mix (cycling), so every run sends the same requests in the same order.
+async fn run_workers(
+    client: &reqwest::Client,
+    urls: &Arc<[Url]>,
+    concurrency: usize,
+    budget: Arc<Budget>,
+) -> BenchResult<LoadOutcome> {
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (client, urls, budget) = (client.clone(), urls.clone(), budget.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut outcome = LoadOutcome::default();
+            while let Some(n) = budget.claim() {
+                let url = urls[(n % urls.len() as u64) as usize].clone();
+                let started = Instant::now();
+                if send(&client, url).await {
+                    outcome
+                        .latencies
+                        .push(started.elapsed().as_secs_f64() * 1000.0);
+                } else {
+                    outcome.num_errors += 1;
+                }
+            }
+            outcome
+        }));
+    }
+    let mut all = LoadOutcome::default();
+    for task in tasks {
+        let outcome = task.await?;
+        all.latencies.extend(outcome.latencies);
+        all.num_errors += outcome.num_errors;
+    }
+    Ok(all)
+}
+
+/// One request, its body read to the end; true on a 2xx answer.
+async fn send(client: &reqwest::Client, url: Url) -> bool {
+    match client.get(url).send().await {
+        Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+        Err(_) => false,
+    }
+}

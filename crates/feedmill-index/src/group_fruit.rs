@@ -1,0 +1,385 @@
+//! What grouping by GTIN collects ([`crate::grouping`]), merged across segments and ranked.
+//!
+//! Each segment hands over its groups sorted by key, with their offers as linked lists through
+//! one array, and its best single offers. Merging the sorted group lists is a k-way merge (no
+//! hashing); ranking keeps the best `offset + limit` items in a bounded heap ([`TopK`]); a
+//! page's groups then find their offers by binary search in each segment's list.
+
+use crate::search_request::SortOrder;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use tantivy::{DocAddress, DocId, SegmentOrdinal};
+
+/// One product in one currency; the currency is its three ASCII letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct GroupKey {
+    pub gtin: u64,
+    pub currency: [u8; 3],
+}
+
+impl GroupKey {
+    pub fn gtin14(&self) -> String {
+        format!("{:014}", self.gtin)
+    }
+}
+
+/// A group within one segment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SlotAcc {
+    /// The (GTIN ordinal, currency ordinal) pair of the segment's dictionaries.
+    pub pair: u64,
+    pub first_doc: DocId,
+    best: f64,
+    min_price: i64,
+    num_offers: u64,
+    /// Index of the group's latest offer in the segment's [`Member`] list.
+    pub head: u32,
+}
+
+impl SlotAcc {
+    pub fn new(pair: u64, doc: DocId, key: f64, price: i64, member: u32) -> SlotAcc {
+        SlotAcc {
+            pair,
+            first_doc: doc,
+            best: key,
+            min_price: price,
+            num_offers: 1,
+            head: member,
+        }
+    }
+
+    /// Counts one more offer, whose member entry is `member`.
+    pub fn add(&mut self, key: f64, price: i64, member: u32) {
+        self.best = self.best.max(key);
+        self.min_price = self.min_price.min(price);
+        self.num_offers += 1;
+        self.head = member;
+    }
+}
+
+/// One offer of a group; `next` is the group's previous offer ([`Member::END`] after its first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Member {
+    doc: DocId,
+    next: u32,
+}
+
+impl Member {
+    const END: u32 = u32::MAX;
+
+    pub fn last(doc: DocId) -> Member {
+        Member {
+            doc,
+            next: Member::END,
+        }
+    }
+
+    pub fn before(doc: DocId, next: u32) -> Member {
+        Member { doc, next }
+    }
+}
+
+/// A group across segments.
+#[derive(Debug, Clone, Copy)]
+struct GroupAcc {
+    best: f64,
+    min_price: i64,
+}
+
+/// A ranked item before its offers are read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RankedItem {
+    Group(GroupKey),
+    Single { doc: DocAddress, score: Option<f32> },
+}
+
+/// An item with its rank key (higher ranks first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked(pub f64, pub RankedItem);
+
+/// Better first: higher key; ties by GTIN, groups before singles, then by document, so pages
+/// are stable.
+impl Ord for Ranked {
+    fn cmp(&self, other: &Ranked) -> Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then_with(|| match (&self.1, &other.1) {
+                (RankedItem::Group(x), RankedItem::Group(y)) => x.cmp(y),
+                (RankedItem::Group(_), RankedItem::Single { .. }) => Ordering::Less,
+                (RankedItem::Single { .. }, RankedItem::Group(_)) => Ordering::Greater,
+                (RankedItem::Single { doc: x, .. }, RankedItem::Single { doc: y, .. }) => x.cmp(y),
+            })
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Ranked) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+/// The best `limit` items pushed: a max-heap by [`Ranked`]'s order, whose top is the worst kept.
+#[derive(Debug)]
+pub(crate) struct TopK {
+    limit: usize,
+    heap: BinaryHeap<Ranked>,
+}
+
+impl TopK {
+    pub fn new(limit: usize) -> TopK {
+        TopK {
+            limit,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    pub fn push(&mut self, item: Ranked) {
+        if self.heap.len() < self.limit {
+            self.heap.push(item);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && item < *worst
+        {
+            *worst = item;
+        }
+    }
+
+    /// Best first.
+    pub fn into_sorted(self) -> Vec<Ranked> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+/// What one segment collected.
+pub(crate) struct SegmentGroups {
+    segment: SegmentOrdinal,
+    /// Sorted by key.
+    groups: Vec<(GroupKey, SlotAcc)>,
+    members: Vec<Member>,
+    singles: TopK,
+    num_singles: u64,
+}
+
+impl SegmentGroups {
+    pub fn new(
+        segment: SegmentOrdinal,
+        mut groups: Vec<(GroupKey, SlotAcc)>,
+        members: Vec<Member>,
+        singles: TopK,
+        num_singles: u64,
+    ) -> SegmentGroups {
+        // Groups come in dictionary order, which is key order but for an offer without a
+        // currency; sorting is then needed only in that case.
+        if !groups.is_sorted_by_key(|(key, _)| *key) {
+            groups.sort_by_key(|(key, _)| *key);
+        }
+        SegmentGroups {
+            segment,
+            groups,
+            members,
+            singles,
+            num_singles,
+        }
+    }
+
+    /// The offers of `key` in this segment.
+    fn docs_of(&self, key: &GroupKey, into: &mut Vec<DocAddress>) {
+        let Ok(i) = self.groups.binary_search_by_key(key, |(k, _)| *k) else {
+            return;
+        };
+        let mut next = self.groups[i].1.head;
+        while let Some(member) = self.members.get(next as usize) {
+            into.push(DocAddress::new(self.segment, member.doc));
+            next = member.next;
+        }
+    }
+}
+
+/// Every segment's groups and the best singles: what a grouped search ranks and pages.
+pub(crate) struct GroupFruit {
+    /// Distinct groups across segments, sorted by key.
+    groups: Vec<(GroupKey, GroupAcc)>,
+    singles: Vec<Ranked>,
+    num_singles: u64,
+    segments: Vec<SegmentGroups>,
+}
+
+impl GroupFruit {
+    /// Merges the segments' sorted groups; keeps the best `window` singles.
+    pub fn merge(mut segments: Vec<SegmentGroups>, window: usize) -> GroupFruit {
+        let mut singles = TopK::new(window);
+        let mut num_singles = 0;
+        for segment in &mut segments {
+            num_singles += segment.num_singles;
+            let kept = std::mem::replace(&mut segment.singles, TopK::new(0));
+            for single in kept.into_sorted() {
+                singles.push(single);
+            }
+        }
+        GroupFruit {
+            groups: merge_sorted(&segments),
+            singles: singles.into_sorted(),
+            num_singles,
+            segments,
+        }
+    }
+
+    /// Groups plus single offers: the `total` of a grouped search.
+    pub fn num_items(&self) -> u64 {
+        self.groups.len() as u64 + self.num_singles
+    }
+
+    /// The items of `offset..offset + limit`, best first.
+    pub fn page(&self, sort: SortOrder, offset: usize, limit: usize) -> Vec<RankedItem> {
+        let mut top = TopK::new(offset.saturating_add(limit));
+        for (key, acc) in &self.groups {
+            let rank = match sort {
+                SortOrder::PriceAsc => -(acc.min_price as f64),
+                SortOrder::PriceDesc => acc.min_price as f64,
+                _ => acc.best,
+            };
+            top.push(Ranked(rank, RankedItem::Group(*key)));
+        }
+        for single in &self.singles {
+            top.push(*single);
+        }
+        let ranked = top.into_sorted();
+        ranked.into_iter().skip(offset).map(|r| r.1).collect()
+    }
+
+    /// The matching offers of the groups `keys`, in every segment.
+    pub fn docs_of(&self, keys: &[GroupKey]) -> Vec<DocAddress> {
+        let mut docs = Vec::new();
+        for segment in &self.segments {
+            for key in keys {
+                segment.docs_of(key, &mut docs);
+            }
+        }
+        docs
+    }
+}
+
+/// One sorted list of the segments' groups, a group in several segments merged into one.
+fn merge_sorted(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
+    let total = segments.iter().map(|s| s.groups.len()).sum();
+    let mut merged: Vec<(GroupKey, GroupAcc)> = Vec::with_capacity(total);
+    let mut positions = vec![0usize; segments.len()];
+    // Segments are few (tens at most), so the smallest head is found by a scan.
+    while let Some((s, key, acc)) = smallest_head(segments, &positions) {
+        positions[s] += 1;
+        let acc = GroupAcc {
+            best: acc.best,
+            min_price: acc.min_price,
+        };
+        match merged.last_mut() {
+            Some((last, into)) if *last == key => {
+                into.best = into.best.max(acc.best);
+                into.min_price = into.min_price.min(acc.min_price);
+            }
+            _ => merged.push((key, acc)),
+        }
+    }
+    merged
+}
+
+fn smallest_head(
+    segments: &[SegmentGroups],
+    positions: &[usize],
+) -> Option<(usize, GroupKey, SlotAcc)> {
+    let mut smallest: Option<(usize, GroupKey, SlotAcc)> = None;
+    for (s, (segment, position)) in segments.iter().zip(positions).enumerate() {
+        if let Some((key, acc)) = segment.groups.get(*position)
+            && smallest.as_ref().is_none_or(|(_, k, _)| key < k)
+        {
+            smallest = Some((s, *key, *acc));
+        }
+    }
+    smallest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(gtin: u64) -> GroupKey {
+        GroupKey {
+            gtin,
+            currency: *b"SEK",
+        }
+    }
+
+    fn acc(best: f64, min_price: i64) -> SlotAcc {
+        SlotAcc::new(0, 0, best, min_price, 0)
+    }
+
+    /// Groups 1 (best 1.0, 500) and 2 (best 3.0, 100), and one single (2.0).
+    fn fruit() -> GroupFruit {
+        let mut singles = TopK::new(10);
+        let doc = DocAddress::new(0, 7);
+        singles.push(Ranked(
+            2.0,
+            RankedItem::Single {
+                doc,
+                score: Some(2.0),
+            },
+        ));
+        let first = SegmentGroups::new(0, vec![(key(2), acc(3.0, 100))], vec![], singles, 1);
+        let second = vec![(key(1), acc(1.0, 500)), (key(2), acc(0.5, 900))];
+        let second = SegmentGroups::new(1, second, vec![], TopK::new(10), 0);
+        GroupFruit::merge(vec![first, second], 10)
+    }
+
+    fn gtins(items: &[RankedItem]) -> Vec<u64> {
+        items
+            .iter()
+            .map(|item| match item {
+                RankedItem::Group(key) => key.gtin,
+                RankedItem::Single { .. } => 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranks_groups_and_singles_together() {
+        assert_eq!(fruit().num_items(), 3);
+        let all = fruit().page(SortOrder::Relevance, 0, 10);
+        assert_eq!(gtins(&all), [2, 0, 1]);
+        let second = fruit().page(SortOrder::Relevance, 1, 1);
+        assert_eq!(gtins(&second), [0]);
+        assert!(fruit().page(SortOrder::Relevance, 5, 10).is_empty());
+    }
+
+    #[test]
+    fn ranks_groups_by_their_lowest_price() {
+        // The single's rank (2.0) stands for a price above every group's.
+        let asc = fruit().page(SortOrder::PriceAsc, 0, 3);
+        assert_eq!(gtins(&asc), [0, 2, 1]);
+        assert_eq!(key(36000291452).gtin14(), "00036000291452");
+    }
+
+    #[test]
+    fn merges_a_group_met_in_several_segments() {
+        let merged = fruit();
+        let (_, two) = merged.groups[1];
+        assert_eq!((two.best, two.min_price), (3.0, 100));
+    }
+
+    #[test]
+    fn keeps_the_best_k() {
+        let mut top = TopK::new(2);
+        for (i, rank) in [1.0, 5.0, 3.0, 4.0].into_iter().enumerate() {
+            let doc = DocAddress::new(0, i as u32);
+            top.push(Ranked(rank, RankedItem::Single { doc, score: None }));
+        }
+        let kept: Vec<f64> = top.into_sorted().iter().map(|r| r.0).collect();
+        assert_eq!(kept, [5.0, 4.0]);
+    }
+}

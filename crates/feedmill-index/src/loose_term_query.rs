@@ -1,0 +1,181 @@
+//! [`LooseTermQuery`]: a word matched with a typo or as a prefix, at a constant score.
+//!
+//! Same automaton as tantivy's `FuzzyTermQuery` (its Levenshtein DFA, transpositions costing
+//! one), same matches, same score. The difference is how a segment's matches are held:
+//! `FuzzyTermQuery` marks them in a bitset of the segment's size (125 KB to allocate, zero and
+//! scan per million offers, per word, per search), although the variants of a typical word
+//! match a few hundred offers. Here matches under 1/[`SPARSE_BELOW`] of the segment are kept
+//! as a sorted list; only larger ones use the bitset.
+
+use std::sync::Arc;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, DfaWrapper, EnableScoring, Explanation, FuzzyTermQuery, Query,
+    Scorer, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+
+/// Matches below `max_doc / SPARSE_BELOW` are listed rather than marked in a bitset. Listing
+/// costs a sort (n log n); the bitset costs clearing and scanning max_doc / 8 bytes. They cost
+/// the same around n = max_doc / 500 for segments of 100k to 1M offers.
+const SPARSE_BELOW: u64 = 512;
+
+/// A word within one edit (for words long enough), optionally as a prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct LooseTermQuery {
+    term: Term,
+    distance: u8,
+    prefix: bool,
+}
+
+impl LooseTermQuery {
+    pub fn new(term: Term, distance: u8, prefix: bool) -> LooseTermQuery {
+        LooseTermQuery {
+            term,
+            distance,
+            prefix,
+        }
+    }
+
+    fn automaton(&self) -> tantivy::Result<DfaWrapper> {
+        let fuzzy = match self.prefix {
+            true => FuzzyTermQuery::new_prefix(self.term.clone(), self.distance, true),
+            false => FuzzyTermQuery::new(self.term.clone(), self.distance, true),
+        };
+        fuzzy.automaton()
+    }
+}
+
+impl Query for LooseTermQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(LooseWeight {
+            field: self.term.field(),
+            automaton: Arc::new(self.automaton()?),
+        }))
+    }
+}
+
+struct LooseWeight {
+    field: Field,
+    automaton: Arc<DfaWrapper>,
+}
+
+impl Weight for LooseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let index = reader.inverted_index(self.field)?;
+        let mut terms = index
+            .terms()
+            .search(self.automaton.as_ref())
+            .into_stream()?;
+        let mut matched = Vec::new();
+        let mut num_postings = 0u64;
+        while terms.advance() {
+            num_postings += u64::from(terms.value().doc_freq);
+            matched.push(terms.value().clone());
+        }
+        let sparse = num_postings * SPARSE_BELOW < u64::from(reader.max_doc());
+        let mut docs = Docs::new(sparse, reader.max_doc());
+        for term in &matched {
+            let mut postings =
+                index.read_block_postings_from_terminfo(term, IndexRecordOption::Basic)?;
+            while !postings.docs().is_empty() {
+                docs.extend(postings.docs());
+                postings.advance();
+            }
+        }
+        Ok(match docs {
+            Docs::List(list) => Box::new(ConstScorer::new(SortedDocs::new(list), boost)),
+            Docs::Bits(bits) => Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) == doc {
+            Ok(Explanation::new("LooseTermQuery", 1.0))
+        } else {
+            Err(TantivyError::InvalidArgument(format!(
+                "document {doc} does not match the loose term"
+            )))
+        }
+    }
+}
+
+/// A segment's matches being gathered.
+enum Docs {
+    List(Vec<DocId>),
+    Bits(BitSet),
+}
+
+impl Docs {
+    fn new(sparse: bool, max_doc: u32) -> Docs {
+        match sparse {
+            true => Docs::List(Vec::new()),
+            false => Docs::Bits(BitSet::with_max_value(max_doc)),
+        }
+    }
+
+    fn extend(&mut self, docs: &[DocId]) {
+        match self {
+            Docs::List(list) => list.extend_from_slice(docs),
+            Docs::Bits(bits) => {
+                for doc in docs {
+                    bits.insert(*doc);
+                }
+            }
+        }
+    }
+}
+
+/// Documents in increasing order, without repeats.
+struct SortedDocs {
+    docs: Vec<DocId>,
+    cursor: usize,
+}
+
+impl SortedDocs {
+    /// Sorts and dedups `docs` (a document can match several variants of the word).
+    fn new(mut docs: Vec<DocId>) -> SortedDocs {
+        docs.sort_unstable();
+        docs.dedup();
+        SortedDocs { docs, cursor: 0 }
+    }
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        self.cursor = (self.cursor + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = self.docs.get(self.cursor..).unwrap_or_default();
+        self.cursor += rest.partition_point(|doc| *doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.cursor).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.docs.len() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_docs_advance_and_seek() {
+        let mut docs = SortedDocs::new(vec![9, 3, 7, 3, 12]);
+        assert_eq!(docs.doc(), 3);
+        assert_eq!(docs.advance(), 7);
+        assert_eq!(docs.seek(8), 9);
+        assert_eq!(docs.seek(9), 9);
+        assert_eq!(docs.seek(13), TERMINATED);
+        assert_eq!(docs.advance(), TERMINATED);
+        assert_eq!(SortedDocs::new(Vec::new()).doc(), TERMINATED);
+    }
+}
