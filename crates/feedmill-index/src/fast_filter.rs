@@ -1,18 +1,26 @@
-//! [`FastFilter`]: the filters read from fast columns while collecting, rather than intersected
-//! as query clauses: in stock and the price range.
+//! [`FastFilter`]: in stock and the price range, read from fast columns.
 //!
-//! Both keep most offers (four in five are in stock; a price cap keeps most of a catalogue), so as
-//! query clauses they cost a postings seek or a column probe behind a virtual call for every
-//! candidate the words produce; checked here, a block of 64 candidates costs two batched column
-//! reads. The words (and the selective filters: brand, category, merchant, …) stay in the query
-//! and lead the intersection. [`FilterCollector`] also batches documents of segments with
-//! deletes, which tantivy hands to collectors one at a time.
+//! Both keep most offers (four in five are in stock; a price cap keeps most of a catalogue).
+//! As the term and range queries they were, they cost a postings seek plus a column probe
+//! behind virtual calls for every candidate the words produce. Now:
+//! - unscored searches (every sort but relevance with words) check them while collecting
+//!   ([`FilterCollector`]): a block of 64 candidates costs two batched column reads;
+//! - scored searches keep them in the query, as one clause ([`FastFilterQuery`]) that reads
+//!   both columns for a candidate and never positions itself beyond it, so that BM25 is only
+//!   computed for offers that pass.
+//!
+//! The words (and the selective filters: brand, category, merchant, …) lead the intersection.
+//! [`FilterCollector`] also batches documents of segments with deletes, which tantivy hands to
+//! collectors one at a time.
 
 use crate::schema::{IN_STOCK, PRICE_MINOR};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::Weight;
-use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SeekDangerResult, SegmentOrdinal,
+    SegmentReader, TERMINATED, TantivyError,
+};
 
 /// Filters checked on fast columns; the default keeps everything.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -41,8 +49,7 @@ impl<C> FilterCollector<C> {
 }
 
 pub(crate) struct FilterSegmentCollector<S> {
-    in_stock: Option<Column<bool>>,
-    price: Option<(Column<i64>, i64, i64)>,
+    columns: FilterColumns,
     inner: S,
 }
 
@@ -55,18 +62,8 @@ impl<C: Collector> Collector for FilterCollector<C> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = reader.fast_fields();
-        let in_stock = match self.filter.in_stock {
-            true => Some(fast.bool(IN_STOCK)?),
-            false => None,
-        };
-        let price = match self.filter.price {
-            Some((min, max)) => Some((fast.i64(PRICE_MINOR)?, min, max)),
-            None => None,
-        };
         Ok(FilterSegmentCollector {
-            in_stock,
-            price,
+            columns: FilterColumns::open(&self.filter, reader)?,
             inner: self.inner.for_segment(segment, reader)?,
         })
     }
@@ -116,22 +113,13 @@ impl<S: SegmentCollector> SegmentCollector for FilterSegmentCollector<S> {
     type Fruit = S::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let in_stock = self
-            .in_stock
-            .as_ref()
-            .is_none_or(|c| c.first(doc) == Some(true));
-        let priced = self.price.as_ref().is_none_or(|(column, min, max)| {
-            column
-                .first(doc)
-                .is_some_and(|p| (*min..=*max).contains(&p))
-        });
-        if in_stock && priced {
+        if self.columns.keeps(doc) {
             self.inner.collect(doc, score);
         }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        if self.in_stock.is_none() && self.price.is_none() {
+        if self.columns.in_stock.is_none() && self.columns.price.is_none() {
             self.inner.collect_block(docs);
             return;
         }
@@ -157,7 +145,7 @@ impl<S: SegmentCollector> SegmentCollector for FilterSegmentCollector<S> {
 
 impl<S> FilterSegmentCollector<S> {
     fn check_in_stock(&self, block: &[DocId], keep: &mut [bool]) {
-        let Some(column) = &self.in_stock else {
+        let Some(column) = &self.columns.in_stock else {
             return;
         };
         let mut values = [None; COLLECT_BLOCK_BUFFER_LEN];
@@ -169,7 +157,7 @@ impl<S> FilterSegmentCollector<S> {
     }
 
     fn check_price(&self, block: &[DocId], keep: &mut [bool]) {
-        let Some((column, min, max)) = &self.price else {
+        let Some((column, min, max)) = &self.columns.price else {
             return;
         };
         let mut values = [None; COLLECT_BLOCK_BUFFER_LEN];
@@ -178,5 +166,123 @@ impl<S> FilterSegmentCollector<S> {
         for (keep, value) in keep.iter_mut().zip(values.iter()) {
             *keep &= value.is_some_and(|p| (*min..=*max).contains(&p));
         }
+    }
+}
+
+/// The columns of a [`FastFilter`] in one segment.
+struct FilterColumns {
+    in_stock: Option<Column<bool>>,
+    price: Option<(Column<i64>, i64, i64)>,
+}
+
+impl FilterColumns {
+    fn open(filter: &FastFilter, reader: &SegmentReader) -> tantivy::Result<FilterColumns> {
+        let fast = reader.fast_fields();
+        let in_stock = match filter.in_stock {
+            true => Some(fast.bool(IN_STOCK)?),
+            false => None,
+        };
+        let price = match filter.price {
+            Some((min, max)) => Some((fast.i64(PRICE_MINOR)?, min, max)),
+            None => None,
+        };
+        Ok(FilterColumns { in_stock, price })
+    }
+
+    fn keeps(&self, doc: DocId) -> bool {
+        let in_stock = self
+            .in_stock
+            .as_ref()
+            .is_none_or(|c| c.first(doc) == Some(true));
+        in_stock
+            && self.price.as_ref().is_none_or(|(column, min, max)| {
+                column
+                    .first(doc)
+                    .is_some_and(|p| (*min..=*max).contains(&p))
+            })
+    }
+}
+
+/// A [`FastFilter`] as a query clause scoring 0.0, for scored searches.
+#[derive(Debug, Clone)]
+pub(crate) struct FastFilterQuery(pub FastFilter);
+
+impl Query for FastFilterQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for FastFilterQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut docs = FilteredDocs {
+            columns: FilterColumns::open(&self.0, reader)?,
+            doc: 0,
+            max_doc: reader.max_doc(),
+        };
+        docs.doc = docs.first_kept(0);
+        Ok(Box::new(ConstScorer::new(docs, boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if FilterColumns::open(&self.0, reader)?.keeps(doc) {
+            Ok(Explanation::new("FastFilterQuery", 0.0))
+        } else {
+            Err(TantivyError::InvalidArgument(format!(
+                "document {doc} is filtered out"
+            )))
+        }
+    }
+}
+
+/// The documents a [`FastFilter`] keeps, found by reading the columns document by document:
+/// cheap as the follower of an intersection, where it is only asked about candidates.
+struct FilteredDocs {
+    columns: FilterColumns,
+    doc: DocId,
+    max_doc: DocId,
+}
+
+impl FilteredDocs {
+    fn first_kept(&self, from: DocId) -> DocId {
+        (from..self.max_doc)
+            .find(|doc| self.columns.keeps(*doc))
+            .unwrap_or(TERMINATED)
+    }
+}
+
+impl DocSet for FilteredDocs {
+    fn advance(&mut self) -> DocId {
+        self.doc = self.first_kept(self.doc.saturating_add(1));
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target > self.doc {
+            self.doc = self.first_kept(target);
+        }
+        self.doc
+    }
+
+    /// Looks at the candidate only; a miss leaves the next candidate to the other clauses.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= self.max_doc {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if self.columns.keeps(target) {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    /// Most offers pass; as large as the segment, so the words lead an intersection.
+    fn size_hint(&self) -> u32 {
+        self.max_doc
     }
 }

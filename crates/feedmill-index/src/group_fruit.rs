@@ -25,35 +25,33 @@ impl GroupKey {
 
 /// A group within one segment.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct SlotAcc {
-    /// The (GTIN ordinal, currency ordinal) pair of the segment's dictionaries.
-    pub pair: u64,
-    pub first_doc: DocId,
+pub(crate) struct SegmentGroup {
+    pub key: GroupKey,
     best: f64,
     min_price: i64,
-    num_offers: u64,
     /// Index of the group's latest offer in the segment's [`Member`] list.
-    pub head: u32,
+    head: u32,
 }
 
-impl SlotAcc {
-    pub fn new(pair: u64, doc: DocId, key: f64, price: i64, member: u32) -> SlotAcc {
-        SlotAcc {
-            pair,
-            first_doc: doc,
-            best: key,
+impl SegmentGroup {
+    pub fn new(key: GroupKey, rank: f64, price: i64, member: u32) -> SegmentGroup {
+        SegmentGroup {
+            key,
+            best: rank,
             min_price: price,
-            num_offers: 1,
             head: member,
         }
     }
 
     /// Counts one more offer, whose member entry is `member`.
-    pub fn add(&mut self, key: f64, price: i64, member: u32) {
-        self.best = self.best.max(key);
+    pub fn add(&mut self, rank: f64, price: i64, member: u32) {
+        self.best = self.best.max(rank);
         self.min_price = self.min_price.min(price);
-        self.num_offers += 1;
         self.head = member;
+    }
+
+    pub fn head(&self) -> u32 {
+        self.head
     }
 }
 
@@ -162,7 +160,7 @@ impl TopK {
 pub(crate) struct SegmentGroups {
     segment: SegmentOrdinal,
     /// Sorted by key.
-    groups: Vec<(GroupKey, SlotAcc)>,
+    groups: Vec<SegmentGroup>,
     members: Vec<Member>,
     singles: TopK,
     num_singles: u64,
@@ -171,15 +169,15 @@ pub(crate) struct SegmentGroups {
 impl SegmentGroups {
     pub fn new(
         segment: SegmentOrdinal,
-        mut groups: Vec<(GroupKey, SlotAcc)>,
+        mut groups: Vec<SegmentGroup>,
         members: Vec<Member>,
         singles: TopK,
         num_singles: u64,
     ) -> SegmentGroups {
         // Groups come in dictionary order, which is key order but for an offer without a
         // currency; sorting is then needed only in that case.
-        if !groups.is_sorted_by_key(|(key, _)| *key) {
-            groups.sort_by_key(|(key, _)| *key);
+        if !groups.is_sorted_by_key(|group| group.key) {
+            groups.sort_by_key(|group| group.key);
         }
         SegmentGroups {
             segment,
@@ -192,10 +190,10 @@ impl SegmentGroups {
 
     /// The offers of `key` in this segment.
     fn docs_of(&self, key: &GroupKey, into: &mut Vec<DocAddress>) {
-        let Ok(i) = self.groups.binary_search_by_key(key, |(k, _)| *k) else {
+        let Ok(i) = self.groups.binary_search_by_key(key, |group| group.key) else {
             return;
         };
-        let mut next = self.groups[i].1.head;
+        let mut next = self.groups[i].head;
         while let Some(member) = self.members.get(next as usize) {
             into.push(DocAddress::new(self.segment, member.doc));
             next = member.next;
@@ -273,33 +271,32 @@ fn merge_sorted(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
     let mut merged: Vec<(GroupKey, GroupAcc)> = Vec::with_capacity(total);
     let mut positions = vec![0usize; segments.len()];
     // Segments are few (tens at most), so the smallest head is found by a scan.
-    while let Some((s, key, acc)) = smallest_head(segments, &positions) {
+    while let Some((s, group)) = smallest_head(segments, &positions) {
         positions[s] += 1;
-        let acc = GroupAcc {
-            best: acc.best,
-            min_price: acc.min_price,
-        };
         match merged.last_mut() {
-            Some((last, into)) if *last == key => {
-                into.best = into.best.max(acc.best);
-                into.min_price = into.min_price.min(acc.min_price);
+            Some((last, into)) if *last == group.key => {
+                into.best = into.best.max(group.best);
+                into.min_price = into.min_price.min(group.min_price);
             }
-            _ => merged.push((key, acc)),
+            _ => merged.push((
+                group.key,
+                GroupAcc {
+                    best: group.best,
+                    min_price: group.min_price,
+                },
+            )),
         }
     }
     merged
 }
 
-fn smallest_head(
-    segments: &[SegmentGroups],
-    positions: &[usize],
-) -> Option<(usize, GroupKey, SlotAcc)> {
-    let mut smallest: Option<(usize, GroupKey, SlotAcc)> = None;
+fn smallest_head(segments: &[SegmentGroups], positions: &[usize]) -> Option<(usize, SegmentGroup)> {
+    let mut smallest: Option<(usize, SegmentGroup)> = None;
     for (s, (segment, position)) in segments.iter().zip(positions).enumerate() {
-        if let Some((key, acc)) = segment.groups.get(*position)
-            && smallest.as_ref().is_none_or(|(_, k, _)| key < k)
+        if let Some(group) = segment.groups.get(*position)
+            && smallest.as_ref().is_none_or(|(_, g)| group.key < g.key)
         {
-            smallest = Some((s, *key, *acc));
+            smallest = Some((s, *group));
         }
     }
     smallest
@@ -316,8 +313,8 @@ mod tests {
         }
     }
 
-    fn acc(best: f64, min_price: i64) -> SlotAcc {
-        SlotAcc::new(0, 0, best, min_price, 0)
+    fn group(gtin: u64, best: f64, min_price: i64) -> SegmentGroup {
+        SegmentGroup::new(key(gtin), best, min_price, 0)
     }
 
     /// Groups 1 (best 1.0, 500) and 2 (best 3.0, 100), and one single (2.0).
@@ -331,8 +328,8 @@ mod tests {
                 score: Some(2.0),
             },
         ));
-        let first = SegmentGroups::new(0, vec![(key(2), acc(3.0, 100))], vec![], singles, 1);
-        let second = vec![(key(1), acc(1.0, 500)), (key(2), acc(0.5, 900))];
+        let first = SegmentGroups::new(0, vec![group(2, 3.0, 100)], vec![], singles, 1);
+        let second = vec![group(1, 1.0, 500), group(2, 0.5, 900)];
         let second = SegmentGroups::new(1, second, vec![], TopK::new(10), 0);
         GroupFruit::merge(vec![first, second], 10)
     }

@@ -12,7 +12,9 @@
 //! Groups rank by their best offer for `relevance`, `newest` and `discount`, and by their lowest
 //! price for both price orders (a product is as cheap as its cheapest offer).
 
-use crate::group_fruit::{GroupFruit, Member, Ranked, RankedItem, SegmentGroups, SlotAcc, TopK};
+use crate::group_fruit::{
+    GroupFruit, Member, Ranked, RankedItem, SegmentGroup, SegmentGroups, TopK,
+};
 use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, GTIN14, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::SortOrder;
 use std::collections::HashMap;
@@ -96,18 +98,23 @@ impl SlotIndex {
 }
 
 impl SlotIndex {
-    /// The slots, by pair: as the array holds them, or sorted from the map. Pairs follow the
-    /// dictionaries' order, so the groups come out nearly sorted by key.
-    fn in_pair_order(&self, num_slots: usize) -> Vec<u32> {
+    /// `groups` (indexed by slot) by pair: as the array holds them, or sorted from the map.
+    /// Pairs follow the dictionaries' order, so the groups come out nearly sorted by key.
+    fn in_pair_order(&self, groups: &[SegmentGroup]) -> Vec<SegmentGroup> {
         match self {
             SlotIndex::Sparse(map) => {
                 let mut pairs: Vec<(u64, u32)> = map.iter().map(|(p, s)| (*p, *s)).collect();
                 pairs.sort_unstable();
-                pairs.into_iter().map(|(_, slot)| slot).collect()
+                let slots = pairs.into_iter().map(|(_, slot)| slot);
+                slots
+                    .filter_map(|slot| groups.get(slot as usize).copied())
+                    .collect()
             }
             SlotIndex::Dense(slots) => {
-                let mut ordered = Vec::with_capacity(num_slots);
-                ordered.extend(slots.iter().filter(|s| **s > 0).map(|s| s - 1));
+                let mut ordered = Vec::with_capacity(groups.len());
+                for slot in slots.iter().filter(|slot| **slot > 0) {
+                    ordered.extend(groups.get(*slot as usize - 1).copied());
+                }
                 ordered
             }
         }
@@ -170,7 +177,7 @@ pub(crate) struct GroupSegmentCollector {
     slots: SlotIndex,
     /// Scored documents waiting for a batched read.
     pending: Vec<(DocId, Score)>,
-    groups: Vec<SlotAcc>,
+    groups: Vec<SegmentGroup>,
     members: Vec<Member>,
     singles: TopK,
     num_singles: u64,
@@ -235,15 +242,6 @@ impl GroupColumns {
             discount: fast.f64(DISCOUNT)?,
         })
     }
-
-    /// The GTINs of groups: each group's first offer's `gtin_key`. (Not the GTIN-14
-    /// dictionary: its blocks are zstd-compressed, and each block read costs a decompression
-    /// context.) A group without a key (impossible in an index we wrote: every offer with a
-    /// GTIN-14 has one) gets `u64::MAX`, whose offers then find no page.
-    fn gtins(&self, accs: &[SlotAcc]) -> Vec<u64> {
-        let keys = accs.iter().map(|acc| self.gtin_keys.first(acc.first_doc));
-        keys.map(|gtin| gtin.unwrap_or(u64::MAX)).collect()
-    }
 }
 
 fn currency_codes(column: &StrColumn) -> tantivy::Result<Vec<[u8; 3]>> {
@@ -280,22 +278,7 @@ impl SegmentCollector for GroupSegmentCollector {
 
     fn harvest(mut self) -> SegmentGroups {
         self.flush_pending();
-        let slots = self.slots.in_pair_order(self.groups.len());
-        let accs: Vec<SlotAcc> = slots
-            .iter()
-            .filter_map(|slot| self.groups.get(*slot as usize).copied())
-            .collect();
-        let gtins = self.columns.gtins(&accs);
-        let mut groups = Vec::with_capacity(accs.len());
-        for (acc, gtin) in accs.into_iter().zip(gtins) {
-            let currency_ord = (acc.pair % self.num_currency_slots) as usize;
-            let currency = self.columns.currency_codes.get(currency_ord).copied();
-            let key = GroupKey {
-                gtin,
-                currency: currency.unwrap_or_default(),
-            };
-            groups.push((key, acc));
-        }
+        let groups = self.slots.in_pair_order(&self.groups);
         SegmentGroups::new(
             self.segment,
             groups,
@@ -309,6 +292,7 @@ impl SegmentCollector for GroupSegmentCollector {
 /// Column values of one block of documents.
 struct BlockValues {
     gtin_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
+    gtins: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
     prices: [Option<i64>; COLLECT_BLOCK_BUFFER_LEN],
     currency_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
     /// Sort keys, higher ranks first.
@@ -337,12 +321,18 @@ impl GroupSegmentCollector {
             let score = scores.and_then(|s| s.get(i)).copied();
             let score = score.unwrap_or(self.block_score);
             let price = values.prices[i].unwrap_or(i64::MAX);
-            match values.gtin_ords[i] {
-                Some(gtin_ord) => {
+            match (values.gtin_ords[i], values.gtins[i]) {
+                (Some(gtin_ord), Some(gtin)) => {
                     let currency_ord = values.currency_ords[i];
-                    self.add_to_group(*doc, values.keys[i], price, gtin_ord, currency_ord);
+                    let group = GroupedOffer {
+                        gtin_ord,
+                        gtin,
+                        currency_ord,
+                    };
+                    self.add_to_group(*doc, values.keys[i], price, group);
                 }
-                None => self.add_single(*doc, values.keys[i], score),
+                // Every offer with a GTIN-14 has its key; one without stays single.
+                _ => self.add_single(*doc, values.keys[i], score),
             }
         }
     }
@@ -351,6 +341,7 @@ impl GroupSegmentCollector {
         let n = docs.len();
         let mut values = BlockValues {
             gtin_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
+            gtins: [None; COLLECT_BLOCK_BUFFER_LEN],
             prices: [None; COLLECT_BLOCK_BUFFER_LEN],
             currency_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
             keys: [0.0; COLLECT_BLOCK_BUFFER_LEN],
@@ -359,6 +350,9 @@ impl GroupSegmentCollector {
         columns
             .gtin_ords
             .first_vals(docs, &mut values.gtin_ords[..n]);
+        // Read for every offer, though only a group's first needs it: batched reads in
+        // document order cost less than one random read per group.
+        columns.gtin_keys.first_vals(docs, &mut values.gtins[..n]);
         columns.price.first_vals(docs, &mut values.prices[..n]);
         columns
             .currency_ords
@@ -413,30 +407,36 @@ impl GroupSegmentCollector {
         ));
     }
 
-    fn add_to_group(
-        &mut self,
-        doc: DocId,
-        key: f64,
-        price: i64,
-        gtin_ord: u64,
-        currency_ord: Option<u64>,
-    ) {
-        let currency_slot = currency_ord
+    fn add_to_group(&mut self, doc: DocId, rank: f64, price: i64, offer: GroupedOffer) {
+        let currency_slot = offer
+            .currency_ord
             .filter(|ord| *ord + 1 < self.num_currency_slots)
             .unwrap_or(self.num_currency_slots - 1);
-        let pair = gtin_ord * self.num_currency_slots + currency_slot;
+        let pair = offer.gtin_ord * self.num_currency_slots + currency_slot;
         let next = self.groups.len() as u32;
         let (slot, is_new) = self.slots.slot(pair, next, self.num_pairs);
         let member = self.members.len() as u32;
         if is_new {
+            let currency = self.columns.currency_codes.get(currency_slot as usize);
+            let key = GroupKey {
+                gtin: offer.gtin,
+                currency: currency.copied().unwrap_or_default(),
+            };
             self.groups
-                .push(SlotAcc::new(pair, doc, key, price, member));
+                .push(SegmentGroup::new(key, rank, price, member));
             self.members.push(Member::last(doc));
         } else if let Some(group) = self.groups.get_mut(slot as usize) {
-            self.members.push(Member::before(doc, group.head));
-            group.add(key, price, member);
+            self.members.push(Member::before(doc, group.head()));
+            group.add(rank, price, member);
         }
     }
+}
+
+/// What places an offer in its group.
+struct GroupedOffer {
+    gtin_ord: u64,
+    gtin: u64,
+    currency_ord: Option<u64>,
 }
 
 #[cfg(test)]

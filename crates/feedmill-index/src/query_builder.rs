@@ -9,7 +9,7 @@
 //! query clauses, in stock and the price range as a [`FastFilter`] checked while collecting.
 
 use crate::error::IndexError;
-use crate::fast_filter::FastFilter;
+use crate::fast_filter::{FastFilter, FastFilterQuery};
 use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
@@ -58,10 +58,17 @@ pub(crate) fn build_query(
         }
     }
     let has_words = !clauses.is_empty();
-    for filter in filters(schema, request)? {
+    let mut filter = fast_filter(request);
+    let mut filters = filters(schema, request)?;
+    // Scored, a candidate the fast filter drops would cost its BM25 for nothing: the filter
+    // joins the query (see `fast_filter.rs`).
+    if has_words && request.sort == SortOrder::Relevance && !filter.is_empty() {
+        filters.push(Box::new(FastFilterQuery(filter)));
+        filter = FastFilter::default();
+    }
+    for filter in filters {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    let filter = fast_filter(request);
     let (query, constant_score): (Box<dyn Query>, _) = match clauses.len() {
         // Filters alone score 0.0, whichever of them are clauses.
         0 if filter.is_empty() => (Box::new(AllQuery), Some(1.0)),

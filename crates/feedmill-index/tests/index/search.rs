@@ -492,6 +492,19 @@ fn filters_skip_deleted_offers_and_scores_without_words_are_constant() -> TestRe
         ["shop:c", "shop:b"]
     );
 
+    // Scored, the same filters are a query clause rather than a collector's check.
+    let scored = SearchRequest {
+        query: Some("lamp".into()),
+        sort: SortOrder::Relevance,
+        ..request(true, Some("250"), false)
+    };
+    assert_eq!(ids(&search(&index, scored.clone())?), ["shop:c"]);
+    let grouped_scored = SearchRequest {
+        group_by_gtin: true,
+        ..scored
+    };
+    assert_eq!(ids(&search(&index, grouped_scored)?), ["shop:c"]);
+
     let scores = |request: SearchRequest| -> Result<Vec<Option<f32>>, IndexError> {
         Ok(search(&index, request)?
             .items
