@@ -45,6 +45,7 @@ use measure::{BenchResult, StageFigures, dir_size};
 use options::Options;
 use report::RunResults;
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -52,7 +53,22 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> BenchResult<()> {
+fn main() -> ExitCode {
+    if std::env::args().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{}", options::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("e2e: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every run the options ask for, then the tables.
+fn run() -> BenchResult<()> {
     let options = Options::parse(std::env::args().skip(1))?;
     let sizes = options.sizes();
     let runs = if sizes.len() == 1 && options.runs == 1 {

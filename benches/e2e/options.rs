@@ -22,8 +22,8 @@ usage: cargo bench -p feedmill-benches --bench e2e -- [options]
   --work-dir DIR         where the feed and the indexes go (default: the system temp dir)
   --write-markdown PATH  write the tables and the machine into PATH (between markers, so the
                          rest of the file stays as written)
-  Relative paths are taken from the workspace root, not from benches/ where cargo runs this.
-  --json-out PATH        write the run's figures as JSON (used by --scaling)";
+  --json-out PATH        write the run's figures as JSON (used by --scaling)
+Relative paths are taken from the workspace root, not from benches/ where cargo runs this.";
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -76,11 +76,9 @@ impl Options {
         let mut options = Options::default();
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
-            match flag.as_str() {
-                // Added by `cargo bench`.
-                "--bench" => continue,
-                "-h" | "--help" => return Err(USAGE.into()),
-                _ => {}
+            // Added by `cargo bench`.
+            if flag == "--bench" {
+                continue;
             }
             let value = args
                 .next()
@@ -98,15 +96,15 @@ impl Options {
 
     fn set(&mut self, flag: &str, value: String) -> BenchResult<()> {
         match flag {
-            "--offers" => self.num_offers = value.parse()?,
+            "--offers" => self.num_offers = number(flag, &value)?,
             "--format" => self.format = value.parse()?,
-            "--seed" => self.seed = value.parse()?,
+            "--seed" => self.seed = number(flag, &value)?,
             "--scaling" => self.scaling = parse_sizes(&value)?,
-            "--runs" => self.runs = value.parse()?,
-            "--queries" => self.num_queries = value.parse()?,
-            "--concurrency" => self.http.concurrency = value.parse()?,
-            "--http-seconds" => self.http.max_duration = Duration::from_secs(value.parse()?),
-            "--http-requests" => self.http.max_requests = value.parse()?,
+            "--runs" => self.runs = number(flag, &value)?,
+            "--queries" => self.num_queries = number(flag, &value)?,
+            "--concurrency" => self.http.concurrency = number(flag, &value)?,
+            "--http-seconds" => self.http.max_duration = Duration::from_secs(number(flag, &value)?),
+            "--http-requests" => self.http.max_requests = number(flag, &value)?,
             "--work-dir" => self.work_dir = Some(from_workspace_root(&value)),
             "--write-markdown" => self.write_markdown = Some(from_workspace_root(&value)),
             "--json-out" => self.json_out = Some(value.into()),
@@ -163,11 +161,19 @@ fn from_workspace_root(path: &str) -> PathBuf {
     package.parent().unwrap_or(package).join(path)
 }
 
+/// A whole number given to `flag`; `_` may group digits (`1_000_000`).
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> BenchResult<T> {
+    value
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{flag} takes a whole number, not {value:?}").into())
+}
+
 /// `100000,1000000,5_000_000` → the sizes, ascending, without repeats.
 fn parse_sizes(list: &str) -> BenchResult<Vec<u64>> {
     let mut sizes = Vec::new();
     for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        sizes.push(item.replace('_', "").parse::<u64>()?);
+        sizes.push(number("--scaling", item)?);
     }
     sizes.sort_unstable();
     sizes.dedup();

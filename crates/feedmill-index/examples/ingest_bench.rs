@@ -8,15 +8,16 @@
 //!
 //! Offers are generated in memory first ([`support::OfferShape::FEED`]: titles ~60 characters,
 //! descriptions ~200, brand, category path, GTIN on two in three, prices, product, image and
-//! tracking URLs), so only indexing is timed. Each of `runs` rounds times the three in turn;
+//! tracking URLs), or read from an NDJSON file of offers (what `feedmill normalize` writes),
+//! so only indexing is timed. Each of `runs` rounds times the three in turn;
 //! the medians of wall time and of CPU time (all threads of the process, from
 //! `/proc/self/stat`; on a shared machine it moves less than wall time) are printed last, with
 //! the ratio to tantivy.
 //!
 //! ```text
-//! cargo run --release -p feedmill-index --example ingest_bench -- [num_offers] [runs] [indexing_threads]
+//! cargo run --release -p feedmill-index --example ingest_bench -- [num_offers | offers.ndjson] [runs] [indexing_threads]
 //! ```
-//! Defaults: 300,000 offers, 3 rounds, the index's own number of indexing threads.
+//! Defaults: 300,000 generated offers, 3 rounds, the index's own number of indexing threads.
 
 mod support;
 
@@ -39,14 +40,16 @@ struct Timing {
 
 fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1);
-    let num_offers: usize = args
-        .next()
-        .map(|n| n.parse())
-        .transpose()?
-        .unwrap_or(300_000);
+    let offers = match args.next() {
+        Some(arg) => match arg.parse() {
+            Ok(num_offers) => generate(num_offers)?,
+            Err(_) => read_offers(Path::new(&arg))?,
+        },
+        None => generate(300_000)?,
+    };
+    let num_offers = offers.len();
     let runs: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(3);
     let threads: Option<usize> = args.next().map(|n| n.parse()).transpose()?;
-    let offers = generate(num_offers)?;
     report_sizes(&offers);
     report_document_building(&offers)?;
     let mut timings: [Vec<Timing>; 3] = Default::default();
@@ -99,6 +102,20 @@ fn generate(num_offers: usize) -> BenchResult<Vec<Offer>> {
         .map(|i| generator.offer(&mut rng, OfferShape::FEED, SOURCE, i))
         .collect();
     println!("generated {num_offers} offers in {:.1?}", started.elapsed());
+    Ok(offers)
+}
+
+/// The offers of an NDJSON file, moved to the benchmark's source.
+fn read_offers(path: &Path) -> BenchResult<Vec<Offer>> {
+    let started = Instant::now();
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut offers = Vec::new();
+    for line in std::io::BufRead::lines(file) {
+        let mut offer: Offer = serde_json::from_str(&line?)?;
+        offer.source = SOURCE.to_string();
+        offers.push(offer);
+    }
+    println!("read {} offers in {:.1?}", offers.len(), started.elapsed());
     Ok(offers)
 }
 
