@@ -86,8 +86,12 @@ impl<C: Collector> Collector for FilterCollector<C> {
         segment: u32,
         reader: &SegmentReader,
     ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
-        let mut collector = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
+        if self.filter.is_empty() && (self.requires_scoring() || alive.is_none()) {
+            // Nothing to filter, nothing to batch: tantivy's loop, without this layer.
+            return self.inner.collect_segment(weight, segment, reader);
+        }
+        let mut collector = self.for_segment(segment, reader)?;
         if self.requires_scoring() {
             weight.for_each(reader, &mut |doc, score| {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
@@ -96,13 +100,13 @@ impl<C: Collector> Collector for FilterCollector<C> {
             })?;
         } else {
             let mut kept = Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN);
-            weight.for_each_no_score(reader, &mut |docs| {
-                kept.clear();
-                kept.extend(
-                    docs.iter()
-                        .filter(|d| alive.is_none_or(|a| a.is_alive(**d))),
-                );
-                collector.collect_block(&kept);
+            weight.for_each_no_score(reader, &mut |docs| match alive {
+                None => collector.collect_block(docs),
+                Some(alive) => {
+                    kept.clear();
+                    kept.extend(docs.iter().filter(|doc| alive.is_alive(**doc)));
+                    collector.collect_block(&kept);
+                }
             })?;
         }
         Ok(collector.harvest())
@@ -113,13 +117,13 @@ impl<S: SegmentCollector> SegmentCollector for FilterSegmentCollector<S> {
     type Fruit = S::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if self.columns.keeps(doc) {
+        if self.columns.is_empty() || self.columns.keeps(doc) {
             self.inner.collect(doc, score);
         }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        if self.columns.in_stock.is_none() && self.columns.price.is_none() {
+        if self.columns.is_empty() {
             self.inner.collect_block(docs);
             return;
         }
@@ -187,6 +191,10 @@ impl FilterColumns {
             None => None,
         };
         Ok(FilterColumns { in_stock, price })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.in_stock.is_none() && self.price.is_none()
     }
 
     fn keeps(&self, doc: DocId) -> bool {
