@@ -46,12 +46,12 @@ impl<'a> Values<'a> {
     fn collect(record: &'a RawRecord, names: &'a [Arc<str>], mapping: &ResolvedMapping) -> Self {
         let mut mapped = Vec::with_capacity(24);
         let mut unmapped = Vec::new();
-        for (id, value) in &record.fields {
-            match mapping.slot(*id) {
-                Some((field, rank)) => mapped.push((field, rank, value.as_str())),
+        for (id, value) in record.fields() {
+            match mapping.slot(id) {
+                Some((field, rank)) => mapped.push((field, rank, value)),
                 None => {
                     let name = names.get(id.0 as usize).map_or("", |n| n);
-                    unmapped.push((name, value.as_str()));
+                    unmapped.push((name, value));
                 }
             }
         }

@@ -79,11 +79,17 @@ pub struct RecordWarning {
 }
 
 /// One record of a feed, as read.
+///
+/// The values live back to back in one buffer, `fields` holding each one's key and span: a
+/// record costs two allocations whatever its number of fields. Records are built on the reader
+/// thread and dropped on a normalizer thread, where every freed allocation is a cross-thread
+/// free; a value per allocation made the allocator a tenth of the normalizer's time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRecord {
     /// 1-based number of the record in its feed, counting malformed ones too.
     pub number: u64,
-    pub fields: Vec<(FieldId, String)>,
+    text: String,
+    fields: Vec<(FieldId, usize, usize)>,
     pub warnings: Vec<RecordWarning>,
 }
 
@@ -91,13 +97,40 @@ impl RawRecord {
     pub fn new(number: u64) -> RawRecord {
         RawRecord {
             number,
+            text: String::new(),
             fields: Vec::new(),
             warnings: Vec::new(),
         }
     }
 
-    pub fn push(&mut self, id: FieldId, value: String) {
-        self.fields.push((id, value));
+    /// Room for `fields` values of `bytes` bytes in all, when the reader knows its feed's shape.
+    pub fn reserve(&mut self, fields: usize, bytes: usize) {
+        self.fields.reserve(fields);
+        self.text.reserve(bytes);
+    }
+
+    /// Adds a value of key `id`.
+    pub fn push(&mut self, id: FieldId, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(value);
+        self.fields.push((id, start, self.text.len()));
+    }
+
+    /// The values in the order they were read, with their keys.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (FieldId, &str)> + Clone + '_ {
+        self.fields.iter().map(|&(id, start, end)| {
+            let value = self.text.get(start..end).unwrap_or_default();
+            (id, value)
+        })
+    }
+
+    pub fn num_fields(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Bytes of all values together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     pub fn warn(&mut self, kind: &'static str, detail: impl Into<String>) {
@@ -110,10 +143,9 @@ impl RawRecord {
     /// The first value of `name`, for tests and diagnostics (the normalizer uses ids).
     pub fn value<'a>(&'a self, names: &FieldNames, name: &str) -> Option<&'a str> {
         let id = names.get(name)?;
-        self.fields
-            .iter()
+        self.fields()
             .find(|(field, _)| *field == id)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// A one-line excerpt of the record for reject reports: its first few fields.
@@ -124,11 +156,11 @@ impl RawRecord {
     /// [`RawRecord::excerpt`] with any way of naming the keys (the normalizer holds a snapshot).
     pub fn excerpt_with<'n>(&self, name_of: impl Fn(FieldId) -> &'n str) -> String {
         let mut out = String::new();
-        for (id, value) in self.fields.iter().take(6) {
+        for (id, value) in self.fields().take(6) {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            out.push_str(name_of(*id));
+            out.push_str(name_of(id));
             out.push('=');
             out.extend(value.chars().take(40));
         }

@@ -11,10 +11,9 @@ pub fn clean_text(raw: &str) -> Option<String> {
     } else {
         Cow::Borrowed(raw)
     };
-    let decoded: Cow<str> = if without_tags.contains('&') {
-        Cow::Owned(html_escape::decode_html_entities(&without_tags).into_owned())
-    } else {
-        without_tags
+    let decoded: Cow<str> = match html_escape::decode_html_entities(&without_tags) {
+        Cow::Borrowed(_) => without_tags,
+        Cow::Owned(decoded) => Cow::Owned(decoded),
     };
     let collapsed = collapse_whitespace(&decoded);
     (!collapsed.is_empty() && !is_placeholder(&collapsed)).then_some(collapsed)
@@ -99,12 +98,32 @@ fn strip_tags(text: &str) -> String {
 /// ` - ` with spaces around). Repeated and empty levels are dropped.
 pub fn category_path(raw: &str) -> Option<String> {
     let cleaned = clean_text(raw)?;
+    if is_joined_path(&cleaned) {
+        return Some(cleaned);
+    }
     let levels: Vec<&str> = split_levels(&cleaned)
         .into_iter()
         .map(str::trim)
         .filter(|level| !level.is_empty())
         .collect();
     (!levels.is_empty()).then(|| levels.join(" > "))
+}
+
+/// True when `path` (cleaned: trimmed, no runs of spaces) is already `A > B > C`: every `>`
+/// stands between single spaces, with a level on both sides. Most feeds write their paths so.
+fn is_joined_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut separators = bytes.iter().enumerate().filter(|(_, b)| **b == b'>');
+    let mut any = false;
+    let well_placed = separators.all(|(i, _)| {
+        any = true;
+        i >= 2
+            && i + 2 < bytes.len()
+            && bytes[i - 1] == b' '
+            && bytes[i + 1] == b' '
+            && bytes[i - 2] != b'>'
+    });
+    any && well_placed
 }
 
 fn split_levels(path: &str) -> Vec<&str> {
@@ -164,6 +183,10 @@ mod tests {
             ("Home|Kitchen||Knives", "Home > Kitchen > Knives"),
             ("Shoes / Running", "Shoes > Running"),
             ("T-shirts", "T-shirts"),
+            ("A > > B", "A > B"),
+            ("> A > B >", "A > B"),
+            ("A>B", "A > B"),
+            ("Sport & Fritid > Løb", "Sport & Fritid > Løb"),
             (
                 "antivirus- &amp; beveiligingssoftware",
                 "antivirus- & beveiligingssoftware",

@@ -54,12 +54,12 @@ fn write_batch(
         .map(|offers| {
             let mut buffer = Vec::with_capacity(offers.len() * 1024);
             for offer in offers {
-                serde_json::to_writer(&mut buffer, offer)?;
+                sonic_rs::to_writer(&mut buffer, offer)?;
                 buffer.push(b'\n');
             }
             Ok(buffer)
         })
-        .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()
+        .collect::<Result<Vec<Vec<u8>>, sonic_rs::Error>>()
         .map_err(std::io::Error::other)?;
     for buffer in buffers {
         out.write_all(&buffer)?;

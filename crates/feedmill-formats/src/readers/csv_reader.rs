@@ -173,7 +173,7 @@ fn row_item(
     }
     *number += 1;
     let mut record = RawRecord::new(*number);
-    record.fields.reserve_exact(filled);
+    record.reserve(filled, row.as_slice().len());
     for (cell, &id) in row.iter().zip(columns) {
         push_cell(&mut record, id, cell, names);
     }
@@ -203,7 +203,7 @@ fn push_cell(record: &mut RawRecord, id: FieldId, cell: &[u8], names: &FieldName
         Ok(text) => {
             let text = text.trim();
             if !text.is_empty() {
-                record.push(id, text.to_owned());
+                record.push(id, text);
             }
         }
         Err(_) => {
@@ -214,7 +214,7 @@ fn push_cell(record: &mut RawRecord, id: FieldId, cell: &[u8], names: &FieldName
             );
             let text = text.trim();
             if !text.is_empty() {
-                record.push(id, text.to_owned());
+                record.push(id, text);
             }
         }
     }
@@ -419,7 +419,7 @@ mod tests {
         assert_eq!(sink.names.name(FieldId(0)), "a");
         assert_eq!(sink.names.name(FieldId(2)), "column_3");
         let first = records(&sink)[0];
-        assert_eq!(first.fields.len(), 2);
+        assert_eq!(first.num_fields(), 2);
         assert_eq!(first.value(&sink.names, "a"), Some("1"));
         assert_eq!(first.value(&sink.names, "column_3"), Some("x"));
         assert_eq!(records(&sink)[1].number, 2);

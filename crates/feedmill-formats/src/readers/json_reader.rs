@@ -402,9 +402,11 @@ mod tests {
         );
         assert_eq!(value(&sink, 0, "price"), Some("29.90"));
         assert_eq!(value(&sink, 0, "stock/qty"), Some("12"));
-        let tags = &records(&sink)[0].fields;
         let tag_id = sink.names.get("tags");
-        assert_eq!(tags.iter().filter(|(id, _)| Some(*id) == tag_id).count(), 2);
+        let tags = records(&sink)[0]
+            .fields()
+            .filter(|(id, _)| Some(*id) == tag_id);
+        assert_eq!(tags.count(), 2);
         assert_eq!(records(&sink)[1].number, 3);
         assert_eq!(value(&sink, 1, "in_stock"), Some("false"));
         let sink = read(b"\n{\"a\":1}\r\n\n  \n[2]\n{\"a\":3}", &JsonLayout::Lines);

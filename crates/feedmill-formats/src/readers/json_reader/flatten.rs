@@ -228,7 +228,7 @@ impl Flattener<'_> {
             return;
         }
         let id = self.names.intern(&self.key);
-        self.record.push(id, value.to_owned());
+        self.record.push(id, value);
     }
 }
 
@@ -274,8 +274,8 @@ mod tests {
         let mut record = RawRecord::new(1);
         let result = flatten_record(json, &mut record, &mut names);
         assert!(result.is_ok(), "{result:?}");
-        let text = |(id, value): &(_, String)| (names.name(*id).to_owned(), value.clone());
-        record.fields.iter().map(text).collect()
+        let text = |(id, value): (_, &str)| (names.name(id).to_owned(), value.to_owned());
+        record.fields().map(text).collect()
     }
 
     fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
