@@ -241,7 +241,8 @@ mod tests {
     /// escape (control characters, quotes, backslashes, non-ASCII, `</script>`).
     #[test]
     fn stored_json_is_what_serde_json_writes() {
-        let tricky = "Grön \"ärm\" \\ tab\t nl\n cr\r nul\u{0} bell\u{7} \u{1f} 😀 </script> \u{2028}";
+        let tricky =
+            "Grön \"ärm\" \\ tab\t nl\n cr\r nul\u{0} bell\u{7} \u{1f} 😀 </script> \u{2028}";
         let offer = Offer {
             id: "s:1".into(),
             source: "s".into(),
@@ -266,7 +267,9 @@ mod tests {
             image_url: None,
             additional_images: vec![tricky.into()],
             updated_at: None,
-            extra: [(tricky.to_string(), tricky.to_string())].into_iter().collect(),
+            extra: [(tricky.to_string(), tricky.to_string())]
+                .into_iter()
+                .collect(),
         };
         let mut builder = DocumentBuilder::default();
         let written = builder.json(&offer).map(str::to_owned);
