@@ -10,6 +10,7 @@
 //!    writer into a fresh index and committed — the upper bound for indexing;
 //! 5. **ingest**: the feed streamed through `run_feed` into one `SourceIngest`, committed once
 //!    (`feedmill ingest`); then the merges that commit started, and the index's size on disk;
+//!    then **re-ingest** of the unchanged feed (hashed and skipped, as `feedmill ingest` does);
 //! 6. **search**: a mix of four request kinds (text; text + filters + facets; grouped by GTIN;
 //!    sorted by price) from the generator's vocabulary, single-threaded, p50/p99 per kind;
 //! 7. **HTTP**: `feedmill_api::serve` on 127.0.0.1:0 under a closed-loop load of the same mix
@@ -151,12 +152,15 @@ fn index_stages(feed: &Feed, scratch: &Path, log: &Log) -> BenchResult<(RunResul
     log.stage("ingest", &ingest);
     let merges = feed_stages::finish_merges(&index);
     log.stage("merges", &merges);
+    let reingest = feed_stages::reingest_unchanged(feed, &index)?;
+    log.stage("re-ingest, unchanged", &reingest);
     let results = RunResults {
         num_offers: ingest.num_items,
         tantivy_baseline,
         baseline_index_bytes,
         ingest,
         merges,
+        reingest,
         index_bytes: dir_size(&index_dir)?,
         ..RunResults::default()
     };

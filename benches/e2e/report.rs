@@ -29,6 +29,9 @@ pub struct RunResults {
     pub tantivy_baseline: StageFigures,
     pub ingest: StageFigures,
     pub merges: StageFigures,
+    /// The same feed ingested again: recognised by its hash and skipped.
+    #[serde(default)]
+    pub reingest: StageFigures,
     pub index_bytes: u64,
     pub baseline_index_bytes: u64,
     /// Per query kind, then the whole mix (kind "all").
@@ -116,6 +119,14 @@ fn ingest_rows(t: &mut Table, r: &RunResults) {
     t.row(&["", PEAK, &memories(i), &held, ""]);
     let merges = format!("{:.1} s", r.merges.seconds);
     t.row(&["", "merges after the commit", &merges, "", ""]);
+    let (again, first) = (r.reingest.seconds, r.ingest.seconds);
+    t.row(&[
+        "",
+        "re-ingest, unchanged feed (skipped by hash)",
+        &format!("{again:.2} s"),
+        &format!("{first:.1} s (the first ingest)"),
+        &ratio(again, first),
+    ]);
     let per_offer = |bytes: u64| bytes as f64 / r.num_offers.max(1) as f64;
     let size = |bytes| format!("{} · {:.0} B/offer", memory(bytes), per_offer(bytes));
     let size_ratio = ratio(r.index_bytes as f64, r.baseline_index_bytes as f64);

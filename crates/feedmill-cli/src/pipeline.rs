@@ -8,10 +8,9 @@
 use anyhow::Context;
 use feedmill_formats::FeedError;
 use feedmill_formats::driver::{FeedOptions, FeedReport, run_feed};
-use feedmill_formats::input::open_reader;
+use feedmill_formats::input::{content_hash, open_reader};
 use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex};
 use feedmill_model::{Rejection, RunStats};
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -54,7 +53,7 @@ pub fn ingest_source(
     mut on_rejection: impl FnMut(&Rejection) -> std::io::Result<()>,
 ) -> anyhow::Result<IngestResult> {
     let started = Instant::now();
-    let content_hash = hash_files(&request.paths)?;
+    let content_hash = content_hash(&request.paths).context("failed to read the feed")?;
     let previous = index.source_content_hash(&request.feed.source)?;
     if !request.guard.force && previous.as_deref() == Some(content_hash.as_str()) {
         return Ok(IngestResult::Unchanged);
@@ -102,30 +101,6 @@ pub fn ingest_source(
         stats,
         elapsed,
     })))
-}
-
-/// SHA-256 over every file's bytes, in order: the identity of a feed's content.
-pub fn hash_files(paths: &[PathBuf]) -> anyhow::Result<String> {
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    for path in paths {
-        let mut file =
-            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-        loop {
-            let n = file
-                .read(&mut buffer)
-                .with_context(|| format!("failed to read {}", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-        }
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// The file as a reader that advances a progress bar on a terminal (hidden otherwise).

@@ -12,11 +12,13 @@
 //! Errors met while reading [`FeedInput::reader`] later (a truncated or corrupt gzip) are
 //! `io::Error`s for [`FeedError::from_read`]; they are never a silent end of input.
 
+mod content_hash;
 mod decompress;
 mod encoding;
 mod read_ahead;
 mod transcode;
 
+pub use content_hash::content_hash;
 pub use read_ahead::ReadAhead;
 
 #[cfg(test)]
