@@ -55,9 +55,12 @@
 //!   second search (`grouping.rs`).
 //!
 //! # Performance
-//! Measured figures, with the commands that produce them, are in `PERFORMANCE.md` beside this
-//! crate's manifest: ingest against tantivy's own bound (`examples/ingest_bench.rs`), search
-//! latency at 1M offers (`examples/search_bench.rs`) and the API under load.
+//! Measured figures, with the commands that produce them, are in the workspace's
+//! `BENCHMARKS.md` (the end-to-end benchmark: ingest beside tantivy indexing pre-built
+//! documents, search latency and the API under load at 1M offers). This crate's examples
+//! measure parts alone: `ingest_bench.rs` (ingest against tantivy's own bound),
+//! `search_bench.rs` (latency per kind of query) and `search_load.rs` (searches from several
+//! threads at once).
 //!
 //! Errors are one [`IndexError`]; [`IndexError::is_user_error`] separates bad requests from
 //! failures of the index.

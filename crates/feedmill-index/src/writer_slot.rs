@@ -26,8 +26,8 @@ impl WriterSettings {
     /// - two indexing threads: tantivy's indexing (tokenizing, the term hash table, writing the
     ///   segment) is about half of an ingest's CPU, and one thread capped an ingest at the ~40k
     ///   offers/s one core indexes; with two, indexing also takes the time the feed parser and
-    ///   normalizer leave a core idle (ingest_bench: 1.9× the offers/s of one thread, see
-    ///   PERFORMANCE.md). An ingest then writes two segments where it wrote one; the log merge
+    ///   normalizer leave a core idle (`examples/ingest_bench.rs` measured 1.9× the offers/s of
+    ///   one thread). An ingest then writes two segments where it wrote one; the log merge
     ///   policy folds them as before;
     /// - 512 MiB per thread, 1 GiB in all (~4 % of RAM): a 1M-offer source still fits in two
     ///   segments, while the page cache keeps most of the RAM for searches;
