@@ -43,17 +43,22 @@ pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
 const OFFERS_PER_BUFFER: usize = 256;
 
 /// Serializes the batch's offers on rayon, one buffer per chunk, then writes them in order.
+/// Each chunk's offers are dropped where they were written, on the rayon threads that
+/// allocated them, rather than all on this thread.
 fn write_batch(
     batch: OfferBatch,
     out: &mut impl Write,
     rejects: Option<&mut BufWriter<File>>,
 ) -> Result<(), FeedError> {
-    let buffers = batch
-        .offers
-        .par_chunks(OFFERS_PER_BUFFER)
+    let OfferBatch {
+        offers, rejections, ..
+    } = batch;
+    let buffers = offers
+        .into_par_iter()
+        .chunks(OFFERS_PER_BUFFER)
         .map(|offers| {
             let mut buffer = Vec::with_capacity(offers.len() * 1024);
-            for offer in offers {
+            for offer in &offers {
                 sonic_rs::to_writer(&mut buffer, offer)?;
                 buffer.push(b'\n');
             }
@@ -65,7 +70,7 @@ fn write_batch(
         out.write_all(&buffer)?;
     }
     if let Some(rejects) = rejects {
-        for rejection in &batch.rejections {
+        for rejection in &rejections {
             serde_json::to_writer(&mut *rejects, rejection).map_err(std::io::Error::other)?;
             rejects.write_all(b"\n")?;
         }
