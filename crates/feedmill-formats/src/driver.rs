@@ -23,7 +23,6 @@ use crate::record::{FieldNames, ReadItem, RecordWarning};
 use feedmill_model::{Currency, Offer, RejectReason, Rejection, RunStats};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
@@ -117,7 +116,7 @@ where
     let bytes = ReadAhead::spawn(Box::new(input.reader)).map_err(FeedError::Io)?;
     let reader = thread::Builder::new()
         .name("feed-reader".into())
-        .spawn(move || read_in_batches(Box::new(bytes), &syntax, sender))
+        .spawn(move || read_in_batches(bytes, &syntax, sender))
         .map_err(FeedError::Io)?;
     let consumed = normalize_batches(receiver, &mapping, &ctx, &mut report, &mut consume);
     let read = reader
@@ -247,9 +246,11 @@ fn check_something_was_kept(report: &FeedReport, format: FeedFormat) -> Result<(
     )))
 }
 
-/// The reader side: parses with the format's syntax reader and ships full batches.
+/// The reader side: parses with the format's syntax reader and ships full batches. The readers
+/// get the `ReadAhead` itself, not a boxed `BufRead`: they call `fill_buf` and `consume` a few
+/// times per element, and those calls inline.
 fn read_in_batches(
-    reader: Box<dyn BufRead + Send>,
+    reader: ReadAhead,
     syntax: &Syntax,
     sender: SyncSender<RecordBatch>,
 ) -> Result<(), FeedError> {

@@ -41,7 +41,7 @@ pub fn is_placeholder(value: &str) -> bool {
 /// Collapses every run of white space (incl. no-break space) to one space and trims.
 pub fn collapse_whitespace(text: &str) -> String {
     let trimmed = text.trim();
-    if !needs_collapsing(trimmed.as_bytes()) {
+    if !needs_collapsing(trimmed) {
         return trimmed.to_string();
     }
     let mut out = String::with_capacity(trimmed.len());
@@ -55,14 +55,26 @@ pub fn collapse_whitespace(text: &str) -> String {
 }
 
 /// True unless every white space is a lone ASCII space: the common case, answered on bytes.
-/// Lead bytes of the multi-byte spaces (U+00A0, U+2000–U+3000) send the text the slow way.
-fn needs_collapsing(bytes: &[u8]) -> bool {
+/// The lead bytes of the multi-byte spaces (U+00A0, U+1680, U+2000–U+205F, U+3000) are
+/// checked by decoding their character, so dashes and quotes (`–`, `”`) stay on the fast path.
+fn needs_collapsing(text: &str) -> bool {
     let mut previous_space = false;
-    for &b in bytes {
+    for (i, &b) in text.as_bytes().iter().enumerate() {
         match b {
             b' ' if previous_space => return true,
             b' ' => previous_space = true,
-            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0xC2 | 0xE1 | 0xE2 | 0xE3 => return true,
+            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => return true,
+            // Lead bytes are character boundaries, so `get` finds the character they start.
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let starts_space = text
+                    .get(i..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(char::is_whitespace);
+                if starts_space {
+                    return true;
+                }
+                previous_space = false;
+            }
             _ => previous_space = false,
         }
     }
@@ -170,6 +182,12 @@ mod tests {
             "a b c d"
         );
         assert_eq!(collapse_whitespace("Grön ärm – ok"), "Grön ärm – ok");
+        assert_eq!(collapse_whitespace("a –\u{a0} b"), "a – b");
+        assert_eq!(
+            collapse_whitespace("„Zitat“ — ok\u{2003}x"),
+            "„Zitat“ — ok x"
+        );
+        assert_eq!(collapse_whitespace("a\u{1680}b\u{205f}c"), "a b c");
     }
 
     #[test]
