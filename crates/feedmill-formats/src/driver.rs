@@ -191,7 +191,10 @@ fn normalize_item(
 }
 
 fn collect_batch(results: Vec<Normalized>, report: &mut FeedReport) -> OfferBatch {
-    let mut batch = OfferBatch::default();
+    let mut batch = OfferBatch {
+        offers: Vec::with_capacity(results.len()),
+        ..OfferBatch::default()
+    };
     for normalized in results {
         for warning in normalized.warnings {
             report.stats.record_warning(warning.kind);
