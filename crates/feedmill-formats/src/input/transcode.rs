@@ -134,7 +134,9 @@ impl<R: Read> Utf8Repair<R> {
     /// Classifies the unread bytes: a valid run, an incomplete sequence needing more input, or
     /// an invalid byte, which is decoded as windows-1252.
     fn advance(&mut self) -> io::Result<()> {
-        match std::str::from_utf8(&self.buf[self.start..self.end]) {
+        // Every byte of the feed passes here once: simdutf8 checks 256 KiB chunks several times
+        // faster than `std::str::from_utf8`, with the same answer.
+        match simdutf8::compat::from_utf8(&self.buf[self.start..self.end]) {
             Ok(_) => self.valid_end = self.end,
             Err(e) if e.valid_up_to() > 0 => self.valid_end = self.start + e.valid_up_to(),
             Err(e) if e.error_len().is_none() && !self.eof => self.refill()?,
