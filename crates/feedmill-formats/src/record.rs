@@ -83,7 +83,7 @@ pub struct RecordWarning {
 /// The values live back to back in one buffer, `fields` holding each one's key and span: a
 /// record costs two allocations whatever its number of fields. Records are built on the reader
 /// thread and dropped on a normalizer thread, where every freed allocation is a cross-thread
-/// free; a value per allocation made the allocator a tenth of the normalizer's time.
+/// free; with one allocation per value, the allocator took about a tenth of all CPU.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRecord {
     /// 1-based number of the record in its feed, counting malformed ones too.
@@ -178,4 +178,33 @@ pub enum ReadItem {
         message: String,
         excerpt: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_their_order_keys_and_bytes() {
+        let mut names = FieldNames::new();
+        let (title, image) = (names.intern("title"), names.intern("image"));
+        let mut record = RawRecord::new(7);
+        record.reserve(3, 16);
+        record.push(title, "Grön jacka");
+        record.push(image, "a.jpg");
+        record.push(image, "b.jpg");
+        let fields: Vec<(FieldId, &str)> = record.fields().collect();
+        assert_eq!(
+            fields,
+            [(title, "Grön jacka"), (image, "a.jpg"), (image, "b.jpg")]
+        );
+        assert_eq!(record.num_fields(), 3);
+        assert_eq!(record.text_len(), "Grön jackaa.jpgb.jpg".len());
+        assert_eq!(record.value(&names, "image"), Some("a.jpg"));
+        assert_eq!(record.value(&names, "price"), None);
+        assert_eq!(
+            record.excerpt(&names),
+            "title=Grön jacka, image=a.jpg, image=b.jpg"
+        );
+    }
 }
