@@ -26,8 +26,9 @@ pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("failed to read {}", args.path.display()))?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut writer = BatchWriter::default();
     let result = run_feed(input, &options, |batch| {
-        write_batch(batch, &mut out, rejects.as_mut())
+        writer.write(batch, &mut out, rejects.as_mut())
     });
     out.flush().context("failed to write offers")?;
     if let Some(rejects) = rejects.as_mut() {
@@ -42,40 +43,52 @@ pub fn run(args: NormalizeArgs) -> anyhow::Result<ExitCode> {
 /// Offers serialized into one buffer per rayon task.
 const OFFERS_PER_BUFFER: usize = 256;
 
-/// Serializes the batch's offers on rayon, one buffer per chunk, then writes them in order.
-/// Each chunk's offers are dropped where they were written, on the rayon threads that
-/// allocated them, rather than all on this thread.
-fn write_batch(
-    batch: OfferBatch,
-    out: &mut impl Write,
-    rejects: Option<&mut BufWriter<File>>,
-) -> Result<(), FeedError> {
-    let OfferBatch {
-        offers, rejections, ..
-    } = batch;
-    let buffers = offers
-        .into_par_iter()
-        .chunks(OFFERS_PER_BUFFER)
-        .map(|offers| {
-            let mut buffer = Vec::with_capacity(offers.len() * 1024);
-            for offer in &offers {
-                sonic_rs::to_writer(&mut buffer, offer)?;
-                buffer.push(b'\n');
-            }
-            Ok(buffer)
-        })
-        .collect::<Result<Vec<Vec<u8>>, sonic_rs::Error>>()
-        .map_err(std::io::Error::other)?;
-    for buffer in buffers {
-        out.write_all(&buffer)?;
-    }
-    if let Some(rejects) = rejects {
-        for rejection in &rejections {
-            serde_json::to_writer(&mut *rejects, rejection).map_err(std::io::Error::other)?;
-            rejects.write_all(b"\n")?;
+/// Writes batches of offers as JSON lines, serializing on rayon into buffers it keeps from one
+/// batch to the next (a batch's JSON is a few MB: allocating it anew each time costs page
+/// faults).
+#[derive(Default)]
+struct BatchWriter {
+    buffers: Vec<Vec<u8>>,
+}
+
+impl BatchWriter {
+    /// Serializes the batch's offers on rayon, one buffer per chunk, and writes them in order.
+    fn write(
+        &mut self,
+        batch: OfferBatch,
+        out: &mut impl Write,
+        rejects: Option<&mut BufWriter<File>>,
+    ) -> Result<(), FeedError> {
+        let OfferBatch {
+            offers, rejections, ..
+        } = batch;
+        let num_buffers = offers.len().div_ceil(OFFERS_PER_BUFFER);
+        if self.buffers.len() < num_buffers {
+            self.buffers.resize_with(num_buffers, Vec::new);
         }
+        self.buffers[..num_buffers]
+            .par_iter_mut()
+            .zip(offers.par_chunks(OFFERS_PER_BUFFER))
+            .try_for_each(|(buffer, offers)| {
+                buffer.clear();
+                for offer in offers {
+                    sonic_rs::to_writer(&mut *buffer, offer)?;
+                    buffer.push(b'\n');
+                }
+                Ok::<(), sonic_rs::Error>(())
+            })
+            .map_err(std::io::Error::other)?;
+        for buffer in &self.buffers[..num_buffers] {
+            out.write_all(buffer)?;
+        }
+        if let Some(rejects) = rejects {
+            for rejection in &rejections {
+                serde_json::to_writer(&mut *rejects, rejection).map_err(std::io::Error::other)?;
+                rejects.write_all(b"\n")?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The run report on stderr; its last line is the stats line scripts look for.
