@@ -17,11 +17,8 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use feedmill_formats::FeedError;
 use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::{FeedOptions, run_feed};
-use feedmill_formats::format::Syntax;
 use feedmill_formats::input::open_reader;
-use feedmill_formats::readers::csv_reader::{CsvOptions, read_csv};
-use feedmill_formats::readers::json_reader::{JsonLayout, read_json};
-use feedmill_formats::readers::xml_reader::{XmlOptions, read_xml};
+use feedmill_formats::readers::read_records;
 use feedmill_formats::record::{FieldNames, ReadItem};
 use feedmill_gen::{GenConfig, GenFormat, generate_gzip};
 use flate2::read::GzDecoder;
@@ -60,15 +57,6 @@ impl Read for SharedBytes {
     }
 }
 
-fn feed_format(format: GenFormat) -> FeedFormat {
-    match format {
-        GenFormat::GoogleXml => FeedFormat::GoogleXml,
-        GenFormat::AwinCsv => FeedFormat::AwinCsv,
-        GenFormat::AdtractionXml => FeedFormat::AdtractionXml,
-        GenFormat::PartnerboostJson => FeedFormat::PartnerboostJson,
-    }
-}
-
 fn gzip_feed(format: GenFormat) -> Arc<[u8]> {
     let mut gz = Vec::new();
     generate_gzip(&GenConfig::new(format, NUM_OFFERS, SEED), &mut gz)
@@ -104,19 +92,7 @@ fn read_only(gz: &Arc<[u8]>, format: FeedFormat) -> u64 {
         num_records += 1;
         Ok(())
     };
-    let read = match format.syntax(None) {
-        Syntax::Xml { record_elements } => {
-            read_xml(reader, &XmlOptions { record_elements }, &mut sink)
-        }
-        Syntax::Csv { quote, delimiter } => {
-            read_csv(reader, &CsvOptions { delimiter, quote }, &mut sink)
-        }
-        Syntax::Json { record_key } => {
-            read_json(reader, &JsonLayout::Document { record_key }, &mut sink)
-        }
-        Syntax::Ndjson => read_json(reader, &JsonLayout::Lines, &mut sink),
-    };
-    read.expect("the generated feed reads");
+    read_records(reader, &format.syntax(None), &mut sink).expect("the generated feed reads");
     num_records
 }
 
@@ -127,7 +103,7 @@ fn bench_normalize(c: &mut Criterion) {
         .throughput(Throughput::Elements(NUM_OFFERS));
     for format in GenFormat::ALL {
         let gz = gzip_feed(format);
-        let feed = feed_format(format);
+        let feed = FeedFormat::from(format);
         // A wrong count means the bench measures something else than a full feed.
         let kept = normalize(&gz, feed);
         assert!(

@@ -7,11 +7,8 @@
 
 use crate::measure::{BenchResult, StageClock, StageFigures};
 use feedmill_formats::driver::{FeedOptions, run_feed};
-use feedmill_formats::format::Syntax;
 use feedmill_formats::input::{content_hash, open_reader};
-use feedmill_formats::readers::csv_reader::{CsvOptions, read_csv};
-use feedmill_formats::readers::json_reader::{JsonLayout, read_json};
-use feedmill_formats::readers::xml_reader::{XmlOptions, read_xml};
+use feedmill_formats::readers::read_records;
 use feedmill_formats::record::{FieldNames, ReadItem};
 use feedmill_formats::{FeedError, FeedFormat};
 use feedmill_gen::{GenConfig, GenFormat, GenStats, generate_gzip};
@@ -48,18 +45,9 @@ impl Feed {
     fn options(&self) -> FeedOptions {
         FeedOptions {
             source: SOURCE.into(),
-            format: Some(feed_format(self.format)),
+            format: Some(self.format.into()),
             ..FeedOptions::default()
         }
-    }
-}
-
-fn feed_format(format: GenFormat) -> FeedFormat {
-    match format {
-        GenFormat::GoogleXml => FeedFormat::GoogleXml,
-        GenFormat::AwinCsv => FeedFormat::AwinCsv,
-        GenFormat::AdtractionXml => FeedFormat::AdtractionXml,
-        GenFormat::PartnerboostJson => FeedFormat::PartnerboostJson,
     }
 }
 
@@ -92,18 +80,8 @@ pub fn read_baseline(feed: &Feed) -> BenchResult<StageFigures> {
         num_records += 1;
         Ok(())
     };
-    match feed_format(feed.format).syntax(None) {
-        Syntax::Xml { record_elements } => {
-            read_xml(reader, &XmlOptions { record_elements }, &mut sink)
-        }
-        Syntax::Csv { quote, delimiter } => {
-            read_csv(reader, &CsvOptions { delimiter, quote }, &mut sink)
-        }
-        Syntax::Json { record_key } => {
-            read_json(reader, &JsonLayout::Document { record_key }, &mut sink)
-        }
-        Syntax::Ndjson => read_json(reader, &JsonLayout::Lines, &mut sink),
-    }?;
+    let syntax = FeedFormat::from(feed.format).syntax(None);
+    read_records(reader, &syntax, &mut sink)?;
     check_count("read baseline records", num_records, feed.stats.num_offers)?;
     Ok(clock.finish(num_records))
 }

@@ -15,7 +15,7 @@
 
 use feedmill_api::{ApiConfig, AppState, serve};
 use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
-use feedmill_model::{Availability, Currency, Decimal, Gtin, Network, Offer};
+use feedmill_model::{Availability, Currency, Decimal, Network, Offer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,66 +23,14 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// The word lists, random numbers, vocabulary and GTINs of feedmill-index's examples, so that
+/// both crates' benchmarks search the same kind of catalogue.
+#[path = "../../feedmill-index/examples/support/mod.rs"]
+mod support;
+
+use support::{BRANDS, Rng, WORDS, gtin_for, vocabulary};
+
 const NUM_SOURCES: usize = 10;
-const WORDS: &[&str] = &[
-    "hoodie",
-    "jacket",
-    "shoes",
-    "running",
-    "trail",
-    "camera",
-    "lens",
-    "tripod",
-    "bag",
-    "sport",
-    "winter",
-    "summer",
-    "wool",
-    "cotton",
-    "leather",
-    "black",
-    "white",
-    "grön",
-    "blå",
-    "röd",
-    "classic",
-    "pro",
-    "mini",
-    "max",
-    "ultra",
-    "light",
-    "warm",
-    "waterproof",
-    "kids",
-    "women",
-    "men",
-    "coffee",
-    "maker",
-    "kettle",
-    "phone",
-    "case",
-    "charger",
-    "cable",
-    "speaker",
-    "headphones",
-];
-const BRANDS: &[&str] = &[
-    "Nike",
-    "Adidas",
-    "Björn Borg",
-    "Salomon",
-    "Fujifilm",
-    "Canon",
-    "Sony",
-    "Philips",
-    "Bosch",
-    "Apple",
-    "Samsung",
-    "Fjällräven",
-    "Haglöfs",
-    "Peak Performance",
-    "Jabra",
-];
 
 struct Options {
     offers: usize,
@@ -126,44 +74,6 @@ fn options() -> Result<Options, Error> {
     Ok(options)
 }
 
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
-
-/// Pseudo-words from syllables after the 40 real `WORDS`, which take the top ranks (the
-/// vocabulary of feedmill-index's `search_bench`, so the figures compare).
-fn vocabulary(size: usize) -> Vec<String> {
-    const SYLLABLES: &[&str] = &[
-        "ka", "lo", "mi", "ber", "ton", "sa", "vik", "ro", "dal", "en", "ström", "gå", "lä", "nor",
-        "tek", "pi", "us", "ar", "fi", "ma", "sko", "ver", "ta", "bo", "len", "rin",
-    ];
-    let mut words: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-    let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
-    let mut rng = Rng(7);
-    while words.len() < size {
-        let num_syllables = 2 + rng.below(3);
-        let word: String = (0..num_syllables).map(|_| rng.pick(SYLLABLES)).collect();
-        if seen.insert(word.clone()) {
-            words.push(word);
-        }
-    }
-    words
-}
-
 /// Words drawn with probability proportional to 1 / (rank + 1), as words in real text are.
 struct Words {
     words: Vec<String>,
@@ -196,10 +106,6 @@ impl Words {
             .collect::<Vec<_>>()
             .join(" ")
     }
-}
-
-fn gtin_for(product: u64) -> Option<Gtin> {
-    Gtin::with_check_digit(&format!("{:012}", 400_000_000_000 + product * 7919))
 }
 
 fn generate(words: &Words, rng: &mut Rng, source: &str, i: usize, sek: Currency) -> Offer {

@@ -15,10 +15,7 @@ use crate::format::{FeedFormat, Syntax};
 use crate::input::{FeedInput, ReadAhead};
 use crate::mapping::{Field, ResolvedMapping};
 use crate::normalize::{NormalizeContext, Normalized, normalize_record};
-use crate::readers::RecordSink;
-use crate::readers::csv_reader::{CsvOptions, read_csv};
-use crate::readers::json_reader::{JsonLayout, read_json};
-use crate::readers::xml_reader::{XmlOptions, read_xml};
+use crate::readers::{RecordSink, read_records};
 use crate::record::{FieldNames, ReadItem, RecordWarning};
 use feedmill_model::{Currency, Offer, RejectReason, Rejection, RunStats};
 use rayon::prelude::*;
@@ -262,31 +259,7 @@ fn read_in_batches(
         items: Vec::with_capacity(BATCH_SIZE),
         names: Arc::from(Vec::new()),
     };
-    match syntax {
-        Syntax::Xml { record_elements } => read_xml(
-            reader,
-            &XmlOptions {
-                record_elements: record_elements.clone(),
-            },
-            &mut batcher,
-        ),
-        Syntax::Csv { quote, delimiter } => read_csv(
-            reader,
-            &CsvOptions {
-                delimiter: *delimiter,
-                quote: *quote,
-            },
-            &mut batcher,
-        ),
-        Syntax::Json { record_key } => read_json(
-            reader,
-            &JsonLayout::Document {
-                record_key: record_key.clone(),
-            },
-            &mut batcher,
-        ),
-        Syntax::Ndjson => read_json(reader, &JsonLayout::Lines, &mut batcher),
-    }?;
+    read_records(reader, syntax, &mut batcher)?;
     batcher.flush()
 }
 

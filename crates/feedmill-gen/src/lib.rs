@@ -28,6 +28,7 @@ mod writers;
 mod tests;
 
 use catalogue::{BAD_PRODUCT_BASE, Catalogue, OfferRecord};
+use feedmill_formats::FeedFormat;
 use schedule::{Schedule, Slot};
 use std::fmt;
 use std::io::{self, BufWriter, Write};
@@ -63,6 +64,18 @@ impl GenFormat {
             GenFormat::AwinCsv => "awin-csv",
             GenFormat::AdtractionXml => "adtraction-xml",
             GenFormat::PartnerboostJson => "partnerboost-json",
+        }
+    }
+}
+
+/// The `--format` that reads what the generator writes in this format.
+impl From<GenFormat> for FeedFormat {
+    fn from(format: GenFormat) -> FeedFormat {
+        match format {
+            GenFormat::GoogleXml => FeedFormat::GoogleXml,
+            GenFormat::AwinCsv => FeedFormat::AwinCsv,
+            GenFormat::AdtractionXml => FeedFormat::AdtractionXml,
+            GenFormat::PartnerboostJson => FeedFormat::PartnerboostJson,
         }
     }
 }

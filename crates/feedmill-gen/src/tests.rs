@@ -18,15 +18,6 @@ fn feed(format: GenFormat, offers: u64, seed: u64) -> Result<(Vec<u8>, GenStats)
     Ok((out, stats))
 }
 
-fn feed_format(format: GenFormat) -> FeedFormat {
-    match format {
-        GenFormat::GoogleXml => FeedFormat::GoogleXml,
-        GenFormat::AwinCsv => FeedFormat::AwinCsv,
-        GenFormat::AdtractionXml => FeedFormat::AdtractionXml,
-        GenFormat::PartnerboostJson => FeedFormat::PartnerboostJson,
-    }
-}
-
 struct Normalized {
     report: FeedReport,
     offers: Vec<Offer>,
@@ -108,7 +99,11 @@ fn every_feed_normalizes_to_the_planned_offers_rejections_and_warnings() -> Test
         assert_eq!(stats.num_bad, 100);
         let run = normalize(bytes)?;
         let run_stats = &run.report.stats;
-        assert_eq!(run.report.format, feed_format(format), "detected format");
+        assert_eq!(
+            run.report.format,
+            FeedFormat::from(format),
+            "detected format"
+        );
         assert_eq!(run_stats.num_read, stats.num_offers);
         assert_eq!(
             run_stats.num_kept,
@@ -259,7 +254,7 @@ fn tiny_and_degenerate_feeds() -> TestResult {
 fn formats_parse_by_name() {
     for format in GenFormat::ALL {
         assert_eq!(format.name().parse::<GenFormat>(), Ok(format));
-        assert_eq!(format.name(), feed_format(format).name());
+        assert_eq!(format.name(), FeedFormat::from(format).name());
     }
     assert!("google-csv".parse::<GenFormat>().is_err());
 }

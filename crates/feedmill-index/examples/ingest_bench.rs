@@ -25,7 +25,7 @@ use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::Offer;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{Generator, OfferShape, Rng};
+use support::{Generator, OfferShape, Rng, process_cpu};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -202,27 +202,6 @@ fn timed(step: impl FnOnce() -> BenchResult<()>) -> BenchResult<Timing> {
         wall: started.elapsed(),
         cpu: process_cpu().saturating_sub(cpu_before),
     })
-}
-
-/// User + system time of every thread of the process so far; zero where `/proc` is missing.
-fn process_cpu() -> Duration {
-    // `/proc/self/stat` counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux we run).
-    const TICKS_PER_SECOND: u64 = 100;
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return Duration::ZERO;
-    };
-    // Fields after the command name, which is in parentheses and may hold spaces, start with
-    // the state; utime and stime are the 12th and 13th of them.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    let ticks = field(11) + field(12);
-    Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND)
 }
 
 fn median(mut timings: Vec<Timing>) -> Timing {

@@ -6,11 +6,46 @@
 //! feed (return `Err`) only when the input as a whole is not of their syntax or ends early.
 
 use crate::error::FeedError;
+use crate::format::Syntax;
 use crate::record::{FieldNames, ReadItem};
+use std::io::BufRead;
 
 pub mod csv_reader;
 pub mod json_reader;
 pub mod xml_reader;
+
+/// Reads `input` with the reader of `syntax`, handing every item to `sink`.
+pub fn read_records<R: BufRead>(
+    input: R,
+    syntax: &Syntax,
+    sink: &mut dyn RecordSink,
+) -> Result<(), FeedError> {
+    match syntax {
+        Syntax::Xml { record_elements } => xml_reader::read_xml(
+            input,
+            &xml_reader::XmlOptions {
+                record_elements: record_elements.clone(),
+            },
+            sink,
+        ),
+        Syntax::Csv { quote, delimiter } => csv_reader::read_csv(
+            input,
+            &csv_reader::CsvOptions {
+                delimiter: *delimiter,
+                quote: *quote,
+            },
+            sink,
+        ),
+        Syntax::Json { record_key } => json_reader::read_json(
+            input,
+            &json_reader::JsonLayout::Document {
+                record_key: record_key.clone(),
+            },
+            sink,
+        ),
+        Syntax::Ndjson => json_reader::read_json(input, &json_reader::JsonLayout::Lines, sink),
+    }
+}
 
 /// Receives every item a reader produces, with the reader's key table as it is at that moment.
 /// Returning `Err(FeedError::Stopped)` tells the reader to stop at once.

@@ -9,9 +9,10 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use feedmill_model::Decimal;
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
-use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
 
 pub const WORDS: &[&str] = &[
     "hoodie",
@@ -94,14 +95,19 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
     pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
+        items[self.below(items.len())]
     }
 }
 
 /// Pseudo-words from syllables (some with å, ä, ö, as Swedish feeds have), after the 40 real
 /// `WORDS`, which take the top ranks.
-fn vocabulary(size: usize) -> Vec<String> {
+pub fn vocabulary(size: usize) -> Vec<String> {
     const SYLLABLES: &[&str] = &[
         "ka", "lo", "mi", "ber", "ton", "sa", "vik", "ro", "dal", "en", "ström", "gå", "lä", "nor",
         "tek", "pi", "us", "ar", "fi", "ma", "sko", "ver", "ta", "bo", "len", "rin",
@@ -110,7 +116,7 @@ fn vocabulary(size: usize) -> Vec<String> {
     let mut known: HashSet<String> = words.iter().cloned().collect();
     let mut rng = Rng(7);
     while words.len() < size {
-        let num_syllables = 2 + (rng.next() % 3) as usize;
+        let num_syllables = 2 + rng.below(3);
         let word: String = (0..num_syllables).map(|_| rng.pick(SYLLABLES)).collect();
         if known.insert(word.clone()) {
             words.push(word);
@@ -250,15 +256,8 @@ impl Generator {
 }
 
 /// A valid EAN-13 per product, so offers of one product group together.
-fn gtin_for(product: u64) -> Option<Gtin> {
-    let body = format!("{:012}", 400_000_000_000 + product * 7919);
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    Gtin::parse(&format!("{body}{}", (10 - sum % 10) % 10)).ok()
+pub fn gtin_for(product: u64) -> Option<Gtin> {
+    Gtin::with_check_digit(&format!("{:012}", 400_000_000_000 + product * 7919))
 }
 
 /// An affiliate click URL of the usual length (~110 characters) wrapping the product page.
@@ -272,4 +271,24 @@ fn tracking_url(source: &str, i: usize) -> String {
 fn updated_at(i: usize) -> Option<DateTime<Utc>> {
     const EPOCH: i64 = 1_735_689_600;
     DateTime::from_timestamp(EPOCH + (i as i64 * 7919) % (90 * 86_400), 0)
+}
+
+/// User + system time of every thread of the process so far; zero where `/proc` is missing.
+pub fn process_cpu() -> Duration {
+    // `/proc/self/stat` counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux we run).
+    const TICKS_PER_SECOND: u64 = 100;
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name, which is in parentheses and may hold spaces, start with
+    // the state; utime and stime are the 12th and 13th of them.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((field(11) + field(12)) * 1000 / TICKS_PER_SECOND)
 }

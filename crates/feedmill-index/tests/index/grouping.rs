@@ -216,13 +216,10 @@ fn wide_catalog() -> Result<OfferIndex, IndexError> {
 /// A valid EAN-13 for `n`.
 fn valid_gtin(n: u64) -> String {
     let body = format!("{:012}", 400_000_000_000 + n * 7919);
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    format!(
+        "{body}{}",
+        feedmill_model::gtin_check_digit(body.as_bytes())
+    )
 }
 
 #[test]
