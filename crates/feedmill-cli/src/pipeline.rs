@@ -25,6 +25,9 @@ pub struct IngestRequest {
     /// Records the upstream announced (an API's `count` or `total`); reading fewer means the
     /// download lost some, and the source is left as it was.
     pub expected_records: Option<u64>,
+    /// The files' [`content_hash`] when the caller has it already (a download is hashed as it
+    /// is written); `None` hashes them here.
+    pub content_hash: Option<String>,
 }
 
 /// What happened to the source.
@@ -53,7 +56,10 @@ pub fn ingest_source(
     mut on_rejection: impl FnMut(&Rejection) -> std::io::Result<()>,
 ) -> anyhow::Result<IngestResult> {
     let started = Instant::now();
-    let content_hash = content_hash(&request.paths).context("failed to read the feed")?;
+    let content_hash = match &request.content_hash {
+        Some(hash) => hash.clone(),
+        None => content_hash(&request.paths).context("failed to read the feed")?,
+    };
     let previous = index.source_content_hash(&request.feed.source)?;
     if !request.guard.force && previous.as_deref() == Some(content_hash.as_str()) {
         return Ok(IngestResult::Unchanged);

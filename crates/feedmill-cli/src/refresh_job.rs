@@ -87,10 +87,6 @@ async fn refresh(
     force: bool,
 ) -> anyhow::Result<RefreshOutcome> {
     let fetched = fetch_source(source, ctx).await?;
-    let indexed_hash = index.source_content_hash(&source.name)?;
-    if !force && indexed_hash.as_deref() == Some(fetched.content_hash.as_str()) {
-        return Ok(RefreshOutcome::Unchanged);
-    }
     let format = fetched
         .format
         .as_deref()
@@ -108,6 +104,8 @@ async fn refresh(
             force,
         },
         expected_records: fetched.expected_records,
+        // The fetch hashed the download; ingest_source skips it when the index has that hash.
+        content_hash: Some(fetched.content_hash.clone()),
     };
     let index = index.clone();
     // Parsing and indexing are CPU work: off the async workers.

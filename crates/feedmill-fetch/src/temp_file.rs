@@ -2,6 +2,7 @@
 //! hashed and counted as they arrive, deleted on drop unless renamed into place.
 
 use crate::error::FetchErrorKind;
+use feedmill_formats::input::content_hash;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tokio::io::{AsyncWriteExt, BufWriter};
@@ -127,24 +128,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
-/// Hex SHA-256 of a file, read in blocks (memory stays flat whatever the file's size).
+/// Hex SHA-256 of a file, read in blocks (memory stays flat whatever the file's size): the same
+/// [`content_hash`] an ingest compares, so a fetched file's hash can stand in for it.
 pub(crate) async fn hash_file(path: &Path) -> Result<(String, u64), FetchErrorKind> {
     let owned = path.to_path_buf();
     let result = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
-        use std::io::Read;
-        let mut file = std::fs::File::open(&owned)?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut total = 0u64;
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            total += n as u64;
-        }
-        Ok((hex(&hasher.finalize()), total))
+        // A missing file fails here, with the path said once (by the caller).
+        let num_bytes = std::fs::metadata(&owned)?.len();
+        Ok((content_hash(&[&owned])?, num_bytes))
     })
     .await;
     match result {

@@ -27,6 +27,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             force: args.force,
         },
         expected_records: None,
+        content_hash: None,
     };
     let index = OfferIndex::open_or_create(&args.index)
         .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
