@@ -71,6 +71,11 @@ fn main() -> ExitCode {
 /// Every run the options ask for, then the tables.
 fn run() -> BenchResult<()> {
     let options = Options::parse(std::env::args().skip(1))?;
+    if let Some(dir) = &options.search_index {
+        let run = search_stages(&options, dir)?;
+        println!("\n{}", report::search_table(&run));
+        return Ok(());
+    }
     let sizes = options.sizes();
     let runs = if sizes.len() == 1 && options.runs == 1 {
         vec![run_pipeline(&options)?]
@@ -136,6 +141,21 @@ fn run_pipeline(options: &Options) -> BenchResult<RunResults> {
         total_seconds: log.started.elapsed().as_secs_f64(),
         ..results
     })
+}
+
+/// The search and HTTP stages over the index in `dir`, opened as it is.
+fn search_stages(options: &Options, dir: &Path) -> BenchResult<RunResults> {
+    let index = OfferIndex::open_or_create(dir)?;
+    if index.num_offers() == 0 {
+        return Err(format!("{} holds no offers", dir.display()).into());
+    }
+    let index = Arc::new(index);
+    let scratch = tempfile::Builder::new().prefix("feedmill-e2e").tempdir()?;
+    let mix = query_mix::query_mix(options.num_queries, options.seed);
+    let mut results = RunResults::default();
+    (results.queries, results.search) = query_mix::run_query_mix(&index, &mix)?;
+    results.http = http_load::http_load(index, &mix, &options.http, scratch.path())?;
+    Ok(results)
 }
 
 /// The indexing baseline, then the ingest into `scratch/index`: their figures (the other

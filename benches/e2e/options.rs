@@ -20,6 +20,9 @@ usage: cargo bench -p feedmill-benches --bench e2e -- [options]
   --http-seconds S       HTTP load stops after S seconds ... (default 10)
   --http-requests N      ... or N requests, whichever comes first (default 20000)
   --work-dir DIR         where the feed and the indexes go (default: the system temp dir)
+  --search-index DIR     only the search and HTTP stages, over the index in DIR (one that
+                         `feedmill ingest` built from `feedmill gen` output, say): a quick loop
+                         for work on search speed
   --write-markdown PATH  write the tables and the machine into PATH (between markers, so the
                          rest of the file stays as written)
   --json-out PATH        write the run's figures as JSON (used by --scaling)
@@ -38,6 +41,8 @@ pub struct Options {
     pub num_queries: usize,
     pub http: HttpSettings,
     pub work_dir: Option<PathBuf>,
+    /// An existing index: run the search stages only.
+    pub search_index: Option<PathBuf>,
     pub write_markdown: Option<PathBuf>,
     pub json_out: Option<PathBuf>,
 }
@@ -65,6 +70,7 @@ impl Default for Options {
                 max_requests: 20_000,
             },
             work_dir: None,
+            search_index: None,
             write_markdown: None,
             json_out: None,
         }
@@ -106,6 +112,7 @@ impl Options {
             "--http-seconds" => self.http.max_duration = Duration::from_secs(number(flag, &value)?),
             "--http-requests" => self.http.max_requests = number(flag, &value)?,
             "--work-dir" => self.work_dir = Some(from_workspace_root(&value)),
+            "--search-index" => self.search_index = Some(from_workspace_root(&value)),
             "--write-markdown" => self.write_markdown = Some(from_workspace_root(&value)),
             "--json-out" => self.json_out = Some(value.into()),
             other => return Err(format!("unknown option {other}\n{USAGE}").into()),

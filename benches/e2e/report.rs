@@ -74,6 +74,20 @@ pub fn stage_table(r: &RunResults) -> String {
     rows.render()
 }
 
+/// The search stages of a run over an existing index (`--search-index`).
+pub fn search_table(r: &RunResults) -> String {
+    let mut rows = Table::new(&[
+        "stage",
+        "figure",
+        "measured",
+        "baseline, same run",
+        "measured ÷ baseline",
+    ]);
+    query_rows(&mut rows, r);
+    http_rows(&mut rows, r);
+    rows.render()
+}
+
 fn generate_rows(t: &mut Table, r: &RunResults) {
     let g = &r.generate;
     let stage = format!("generate {} records → .gz", count(r.num_records));

@@ -1,7 +1,12 @@
 //! [`LooseTermQuery`]: a word matched with a typo or as a prefix, at a constant score.
 //!
 //! Same automaton as tantivy's `FuzzyTermQuery` (its Levenshtein DFA, transpositions costing
-//! one), same matches, same score. The difference is how a segment's matches are held:
+//! one), same score, but the word itself is left out: the variants are the other words the
+//! automaton accepts. Every loose clause stands beside the exact clauses of the same word,
+//! which match the word itself (and score it higher); reading its postings again here would
+//! double the work of the commonest case, a correctly spelt word whose only variant is itself.
+//!
+//! The other difference is how a segment's matches are held:
 //! `FuzzyTermQuery` marks them in a bitset of the segment's size (125 KB to allocate, zero and
 //! scan per million offers, per word, per search), although the variants of a typical word
 //! match a few hundred offers. Here matches under 1/[`SPARSE_BELOW`] of the segment are kept
@@ -9,8 +14,8 @@
 
 use std::sync::Arc;
 use tantivy::query::{
-    BitSetDocSet, ConstScorer, DfaWrapper, EnableScoring, Explanation, FuzzyTermQuery, Query,
-    Scorer, Weight,
+    BitSetDocSet, ConstScorer, DfaWrapper, EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery,
+    Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
@@ -20,7 +25,8 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyEr
 /// the same around n = max_doc / 500 for segments of 100k to 1M offers.
 const SPARSE_BELOW: u64 = 512;
 
-/// A word within one edit (for words long enough), optionally as a prefix.
+/// The words within one edit of a word (for words long enough), optionally as a prefix, the
+/// word itself excluded.
 #[derive(Debug, Clone)]
 pub(crate) struct LooseTermQuery {
     term: Term,
@@ -50,6 +56,7 @@ impl Query for LooseTermQuery {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(LooseWeight {
             field: self.term.field(),
+            word: self.term.serialized_value_bytes().to_vec(),
             automaton: Arc::new(self.automaton()?),
         }))
     }
@@ -57,6 +64,9 @@ impl Query for LooseTermQuery {
 
 struct LooseWeight {
     field: Field,
+    /// The word as the term dictionary holds it: the one term the automaton accepts that is
+    /// not a variant.
+    word: Vec<u8>,
     automaton: Arc<DfaWrapper>,
 }
 
@@ -67,11 +77,18 @@ impl Weight for LooseWeight {
             .terms()
             .search(self.automaton.as_ref())
             .into_stream()?;
+        let word = self.word.as_slice();
         let mut matched = Vec::new();
         let mut num_postings = 0u64;
         while terms.advance() {
+            if terms.key() == word {
+                continue;
+            }
             num_postings += u64::from(terms.value().doc_freq);
             matched.push(terms.value().clone());
+        }
+        if matched.is_empty() {
+            return Ok(Box::new(EmptyScorer));
         }
         let sparse = num_postings * SPARSE_BELOW < u64::from(reader.max_doc());
         let mut docs = Docs::new(sparse, reader.max_doc());
@@ -166,6 +183,59 @@ impl DocSet for SortedDocs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The titles that `LooseTermQuery::new(word, distance, prefix)` matches, in an index of
+    /// one title per document.
+    fn loose_matches(titles: &[&str], word: &str, distance: u8, prefix: bool) -> Vec<String> {
+        use tantivy::collector::DocSetCollector;
+        use tantivy::schema::{STORED, Schema, TEXT, Value};
+        use tantivy::{Index, TantivyDocument, doc};
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT | STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for text in titles {
+            writer.add_document(doc!(title => *text)).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let query = LooseTermQuery::new(Term::from_field_text(title, word), distance, prefix);
+        let addresses = searcher.search(&query, &DocSetCollector).expect("search");
+        let mut found: Vec<String> = addresses
+            .into_iter()
+            .filter_map(|address| searcher.doc::<TantivyDocument>(address).ok())
+            .filter_map(|doc| {
+                doc.get_first(title)
+                    .and_then(|v| v.as_str())
+                    .map(String::from)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn variants_leave_the_word_itself_to_the_exact_clauses() {
+        let titles = [
+            "hoodie",
+            "hoodies",
+            "hoodle",
+            "hood",
+            "hoodie hoodis",
+            "jacket",
+        ];
+        assert_eq!(
+            loose_matches(&titles, "hoodie", 1, false),
+            ["hoodie hoodis", "hoodies", "hoodle"]
+        );
+        assert_eq!(
+            loose_matches(&titles, "hood", 0, true),
+            ["hoodie", "hoodie hoodis", "hoodies", "hoodle"]
+        );
+        assert!(loose_matches(&titles, "jacket", 1, true).is_empty());
+    }
 
     #[test]
     fn sorted_docs_advance_and_seek() {

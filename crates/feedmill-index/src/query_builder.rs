@@ -138,15 +138,15 @@ fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query
     Box::new(BooleanQuery::union(variants))
 }
 
-/// A word that only has to match: title, brand and category are all in `match_text`, so two
-/// postings lists per word instead of five.
+/// A word that only has to match: title, brand and category are all in `match_text`, so the
+/// word there and in the description, and its variants, instead of four fields.
 fn matched_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query> {
-    let in_match_text = loose_query(schema.match_text, word, is_last)
-        .unwrap_or_else(|| exact(schema.match_text, word));
-    Box::new(BooleanQuery::union(vec![
-        in_match_text,
+    let mut variants = vec![
+        exact(schema.match_text, word),
         exact(schema.description, word),
-    ]))
+    ];
+    variants.extend(loose_query(schema.match_text, word, is_last));
+    Box::new(BooleanQuery::union(variants))
 }
 
 /// Words over one field (exact or loose), all required, for suggestions.
@@ -185,7 +185,8 @@ fn exact(field: Field, word: &str) -> Box<dyn Query> {
 }
 
 /// One automaton per word: a typo for long words, a prefix (with the same typo allowance) for
-/// the last word, nothing for a short word that is not the last.
+/// the last word, nothing for a short word that is not the last. It matches the word's variants
+/// only, not the word itself: that is the exact clauses' part.
 fn loose_query(field: Field, word: &str, is_last: bool) -> Option<Box<dyn Query>> {
     let num_chars = word.chars().count();
     let distance = u8::from(num_chars >= MIN_FUZZY_CHARS);
