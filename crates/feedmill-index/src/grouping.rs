@@ -20,7 +20,7 @@ use crate::search_request::SortOrder;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{
     COLLECT_BLOCK_BUFFER_LEN, DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader,
 };
@@ -158,6 +158,8 @@ struct GroupColumns {
     gtin_keys: Column<u64>,
     num_gtins: usize,
     currency_ords: Column<u64>,
+    /// The ordinal of the segment's one currency, when every offer has it: nothing to read.
+    only_currency: Option<u64>,
     /// Currency ordinal of the segment → its code.
     currency_codes: Vec<[u8; 3]>,
     price: Column<i64>,
@@ -231,7 +233,11 @@ impl GroupColumns {
             Some(column) => (column.ords().clone(), column.num_terms()),
             None => (Column::build_empty_column(reader.max_doc()), 0),
         };
+        let only_currency = (currency_codes.len() == 1
+            && currency_ords.get_cardinality() == Cardinality::Full)
+            .then_some(0);
         Ok(GroupColumns {
+            only_currency,
             gtin_ords,
             gtin_keys: fast.u64(GTIN_KEY)?,
             num_gtins,
@@ -353,10 +359,16 @@ impl GroupSegmentCollector {
         // Read for every offer, though only a group's first needs it: batched reads in
         // document order cost less than one random read per group.
         columns.gtin_keys.first_vals(docs, &mut values.gtins[..n]);
-        columns.price.first_vals(docs, &mut values.prices[..n]);
-        columns
-            .currency_ords
-            .first_vals(docs, &mut values.currency_ords[..n]);
+        // A group's lowest price only ranks it in the price orders.
+        if self.sort.is_by_price() {
+            columns.price.first_vals(docs, &mut values.prices[..n]);
+        }
+        match columns.only_currency {
+            Some(ord) => values.currency_ords[..n].fill(Some(ord)),
+            None => columns
+                .currency_ords
+                .first_vals(docs, &mut values.currency_ords[..n]),
+        }
         let keys = &mut values.keys[..n];
         match self.sort {
             SortOrder::Relevance => {

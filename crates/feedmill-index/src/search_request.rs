@@ -154,6 +154,11 @@ impl SortOrder {
         SortOrder::Discount,
     ];
 
+    /// Cheapest or dearest first.
+    pub fn is_by_price(self) -> bool {
+        matches!(self, SortOrder::PriceAsc | SortOrder::PriceDesc)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SortOrder::Relevance => "relevance",
