@@ -7,12 +7,18 @@
 //! bounded time or number of requests, whichever comes first, and goes nowhere but loopback.
 //! Client and server share the machine's cores, so the figures are a lower bound for a server
 //! alone.
+//!
+//! The stage runs twice: with the search cache off, so that every request is searched on the
+//! index (the engine's throughput), and with the cache as `feedmill serve` has it by default.
+//! The mix repeats (its requests cycle, and its one-word queries recur within it), so the
+//! second run answers most requests from the cache: it shows what the cache does for a
+//! comparison site's recurring queries, not what any query costs.
 
 use crate::measure::{BenchResult, StageClock, StageFigures, quantile};
 use crate::options::HttpSettings;
 use crate::query_mix::{MixedRequest, url_params};
 use feedmill_api::{ApiConfig, AppState, serve};
-use feedmill_index::OfferIndex;
+use feedmill_index::{CacheStats, OfferIndex};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -35,6 +41,11 @@ pub struct HttpFigures {
     pub p99_ms: f64,
     /// The timed load's wall time and memory.
     pub stage: StageFigures,
+    /// The search cache's byte budget (0: off) and the share of the timed requests it answered.
+    #[serde(default)]
+    pub cache_bytes: u64,
+    #[serde(default)]
+    pub cache_hit_share: f64,
 }
 
 impl HttpFigures {
@@ -43,12 +54,14 @@ impl HttpFigures {
     }
 }
 
-/// Serves `index`, loads it with `mix` and stops the server.
+/// Serves `index` with a search cache of `cache_bytes` (0: none), loads it with `mix` and
+/// stops the server.
 pub fn http_load(
     index: Arc<OfferIndex>,
     mix: &[MixedRequest],
     settings: &HttpSettings,
     scratch: &Path,
+    cache_bytes: u64,
 ) -> BenchResult<HttpFigures> {
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(SERVER_WORKERS)
@@ -56,8 +69,10 @@ pub fn http_load(
         .build()?;
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
-    let config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
+    let mut config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
+    config.search_cache_bytes = cache_bytes;
     let state = AppState::new(index, config)?;
+    let cache_state = state.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = server.spawn(serve(listener, state, async move {
         let _ = stopped.await;
@@ -66,10 +81,15 @@ pub fn http_load(
     let client = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let figures = client.block_on(load(urls, *settings));
+    let figures = client.block_on(load(urls, *settings, || {
+        cache_state.search_cache_stats().unwrap_or_default()
+    }));
     let _ = stop.send(());
     server.block_on(serving)??;
-    figures
+    Ok(HttpFigures {
+        cache_bytes,
+        ..figures?
+    })
 }
 
 fn search_urls(base: &str, mix: &[MixedRequest]) -> BenchResult<Arc<[Url]>> {
@@ -87,16 +107,24 @@ fn search_urls(base: &str, mix: &[MixedRequest]) -> BenchResult<Arc<[Url]>> {
     Ok(urls.into())
 }
 
-async fn load(urls: Arc<[Url]>, settings: HttpSettings) -> BenchResult<HttpFigures> {
+/// The warm-up, then the timed load; `cache_stats` reads the server's cache counters.
+async fn load(
+    urls: Arc<[Url]>,
+    settings: HttpSettings,
+    cache_stats: impl Fn() -> CacheStats,
+) -> BenchResult<HttpFigures> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(settings.concurrency)
         .build()?;
     let warm_up = Budget::new(WARM_UP_REQUESTS, Duration::from_secs(30));
     run_workers(&client, &urls, settings.concurrency, warm_up).await?;
+    let before = cache_stats();
     let clock = StageClock::start();
     let budget = Budget::new(settings.max_requests, settings.max_duration);
     let outcome = run_workers(&client, &urls, settings.concurrency, budget).await?;
     let stage = clock.finish(outcome.latencies.len() as u64);
+    let after = cache_stats();
+    let (hits, misses) = (after.hits - before.hits, after.misses - before.misses);
     let mut latencies = outcome.latencies;
     latencies.sort_by(f64::total_cmp);
     Ok(HttpFigures {
@@ -106,6 +134,8 @@ async fn load(urls: Arc<[Url]>, settings: HttpSettings) -> BenchResult<HttpFigur
         p50_ms: quantile(&latencies, 0.5),
         p99_ms: quantile(&latencies, 0.99),
         stage,
+        cache_bytes: 0,
+        cache_hit_share: hits as f64 / (hits + misses).max(1) as f64,
     })
 }
 

@@ -126,8 +126,11 @@ fn run_pipeline(options: &Options) -> BenchResult<RunResults> {
     let mix = query_mix::query_mix(options.num_queries, options.seed);
     (results.queries, results.search) = query_mix::run_query_mix(&index, &mix)?;
     log.line(&format!("search: {} requests", mix.len()));
-    results.http = http_load::http_load(index, &mix, &options.http, scratch.path())?;
-    log.line(&format!("http: {} requests", results.http.num_requests));
+    (results.http_uncached, results.http) = http_stages(index, &mix, options, scratch.path())?;
+    log.line(&format!(
+        "http: {} requests without the cache, {} with it",
+        results.http_uncached.num_requests, results.http.num_requests
+    ));
     Ok(RunResults {
         format: options.format.name().into(),
         seed: options.seed,
@@ -154,8 +157,21 @@ fn search_stages(options: &Options, dir: &Path) -> BenchResult<RunResults> {
     let mix = query_mix::query_mix(options.num_queries, options.seed);
     let mut results = RunResults::default();
     (results.queries, results.search) = query_mix::run_query_mix(&index, &mix)?;
-    results.http = http_load::http_load(index, &mix, &options.http, scratch.path())?;
+    (results.http_uncached, results.http) = http_stages(index, &mix, options, scratch.path())?;
     Ok(results)
+}
+
+/// The HTTP load with the search cache off, then on (the default budget of `feedmill serve`).
+fn http_stages(
+    index: Arc<OfferIndex>,
+    mix: &[query_mix::MixedRequest],
+    options: &Options,
+    scratch: &Path,
+) -> BenchResult<(http_load::HttpFigures, http_load::HttpFigures)> {
+    let uncached = http_load::http_load(index.clone(), mix, &options.http, scratch, 0)?;
+    let cache_bytes = feedmill_api::DEFAULT_SEARCH_CACHE_BYTES;
+    let cached = http_load::http_load(index, mix, &options.http, scratch, cache_bytes)?;
+    Ok((uncached, cached))
 }
 
 /// The indexing baseline, then the ingest into `scratch/index`: their figures (the other

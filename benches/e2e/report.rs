@@ -37,6 +37,10 @@ pub struct RunResults {
     /// Per query kind, then the whole mix (kind "all").
     pub queries: Vec<QueryFigures>,
     pub search: StageFigures,
+    /// The API with its search cache off: every request searched on the index.
+    #[serde(default)]
+    pub http_uncached: HttpFigures,
+    /// The API as `feedmill serve` runs it, search cache on.
     pub http: HttpFigures,
     pub total_seconds: f64,
 }
@@ -169,8 +173,23 @@ fn query_rows(t: &mut Table, r: &RunResults) {
 }
 
 fn http_rows(t: &mut Table, r: &RunResults) {
-    let h = &r.http;
-    let stage = format!("HTTP /search, {} connections", h.concurrency);
+    // Runs from before the cache have only `http`, measured without one.
+    if r.http_uncached.num_requests > 0 {
+        http_block(t, r, &r.http_uncached);
+    }
+    http_block(t, r, &r.http);
+}
+
+fn http_block(t: &mut Table, r: &RunResults, h: &HttpFigures) {
+    let cache = match h.cache_bytes {
+        0 => "search cache off".to_string(),
+        bytes => format!(
+            "search cache {} ({:.0} % hits)",
+            memory(bytes),
+            h.cache_hit_share * 100.0
+        ),
+    };
+    let stage = format!("HTTP /search, {} connections, {cache}", h.concurrency);
     let rate = format!(
         "{}/s ({} in {:.1} s, {} errors)",
         count(h.requests_per_second() as u64),
@@ -181,7 +200,7 @@ fn http_rows(t: &mut Table, r: &RunResults) {
     let (baseline_rate, baseline_latency, rate_ratio) = match r.mix() {
         Some(mix) => (
             format!(
-                "{}/s (same mix in-process, 1 thread)",
+                "{}/s (same mix in-process, 1 thread, no cache)",
                 count(mix.per_second() as u64)
             ),
             p50_p99(mix.p50_ms, mix.p99_ms),
@@ -209,7 +228,7 @@ pub fn scaling_table(runs: &[RunResults]) -> String {
         "tantivy baseline",
         "index",
         "search p50 · p99 (mix)",
-        "HTTP req/s",
+        "HTTP req/s, cache off · on",
         "whole run",
     ]);
     for r in runs {
@@ -217,7 +236,11 @@ pub fn scaling_table(runs: &[RunResults]) -> String {
         let (search, http) = (
             r.mix()
                 .map_or_else(String::new, |m| p50_p99(m.p50_ms, m.p99_ms)),
-            count(r.http.requests_per_second() as u64),
+            format!(
+                "{} · {}",
+                count(r.http_uncached.requests_per_second() as u64),
+                count(r.http.requests_per_second() as u64)
+            ),
         );
         t.row(&[
             &count(r.num_records),

@@ -8,6 +8,8 @@ use url::Url;
 
 /// Linkolino's click-out limit: 30 per IP per minute.
 pub const DEFAULT_CLICKS_PER_MINUTE: u32 = 30;
+/// The default byte budget of the search answer cache ([`ApiConfig::search_cache_bytes`]).
+pub const DEFAULT_SEARCH_CACHE_BYTES: u64 = 64 << 20;
 
 /// Settings of the API server.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,9 @@ pub struct ApiConfig {
     /// Only for a server behind a proxy that sets that header; otherwise clients could pick
     /// their own key.
     pub trust_forwarded_for: bool,
+    /// The most heap the answers of repeated searches may take (an estimate); 0 turns the
+    /// cache off. Answers are kept only until the index changes ([`feedmill_index::SearchCache`]).
+    pub search_cache_bytes: u64,
 }
 
 /// How links of one source are built.
@@ -84,6 +89,7 @@ impl ApiConfig {
             sources: BTreeMap::new(),
             clicks_per_minute: DEFAULT_CLICKS_PER_MINUTE,
             trust_forwarded_for: false,
+            search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
         }
     }
 

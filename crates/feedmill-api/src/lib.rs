@@ -39,7 +39,9 @@ mod sub_ids;
 mod testing;
 
 pub use click_log::{ClickLog, ClickRecord, export_clicks};
-pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, SourceLinks};
+pub use config::{
+    ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES, SourceLinks,
+};
 pub use deep_link::LinkNetwork;
 pub use error::{ApiError, ErrorCode};
 pub use handlers::links::MAX_BATCH;

@@ -5,6 +5,7 @@
 //! set of routes is fixed when the router is built, so a map built once and read lock-free is
 //! all a metrics registry would give us here.
 
+use feedmill_index::CacheStats;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -83,8 +84,9 @@ impl Metrics {
         self.click_log_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition; `offers` are (source, offers in the index).
-    pub fn render(&self, offers: &[(String, u64)]) -> String {
+    /// The Prometheus text exposition; `offers` are (source, offers in the index), `cache` the
+    /// search cache's counters when it is on.
+    pub fn render(&self, offers: &[(String, u64)], cache: Option<CacheStats>) -> String {
         let mut out = String::with_capacity(8192);
         let mut routes: Vec<_> = self.routes.iter().collect();
         routes.sort_by_key(|(route, _)| *route);
@@ -150,7 +152,43 @@ impl Metrics {
             header(&mut out, name, "counter", help);
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
         }
+        if let Some(cache) = cache {
+            render_cache(&mut out, cache);
+        }
         out
+    }
+}
+
+fn render_cache(out: &mut String, cache: CacheStats) {
+    let series = [
+        (
+            "feedmill_search_cache_hits_total",
+            "counter",
+            "Searches answered from the search cache.",
+            cache.hits,
+        ),
+        (
+            "feedmill_search_cache_misses_total",
+            "counter",
+            "Searches the search cache did not hold, run on the index.",
+            cache.misses,
+        ),
+        (
+            "feedmill_search_cache_entries",
+            "gauge",
+            "Answers held by the search cache.",
+            cache.entries,
+        ),
+        (
+            "feedmill_search_cache_bytes",
+            "gauge",
+            "Estimated heap size of the answers held by the search cache.",
+            cache.bytes,
+        ),
+    ];
+    for (name, kind, help, value) in series {
+        header(out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
     }
 }
 
@@ -198,7 +236,7 @@ mod tests {
         metrics.observe("/search", 400, Duration::from_secs(9));
         metrics.observe("/nowhere", 404, Duration::from_millis(1));
         metrics.click_recorded();
-        let text = metrics.render(&[("shop \"a\"".into(), 7)]);
+        let text = metrics.render(&[("shop \"a\"".into(), 7)], None);
         assert!(
             text.contains("feedmill_http_requests_total{route=\"/search\",status=\"2xx\"} 2"),
             "{text}"
@@ -217,5 +255,29 @@ mod tests {
         ));
         assert!(text.contains("feedmill_offers{source=\"shop \\\"a\\\"\"} 7"));
         assert!(text.contains("feedmill_clicks_total 1"));
+        assert!(
+            !text.contains("feedmill_search_cache"),
+            "no cache, no series"
+        );
+    }
+
+    #[test]
+    fn renders_the_search_cache() {
+        let cache = CacheStats {
+            hits: 5,
+            misses: 2,
+            bytes: 4096,
+            entries: 2,
+        };
+        let text = Metrics::new(&[]).render(&[], Some(cache));
+        for line in [
+            "feedmill_search_cache_hits_total 5",
+            "feedmill_search_cache_misses_total 2",
+            "feedmill_search_cache_entries 2",
+            "feedmill_search_cache_bytes 4096",
+            "# TYPE feedmill_search_cache_hits_total counter",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
     }
 }

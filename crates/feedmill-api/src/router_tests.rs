@@ -145,6 +145,59 @@ async fn search_offers_carry_three_links_with_the_sub_id() {
     );
 }
 
+/// A repeated search comes from the cache, but its links are the caller's, not the first
+/// caller's; `/metrics` counts the hit.
+#[tokio::test]
+async fn cached_search_answers_carry_each_callers_sub_id() {
+    let f = fixture();
+    let first = get(&f.state, "/search?q=trail&subid=nl-1").await;
+    let second = get(&f.state, "/search?q=trail&subid=nl-2").await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text);
+    let clicks = |answer: &Answer| -> Vec<String> {
+        let json = answer.json();
+        let items = json["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .map(|item| item["click_url"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let (first, second) = (clicks(&first), clicks(&second));
+    assert!(!first.is_empty() && first.len() == second.len());
+    assert!(
+        first.iter().all(|url| url.ends_with("?sub_id=nl-1")),
+        "{first:?}"
+    );
+    assert!(
+        second.iter().all(|url| url.ends_with("?sub_id=nl-2")),
+        "{second:?}"
+    );
+    let metrics = get(&f.state, "/metrics").await.text;
+    assert!(
+        metrics.contains("feedmill_search_cache_hits_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("feedmill_search_cache_misses_total 1"),
+        "{metrics}"
+    );
+}
+
+/// With the cache turned off, every search runs on the index and `/metrics` shows no cache.
+#[tokio::test]
+async fn the_search_cache_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let mut config = fixture_config(&dir.path().join("clicks.ndjson"));
+    config.search_cache_bytes = 0;
+    let index = Arc::new(index_with(&fixture_offers()));
+    let state = AppState::with_clock(index, config, ApiClock::manual())
+        .unwrap_or_else(|err| panic!("state: {err}"));
+    for _ in 0..2 {
+        assert_eq!(get(&state, "/search?q=trail").await.status, StatusCode::OK);
+    }
+    let metrics = get(&state, "/metrics").await.text;
+    assert!(!metrics.contains("feedmill_search_cache"), "{metrics}");
+}
+
 /// The answer is the index's own JSON plus the links, grouped offers included.
 #[tokio::test]
 async fn search_answers_are_the_index_json_plus_links() {

@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::{ApiClock, ClickRateLimiter};
 use crate::router::ROUTES;
 use crate::source_status::SourceStatusBoard;
-use feedmill_index::OfferIndex;
+use feedmill_index::{CacheStats, OfferIndex, SearchCache};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -20,6 +20,8 @@ pub struct AppState {
 
 struct StateInner {
     index: Arc<OfferIndex>,
+    /// Answers of repeated searches; `None` when the configuration turns it off.
+    search_cache: Option<SearchCache>,
     config: ApiConfig,
     click_log: ClickLog,
     limiter: ClickRateLimiter,
@@ -50,8 +52,11 @@ impl AppState {
                 source,
             })?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let search_cache =
+            (config.search_cache_bytes > 0).then(|| SearchCache::new(config.search_cache_bytes));
         let inner = StateInner {
             index,
+            search_cache,
             limiter: ClickRateLimiter::new(config.clicks_per_minute, clock),
             config,
             click_log,
@@ -72,6 +77,15 @@ impl AppState {
 
     pub fn index(&self) -> &Arc<OfferIndex> {
         &self.inner.index
+    }
+
+    pub(crate) fn search_cache(&self) -> Option<&SearchCache> {
+        self.inner.search_cache.as_ref()
+    }
+
+    /// What the search cache has done; `None` when it is off.
+    pub fn search_cache_stats(&self) -> Option<CacheStats> {
+        self.search_cache().map(SearchCache::stats)
     }
 
     /// The validated configuration.

@@ -187,6 +187,8 @@ pub struct RefreshArgs {
 
 /// The default address of the HTTP API.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// `feedmill_api::DEFAULT_SEARCH_CACHE_BYTES`, in MiB.
+pub const DEFAULT_SEARCH_CACHE_MB: u64 = feedmill_api::DEFAULT_SEARCH_CACHE_BYTES >> 20;
 
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
@@ -207,6 +209,10 @@ pub struct ServeArgs {
     /// The click log (default: clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
+    /// Memory for the answers of repeated searches, kept until the index changes; 0 turns
+    /// the cache off.
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
+    pub search_cache_mb: u64,
 }
 
 impl ServeArgs {
@@ -218,6 +224,7 @@ impl ServeArgs {
             cache: DEFAULT_CACHE_DIR.into(),
             public_url: None,
             clicks: None,
+            search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
         }
     }
 

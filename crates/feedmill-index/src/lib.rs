@@ -79,6 +79,7 @@ mod offer_index;
 mod query_builder;
 mod schema;
 mod search;
+mod search_cache;
 mod search_request;
 mod search_response;
 mod source_catalog;
@@ -90,6 +91,7 @@ mod writer_slot;
 pub use bench_support::PrebuiltDocuments;
 pub use error::IndexError;
 pub use offer_index::OfferIndex;
+pub use search_cache::{CacheStats, SearchCache};
 pub use search_request::{
     DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
     SearchRequest, SortOrder,

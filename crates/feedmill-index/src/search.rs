@@ -12,6 +12,7 @@ use crate::grouping::GroupCollector;
 use crate::offer_index::{OfferIndex, sort_cheapest_first};
 use crate::query_builder::{BuiltQuery, build_query};
 use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::search_cache::{SearchCache, snapshot_id};
 use crate::search_request::{SearchRequest, SortOrder};
 use crate::search_response::{GtinGroup, OfferHit, SearchItem, SearchResponse};
 use feedmill_model::Offer;
@@ -26,21 +27,45 @@ type Collected = (Vec<(Option<f32>, DocAddress)>, usize, FacetFruit);
 impl OfferIndex {
     /// Runs a search. Bad parameters are user errors ([`IndexError::is_user_error`]).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, IndexError> {
+        self.search_on(&self.searcher(), request)
+    }
+
+    /// Runs a search, or answers it from `cache` when the same request was answered on the
+    /// same snapshot of the index. A cached answer's `took_ms` is the time of this call.
+    pub fn search_cached(
+        &self,
+        cache: &SearchCache,
+        request: &SearchRequest,
+    ) -> Result<SearchResponse, IndexError> {
+        let started = Instant::now();
+        let searcher = self.searcher();
+        let snapshot = snapshot_id(&searcher);
+        let cached =
+            cache.get_or_search(snapshot, request, || self.search_on(&searcher, request))?;
+        let mut response = SearchResponse::clone(&cached);
+        response.took_ms = elapsed_millis(started);
+        Ok(response)
+    }
+
+    fn search_on(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<SearchResponse, IndexError> {
         let started = Instant::now();
         request.validate()?;
         let query = build_query(&self.inner.schema, request)?;
-        let searcher = self.searcher();
         let facets = FacetCountsCollector::for_request(request);
         let (total, items, facet_fruit) = if request.group_by_gtin {
-            self.search_grouped(&searcher, &query, request, facets)?
+            self.search_grouped(searcher, &query, request, facets)?
         } else {
-            self.search_offers(&searcher, &query, request, facets)?
+            self.search_offers(searcher, &query, request, facets)?
         };
         Ok(SearchResponse {
             total,
             page: request.page,
             per_page: request.per_page,
-            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            took_ms: elapsed_millis(started),
             items,
             facets: facet_results(facet_fruit, request),
         })
@@ -159,6 +184,10 @@ where
         .map(|(key, address)| (score_of(&key), address))
         .collect();
     Ok((hits, total, fruit))
+}
+
+fn elapsed_millis(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn group_key(offer: &Offer) -> Option<GroupKey> {

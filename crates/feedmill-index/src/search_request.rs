@@ -20,7 +20,7 @@ pub const MAX_QUERY_CHARS: usize = 256;
 pub const MAX_BRANDS: usize = 50;
 
 /// One search. Field names are the CLI flags and HTTP query parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SearchRequest {
     /// Free text over title, brand, category and description.

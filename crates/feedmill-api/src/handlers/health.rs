@@ -27,7 +27,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
                 .collect::<Vec<_>>())
         })
         .await?;
-    let body = state.metrics().render(&offers);
+    let body = state.metrics().render(&offers, state.search_cache_stats());
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }

@@ -8,7 +8,9 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
 
-/// The index's search answer with `tracking_url`, `deep_link` and `click_url` on each offer.
+/// The index's search answer with `tracking_url`, `deep_link` and `click_url` on each offer;
+/// a repeated request is answered from the search cache while the index is unchanged (the
+/// links, which depend on the caller's sub-ids, are added to every answer afresh).
 pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -16,7 +18,11 @@ pub(crate) async fn search(
     let (request, ids) = search_request(query.as_deref())?;
     let json = state
         .blocking(move |state| {
-            let response = state.index().search(&request)?;
+            let index = state.index();
+            let response = match state.search_cache() {
+                Some(cache) => index.search_cached(cache, &request)?,
+                None => index.search(&request)?,
+            };
             search_json(state, &response, &ids)
         })
         .await?;

@@ -34,10 +34,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let api_config = config.sources.iter().fold(
+    let mut api_config = config.sources.iter().fold(
         ApiConfig::new(public_url.clone(), args.click_log()),
         |api, source| api.with_source(source.name.clone(), source_links(source)),
     );
+    api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     let state = AppState::new(index.clone(), api_config)?;
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
