@@ -1,10 +1,11 @@
 //! What grouping by GTIN collects ([`crate::grouping`]), merged across segments and ranked.
 //!
-//! Each segment hands over its groups sorted by key, with their offers as linked lists through
-//! one array, and its best single offers. Merging the sorted group lists is a k-way merge (no
-//! hashing); ranking keeps the best `offset + limit` items in a bounded heap ([`TopK`]); a
-//! page's groups then find their offers by binary search in each segment's list.
+//! Each segment hands over its groups with their slots by key, their offers as linked lists
+//! through one array, and its best single offers. The segments' groups merge by key into the
+//! largest segment's; ranking keeps the best `offset + limit` items in a bounded heap
+//! ([`TopK`]); a page's groups then find their offers through each segment's slots.
 
+use crate::grouping::GroupSlots;
 use crate::search_request::SortOrder;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -159,8 +160,9 @@ impl TopK {
 /// What one segment collected.
 pub(crate) struct SegmentGroups {
     segment: SegmentOrdinal,
-    /// Sorted by key.
     groups: Vec<SegmentGroup>,
+    /// Each group's index in `groups`.
+    slots: GroupSlots,
     members: Vec<Member>,
     singles: TopK,
     num_singles: u64,
@@ -169,19 +171,16 @@ pub(crate) struct SegmentGroups {
 impl SegmentGroups {
     pub fn new(
         segment: SegmentOrdinal,
-        mut groups: Vec<SegmentGroup>,
+        groups: Vec<SegmentGroup>,
+        slots: GroupSlots,
         members: Vec<Member>,
         singles: TopK,
         num_singles: u64,
     ) -> SegmentGroups {
-        // Groups come in dictionary order, which is key order but for an offer without a
-        // currency; sorting is then needed only in that case.
-        if !groups.is_sorted_by_key(|group| group.key) {
-            groups.sort_by_key(|group| group.key);
-        }
         SegmentGroups {
             segment,
             groups,
+            slots,
             members,
             singles,
             num_singles,
@@ -190,10 +189,14 @@ impl SegmentGroups {
 
     /// The offers of `key` in this segment.
     fn docs_of(&self, key: &GroupKey, into: &mut Vec<DocAddress>) {
-        let Ok(i) = self.groups.binary_search_by_key(key, |group| group.key) else {
+        let Some(group) = self
+            .slots
+            .get(key)
+            .and_then(|i| self.groups.get(*i as usize))
+        else {
             return;
         };
-        let mut next = self.groups[i].head;
+        let mut next = group.head;
         while let Some(member) = self.members.get(next as usize) {
             into.push(DocAddress::new(self.segment, member.doc));
             next = member.next;
@@ -203,7 +206,7 @@ impl SegmentGroups {
 
 /// Every segment's groups and the best singles: what a grouped search ranks and pages.
 pub(crate) struct GroupFruit {
-    /// Distinct groups across segments, sorted by key.
+    /// Distinct groups across segments.
     groups: Vec<(GroupKey, GroupAcc)>,
     singles: Vec<Ranked>,
     num_singles: u64,
@@ -223,7 +226,7 @@ impl GroupFruit {
             }
         }
         GroupFruit {
-            groups: merge_sorted(&segments),
+            groups: merge_groups(&segments),
             singles: singles.into_sorted(),
             num_singles,
             segments,
@@ -265,41 +268,36 @@ impl GroupFruit {
     }
 }
 
-/// One sorted list of the segments' groups, a group in several segments merged into one.
-fn merge_sorted(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
-    let total = segments.iter().map(|s| s.groups.len()).sum();
-    let mut merged: Vec<(GroupKey, GroupAcc)> = Vec::with_capacity(total);
-    let mut positions = vec![0usize; segments.len()];
-    // Segments are few (tens at most), so the smallest head is found by a scan.
-    while let Some((s, group)) = smallest_head(segments, &positions) {
-        positions[s] += 1;
-        match merged.last_mut() {
-            Some((last, into)) if *last == group.key => {
-                into.best = into.best.max(group.best);
-                into.min_price = into.min_price.min(group.min_price);
+/// The segments' groups, a group in several segments merged into one: the largest segment's
+/// list, with the others' groups merged in through its slots.
+fn merge_groups(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
+    let Some(largest) = segments.iter().max_by_key(|s| s.groups.len()) else {
+        return Vec::new();
+    };
+    let mut merged: Vec<(GroupKey, GroupAcc)> = largest.groups.iter().map(accumulated).collect();
+    let mut slots = largest.slots.clone();
+    for segment in segments.iter().filter(|s| !std::ptr::eq(*s, largest)) {
+        for group in &segment.groups {
+            let next = merged.len() as u32;
+            let slot = *slots.entry(group.key).or_insert(next);
+            match merged.get_mut(slot as usize) {
+                Some((_, into)) if slot != next => {
+                    into.best = into.best.max(group.best);
+                    into.min_price = into.min_price.min(group.min_price);
+                }
+                _ => merged.push(accumulated(group)),
             }
-            _ => merged.push((
-                group.key,
-                GroupAcc {
-                    best: group.best,
-                    min_price: group.min_price,
-                },
-            )),
         }
     }
     merged
 }
 
-fn smallest_head(segments: &[SegmentGroups], positions: &[usize]) -> Option<(usize, SegmentGroup)> {
-    let mut smallest: Option<(usize, SegmentGroup)> = None;
-    for (s, (segment, position)) in segments.iter().zip(positions).enumerate() {
-        if let Some(group) = segment.groups.get(*position)
-            && smallest.as_ref().is_none_or(|(_, g)| group.key < g.key)
-        {
-            smallest = Some((s, *group));
-        }
-    }
-    smallest
+fn accumulated(group: &SegmentGroup) -> (GroupKey, GroupAcc) {
+    let acc = GroupAcc {
+        best: group.best,
+        min_price: group.min_price,
+    };
+    (group.key, acc)
 }
 
 #[cfg(test)]
@@ -317,6 +315,17 @@ mod tests {
         SegmentGroup::new(key(gtin), best, min_price, 0)
     }
 
+    /// A segment's groups with their slots, and no offers.
+    fn segment(
+        ordinal: SegmentOrdinal,
+        groups: Vec<SegmentGroup>,
+        singles: TopK,
+        num_singles: u64,
+    ) -> SegmentGroups {
+        let slots = (0..).zip(&groups).map(|(i, g)| (g.key, i)).collect();
+        SegmentGroups::new(ordinal, groups, slots, vec![], singles, num_singles)
+    }
+
     /// Groups 1 (best 1.0, 500) and 2 (best 3.0, 100), and one single (2.0).
     fn fruit() -> GroupFruit {
         let mut singles = TopK::new(10);
@@ -328,9 +337,9 @@ mod tests {
                 score: Some(2.0),
             },
         ));
-        let first = SegmentGroups::new(0, vec![group(2, 3.0, 100)], vec![], singles, 1);
+        let first = segment(0, vec![group(2, 3.0, 100)], singles, 1);
         let second = vec![group(1, 1.0, 500), group(2, 0.5, 900)];
-        let second = SegmentGroups::new(1, second, vec![], TopK::new(10), 0);
+        let second = segment(1, second, TopK::new(10), 0);
         GroupFruit::merge(vec![first, second], 10)
     }
 
@@ -365,8 +374,13 @@ mod tests {
     #[test]
     fn merges_a_group_met_in_several_segments() {
         let merged = fruit();
-        let (_, two) = merged.groups[1];
-        assert_eq!((two.best, two.min_price), (3.0, 100));
+        assert_eq!(merged.groups.len(), 2);
+        let two = merged
+            .groups
+            .iter()
+            .find(|(k, _)| *k == key(2))
+            .map(|(_, acc)| *acc);
+        assert_eq!(two.map(|two| (two.best, two.min_price)), Some((3.0, 100)));
     }
 
     #[test]

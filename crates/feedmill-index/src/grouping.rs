@@ -1,13 +1,14 @@
 //! Grouping by GTIN: the offers of one product (same GTIN-14, same currency) become one item,
 //! ranked among the offers without a GTIN, which stay single items.
 //!
-//! One pass over the matches. In each segment an offer with a GTIN lands in the slot of its
-//! (GTIN, currency), found through the dictionary ordinals of the two fast columns
-//! ([`SlotIndex`]): no hashing per offer once a query matches many products. A slot keeps the
-//! group's best sort key, lowest price, size and its offers, as a list threaded through one
-//! array, so the page's groups read their offers without a second search. Offers without a
-//! GTIN keep only the best `window` (offset + page size) per segment: no others can reach the
-//! page. The segments' groups are merged and ranked in [`crate::group_fruit`].
+//! One pass over the matches. In each segment an offer with a GTIN lands in the group of its
+//! [`GroupKey`], found in a hash map keyed by the GTIN as a number (the `gtin_key` column) and
+//! the currency: one column read per offer (two when the segment has several currencies), and
+//! the key is the same in every segment, so segments merge by key. A group keeps its best sort
+//! key, lowest price, size and its offers, as a list threaded through one array, so the page's
+//! groups read their offers without a second search. Offers without a GTIN keep only the best
+//! `window` (offset + page size) per segment: no others can reach the page. The segments'
+//! groups are merged and ranked in [`crate::group_fruit`].
 //!
 //! Groups rank by their best offer for `relevance`, `newest` and `discount`, and by their lowest
 //! price for both price orders (a product is as cheap as its cheapest offer).
@@ -15,7 +16,7 @@
 use crate::group_fruit::{
     GroupFruit, Member, Ranked, RankedItem, SegmentGroup, SegmentGroups, TopK,
 };
-use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, GTIN14, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::SortOrder;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -57,81 +58,8 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// A segment's slot of each (GTIN ordinal, currency ordinal) pair met so far. Starts as a hash
-/// map, which costs nothing for the few products of a narrow query; becomes a plain array, one
-/// `u32` per possible pair, once the groups outnumber 1/[`DENSE_AFTER`] of the pairs (from
-/// there the array is smaller than the map and needs no hashing).
-enum SlotIndex {
-    Sparse(HashMap<u64, u32, BuildHasherDefault<KeyHasher>>),
-    /// Slot + 1 per pair; 0 when the pair has no slot yet.
-    Dense(Vec<u32>),
-}
-
-/// See [`SlotIndex`]: a map entry costs ~16 bytes against 4 per pair in the array.
-const DENSE_AFTER: usize = 64;
-/// Pairs above which a segment stays with the map (256 MiB of array): a segment with more
-/// GTINs × currencies than this is beyond any catalogue this index is built for.
-const MAX_DENSE_PAIRS: usize = 64 << 20;
-
-impl SlotIndex {
-    /// The slot of `pair`, and whether it was just created as `next`.
-    fn slot(&mut self, pair: u64, next: u32, num_pairs: usize) -> (u32, bool) {
-        match self {
-            SlotIndex::Sparse(map) => {
-                let slot = *map.entry(pair).or_insert(next);
-                if map.len() > num_pairs / DENSE_AFTER && num_pairs <= MAX_DENSE_PAIRS {
-                    *self = SlotIndex::Dense(densify(map, num_pairs));
-                }
-                (slot, slot == next)
-            }
-            SlotIndex::Dense(slots) => match slots.get_mut(pair as usize) {
-                Some(0) | None => {
-                    if let Some(entry) = slots.get_mut(pair as usize) {
-                        *entry = next + 1;
-                    }
-                    (next, true)
-                }
-                Some(slot) => (*slot - 1, false),
-            },
-        }
-    }
-}
-
-impl SlotIndex {
-    /// `groups` (indexed by slot) by pair: as the array holds them, or sorted from the map.
-    /// Pairs follow the dictionaries' order, so the groups come out nearly sorted by key.
-    fn in_pair_order(&self, groups: &[SegmentGroup]) -> Vec<SegmentGroup> {
-        match self {
-            SlotIndex::Sparse(map) => {
-                let mut pairs: Vec<(u64, u32)> = map.iter().map(|(p, s)| (*p, *s)).collect();
-                pairs.sort_unstable();
-                let slots = pairs.into_iter().map(|(_, slot)| slot);
-                slots
-                    .filter_map(|slot| groups.get(slot as usize).copied())
-                    .collect()
-            }
-            SlotIndex::Dense(slots) => {
-                let mut ordered = Vec::with_capacity(groups.len());
-                for slot in slots.iter().filter(|slot| **slot > 0) {
-                    ordered.extend(groups.get(*slot as usize - 1).copied());
-                }
-                ordered
-            }
-        }
-    }
-}
-
-fn densify(map: &HashMap<u64, u32, BuildHasherDefault<KeyHasher>>, num_pairs: usize) -> Vec<u32> {
-    // Zeroed memory comes from the allocator as untouched pages: only the pages of pairs that
-    // occur are ever written.
-    let mut slots = vec![0u32; num_pairs];
-    for (pair, slot) in map {
-        if let Some(entry) = slots.get_mut(*pair as usize) {
-            *entry = slot + 1;
-        }
-    }
-    slots
-}
+/// A segment's group slots by key.
+pub(crate) type GroupSlots = HashMap<GroupKey, u32, BuildHasherDefault<KeyHasher>>;
 
 pub(crate) struct GroupCollector {
     sort: SortOrder,
@@ -153,13 +81,11 @@ impl GroupCollector {
 
 /// The columns one segment's grouping reads.
 struct GroupColumns {
-    /// Ordinal of the GTIN-14 in the segment's dictionary; absent for offers without a GTIN.
-    gtin_ords: Column<u64>,
+    /// The GTIN-14 as a number; absent for offers without a GTIN.
     gtin_keys: Column<u64>,
-    num_gtins: usize,
     currency_ords: Column<u64>,
-    /// The ordinal of the segment's one currency, when every offer has it: nothing to read.
-    only_currency: Option<u64>,
+    /// The segment's one currency, when every offer has it: nothing to read.
+    only_currency: Option<[u8; 3]>,
     /// Currency ordinal of the segment → its code.
     currency_codes: Vec<[u8; 3]>,
     price: Column<i64>,
@@ -173,10 +99,7 @@ pub(crate) struct GroupSegmentCollector {
     /// The score of the documents handed over in blocks, unscored.
     block_score: Score,
     columns: GroupColumns,
-    /// Currencies + 1 (for an offer without one): the stride of a pair's index.
-    num_currency_slots: u64,
-    num_pairs: usize,
-    slots: SlotIndex,
+    slots: GroupSlots,
     /// Scored documents waiting for a batched read.
     pending: Vec<(DocId, Score)>,
     groups: Vec<SegmentGroup>,
@@ -194,17 +117,12 @@ impl Collector for GroupCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<GroupSegmentCollector> {
-        let columns = GroupColumns::open(reader)?;
-        let num_currency_slots = columns.currency_codes.len() as u64 + 1;
-        let num_gtins = columns.num_gtins;
         Ok(GroupSegmentCollector {
             segment,
             sort: self.sort,
             block_score: self.constant_score.unwrap_or(0.0),
-            num_pairs: num_gtins.saturating_mul(num_currency_slots as usize),
-            num_currency_slots,
-            columns,
-            slots: SlotIndex::Sparse(HashMap::default()),
+            columns: GroupColumns::open(reader)?,
+            slots: GroupSlots::default(),
             pending: Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN),
             groups: Vec::new(),
             members: Vec::new(),
@@ -229,18 +147,13 @@ impl GroupColumns {
             Some(column) => (column.ords().clone(), currency_codes(&column)?),
             None => (Column::build_empty_column(reader.max_doc()), Vec::new()),
         };
-        let (gtin_ords, num_gtins) = match fast.str(GTIN14)? {
-            Some(column) => (column.ords().clone(), column.num_terms()),
-            None => (Column::build_empty_column(reader.max_doc()), 0),
+        let only_currency = match currency_codes.as_slice() {
+            [code] if currency_ords.get_cardinality() == Cardinality::Full => Some(*code),
+            _ => None,
         };
-        let only_currency = (currency_codes.len() == 1
-            && currency_ords.get_cardinality() == Cardinality::Full)
-            .then_some(0);
         Ok(GroupColumns {
             only_currency,
-            gtin_ords,
             gtin_keys: fast.u64(GTIN_KEY)?,
-            num_gtins,
             currency_ords,
             currency_codes,
             price: fast.i64(PRICE_MINOR)?,
@@ -284,10 +197,10 @@ impl SegmentCollector for GroupSegmentCollector {
 
     fn harvest(mut self) -> SegmentGroups {
         self.flush_pending();
-        let groups = self.slots.in_pair_order(&self.groups);
         SegmentGroups::new(
             self.segment,
-            groups,
+            self.groups,
+            self.slots,
             self.members,
             self.singles,
             self.num_singles,
@@ -297,7 +210,6 @@ impl SegmentCollector for GroupSegmentCollector {
 
 /// Column values of one block of documents.
 struct BlockValues {
-    gtin_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
     gtins: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
     prices: [Option<i64>; COLLECT_BLOCK_BUFFER_LEN],
     currency_ords: [Option<u64>; COLLECT_BLOCK_BUFFER_LEN],
@@ -327,18 +239,15 @@ impl GroupSegmentCollector {
             let score = scores.and_then(|s| s.get(i)).copied();
             let score = score.unwrap_or(self.block_score);
             let price = values.prices[i].unwrap_or(i64::MAX);
-            match (values.gtin_ords[i], values.gtins[i]) {
-                (Some(gtin_ord), Some(gtin)) => {
-                    let currency_ord = values.currency_ords[i];
-                    let group = GroupedOffer {
-                        gtin_ord,
+            match values.gtins[i] {
+                Some(gtin) => {
+                    let key = GroupKey {
                         gtin,
-                        currency_ord,
+                        currency: self.currency(values.currency_ords[i]),
                     };
-                    self.add_to_group(*doc, values.keys[i], price, group);
+                    self.add_to_group(*doc, values.keys[i], price, key);
                 }
-                // Every offer with a GTIN-14 has its key; one without stays single.
-                _ => self.add_single(*doc, values.keys[i], score),
+                None => self.add_single(*doc, values.keys[i], score),
             }
         }
     }
@@ -346,28 +255,21 @@ impl GroupSegmentCollector {
     fn read_block(&self, docs: &[DocId], scores: Option<&[Score]>) -> BlockValues {
         let n = docs.len();
         let mut values = BlockValues {
-            gtin_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
             gtins: [None; COLLECT_BLOCK_BUFFER_LEN],
             prices: [None; COLLECT_BLOCK_BUFFER_LEN],
             currency_ords: [None; COLLECT_BLOCK_BUFFER_LEN],
             keys: [0.0; COLLECT_BLOCK_BUFFER_LEN],
         };
         let columns = &self.columns;
-        columns
-            .gtin_ords
-            .first_vals(docs, &mut values.gtin_ords[..n]);
-        // Read for every offer, though only a group's first needs it: batched reads in
-        // document order cost less than one random read per group.
         columns.gtin_keys.first_vals(docs, &mut values.gtins[..n]);
         // A group's lowest price only ranks it in the price orders.
         if self.sort.is_by_price() {
             columns.price.first_vals(docs, &mut values.prices[..n]);
         }
-        match columns.only_currency {
-            Some(ord) => values.currency_ords[..n].fill(Some(ord)),
-            None => columns
+        if columns.only_currency.is_none() {
+            columns
                 .currency_ords
-                .first_vals(docs, &mut values.currency_ords[..n]),
+                .first_vals(docs, &mut values.currency_ords[..n]);
         }
         let keys = &mut values.keys[..n];
         match self.sort {
@@ -419,21 +321,22 @@ impl GroupSegmentCollector {
         ));
     }
 
-    fn add_to_group(&mut self, doc: DocId, rank: f64, price: i64, offer: GroupedOffer) {
-        let currency_slot = offer
-            .currency_ord
-            .filter(|ord| *ord + 1 < self.num_currency_slots)
-            .unwrap_or(self.num_currency_slots - 1);
-        let pair = offer.gtin_ord * self.num_currency_slots + currency_slot;
+    /// The code of an offer's currency ordinal; the segment's one currency when it has one,
+    /// and no letters for an offer without a currency.
+    fn currency(&self, ord: Option<u64>) -> [u8; 3] {
+        let columns = &self.columns;
+        columns.only_currency.unwrap_or_else(|| {
+            ord.and_then(|ord| columns.currency_codes.get(ord as usize))
+                .copied()
+                .unwrap_or_default()
+        })
+    }
+
+    fn add_to_group(&mut self, doc: DocId, rank: f64, price: i64, key: GroupKey) {
         let next = self.groups.len() as u32;
-        let (slot, is_new) = self.slots.slot(pair, next, self.num_pairs);
         let member = self.members.len() as u32;
-        if is_new {
-            let currency = self.columns.currency_codes.get(currency_slot as usize);
-            let key = GroupKey {
-                gtin: offer.gtin,
-                currency: currency.copied().unwrap_or_default(),
-            };
+        let slot = *self.slots.entry(key).or_insert(next);
+        if slot == next {
             self.groups
                 .push(SegmentGroup::new(key, rank, price, member));
             self.members.push(Member::last(doc));
@@ -441,33 +344,5 @@ impl GroupSegmentCollector {
             self.members.push(Member::before(doc, group.head()));
             group.add(rank, price, member);
         }
-    }
-}
-
-/// What places an offer in its group.
-struct GroupedOffer {
-    gtin_ord: u64,
-    gtin: u64,
-    currency_ord: Option<u64>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slot_index_keeps_slots_across_the_switch_to_an_array() {
-        let mut slots = SlotIndex::Sparse(HashMap::default());
-        // An array of 256 pairs is worth it from the fifth group on.
-        let num_pairs = 4 * DENSE_AFTER;
-        let mut next = 0;
-        let mut seen = Vec::new();
-        for pair in [7, 200, 7, 13, 99, 255, 13, 0, 200] {
-            let (slot, is_new) = slots.slot(pair, next, num_pairs);
-            next += u32::from(is_new);
-            seen.push(slot);
-        }
-        assert_eq!(seen, [0, 1, 0, 2, 3, 4, 2, 5, 1]);
-        assert!(matches!(slots, SlotIndex::Dense(_)));
     }
 }
