@@ -82,6 +82,7 @@ mod search;
 mod search_cache;
 mod search_request;
 mod search_response;
+mod seeking_union;
 mod source_catalog;
 mod source_ingest;
 mod suggest;

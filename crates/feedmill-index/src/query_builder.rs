@@ -14,6 +14,7 @@ use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
 use crate::search_request::{SearchRequest, SortOrder};
+use crate::seeking_union::SeekingUnion;
 use feedmill_model::{Currency, Network};
 use tantivy::Term;
 use tantivy::query::{
@@ -50,21 +51,21 @@ pub(crate) fn build_query(
     schema: &OfferSchema,
     request: &SearchRequest,
 ) -> Result<BuiltQuery, IndexError> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(text) = given(&request.query) {
-        let scored = request.sort == SortOrder::Relevance;
-        for clause in text_clauses(schema, text, scored) {
-            clauses.push((Occur::Must, clause));
-        }
-    }
-    let has_words = !clauses.is_empty();
+    let scored = request.sort == SortOrder::Relevance;
+    let words = given(&request.query).map(query_words).unwrap_or_default();
+    let has_words = !words.is_empty();
     let mut filter = fast_filter(request);
     let mut filters = filters(schema, request)?;
     // Scored, a candidate the fast filter drops would cost its BM25 for nothing: the filter
     // joins the query (see `fast_filter.rs`).
-    if has_words && request.sort == SortOrder::Relevance && !filter.is_empty() {
+    if has_words && scored && !filter.is_empty() {
         filters.push(Box::new(FastFilterQuery(filter)));
         filter = FastFilter::default();
+    }
+    let intersected = words.len() + filters.len() > 1;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for clause in word_clauses(schema, &words, scored, intersected) {
+        clauses.push((Occur::Must, clause));
     }
     for filter in filters {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
@@ -102,28 +103,48 @@ fn fast_filter(request: &SearchRequest) -> FastFilter {
     }
 }
 
-/// One required clause per word (the first [`MAX_QUERY_WORDS`]); none when the text has no
-/// words. `scored` builds the ranking form; without it, the cheaper match-only form, for
-/// orders that do not use scores.
-fn text_clauses(schema: &OfferSchema, text: &str, scored: bool) -> Vec<Box<dyn Query>> {
+/// The words of a query text that count: the first [`MAX_QUERY_WORDS`].
+fn query_words(text: &str) -> Vec<String> {
     let mut words = analyze_words(text);
     words.truncate(MAX_QUERY_WORDS);
+    words
+}
+
+/// One required clause per word. `scored` builds the ranking form; without it, the cheaper
+/// match-only form, for orders that do not use scores. `intersected`: the query has other
+/// clauses (words or filters), which intersections seek each word towards.
+fn word_clauses(
+    schema: &OfferSchema,
+    words: &[String],
+    scored: bool,
+    intersected: bool,
+) -> Vec<Box<dyn Query>> {
     let num_words = words.len();
     let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(num_words);
     for (i, word) in words.iter().enumerate() {
         let is_last = i + 1 == num_words;
-        let clause = if scored {
+        let parts = if scored {
             scored_word(schema, word, is_last)
         } else {
             matched_word(schema, word, is_last)
         };
-        clauses.push(clause);
+        clauses.push(word_union(parts, intersected));
     }
     clauses
 }
 
+/// The clauses of one word as one: a [`SeekingUnion`] when the word is intersected with other
+/// clauses; tantivy's windowed union, faster to read through, when the word is the whole query.
+fn word_union(parts: Vec<Box<dyn Query>>, intersected: bool) -> Box<dyn Query> {
+    if intersected {
+        Box::new(SeekingUnion::new(parts))
+    } else {
+        Box::new(BooleanQuery::union(parts))
+    }
+}
+
 /// A word that ranks: exact in each field (BM25, title boosted), or loose at a constant 1.0.
-fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query> {
+fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Vec<Box<dyn Query>> {
     let exact_fields = [
         (schema.title, TITLE_BOOST),
         (schema.brand_text, 1.0),
@@ -135,24 +156,23 @@ fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query
         variants.push(boosted(exact(field, word), boost * EXACT_BOOST));
     }
     variants.extend(loose_query(schema.match_text, word, is_last));
-    Box::new(BooleanQuery::union(variants))
+    variants
 }
 
 /// A word that only has to match: title, brand and category are all in `match_text`, so the
 /// word there and in the description, and its variants, instead of four fields.
-fn matched_word(schema: &OfferSchema, word: &str, is_last: bool) -> Box<dyn Query> {
+fn matched_word(schema: &OfferSchema, word: &str, is_last: bool) -> Vec<Box<dyn Query>> {
     let mut variants = vec![
         exact(schema.match_text, word),
         exact(schema.description, word),
     ];
     variants.extend(loose_query(schema.match_text, word, is_last));
-    Box::new(BooleanQuery::union(variants))
+    variants
 }
 
 /// Words over one field (exact or loose), all required, for suggestions.
 fn field_words_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let mut words = analyze_words(text);
-    words.truncate(MAX_QUERY_WORDS);
+    let words = query_words(text);
     let num_words = words.len();
     let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(num_words);
     for (i, word) in words.iter().enumerate() {
@@ -279,10 +299,14 @@ mod tests {
     #[test]
     fn one_clause_per_word_up_to_the_limit() {
         let schema = OfferSchema::build();
-        assert!(text_clauses(&schema, " !! ", true).is_empty());
-        assert_eq!(text_clauses(&schema, "grön hoodie", true).len(), 2);
-        let long = "a b c d e f g h i j k";
-        assert_eq!(text_clauses(&schema, long, false).len(), MAX_QUERY_WORDS);
+        assert!(query_words(" !! ").is_empty());
+        let words = query_words("grön hoodie");
+        assert_eq!(word_clauses(&schema, &words, true, true).len(), 2);
+        let long = query_words("a b c d e f g h i j k");
+        assert_eq!(
+            word_clauses(&schema, &long, false, true).len(),
+            MAX_QUERY_WORDS
+        );
     }
 
     #[test]
