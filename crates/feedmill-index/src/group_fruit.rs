@@ -5,7 +5,7 @@
 //! largest segment's; ranking keeps the best `offset + limit` items in a bounded heap
 //! ([`TopK`]); a page's groups then find their offers through each segment's slots.
 
-use crate::grouping::GroupSlots;
+use crate::grouping::GroupBuffers;
 use crate::search_request::SortOrder;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -157,13 +157,11 @@ impl TopK {
     }
 }
 
-/// What one segment collected.
+/// What one segment collected: its groups, their slots (each group's index in `groups`) and
+/// offers in `buffers`, given back to the thread's pool when dropped.
 pub(crate) struct SegmentGroups {
     segment: SegmentOrdinal,
-    groups: Vec<SegmentGroup>,
-    /// Each group's index in `groups`.
-    slots: GroupSlots,
-    members: Vec<Member>,
+    buffers: GroupBuffers,
     singles: TopK,
     num_singles: u64,
 }
@@ -171,17 +169,13 @@ pub(crate) struct SegmentGroups {
 impl SegmentGroups {
     pub fn new(
         segment: SegmentOrdinal,
-        groups: Vec<SegmentGroup>,
-        slots: GroupSlots,
-        members: Vec<Member>,
+        buffers: GroupBuffers,
         singles: TopK,
         num_singles: u64,
     ) -> SegmentGroups {
         SegmentGroups {
             segment,
-            groups,
-            slots,
-            members,
+            buffers,
             singles,
             num_singles,
         }
@@ -189,18 +183,25 @@ impl SegmentGroups {
 
     /// The offers of `key` in this segment.
     fn docs_of(&self, key: &GroupKey, into: &mut Vec<DocAddress>) {
-        let Some(group) = self
-            .slots
-            .get(key)
-            .and_then(|i| self.groups.get(*i as usize))
-        else {
+        let GroupBuffers {
+            slots,
+            groups,
+            members,
+        } = &self.buffers;
+        let Some(group) = slots.get(key).and_then(|i| groups.get(*i as usize)) else {
             return;
         };
         let mut next = group.head;
-        while let Some(member) = self.members.get(next as usize) {
+        while let Some(member) = members.get(next as usize) {
             into.push(DocAddress::new(self.segment, member.doc));
             next = member.next;
         }
+    }
+}
+
+impl Drop for SegmentGroups {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.buffers).give_back();
     }
 }
 
@@ -271,13 +272,14 @@ impl GroupFruit {
 /// The segments' groups, a group in several segments merged into one: the largest segment's
 /// list, with the others' groups merged in through its slots.
 fn merge_groups(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
-    let Some(largest) = segments.iter().max_by_key(|s| s.groups.len()) else {
+    let Some(largest) = segments.iter().max_by_key(|s| s.buffers.groups.len()) else {
         return Vec::new();
     };
-    let mut merged: Vec<(GroupKey, GroupAcc)> = largest.groups.iter().map(accumulated).collect();
-    let mut slots = largest.slots.clone();
+    let mut merged: Vec<(GroupKey, GroupAcc)> =
+        largest.buffers.groups.iter().map(accumulated).collect();
+    let mut slots = largest.buffers.slots.clone();
     for segment in segments.iter().filter(|s| !std::ptr::eq(*s, largest)) {
-        for group in &segment.groups {
+        for group in &segment.buffers.groups {
             let next = merged.len() as u32;
             let slot = *slots.entry(group.key).or_insert(next);
             match merged.get_mut(slot as usize) {
@@ -323,7 +325,12 @@ mod tests {
         num_singles: u64,
     ) -> SegmentGroups {
         let slots = (0..).zip(&groups).map(|(i, g)| (g.key, i)).collect();
-        SegmentGroups::new(ordinal, groups, slots, vec![], singles, num_singles)
+        let buffers = GroupBuffers {
+            slots,
+            groups,
+            members: Vec::new(),
+        };
+        SegmentGroups::new(ordinal, buffers, singles, num_singles)
     }
 
     /// Groups 1 (best 1.0, 500) and 2 (best 3.0, 100), and one single (2.0).

@@ -18,6 +18,7 @@ use crate::group_fruit::{
 };
 use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::SortOrder;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -61,6 +62,56 @@ impl Hasher for KeyHasher {
 /// A segment's group slots by key.
 pub(crate) type GroupSlots = HashMap<GroupKey, u32, BuildHasherDefault<KeyHasher>>;
 
+/// What one segment's grouping fills: the groups, their slots by key, and their offers. Each
+/// thread keeps a few from one search to the next ([`GroupBuffers::take`]), so that a search
+/// does not grow a map and two lists from nothing (rehashing and copying them as they double,
+/// and faulting in fresh pages) for every segment.
+#[derive(Default)]
+pub(crate) struct GroupBuffers {
+    pub slots: GroupSlots,
+    pub groups: Vec<SegmentGroup>,
+    pub members: Vec<Member>,
+}
+
+/// Buffers kept per thread: one per segment of a typical index.
+const MAX_KEPT_BUFFERS: usize = 4;
+/// Buffers that grew beyond this many groups (members: four times as many) are dropped rather
+/// than kept: a thread keeps a few MB at most, whatever searches it ran.
+const MAX_KEPT_GROUPS: usize = 1 << 15;
+
+thread_local! {
+    static KEPT_BUFFERS: RefCell<Vec<GroupBuffers>> = const { RefCell::new(Vec::new()) };
+}
+
+impl GroupBuffers {
+    /// Empty buffers: ones this thread kept, or new ones.
+    pub fn take() -> GroupBuffers {
+        KEPT_BUFFERS
+            .with(|kept| kept.borrow_mut().pop())
+            .unwrap_or_default()
+    }
+
+    /// Empties the buffers and keeps them for this thread's next search, unless they grew too
+    /// large or the thread keeps enough.
+    pub fn give_back(mut self) {
+        if self.slots.capacity() > MAX_KEPT_GROUPS
+            || self.groups.capacity() > MAX_KEPT_GROUPS
+            || self.members.capacity() > 4 * MAX_KEPT_GROUPS
+        {
+            return;
+        }
+        self.slots.clear();
+        self.groups.clear();
+        self.members.clear();
+        KEPT_BUFFERS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() < MAX_KEPT_BUFFERS {
+                kept.push(self);
+            }
+        });
+    }
+}
+
 pub(crate) struct GroupCollector {
     sort: SortOrder,
     /// Items before the end of the requested page: `offset + per_page`.
@@ -99,11 +150,9 @@ pub(crate) struct GroupSegmentCollector {
     /// The score of the documents handed over in blocks, unscored.
     block_score: Score,
     columns: GroupColumns,
-    slots: GroupSlots,
+    buffers: GroupBuffers,
     /// Scored documents waiting for a batched read.
     pending: Vec<(DocId, Score)>,
-    groups: Vec<SegmentGroup>,
-    members: Vec<Member>,
     singles: TopK,
     num_singles: u64,
 }
@@ -122,10 +171,8 @@ impl Collector for GroupCollector {
             sort: self.sort,
             block_score: self.constant_score.unwrap_or(0.0),
             columns: GroupColumns::open(reader)?,
-            slots: GroupSlots::default(),
+            buffers: GroupBuffers::take(),
             pending: Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN),
-            groups: Vec::new(),
-            members: Vec::new(),
             singles: TopK::new(self.window),
             num_singles: 0,
         })
@@ -197,14 +244,7 @@ impl SegmentCollector for GroupSegmentCollector {
 
     fn harvest(mut self) -> SegmentGroups {
         self.flush_pending();
-        SegmentGroups::new(
-            self.segment,
-            self.groups,
-            self.slots,
-            self.members,
-            self.singles,
-            self.num_singles,
-        )
+        SegmentGroups::new(self.segment, self.buffers, self.singles, self.num_singles)
     }
 }
 
@@ -333,16 +373,58 @@ impl GroupSegmentCollector {
     }
 
     fn add_to_group(&mut self, doc: DocId, rank: f64, price: i64, key: GroupKey) {
-        let next = self.groups.len() as u32;
-        let member = self.members.len() as u32;
-        let slot = *self.slots.entry(key).or_insert(next);
+        let GroupBuffers {
+            slots,
+            groups,
+            members,
+        } = &mut self.buffers;
+        let next = groups.len() as u32;
+        let member = members.len() as u32;
+        let slot = *slots.entry(key).or_insert(next);
         if slot == next {
-            self.groups
-                .push(SegmentGroup::new(key, rank, price, member));
-            self.members.push(Member::last(doc));
-        } else if let Some(group) = self.groups.get_mut(slot as usize) {
-            self.members.push(Member::before(doc, group.head()));
+            groups.push(SegmentGroup::new(key, rank, price, member));
+            members.push(Member::last(doc));
+        } else if let Some(group) = groups.get_mut(slot as usize) {
+            members.push(Member::before(doc, group.head()));
             group.add(rank, price, member);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(gtin: u64) -> GroupKey {
+        GroupKey {
+            gtin,
+            currency: *b"SEK",
+        }
+    }
+
+    #[test]
+    fn a_thread_reuses_its_buffers_emptied() {
+        let mut buffers = GroupBuffers::take();
+        for gtin in 0..1000 {
+            buffers.slots.insert(key(gtin), gtin as u32);
+            buffers.members.push(Member::last(gtin as u32));
+        }
+        let capacity = buffers.slots.capacity();
+        buffers.give_back();
+        let again = GroupBuffers::take();
+        assert!(again.slots.is_empty() && again.members.is_empty());
+        assert_eq!(again.slots.capacity(), capacity);
+        assert!(
+            GroupBuffers::take().slots.capacity() == 0,
+            "only one was kept"
+        );
+    }
+
+    #[test]
+    fn buffers_grown_too_large_are_not_kept() {
+        let mut buffers = GroupBuffers::take();
+        buffers.members.reserve(4 * MAX_KEPT_GROUPS + 1);
+        buffers.give_back();
+        assert_eq!(GroupBuffers::take().members.capacity(), 0);
     }
 }
