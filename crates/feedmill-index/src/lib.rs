@@ -16,6 +16,8 @@
 //!   tolerance and prefix matching; filters; five sorts; facet counts over the whole result
 //!   set; grouping by GTIN. Plus [`OfferIndex::get_offer`], [`OfferIndex::offers_by_gtin`],
 //!   [`OfferIndex::suggest`], [`OfferIndex::stats`] and [`OfferIndex::delete_source`].
+//! - [`OfferIndex::search_cached`] with a [`SearchCache`]: the answers of repeated requests,
+//!   kept until a commit changes the index (the API's search path).
 //!
 //! # Schema
 //! | field | kind | for |
@@ -28,8 +30,8 @@
 //! | `match_text` | title + brand + category words | typo and prefix matching, one automaton per word |
 //! | `category` | facet (`A > B` path) | prefix filter, hierarchical counts |
 //! | `in_stock` | bool, indexed, fast | filter |
-//! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter; its ordinals index the groups of a grouped search |
-//! | `gtin_key` | u64 fast | a group's GTIN without a dictionary lookup |
+//! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter |
+//! | `gtin_key` | u64 fast | the GTIN-14 as a number: what a grouped search groups by |
 //! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
 //! | `discount` | f64 fast, percent off `old_price` | sort |
 //! | `updated_at` | date fast, seconds | sort |
@@ -47,12 +49,14 @@
 //! - Reader: reloads on commits (`OnCommitWithDelay`, which also sees another process's
 //!   ingest) and explicitly right after our own, so a search after `commit` sees it.
 //! - Searches run on the calling thread, share nothing mutable but tantivy's doc-store block
-//!   cache, and allocate per search only in proportion to their matches; a page is at most
-//!   [`MAX_PER_PAGE`] hits and paging stops at [`MAX_RESULT_WINDOW`]. In stock and the price
-//!   range are checked on fast columns while collecting (`fast_filter.rs`); typo and prefix
-//!   matches of a rare word are kept as a list, not a bitset (`loose_term_query.rs`); grouping
-//!   indexes groups by dictionary ordinal and keeps their offers, so a grouped page needs no
-//!   second search (`grouping.rs`).
+//!   cache (and the [`SearchCache`] when one is given), and allocate per search only in
+//!   proportion to their matches; a page is at most [`MAX_PER_PAGE`] hits and paging stops at
+//!   [`MAX_RESULT_WINDOW`]. In stock and the price range are checked on fast columns while
+//!   collecting (`fast_filter.rs`); typo and prefix matches leave out the word itself and, for
+//!   a rare word, are kept as a list, not a bitset (`loose_term_query.rs`); a word intersected
+//!   with others seeks its fields rather than reading them through (`seeking_union.rs`);
+//!   grouping finds groups by GTIN key in per-thread reused maps and keeps their offers, so a
+//!   grouped page needs no second search (`grouping.rs`).
 //!
 //! # Performance
 //! Measured figures, with the commands that produce them, are in the workspace's
