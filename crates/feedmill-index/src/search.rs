@@ -17,6 +17,7 @@ use crate::search_request::{SearchRequest, SortOrder};
 use crate::search_response::{GtinGroup, OfferHit, SearchItem, SearchResponse};
 use feedmill_model::Offer;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::{DateTime, DocAddress, Order, Searcher};
@@ -31,20 +32,17 @@ impl OfferIndex {
     }
 
     /// Runs a search, or answers it from `cache` when the same request was answered on the
-    /// same snapshot of the index. A cached answer's `took_ms` is the time of this call.
+    /// same snapshot of the index. The answer is shared with the cache: its `took_ms` is that
+    /// of the search that computed it.
     pub fn search_cached(
         &self,
         cache: &SearchCache,
         request: &SearchRequest,
-    ) -> Result<SearchResponse, IndexError> {
-        let started = Instant::now();
+    ) -> Result<Arc<SearchResponse>, IndexError> {
         let searcher = self.searcher();
-        let snapshot = snapshot_id(&searcher);
-        let cached =
-            cache.get_or_search(snapshot, request, || self.search_on(&searcher, request))?;
-        let mut response = SearchResponse::clone(&cached);
-        response.took_ms = elapsed_millis(started);
-        Ok(response)
+        cache.get_or_search(snapshot_id(&searcher), request, || {
+            self.search_on(&searcher, request)
+        })
     }
 
     fn search_on(

@@ -7,6 +7,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// The index's search answer with `tracking_url`, `deep_link` and `click_url` on each offer;
 /// a repeated request is answered from the search cache while the index is unchanged (the
@@ -18,12 +20,18 @@ pub(crate) async fn search(
     let (request, ids) = search_request(query.as_deref())?;
     let json = state
         .blocking(move |state| {
+            let started = Instant::now();
             let index = state.index();
             let response = match state.search_cache() {
                 Some(cache) => index.search_cached(cache, &request)?,
-                None => index.search(&request)?,
+                None => Arc::new(index.search(&request)?),
             };
-            search_json(state, &response, &ids)
+            let mut json = search_json(state, &response, &ids)?;
+            // A cached answer carries the time of the search that computed it; this one's is
+            // the time it took now.
+            let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            json["took_ms"] = took_ms.into();
+            Ok(json)
         })
         .await?;
     Ok(Json(json))

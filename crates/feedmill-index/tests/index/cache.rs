@@ -4,6 +4,7 @@
 use crate::search::catalog;
 use crate::support::*;
 use feedmill_index::{IndexError, SearchCache, SearchRequest, SearchResponse};
+use std::sync::Arc;
 
 fn text(query: &str) -> SearchRequest {
     SearchRequest {
@@ -26,16 +27,7 @@ fn a_repeated_request_is_answered_from_the_cache() -> Result<(), IndexError> {
     let first = index.search_cached(&cache, &text("shoes"))?;
     let second = index.search_cached(&cache, &text("shoes"))?;
     assert_eq!(hit_ids(&first), ["shop:3", "shop:4"]);
-    assert_eq!(
-        SearchResponse {
-            took_ms: 0,
-            ..first
-        },
-        SearchResponse {
-            took_ms: 0,
-            ..second
-        }
-    );
+    assert!(Arc::ptr_eq(&first, &second), "the kept answer itself");
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
     assert!(stats.bytes > 0);
@@ -52,7 +44,7 @@ fn a_commit_makes_cached_answers_unusable() -> Result<(), IndexError> {
     let index = catalog()?;
     let cache = SearchCache::new(1 << 20);
     assert_eq!(
-        hit_ids(&index.search_cached(&cache, &text("shoes"))?),
+        hit_ids(&*index.search_cached(&cache, &text("shoes"))?),
         ["shop:3", "shop:4"]
     );
     ingest(
