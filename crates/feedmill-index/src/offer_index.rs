@@ -13,8 +13,23 @@ use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+    DocAddress, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyDocument,
+    TantivyError, Term,
 };
+
+/// The doc store's block size: a quarter of tantivy's default (16 KiB), a dozen offers. A search
+/// reads each offer of its page from the store, one block decompressed per offer; with smaller
+/// blocks that costs a quarter as much, for an index ~20 % larger (the store compresses less).
+/// At 1M offers the HTTP load gained 3–12 % (365 against 300 bytes per offer).
+const DOCSTORE_BLOCK_BYTES: usize = 4096;
+
+/// The settings of a new index; an existing index keeps those it was made with.
+fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
+}
 
 /// The offer index. Cheap to clone: clones share one tantivy index, one reader and one writer,
 /// so the CLI and the HTTP API hand the same value to every task.
@@ -55,6 +70,7 @@ impl OfferIndex {
         let schema = OfferSchema::build();
         let index = Index::builder()
             .schema(schema.schema.clone())
+            .settings(index_settings())
             .tokenizers(tokenizer_manager())
             .open_or_create(directory)
             .map_err(|err| match err {
@@ -71,6 +87,7 @@ impl OfferIndex {
         let schema = OfferSchema::build();
         let index = Index::builder()
             .schema(schema.schema.clone())
+            .settings(index_settings())
             .tokenizers(tokenizer_manager())
             .create_in_ram()?;
         OfferIndex::from_index(index, schema, "in-ram".into(), WriterSettings::IN_RAM)
@@ -234,6 +251,10 @@ mod tests {
         let index = OfferIndex::open_or_create(&dir)?;
         assert_eq!(index.num_offers(), 0);
         assert!(dir.join("meta.json").exists());
+        let settings = index.inner.index.settings();
+        assert_eq!(settings.docstore_blocksize, DOCSTORE_BLOCK_BYTES);
+        let reopened = OfferIndex::open_or_create(&dir)?;
+        assert_eq!(reopened.inner.index.settings(), settings);
         Ok(())
     }
 }
