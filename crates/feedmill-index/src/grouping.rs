@@ -86,9 +86,8 @@ thread_local! {
 impl GroupBuffers {
     /// Empty buffers: ones this thread kept, or new ones.
     pub fn take() -> GroupBuffers {
-        KEPT_BUFFERS
-            .with(|kept| kept.borrow_mut().pop())
-            .unwrap_or_default()
+        let kept = KEPT_BUFFERS.try_with(|kept| kept.borrow_mut().pop());
+        kept.ok().flatten().unwrap_or_default()
     }
 
     /// Empties the buffers and keeps them for this thread's next search, unless they grew too
@@ -103,7 +102,8 @@ impl GroupBuffers {
         self.slots.clear();
         self.groups.clear();
         self.members.clear();
-        KEPT_BUFFERS.with(|kept| {
+        // `try_with`: a thread being torn down keeps nothing.
+        let _ = KEPT_BUFFERS.try_with(|kept| {
             let mut kept = kept.borrow_mut();
             if kept.len() < MAX_KEPT_BUFFERS {
                 kept.push(self);

@@ -9,8 +9,8 @@
 //! answer is never stale. (A reload that changes nothing keeps the snapshot and its answers.)
 //!
 //! The cache is bounded by an estimate of its answers' heap size (offers are most of it) and
-//! evicts by quick_cache's policy (CLOCK-Pro: recently and frequently asked answers stay, a burst
-//! of one-off queries does not flush them). Hits and misses are counted for `/metrics`.
+//! evicts by quick_cache's policy (S3-FIFO: frequently asked answers stay, a burst of one-off
+//! queries does not flush them). Hits and misses are counted for `/metrics`.
 
 use crate::search_request::SearchRequest;
 use crate::search_response::{FacetResults, SearchItem, SearchResponse};
