@@ -63,13 +63,7 @@ impl RunResults {
 
 /// The stage table of one run.
 pub fn stage_table(r: &RunResults) -> String {
-    let mut rows = Table::new(&[
-        "stage",
-        "figure",
-        "measured",
-        "baseline, same run",
-        "measured ÷ baseline",
-    ]);
+    let mut rows = stage_rows();
     generate_rows(&mut rows, r);
     normalize_rows(&mut rows, r);
     ingest_rows(&mut rows, r);
@@ -80,13 +74,7 @@ pub fn stage_table(r: &RunResults) -> String {
 
 /// The search stages of a run over an existing index (`--search-index`).
 pub fn search_table(r: &RunResults) -> String {
-    let mut rows = Table::new(&[
-        "stage",
-        "figure",
-        "measured",
-        "baseline, same run",
-        "measured ÷ baseline",
-    ]);
+    let mut rows = stage_rows();
     query_rows(&mut rows, r);
     http_rows(&mut rows, r);
     rows.render()
@@ -212,6 +200,17 @@ fn http_block(t: &mut Table, r: &RunResults, h: &HttpFigures) {
     let latency = p50_p99(h.p50_ms, h.p99_ms);
     t.row(&["", "p50 · p99", &latency, &baseline_latency, ""]);
     t.row(&["", PEAK, &memories(&h.stage), "", ""]);
+}
+
+/// An empty table of stages, each figure beside its baseline.
+fn stage_rows() -> Table {
+    Table::new(&[
+        "stage",
+        "figure",
+        "measured",
+        "baseline, same run",
+        "measured ÷ baseline",
+    ])
 }
 
 /// One row per size: how time and memory grow.
