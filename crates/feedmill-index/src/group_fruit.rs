@@ -11,16 +11,36 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use tantivy::{DocAddress, DocId, SegmentOrdinal};
 
-/// One product in one currency; the currency is its three ASCII letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct GroupKey {
-    pub gtin: u64,
-    pub currency: [u8; 3],
-}
+/// One product in one currency, packed in one word: the GTIN-14 as a number (under 10^14, so
+/// 47 bits) above the currency's three letters, 5 bits each. One word hashes and compares in
+/// one step, and keeps the groups' hash maps small: grouping looks one up for every match.
+/// Keys order by GTIN, then currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct GroupKey(u64);
+
+/// The bits of the currency letters.
+const CURRENCY_BITS: u32 = 15;
 
 impl GroupKey {
+    /// The key of `gtin` in `currency` (ISO-4217 letters; anything else, such as the zero bytes
+    /// of an offer without a currency, stands for "no currency").
+    pub fn new(gtin: u64, currency: [u8; 3]) -> GroupKey {
+        let letters = currency.iter().fold(0u64, |bits, byte| {
+            let letter = match byte {
+                b'A'..=b'Z' => u64::from(byte - b'A'),
+                _ => 31,
+            };
+            bits << 5 | letter
+        });
+        GroupKey(gtin << CURRENCY_BITS | letters)
+    }
+
+    pub fn gtin(&self) -> u64 {
+        self.0 >> CURRENCY_BITS
+    }
+
     pub fn gtin14(&self) -> String {
-        format!("{:014}", self.gtin)
+        format!("{:014}", self.gtin())
     }
 }
 
@@ -307,10 +327,7 @@ mod tests {
     use super::*;
 
     fn key(gtin: u64) -> GroupKey {
-        GroupKey {
-            gtin,
-            currency: *b"SEK",
-        }
+        GroupKey::new(gtin, *b"SEK")
     }
 
     fn group(gtin: u64, best: f64, min_price: i64) -> SegmentGroup {
@@ -354,7 +371,7 @@ mod tests {
         items
             .iter()
             .map(|item| match item {
-                RankedItem::Group(key) => key.gtin,
+                RankedItem::Group(key) => key.gtin(),
                 RankedItem::Single { .. } => 0,
             })
             .collect()
@@ -376,6 +393,21 @@ mod tests {
         let asc = fruit().page(SortOrder::PriceAsc, 0, 3);
         assert_eq!(gtins(&asc), [0, 2, 1]);
         assert_eq!(key(36000291452).gtin14(), "00036000291452");
+    }
+
+    #[test]
+    fn keys_tell_products_and_currencies_apart_and_order_by_gtin() {
+        let largest = 99_999_999_999_999;
+        let keys = [
+            GroupKey::new(7, *b"EUR"),
+            GroupKey::new(7, *b"SEK"),
+            GroupKey::new(7, [0; 3]),
+            GroupKey::new(8, *b"AAA"),
+            GroupKey::new(largest, *b"ZZZ"),
+        ];
+        assert!(keys.is_sorted() && keys.windows(2).all(|w| w[0] != w[1]));
+        assert_eq!(keys[4].gtin(), largest);
+        assert_eq!(keys[2].gtin14(), "00000000000007");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, PRICE_MINOR, UPDATED_AT};
 use crate::search_request::SortOrder;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{
@@ -29,23 +29,19 @@ use tantivy::{
 
 pub(crate) use crate::group_fruit::GroupKey;
 
-/// One word per key, for [`KeyHasher`].
-impl Hash for GroupKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let [a, b, c] = self.currency;
-        state.write_u64(self.gtin ^ (u64::from_le_bytes([a, b, c, 0, 0, 0, 0, 0]) << 47));
-    }
-}
-
-/// A multiply-rotate hasher (the FxHash step) for group keys and slot keys. SipHash, the std
-/// default, resists hash flooding that keys from our own index cannot mount, and costs a third
-/// of a grouped match-all search; written here rather than pulling in a crate for five lines.
+/// A multiply-rotate hasher (the FxHash step) for group keys. SipHash, the std default, resists
+/// hash flooding that keys from our own index cannot mount, and costs a third of a grouped
+/// match-all search; written here rather than pulling in a crate for a few lines.
+///
+/// `finish` rotates the product (as rustc-hash 2 does): a product's low bits depend only on
+/// the key's low bits, which in a [`GroupKey`] are the currency, the same for most keys, and
+/// the hash map picks buckets by the low bits.
 #[derive(Default)]
 pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -281,10 +277,7 @@ impl GroupSegmentCollector {
             let price = values.prices[i].unwrap_or(i64::MAX);
             match values.gtins[i] {
                 Some(gtin) => {
-                    let key = GroupKey {
-                        gtin,
-                        currency: self.currency(values.currency_ords[i]),
-                    };
+                    let key = GroupKey::new(gtin, self.currency(values.currency_ords[i]));
                     self.add_to_group(*doc, values.keys[i], price, key);
                 }
                 None => self.add_single(*doc, values.keys[i], score),
@@ -396,10 +389,7 @@ mod tests {
     use super::*;
 
     fn key(gtin: u64) -> GroupKey {
-        GroupKey {
-            gtin,
-            currency: *b"SEK",
-        }
+        GroupKey::new(gtin, *b"SEK")
     }
 
     #[test]

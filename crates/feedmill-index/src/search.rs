@@ -191,7 +191,7 @@ fn elapsed_millis(started: Instant) -> u64 {
 fn group_key(offer: &Offer) -> Option<GroupKey> {
     let gtin = offer.gtin.as_ref()?.as_gtin14().parse().ok()?;
     let currency = offer.currency.code().as_bytes().try_into().ok()?;
-    Some(GroupKey { gtin, currency })
+    Some(GroupKey::new(gtin, currency))
 }
 
 /// The group item of one product's offers; `None` for no offers.
