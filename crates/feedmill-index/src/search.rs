@@ -63,7 +63,7 @@ impl OfferIndex {
             total,
             page: request.page,
             per_page: request.per_page,
-            took_ms: elapsed_millis(started),
+            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             items,
             facets: facet_results(facet_fruit, request),
         })
@@ -182,10 +182,6 @@ where
         .map(|(key, address)| (score_of(&key), address))
         .collect();
     Ok((hits, total, fruit))
-}
-
-fn elapsed_millis(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn group_key(offer: &Offer) -> Option<GroupKey> {

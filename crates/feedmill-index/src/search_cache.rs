@@ -183,17 +183,6 @@ fn offer_heap_bytes(offer: &Offer) -> usize {
 }
 
 fn facet_heap_bytes(facets: &FacetResults) -> usize {
-    let lists = [
-        &facets.brand,
-        &facets.category,
-        &facets.merchant,
-        &facets.network,
-        &facets.price,
-    ];
-    lists
-        .iter()
-        .filter_map(|list| list.as_ref())
-        .flatten()
-        .map(|value| value.value.len() + 32)
-        .sum()
+    let values = facets.lists().into_iter().flatten().flatten();
+    values.map(|value| value.value.len() + 32).sum()
 }

@@ -76,11 +76,18 @@ pub struct FacetResults {
 
 impl FacetResults {
     pub fn is_empty(&self) -> bool {
-        self.brand.is_none()
-            && self.category.is_none()
-            && self.merchant.is_none()
-            && self.network.is_none()
-            && self.price.is_none()
+        self.lists().iter().all(|list| list.is_none())
+    }
+
+    /// Every facet's counts, `None` where it was not asked for.
+    pub fn lists(&self) -> [&Option<Vec<FacetValue>>; 5] {
+        [
+            &self.brand,
+            &self.category,
+            &self.merchant,
+            &self.network,
+            &self.price,
+        ]
     }
 }
 

@@ -1,24 +1,10 @@
 //! The search answer cache: repeated requests are answered from it, and a commit makes every
 //! answer it holds unusable.
 
-use crate::search::catalog;
+use crate::search::{catalog, sorted, text};
 use crate::support::*;
-use feedmill_index::{IndexError, SearchCache, SearchRequest, SearchResponse};
+use feedmill_index::{IndexError, SearchCache};
 use std::sync::Arc;
-
-fn text(query: &str) -> SearchRequest {
-    SearchRequest {
-        query: Some(query.into()),
-        ..SearchRequest::default()
-    }
-}
-
-/// The ids of the hits, sorted.
-fn hit_ids(response: &SearchResponse) -> Vec<String> {
-    let mut ids = ids(response);
-    ids.sort();
-    ids
-}
 
 #[test]
 fn a_repeated_request_is_answered_from_the_cache() -> Result<(), IndexError> {
@@ -26,7 +12,7 @@ fn a_repeated_request_is_answered_from_the_cache() -> Result<(), IndexError> {
     let cache = SearchCache::new(1 << 20);
     let first = index.search_cached(&cache, &text("shoes"))?;
     let second = index.search_cached(&cache, &text("shoes"))?;
-    assert_eq!(hit_ids(&first), ["shop:3", "shop:4"]);
+    assert_eq!(sorted(ids(&first)), ["shop:3", "shop:4"]);
     assert!(Arc::ptr_eq(&first, &second), "the kept answer itself");
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
@@ -44,7 +30,7 @@ fn a_commit_makes_cached_answers_unusable() -> Result<(), IndexError> {
     let index = catalog()?;
     let cache = SearchCache::new(1 << 20);
     assert_eq!(
-        hit_ids(&*index.search_cached(&cache, &text("shoes"))?),
+        sorted(ids(&*index.search_cached(&cache, &text("shoes"))?)),
         ["shop:3", "shop:4"]
     );
     ingest(
@@ -53,7 +39,7 @@ fn a_commit_makes_cached_answers_unusable() -> Result<(), IndexError> {
         &[offer("other", "6", "Hiking Shoes", "120")],
     )?;
     let after = index.search_cached(&cache, &text("shoes"))?;
-    assert_eq!(hit_ids(&after), ["other:6", "shop:3", "shop:4"]);
+    assert_eq!(sorted(ids(&after)), ["other:6", "shop:3", "shop:4"]);
     assert_eq!(cache.stats().hits, 0);
     assert_eq!(
         cache.stats().entries,

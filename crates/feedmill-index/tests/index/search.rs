@@ -48,14 +48,14 @@ pub fn search(index: &OfferIndex, request: SearchRequest) -> Result<SearchRespon
     index.search(&request)
 }
 
-fn text(query: &str) -> SearchRequest {
+pub fn text(query: &str) -> SearchRequest {
     SearchRequest {
         query: Some(query.into()),
         ..SearchRequest::default()
     }
 }
 
-fn sorted(mut ids: Vec<String>) -> Vec<String> {
+pub fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
     ids
 }
