@@ -77,6 +77,7 @@ mod fast_filter;
 mod feed_ids;
 mod group_fruit;
 mod grouping;
+mod intersected_word;
 mod loose_term_query;
 mod offer_document;
 mod offer_index;

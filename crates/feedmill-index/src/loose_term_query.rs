@@ -54,15 +54,22 @@ impl LooseTermQuery {
 
 impl Query for LooseTermQuery {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(LooseWeight {
-            field: self.term.field(),
-            word: self.term.serialized_value_bytes().to_vec(),
-            automaton: Arc::new(self.automaton()?),
-        }))
+        Ok(Box::new(self.loose_weight()?))
     }
 }
 
-struct LooseWeight {
+impl LooseTermQuery {
+    /// The weight itself, for queries that read its documents rather than score them.
+    pub fn loose_weight(&self) -> tantivy::Result<LooseWeight> {
+        Ok(LooseWeight {
+            field: self.term.field(),
+            word: self.term.serialized_value_bytes().to_vec(),
+            automaton: Arc::new(self.automaton()?),
+        })
+    }
+}
+
+pub(crate) struct LooseWeight {
     field: Field,
     /// The word as the term dictionary holds it: the one term the automaton accepts that is
     /// not a variant.
@@ -70,8 +77,9 @@ struct LooseWeight {
     automaton: Arc<DfaWrapper>,
 }
 
-impl Weight for LooseWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl LooseWeight {
+    /// The segment's documents that hold a variant of the word; `None` when none does.
+    pub fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Option<Docs>> {
         let index = reader.inverted_index(self.field)?;
         let mut terms = index
             .terms()
@@ -88,7 +96,7 @@ impl Weight for LooseWeight {
             matched.push(terms.value().clone());
         }
         if matched.is_empty() {
-            return Ok(Box::new(EmptyScorer));
+            return Ok(None);
         }
         let sparse = num_postings * SPARSE_BELOW < u64::from(reader.max_doc());
         let mut docs = Docs::new(sparse, reader.max_doc());
@@ -100,9 +108,15 @@ impl Weight for LooseWeight {
                 postings.advance();
             }
         }
-        Ok(match docs {
-            Docs::List(list) => Box::new(ConstScorer::new(SortedDocs::new(list), boost)),
-            Docs::Bits(bits) => Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)),
+        Ok(Some(docs.sorted()))
+    }
+}
+
+impl Weight for LooseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.docs(reader)? {
+            None => Box::new(EmptyScorer),
+            Some(docs) => docs.into_scorer(boost),
         })
     }
 
@@ -118,8 +132,9 @@ impl Weight for LooseWeight {
     }
 }
 
-/// A segment's matches being gathered.
-enum Docs {
+/// A segment's documents holding a variant: a sorted list without repeats when few, a bitset
+/// when many.
+pub(crate) enum Docs {
     List(Vec<DocId>),
     Bits(BitSet),
 }
@@ -142,6 +157,76 @@ impl Docs {
             }
         }
     }
+
+    /// The list sorted and without repeats (a document can hold several variants).
+    fn sorted(self) -> Docs {
+        match self {
+            Docs::List(mut list) => {
+                list.sort_unstable();
+                list.dedup();
+                Docs::List(list)
+            }
+            bits => bits,
+        }
+    }
+
+    /// How many documents (for a bitset, its count of marks).
+    pub fn len(&self) -> u64 {
+        match self {
+            Docs::List(list) => list.len() as u64,
+            Docs::Bits(bits) => bits.len() as u64,
+        }
+    }
+
+    /// The documents, each scoring `boost`.
+    pub fn into_scorer(self, boost: Score) -> Box<dyn Scorer> {
+        match self {
+            Docs::List(list) => Box::new(ConstScorer::new(SortedDocs::sorted(list), boost)),
+            Docs::Bits(bits) => Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)),
+        }
+    }
+
+    /// Calls `each` with every document, in increasing order.
+    pub fn for_each(&self, mut each: impl FnMut(DocId)) {
+        match self {
+            Docs::List(list) => list.iter().for_each(|doc| each(*doc)),
+            Docs::Bits(bits) => {
+                let mut bucket = bits.first_non_empty_bucket(0);
+                while let Some(at) = bucket {
+                    let mut set = bits.tinyset(at);
+                    while let Some(low) = set.pop_lowest() {
+                        each(at * 64 + low);
+                    }
+                    bucket = bits.first_non_empty_bucket(at + 1);
+                }
+            }
+        }
+    }
+}
+
+/// Whether documents, asked in increasing order, are among [`Docs`].
+pub(crate) struct DocsMembership {
+    docs: Docs,
+    /// For a list: the first position not below the last document asked.
+    cursor: usize,
+}
+
+impl DocsMembership {
+    pub fn new(docs: Docs) -> DocsMembership {
+        DocsMembership { docs, cursor: 0 }
+    }
+
+    /// Whether `doc` is among the documents; `doc` is no smaller than the one asked before.
+    pub fn contains(&mut self, doc: DocId) -> bool {
+        match &self.docs {
+            Docs::List(list) => {
+                let rest = list.get(self.cursor..).unwrap_or_default();
+                self.cursor += rest.partition_point(|d| *d < doc);
+                list.get(self.cursor) == Some(&doc)
+            }
+            Docs::Bits(bits) => doc < bits.max_value() && bits.contains(doc),
+        }
+    }
 }
 
 /// Documents in increasing order, without repeats.
@@ -152,9 +237,15 @@ struct SortedDocs {
 
 impl SortedDocs {
     /// Sorts and dedups `docs` (a document can match several variants of the word).
+    #[cfg(test)]
     fn new(mut docs: Vec<DocId>) -> SortedDocs {
         docs.sort_unstable();
         docs.dedup();
+        SortedDocs::sorted(docs)
+    }
+
+    /// Documents already sorted, without repeats.
+    fn sorted(docs: Vec<DocId>) -> SortedDocs {
         SortedDocs { docs, cursor: 0 }
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::error::IndexError;
 use crate::fast_filter::{FastFilter, FastFilterQuery};
+use crate::intersected_word::{IntersectedWord, IntersectedWords};
 use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
@@ -62,9 +63,8 @@ pub(crate) fn build_query(
         filters.push(Box::new(FastFilterQuery(filter)));
         filter = FastFilter::default();
     }
-    let intersected = words.len() + filters.len() > 1;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for clause in word_clauses(schema, &words, scored, intersected) {
+    if let Some(clause) = words_clause(schema, &words, scored, !filters.is_empty()) {
         clauses.push((Occur::Must, clause));
     }
     for filter in filters {
@@ -110,33 +110,40 @@ fn query_words(text: &str) -> Vec<String> {
     words
 }
 
-/// One required clause per word. `scored` builds the ranking form; without it, the cheaper
-/// match-only form, for orders that do not use scores. `intersected`: the query has other
-/// clauses (words or filters), which intersections seek each word towards.
-fn word_clauses(
+/// The words as one required clause; `None` without words. `scored` builds the ranking form;
+/// without it, the cheaper match-only form, for orders that do not use scores. Several words
+/// are [`IntersectedWords`]; one word is the union of its clauses, `filtered` when the query
+/// has filter clauses too, which the intersection seeks it towards.
+fn words_clause(
     schema: &OfferSchema,
     words: &[String],
     scored: bool,
-    intersected: bool,
-) -> Vec<Box<dyn Query>> {
-    let num_words = words.len();
-    let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(num_words);
-    for (i, word) in words.iter().enumerate() {
-        let is_last = i + 1 == num_words;
-        let parts = if scored {
-            scored_word(schema, word, is_last)
-        } else {
-            matched_word(schema, word, is_last)
-        };
-        clauses.push(word_union(parts, intersected));
+    filtered: bool,
+) -> Option<Box<dyn Query>> {
+    match words {
+        [] => None,
+        [word] => {
+            let parts = match scored {
+                true => scored_word(schema, word, true),
+                false => matched_word(schema, word, true),
+            };
+            Some(word_union(parts, filtered))
+        }
+        _ => {
+            let last = words.len() - 1;
+            let words = words
+                .iter()
+                .enumerate()
+                .map(|(i, word)| intersected_word(schema, word, i == last, scored));
+            Some(Box::new(IntersectedWords::new(words.collect())))
+        }
     }
-    clauses
 }
 
-/// The clauses of one word as one: a [`SeekingUnion`] when the word is intersected with other
-/// clauses; tantivy's windowed union, faster to read through, when the word is the whole query.
-fn word_union(parts: Vec<Box<dyn Query>>, intersected: bool) -> Box<dyn Query> {
-    if intersected {
+/// The clauses of one word as one: a [`SeekingUnion`] when the word is intersected with
+/// filters; tantivy's windowed union, faster to read through, when the word is the whole query.
+fn word_union(parts: Vec<Box<dyn Query>>, filtered: bool) -> Box<dyn Query> {
+    if filtered {
         Box::new(SeekingUnion::new(parts))
     } else {
         Box::new(BooleanQuery::union(parts))
@@ -145,18 +152,42 @@ fn word_union(parts: Vec<Box<dyn Query>>, intersected: bool) -> Box<dyn Query> {
 
 /// A word that ranks: exact in each field (BM25, title boosted), or loose at a constant 1.0.
 fn scored_word(schema: &OfferSchema, word: &str, is_last: bool) -> Vec<Box<dyn Query>> {
+    let mut variants = exact_scored(schema, word);
+    variants.extend(loose_query(schema.match_text, word, is_last));
+    variants
+}
+
+/// The word exact in each field it is scored in, the title boosted.
+fn exact_scored(schema: &OfferSchema, word: &str) -> Vec<Box<dyn Query>> {
     let exact_fields = [
         (schema.title, TITLE_BOOST),
         (schema.brand_text, 1.0),
         (schema.category_text, 1.0),
         (schema.description, 1.0),
     ];
-    let mut variants: Vec<Box<dyn Query>> = Vec::with_capacity(exact_fields.len() + 1);
-    for (field, boost) in exact_fields {
-        variants.push(boosted(exact(field, word), boost * EXACT_BOOST));
-    }
-    variants.extend(loose_query(schema.match_text, word, is_last));
-    variants
+    exact_fields
+        .into_iter()
+        .map(|(field, boost)| boosted(exact(field, word), boost * EXACT_BOOST))
+        .collect()
+}
+
+/// One word of several: matched by the terms of [`matched_word`], ranked as [`scored_word`].
+fn intersected_word(
+    schema: &OfferSchema,
+    word: &str,
+    is_last: bool,
+    scored: bool,
+) -> IntersectedWord {
+    let match_terms = vec![
+        Term::from_field_text(schema.match_text, word),
+        Term::from_field_text(schema.description, word),
+    ];
+    let scored_clauses = match scored {
+        true => exact_scored(schema, word),
+        false => Vec::new(),
+    };
+    let loose = loose_term(schema.match_text, word, is_last);
+    IntersectedWord::new(match_terms, loose, scored_clauses)
 }
 
 /// A word that only has to match: title, brand and category are all in `match_text`, so the
@@ -208,13 +239,17 @@ fn exact(field: Field, word: &str) -> Box<dyn Query> {
 /// the last word, nothing for a short word that is not the last. It matches the word's variants
 /// only, not the word itself: that is the exact clauses' part.
 fn loose_query(field: Field, word: &str, is_last: bool) -> Option<Box<dyn Query>> {
+    loose_term(field, word, is_last).map(|loose| Box::new(loose) as Box<dyn Query>)
+}
+
+fn loose_term(field: Field, word: &str, is_last: bool) -> Option<LooseTermQuery> {
     let num_chars = word.chars().count();
     let distance = u8::from(num_chars >= MIN_FUZZY_CHARS);
     let term = Term::from_field_text(field, word);
     if is_last && num_chars >= MIN_PREFIX_CHARS {
-        Some(Box::new(LooseTermQuery::new(term, distance, true)))
+        Some(LooseTermQuery::new(term, distance, true))
     } else if distance > 0 {
-        Some(Box::new(LooseTermQuery::new(term, distance, false)))
+        Some(LooseTermQuery::new(term, distance, false))
     } else {
         None
     }
@@ -297,16 +332,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_clause_per_word_up_to_the_limit() {
+    fn words_up_to_the_limit_in_one_clause() {
         let schema = OfferSchema::build();
         assert!(query_words(" !! ").is_empty());
-        let words = query_words("grön hoodie");
-        assert_eq!(word_clauses(&schema, &words, true, true).len(), 2);
         let long = query_words("a b c d e f g h i j k");
-        assert_eq!(
-            word_clauses(&schema, &long, false, true).len(),
-            MAX_QUERY_WORDS
-        );
+        assert_eq!(long.len(), MAX_QUERY_WORDS);
+        assert!(words_clause(&schema, &[], true, false).is_none());
+        let one = words_clause(&schema, &query_words("hoodie"), true, true);
+        assert!(format!("{one:?}").contains("SeekingUnion"));
+        let two = words_clause(&schema, &query_words("grön hoodie"), false, false);
+        assert!(format!("{two:?}").contains("IntersectedWords"));
     }
 
     #[test]

@@ -91,27 +91,43 @@ impl Weight for SeekingUnionWeight {
 
 /// One clause's scorer and the document it is on (kept here: reading it back is a virtual
 /// call, and the union compares every part's document at every step).
-struct Part {
+pub(crate) struct Part {
     scorer: Box<dyn Scorer>,
     doc: DocId,
 }
 
+impl Part {
+    pub fn new(scorer: Box<dyn Scorer>) -> Part {
+        Part {
+            doc: scorer.doc(),
+            scorer,
+        }
+    }
+
+    /// The part's score on `doc`, seeking it there; 0.0 when it does not match `doc`. Documents
+    /// are asked in increasing order.
+    pub fn score_on(&mut self, doc: DocId) -> Score {
+        if self.doc < doc {
+            self.doc = self.scorer.seek(doc);
+        }
+        if self.doc == doc {
+            self.scorer.score()
+        } else {
+            0.0
+        }
+    }
+}
+
 /// The parts, each positioned on or after the current document; the current document is the
 /// smallest of theirs.
-struct SeekingUnionScorer {
+pub(crate) struct SeekingUnionScorer {
     parts: Vec<Part>,
     doc: DocId,
 }
 
 impl SeekingUnionScorer {
-    fn new(scorers: Vec<Box<dyn Scorer>>) -> SeekingUnionScorer {
-        let parts = scorers
-            .into_iter()
-            .map(|scorer| Part {
-                doc: scorer.doc(),
-                scorer,
-            })
-            .collect();
+    pub fn new(scorers: Vec<Box<dyn Scorer>>) -> SeekingUnionScorer {
+        let parts = scorers.into_iter().map(Part::new).collect();
         let mut scorer = SeekingUnionScorer {
             parts,
             doc: TERMINATED,
