@@ -53,8 +53,10 @@
 //!   proportion to their matches; a page is at most [`MAX_PER_PAGE`] hits and paging stops at
 //!   [`MAX_RESULT_WINDOW`]. In stock and the price range are checked on fast columns while
 //!   collecting (`fast_filter.rs`); typo and prefix matches leave out the word itself and, for
-//!   a rare word, are kept as a list, not a bitset (`loose_term_query.rs`); a word intersected
-//!   with others seeks its fields rather than reading them through (`seeking_union.rs`);
+//!   a rare word, are kept as a list, not a bitset (`loose_term_query.rs`); several words meet
+//!   in bitsets of their common words' matches, read without scoring, and are scored only where
+//!   all match (`intersected_word.rs`); a word beside filters seeks its fields rather than
+//!   reading them through (`seeking_union.rs`);
 //!   grouping finds groups by GTIN key in per-thread reused maps and keeps their offers, so a
 //!   grouped page needs no second search (`grouping.rs`).
 //!

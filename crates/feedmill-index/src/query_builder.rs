@@ -5,7 +5,8 @@
 //! brand and category words together): with one typo when it has five letters or more, and,
 //! for the last word, as a prefix (search-as-you-type) with that typo allowance too. A loose
 //! match scores a small constant, so exact matches always rank above typos and prefixes
-//! ([`LooseTermQuery`]). Filters score nothing and only narrow the set: the selective ones as
+//! ([`LooseTermQuery`]). Several words are intersected among themselves as one clause
+//! ([`IntersectedWords`]). Filters score nothing and only narrow the set: the selective ones as
 //! query clauses, in stock and the price range as a [`FastFilter`] checked while collecting.
 
 use crate::error::IndexError;

@@ -1,5 +1,5 @@
 //! [`SeekingUnion`]: the union of one word's clauses (its fields, its variants), for a word that
-//! is intersected with other words or filters.
+//! is intersected with filters, or is rare among several words ([`crate::intersected_word`]).
 //!
 //! tantivy's union of scorers buffers windows of 4,096 documents: a `seek` beyond the window
 //! clears its 16 KB of scores and refills the next window, reading and scoring every posting
