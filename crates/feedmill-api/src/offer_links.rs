@@ -3,7 +3,9 @@
 //! click-out, which records the click and redirects to the deep link).
 //!
 //! Answers are the index's own JSON with these fields added to each offer object, also inside
-//! grouped items, so the shape can never drift from what `feedmill search` prints.
+//! grouped items: [`LinkedOffer`] flattens the offer and appends them, and [`LinkedResponse`]
+//! serializes a search answer straight to JSON text through it, without an intermediate JSON
+//! tree. A test holds its shape to the index's own JSON plus the three links.
 
 use crate::config::SourceLinks;
 use crate::deep_link::{Landing, LinkNetwork, deep_link, from_template};
@@ -11,9 +13,10 @@ use crate::error::ApiError;
 use crate::query_link::encode_component;
 use crate::state::AppState;
 use crate::sub_ids::SubIds;
-use feedmill_index::{SearchItem, SearchResponse};
-use feedmill_model::Offer;
-use serde_json::{Map, Value};
+use feedmill_index::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_model::{Currency, Offer, format_price};
+use serde::Serialize;
+use serde_json::Value;
 use tracing::debug;
 use url::Url;
 
@@ -86,63 +89,212 @@ pub(crate) fn click_url(base: &str, offer_id: &str, ids: &SubIds) -> String {
     url
 }
 
-/// `offer` as JSON with its three links.
-pub(crate) fn offer_json(state: &AppState, offer: &Offer, ids: &SubIds) -> Result<Value, ApiError> {
-    let mut value =
-        serde_json::to_value(offer).map_err(|err| ApiError::internal("offer json", err))?;
-    add_links(state, &mut value, offer, ids);
-    Ok(value)
+/// An offer as answers carry it: its own fields, then its links.
+#[derive(Serialize)]
+pub(crate) struct LinkedOffer<'a> {
+    #[serde(flatten)]
+    offer: &'a Offer,
+    /// `tracking_url: null` for an offer without one (the offer's own fields leave it out; an
+    /// offer with one writes it itself).
+    #[serde(rename = "tracking_url", skip_serializing_if = "Option::is_none")]
+    no_tracking_url: Option<()>,
+    deep_link: Option<String>,
+    click_url: Option<String>,
 }
 
-/// Adds `tracking_url`, `deep_link` and `click_url` to an offer's JSON object.
-fn add_links(state: &AppState, value: &mut Value, offer: &Offer, ids: &SubIds) {
-    let Some(object) = value.as_object_mut() else {
-        return;
-    };
-    let links = state.config().links(&offer.source);
-    let deep = offer_deep_link(offer, links, Landing::AsGiven, ids);
-    let has_destination =
-        deep.is_some() || offer.tracking_url.is_some() || offer.product_url.is_some();
-    let click = has_destination.then(|| click_url(&state.config().public_base_url, &offer.id, ids));
-    insert(object, "tracking_url", offer.tracking_url.clone());
-    insert(object, "deep_link", deep);
-    insert(object, "click_url", click);
-}
-
-fn insert(object: &mut Map<String, Value>, key: &str, value: Option<String>) {
-    object.insert(key.to_string(), value.map_or(Value::Null, Value::String));
-}
-
-/// A search answer: the index's JSON with the links on every offer, grouped ones included.
-pub(crate) fn search_json(
-    state: &AppState,
-    response: &SearchResponse,
-    ids: &SubIds,
-) -> Result<Value, ApiError> {
-    let mut value =
-        serde_json::to_value(response).map_err(|err| ApiError::internal("search json", err))?;
-    let Some(items) = value.get_mut("items").and_then(Value::as_array_mut) else {
-        return Ok(value);
-    };
-    for (item_json, item) in items.iter_mut().zip(&response.items) {
-        match item {
-            SearchItem::Offer(hit) => add_links(state, item_json, &hit.offer, ids),
-            SearchItem::Group(group) => {
-                let Some(offers) = item_json.get_mut("offers").and_then(Value::as_array_mut) else {
-                    continue;
-                };
-                for (offer_json, offer) in offers.iter_mut().zip(&group.offers) {
-                    add_links(state, offer_json, offer, ids);
-                }
-            }
+impl<'a> LinkedOffer<'a> {
+    pub fn new(state: &AppState, offer: &'a Offer, ids: &SubIds) -> LinkedOffer<'a> {
+        let links = state.config().links(&offer.source);
+        let deep_link = offer_deep_link(offer, links, Landing::AsGiven, ids);
+        let has_destination =
+            deep_link.is_some() || offer.tracking_url.is_some() || offer.product_url.is_some();
+        let click_url =
+            has_destination.then(|| click_url(&state.config().public_base_url, &offer.id, ids));
+        LinkedOffer {
+            offer,
+            no_tracking_url: offer.tracking_url.is_none().then_some(()),
+            deep_link,
+            click_url,
         }
     }
-    Ok(value)
+}
+
+/// `offer` as JSON with its three links.
+pub(crate) fn offer_json(state: &AppState, offer: &Offer, ids: &SubIds) -> Result<Value, ApiError> {
+    serde_json::to_value(LinkedOffer::new(state, offer, ids))
+        .map_err(|err| ApiError::internal("offer json", err))
+}
+
+/// A search answer with the links on every offer, grouped ones included: the fields of
+/// [`SearchResponse`], in its shape.
+#[derive(Serialize)]
+pub(crate) struct LinkedResponse<'a> {
+    total: u64,
+    page: usize,
+    per_page: usize,
+    took_ms: u64,
+    items: Vec<LinkedItem<'a>>,
+    #[serde(skip_serializing_if = "no_facets")]
+    facets: &'a FacetResults,
+}
+
+fn no_facets(facets: &&FacetResults) -> bool {
+    facets.is_empty()
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LinkedItem<'a> {
+    Group(LinkedGroup<'a>),
+    Offer(LinkedHit<'a>),
+}
+
+/// [`OfferHit`] with links.
+#[derive(Serialize)]
+struct LinkedHit<'a> {
+    #[serde(flatten)]
+    offer: LinkedOffer<'a>,
+    score: Option<f32>,
+}
+
+/// [`GtinGroup`] with links on its offers.
+#[derive(Serialize)]
+struct LinkedGroup<'a> {
+    gtin: &'a str,
+    title: &'a str,
+    offer_count: u64,
+    min_price: String,
+    max_price: String,
+    currency: Currency,
+    offers: Vec<LinkedOffer<'a>>,
+}
+
+impl<'a> LinkedResponse<'a> {
+    /// `response` with links for the caller's `ids`; `took_ms` is this answer's.
+    pub fn new(
+        state: &AppState,
+        response: &'a SearchResponse,
+        ids: &SubIds,
+        took_ms: u64,
+    ) -> LinkedResponse<'a> {
+        let items = response
+            .items
+            .iter()
+            .map(|item| match item {
+                SearchItem::Offer(hit) => LinkedItem::Offer(linked_hit(state, hit, ids)),
+                SearchItem::Group(group) => LinkedItem::Group(linked_group(state, group, ids)),
+            })
+            .collect();
+        LinkedResponse {
+            total: response.total,
+            page: response.page,
+            per_page: response.per_page,
+            took_ms,
+            items,
+            facets: &response.facets,
+        }
+    }
+}
+
+fn linked_hit<'a>(state: &AppState, hit: &'a OfferHit, ids: &SubIds) -> LinkedHit<'a> {
+    LinkedHit {
+        offer: LinkedOffer::new(state, &hit.offer, ids),
+        score: hit.score,
+    }
+}
+
+fn linked_group<'a>(state: &AppState, group: &'a GtinGroup, ids: &SubIds) -> LinkedGroup<'a> {
+    LinkedGroup {
+        gtin: &group.gtin,
+        title: &group.title,
+        offer_count: group.offer_count,
+        min_price: format_price(group.min_price),
+        max_price: format_price(group.max_price),
+        currency: group.currency,
+        offers: group
+            .offers
+            .iter()
+            .map(|offer| LinkedOffer::new(state, offer, ids))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ApiConfig;
+    use crate::testing::{full_offer, index_with, strip_links};
+    use feedmill_index::FacetValue;
+    use std::sync::Arc;
+
+    /// A search answer is the index's JSON with the three links on every offer, grouped ones
+    /// included: nothing else added, renamed or lost.
+    #[test]
+    fn answers_are_the_index_json_plus_three_links_per_offer()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let config = ApiConfig::new("http://x.example", dir.path().join("clicks"));
+        let state = AppState::new(Arc::new(index_with(&[])), config)?;
+        let offer = full_offer();
+        let mut bare = full_offer();
+        bare.id = "nordic:1496445:SKU-2".into();
+        bare.tracking_url = None;
+        bare.product_url = None;
+        let group = GtinGroup {
+            gtin: "04006381333931".into(),
+            title: offer.title.clone(),
+            offer_count: 2,
+            min_price: offer.price,
+            max_price: offer.price,
+            currency: offer.currency,
+            offers: vec![offer.clone(), bare.clone()],
+        };
+        let facets = FacetResults {
+            brand: Some(vec![FacetValue {
+                value: "Salomon".into(),
+                count: 2,
+            }]),
+            ..FacetResults::default()
+        };
+        let items = vec![
+            SearchItem::Offer(OfferHit {
+                offer,
+                score: Some(1.5),
+            }),
+            SearchItem::Offer(OfferHit {
+                offer: bare,
+                score: None,
+            }),
+            SearchItem::Group(group),
+        ];
+        let response = SearchResponse {
+            total: 3,
+            page: 1,
+            per_page: 20,
+            took_ms: 7,
+            items,
+            facets,
+        };
+        let ids = SubIds::single("subid", "nl-1")?;
+        let linked = serde_json::to_value(LinkedResponse::new(&state, &response, &ids, 7))?;
+        let full_deep_link = linked["items"][0]["deep_link"].as_str().unwrap_or_default();
+        assert!(full_deep_link.contains("epi=nl-1"), "{full_deep_link}");
+        assert!(linked["items"][1]["tracking_url"].is_null());
+        assert!(linked["items"][1]["click_url"].is_null(), "nowhere to go");
+        let mut stripped = linked.clone();
+        for i in 0..2 {
+            strip_links(&mut stripped["items"][i]);
+        }
+        for offer in stripped["items"][2]["offers"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            strip_links(offer);
+        }
+        assert_eq!(stripped, serde_json::to_value(&response)?);
+        Ok(())
+    }
 
     #[test]
     fn click_urls_encode_the_id_and_carry_the_sub_id() -> Result<(), ApiError> {

@@ -67,6 +67,25 @@ pub(crate) fn group_json_keys() -> BTreeSet<String> {
     keys(&serde_json::to_value(group).unwrap_or_default())
 }
 
+/// Takes `deep_link` and `click_url` out of an offer's JSON in an answer, and a null
+/// `tracking_url`, after checking that all three are there: what is left is the index's JSON.
+pub(crate) fn strip_links(offer: &mut serde_json::Value) {
+    let Some(object) = offer.as_object_mut() else {
+        panic!("an offer is an object: {offer}");
+    };
+    for key in ["tracking_url", "deep_link", "click_url"] {
+        assert!(object.contains_key(key), "{key} in {object:?}");
+    }
+    object.remove("deep_link");
+    object.remove("click_url");
+    if object
+        .get("tracking_url")
+        .is_some_and(serde_json::Value::is_null)
+    {
+        object.remove("tracking_url");
+    }
+}
+
 /// An in-RAM index holding `offers`, ingested per source.
 pub(crate) fn index_with(offers: &[Offer]) -> OfferIndex {
     let index = OfferIndex::in_ram().unwrap_or_else(|err| panic!("in-ram index: {err}"));

@@ -1,11 +1,13 @@
 //! `GET /search` and `GET /suggest`.
 
 use crate::error::ApiError;
-use crate::offer_links::search_json;
+use crate::offer_links::LinkedResponse;
 use crate::params::{search_request, suggest_request};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,9 +18,9 @@ use std::time::Instant;
 pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let (request, ids) = search_request(query.as_deref())?;
-    let json = state
+    let body = state
         .blocking(move |state| {
             let started = Instant::now();
             let index = state.index();
@@ -26,15 +28,14 @@ pub(crate) async fn search(
                 Some(cache) => index.search_cached(cache, &request)?,
                 None => Arc::new(index.search(&request)?),
             };
-            let mut json = search_json(state, &response, &ids)?;
             // A cached answer carries the time of the search that computed it; this one's is
             // the time it took now.
             let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            json["took_ms"] = took_ms.into();
-            Ok(json)
+            let linked = LinkedResponse::new(state, &response, &ids, took_ms);
+            serde_json::to_vec(&linked).map_err(|err| ApiError::internal("search json", err))
         })
         .await?;
-    Ok(Json(json))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// Completions of what a shopper is typing: brands and titles.
