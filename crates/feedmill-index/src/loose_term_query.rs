@@ -43,6 +43,15 @@ impl LooseTermQuery {
         }
     }
 
+    /// The weight itself, for queries that read its documents rather than score them.
+    pub fn loose_weight(&self) -> tantivy::Result<LooseWeight> {
+        Ok(LooseWeight {
+            field: self.term.field(),
+            word: self.term.serialized_value_bytes().to_vec(),
+            automaton: Arc::new(self.automaton()?),
+        })
+    }
+
     fn automaton(&self) -> tantivy::Result<DfaWrapper> {
         let fuzzy = match self.prefix {
             true => FuzzyTermQuery::new_prefix(self.term.clone(), self.distance, true),
@@ -55,17 +64,6 @@ impl LooseTermQuery {
 impl Query for LooseTermQuery {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(self.loose_weight()?))
-    }
-}
-
-impl LooseTermQuery {
-    /// The weight itself, for queries that read its documents rather than score them.
-    pub fn loose_weight(&self) -> tantivy::Result<LooseWeight> {
-        Ok(LooseWeight {
-            field: self.term.field(),
-            word: self.term.serialized_value_bytes().to_vec(),
-            automaton: Arc::new(self.automaton()?),
-        })
     }
 }
 
@@ -326,6 +324,26 @@ mod tests {
             ["hoodie", "hoodie hoodis", "hoodies", "hoodle"]
         );
         assert!(loose_matches(&titles, "jacket", 1, true).is_empty());
+    }
+
+    #[test]
+    fn membership_in_a_list_and_in_a_bitset() {
+        let mut bits = BitSet::with_max_value(100);
+        for doc in [3, 7, 64, 99] {
+            bits.insert(doc);
+        }
+        for docs in [Docs::List(vec![3, 7, 64, 99]), Docs::Bits(bits)] {
+            let mut listed = Vec::new();
+            docs.for_each(|doc| listed.push(doc));
+            assert_eq!(listed, [3, 7, 64, 99]);
+            assert_eq!(docs.len(), 4);
+            let mut members = DocsMembership::new(docs);
+            let asked: Vec<bool> = [0, 3, 5, 7, 64, 65, 99, 100]
+                .iter()
+                .map(|doc| members.contains(*doc))
+                .collect();
+            assert_eq!(asked, [false, true, false, true, true, false, true, false]);
+        }
     }
 
     #[test]

@@ -179,10 +179,10 @@ fn intersected_word(
     is_last: bool,
     scored: bool,
 ) -> IntersectedWord {
-    let match_terms = vec![
-        Term::from_field_text(schema.match_text, word),
-        Term::from_field_text(schema.description, word),
-    ];
+    let match_terms = match_fields(schema)
+        .into_iter()
+        .map(|field| Term::from_field_text(field, word))
+        .collect();
     let scored_clauses = match scored {
         true => exact_scored(schema, word),
         false => Vec::new(),
@@ -194,12 +194,18 @@ fn intersected_word(
 /// A word that only has to match: title, brand and category are all in `match_text`, so the
 /// word there and in the description, and its variants, instead of four fields.
 fn matched_word(schema: &OfferSchema, word: &str, is_last: bool) -> Vec<Box<dyn Query>> {
-    let mut variants = vec![
-        exact(schema.match_text, word),
-        exact(schema.description, word),
-    ];
+    let mut variants: Vec<Box<dyn Query>> = match_fields(schema)
+        .into_iter()
+        .map(|field| exact(field, word))
+        .collect();
     variants.extend(loose_query(schema.match_text, word, is_last));
     variants
+}
+
+/// The fields whose words decide whether a word matches: title, brand and category words
+/// (together in `match_text`) and the description.
+fn match_fields(schema: &OfferSchema) -> [Field; 2] {
+    [schema.match_text, schema.description]
 }
 
 /// Words over one field (exact or loose), all required, for suggestions.
