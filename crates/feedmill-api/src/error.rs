@@ -8,6 +8,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use feedmill_index::IndexError;
+use feedmill_search::{RequestError, SearchError};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -161,6 +162,23 @@ impl From<IndexError> for ApiError {
         } else {
             ApiError::internal("index", err)
         }
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(err: SearchError) -> ApiError {
+        if err.is_user_error() {
+            ApiError::new(ErrorCode::InvalidParameter, err.to_string())
+        } else {
+            ApiError::internal("search backend", err)
+        }
+    }
+}
+
+/// A request the seam refused is always the caller's mistake.
+impl From<RequestError> for ApiError {
+    fn from(err: RequestError) -> ApiError {
+        ApiError::new(ErrorCode::InvalidParameter, err.to_string())
     }
 }
 
