@@ -4,8 +4,8 @@
 
 use crate::error::{ApiError, ErrorCode};
 use crate::sub_ids::SubIds;
-use feedmill_index::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
 use feedmill_model::Decimal;
+use feedmill_search::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
 use std::str::FromStr;
 
 /// Longest `q`, in bytes: a pasted product title fits, a document does not.
