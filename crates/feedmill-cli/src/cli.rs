@@ -267,7 +267,7 @@ pub struct GenArgs {
     pub out: Option<PathBuf>,
 }
 
-/// A share between 0 and 1, for `--bad-share`.
+/// `--bad-share`: a number from 0 to 1.
 fn parse_share(raw: &str) -> Result<f64, String> {
     let share: f64 = raw
         .parse()

@@ -82,3 +82,85 @@ pub trait SourceReplacement: Send {
     /// [`SearchError::GuardTripped`] when the shrink guard trips and `force` is off.
     fn commit(self: Box<Self>, meta: IngestMeta) -> Result<IngestOutcome, SearchError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search_response::FacetResults;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Answers every search with the number of searches it has run, at the generation a test
+    /// sets: enough to see when the default cached search searches and when it does not.
+    #[derive(Debug, Default)]
+    struct CountingBackend {
+        generation: AtomicU64,
+        num_searches: AtomicU64,
+    }
+
+    impl SearchBackend for CountingBackend {
+        fn generation(&self) -> Generation {
+            Generation(self.generation.load(Ordering::SeqCst))
+        }
+
+        fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+            request.validate()?;
+            let total = self.num_searches.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(SearchResponse {
+                total,
+                page: request.page,
+                per_page: request.per_page,
+                took_ms: 0,
+                items: Vec::new(),
+                facets: FacetResults::default(),
+            })
+        }
+
+        fn get_offer(&self, _id: &str) -> Result<Option<Offer>, SearchError> {
+            Ok(None)
+        }
+
+        fn offers_by_gtin(&self, _gtin: &str) -> Result<Vec<Offer>, SearchError> {
+            Ok(Vec::new())
+        }
+
+        fn suggest(&self, _prefix: &str, _limit: usize) -> Result<Vec<String>, SearchError> {
+            Ok(Vec::new())
+        }
+
+        fn stats(&self) -> Result<Vec<SourceStats>, SearchError> {
+            Ok(Vec::new())
+        }
+
+        fn num_offers(&self) -> u64 {
+            0
+        }
+    }
+
+    #[test]
+    fn the_default_cached_search_is_keyed_by_the_generation() -> Result<(), SearchError> {
+        let counting = CountingBackend::default();
+        let backend: &dyn SearchBackend = &counting;
+        let cache = SearchCache::new(1 << 20);
+        let request = SearchRequest::default();
+        assert_eq!(backend.search_cached(&cache, &request)?.total, 1);
+        assert_eq!(
+            backend.search_cached(&cache, &request)?.total,
+            1,
+            "answered again"
+        );
+        counting.generation.store(7, Ordering::SeqCst);
+        assert_eq!(
+            backend.search_cached(&cache, &request)?.total,
+            2,
+            "a new generation"
+        );
+        let bad = SearchRequest {
+            page: 0,
+            ..SearchRequest::default()
+        };
+        let refused = backend.search_cached(&cache, &bad).err();
+        assert!(refused.is_some_and(|e| e.is_user_error()));
+        assert_eq!(cache.stats().entries, 1);
+        Ok(())
+    }
+}

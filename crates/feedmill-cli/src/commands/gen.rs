@@ -63,8 +63,6 @@ fn summary(cfg: &GenConfig, stats: &GenStats, seconds: f64) -> String {
     )
 }
 
-/// `--bad-share`: a number from 0 to 1.
-
 #[cfg(test)]
 mod tests {
     use super::*;
