@@ -81,6 +81,12 @@ pub trait SourceReplacement: Send {
     /// Commits the replacement with `meta` as the source's metadata, or rolls it back with
     /// [`SearchError::GuardTripped`] when the shrink guard trips and `force` is off.
     fn commit(self: Box<Self>, meta: IngestMeta) -> Result<IngestOutcome, SearchError>;
+
+    /// Gives the replacement up: the source stays as it was. Dropping it does the same; this
+    /// says so where it happens.
+    fn roll_back(self: Box<Self>) {
+        drop(self);
+    }
 }
 
 #[cfg(test)]

@@ -91,11 +91,11 @@ fn the_generation_changes_with_every_commit_only() -> TestResult {
 fn a_replacement_is_atomic_and_guarded() -> TestResult {
     let index = OfferIndex::in_ram()?;
     replace(&index, "acme", &["1", "2", "3", "4", "5"])?;
-    // Dropped without a commit: nothing changes.
-    let mut dropped = index.begin_replace("acme", IngestOptions::default())?;
-    dropped.add(&offer("acme", "9", "shoe 9", "1.00"))?;
-    assert_eq!(dropped.num_offers(), 1);
-    drop(dropped);
+    // Rolled back: nothing changes, and the writer is free for the next replacement.
+    let mut given_up = index.begin_replace("acme", IngestOptions::default())?;
+    given_up.add(&offer("acme", "9", "shoe 9", "1.00"))?;
+    assert_eq!(given_up.num_offers(), 1);
+    given_up.roll_back();
     assert_eq!(index.search(&text("shoe"))?.total, 5);
     // A shrunken feed trips the guard and keeps the previous offers.
     let tripped = replace(&index, "acme", &["1"]);
@@ -111,8 +111,13 @@ fn a_replacement_is_atomic_and_guarded() -> TestResult {
     // An offer of another source is refused, as a failure of the caller's pipeline.
     let mut wrong = index.begin_replace("acme", IngestOptions::default())?;
     assert_eq!(wrong.source(), "acme");
+    wrong.add(&offer("acme", "9", "shoe 9", "1.00"))?;
     let refused = wrong.add(&offer("other", "1", "shoe", "1.00"));
     assert!(refused.err().is_some_and(|e| !e.is_user_error()));
+    // Dropped without a commit: nothing changes either.
+    drop(wrong);
+    assert_eq!(index.search(&text("shoe"))?.total, 5);
+    assert_eq!(index.get_offer("acme:9")?, None);
     Ok(())
 }
 
