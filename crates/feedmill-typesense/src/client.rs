@@ -1,0 +1,212 @@
+//! [`TypesenseClient`]: HTTP to a list of Typesense nodes, round-robin over the healthy ones.
+//!
+//! Each call starts at the next node in turn. A connection error, a timeout or a 5xx marks the
+//! node down for [`DOWN_FOR`] and the call moves on to the next node, up to
+//! [`ATTEMPTS_PER_NODE`] rounds over the list with a growing pause between rounds; a 4xx is an
+//! answer and never retried. Nodes marked down are skipped while any node is up, and tried
+//! anyway when none is (a whole cluster that comes back is used again without a restart).
+
+use crate::error::TypesenseError;
+use reqwest::Method;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// How long a node that failed is skipped: long enough not to pay its timeout on every call,
+/// short enough that a restarted node takes load again within seconds.
+const DOWN_FOR: Duration = Duration::from_secs(2);
+/// Rounds over the node list before a call gives up.
+const ATTEMPTS_PER_NODE: usize = 3;
+/// Pause after a failed round, times the round number.
+const ROUND_PAUSE: Duration = Duration::from_millis(200);
+/// Connecting to a node on a LAN or loopback takes well under this.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// A whole call, including an import batch.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A blocking Typesense client over several nodes.
+#[derive(Debug)]
+pub struct TypesenseClient {
+    http: Client,
+    nodes: Vec<Url>,
+    api_key: String,
+    next: AtomicUsize,
+    down_until: Mutex<Vec<Option<Instant>>>,
+}
+
+impl TypesenseClient {
+    /// A client for `nodes` (base URLs such as `http://127.0.0.1:8108`).
+    pub fn new(nodes: &[String], api_key: &str) -> Result<TypesenseClient, TypesenseError> {
+        if nodes.is_empty() {
+            return Err(TypesenseError::Config("no nodes given".into()));
+        }
+        let mut urls = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let url = Url::parse(node.trim())
+                .map_err(|err| TypesenseError::Config(format!("node {node:?}: {err}")))?;
+            if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+                return Err(TypesenseError::Config(format!(
+                    "node {node:?} is not an http(s) base URL"
+                )));
+            }
+            urls.push(url);
+        }
+        let http = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|err| TypesenseError::Config(format!("http client: {err}")))?;
+        Ok(TypesenseClient {
+            http,
+            down_until: Mutex::new(vec![None; urls.len()]),
+            nodes: urls,
+            api_key: api_key.to_string(),
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Sends a JSON body (or none) and reads a JSON answer; `Ok(None)` for a 404.
+    pub fn json<B, T>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<Option<T>, TypesenseError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let what = describe(&method, path);
+        let response = self.send(&what, path, |url| {
+            let request = self.http.request(method.clone(), url).query(query);
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        })?;
+        let Some(response) = response else {
+            return Ok(None);
+        };
+        let value = response
+            .json()
+            .map_err(|err| TypesenseError::bad_answer(&what, err))?;
+        Ok(Some(value))
+    }
+
+    /// Posts a text body (JSON lines of an import) and returns the answer's text.
+    pub fn post_text(
+        &self,
+        path: &[&str],
+        query: &[(&str, &str)],
+        body: String,
+    ) -> Result<String, TypesenseError> {
+        let what = describe(&Method::POST, path);
+        let response = self.send(&what, path, |url| {
+            self.http
+                .post(url)
+                .query(query)
+                .header(reqwest::header::CONTENT_TYPE, "text/plain")
+                .body(body.clone())
+        })?;
+        let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
+        response
+            .text()
+            .map_err(|err| TypesenseError::bad_answer(&what, err))
+    }
+
+    /// Reads a text answer (JSON lines of an export).
+    pub fn get_text(&self, path: &[&str]) -> Result<String, TypesenseError> {
+        let what = describe(&Method::GET, path);
+        let response = self.send(&what, path, |url| self.http.get(url))?;
+        let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
+        response
+            .text()
+            .map_err(|err| TypesenseError::bad_answer(&what, err))
+    }
+
+    /// Runs one call with retries over the nodes; `Ok(None)` for a 404.
+    fn send(
+        &self,
+        what: &str,
+        path: &[&str],
+        build: impl Fn(Url) -> RequestBuilder,
+    ) -> Result<Option<Response>, TypesenseError> {
+        let attempts = self.nodes.len() * ATTEMPTS_PER_NODE;
+        let mut last = String::new();
+        for attempt in 0..attempts {
+            if attempt > 0 && attempt % self.nodes.len() == 0 {
+                std::thread::sleep(ROUND_PAUSE * (attempt / self.nodes.len()) as u32);
+            }
+            let node = self.pick_node();
+            let url = endpoint(&self.nodes[node], path);
+            let request = build(url).header("X-TYPESENSE-API-KEY", &self.api_key);
+            match request.send() {
+                Ok(response) if response.status().is_server_error() => {
+                    last = format!("{}: http {}", self.nodes[node], response.status());
+                    self.mark_down(node);
+                }
+                Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => {
+                    return Ok(None);
+                }
+                Ok(response) if response.status().is_client_error() => {
+                    return Err(refused(what, response));
+                }
+                Ok(response) => return Ok(Some(response)),
+                Err(err) => {
+                    last = format!("{}: {err}", self.nodes[node]);
+                    self.mark_down(node);
+                }
+            }
+            tracing::debug!(what, attempt, error = %last, "typesense call failed, retrying");
+        }
+        Err(TypesenseError::Unavailable { attempts, last })
+    }
+
+    /// The next node in turn that is not marked down, or the next in turn when all are.
+    fn pick_node(&self) -> usize {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        let down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        (0..self.nodes.len())
+            .map(|offset| (start + offset) % self.nodes.len())
+            .find(|node| down[*node].is_none_or(|until| until <= now))
+            .unwrap_or(start % self.nodes.len())
+    }
+
+    fn mark_down(&self, node: usize) {
+        let mut down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        down[node] = Some(Instant::now() + DOWN_FOR);
+    }
+}
+
+/// Builds `base/collections/...` with every segment percent-encoded.
+fn endpoint(base: &Url, path: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().extend(path);
+    }
+    url
+}
+
+fn describe(method: &Method, path: &[&str]) -> String {
+    format!("{method} /{}", path.join("/"))
+}
+
+fn refused(what: &str, response: Response) -> TypesenseError {
+    let status = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or(text);
+    TypesenseError::Refused {
+        what: what.to_string(),
+        status,
+        message,
+    }
+}

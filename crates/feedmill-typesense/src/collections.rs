@@ -1,0 +1,174 @@
+//! [`Collections`]: the two collections feedmill keeps in Typesense and the calls on them: the
+//! offers (one document per offer per generation) and `…_meta` (one document per source: its
+//! live generation and stats).
+
+use crate::client::TypesenseClient;
+use crate::error::TypesenseError;
+use crate::live_set::{LiveSet, MetaDocument, meta_schema};
+use crate::offer_document::offers_schema;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Sources read in one page of the meta collection; more are read through its export.
+pub(crate) const META_PAGE: u64 = 250;
+
+#[derive(Debug)]
+pub(crate) struct Collections {
+    pub client: TypesenseClient,
+    pub offers: String,
+    pub meta: String,
+}
+
+impl Collections {
+    /// Creates both collections when they are missing.
+    pub fn ensure(&self) -> Result<(), TypesenseError> {
+        for (name, schema) in [
+            (&self.offers, offers_schema(&self.offers)),
+            (&self.meta, meta_schema(&self.meta)),
+        ] {
+            let existing: Option<Value> =
+                self.client
+                    .json::<(), _>(Method::GET, &["collections", name], &[], None)?;
+            if existing.is_none() {
+                let created: Option<Value> =
+                    self.client
+                        .json(Method::POST, &["collections"], &[], Some(&schema))?;
+                created.ok_or_else(|| {
+                    TypesenseError::bad_answer("creating a collection", "http 404")
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every source's live generation, read whole through the meta collection's export.
+    pub fn read_live(&self) -> Result<LiveSet, TypesenseError> {
+        let path = ["collections", self.meta.as_str(), "documents", "export"];
+        let text = self.client.get_text(&path)?;
+        let mut sources = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let document: MetaDocument = serde_json::from_str(line)
+                .map_err(|err| TypesenseError::bad_answer("the meta export", err))?;
+            sources.push(document.into_live()?);
+        }
+        Ok(LiveSet::new(sources))
+    }
+
+    /// The meta search that rides along with an offer search: the first [`META_PAGE`] sources.
+    pub fn meta_search(&self) -> Value {
+        json!({
+            "collection": self.meta,
+            "q": "*",
+            "per_page": META_PAGE,
+            "include_fields": "id,source,generation,stats",
+        })
+    }
+
+    /// Runs searches in one request, in order; each answer or its error.
+    pub fn multi_search(&self, searches: Vec<Value>) -> Result<Vec<Value>, TypesenseError> {
+        let body = json!({ "searches": searches });
+        let answer: Option<Value> =
+            self.client
+                .json(Method::POST, &["multi_search"], &[], Some(&body))?;
+        let mut answer =
+            answer.ok_or_else(|| TypesenseError::bad_answer("a multi search", "http 404"))?;
+        let results = match answer.get_mut("results").map(Value::take) {
+            Some(Value::Array(results)) => results,
+            _ => return Err(TypesenseError::bad_answer("a multi search", "no results")),
+        };
+        for result in &results {
+            if let Some(error) = result.get("error") {
+                let status = result.get("code").and_then(Value::as_u64).unwrap_or(0);
+                return Err(TypesenseError::Refused {
+                    what: "a search".into(),
+                    status: u16::try_from(status).unwrap_or(0),
+                    message: error.to_string(),
+                });
+            }
+        }
+        Ok(results)
+    }
+
+    /// Offer documents matching `filter` (`found` of a search that returns no hits).
+    pub fn count(&self, filter: &str) -> Result<u64, TypesenseError> {
+        let search = json!({
+            "collection": self.offers, "q": "*", "filter_by": filter, "per_page": 0,
+        });
+        let results = self.multi_search(vec![search])?;
+        results
+            .first()
+            .and_then(|r| r.get("found"))
+            .and_then(Value::as_u64)
+            .ok_or_else(|| TypesenseError::bad_answer("a count", "no found"))
+    }
+
+    /// Deletes the offer documents matching `filter`; how many went.
+    pub fn delete_offers(&self, filter: &str) -> Result<u64, TypesenseError> {
+        let path = ["collections", self.offers.as_str(), "documents"];
+        let query = [("filter_by", filter), ("batch_size", "1000")];
+        let answer: Option<Value> =
+            self.client
+                .json::<(), _>(Method::DELETE, &path, &query, None)?;
+        Ok(answer
+            .and_then(|a| a.get("num_deleted").and_then(Value::as_u64))
+            .unwrap_or(0))
+    }
+
+    /// Writes one source's meta document: the flip of its live generation.
+    pub fn write_meta(&self, document: &MetaDocument) -> Result<(), TypesenseError> {
+        let path = ["collections", self.meta.as_str(), "documents"];
+        let written: Option<Value> =
+            self.client
+                .json(Method::POST, &path, &[("action", "upsert")], Some(document))?;
+        written
+            .map(drop)
+            .ok_or_else(|| TypesenseError::bad_answer("writing a meta document", "http 404"))
+    }
+
+    /// Removes one source's meta document; false when there was none.
+    pub fn delete_meta(&self, source: &str) -> Result<bool, TypesenseError> {
+        let path = ["collections", self.meta.as_str(), "documents", source];
+        let deleted: Option<Value> = self
+            .client
+            .json::<(), _>(Method::DELETE, &path, &[], None)?;
+        Ok(deleted.is_some())
+    }
+
+    /// Imports JSON lines into the offers collection and checks every line's result.
+    pub fn import(&self, lines: String, num_lines: usize) -> Result<(), TypesenseError> {
+        let path = ["collections", self.offers.as_str(), "documents", "import"];
+        let query = [("action", "upsert"), ("batch_size", "1000")];
+        let answer = self.client.post_text(&path, &query, lines)?;
+        let mut num_results = 0;
+        for line in answer.lines().filter(|l| !l.trim().is_empty()) {
+            num_results += 1;
+            let result: Value = serde_json::from_str(line)
+                .map_err(|err| TypesenseError::bad_answer("an import", err))?;
+            if result.get("success").and_then(Value::as_bool) != Some(true) {
+                return Err(rejected_line(&result));
+            }
+        }
+        if num_results != num_lines {
+            return Err(TypesenseError::bad_answer(
+                "an import",
+                format!("{num_results} results for {num_lines} documents"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn rejected_line(result: &Value) -> TypesenseError {
+    let message = result
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("no error given")
+        .to_string();
+    let id = result
+        .get("document")
+        .and_then(Value::as_str)
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .and_then(|d| d.get("offer_id").and_then(Value::as_str).map(String::from))
+        .unwrap_or_default();
+    TypesenseError::DocumentRejected { id, message }
+}
