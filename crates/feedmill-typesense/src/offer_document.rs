@@ -35,6 +35,14 @@ pub(crate) const PRICE_BUCKETS: [(&str, i64); 7] = [
 /// answers as a single offer.
 pub(crate) const SINGLE_KEY_PREFIX: &str = "id:";
 
+/// Characters that split words, as the tantivy index splits on anything but letters and
+/// digits (`T-Shirt` is `t` and `shirt`); Typesense would otherwise drop them and join the
+/// parts (`tshirt`). ASCII punctuation only: Typesense takes a list, not a class.
+const TOKEN_SEPARATORS: [&str; 30] = [
+    "-", "/", "\\", ".", ",", "&", "+", "'", "\"", "(", ")", "[", "]", "{", "}", ":", ";", "!",
+    "?", "#", "*", "=", "<", ">", "|", "_", "~", "^", "%", "$",
+];
+
 /// The offers collection's schema.
 pub(crate) fn offers_schema(name: &str) -> Value {
     let facet = |name: &str| json!({"name": name, "type": "string", "facet": true});
@@ -42,6 +50,7 @@ pub(crate) fn offers_schema(name: &str) -> Value {
         |name: &str| json!({"name": name, "type": "string", "facet": true, "optional": true});
     json!({
         "name": name,
+        "token_separators": TOKEN_SEPARATORS,
         "fields": [
             facet("offer_id"),
             facet("source"),

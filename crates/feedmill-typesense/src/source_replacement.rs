@@ -55,11 +55,17 @@ impl TypesenseBackend {
         }
         let live = self.refresh_live()?;
         let previous = live.get(source).cloned();
+        // Typesense 0.24 has no `!=` on numbers: below and above the live generation.
         let leftovers = match &previous {
-            Some(p) => format!("source:=`{source}` && generation:!={}", p.generation),
-            None => format!("source:=`{source}`"),
+            Some(p) => vec![
+                format!("source:=`{source}` && generation:<{}", p.generation),
+                format!("source:=`{source}` && generation:>{}", p.generation),
+            ],
+            None => vec![format!("source:=`{source}`")],
         };
-        self.shared.collections.delete_offers(&leftovers)?;
+        for filter in leftovers {
+            self.shared.collections.delete_offers(&filter)?;
+        }
         let generation = {
             let mut issued = self.shared.issued.lock().unwrap_or_else(|e| e.into_inner());
             let now = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
