@@ -22,24 +22,29 @@
 //! reading a lagging node is not handled yet.
 //!
 //! # Where answers differ from the tantivy index
-//! The differential test (`tests/differential.rs`) runs one query set against both backends
-//! on the same generated offers. What is equal: the matching ids of filter-only searches, the
-//! order of price sorts (as price sequences: ties keep each engine's own order), totals, facet
-//! counts, and groups (keys, sizes, prices). What differs, and is compared as sets or not at
-//! all:
-//! - Relevance: Typesense ranks by its text match, tantivy by BM25 with a title boost, so
-//!   relevance pages are compared as the sets of all matches, not in order; scores are each
-//!   engine's own (`score` in an answer is Typesense's text match).
-//! - Without words, `relevance` keeps each engine's own document order.
-//! - Typo and prefix matching: Typesense counts a typo against the whole word and ranks exact
-//!   matches first as tantivy does, but decides candidates its own way (`max_candidates`), so
-//!   text searches with a typo or a prefix are checked to find what the exact word finds.
-//! - A group holds at most 99 offers (Typesense's `group_limit`), and with `price_desc` groups
-//!   rank by their dearest offer (Typesense ranks a group by its best hit), where tantivy ranks
-//!   them by their cheapest.
-//! - Filter values holding a backtick are refused (Typesense cannot quote them); a source
-//!   filter ignores case as Typesense's exact string filter does.
+//! The differential test (`tests/typesense/differential.rs`) runs one query set against both
+//! backends on the same generated offers (two sources, 3,000 records). Equal there: totals;
+//! every matching item (offer ids; groups with their GTIN, size, prices and offers) as a set,
+//! for text, typo, prefix and one-letter-last-word queries, every filter, all five sorts and
+//! grouping; the price sequence of price sorts (ties keep each engine's own order, so the ids
+//! of equal prices are compared as a set); all facet counts; lookups by id and GTIN; stats.
+//! What differs, and why it stays:
+//! - Relevance order: Typesense ranks by its text match, tantivy by BM25 with a title boost,
+//!   so relevance answers are compared as sets; `score` is each engine's own (Typesense's text
+//!   match here). Without words, `relevance` keeps each engine's own document order.
+//! - Grouped under `price_desc`, Typesense ranks a group by its dearest offer (its best hit),
+//!   tantivy by its cheapest; the groups are the same. A group holds at most 99 offers
+//!   (Typesense's `group_limit`).
+//! - Typo and prefix variants: Typesense considers at most 1,000 per word (`max_candidates`);
+//!   a prefix with more completions than that in a large catalogue can find less than tantivy,
+//!   which takes them all. Facets read the top 1,000 values per facet before ranking them.
+//! - Words split on ASCII punctuation only (Typesense takes a list of separators); exact string
+//!   filters (brand, merchant, source) compare Typesense's tokens, so they ignore case, accents
+//!   and punctuation (`Björk & Berg` matches `bjork berg`), where tantivy ignores case and
+//!   accents only. Filter values holding a backtick are refused: Typesense cannot quote them.
 //! - An offer id that another source holds stays with both sources (tantivy moves it).
+//! - A search costs one multi-search request; `generation`, `stats`, `num_offers` and a cached
+//!   search each read the meta collection first.
 
 mod client;
 mod collections;
