@@ -31,3 +31,6 @@ pub use store::{
     TransactionStore,
 };
 pub use transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
+
+#[cfg(test)]
+mod suite;
