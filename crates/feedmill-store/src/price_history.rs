@@ -145,8 +145,12 @@ fn lowest_in_window(
     let window_start = window_end - Duration::days(LOWEST_PRICE_WINDOW_DAYS);
     let opened = before.partition_point(|p| p.time < window_start);
     let inside = before[opened..].iter().filter_map(&in_currency).min();
+    // The point before the window is still in effect when it opens, unless a point replaced
+    // it exactly then.
+    let replaced_at_opening = before.get(opened).is_some_and(|p| p.time == window_start);
     let at_opening = opened
         .checked_sub(1)
+        .filter(|_| !replaced_at_opening)
         .and_then(|i| before.get(i))
         .and_then(&in_currency);
     let carried = || before[..opened].iter().rev().find_map(&in_currency);
