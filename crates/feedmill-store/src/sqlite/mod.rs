@@ -118,3 +118,8 @@ fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
         source,
     }
 }
+
+#[cfg(test)]
+mod kill_tests;
+#[cfg(test)]
+mod sqlite_tests;
