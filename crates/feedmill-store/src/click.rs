@@ -39,7 +39,9 @@ impl ClickId {
     /// a foreign sub-id value is never mistaken for one of ours.
     pub fn parse(text: &str) -> Option<ClickId> {
         let shaped = text.len() == 2 * CLICK_ID_BYTES
-            && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         shaped.then(|| ClickId(text.to_owned()))
     }
 
@@ -172,8 +174,9 @@ mod tests {
 
     #[test]
     fn random_ids_are_hex_of_128_bits_and_differ() -> StoreResult<()> {
-        let ids: std::collections::HashSet<ClickId> =
-            (0..1000).map(|_| ClickId::random()).collect::<StoreResult<_>>()?;
+        let ids: std::collections::HashSet<ClickId> = (0..1000)
+            .map(|_| ClickId::random())
+            .collect::<StoreResult<_>>()?;
         assert_eq!(ids.len(), 1000);
         for id in &ids {
             assert_eq!(ClickId::parse(id.as_str()).as_ref(), Some(id));

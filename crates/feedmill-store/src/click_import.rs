@@ -59,7 +59,10 @@ impl ImportReport {
 }
 
 /// The click on line `line_number` (1-based) of a log; `Ok(None)` for a blank line.
-pub(crate) fn parse_logged_click(line_number: u64, line: &str) -> Result<Option<Click>, MalformedLine> {
+pub(crate) fn parse_logged_click(
+    line_number: u64,
+    line: &str,
+) -> Result<Option<Click>, MalformedLine> {
     if line.trim().is_empty() {
         return Ok(None);
     }

@@ -36,25 +36,22 @@ pub enum StoreError {
     },
     #[error("corrupt value in column {column}: {value:?}")]
     Corrupt { column: &'static str, value: String },
-    #[error("failed to read click log \"{path}\": {source}")]
-    ClickLog {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
     #[error("no randomness for a click id: {0}")]
     Randomness(String),
     #[error("price batch for source \"{source_name}\": {reason}")]
-    PriceBatch {
-        source_name: String,
-        reason: String,
-    },
+    PriceBatch { source_name: String, reason: String },
 }
 
 impl StoreError {
     /// True for errors caused by what the caller passed in (bad amounts), false for faults of
     /// the database or the machine.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, StoreError::Amount { .. } | StoreError::PriceBatch { .. })
+        matches!(
+            self,
+            StoreError::Amount { .. } | StoreError::PriceBatch { .. }
+        )
     }
 }
 

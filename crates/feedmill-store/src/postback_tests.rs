@@ -67,8 +67,15 @@ fn strings_are_at_most_255_characters_not_bytes() {
     let payload = [("order_id", long.as_str()), ("amount", "1")];
     assert!(validate(&payload).is_ok(), "255 two-byte characters fit");
     let too_long = "a".repeat(256);
-    let payload = [("order_id", "A"), ("amount", "1"), ("sub_id", too_long.as_str())];
-    assert_eq!(rule_of(&payload), Some(("sub_id".into(), PostbackRule::StringTooLong)));
+    let payload = [
+        ("order_id", "A"),
+        ("amount", "1"),
+        ("sub_id", too_long.as_str()),
+    ];
+    assert_eq!(
+        rule_of(&payload),
+        Some(("sub_id".into(), PostbackRule::StringTooLong))
+    );
 }
 
 #[test]
@@ -76,7 +83,16 @@ fn decimals_have_at_most_8_integer_digits_and_2_decimals() {
     for good in ["0", "99999999.99", "199.9", "5"] {
         assert!(validate(&with(("tax_amount", good))).is_ok(), "{good}");
     }
-    for bad in ["123456789.00", "1.999", "-1.00", "1,00", "1.", ".5", "1e3", "12 EUR"] {
+    for bad in [
+        "123456789.00",
+        "1.999",
+        "-1.00",
+        "1,00",
+        "1.",
+        ".5",
+        "1e3",
+        "12 EUR",
+    ] {
         assert_eq!(
             rule_of(&with(("tax_amount", bad))),
             Some(("tax_amount".into(), PostbackRule::Decimal)),
@@ -87,10 +103,19 @@ fn decimals_have_at_most_8_integer_digits_and_2_decimals() {
 
 #[test]
 fn date_times_need_an_iso_8601_offset() {
-    for good in ["2022-12-11T11:10:01-07:00", "2022-12-11T11:10:01Z", "2019-07-16T14:45:15+0200"] {
+    for good in [
+        "2022-12-11T11:10:01-07:00",
+        "2022-12-11T11:10:01Z",
+        "2019-07-16T14:45:15+0200",
+    ] {
         assert!(validate(&with(("order_time", good))).is_ok(), "{good}");
     }
-    for bad in ["2022-12-11T11:10:01", "2022-12-11", "1710122547", "11/12/2022 11:10"] {
+    for bad in [
+        "2022-12-11T11:10:01",
+        "2022-12-11",
+        "1710122547",
+        "11/12/2022 11:10",
+    ] {
         assert_eq!(
             rule_of(&with(("order_time", bad))),
             Some(("order_time".into(), PostbackRule::DateTime)),
@@ -119,7 +144,11 @@ fn integers_have_at_most_16_digits() {
         if bad.is_empty() {
             assert_eq!(result, None, "an empty integer is absent");
         } else {
-            assert_eq!(result, Some(("quantity".into(), PostbackRule::Integer)), "{bad}");
+            assert_eq!(
+                result,
+                Some(("quantity".into(), PostbackRule::Integer)),
+                "{bad}"
+            );
         }
     }
 }
@@ -127,11 +156,17 @@ fn integers_have_at_most_16_digits() {
 #[test]
 fn a_field_given_twice_and_an_unknown_status_are_refused() {
     let twice = [("order_id", "A"), ("amount", "1"), ("amount", "2")];
-    assert_eq!(rule_of(&twice), Some(("amount".into(), PostbackRule::GivenTwice)));
+    assert_eq!(
+        rule_of(&twice),
+        Some(("amount".into(), PostbackRule::GivenTwice))
+    );
     assert_eq!(
         rule_of(&with(("status", "paid"))),
         Some(("status".into(), PostbackRule::Status))
     );
     let message = validate(&twice).err().map(|e| e.to_string());
-    assert_eq!(message.as_deref(), Some("field \"amount\" is given more than once"));
+    assert_eq!(
+        message.as_deref(),
+        Some("field \"amount\" is given more than once")
+    );
 }

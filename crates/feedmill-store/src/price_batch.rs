@@ -4,8 +4,8 @@
 //! A store begins a batch by loading the source's last known states into it, compactly: each
 //! offer is keyed by a 128-bit hash of its id (two SipHash-1-3 halves; a collision among a
 //! million offers has odds near 10⁻²⁷) with its price, claimed old price (stored units),
-//! currency, availability and whether it is listed — about 60 bytes per offer, 60 MB for a
-//! million. Observations are compared in memory as the ingest produces them; the batch keeps
+//! currency, availability and whether it is listed — under 100 bytes per offer, under 100 MB
+//! for a million. Observations are compared in memory as the ingest produces them; the batch keeps
 //! only the changes (full rows), the set of offers seen and each GTIN's daily lows. Finishing
 //! hands this to the store, which writes it in one transaction and marks every listed offer
 //! that was not seen as gone (a gap). One batch per source at a time, as one ingest per source.

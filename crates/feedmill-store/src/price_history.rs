@@ -59,9 +59,14 @@ impl PointKind {
     }
 
     pub(crate) fn parse(text: &str) -> Option<PointKind> {
-        [PointKind::First, PointKind::Change, PointKind::Gap, PointKind::Return]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            PointKind::First,
+            PointKind::Change,
+            PointKind::Gap,
+            PointKind::Return,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 }
 
@@ -112,7 +117,10 @@ pub fn thirty_day_low(points: &[PricePoint]) -> Option<ThirtyDayLow> {
     let current_since = points[start].time;
     let before = &points[..start];
     let in_currency = |point: &PricePoint| {
-        point.priced().filter(|(_, c)| *c == currency).map(|(price, _)| price)
+        point
+            .priced()
+            .filter(|(_, c)| *c == currency)
+            .map(|(price, _)| price)
     };
     let previous_price = before.iter().rev().find_map(in_currency);
     let history_begins = before

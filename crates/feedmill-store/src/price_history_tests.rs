@@ -7,7 +7,9 @@ use chrono::TimeZone;
 type Schedule = Vec<Option<(i64, &'static str)>>;
 
 fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn currency(code: &str) -> Currency {
@@ -72,9 +74,13 @@ fn brute_force(schedule: &Schedule) -> Option<(i64, i64, Option<i64>)> {
 
 /// A fixed pseudo-random walk of prices with absences and the odd currency switch.
 fn schedule(seed: u64, num_days: usize) -> Schedule {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut next = move |bound: u64| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 33) % bound
     };
     let mut price = 100;
@@ -109,7 +115,10 @@ fn the_low_matches_a_brute_force_over_many_schedules() {
         assert_eq!(got, expected, "seed {seed}: {days:?}");
         num_with_low += usize::from(matches!(expected, Some((_, _, Some(_)))));
     }
-    assert!(num_with_low > 50, "the schedules exercise the window ({num_with_low})");
+    assert!(
+        num_with_low > 50,
+        "the schedules exercise the window ({num_with_low})"
+    );
 }
 
 #[test]

@@ -97,8 +97,11 @@ pub trait PriceHistoryStore {
     ) -> StoreResult<Vec<PricePoint>>;
     fn thirty_day_low(&self, source: &str, offer_id: &str) -> StoreResult<Option<ThirtyDayLow>>;
     /// Daily market lows of a GTIN (any GTIN form) from `since` on, with each merchant's low.
-    fn gtin_daily_lows(&self, gtin: &feedmill_model::Gtin, since: DateTime<Utc>)
-    -> StoreResult<Vec<DailyLow>>;
+    fn gtin_daily_lows(
+        &self,
+        gtin: &feedmill_model::Gtin,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DailyLow>>;
     /// Deletes change points and daily lows older than `before`, keeping each offer's point
     /// still in effect then; returns how many rows went.
     fn prune_price_history(&self, before: DateTime<Utc>) -> StoreResult<u64>;
@@ -118,7 +121,14 @@ pub trait PriceHistoryStore {
 
 /// Everything feedmill stores; implemented by every store that implements the parts.
 pub trait Store:
-    Migrations + ClickStore + ConversionStore + TransactionStore + EarningsStore + PriceHistoryStore + Send + Sync
+    Migrations
+    + ClickStore
+    + ConversionStore
+    + TransactionStore
+    + EarningsStore
+    + PriceHistoryStore
+    + Send
+    + Sync
 {
 }
 

@@ -41,7 +41,10 @@ pub(crate) fn money_from_stored(stored: i64) -> Decimal {
     amount
 }
 
-pub(crate) fn optional_money(field: &'static str, amount: Option<Decimal>) -> StoreResult<Option<i64>> {
+pub(crate) fn optional_money(
+    field: &'static str,
+    amount: Option<Decimal>,
+) -> StoreResult<Option<i64>> {
     amount.map(|a| money_to_stored(field, a)).transpose()
 }
 
@@ -80,14 +83,23 @@ mod tests {
             let stored = money_to_stored("amount", dec(text))?;
             assert_eq!(money_from_stored(stored), dec(text));
         }
-        assert_eq!(money_from_stored(money_to_stored("amount", dec("12.5"))?).to_string(), "12.50");
+        assert_eq!(
+            money_from_stored(money_to_stored("amount", dec("12.5"))?).to_string(),
+            "12.50"
+        );
         Ok(())
     }
 
     #[test]
     fn money_with_too_many_decimals_is_refused_by_name() {
         let err = money_to_stored("gross_amount", dec("1.00001"));
-        assert!(matches!(err, Err(StoreError::Amount { field: "gross_amount", .. })));
+        assert!(matches!(
+            err,
+            Err(StoreError::Amount {
+                field: "gross_amount",
+                ..
+            })
+        ));
         assert!(money_to_stored("amount", Decimal::MAX).is_err());
     }
 

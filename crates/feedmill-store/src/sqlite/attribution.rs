@@ -18,7 +18,8 @@ pub(super) fn attribute(
         let Some(click_id) = ClickId::parse(candidate) else {
             continue;
         };
-        let mut statement = connection.prepare_cached("SELECT 1 FROM clicks WHERE click_id = ?1")?;
+        let mut statement =
+            connection.prepare_cached("SELECT 1 FROM clicks WHERE click_id = ?1")?;
         if statement.exists([click_id.as_str()])? {
             return Ok(Attribution {
                 click_id: Some(click_id),
@@ -35,7 +36,10 @@ pub(super) fn attribute(
          ORDER BY time_us DESC, click_id DESC LIMIT 1",
     )?;
     let found: Option<String> = statement
-        .query_row(rusqlite::params![sub_id, window_start, sale_time_us], |row| row.get(0))
+        .query_row(
+            rusqlite::params![sub_id, window_start, sale_time_us],
+            |row| row.get(0),
+        )
         .optional()?;
     Ok(Attribution {
         method: found.as_ref().map(|_| AttributionMethod::SubIdWindow),

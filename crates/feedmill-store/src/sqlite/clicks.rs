@@ -81,10 +81,7 @@ impl ClickStore for SqliteStore {
         let mut line = String::new();
         loop {
             line.clear();
-            let read = log.read_line(&mut line).map_err(|source| StoreError::ClickLog {
-                path: "(click log)".into(),
-                source,
-            })?;
+            let read = log.read_line(&mut line)?;
             if read == 0 {
                 break;
             }
@@ -124,10 +121,14 @@ impl SqliteStore {
 
 /// Inserts `click`; with `skip_existing`, a click id already stored is left alone (returns 0).
 fn insert_click(connection: &Connection, click: &Click, skip_existing: bool) -> StoreResult<u64> {
-    let verb = if skip_existing { "INSERT OR IGNORE" } else { "INSERT" };
+    let on_conflict = if skip_existing {
+        "ON CONFLICT (click_id) DO NOTHING"
+    } else {
+        ""
+    };
     let sql = format!(
-        "{verb} INTO clicks ({CLICK_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        "INSERT INTO clicks ({CLICK_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) {on_conflict}"
     );
     let mut statement = connection.prepare_cached(&sql)?;
     let inserted = statement.execute(params![

@@ -9,7 +9,9 @@
 use super::SqliteStore;
 use super::attribution::attribute;
 use super::rows;
-use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange};
+use crate::conversion::{
+    Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange,
+};
 use crate::error::StoreResult;
 use crate::store::ConversionStore;
 use crate::stored::{money_to_stored, optional_money, time_to_stored};
@@ -106,7 +108,10 @@ fn upsert(
     now_us: i64,
 ) -> StoreResult<ConversionReceipt> {
     let existing = find_existing(connection, &input.program_id, &input.order_id)?;
-    let implied = input.order_status.as_deref().and_then(ConversionStatus::implied_by_order_status);
+    let implied = input
+        .order_status
+        .as_deref()
+        .and_then(ConversionStatus::implied_by_order_status);
     let status = input
         .status
         .or(implied)
@@ -188,14 +193,23 @@ const UPDATE: &str = "UPDATE conversions SET click_id = coalesce(:click_id, clic
     sale_time_us = coalesce(:order_time_us, order_time_us, :received_us) \
     WHERE conversion_id = :conversion_id AND program_id = :program_id AND order_id = :order_id";
 
-fn find_existing(connection: &Connection, program_id: &str, order_id: &str) -> StoreResult<Option<Existing>> {
+fn find_existing(
+    connection: &Connection,
+    program_id: &str,
+    order_id: &str,
+) -> StoreResult<Option<Existing>> {
     let mut statement = connection.prepare_cached(
         "SELECT conversion_id, status, currency, received_us FROM conversions \
          WHERE program_id = ?1 AND order_id = ?2",
     )?;
     let row = statement
         .query_row([program_id, order_id], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get(3)?,
+            ))
         })
         .optional()?;
     let Some((conversion_id, status, currency, received_us)) = row else {

@@ -74,9 +74,14 @@ impl EarningsStore for SqliteStore {
         }
         for (key, rows) in sales {
             let num_clicks = clicks.get(&key).copied().unwrap_or(0);
-            report.extend(rows.into_iter().map(|row| EarningsRow { num_clicks, ..row }));
+            report.extend(
+                rows.into_iter()
+                    .map(|row| EarningsRow { num_clicks, ..row }),
+            );
         }
-        report.sort_by(|a, b| (&a.key, a.currency.map(|c| c.code())).cmp(&(&b.key, b.currency.map(|c| c.code()))));
+        report.sort_by(|a, b| {
+            (&a.key, a.currency.map(|c| c.code())).cmp(&(&b.key, b.currency.map(|c| c.code())))
+        });
         Ok(report.into_iter().map(EarningsRow::with_ratios).collect())
     }
 }

@@ -29,7 +29,8 @@ fn child_writes_until_killed() -> StoreResult<()> {
                 // Bounded, in case the parent is gone without killing us.
                 for i in 0..5_000 {
                     let order_id = format!("w{writer}-{i}");
-                    let receipt = store.upsert_conversion(&order(&order_id), currency("EUR"), day(0))?;
+                    let receipt =
+                        store.upsert_conversion(&order(&order_id), currency("EUR"), day(0))?;
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(out, "acked {order_id} {}", receipt.conversion_id);
                     let _ = out.flush();
@@ -60,7 +61,12 @@ fn acknowledged_postbacks_survive_kill_9() -> Result<(), Box<dyn std::error::Err
     let path = dir.path().join("store.sqlite");
     let mut child = KillOnDrop(
         Command::new(std::env::current_exe()?)
-            .args(["--exact", "sqlite::kill_tests::child_writes_until_killed", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "sqlite::kill_tests::child_writes_until_killed",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_DB, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -72,7 +78,9 @@ fn acknowledged_postbacks_survive_kill_9() -> Result<(), Box<dyn std::error::Err
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         let mut words = line.split_whitespace();
-        if let (Some("acked"), Some(order_id), Some(conversion_id)) = (words.next(), words.next(), words.next()) {
+        if let (Some("acked"), Some(order_id), Some(conversion_id)) =
+            (words.next(), words.next(), words.next())
+        {
             acked.push((order_id.to_owned(), conversion_id.to_owned()));
         }
         if acked.len() >= KILL_AFTER && !killed {
@@ -81,11 +89,19 @@ fn acknowledged_postbacks_survive_kill_9() -> Result<(), Box<dyn std::error::Err
         }
     }
     let status = child.0.wait()?;
-    assert!(killed && !status.success(), "the child was killed mid-burst ({} acks)", acked.len());
+    assert!(
+        killed && !status.success(),
+        "the child was killed mid-burst ({} acks)",
+        acked.len()
+    );
     let store = SqliteStore::open(&path)?;
     for (order_id, conversion_id) in &acked {
         let stored = store.conversion("prog", order_id)?;
-        assert_eq!(stored.map(|c| c.conversion_id).as_ref(), Some(conversion_id), "{order_id} was acknowledged");
+        assert_eq!(
+            stored.map(|c| c.conversion_id).as_ref(),
+            Some(conversion_id),
+            "{order_id} was acknowledged"
+        );
     }
     Ok(())
 }

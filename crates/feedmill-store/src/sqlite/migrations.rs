@@ -161,7 +161,8 @@ pub(crate) fn migrate(connection: &mut Connection, path: &Path) -> StoreResult<u
             return Ok(supported);
         };
         let version = found + 1;
-        apply(transaction, version, sql).map_err(|source| StoreError::Migration { version, source })?;
+        apply(transaction, version, sql)
+            .map_err(|source| StoreError::Migration { version, source })?;
     }
 }
 

@@ -84,7 +84,9 @@ impl PriceHistoryStore for SqliteStore {
                     low_price: rows::money(row, "low_price")?,
                 };
                 match lows.last_mut() {
-                    Some(low) if low.day == day && low.currency == currency => low.merchants.push(merchant),
+                    Some(low) if low.day == day && low.currency == currency => {
+                        low.merchants.push(merchant)
+                    }
                     _ => lows.push(DailyLow {
                         day,
                         currency,
@@ -107,7 +109,10 @@ impl PriceHistoryStore for SqliteStore {
                  AND later.time_us > price_points.time_us AND later.time_us <= ?1)",
                 [cut_us],
             )?;
-            let lows = connection.execute("DELETE FROM gtin_daily_lows WHERE day < ?1", [day_of(cut_us)])?;
+            let lows = connection.execute(
+                "DELETE FROM gtin_daily_lows WHERE day < ?1",
+                [day_of(cut_us)],
+            )?;
             Ok((points + lows) as u64)
         })
     }
@@ -122,11 +127,12 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
         write_change(connection, &source, time_us, change)?;
     }
     let mut gap = connection.prepare_cached(
-        "INSERT OR REPLACE INTO price_points (source, offer_id, time_us, kind) VALUES (?1, ?2, ?3, 'gap')",
+        "INSERT INTO price_points (source, offer_id, time_us, kind) VALUES (?1, ?2, ?3, 'gap') \
+         ON CONFLICT (source, offer_id, time_us) DO UPDATE SET kind = 'gap', price = NULL, \
+         old_price = NULL, currency = NULL, availability = NULL",
     )?;
-    let mut unlist = connection.prepare_cached(
-        "UPDATE price_state SET listed = 0 WHERE source = ?1 AND offer_id = ?2",
-    )?;
+    let mut unlist = connection
+        .prepare_cached("UPDATE price_state SET listed = 0 WHERE source = ?1 AND offer_id = ?2")?;
     for offer_id in &gone {
         gap.execute(params![source, offer_id, time_us])?;
         unlist.execute(params![source, offer_id])?;
@@ -146,8 +152,8 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
 
 /// Listed offers of the batch's source that the batch did not see.
 fn gone_offers(connection: &Connection, batch: &PriceBatch) -> StoreResult<Vec<String>> {
-    let mut statement =
-        connection.prepare_cached("SELECT offer_id FROM price_state WHERE source = ?1 AND listed = 1")?;
+    let mut statement = connection
+        .prepare_cached("SELECT offer_id FROM price_state WHERE source = ?1 AND listed = 1")?;
     let mut found = statement.query([batch.source()])?;
     let mut gone = Vec::new();
     while let Some(row) = found.next()? {
@@ -159,12 +165,20 @@ fn gone_offers(connection: &Connection, batch: &PriceBatch) -> StoreResult<Vec<S
     Ok(gone)
 }
 
-fn write_change(connection: &Connection, source: &str, time_us: i64, change: &ObservedChange) -> StoreResult<()> {
+fn write_change(
+    connection: &Connection,
+    source: &str,
+    time_us: i64,
+    change: &ObservedChange,
+) -> StoreResult<()> {
     let state = &change.state;
     let mut point = connection.prepare_cached(
-        "INSERT OR REPLACE INTO price_points \
+        "INSERT INTO price_points \
          (source, offer_id, time_us, kind, price, old_price, currency, availability) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source, offer_id, time_us) \
+         DO UPDATE SET kind = excluded.kind, price = excluded.price, \
+         old_price = excluded.old_price, currency = excluded.currency, \
+         availability = excluded.availability",
     )?;
     point.execute(params![
         source,
@@ -205,18 +219,25 @@ fn known_state(row: &Row<'_>) -> StoreResult<KnownState> {
 
 fn point_from_row(row: &Row<'_>) -> StoreResult<PricePoint> {
     let kind: String = row.get("kind")?;
-    let kind = PointKind::parse(&kind).ok_or(StoreError::Corrupt { column: "kind", value: kind })?;
+    let kind = PointKind::parse(&kind).ok_or(StoreError::Corrupt {
+        column: "kind",
+        value: kind,
+    })?;
     let currency: Option<String> = row.get("currency")?;
     let availability_text: Option<String> = row.get("availability")?;
     Ok(PricePoint {
         time: rows::time(row, "time_us")?,
         kind,
         price: row.get::<_, Option<i64>>("price")?.map(money_from_stored),
-        old_price: row.get::<_, Option<i64>>("old_price")?.map(money_from_stored),
+        old_price: row
+            .get::<_, Option<i64>>("old_price")?
+            .map(money_from_stored),
         currency: currency
             .map(|code| {
-                feedmill_model::Currency::parse(&code)
-                    .map_err(|_| StoreError::Corrupt { column: "currency", value: code })
+                feedmill_model::Currency::parse(&code).map_err(|_| StoreError::Corrupt {
+                    column: "currency",
+                    value: code,
+                })
             })
             .transpose()?,
         availability: availability_text.map(availability).transpose()?,
@@ -233,5 +254,8 @@ fn availability(text: String) -> StoreResult<Availability> {
     ]
     .into_iter()
     .find(|a| a.as_str() == text)
-    .ok_or(StoreError::Corrupt { column: "availability", value: text })
+    .ok_or(StoreError::Corrupt {
+        column: "availability",
+        value: text,
+    })
 }

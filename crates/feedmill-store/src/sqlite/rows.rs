@@ -7,8 +7,8 @@ use crate::error::{StoreError, StoreResult};
 use crate::stored::{money_from_stored, time_from_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Currency, Network};
-use rust_decimal::Decimal;
 use rusqlite::Row;
+use rust_decimal::Decimal;
 use std::str::FromStr;
 
 fn corrupt(column: &'static str, value: impl ToString) -> StoreError {
@@ -53,7 +53,10 @@ pub(super) fn network(row: &Row<'_>, column: &'static str) -> StoreResult<Networ
     Network::from_str(&text).map_err(|_| corrupt(column, text))
 }
 
-pub(super) fn optional_network(row: &Row<'_>, column: &'static str) -> StoreResult<Option<Network>> {
+pub(super) fn optional_network(
+    row: &Row<'_>,
+    column: &'static str,
+) -> StoreResult<Option<Network>> {
     let text: Option<String> = row.get(column)?;
     text.map(|t| Network::from_str(&t).map_err(|_| corrupt(column, t)))
         .transpose()

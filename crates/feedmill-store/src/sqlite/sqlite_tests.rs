@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn temp_dir() -> StoreResult<tempfile::TempDir> {
-    tempfile::tempdir().map_err(|source| StoreError::ClickLog { path: "temp dir".into(), source })
+    Ok(tempfile::tempdir()?)
 }
 
 pub(super) fn order(order_id: &str) -> ConversionInput {
@@ -61,7 +61,9 @@ fn a_database_newer_than_the_code_is_refused() -> StoreResult<()> {
     drop(SqliteStore::open(&path)?);
     set_version(&path, MIGRATIONS.len() as u32 + 1)?;
     let refused = SqliteStore::open(&path);
-    assert!(matches!(refused, Err(StoreError::SchemaTooNew { found, .. }) if found == MIGRATIONS.len() as u32 + 1));
+    assert!(
+        matches!(refused, Err(StoreError::SchemaTooNew { found, .. }) if found == MIGRATIONS.len() as u32 + 1)
+    );
     Ok(())
 }
 
@@ -71,10 +73,17 @@ fn a_failed_migration_leaves_the_version_unchanged() -> StoreResult<()> {
     let path = dir.path().join("s.sqlite");
     // A table in the way of migration 1: it fails, and nothing of it stays.
     rusqlite::Connection::open(&path)?.execute_batch("CREATE TABLE clicks (x)")?;
-    assert!(matches!(SqliteStore::open(&path), Err(StoreError::Migration { version: 1, .. })));
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(StoreError::Migration { version: 1, .. })
+    ));
     let raw = rusqlite::Connection::open(&path)?;
     let version: u32 = raw.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let tables: i64 = raw.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'conversions'", [], |r| r.get(0))?;
+    let tables: i64 = raw.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'conversions'",
+        [],
+        |r| r.get(0),
+    )?;
     assert_eq!((version, tables), (0, 0));
     Ok(())
 }
@@ -93,8 +102,20 @@ fn concurrent_writers_are_each_committed_and_answered() -> StoreResult<()> {
                 let mut ids = Vec::new();
                 let mut num_refused = 0;
                 for i in 0..20 {
-                    ids.push(store.upsert_conversion(&order(&format!("t{thread}-{i}")), currency("EUR"), day(1))?.conversion_id);
-                    ids.push(store.upsert_conversion(&order("shared"), currency("EUR"), day(1))?.conversion_id);
+                    ids.push(
+                        store
+                            .upsert_conversion(
+                                &order(&format!("t{thread}-{i}")),
+                                currency("EUR"),
+                                day(1),
+                            )?
+                            .conversion_id,
+                    );
+                    ids.push(
+                        store
+                            .upsert_conversion(&order("shared"), currency("EUR"), day(1))?
+                            .conversion_id,
+                    );
                     let mut duplicate = click("dup", day(1), None)?;
                     duplicate.click_id = taken.click_id.clone();
                     num_refused += usize::from(store.record_click(&duplicate).is_err());
@@ -113,7 +134,11 @@ fn concurrent_writers_are_each_committed_and_answered() -> StoreResult<()> {
             shared.insert(pair[1].clone());
         }
     }
-    assert_eq!((own.len(), shared.len()), (640, 1), "one conversion per order, however concurrent");
+    assert_eq!(
+        (own.len(), shared.len()),
+        (640, 1),
+        "one conversion per order, however concurrent"
+    );
     assert!(store.conversion("prog", "t31-19")?.is_some());
     Ok(())
 }
@@ -133,7 +158,11 @@ fn group_commit_throughput() -> StoreResult<()> {
             let store = store.clone();
             std::thread::spawn(move || -> StoreResult<()> {
                 for i in 0..UPSERTS_PER_CALLER {
-                    store.upsert_conversion(&order(&format!("c{caller}-{i}")), currency("EUR"), day(1))?;
+                    store.upsert_conversion(
+                        &order(&format!("c{caller}-{i}")),
+                        currency("EUR"),
+                        day(1),
+                    )?;
                 }
                 Ok(())
             })

@@ -82,7 +82,12 @@ fn upsert(
         .optional()?;
     let sale_time_us = time_to_stored(input.transaction_time);
     let [s1, s2, s3, s4, s5, s6] = &input.sub_ids;
-    let attribution = attribute(connection, &[input.click_ref.as_deref()], s1.as_deref(), sale_time_us)?;
+    let attribution = attribute(
+        connection,
+        &[input.click_ref.as_deref()],
+        s1.as_deref(),
+        sale_time_us,
+    )?;
     let mut statement = connection.prepare_cached(UPSERT)?;
     statement.execute(named_params! {
         ":network": network,
@@ -107,7 +112,12 @@ fn upsert(
             "INSERT INTO transaction_status_history (network, transaction_id, status, time_us) \
              VALUES (?1, ?2, ?3, ?4)",
         )?;
-        history.execute(params![network, input.transaction_id, input.status.as_str(), now_us])?;
+        history.execute(params![
+            network,
+            input.transaction_id,
+            input.status.as_str(),
+            now_us
+        ])?;
     }
     Ok(TransactionReceipt {
         created: previous.is_none(),

@@ -15,19 +15,38 @@ pub(crate) fn a_sale_is_attributed_by_click_id(store: &impl Store) -> StoreResul
     let clicked = click("o1", day(0), None)?;
     store.record_click(&clicked)?;
     let id = clicked.click_id.to_string();
-    let fields = [("order_id", "A1"), ("amount", "10"), ("click_id", id.as_str()), ("order_time", "2026-09-01T00:00:00Z")];
+    let fields = [
+        ("order_id", "A1"),
+        ("amount", "10"),
+        ("click_id", id.as_str()),
+        ("order_time", "2026-09-01T00:00:00Z"),
+    ];
     store.upsert_conversion(&postback(&fields), currency("PLN"), day(1))?;
-    let stored = store.conversion("prog-1", "A1")?.ok_or(StoreError::WriterStopped)?;
-    assert_eq!(stored.attribution.click_id, Some(clicked.click_id.clone()), "a click id needs no window");
+    let stored = store
+        .conversion("prog-1", "A1")?
+        .ok_or(StoreError::WriterStopped)?;
+    assert_eq!(
+        stored.attribution.click_id,
+        Some(clicked.click_id.clone()),
+        "a click id needs no window"
+    );
     assert_eq!(stored.attribution.method, Some(AttributionMethod::ClickId));
-    let by_visitor = [("order_id", "A2"), ("amount", "10"), ("visitor_id", id.as_str())];
+    let by_visitor = [
+        ("order_id", "A2"),
+        ("amount", "10"),
+        ("visitor_id", id.as_str()),
+    ];
     store.upsert_conversion(&postback(&by_visitor), currency("PLN"), day(1))?;
-    let stored = store.conversion("prog-1", "A2")?.ok_or(StoreError::WriterStopped)?;
+    let stored = store
+        .conversion("prog-1", "A2")?
+        .ok_or(StoreError::WriterStopped)?;
     assert_eq!(stored.attribution.click_id, Some(clicked.click_id));
     Ok(())
 }
 
-pub(crate) fn a_sale_without_click_id_is_attributed_by_sub_id_in_the_window(store: &impl Store) -> StoreResult<()> {
+pub(crate) fn a_sale_without_click_id_is_attributed_by_sub_id_in_the_window(
+    store: &impl Store,
+) -> StoreResult<()> {
     let old = click("o1", day(0), Some("nl"))?;
     let latest = click("o2", day(20), Some("nl"))?;
     let after_sale = click("o3", day(26), Some("nl"))?;
@@ -35,25 +54,55 @@ pub(crate) fn a_sale_without_click_id_is_attributed_by_sub_id_in_the_window(stor
         store.record_click(c)?;
     }
     let unknown_id = "0".repeat(32);
-    let fields = [("order_id", "B1"), ("amount", "10"), ("sub_id", "nl"), ("click_id", unknown_id.as_str())];
+    let fields = [
+        ("order_id", "B1"),
+        ("amount", "10"),
+        ("sub_id", "nl"),
+        ("click_id", unknown_id.as_str()),
+    ];
     store.upsert_conversion(&postback(&fields), currency("PLN"), day(25))?;
-    let stored = store.conversion("prog-1", "B1")?.ok_or(StoreError::WriterStopped)?;
-    assert_eq!(stored.attribution.click_id, Some(latest.click_id), "the latest click before the sale");
-    assert_eq!(stored.attribution.method, Some(AttributionMethod::SubIdWindow));
+    let stored = store
+        .conversion("prog-1", "B1")?
+        .ok_or(StoreError::WriterStopped)?;
+    assert_eq!(
+        stored.attribution.click_id,
+        Some(latest.click_id),
+        "the latest click before the sale"
+    );
+    assert_eq!(
+        stored.attribution.method,
+        Some(AttributionMethod::SubIdWindow)
+    );
     let late = [("order_id", "B2"), ("amount", "10"), ("sub_id", "nl")];
-    store.upsert_conversion(&postback(&late), currency("PLN"), day(26) + Duration::days(30) + Duration::seconds(1))?;
-    let stored = store.conversion("prog-1", "B2")?.ok_or(StoreError::WriterStopped)?;
-    assert_eq!(stored.attribution.click_id, None, "30 days and a second after the last click is too late");
+    store.upsert_conversion(
+        &postback(&late),
+        currency("PLN"),
+        day(26) + Duration::days(30) + Duration::seconds(1),
+    )?;
+    let stored = store
+        .conversion("prog-1", "B2")?
+        .ok_or(StoreError::WriterStopped)?;
+    assert_eq!(
+        stored.attribution.click_id, None,
+        "30 days and a second after the last click is too late"
+    );
     Ok(())
 }
 
 pub(crate) fn an_unattributable_sale_is_kept_and_listed(store: &impl Store) -> StoreResult<()> {
     store.record_click(&click("o1", day(0), Some("nl"))?)?;
-    let receipt = store.upsert_conversion(&postback(&[("order_id", "C1"), ("amount", "10"), ("sub_id", "de")]), currency("PLN"), day(1))?;
+    let receipt = store.upsert_conversion(
+        &postback(&[("order_id", "C1"), ("amount", "10"), ("sub_id", "de")]),
+        currency("PLN"),
+        day(1),
+    )?;
     let mut foreign = transaction("T9", ConversionStatus::Pending, "1.00");
     foreign.sub_ids[0] = Some("xx".into());
     store.upsert_transaction(&foreign, day(3))?;
-    store.upsert_transaction(&transaction("T8", ConversionStatus::Pending, "1.00"), day(3))?;
+    store.upsert_transaction(
+        &transaction("T8", ConversionStatus::Pending, "1.00"),
+        day(3),
+    )?;
     let listed = store.unattributed(TimeRange::between(day(0), day(10)))?;
     let conversion = UnattributedSale::Conversion {
         conversion_id: receipt.conversion_id,
@@ -64,7 +113,11 @@ pub(crate) fn an_unattributable_sale_is_kept_and_listed(store: &impl Store) -> S
         network: Network::Partnerboost,
         transaction_id: "T9".into(),
     };
-    assert_eq!(listed, [conversion, transaction], "T8's sub-id nl was clicked in the window");
+    assert_eq!(
+        listed,
+        [conversion, transaction],
+        "T8's sub-id nl was clicked in the window"
+    );
     Ok(())
 }
 
@@ -75,7 +128,9 @@ pub(crate) fn a_transaction_is_attributed_by_its_click_ref(store: &impl Store) -
     reported.sub_ids[0] = None;
     reported.click_ref = Some(clicked.click_id.to_string());
     store.upsert_transaction(&reported, day(3))?;
-    let stored = store.transaction(Network::Partnerboost, "T3")?.ok_or(StoreError::WriterStopped)?;
+    let stored = store
+        .transaction(Network::Partnerboost, "T3")?
+        .ok_or(StoreError::WriterStopped)?;
     assert_eq!(stored.attribution.click_id, Some(clicked.click_id));
     assert!(store.unattributed(TimeRange::all())?.is_empty());
     Ok(())

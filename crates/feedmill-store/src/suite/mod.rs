@@ -65,10 +65,7 @@ pub(crate) use store_suite;
 
 /// A fresh SQLite store in a temporary directory.
 pub(crate) fn sqlite_fixture() -> StoreResult<StoreFixture<crate::SqliteStore>> {
-    let dir = tempfile::tempdir().map_err(|source| crate::StoreError::ClickLog {
-        path: "temp dir".into(),
-        source,
-    })?;
+    let dir = tempfile::tempdir()?;
     let store = crate::SqliteStore::open(&dir.path().join("store.sqlite"))?;
     Ok(StoreFixture {
         store,
@@ -82,7 +79,10 @@ mod sqlite {
 
 /// Noon UTC of day `day` of the test calendar (day 0 = 2026-01-01).
 pub(crate) fn day(day: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default() + Duration::days(day)
+    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
+        + Duration::days(day)
 }
 
 pub(crate) fn dec(text: &str) -> Decimal {

@@ -7,7 +7,11 @@ use crate::store::Store;
 use crate::transaction::TransactionInput;
 use feedmill_model::Network;
 
-pub(crate) fn transaction(id: &str, status: ConversionStatus, commission: &str) -> TransactionInput {
+pub(crate) fn transaction(
+    id: &str,
+    status: ConversionStatus,
+    commission: &str,
+) -> TransactionInput {
     TransactionInput {
         network: Network::Partnerboost,
         transaction_id: id.into(),
@@ -19,19 +23,37 @@ pub(crate) fn transaction(id: &str, status: ConversionStatus, commission: &str) 
         program_id: Some("brand-7".into()),
         merchant: Some("Acme".into()),
         click_ref: None,
-        sub_ids: [Some("nl".into()), None, None, None, Some("uid5".into()), None],
+        sub_ids: [
+            Some("nl".into()),
+            None,
+            None,
+            None,
+            Some("uid5".into()),
+            None,
+        ],
     }
 }
 
 pub(crate) fn a_transaction_is_upserted_by_network_and_id(store: &impl Store) -> StoreResult<()> {
-    let first = store.upsert_transaction(&transaction("T1", ConversionStatus::Pending, "41.40"), day(3))?;
+    let first = store.upsert_transaction(
+        &transaction("T1", ConversionStatus::Pending, "41.40"),
+        day(3),
+    )?;
     assert!(first.created && first.status_changed);
-    let same = store.upsert_transaction(&transaction("T1", ConversionStatus::Pending, "41.45"), day(4))?;
+    let same = store.upsert_transaction(
+        &transaction("T1", ConversionStatus::Pending, "41.45"),
+        day(4),
+    )?;
     assert!(!same.created && !same.status_changed);
     let mut awin = transaction("T1", ConversionStatus::Approved, "1.00");
     awin.network = Network::Awin;
-    assert!(store.upsert_transaction(&awin, day(4))?.created, "ids are per network");
-    let stored = store.transaction(Network::Partnerboost, "T1")?.ok_or(StoreError::WriterStopped)?;
+    assert!(
+        store.upsert_transaction(&awin, day(4))?.created,
+        "ids are per network"
+    );
+    let stored = store
+        .transaction(Network::Partnerboost, "T1")?
+        .ok_or(StoreError::WriterStopped)?;
     assert_eq!(stored.commission_amount, dec("41.45"));
     assert_eq!(stored.sale_amount.to_string(), "369.64");
     assert_eq!(stored.sub_ids[4].as_deref(), Some("uid5"));
@@ -53,9 +75,15 @@ pub(crate) fn transaction_status_history_is_kept(store: &impl Store) -> StoreRes
     let statuses: Vec<_> = history.iter().map(|h| (h.status, h.time)).collect();
     assert_eq!(
         statuses,
-        [(ConversionStatus::Pending, day(3)), (ConversionStatus::Approved, day(10)), (ConversionStatus::Reversed, day(40))]
+        [
+            (ConversionStatus::Pending, day(3)),
+            (ConversionStatus::Approved, day(10)),
+            (ConversionStatus::Reversed, day(40))
+        ]
     );
-    let stored = store.transaction(Network::Partnerboost, "T2")?.map(|t| t.status);
+    let stored = store
+        .transaction(Network::Partnerboost, "T2")?
+        .map(|t| t.status);
     assert_eq!(stored, Some(ConversionStatus::Reversed));
     Ok(())
 }
