@@ -230,7 +230,8 @@ fn assemble(
                     "customer_id_hash" => &mut input.customer_id_hash,
                     "sub_id" => &mut input.sub_id,
                     "order_status" => &mut input.order_status,
-                    _ => &mut input.payment_status,
+                    "payment_status" => &mut input.payment_status,
+                    other => unreachable!("text field {other} of FIELDS has no slot"),
                 };
                 *slot = Some(text);
             }
@@ -243,7 +244,8 @@ fn assemble(
                     "shipping_amount" => &mut input.shipping_amount,
                     "discount_amount" => &mut input.discount_amount,
                     "tax_amount" => &mut input.tax_amount,
-                    _ => &mut input.refunded_amount,
+                    "refunded_amount" => &mut input.refunded_amount,
+                    other => unreachable!("decimal field {other} of FIELDS has no slot"),
                 };
                 *slot = Some(amount);
             }

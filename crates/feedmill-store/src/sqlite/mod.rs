@@ -122,4 +122,6 @@ fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
 #[cfg(test)]
 mod kill_tests;
 #[cfg(test)]
+mod measurements;
+#[cfg(test)]
 mod sqlite_tests;
