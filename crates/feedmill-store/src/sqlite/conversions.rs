@@ -17,7 +17,7 @@ use crate::store::ConversionStore;
 use crate::stored::{money_to_stored, optional_money, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::Currency;
-use rusqlite::{Connection, OptionalExtension, Row, named_params};
+use rusqlite::{Connection, Row, named_params};
 
 /// The amounts of a postback as stored, checked before the write is queued.
 struct StoredAmounts {
@@ -51,11 +51,17 @@ impl StoredAmounts {
     }
 }
 
+/// What an earlier postback stored that a new one may leave out.
 struct Existing {
     conversion_id: String,
     status: ConversionStatus,
     currency: Currency,
     received_us: i64,
+    click_id: Option<String>,
+    visitor_id: Option<String>,
+    customer_id_hash: Option<String>,
+    sub_id: Option<String>,
+    order_time_us: Option<i64>,
 }
 
 impl ConversionStore for SqliteStore {
@@ -108,34 +114,46 @@ fn upsert(
     now_us: i64,
 ) -> StoreResult<ConversionReceipt> {
     let existing = find_existing(connection, &input.program_id, &input.order_id)?;
+    let old = existing.as_ref();
     let implied = input
         .order_status
         .as_deref()
         .and_then(ConversionStatus::implied_by_order_status);
-    let status = input
-        .status
-        .or(implied)
-        .or(existing.as_ref().map(|e| e.status))
+    let status = (input.status.or(implied))
+        .or(old.map(|e| e.status))
         .unwrap_or(ConversionStatus::Pending);
-    let currency = input
-        .currency
-        .or(existing.as_ref().map(|e| e.currency))
+    let currency = (input.currency)
+        .or(old.map(|e| e.currency))
         .unwrap_or(default_currency);
-    let conversion_id = match &existing {
+    let conversion_id = match old {
         Some(existing) => existing.conversion_id.clone(),
         None => uuid::Uuid::new_v4().to_string(),
     };
-    let received_us = existing.as_ref().map_or(now_us, |e| e.received_us);
-    let sql = if existing.is_some() { UPDATE } else { INSERT };
-    let mut statement = connection.prepare_cached(sql)?;
+    let kept = |new: &Option<String>, stored: fn(&Existing) -> &Option<String>| {
+        new.clone().or_else(|| old.and_then(|e| stored(e).clone()))
+    };
+    let click_id = kept(&input.click_id, |e| &e.click_id);
+    let visitor_id = kept(&input.visitor_id, |e| &e.visitor_id);
+    let sub_id = kept(&input.sub_id, |e| &e.sub_id);
+    let received_us = old.map_or(now_us, |e| e.received_us);
+    let order_time_us =
+        (input.order_time.map(time_to_stored)).or(old.and_then(|e| e.order_time_us));
+    let sale_time_us = order_time_us.unwrap_or(received_us);
+    let attribution = attribute(
+        connection,
+        &[click_id.as_deref(), visitor_id.as_deref()],
+        sub_id.as_deref(),
+        sale_time_us,
+    )?;
+    let mut statement = connection.prepare_cached(UPSERT)?;
     statement.execute(named_params! {
         ":conversion_id": conversion_id,
         ":program_id": input.program_id,
         ":order_id": input.order_id,
-        ":click_id": input.click_id,
-        ":visitor_id": input.visitor_id,
-        ":customer_id_hash": input.customer_id_hash,
-        ":sub_id": input.sub_id,
+        ":click_id": click_id,
+        ":visitor_id": visitor_id,
+        ":customer_id_hash": kept(&input.customer_id_hash, |e| &e.customer_id_hash),
+        ":sub_id": sub_id,
         ":currency": currency.code(),
         ":amount": amounts.amount,
         ":gross_amount": amounts.gross_amount,
@@ -150,15 +168,18 @@ fn upsert(
         ":order_status": input.order_status,
         ":payment_status": input.payment_status,
         ":status": status.as_str(),
-        ":order_time_us": input.order_time.map(time_to_stored),
+        ":order_time_us": order_time_us,
         ":quantity": input.quantity,
         ":received_us": received_us,
         ":updated_us": now_us,
+        ":sale_time_us": sale_time_us,
+        ":attributed_click": attribution.click_id.as_ref().map(|c| c.as_str()),
+        ":attribution": attribution.method.map(|m| m.as_str()),
     })?;
-    reattribute(connection, &conversion_id)?;
-    if existing.as_ref().is_none_or(|e| e.status != status) {
+    if old.is_none_or(|e| e.status != status) {
         let mut history = connection.prepare_cached(
-            "INSERT INTO conversion_status_history (conversion_id, status, time_us) VALUES (?1, ?2, ?3)",
+            "INSERT INTO conversion_status_history (conversion_id, status, time_us) \
+             VALUES (?1, ?2, ?3)",
         )?;
         history.execute(rusqlite::params![conversion_id, status.as_str(), now_us])?;
     }
@@ -169,29 +190,30 @@ fn upsert(
     })
 }
 
-const INSERT: &str = "INSERT INTO conversions (conversion_id, program_id, order_id, click_id, \
+/// One statement for both cases: a new order inserts, a known one (same program and order,
+/// same `conversion_id`) takes the merged state.
+const UPSERT: &str = "INSERT INTO conversions (conversion_id, program_id, order_id, click_id, \
     visitor_id, customer_id_hash, sub_id, currency, amount, gross_amount, net_amount, \
     items_amount, shipping_amount, discount_amount, tax_amount, refunded_amount, sale_amount, \
     commission_amount, order_status, payment_status, status, order_time_us, quantity, \
-    received_us, updated_us, sale_time_us) VALUES (:conversion_id, :program_id, :order_id, \
-    :click_id, :visitor_id, :customer_id_hash, :sub_id, :currency, :amount, :gross_amount, \
-    :net_amount, :items_amount, :shipping_amount, :discount_amount, :tax_amount, \
-    :refunded_amount, :sale_amount, :commission_amount, :order_status, :payment_status, :status, \
-    :order_time_us, :quantity, :received_us, :updated_us, coalesce(:order_time_us, :received_us))";
-
-const UPDATE: &str = "UPDATE conversions SET click_id = coalesce(:click_id, click_id), \
-    visitor_id = coalesce(:visitor_id, visitor_id), \
-    customer_id_hash = coalesce(:customer_id_hash, customer_id_hash), \
-    sub_id = coalesce(:sub_id, sub_id), currency = :currency, amount = :amount, \
-    gross_amount = :gross_amount, net_amount = :net_amount, items_amount = :items_amount, \
-    shipping_amount = :shipping_amount, discount_amount = :discount_amount, \
-    tax_amount = :tax_amount, refunded_amount = :refunded_amount, sale_amount = :sale_amount, \
-    commission_amount = :commission_amount, order_status = :order_status, \
-    payment_status = :payment_status, status = :status, \
-    order_time_us = coalesce(:order_time_us, order_time_us), quantity = :quantity, \
-    updated_us = :updated_us, \
-    sale_time_us = coalesce(:order_time_us, order_time_us, :received_us) \
-    WHERE conversion_id = :conversion_id AND program_id = :program_id AND order_id = :order_id";
+    received_us, updated_us, sale_time_us, attributed_click, attribution) VALUES \
+    (:conversion_id, :program_id, :order_id, :click_id, :visitor_id, :customer_id_hash, \
+    :sub_id, :currency, :amount, :gross_amount, :net_amount, :items_amount, :shipping_amount, \
+    :discount_amount, :tax_amount, :refunded_amount, :sale_amount, :commission_amount, \
+    :order_status, :payment_status, :status, :order_time_us, :quantity, :received_us, \
+    :updated_us, :sale_time_us, :attributed_click, :attribution) \
+    ON CONFLICT (program_id, order_id) DO UPDATE SET click_id = excluded.click_id, \
+    visitor_id = excluded.visitor_id, customer_id_hash = excluded.customer_id_hash, \
+    sub_id = excluded.sub_id, currency = excluded.currency, amount = excluded.amount, \
+    gross_amount = excluded.gross_amount, net_amount = excluded.net_amount, \
+    items_amount = excluded.items_amount, shipping_amount = excluded.shipping_amount, \
+    discount_amount = excluded.discount_amount, tax_amount = excluded.tax_amount, \
+    refunded_amount = excluded.refunded_amount, sale_amount = excluded.sale_amount, \
+    commission_amount = excluded.commission_amount, order_status = excluded.order_status, \
+    payment_status = excluded.payment_status, status = excluded.status, \
+    order_time_us = excluded.order_time_us, quantity = excluded.quantity, \
+    updated_us = excluded.updated_us, sale_time_us = excluded.sale_time_us, \
+    attributed_click = excluded.attributed_click, attribution = excluded.attribution";
 
 fn find_existing(
     connection: &Connection,
@@ -199,56 +221,25 @@ fn find_existing(
     order_id: &str,
 ) -> StoreResult<Option<Existing>> {
     let mut statement = connection.prepare_cached(
-        "SELECT conversion_id, status, currency, received_us FROM conversions \
+        "SELECT conversion_id, status, currency, received_us, click_id, visitor_id, \
+         customer_id_hash, sub_id, order_time_us FROM conversions \
          WHERE program_id = ?1 AND order_id = ?2",
     )?;
-    let row = statement
-        .query_row([program_id, order_id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get(3)?,
-            ))
-        })
-        .optional()?;
-    let Some((conversion_id, status, currency, received_us)) = row else {
+    let mut found = statement.query([program_id, order_id])?;
+    let Some(row) = found.next()? else {
         return Ok(None);
     };
     Ok(Some(Existing {
-        conversion_id,
-        status: status.parse()?,
-        currency: Currency::parse(&currency).map_err(|_| crate::error::StoreError::Corrupt {
-            column: "currency",
-            value: currency,
-        })?,
-        received_us,
+        conversion_id: row.get("conversion_id")?,
+        status: rows::status(row, "status")?,
+        currency: rows::currency(row, "currency")?,
+        received_us: row.get("received_us")?,
+        click_id: row.get("click_id")?,
+        visitor_id: row.get("visitor_id")?,
+        customer_id_hash: row.get("customer_id_hash")?,
+        sub_id: row.get("sub_id")?,
+        order_time_us: row.get("order_time_us")?,
     }))
-}
-
-/// Applies the attribution rule to the stored conversion (identity fields merged).
-fn reattribute(connection: &Connection, conversion_id: &str) -> StoreResult<()> {
-    let (click_id, visitor_id, sub_id, sale_time_us): (Option<String>, Option<String>, Option<String>, i64) =
-        connection.query_row(
-            "SELECT click_id, visitor_id, sub_id, sale_time_us FROM conversions WHERE conversion_id = ?1",
-            [conversion_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )?;
-    let attribution = attribute(
-        connection,
-        &[click_id.as_deref(), visitor_id.as_deref()],
-        sub_id.as_deref(),
-        sale_time_us,
-    )?;
-    let mut statement = connection.prepare_cached(
-        "UPDATE conversions SET attributed_click = ?2, attribution = ?3 WHERE conversion_id = ?1",
-    )?;
-    statement.execute(rusqlite::params![
-        conversion_id,
-        attribution.click_id.as_ref().map(|c| c.as_str()),
-        attribution.method.map(|m| m.as_str()),
-    ])?;
-    Ok(())
 }
 
 fn conversion_from_row(row: &Row<'_>) -> StoreResult<Conversion> {

@@ -89,14 +89,17 @@ fn in_savepoint<R>(
     connection: &Connection,
     work: impl FnOnce(&Connection) -> StoreResult<R>,
 ) -> StoreResult<R> {
-    connection.execute_batch("SAVEPOINT write")?;
+    // Cached statements: a group runs these once per write, parsing them once per connection.
+    let run = |sql: &str| connection.prepare_cached(sql)?.execute([]);
+    run("SAVEPOINT write")?;
     match work(connection) {
         Ok(result) => {
-            connection.execute_batch("RELEASE write")?;
+            run("RELEASE write")?;
             Ok(result)
         }
         Err(err) => {
-            connection.execute_batch("ROLLBACK TO write; RELEASE write")?;
+            run("ROLLBACK TO write")?;
+            run("RELEASE write")?;
             Err(err)
         }
     }
