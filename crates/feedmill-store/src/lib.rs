@@ -87,7 +87,7 @@ pub use price_history::{
     DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,
     PriceBatchStats, PriceObservation, PricePoint, PriceRejection, ThirtyDayLow, thirty_day_low,
 };
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{
     ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, Store,
     TransactionStore,

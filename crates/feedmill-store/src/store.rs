@@ -20,6 +20,7 @@ use crate::transaction::{NetworkTransaction, TransactionInput, TransactionReceip
 use chrono::{DateTime, Utc};
 use feedmill_model::Network;
 use std::io::BufRead;
+use std::path::Path;
 
 /// The version of the schema and whether it can be used.
 pub trait Migrations {
@@ -41,6 +42,18 @@ pub trait ClickStore {
     fn count_clicks(&self, range: TimeRange, group_by: GroupBy) -> StoreResult<Vec<ClickCount>>;
     /// Imports an NDJSON click log (the format the click log writes); idempotent.
     fn import_click_log(&self, log: &mut dyn BufRead) -> StoreResult<ImportReport>;
+
+    /// Imports the click log at `path`, if there is one (`None` when there is none): run at
+    /// every start, it imports an old log once and then only what a log gained since.
+    fn import_click_log_file(&self, path: &Path) -> StoreResult<Option<ImportReport>> {
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
+        self.import_click_log(&mut std::io::BufReader::new(file))
+            .map(Some)
+    }
 }
 
 /// Conversion postbacks.

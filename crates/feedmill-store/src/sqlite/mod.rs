@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 use writer::Writer;
+pub use writer::WriterStats;
 
 /// How long a statement waits for a lock another process holds before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -60,6 +61,11 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Writes committed so far and the transactions they took (group commit at work).
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
     }
 
     fn write<R, F>(&self, work: F) -> StoreResult<R>

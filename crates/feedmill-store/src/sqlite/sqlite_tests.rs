@@ -140,5 +140,15 @@ fn concurrent_writers_are_each_committed_and_answered() -> StoreResult<()> {
         "one conversion per order, however concurrent"
     );
     assert!(store.conversion("prog", "t31-19")?.is_some());
+    let stats = store.writer_stats();
+    assert_eq!(
+        stats.num_writes,
+        1 + 32 * 60,
+        "refused writes roll back alone, in a committed group"
+    );
+    assert!(
+        stats.num_commits < stats.num_writes,
+        "writes are committed in groups: {stats:?}"
+    );
     Ok(())
 }

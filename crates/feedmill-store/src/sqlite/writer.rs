@@ -10,6 +10,8 @@
 
 use crate::error::{StoreError, StoreResult};
 use rusqlite::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use tracing::warn;
@@ -32,19 +34,43 @@ struct Job {
 pub(crate) struct Writer {
     jobs: Option<SyncSender<Job>>,
     thread: Option<JoinHandle<()>>,
+    stats: Arc<WriterCounters>,
+}
+
+/// How many writes the writer committed, in how many transactions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    pub num_writes: u64,
+    pub num_commits: u64,
+}
+
+#[derive(Debug, Default)]
+struct WriterCounters {
+    num_writes: AtomicU64,
+    num_commits: AtomicU64,
 }
 
 impl Writer {
     pub(crate) fn start(connection: Connection) -> StoreResult<Writer> {
         let (jobs, queue) = sync_channel(QUEUE_CAPACITY);
+        let stats = Arc::new(WriterCounters::default());
+        let counters = stats.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || write_loop(connection, queue))
+            .spawn(move || write_loop(connection, queue, &counters))
             .map_err(|_| StoreError::WriterStopped)?;
         Ok(Writer {
             jobs: Some(jobs),
             thread: Some(thread),
+            stats,
         })
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            num_writes: self.stats.num_writes.load(Ordering::Relaxed),
+            num_commits: self.stats.num_commits.load(Ordering::Relaxed),
+        }
     }
 
     /// Runs `work` in the next group; returns its result once the group is committed.
@@ -105,7 +131,7 @@ fn in_savepoint<R>(
     }
 }
 
-fn write_loop(connection: Connection, queue: Receiver<Job>) {
+fn write_loop(connection: Connection, queue: Receiver<Job>, counters: &WriterCounters) {
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -114,11 +140,12 @@ fn write_loop(connection: Connection, queue: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_group(&connection, group);
+        commit_group(&connection, group, counters);
     }
 }
 
-fn commit_group(connection: &Connection, group: Vec<Job>) {
+/// Runs and commits `group`, then answers each write.
+fn commit_group(connection: &Connection, group: Vec<Job>, counters: &WriterCounters) {
     if let Err(err) = connection.execute_batch("BEGIN IMMEDIATE") {
         warn!(error = %err, num_writes = group.len(), "store writer could not begin a transaction");
         for job in group {
@@ -130,6 +157,12 @@ fn commit_group(connection: &Connection, group: Vec<Job>) {
     let committed = connection.execute_batch("COMMIT");
     if committed.is_err() {
         let _ = connection.execute_batch("ROLLBACK");
+    } else {
+        // Counted before the answers, so a caller that was answered sees its write counted.
+        counters
+            .num_writes
+            .fetch_add(answers.len() as u64, Ordering::Relaxed);
+        counters.num_commits.fetch_add(1, Ordering::Relaxed);
     }
     for answer in answers {
         let result = match &committed {

@@ -137,6 +137,16 @@ pub(crate) fn an_old_click_log_is_imported_once(store: &impl Store) -> StoreResu
     Ok(())
 }
 
+pub(crate) fn a_click_log_file_is_imported_if_there_is_one(store: &impl Store) -> StoreResult<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("clicks.ndjson");
+    assert_eq!(store.import_click_log_file(&path)?, None);
+    std::fs::write(&path, OLD_LOG)?;
+    let report = store.import_click_log_file(&path)?.map(|r| r.num_imported);
+    assert_eq!(report, Some(3));
+    Ok(())
+}
+
 pub(crate) fn a_malformed_log_line_is_reported_with_its_number(
     store: &impl Store,
 ) -> StoreResult<()> {

@@ -35,6 +35,7 @@ macro_rules! store_suite {
         store_suite!(@tests $factory;
             a_click_keeps_every_field, a_click_id_is_stored_once, clicks_are_visited_in_time_order,
             clicks_are_counted_by_group_and_range, an_old_click_log_is_imported_once,
+            a_click_log_file_is_imported_if_there_is_one,
             a_malformed_log_line_is_reported_with_its_number,
             a_postback_again_updates_the_same_conversion, amounts_stay_exact_with_their_currency,
             order_status_moves_the_status_and_history_keeps_it,
