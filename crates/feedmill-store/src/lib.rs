@@ -20,7 +20,9 @@
 //! than the code is refused. **Group commit**: one writer thread owns the write connection and
 //! drains a bounded channel (1,024 writes), committing every waiting write (up to 512) in one
 //! transaction — each in a savepoint, so one failing write fails alone — then answering each
-//! caller; reads use a small pool of read connections, which WAL lets read during writes.
+//! caller ([`SqliteStore::writer_stats`] counts writes and commits); reads use a small pool of
+//! read connections, which WAL lets read during writes. A price batch is written as one write,
+//! so it holds the writer while it runs (its comparison is done before, off the writer).
 //!
 //! # Schema (migration 1)
 //! Money is `INTEGER` ten-thousandths and times `INTEGER` microseconds since the epoch (UTC)
