@@ -1,0 +1,100 @@
+//! The feedmill store: what happens after the click-out — clicks, conversion postbacks,
+//! network transactions, attribution and earnings — and the price history behind honest
+//! discounts, in one embedded database.
+//!
+//! # The seam
+//! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
+//! [`EarningsStore`], [`PriceHistoryStore`], [`Migrations`]) so that a server database can
+//! follow SQLite. The test suite is written once against them (`suite`, run for each store by
+//! `store_suite!` with a factory of fresh stores). The traits are **synchronous**: SQLite
+//! work is blocking, the API (axum on tokio) runs it in `spawn_blocking` as it does searches,
+//! and "acknowledged means durable" is then a plain return — every write method returns only
+//! after its transaction is committed to disk, so a click is stored before the redirect and a
+//! postback before its 200. Sync traits are object safe (`Arc<dyn Store>`), and a Postgres
+//! store can implement them with a blocking client. No store reads the clock: times come in.
+//!
+//! # SQLite ([`SqliteStore`])
+//! One file given by the caller (the binary will put it beside the index). WAL mode,
+//! `synchronous=FULL`, `foreign_keys=ON`, a 5 s busy timeout. Schema versions are
+//! `PRAGMA user_version`, each migration applied once in its own transaction; a database newer
+//! than the code is refused. **Group commit**: one writer thread owns the write connection and
+//! drains a bounded channel (1,024 writes), committing every waiting write (up to 512) in one
+//! transaction — each in a savepoint, so one failing write fails alone — then answering each
+//! caller ([`SqliteStore::writer_stats`] counts writes and commits); reads use a small pool of
+//! read connections, which WAL lets read during writes. A price batch is written as one write,
+//! so it holds the writer while it runs (its comparison is done before, off the writer).
+//!
+//! # Schema (migration 1)
+//! Money is `INTEGER` ten-thousandths and times `INTEGER` microseconds since the epoch (UTC)
+//! (`stored`): exact, summed and compared by SQL, portable to Postgres `BIGINT`.
+//! ```text
+//! clicks(click_id PK, time_us, offer_id, source, network, merchant, sub_id..sub_id_6,
+//!        referrer, destination)                      idx (time_us), (sub_id, time_us)
+//! conversions(conversion_id PK, program_id, order_id, click_id, visitor_id, customer_id_hash,
+//!        sub_id, currency, amount, gross/net/items/shipping/discount/tax/refunded_amount,
+//!        sale_amount, commission_amount, order_status, payment_status, status,
+//!        order_time_us, quantity, received_us, updated_us, sale_time_us,
+//!        attributed_click → clicks, attribution)    UNIQUE (program_id, order_id)
+//! conversion_status_history(conversion_id → conversions, status, time_us)
+//! network_transactions(network, transaction_id, status, sale_amount, commission_amount,
+//!        currency, transaction_time_us, program_id, merchant, click_ref, sub_id..sub_id_6,
+//!        first_seen_us, updated_us, attributed_click → clicks, attribution)
+//!                                                    PK (network, transaction_id)
+//! transaction_status_history(network, transaction_id → network_transactions, status, time_us)
+//! price_points(source, offer_id, time_us, kind, price, old_price, currency, availability)
+//!                                                    PK (source, offer_id, time_us)
+//! price_state(source, offer_id, price, old_price, currency, availability, listed)
+//!                                                    PK (source, offer_id): last known state
+//! gtin_daily_lows(gtin, day, currency, merchant, low_price)  PK (gtin, day, currency, merchant)
+//! ```
+//!
+//! # The parts
+//! - Click ids: 128 random bits as hex, revealing nothing ([`ClickId`]). An old NDJSON click
+//!   log is imported idempotently, malformed lines reported by number ([`ImportReport`]).
+//! - Postbacks: [`validate_postback`] checks Linkbest's format rules and names the field and
+//!   rule it rejects; the upsert by (program, order) keeps one `conversion_id` and a status
+//!   history.
+//! - Network transactions: upsert by (network, transaction id) with status history.
+//! - Attribution by click id, else by sub-id in a 30-day window, else unattributed and listed
+//!   ([`attribution`](crate::Attribution)); earnings per day, source, merchant, offer or sub-id
+//!   with commission by status and EPC per currency ([`EarningsRow`]).
+//! - Price history: only changes, gaps for disappearances, a batch per ingest compared with a
+//!   compact last-known state ([`PriceBatch`]), the EU 30-day low ([`thirty_day_low`]), daily
+//!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]).
+mod attribution;
+mod click;
+mod click_import;
+mod conversion;
+mod earnings;
+mod error;
+mod postback;
+mod price_batch;
+mod price_history;
+mod sqlite;
+mod store;
+mod stored;
+mod transaction;
+
+pub use attribution::{ATTRIBUTION_WINDOW_DAYS, Attribution, AttributionMethod, UnattributedSale};
+pub use click::{Click, ClickCount, ClickId, GroupBy, NUM_SUB_ID_SLOTS, TimeRange};
+pub use click_import::{ImportReport, MalformedLine};
+pub use conversion::{
+    Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange,
+};
+pub use earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
+pub use error::{StoreError, StoreResult};
+pub use postback::{PostbackError, PostbackRule, ValidPostback, validate_postback};
+pub use price_batch::{KnownState, PriceBatch};
+pub use price_history::{
+    DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,
+    PriceBatchStats, PriceObservation, PricePoint, PriceRejection, ThirtyDayLow, thirty_day_low,
+};
+pub use sqlite::{SqliteStore, WriterStats};
+pub use store::{
+    ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, Store,
+    TransactionStore,
+};
+pub use transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
+
+#[cfg(test)]
+mod suite;

@@ -1,0 +1,196 @@
+//! [`PriceBatch`]: the observations of one ingest of one source, compared with each offer's
+//! last known state, so that only changes reach the database.
+//!
+//! A store begins a batch by loading the source's last known states into it, compactly: each
+//! offer is keyed by a 128-bit hash of its id (two SipHash-1-3 halves; a collision among a
+//! million offers has odds near 10⁻²⁷) with its price, claimed old price (stored units),
+//! currency, availability and whether it is listed — under 100 bytes per offer, under 100 MB
+//! for a million. Observations are compared in memory as the ingest produces them; the batch keeps
+//! only the changes (full rows), the set of offers seen and each GTIN's daily lows. Finishing
+//! hands this to the store, which writes it in one transaction and marks every listed offer
+//! that was not seen as gone (a gap). One batch per source at a time, as one ingest per source.
+
+use crate::error::StoreResult;
+use crate::price_history::{PointKind, PriceBatchStats, PriceObservation, PriceRejection};
+use crate::stored::{money_to_stored, optional_money};
+use chrono::{DateTime, Utc};
+use feedmill_model::{Availability, Currency};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// An offer's last known state, as the comparison needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownState {
+    pub price: i64,
+    pub old_price: Option<i64>,
+    pub currency: Currency,
+    pub availability: Availability,
+    /// False after a gap: the offer is not listed now.
+    pub listed: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    state: KnownState,
+    seen: bool,
+}
+
+/// A change to write: a point of `kind` and the offer's new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedChange {
+    pub offer_id: String,
+    pub kind: PointKind,
+    pub state: KnownState,
+}
+
+/// A GTIN's low of the batch's day, per currency and merchant (stored units).
+pub type GtinLows = HashMap<(String, Currency, String), i64>;
+
+/// See the module doc.
+#[derive(Debug)]
+pub struct PriceBatch {
+    source: String,
+    time: DateTime<Utc>,
+    known: HashMap<u128, Entry>,
+    changes: Vec<ObservedChange>,
+    gtin_lows: GtinLows,
+    stats: PriceBatchStats,
+}
+
+/// Rejections kept by name; past this, only counted (bounded memory on a broken feed).
+const MAX_REJECTIONS_LISTED: usize = 1000;
+
+impl PriceBatch {
+    pub fn new(source: &str, time: DateTime<Utc>) -> PriceBatch {
+        PriceBatch {
+            source: source.to_owned(),
+            time,
+            known: HashMap::new(),
+            changes: Vec::new(),
+            gtin_lows: HashMap::new(),
+            stats: PriceBatchStats::default(),
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn time(&self) -> DateTime<Utc> {
+        self.time
+    }
+
+    /// Loads one offer's last known state (the store calls this when the batch begins).
+    pub fn insert_known(&mut self, offer_id: &str, state: KnownState) {
+        let entry = Entry { state, seen: false };
+        self.known.insert(offer_key(offer_id), entry);
+    }
+
+    /// Compares each observation with the offer's last known state.
+    pub fn observe(&mut self, observations: &[PriceObservation]) {
+        for observation in observations {
+            self.stats.num_observed += 1;
+            if let Err(err) = self.observe_one(observation) {
+                self.stats.num_rejected += 1;
+                if self.stats.rejected.len() < MAX_REJECTIONS_LISTED {
+                    self.stats.rejected.push(PriceRejection {
+                        offer_id: observation.offer_id.clone(),
+                        reason: err.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn observe_one(&mut self, observation: &PriceObservation) -> StoreResult<()> {
+        let key = offer_key(&observation.offer_id);
+        let previous = self.known.get(&key).copied();
+        // Seen even if refused below: a refused price is no reason to report the offer gone.
+        self.known
+            .entry(key)
+            .and_modify(|entry| entry.seen = true)
+            .or_insert(Entry {
+                state: placeholder_state(observation),
+                seen: true,
+            });
+        let state = KnownState {
+            price: money_to_stored("price", observation.price)?,
+            old_price: optional_money("old_price", observation.old_price)?,
+            currency: observation.currency,
+            availability: observation.availability,
+            listed: true,
+        };
+        self.note_gtin_low(observation, state.price);
+        let kind = match previous {
+            None => PointKind::First,
+            Some(entry) if !entry.state.listed => PointKind::Return,
+            Some(entry) if entry.state == state => {
+                self.stats.num_unchanged += 1;
+                return Ok(());
+            }
+            Some(_) => PointKind::Change,
+        };
+        match kind {
+            PointKind::First => self.stats.num_first += 1,
+            PointKind::Return => self.stats.num_returned += 1,
+            _ => self.stats.num_changed += 1,
+        }
+        if let Some(entry) = self.known.get_mut(&key) {
+            entry.state = state;
+        }
+        self.changes.push(ObservedChange {
+            offer_id: observation.offer_id.clone(),
+            kind,
+            state,
+        });
+        Ok(())
+    }
+
+    /// Out-of-stock offers do not make a market low: nobody can buy at that price.
+    fn note_gtin_low(&mut self, observation: &PriceObservation, price: i64) {
+        let Some(gtin) = &observation.gtin else {
+            return;
+        };
+        if observation.availability == Availability::OutOfStock {
+            return;
+        }
+        let merchant = observation.merchant.as_deref().unwrap_or(&self.source);
+        let key = (gtin.as_gtin14(), observation.currency, merchant.to_owned());
+        self.gtin_lows
+            .entry(key)
+            .and_modify(|low| *low = (*low).min(price))
+            .or_insert(price);
+    }
+
+    /// True when the listed offer `offer_id` was not seen by this batch (it has disappeared).
+    pub fn is_gone(&self, offer_id: &str) -> bool {
+        self.known
+            .get(&offer_key(offer_id))
+            .is_some_and(|entry| entry.state.listed && !entry.seen)
+    }
+
+    /// The batch's results for the store to write.
+    pub fn into_parts(self) -> (Vec<ObservedChange>, GtinLows, PriceBatchStats) {
+        (self.changes, self.gtin_lows, self.stats)
+    }
+}
+
+fn placeholder_state(observation: &PriceObservation) -> KnownState {
+    KnownState {
+        price: i64::MIN,
+        old_price: None,
+        currency: observation.currency,
+        availability: observation.availability,
+        listed: true,
+    }
+}
+
+fn offer_key(offer_id: &str) -> u128 {
+    let half = |salt: u8| {
+        let mut hasher = DefaultHasher::new();
+        salt.hash(&mut hasher);
+        offer_id.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}

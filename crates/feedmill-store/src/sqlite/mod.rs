@@ -1,0 +1,133 @@
+//! [`SqliteStore`]: the store in one SQLite file, WAL mode, durable on every acknowledgement.
+//!
+//! Connections: one write connection owned by the group-commit [`writer`] thread, and read
+//! connections kept in a small pool (WAL lets them read while the writer writes; each sees the
+//! last commit). Every connection runs with `journal_mode=WAL`, `synchronous=FULL` (a commit
+//! is on disk before it returns: WAL's `NORMAL` could lose the last commits on power loss),
+//! `foreign_keys=ON` and a busy timeout for the moments another process holds the file.
+
+mod attribution;
+mod clicks;
+mod conversions;
+mod earnings;
+mod migrations;
+mod prices;
+mod rows;
+mod transactions;
+mod writer;
+
+use crate::error::{StoreError, StoreResult};
+use crate::store::Migrations;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use writer::Writer;
+pub use writer::WriterStats;
+
+/// How long a statement waits for a lock another process holds before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle read connections kept; more are opened under load and closed after.
+const MAX_IDLE_READERS: usize = 4;
+
+/// See the module doc.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Writer,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`, applying any migrations it lacks; refuses a
+    /// database made by a newer feedmill.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let mut connection = open_connection(path, OpenFlags::default())?;
+        let mode: String = connection
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(|source| open_error(path, source))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotWal {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+        migrations::migrate(&mut connection, path)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            writer: Writer::start(connection)?,
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes committed so far and the transactions they took (group commit at work).
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
+    }
+
+    fn write<R, F>(&self, work: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    {
+        self.writer.write(work)
+    }
+
+    fn read<R>(&self, work: impl FnOnce(&Connection) -> StoreResult<R>) -> StoreResult<R> {
+        let idle = self.readers.lock().ok().and_then(|mut idle| idle.pop());
+        let connection = match idle {
+            Some(connection) => connection,
+            None => open_connection(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+        };
+        let result = work(&connection);
+        if let Ok(mut idle) = self.readers.lock()
+            && idle.len() < MAX_IDLE_READERS
+        {
+            idle.push(connection);
+        }
+        result
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Migrations for SqliteStore {
+    fn schema_version(&self) -> StoreResult<u32> {
+        self.read(migrations::schema_version)
+    }
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> StoreResult<Connection> {
+    let configure = |connection: &Connection| -> rusqlite::Result<()> {
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    };
+    let connection = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+    configure(&connection).map_err(|e| open_error(path, e))?;
+    Ok(connection)
+}
+
+fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod kill_tests;
+#[cfg(test)]
+mod measurements;
+#[cfg(test)]
+mod sqlite_tests;

@@ -1,0 +1,261 @@
+//! Price history in SQLite: change points, each offer's last known state, daily GTIN lows.
+//!
+//! `price_state` is the compact table a batch compares against (one row per offer ever seen);
+//! `price_points` holds only changes; `gtin_daily_lows` keeps, per GTIN, UTC day, currency and
+//! merchant, that merchant's lowest in-stock price of the day, merged with `min` across the
+//! day's batches. The market low of a day is the lowest of its merchants' lows.
+
+use super::SqliteStore;
+use super::rows;
+use crate::error::{StoreError, StoreResult};
+use crate::price_batch::{KnownState, ObservedChange, PriceBatch};
+use crate::price_history::{
+    DailyLow, MerchantLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
+};
+use crate::store::PriceHistoryStore;
+use crate::stored::{date_of_day, day_of, money_from_stored, time_to_stored};
+use chrono::{DateTime, Utc};
+use feedmill_model::{Availability, Gtin};
+use rusqlite::{Connection, Row, params};
+
+impl PriceHistoryStore for SqliteStore {
+    fn begin_price_batch(&self, source: &str, time: DateTime<Utc>) -> StoreResult<PriceBatch> {
+        let mut batch = PriceBatch::new(source, time);
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT offer_id, price, old_price, currency, availability, listed \
+                 FROM price_state WHERE source = ?1",
+            )?;
+            let mut found = statement.query([source])?;
+            while let Some(row) = found.next()? {
+                let offer_id: String = row.get(0)?;
+                batch.insert_known(&offer_id, known_state(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(batch)
+    }
+
+    fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+        self.write(move |connection| write_batch(connection, batch))
+    }
+
+    fn price_points(
+        &self,
+        source: &str,
+        offer_id: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<PricePoint>> {
+        let since_us = time_to_stored(since);
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT * FROM price_points WHERE source = ?1 AND offer_id = ?2 AND time_us >= \
+                 coalesce((SELECT max(time_us) FROM price_points WHERE source = ?1 \
+                 AND offer_id = ?2 AND time_us <= ?3), ?3) ORDER BY time_us",
+            )?;
+            let mut found = statement.query(params![source, offer_id, since_us])?;
+            let mut points = Vec::new();
+            while let Some(row) = found.next()? {
+                points.push(point_from_row(row)?);
+            }
+            Ok(points)
+        })
+    }
+
+    fn thirty_day_low(&self, source: &str, offer_id: &str) -> StoreResult<Option<ThirtyDayLow>> {
+        let points = self.price_points(source, offer_id, DateTime::<Utc>::MIN_UTC)?;
+        Ok(thirty_day_low(&points))
+    }
+
+    fn gtin_daily_lows(&self, gtin: &Gtin, since: DateTime<Utc>) -> StoreResult<Vec<DailyLow>> {
+        let first_day = day_of(time_to_stored(since));
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT day, currency, merchant, low_price FROM gtin_daily_lows \
+                 WHERE gtin = ?1 AND day >= ?2 ORDER BY day, currency, low_price, merchant",
+            )?;
+            let mut found = statement.query(params![gtin.as_gtin14(), first_day])?;
+            let mut lows: Vec<DailyLow> = Vec::new();
+            while let Some(row) = found.next()? {
+                let day = date_of_day("day", row.get("day")?)?;
+                let currency = rows::currency(row, "currency")?;
+                let merchant = MerchantLow {
+                    merchant: row.get("merchant")?,
+                    low_price: rows::money(row, "low_price")?,
+                };
+                match lows.last_mut() {
+                    Some(low) if low.day == day && low.currency == currency => {
+                        low.merchants.push(merchant)
+                    }
+                    _ => lows.push(DailyLow {
+                        day,
+                        currency,
+                        low_price: merchant.low_price,
+                        merchants: vec![merchant],
+                    }),
+                }
+            }
+            Ok(lows)
+        })
+    }
+
+    fn prune_price_history(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let cut_us = time_to_stored(before);
+        self.write(move |connection| {
+            let points = connection.execute(
+                "DELETE FROM price_points WHERE time_us < ?1 AND EXISTS (SELECT 1 FROM \
+                 price_points later WHERE later.source = price_points.source \
+                 AND later.offer_id = price_points.offer_id \
+                 AND later.time_us > price_points.time_us AND later.time_us <= ?1)",
+                [cut_us],
+            )?;
+            let lows = connection.execute(
+                "DELETE FROM gtin_daily_lows WHERE day < ?1",
+                [day_of(cut_us)],
+            )?;
+            Ok((points + lows) as u64)
+        })
+    }
+}
+
+fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+    let time_us = time_to_stored(batch.time());
+    let source = batch.source().to_owned();
+    let gone = gone_offers(connection, &batch)?;
+    let (changes, gtin_lows, mut stats) = batch.into_parts();
+    for change in &changes {
+        write_change(connection, &source, time_us, change)?;
+    }
+    let mut gap = connection.prepare_cached(
+        "INSERT INTO price_points (source, offer_id, time_us, kind) VALUES (?1, ?2, ?3, 'gap') \
+         ON CONFLICT (source, offer_id, time_us) DO UPDATE SET kind = 'gap', price = NULL, \
+         old_price = NULL, currency = NULL, availability = NULL",
+    )?;
+    let mut unlist = connection
+        .prepare_cached("UPDATE price_state SET listed = 0 WHERE source = ?1 AND offer_id = ?2")?;
+    for offer_id in &gone {
+        gap.execute(params![source, offer_id, time_us])?;
+        unlist.execute(params![source, offer_id])?;
+    }
+    stats.num_disappeared = gone.len() as u64;
+    let mut low = connection.prepare_cached(
+        "INSERT INTO gtin_daily_lows (gtin, day, currency, merchant, low_price) \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (gtin, day, currency, merchant) \
+         DO UPDATE SET low_price = min(low_price, excluded.low_price)",
+    )?;
+    let day = day_of(time_us);
+    for ((gtin, currency, merchant), price) in &gtin_lows {
+        low.execute(params![gtin, day, currency.code(), merchant, price])?;
+    }
+    Ok(stats)
+}
+
+/// Listed offers of the batch's source that the batch did not see.
+fn gone_offers(connection: &Connection, batch: &PriceBatch) -> StoreResult<Vec<String>> {
+    let mut statement = connection
+        .prepare_cached("SELECT offer_id FROM price_state WHERE source = ?1 AND listed = 1")?;
+    let mut found = statement.query([batch.source()])?;
+    let mut gone = Vec::new();
+    while let Some(row) = found.next()? {
+        let offer_id: String = row.get(0)?;
+        if batch.is_gone(&offer_id) {
+            gone.push(offer_id);
+        }
+    }
+    Ok(gone)
+}
+
+fn write_change(
+    connection: &Connection,
+    source: &str,
+    time_us: i64,
+    change: &ObservedChange,
+) -> StoreResult<()> {
+    let state = &change.state;
+    let mut point = connection.prepare_cached(
+        "INSERT INTO price_points \
+         (source, offer_id, time_us, kind, price, old_price, currency, availability) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source, offer_id, time_us) \
+         DO UPDATE SET kind = excluded.kind, price = excluded.price, \
+         old_price = excluded.old_price, currency = excluded.currency, \
+         availability = excluded.availability",
+    )?;
+    point.execute(params![
+        source,
+        change.offer_id,
+        time_us,
+        change.kind.as_str(),
+        state.price,
+        state.old_price,
+        state.currency.code(),
+        state.availability.as_str(),
+    ])?;
+    let mut upsert = connection.prepare_cached(
+        "INSERT INTO price_state (source, offer_id, price, old_price, currency, availability, listed) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (source, offer_id) DO UPDATE SET \
+         price = excluded.price, old_price = excluded.old_price, currency = excluded.currency, \
+         availability = excluded.availability, listed = 1",
+    )?;
+    upsert.execute(params![
+        source,
+        change.offer_id,
+        state.price,
+        state.old_price,
+        state.currency.code(),
+        state.availability.as_str(),
+    ])?;
+    Ok(())
+}
+
+fn known_state(row: &Row<'_>) -> StoreResult<KnownState> {
+    Ok(KnownState {
+        price: row.get("price")?,
+        old_price: row.get("old_price")?,
+        currency: rows::currency(row, "currency")?,
+        availability: availability(row.get("availability")?)?,
+        listed: row.get("listed")?,
+    })
+}
+
+fn point_from_row(row: &Row<'_>) -> StoreResult<PricePoint> {
+    let kind: String = row.get("kind")?;
+    let kind = PointKind::parse(&kind).ok_or(StoreError::Corrupt {
+        column: "kind",
+        value: kind,
+    })?;
+    let currency: Option<String> = row.get("currency")?;
+    let availability_text: Option<String> = row.get("availability")?;
+    Ok(PricePoint {
+        time: rows::time(row, "time_us")?,
+        kind,
+        price: row.get::<_, Option<i64>>("price")?.map(money_from_stored),
+        old_price: row
+            .get::<_, Option<i64>>("old_price")?
+            .map(money_from_stored),
+        currency: currency
+            .map(|code| {
+                feedmill_model::Currency::parse(&code).map_err(|_| StoreError::Corrupt {
+                    column: "currency",
+                    value: code,
+                })
+            })
+            .transpose()?,
+        availability: availability_text.map(availability).transpose()?,
+    })
+}
+
+fn availability(text: String) -> StoreResult<Availability> {
+    [
+        Availability::InStock,
+        Availability::OutOfStock,
+        Availability::Preorder,
+        Availability::Backorder,
+        Availability::Unknown,
+    ]
+    .into_iter()
+    .find(|a| a.as_str() == text)
+    .ok_or(StoreError::Corrupt {
+        column: "availability",
+        value: text,
+    })
+}
