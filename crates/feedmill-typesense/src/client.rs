@@ -210,3 +210,93 @@ fn refused(what: &str, response: Response) -> TypesenseError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A node on 127.0.0.1 that answers each request with the next of `answers` (the last one
+    /// again once they run out) and counts the requests.
+    fn fake_node(answers: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
+        let url = format!("http://{}", listener.local_addr().expect("a local address"));
+        let served = Arc::new(AtomicUsize::new(0));
+        let counter = served.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = answers[n.min(answers.len() - 1)];
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                    line.clear();
+                }
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, served)
+    }
+
+    /// An address nothing listens on.
+    fn dead_node() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
+        format!("http://{}", listener.local_addr().expect("a local address"))
+    }
+
+    fn health(client: &TypesenseClient) -> Result<Option<Value>, TypesenseError> {
+        client.json::<(), Value>(Method::GET, &["health"], &[], None)
+    }
+
+    #[test]
+    fn fails_over_from_a_dead_node_and_a_5xx() -> Result<(), TypesenseError> {
+        let (url, served) = fake_node(vec![(503, "{}"), (200, r#"{"ok":true}"#)]);
+        let client = TypesenseClient::new(&[dead_node(), url], "key")?;
+        for _ in 0..3 {
+            let answer = health(&client)?;
+            assert_eq!(answer.and_then(|a| a["ok"].as_bool()), Some(true));
+        }
+        assert_eq!(
+            served.load(Ordering::SeqCst),
+            4,
+            "one 503, then three answers"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_client_error_is_an_answer_and_not_retried() -> Result<(), TypesenseError> {
+        let (url, served) = fake_node(vec![(400, r#"{"message":"bad filter"}"#)]);
+        let client = TypesenseClient::new(&[url], "key")?;
+        let refused = health(&client).err();
+        assert!(
+            matches!(&refused, Some(TypesenseError::Refused { status: 400, message, .. }) if message == "bad filter"),
+            "{refused:?}"
+        );
+        assert_eq!(served.load(Ordering::SeqCst), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn no_node_answering_is_unavailable() -> Result<(), TypesenseError> {
+        let client = TypesenseClient::new(&[dead_node(), dead_node()], "key")?;
+        let down = health(&client).err();
+        assert!(
+            matches!(down, Some(TypesenseError::Unavailable { attempts: 6, .. })),
+            "{down:?}"
+        );
+        assert!(TypesenseClient::new(&[], "key").is_err());
+        assert!(TypesenseClient::new(&["ftp://x".into()], "key").is_err());
+        Ok(())
+    }
+}
