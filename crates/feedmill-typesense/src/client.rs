@@ -11,6 +11,7 @@ use reqwest::Method;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -27,6 +28,12 @@ const ROUND_PAUSE: Duration = Duration::from_millis(200);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A whole call, including an import batch.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one request to one node came to.
+enum Attempt {
+    Answered(Option<Response>),
+    Failed(String),
+}
 
 /// A blocking Typesense client over several nodes.
 #[derive(Debug)]
@@ -143,28 +150,71 @@ impl TypesenseClient {
                 std::thread::sleep(ROUND_PAUSE * (attempt / self.nodes.len()) as u32);
             }
             let node = self.pick_node();
-            let url = endpoint(&self.nodes[node], path);
-            let request = build(url).header("X-TYPESENSE-API-KEY", &self.api_key);
-            match request.send() {
-                Ok(response) if response.status().is_server_error() => {
-                    last = format!("{}: http {}", self.nodes[node], response.status());
+            match self.attempt(node, what, path, &build)? {
+                Attempt::Answered(response) => return Ok(response),
+                Attempt::Failed(reason) => {
                     self.mark_down(node);
-                }
-                Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => {
-                    return Ok(None);
-                }
-                Ok(response) if response.status().is_client_error() => {
-                    return Err(refused(what, response));
-                }
-                Ok(response) => return Ok(Some(response)),
-                Err(err) => {
-                    last = format!("{}: {err}", self.nodes[node]);
-                    self.mark_down(node);
+                    tracing::debug!(what, attempt, error = %reason, "typesense call failed, retrying");
+                    last = reason;
                 }
             }
-            tracing::debug!(what, attempt, error = %last, "typesense call failed, retrying");
         }
         Err(TypesenseError::Unavailable { attempts, last })
+    }
+
+    /// A node's base URL, for messages.
+    pub fn node_name(&self, node: usize) -> String {
+        self.nodes[node % self.nodes.len()].to_string()
+    }
+
+    /// Nodes in the list.
+    pub fn num_nodes(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// One GET of one node, without failover: what replication checks read. `Ok(None)` for a
+    /// 404; [`TypesenseError::Unavailable`] when the node does not answer.
+    pub fn get_at(
+        &self,
+        node: usize,
+        path: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Option<Value>, TypesenseError> {
+        let what = describe(&Method::GET, path);
+        let build = |url: Url| self.http.get(url).query(query);
+        match self.attempt(node % self.nodes.len(), &what, path, &build)? {
+            Attempt::Answered(None) => Ok(None),
+            Attempt::Answered(Some(response)) => response
+                .json()
+                .map(Some)
+                .map_err(|err| TypesenseError::bad_answer(&what, err)),
+            Attempt::Failed(last) => Err(TypesenseError::Unavailable { attempts: 1, last }),
+        }
+    }
+
+    /// One request to one node: an answer (`None` for a 404), a failure worth another node
+    /// (connection, timeout, 5xx), or a client error.
+    fn attempt(
+        &self,
+        node: usize,
+        what: &str,
+        path: &[&str],
+        build: &impl Fn(Url) -> RequestBuilder,
+    ) -> Result<Attempt, TypesenseError> {
+        let request = build(endpoint(&self.nodes[node], path));
+        match request.header("X-TYPESENSE-API-KEY", &self.api_key).send() {
+            Ok(response) if response.status().is_server_error() => Ok(Attempt::Failed(format!(
+                "{}: http {}",
+                self.nodes[node],
+                response.status()
+            ))),
+            Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => {
+                Ok(Attempt::Answered(None))
+            }
+            Ok(response) if response.status().is_client_error() => Err(refused(what, response)),
+            Ok(response) => Ok(Attempt::Answered(Some(response))),
+            Err(err) => Ok(Attempt::Failed(format!("{}: {err}", self.nodes[node]))),
+        }
     }
 
     /// The next node in turn that is not marked down, or the next in turn when all are.
@@ -214,7 +264,6 @@ fn refused(what: &str, response: Response) -> TypesenseError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
     use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
     use std::sync::Arc;

@@ -8,9 +8,15 @@ use crate::live_set::{LiveSet, MetaDocument, meta_schema};
 use crate::offer_document::offers_schema;
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
 
 /// Sources read in one page of the meta collection; more are read through its export.
 pub(crate) const META_PAGE: u64 = 250;
+/// How long a write may take to show on every node that answers: Raft replication on a LAN
+/// takes milliseconds; a node that needs longer is catching up after a restart.
+const REPLICATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause between two looks at a node that does not show a write yet.
+const REPLICATION_POLL: Duration = Duration::from_millis(50);
 
 #[derive(Debug)]
 pub(crate) struct Collections {
@@ -20,25 +26,97 @@ pub(crate) struct Collections {
 }
 
 impl Collections {
-    /// Creates both collections when they are missing.
+    /// Creates both collections when they are missing, and waits until every node has them.
     pub fn ensure(&self) -> Result<(), TypesenseError> {
         for (name, schema) in [
             (&self.offers, offers_schema(&self.offers)),
             (&self.meta, meta_schema(&self.meta)),
         ] {
+            let path = ["collections", name.as_str()];
             let existing: Option<Value> =
-                self.client
-                    .json::<(), _>(Method::GET, &["collections", name], &[], None)?;
+                self.client.json::<(), _>(Method::GET, &path, &[], None)?;
             if existing.is_none() {
-                let created: Option<Value> =
-                    self.client
-                        .json(Method::POST, &["collections"], &[], Some(&schema))?;
-                created.ok_or_else(|| {
-                    TypesenseError::bad_answer("creating a collection", "http 404")
-                })?;
+                let created = self.client.json::<_, Value>(
+                    Method::POST,
+                    &["collections"],
+                    &[],
+                    Some(&schema),
+                );
+                match created {
+                    Ok(_) => {}
+                    // A node that had not seen it yet said it was missing.
+                    Err(TypesenseError::Refused { status: 409, .. }) => {}
+                    Err(err) => return Err(err),
+                }
             }
+            self.wait_on_every_node(&format!("collection {name:?}"), |node| {
+                Ok(self.client.get_at(node, &path, &[])?.is_some())
+            })?;
         }
         Ok(())
+    }
+
+    /// Waits until every node shows `count` documents matching `filter`.
+    pub fn wait_for_count(&self, filter: &str, count: u64) -> Result<(), TypesenseError> {
+        let path = ["collections", self.offers.as_str(), "documents", "search"];
+        let query = [("q", "*"), ("filter_by", filter), ("per_page", "0")];
+        self.wait_on_every_node(&format!("{count} documents of {filter}"), |node| {
+            let answer = self.client.get_at(node, &path, &query)?;
+            Ok(answer.and_then(|a| a.get("found").and_then(Value::as_u64)) == Some(count))
+        })
+    }
+
+    /// Waits until every node shows `source` at `generation` (`None`: not live at all).
+    pub fn wait_for_meta(
+        &self,
+        source: &str,
+        generation: Option<u64>,
+    ) -> Result<(), TypesenseError> {
+        let path = ["collections", self.meta.as_str(), "documents", source];
+        let what = format!("source {source:?} at generation {generation:?}");
+        self.wait_on_every_node(&what, |node| {
+            let document = self.client.get_at(node, &path, &[])?;
+            let shown = document.and_then(|d| d.get("generation").and_then(Value::as_u64));
+            Ok(shown == generation)
+        })
+    }
+
+    /// Polls each node until `shows(node)`; a node that does not answer is not waited for (it
+    /// catches up from the log when it returns).
+    fn wait_on_every_node(
+        &self,
+        what: &str,
+        shows: impl Fn(usize) -> Result<bool, TypesenseError>,
+    ) -> Result<(), TypesenseError> {
+        let deadline = Instant::now() + REPLICATION_TIMEOUT;
+        let mut num_shown = 0;
+        for node in 0..self.client.num_nodes() {
+            loop {
+                match shows(node) {
+                    Ok(true) => {
+                        num_shown += 1;
+                        break;
+                    }
+                    Err(TypesenseError::Unavailable { .. }) => break,
+                    Ok(false) if Instant::now() < deadline => std::thread::sleep(REPLICATION_POLL),
+                    Ok(false) => {
+                        return Err(TypesenseError::NotReplicated {
+                            what: what.to_string(),
+                            node: self.client.node_name(node),
+                            timeout_secs: REPLICATION_TIMEOUT.as_secs(),
+                        });
+                    }
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        match num_shown {
+            0 => Err(TypesenseError::Unavailable {
+                attempts: self.client.num_nodes(),
+                last: format!("no node answered while waiting for {what}"),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Every source's live generation, read whole through the meta collection's export.
@@ -87,19 +165,6 @@ impl Collections {
             }
         }
         Ok(results)
-    }
-
-    /// Offer documents matching `filter` (`found` of a search that returns no hits).
-    pub fn count(&self, filter: &str) -> Result<u64, TypesenseError> {
-        let search = json!({
-            "collection": self.offers, "q": "*", "filter_by": filter, "per_page": 0,
-        });
-        let results = self.multi_search(vec![search])?;
-        results
-            .first()
-            .and_then(|r| r.get("found"))
-            .and_then(Value::as_u64)
-            .ok_or_else(|| TypesenseError::bad_answer("a count", "no found"))
     }
 
     /// Deletes the offer documents matching `filter`; how many went.

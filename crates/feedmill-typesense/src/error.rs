@@ -29,6 +29,14 @@ pub enum TypesenseError {
     #[error("unexpected typesense answer to {what}: {reason}")]
     BadAnswer { what: String, reason: String },
 
+    /// A node that answers did not show a write within the replication timeout.
+    #[error("typesense node {node} did not show {what} within {timeout_secs}s")]
+    NotReplicated {
+        what: String,
+        node: String,
+        timeout_secs: u64,
+    },
+
     /// Source generations changed under every retry of a search.
     #[error("source generations kept changing during {0} attempts of a search")]
     Unsettled(usize),

@@ -92,6 +92,7 @@ impl TypesenseBackend {
             return Ok(0);
         };
         self.shared.collections.delete_meta(source)?;
+        self.shared.collections.wait_for_meta(source, None)?;
         let filter = format!("generation:={}", current.generation);
         let removed = self.shared.collections.delete_offers(&filter)?;
         self.refresh_live()?;
@@ -150,14 +151,10 @@ impl TypesenseReplacement {
             });
         }
         let collections = &self.shared.collections;
-        let written = collections.count(&format!("generation:={}", self.generation))?;
-        if written != num_offers {
-            return Err(TypesenseError::bad_answer(
-                "the new generation's count",
-                format!("{written} documents in typesense for {num_offers} offers added"),
-            )
-            .into());
-        }
+        // Every node that answers holds the whole generation, as many documents as distinct
+        // ids were added, before any search is pointed at it.
+        let generation_filter = format!("generation:={}", self.generation);
+        collections.wait_for_count(&generation_filter, num_offers)?;
         let stats = SourceStats {
             source: self.source.clone(),
             num_offers,
@@ -173,6 +170,8 @@ impl TypesenseReplacement {
         };
         collections.write_meta(&MetaDocument::of(&live)?)?;
         self.finished = true;
+        // The old generation goes only once no node points searches at it any more.
+        collections.wait_for_meta(&self.source, Some(self.generation))?;
         if let Some(previous) = &self.previous {
             let old = format!("generation:={}", previous.generation);
             if let Err(err) = collections.delete_offers(&old) {
