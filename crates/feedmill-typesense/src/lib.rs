@@ -18,8 +18,12 @@
 //! source's live generation; every search filters on the live ones and checks, in the same
 //! request, that they did not change while it ran (`typesense_backend.rs`). A refresh writes
 //! the new generation whole, counts it, flips the meta document, then deletes the old one
-//! (`source_replacement.rs`). Replication of the flip across a cluster is Typesense's (Raft);
-//! reading a lagging node is not handled yet.
+//! (`source_replacement.rs`). On a cluster the commit waits, node by node, until every node
+//! that answers holds the new generation's full count before the flip, and shows the flip
+//! before the old generation is deleted (30 s at most); the tests pass on one node and on a
+//! 3-node cluster (`tests/cluster/typesense run --nodes 3 -- …`). A node that does not answer
+//! is not waited for; keeping searches off a restarted node until it has caught up is left for
+//! the failure tests on a cluster.
 //!
 //! # Where answers differ from the tantivy index
 //! The differential test (`tests/typesense/differential.rs`) runs one query set against both

@@ -4,9 +4,10 @@
 //! `begin` removes what a refresh that died left behind (documents of the source in no live
 //! generation) and picks a new generation number. `add` writes offers as documents of that
 //! generation in JSON-lines imports of [`IMPORT_BATCH`], checking every line's result. `commit`
-//! imports the rest, checks the shrink guard, counts the new generation's documents in
-//! Typesense against the distinct ids added, then flips the source's meta document to the new
-//! generation and deletes the old one. Until the flip searches see the old offers; after it the
+//! imports the rest, checks the shrink guard, waits until every node that answers counts as
+//! many documents of the new generation as distinct ids were added, then flips the source's
+//! meta document to the new generation, waits until every such node shows the flip, and
+//! deletes the old generation. Until the flip searches see the old offers; after it the
 //! new ones. A rollback (or a drop) deletes the new generation.
 
 use crate::error::TypesenseError;
