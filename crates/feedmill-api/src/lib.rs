@@ -2,9 +2,10 @@
 //!
 //! This crate owns everything between an HTTP request and the index: the axum [`router`] and
 //! its layers (tracing, body and query limits, metrics, JSON errors), the handlers for search,
-//! price comparison, suggestions, link building and click-out (links themselves are built by
-//! `feedmill-links`, re-exported as [`deep_link`]), the durable click log ([`ClickLog`], exported by
-//! [`export_clicks`]), the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! price comparison, suggestions, link building and click-out (the links themselves are built
+//! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the durable click log
+//! ([`ClickLog`], exported by [`export_clicks`]), the per-IP click limit, the Prometheus metrics
+//! and the OpenAPI document.
 //! It reads offers only through `feedmill-index` and never fetches feeds itself: whoever
 //! refreshes feeds reports to [`AppState::sources`].
 //!

@@ -2,8 +2,9 @@
 //!
 //! A program ([`LinkProgram`], which also builds its links) is known by a sample of its indexed
 //! offers: their tracking URL is the link to edit (never a hard-coded host), their product pages
-//! say which hosts are the merchant's. The directory samples each source (its first page and the first offers of each of its top
-//! merchants) and is rebuilt when an ingest changes the index.
+//! say which hosts are the merchant's. The directory samples each source (its first page and
+//! the first offers of each of its top merchants) and is rebuilt when an ingest changes the
+//! index.
 
 use crate::config::ApiConfig;
 use crate::error::{ApiError, ErrorCode};
