@@ -2,9 +2,10 @@
 //!
 //! This crate owns everything between an HTTP request and the index: the axum [`router`] and
 //! its layers (tracing, body and query limits, metrics, JSON errors), the handlers for search,
-//! price comparison, suggestions, link building and click-out, the deep-link rules of each
-//! affiliate network ([`deep_link`]), the durable click log ([`ClickLog`], exported by
-//! [`export_clicks`]), the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! price comparison, suggestions, link building and click-out (the links themselves are built
+//! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the durable click log
+//! ([`ClickLog`], exported by [`export_clicks`]), the per-IP click limit, the Prometheus metrics
+//! and the OpenAPI document.
 //! It reads offers only through `feedmill-index` and never fetches feeds itself: whoever
 //! refreshes feeds reports to [`AppState::sources`].
 //!
@@ -20,7 +21,6 @@
 
 mod click_log;
 mod config;
-pub mod deep_link;
 mod error;
 mod handlers;
 mod json_body;
@@ -29,21 +29,18 @@ mod metrics;
 mod offer_links;
 mod openapi;
 mod params;
-mod query_link;
 mod rate_limit;
 mod router;
 mod source_status;
 mod state;
-mod sub_ids;
 #[cfg(test)]
 mod testing;
 
 pub use click_log::{ClickLog, ClickRecord, export_clicks};
-pub use config::{
-    ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES, SourceLinks,
-};
-pub use deep_link::LinkNetwork;
+pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
 pub use error::{ApiError, ErrorCode};
+pub use feedmill_links::deep_link;
+pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use handlers::links::MAX_BATCH;
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
@@ -51,4 +48,3 @@ pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, router, serve};
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
-pub use sub_ids::{MAX_SUB_ID_LEN, SubIds};

@@ -7,7 +7,7 @@
 //! truncated download never replaces the last good file; a dropped temp file deletes itself.
 
 use crate::error::FetchErrorKind;
-pub(crate) use crate::temp_file::{FinishedFile, TempFile, hash_file, hex, sniff_extension};
+pub(crate) use crate::temp_file::{FinishedFile, TempFile, hash_file};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

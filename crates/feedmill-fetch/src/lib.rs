@@ -7,8 +7,9 @@
 //! into `<cache_dir>/<source>/feed.<ext>` with conditional GET and a content hash, renamed into
 //! place only when complete, so a failed fetch always leaves the last good file. It does not
 //! parse feeds: [`fetch_source`] hands back the path and format name the normalizer
-//! (`feedmill-formats`) reads. [`simulator`] is a local stand-in for both networks' APIs, with
-//! configurable faults, used by the tests.
+//! (`feedmill-formats`) reads. `simulator` (behind the `simulator` feature, off by default) is a
+//! local stand-in for both networks' APIs, with configurable faults, used by the tests; without
+//! the feature this crate has no web server in it.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,11 +32,14 @@ mod context;
 mod download;
 mod error;
 mod http_client;
+#[cfg(test)]
+mod manifest_tests;
 mod partnerboost_brands;
 mod partnerboost_envelope;
 mod partnerboost_source;
 mod rate_limit;
 mod retry;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 mod source_config;
 mod temp_file;

@@ -16,7 +16,7 @@ use crate::now_utc;
 use crate::partnerboost_brands::BrandNames;
 use crate::partnerboost_envelope::{check_status, parse_page};
 use crate::source_config::{PartnerboostConfig, SourceConfig};
-use axum::body::Bytes;
+use bytes::Bytes;
 
 /// Stops a paging loop whose server never reports an end.
 const MAX_PAGES_WITHOUT_TOTAL: u64 = 10_000;

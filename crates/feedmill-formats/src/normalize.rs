@@ -7,12 +7,13 @@
 //! - a sale price below the price becomes the price, the regular price becomes `old_price`;
 //! - optional fields that do not parse are dropped with a warning, never costing the record.
 
-use crate::links::{clean_url, landing_page};
+use crate::clean_url::clean_url;
 use crate::mapping::{Field, ResolvedMapping, extra_key};
 use crate::price_parser::{ParsedPrice, parse_price};
 use crate::record::{RawRecord, RecordWarning};
 use crate::text::{category_path, clean_text, is_placeholder};
 use crate::timestamp::parse_timestamp;
+use feedmill_links::landing_page;
 use feedmill_model::{
     Availability, Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason,
     Rejection,
@@ -184,14 +185,16 @@ fn build_offer(
 /// where the product URL belongs (Tradedoubler's `productUrl`, Partner-ads' `vareurl`): a product
 /// URL that carries a landing page is that click URL.
 fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
+    // The network is not known here, so every network's landing parameter counts.
+    let landing_of = |url: &str| landing_page(url, None).and_then(|page| clean_url(&page));
     let tracking_url = values.first_url(Field::TrackingUrl);
     let product_url = values.first_url(Field::ProductUrl);
     match (product_url, tracking_url) {
-        (Some(product), None) => match landing_page(&product) {
+        (Some(product), None) => match landing_of(&product) {
             Some(landing) => (Some(landing), Some(product)),
             None => (Some(product), None),
         },
-        (None, Some(tracking)) => (landing_page(&tracking), Some(tracking)),
+        (None, Some(tracking)) => (landing_of(&tracking), Some(tracking)),
         (product, tracking) => (product, tracking),
     }
 }

@@ -3,11 +3,11 @@
 
 use crate::error::{ApiError, ErrorCode};
 use crate::json_body::ApiJson;
-use crate::link_directory::{Target, generate};
+use crate::link_directory::Target;
 use crate::state::AppState;
-use crate::sub_ids::{SubIds, check_sub_id};
 use axum::Json;
 use axum::extract::State;
+use feedmill_links::{SubIds, check_sub_id};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -222,5 +222,5 @@ fn build_link(state: &AppState, request: &LinkRequest) -> Result<String, ApiErro
         .directory()
         .find(state.index(), state.config(), &target)?;
     let links = state.config().links(&program.source);
-    generate(&program, links, request.destination_url.as_deref(), &ids)
+    Ok(program.link(links, request.destination_url.as_deref(), &ids)?)
 }

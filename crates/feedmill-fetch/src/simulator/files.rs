@@ -2,7 +2,7 @@
 //! `/datafeed/download/apikey/{key}/…`, with ETag / Last-Modified and 304s.
 
 use super::state::SimState;
-use crate::cache::hex;
+use crate::temp_file::{hex, sniff_extension};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -90,7 +90,7 @@ fn not_modified(request: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
 }
 
 fn content_type(bytes: &[u8]) -> HeaderValue {
-    HeaderValue::from_static(match crate::cache::sniff_extension(bytes) {
+    HeaderValue::from_static(match sniff_extension(bytes) {
         "gz" => "application/gzip",
         "zip" => "application/zip",
         "xml" => "application/xml",

@@ -16,129 +16,14 @@
 //! | Tradedoubler | `url(..)` / `url` | `epi(..)` / `epi` | [`tradedoubler`] |
 //! | any other | a template with `{url}` | `{subid}` | [`from_template`] |
 
+use crate::error::LinkError;
+use crate::link_network::{
+    ADTRACTION_SUB_IDS, AWIN_SUB_IDS, LinkNetwork, PARTNERBOOST_SUB_IDS, TRADEDOUBLER_SUB_IDS,
+    TRADETRACKER_SUB_IDS,
+};
 use crate::query_link::{QueryLink, encode_component, parse_http};
 use crate::sub_ids::SubIds;
-use std::fmt;
-use std::str::FromStr;
 use url::Url;
-
-/// How a source's links are edited. Wider than [`feedmill_model::Network`]: Tradedoubler links
-/// turn up in generic feeds, and any other network is described by a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkNetwork {
-    Adtraction,
-    Awin,
-    Partnerboost,
-    Tradetracker,
-    Tradedoubler,
-    /// The source's `deep_link_template`, with `{url}` and `{subid}`.
-    Template,
-}
-
-const ADTRACTION_SUB_IDS: &[&str] = &["epi", "epi2", "epi3", "epi4", "epi5"];
-const AWIN_SUB_IDS: &[&str] = &[
-    "clickref",
-    "clickref2",
-    "clickref3",
-    "clickref4",
-    "clickref5",
-    "clickref6",
-];
-const PARTNERBOOST_SUB_IDS: &[&str] = &["uid", "uid2", "uid3", "uid4", "uid5"];
-const TRADETRACKER_SUB_IDS: &[&str] = &["r"];
-const TRADEDOUBLER_SUB_IDS: &[&str] = &["epi"];
-const TEMPLATE_SUB_IDS: &[&str] = &["{subid}"];
-
-impl LinkNetwork {
-    pub const ALL: [LinkNetwork; 6] = [
-        LinkNetwork::Adtraction,
-        LinkNetwork::Awin,
-        LinkNetwork::Partnerboost,
-        LinkNetwork::Tradetracker,
-        LinkNetwork::Tradedoubler,
-        LinkNetwork::Template,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkNetwork::Adtraction => "adtraction",
-            LinkNetwork::Awin => "awin",
-            LinkNetwork::Partnerboost => "partnerboost",
-            LinkNetwork::Tradetracker => "tradetracker",
-            LinkNetwork::Tradedoubler => "tradedoubler",
-            LinkNetwork::Template => "template",
-        }
-    }
-
-    /// The network's sub-id parameters in slot order.
-    pub fn sub_id_params(self) -> &'static [&'static str] {
-        match self {
-            LinkNetwork::Adtraction => ADTRACTION_SUB_IDS,
-            LinkNetwork::Awin => AWIN_SUB_IDS,
-            LinkNetwork::Partnerboost => PARTNERBOOST_SUB_IDS,
-            LinkNetwork::Tradetracker => TRADETRACKER_SUB_IDS,
-            LinkNetwork::Tradedoubler => TRADEDOUBLER_SUB_IDS,
-            LinkNetwork::Template => TEMPLATE_SUB_IDS,
-        }
-    }
-
-    /// The link dialect of an offer's network, when the network has one.
-    pub fn for_network(network: feedmill_model::Network) -> Option<LinkNetwork> {
-        use feedmill_model::Network;
-        match network {
-            Network::Adtraction => Some(LinkNetwork::Adtraction),
-            Network::Awin => Some(LinkNetwork::Awin),
-            Network::Partnerboost => Some(LinkNetwork::Partnerboost),
-            Network::Tradetracker => Some(LinkNetwork::Tradetracker),
-            Network::Google | Network::Generic => None,
-        }
-    }
-
-    /// Recognizes a tracking URL of a generic feed by its shape.
-    pub fn detect(tracking_url: &str) -> Option<LinkNetwork> {
-        let url = Url::parse(tracking_url).ok()?;
-        let host = url.host_str()?.to_ascii_lowercase();
-        let path = url.path();
-        let query = url.query().unwrap_or("");
-        let has = |name: &str| url.query_pairs().any(|(key, _)| key == name);
-        if host.ends_with("tradedoubler.com")
-            || (path.ends_with("/click") && query.contains("url("))
-        {
-            Some(LinkNetwork::Tradedoubler)
-        } else if host.ends_with("awin1.com")
-            || path.ends_with("/pclick.php")
-            || path.ends_with("/cread.php")
-        {
-            Some(LinkNetwork::Awin)
-        } else if host.contains("tradetracker") || (has("tt") && has("r")) {
-            Some(LinkNetwork::Tradetracker)
-        } else if host.contains("adtraction") || (path == "/t/t" && has("a") && has("as")) {
-            Some(LinkNetwork::Adtraction)
-        } else if host.ends_with("partnerboost.com") || path.starts_with("/track/") {
-            Some(LinkNetwork::Partnerboost)
-        } else {
-            None
-        }
-    }
-}
-
-impl FromStr for LinkNetwork {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LinkNetwork::ALL
-            .into_iter()
-            .find(|n| n.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown link network {s:?}"))
-    }
-}
-
-impl fmt::Display for LinkNetwork {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Where a deep link lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,18 +36,6 @@ pub enum Landing<'a> {
     Default,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeepLinkError {
-    #[error("tracking url {0:?} is not an absolute http(s) url")]
-    BadTrackingUrl(String),
-    #[error("awin link {0:?} names no advertiser (m) and publisher (a)")]
-    AwinIds(String),
-    #[error("deep-link template {0:?} must be an http(s) url with a {{url}} placeholder")]
-    BadTemplate(String),
-    #[error("template links are built from the source's deep-link template")]
-    NeedsTemplate,
-}
-
 /// The deep link of `tracking_url` for a query-editing network (not [`LinkNetwork::Template`],
 /// which needs its template: see [`from_template`]).
 pub fn deep_link(
@@ -170,24 +43,20 @@ pub fn deep_link(
     tracking_url: &str,
     landing: Landing<'_>,
     sub_ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+) -> Result<String, LinkError> {
     match network {
         LinkNetwork::Adtraction => adtraction(tracking_url, landing, sub_ids),
         LinkNetwork::Awin => awin(tracking_url, landing, sub_ids),
         LinkNetwork::Partnerboost => partnerboost(tracking_url, landing, sub_ids),
         LinkNetwork::Tradetracker => tradetracker(tracking_url, landing, sub_ids),
         LinkNetwork::Tradedoubler => tradedoubler(tracking_url, landing, sub_ids),
-        LinkNetwork::Template => Err(DeepLinkError::NeedsTemplate),
+        LinkNetwork::Template => Err(LinkError::NeedsTemplate),
     }
 }
 
 /// Adtraction: `epi`..`epi5`, and `url` kept as the **last** parameter (feeds write it
 /// unencoded, so everything after `url=` is the landing page).
-pub fn adtraction(
-    tracking: &str,
-    landing: Landing<'_>,
-    ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+pub fn adtraction(tracking: &str, landing: Landing<'_>, ids: &SubIds) -> Result<String, LinkError> {
     let link = QueryLink::parse(tracking, "url")?;
     Ok(link.rebuild(ADTRACTION_SUB_IDS, ids, landing, |_| {}))
 }
@@ -195,7 +64,7 @@ pub fn adtraction(
 /// Awin: `clickref`..`clickref6` (lower-case). A feed's `pclick.php?p=..&a=..&m=..` is already a
 /// product deep link and only gains click references; another landing page goes through
 /// `cread.php` on the same host with `awinmid`/`awinaffid` from the link's `m`/`a` and `ued`.
-pub fn awin(tracking: &str, landing: Landing<'_>, ids: &SubIds) -> Result<String, DeepLinkError> {
+pub fn awin(tracking: &str, landing: Landing<'_>, ids: &SubIds) -> Result<String, LinkError> {
     let url = parse_http(tracking)?;
     let is_cread = url.path().ends_with("/cread.php");
     if is_cread || landing == Landing::AsGiven {
@@ -209,7 +78,7 @@ pub fn awin(tracking: &str, landing: Landing<'_>, ids: &SubIds) -> Result<String
     };
     let (Some(mid), Some(affid)) = (param(&["m", "awinmid", "mid"]), param(&["a", "awinaffid"]))
     else {
-        return Err(DeepLinkError::AwinIds(tracking.to_string()));
+        return Err(LinkError::AwinIds(tracking.to_string()));
     };
     let mut cread = url.clone();
     let dir = url.path().rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -237,7 +106,7 @@ pub fn partnerboost(
     tracking: &str,
     landing: Landing<'_>,
     ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+) -> Result<String, LinkError> {
     let link = QueryLink::parse(tracking, "url")?;
     Ok(link.rebuild(PARTNERBOOST_SUB_IDS, ids, landing, |_| {}))
 }
@@ -250,7 +119,7 @@ pub fn tradetracker(
     tracking: &str,
     landing: Landing<'_>,
     ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+) -> Result<String, LinkError> {
     let url = parse_http(tracking)?;
     if !url.query_pairs().any(|(key, _)| key == "tt") {
         let link = QueryLink::parse(tracking, "u")?;
@@ -275,7 +144,7 @@ pub fn tradedoubler(
     tracking: &str,
     landing: Landing<'_>,
     ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+) -> Result<String, LinkError> {
     let url = parse_http(tracking)?;
     let is_paren = url
         .query()
@@ -311,7 +180,7 @@ pub fn tradedoubler(
 
 /// `name(..)` in a paren-form link: its byte range, closing parenthesis included. `url(..)`
 /// is the last group and may hold parentheses of its own, so it runs to the last `)`.
-fn paren_span(text: &str, name: &str) -> Option<(usize, usize)> {
+pub(crate) fn paren_span(text: &str, name: &str) -> Option<(usize, usize)> {
     let start = text.find(name)?;
     let end = if name == "url(" {
         text.rfind(')')?
@@ -328,7 +197,7 @@ pub fn from_template(
     template: &str,
     landing_page: &str,
     ids: &SubIds,
-) -> Result<String, DeepLinkError> {
+) -> Result<String, LinkError> {
     let template_host = template_host(template)?;
     let landing_host = Url::parse(landing_page)
         .ok()
@@ -343,33 +212,14 @@ pub fn from_template(
 }
 
 /// Checks a template and returns its host.
-pub fn template_host(template: &str) -> Result<String, DeepLinkError> {
-    let bad = || DeepLinkError::BadTemplate(template.to_string());
+pub fn template_host(template: &str) -> Result<String, LinkError> {
+    let bad = || LinkError::BadTemplate(template.to_string());
     if !template.contains("{url}") {
         return Err(bad());
     }
     let sample = template.replace("{url}", "u").replace("{subid}", "s");
     let url = parse_http(&sample).map_err(|_| bad())?;
     url.host_str().map(str::to_ascii_lowercase).ok_or_else(bad)
-}
-
-/// The landing page a tracking URL names, decoded, if it names one.
-pub fn landing_page(network: LinkNetwork, tracking: &str) -> Option<String> {
-    let param = match network {
-        LinkNetwork::Awin => "ued",
-        LinkNetwork::Tradetracker if tracking.contains("tt=") => "r",
-        LinkNetwork::Tradetracker => "u",
-        LinkNetwork::Tradedoubler if !tracking.contains('=') => {
-            let (start, end) = paren_span(tracking, "url(")?;
-            let inner = tracking.get(start + 4..end - 1)?;
-            let decoded = percent_encoding::percent_decode_str(inner)
-                .decode_utf8()
-                .ok()?;
-            return Some(decoded.into_owned());
-        }
-        _ => "url",
-    };
-    QueryLink::parse(tracking, param).ok()?.landing_value()
 }
 
 #[cfg(test)]

@@ -6,8 +6,13 @@
 //! never carry personal data such as an e-mail address. Each value sits in a numbered slot; a
 //! network puts slot 1 into its first sub-id parameter (`epi`, `clickref`, `uid`, `r`), slot 2
 //! into its second, and so on.
+//!
+//! [`SubIds`] is the one carrier of all [`MAX_SUB_ID_SLOTS`] slots, whatever the wire calls
+//! them: a search fills slot 0 from `subid`, a click-out slots 0..3 from `sub_id`, `sub_id_2`,
+//! `sub_id_3`, the link builder slots 0..6 from its `parameters`; slots the wire does not fill
+//! stay empty.
 
-use crate::error::ApiError;
+use crate::error::LinkError;
 
 /// Longest sub-id value (NETWORKS.md: "short (≤ 64)").
 pub const MAX_SUB_ID_LEN: usize = 64;
@@ -27,19 +32,18 @@ impl SubIds {
     }
 
     /// One value in slot 0, e.g. the `subid` of a search.
-    pub fn single(field: &'static str, value: &str) -> Result<SubIds, ApiError> {
+    pub fn single(field: &str, value: &str) -> Result<SubIds, LinkError> {
         let mut ids = SubIds::none();
         ids.set(0, field, value)?;
         Ok(ids)
     }
 
     /// Checks `value` and puts it into `slot`; an empty value leaves the slot empty.
-    pub fn set(&mut self, slot: usize, field: &'static str, value: &str) -> Result<(), ApiError> {
+    pub fn set(&mut self, slot: usize, field: &str, value: &str) -> Result<(), LinkError> {
         let Some(target) = self.slots.get_mut(slot) else {
-            return Err(ApiError::invalid_parameter(
-                field,
-                format!("at most {MAX_SUB_ID_SLOTS} sub-ids are supported"),
-            ));
+            return Err(LinkError::SubIdSlot {
+                field: field.to_string(),
+            });
         };
         *target = check_sub_id(field, value)?;
         Ok(())
@@ -71,26 +75,24 @@ impl SubIds {
     }
 }
 
-/// `None` for an empty value; the value when it is a valid sub-id; a 400 naming `field`
+/// `None` for an empty value; the value when it is a valid sub-id; an error naming `field`
 /// otherwise.
-pub fn check_sub_id(field: &'static str, value: &str) -> Result<Option<String>, ApiError> {
+pub fn check_sub_id(field: &str, value: &str) -> Result<Option<String>, LinkError> {
     if value.is_empty() {
         return Ok(None);
     }
     if value.len() > MAX_SUB_ID_LEN {
-        return Err(ApiError::invalid_parameter(
-            field,
-            format!("longer than {MAX_SUB_ID_LEN} characters"),
-        ));
+        return Err(LinkError::SubIdTooLong {
+            field: field.to_string(),
+        });
     }
     let valid = value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if !valid {
-        return Err(ApiError::invalid_parameter(
-            field,
-            "only letters A-Z, digits, '_' and '-' are allowed",
-        ));
+        return Err(LinkError::SubIdCharacters {
+            field: field.to_string(),
+        });
     }
     Ok(Some(value.to_string()))
 }
@@ -100,7 +102,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_short_safe_values() -> Result<(), ApiError> {
+    fn accepts_short_safe_values() -> Result<(), LinkError> {
         let ids = SubIds::single("subid", "news_letter-42")?;
         assert_eq!(ids.get(0), Some("news_letter-42"));
         assert_eq!(ids.num_slots_used(), 1);
@@ -118,7 +120,39 @@ mod tests {
     }
 
     #[test]
-    fn counts_slots_up_to_the_highest_filled_one() -> Result<(), ApiError> {
+    fn errors_name_the_wire_field() {
+        let too_long = SubIds::single("subid", &"x".repeat(65));
+        assert_eq!(
+            too_long.map_err(|err| err.to_string()),
+            Err("invalid subid: longer than 64 characters".to_string())
+        );
+        let mut ids = SubIds::none();
+        let bad = ids.set(1, "sub_id_2", "a b").map_err(|err| err.to_string());
+        assert_eq!(
+            bad,
+            Err("invalid sub_id_2: only letters A-Z, digits, '_' and '-' are allowed".to_string())
+        );
+        assert_eq!(
+            ids.set(6, "clickref7", "x"),
+            Err(LinkError::SubIdSlot {
+                field: "clickref7".into()
+            })
+        );
+    }
+
+    #[test]
+    fn holds_all_six_slots() -> Result<(), LinkError> {
+        let mut ids = SubIds::none();
+        for slot in 0..MAX_SUB_ID_SLOTS {
+            ids.set(slot, "clickref", &format!("s{slot}"))?;
+        }
+        assert_eq!(ids.num_slots_used(), 6);
+        assert_eq!(ids.get(5), Some("s5"));
+        Ok(())
+    }
+
+    #[test]
+    fn counts_slots_up_to_the_highest_filled_one() -> Result<(), LinkError> {
         let mut ids = SubIds::none();
         ids.set(2, "sub_id_3", "c")?;
         assert_eq!(ids.num_slots_used(), 3);

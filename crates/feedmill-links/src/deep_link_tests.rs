@@ -2,7 +2,7 @@
 //! the links real feeds carry.
 
 use super::*;
-use crate::error::ApiError;
+use crate::landing_page::landing_page;
 
 fn ids(values: &[&str]) -> SubIds {
     let mut ids = SubIds::none();
@@ -29,7 +29,7 @@ fn assert_idempotent(network: LinkNetwork, tracking: &str, sub_ids: &SubIds) {
 const ADTRACTION_FEED: &str = "http://track.adtraction.com/t/t?a=29137242&as=24156984&t=2&tk=1&epi=DC+Grande+Premium+Zip+Hood&url=http://www.boardstore.se/item/48343-DC-Grande-Premium-Zip-Hood";
 
 #[test]
-fn adtraction_sets_epi_and_keeps_url_last_and_unencoded() -> Result<(), DeepLinkError> {
+fn adtraction_sets_epi_and_keeps_url_last_and_unencoded() -> Result<(), LinkError> {
     let link = adtraction(ADTRACTION_FEED, Landing::AsGiven, &ids(&["nl-42", "top"]))?;
     assert_eq!(
         link,
@@ -40,7 +40,7 @@ fn adtraction_sets_epi_and_keeps_url_last_and_unencoded() -> Result<(), DeepLink
 }
 
 #[test]
-fn adtraction_points_at_another_page_or_the_program_default() -> Result<(), DeepLinkError> {
+fn adtraction_points_at_another_page_or_the_program_default() -> Result<(), LinkError> {
     let branded = "https://on.vimla.se/t/t?a=1&as=2&t=2&tk=1&url=https://vimla.se/a?x=1&y=2";
     let other = page("https://vimla.se/b?q=1&r=2");
     let link = adtraction(branded, Landing::Page(&other), &ids(&["s1"]))?;
@@ -56,7 +56,7 @@ fn adtraction_points_at_another_page_or_the_program_default() -> Result<(), Deep
 const AWIN_FEED: &str = "https://www.awin1.com/pclick.php?p=38953129761&a=394937&m=10597";
 
 #[test]
-fn awin_product_links_gain_clickrefs() -> Result<(), DeepLinkError> {
+fn awin_product_links_gain_clickrefs() -> Result<(), LinkError> {
     let link = awin(
         AWIN_FEED,
         Landing::AsGiven,
@@ -71,7 +71,7 @@ fn awin_product_links_gain_clickrefs() -> Result<(), DeepLinkError> {
 }
 
 #[test]
-fn awin_other_pages_go_through_cread_on_the_same_host() -> Result<(), DeepLinkError> {
+fn awin_other_pages_go_through_cread_on_the_same_host() -> Result<(), LinkError> {
     let other = page("https://www.size.de/sale/");
     let link = awin(AWIN_FEED, Landing::Page(&other), &ids(&["nl"]))?;
     assert_eq!(
@@ -107,7 +107,7 @@ fn awin_other_pages_go_through_cread_on_the_same_host() -> Result<(), DeepLinkEr
 const PARTNERBOOST_FEED: &str = "https://app.partnerboost.com/track/ab12cd?url=https%3A%2F%2Fwww.ulike.example%2Fproducts%2Fp052";
 
 #[test]
-fn partnerboost_sets_uids_before_the_url() -> Result<(), DeepLinkError> {
+fn partnerboost_sets_uids_before_the_url() -> Result<(), LinkError> {
     let link = partnerboost(PARTNERBOOST_FEED, Landing::AsGiven, &ids(&["u1", "u2"]))?;
     assert_eq!(
         link,
@@ -120,7 +120,7 @@ fn partnerboost_sets_uids_before_the_url() -> Result<(), DeepLinkError> {
 }
 
 #[test]
-fn tradetracker_direct_links_take_r_and_u() -> Result<(), DeepLinkError> {
+fn tradetracker_direct_links_take_r_and_u() -> Result<(), LinkError> {
     let direct =
         "https://tc.tradetracker.net/?c=15159&m=12&a=285123&r=&u=https%3A%2F%2Fshop.example%2Fp1";
     let link = tradetracker(direct, Landing::AsGiven, &ids(&["ref1"]))?;
@@ -142,7 +142,7 @@ fn tradetracker_direct_links_take_r_and_u() -> Result<(), DeepLinkError> {
 }
 
 #[test]
-fn tradetracker_merchant_redirects_carry_the_reference_in_tt() -> Result<(), DeepLinkError> {
+fn tradetracker_merchant_redirects_carry_the_reference_in_tt() -> Result<(), LinkError> {
     let hosted = "http://www.centralpoint.nl/tracker/index.php?tt=534_251713_1_&r=http%3A%2F%2Fwww.centralpoint.nl%2Fa%2F";
     let link = tradetracker(hosted, Landing::AsGiven, &ids(&["nl-7"]))?;
     assert_eq!(
@@ -151,7 +151,7 @@ fn tradetracker_merchant_redirects_carry_the_reference_in_tt() -> Result<(), Dee
     );
     assert_idempotent(LinkNetwork::Tradetracker, hosted, &ids(&["nl-7"]));
     assert_eq!(
-        landing_page(LinkNetwork::Tradetracker, hosted).as_deref(),
+        landing_page(hosted, Some(LinkNetwork::Tradetracker)).as_deref(),
         Some("http://www.centralpoint.nl/a/")
     );
     Ok(())
@@ -160,7 +160,7 @@ fn tradetracker_merchant_redirects_carry_the_reference_in_tt() -> Result<(), Dee
 const TRADEDOUBLER_FEED: &str = "http://pdt.tradedoubler.com/click?a(2122225)p(77609)prod(1016720533)ttid(5)url(http%3A%2F%2Fwww.spelbutiken.se%2Fcatalog%2Fproduct%2F68837)";
 
 #[test]
-fn tradedoubler_inserts_epi_before_url() -> Result<(), DeepLinkError> {
+fn tradedoubler_inserts_epi_before_url() -> Result<(), LinkError> {
     let link = tradedoubler(TRADEDOUBLER_FEED, Landing::AsGiven, &ids(&["sale-1"]))?;
     assert_eq!(
         link,
@@ -181,14 +181,14 @@ fn tradedoubler_inserts_epi_before_url() -> Result<(), DeepLinkError> {
         "{other}"
     );
     assert_eq!(
-        landing_page(LinkNetwork::Tradedoubler, TRADEDOUBLER_FEED).as_deref(),
+        landing_page(TRADEDOUBLER_FEED, Some(LinkNetwork::Tradedoubler)).as_deref(),
         Some("http://www.spelbutiken.se/catalog/product/68837")
     );
     Ok(())
 }
 
 #[test]
-fn tradedoubler_query_form_gets_epi() -> Result<(), DeepLinkError> {
+fn tradedoubler_query_form_gets_epi() -> Result<(), LinkError> {
     let query = "https://clk.tradedoubler.com/click?p=1&a=2&g=3&url=https://shop.example/p?x=1";
     let link = tradedoubler(query, Landing::AsGiven, &ids(&["s"]))?;
     assert_eq!(
@@ -199,7 +199,7 @@ fn tradedoubler_query_form_gets_epi() -> Result<(), DeepLinkError> {
 }
 
 #[test]
-fn templates_wrap_once() -> Result<(), DeepLinkError> {
+fn templates_wrap_once() -> Result<(), LinkError> {
     let template = "https://go.network.example/c?site=9&sub={subid}&dest={url}";
     let link = from_template(template, "https://shop.example/p?a=1", &ids(&["nl"]))?;
     assert_eq!(
@@ -237,7 +237,7 @@ fn detects_networks_by_link_shape() {
 
 #[test]
 fn sub_id_values_are_checked_before_they_reach_a_link() {
-    let bad: Result<SubIds, ApiError> = SubIds::single("subid", "a&url=https://evil.example");
+    let bad: Result<SubIds, LinkError> = SubIds::single("subid", "a&url=https://evil.example");
     assert!(bad.is_err());
 }
 
