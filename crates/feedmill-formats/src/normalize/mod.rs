@@ -5,7 +5,11 @@
 //! - the currency comes from the currency field, else the price string (`15.00 USD`), else the
 //!   run's default (`--currency`); none of them → rejected;
 //! - a sale price below the price becomes the price, the regular price becomes `old_price`;
-//! - optional fields that do not parse are dropped with a warning, never costing the record.
+//! - a sale price above the price is no sale: the price is kept and the sale price dropped with
+//!   a `sale_price_above_price` warning;
+//! - optional fields that do not parse are dropped with a warning, never costing the record;
+//! - a field that takes one value but got several different ones from its key (`variants/price`
+//!   six times) keeps the first and warns `dropped_<field>` for every other (see [`dropped`]).
 
 use crate::links::{clean_url, landing_page};
 use crate::mapping::{Field, ResolvedMapping, extra_key};
@@ -19,6 +23,10 @@ use feedmill_model::{
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+mod dropped;
+#[cfg(test)]
+mod tests;
 
 /// What stays the same for every record of one feed.
 #[derive(Debug, Clone)]
@@ -38,7 +46,8 @@ pub struct Normalized {
 
 /// The record's values sorted by the field they feed, most preferred candidate first.
 struct Values<'a> {
-    mapped: Vec<(Field, u8, &'a str)>,
+    /// `(field, rank, key, value)`, sorted by field then rank.
+    mapped: Vec<(Field, u8, &'a str, &'a str)>,
     unmapped: Vec<(&'a str, &'a str)>,
 }
 
@@ -47,24 +56,22 @@ impl<'a> Values<'a> {
         let mut mapped = Vec::with_capacity(24);
         let mut unmapped = Vec::new();
         for (id, value) in record.fields() {
+            let name = names.get(id.0 as usize).map_or("", |n| n);
             match mapping.slot(id) {
-                Some((field, rank)) => mapped.push((field, rank, value)),
-                None => {
-                    let name = names.get(id.0 as usize).map_or("", |n| n);
-                    unmapped.push((name, value));
-                }
+                Some((field, rank)) => mapped.push((field, rank, name, value)),
+                None => unmapped.push((name, value)),
             }
         }
-        mapped.sort_by_key(|(field, rank, _)| (*field, *rank));
+        mapped.sort_by_key(|(field, rank, _, _)| (*field, *rank));
         Values { mapped, unmapped }
     }
 
     /// The values of `field`, most preferred first. `mapped` is sorted by field, so this is a
     /// binary search, not a scan; readers never hand over empty values.
     fn all(&self, field: Field) -> impl Iterator<Item = &'a str> + '_ {
-        let start = self.mapped.partition_point(|(f, _, _)| *f < field);
-        let end = self.mapped.partition_point(|(f, _, _)| *f <= field);
-        self.mapped[start..end].iter().map(|(_, _, v)| *v)
+        let start = self.mapped.partition_point(|(f, _, _, _)| *f < field);
+        let end = self.mapped.partition_point(|(f, _, _, _)| *f <= field);
+        self.mapped[start..end].iter().map(|(_, _, _, v)| *v)
     }
 
     fn first(&self, field: Field) -> Option<&'a str> {
@@ -89,6 +96,7 @@ pub fn normalize_record(
 ) -> Normalized {
     let values = Values::collect(record, names, mapping);
     let mut warnings = record.warnings.clone();
+    dropped::warn_dropped_values(&values.mapped, &mut warnings);
     let outcome = build_offer(&values, ctx, &mut warnings).map_err(|(field, reason, message)| {
         let excerpt = record.excerpt_with(|id| names.get(id.0 as usize).map_or("?", |n| n));
         Rejection::new(record.number, field, reason, message, &excerpt)
@@ -114,11 +122,14 @@ fn build_offer(
     ))?;
     let (currency_field, currency_field_error) = currency_from_field(values);
     let hint = currency_field.or(ctx.default_currency);
-    let (price, old_price_from_sale, price_currency) = price_of(values, hint)?;
+    let (price, old_price_from_sale, price_currency) = price_of(values, hint, warnings)?;
     let currency = currency_field
         .or(price_currency)
         .or(ctx.default_currency)
-        .ok_or_else(|| missing_currency(currency_field_error))?;
+        .ok_or_else(|| missing_currency(currency_field_error.clone()))?;
+    if let Some(error) = currency_field_error {
+        warn(warnings, "bad_currency", format!("{error}; kept {currency}"));
+    }
     if let (Some(field), Some(in_price)) = (currency_field, price_currency)
         && field != in_price
     {
@@ -170,7 +181,7 @@ fn build_offer(
         old_price: old_price.filter(|old| *old > Decimal::ZERO && *old != price),
         currency,
         shipping: optional_price(values, Field::Shipping, hint, warnings),
-        availability: availability_of(values),
+        availability: availability_of(values, warnings),
         product_url,
         tracking_url,
         image_url,
@@ -230,37 +241,61 @@ fn missing_currency(field_error: Option<String>) -> Reject {
 }
 
 /// The price to show, the regular price when a sale price replaced it, and the currency the
-/// price string named.
+/// price string named. A sale price that does not parse, is negative or is above the price is
+/// dropped with a warning: the shopper pays the price.
 fn price_of(
     values: &Values,
     hint: Option<Currency>,
+    warnings: &mut Vec<RecordWarning>,
 ) -> Result<(Decimal, Option<Decimal>, Option<Currency>), Reject> {
     let regular = match values.first(Field::Price) {
         Some(raw) => Some(parse_required_price(raw, hint)?),
         None => None,
     };
-    let sale = values
-        .first(Field::SalePrice)
-        .and_then(|raw| parse_price(raw, hint).ok());
+    let sale = sale_price_of(values, hint, warnings);
     match (regular, sale) {
-        (Some(regular), Some(sale))
-            if sale.amount >= Decimal::ZERO && sale.amount < regular.amount =>
-        {
-            Ok((
-                sale.amount,
-                Some(regular.amount),
-                regular.currency.or(sale.currency),
-            ))
+        (Some(regular), Some(sale)) if sale.amount < regular.amount => Ok((
+            sale.amount,
+            Some(regular.amount),
+            regular.currency.or(sale.currency),
+        )),
+        (Some(regular), Some(sale)) => {
+            if sale.amount > regular.amount {
+                let detail = format!(
+                    "sale_price {} above price {}: kept the price",
+                    sale.amount, regular.amount
+                );
+                warn(warnings, "sale_price_above_price", detail);
+            }
+            Ok((regular.amount, None, regular.currency))
         }
-        (Some(regular), _) => Ok((regular.amount, None, regular.currency)),
-        (None, Some(sale)) if sale.amount >= Decimal::ZERO => {
-            Ok((sale.amount, None, sale.currency))
-        }
-        (None, _) => Err((
+        (Some(regular), None) => Ok((regular.amount, None, regular.currency)),
+        (None, Some(sale)) => Ok((sale.amount, None, sale.currency)),
+        (None, None) => Err((
             "price",
             RejectReason::MissingPrice,
             "record has no price".into(),
         )),
+    }
+}
+
+/// The sale price when there is one that parses and is not negative; else a warning.
+fn sale_price_of(
+    values: &Values,
+    hint: Option<Currency>,
+    warnings: &mut Vec<RecordWarning>,
+) -> Option<ParsedPrice> {
+    let raw = values.first(Field::SalePrice)?;
+    match parse_price(raw, hint) {
+        Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed),
+        Ok(_) => {
+            warn(warnings, "bad_sale_price", format!("sale_price {raw:?} is negative: dropped"));
+            None
+        }
+        Err(err) => {
+            warn(warnings, "bad_sale_price", format!("sale_price {raw:?} dropped: {err}"));
+            None
+        }
     }
 }
 
@@ -316,18 +351,27 @@ fn gtin_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Option<Gtin> {
     None
 }
 
-fn availability_of(values: &Values) -> Availability {
+/// The stated availability, else the one a stock quantity implies. Text that says neither is
+/// dropped with a `bad_availability` warning (the offer's availability is then unknown).
+fn availability_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Availability {
     let stated = values
         .all(Field::Availability)
         .map(Availability::from_text)
         .find(|a| *a != Availability::Unknown);
-    stated
-        .or_else(|| {
-            values
-                .first(Field::StockQuantity)
-                .map(Availability::from_text)
-        })
-        .unwrap_or_default()
+    let from_stock = || {
+        values
+            .first(Field::StockQuantity)
+            .map(Availability::from_text)
+            .filter(|a| *a != Availability::Unknown)
+    };
+    let availability = stated.or_else(from_stock);
+    if availability.is_none()
+        && let Some(raw) = values.first(Field::Availability)
+    {
+        let detail = format!("availability {raw:?} not understood: dropped");
+        warn(warnings, "bad_availability", detail);
+    }
+    availability.unwrap_or_default()
 }
 
 fn additional_images(values: &Values, main_image: Option<&str>) -> Vec<String> {
