@@ -10,6 +10,7 @@
 //! whatever the feed's size.
 
 use crate::detect::detect_format;
+use crate::duplicate_tracker::DuplicateTracker;
 use crate::error::FeedError;
 use crate::format::{FeedFormat, Syntax};
 use crate::input::{FeedInput, ReadAhead};
@@ -141,6 +142,7 @@ where
 {
     let mut resolved_for: Option<Arc<[Arc<str>]>> = None;
     let mut resolved = ResolvedMapping::default();
+    let mut ids = DuplicateTracker::default();
     for batch in receiver {
         if resolved_for
             .as_ref()
@@ -156,7 +158,7 @@ where
             .with_min_len(64)
             .map(|item| normalize_item(item, &batch.names, &resolved, ctx))
             .collect();
-        consume(collect_batch(results, report))?;
+        consume(collect_batch(results, report, &mut ids))?;
     }
     Ok(())
 }
@@ -187,7 +189,12 @@ fn normalize_item(
     }
 }
 
-fn collect_batch(results: Vec<Normalized>, report: &mut FeedReport) -> OfferBatch {
+/// Sums up one batch's results in input order: counts, warning samples, repeated ids.
+fn collect_batch(
+    results: Vec<Normalized>,
+    report: &mut FeedReport,
+    ids: &mut DuplicateTracker,
+) -> OfferBatch {
     let mut batch = OfferBatch {
         offers: Vec::with_capacity(results.len()),
         ..OfferBatch::default()
@@ -204,6 +211,11 @@ fn collect_batch(results: Vec<Normalized>, report: &mut FeedReport) -> OfferBatc
         match normalized.outcome {
             Ok(offer) => {
                 report.stats.record_kept();
+                ids.observe(
+                    &offer.id,
+                    normalized.number,
+                    &mut report.stats.duplicate_ids,
+                );
                 batch.offers.push(offer);
             }
             Err(rejection) => {

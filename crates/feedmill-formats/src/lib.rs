@@ -14,6 +14,7 @@
 
 pub mod detect;
 pub mod driver;
+pub mod duplicate_tracker;
 pub mod error;
 pub mod format;
 pub mod input;

@@ -128,7 +128,11 @@ fn build_offer(
         .or(ctx.default_currency)
         .ok_or_else(|| missing_currency(currency_field_error.clone()))?;
     if let Some(error) = currency_field_error {
-        warn(warnings, "bad_currency", format!("{error}; kept {currency}"));
+        warn(
+            warnings,
+            "bad_currency",
+            format!("{error}; kept {currency}"),
+        );
     }
     if let (Some(field), Some(in_price)) = (currency_field, price_currency)
         && field != in_price
@@ -289,11 +293,19 @@ fn sale_price_of(
     match parse_price(raw, hint) {
         Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed),
         Ok(_) => {
-            warn(warnings, "bad_sale_price", format!("sale_price {raw:?} is negative: dropped"));
+            warn(
+                warnings,
+                "bad_sale_price",
+                format!("sale_price {raw:?} is negative: dropped"),
+            );
             None
         }
         Err(err) => {
-            warn(warnings, "bad_sale_price", format!("sale_price {raw:?} dropped: {err}"));
+            warn(
+                warnings,
+                "bad_sale_price",
+                format!("sale_price {raw:?} dropped: {err}"),
+            );
             None
         }
     }

@@ -58,7 +58,10 @@ fn a_sale_price_below_the_price_is_the_price_without_a_warning() {
     assert_eq!(offer.old_price, Some(Decimal::new(5000, 2)));
     assert!(normalized.warnings.is_empty(), "{:?}", normalized.warnings);
     let equal = normalize(&with(&[("price", "50.00"), ("sale_price", "50.00")]));
-    assert!(equal.warnings.is_empty(), "an equal sale price loses nothing");
+    assert!(
+        equal.warnings.is_empty(),
+        "an equal sale price loses nothing"
+    );
 }
 
 #[test]
@@ -106,5 +109,9 @@ fn availability_text_not_understood_is_a_warning() {
         ("availability", "ask us"),
         ("stock_quantity", "3"),
     ]));
-    assert!(stock.warnings.is_empty(), "the stock count tells: {:?}", stock.warnings);
+    assert!(
+        stock.warnings.is_empty(),
+        "the stock count tells: {:?}",
+        stock.warnings
+    );
 }
