@@ -4,6 +4,7 @@
 mod index_cli;
 mod normalize_cli;
 mod normalize_junk;
+mod normalize_losses;
 mod normalize_snapshots;
 mod refresh_cli;
 mod serve_cli;
