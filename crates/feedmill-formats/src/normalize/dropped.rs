@@ -65,6 +65,7 @@ pub(super) fn dropped_kind(field: Field) -> &'static str {
         Field::Shipping => "dropped_shipping",
         Field::Availability => "dropped_availability",
         Field::StockQuantity => "dropped_stock_quantity",
+        Field::DeliveryDays => "dropped_delivery_days",
         Field::ProductUrl => "dropped_product_url",
         Field::TrackingUrl => "dropped_tracking_url",
         Field::ImageUrl => "dropped_image_url",

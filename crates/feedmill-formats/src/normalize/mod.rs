@@ -24,7 +24,9 @@ use feedmill_model::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod availability;
 mod dropped;
+mod images;
 #[cfg(test)]
 mod tests;
 
@@ -158,8 +160,7 @@ fn build_offer(
         Some(sku) => OfferId::from_sku(&ctx.source, merchant_key, sku),
         None => OfferId::from_url(&ctx.source, merchant_key, url_for_id),
     };
-    let image_url = values.first_url(Field::ImageUrl);
-    let additional_images = additional_images(values, image_url.as_deref());
+    let (image_url, additional_images) = images::images_of(values);
     let old_price =
         old_price_from_sale.or_else(|| optional_price(values, Field::OldPrice, hint, warnings));
     let mut extra = BTreeMap::new();
@@ -185,7 +186,7 @@ fn build_offer(
         old_price: old_price.filter(|old| *old > Decimal::ZERO && *old != price),
         currency,
         shipping: optional_price(values, Field::Shipping, hint, warnings),
-        availability: availability_of(values, warnings),
+        availability: availability::availability_of(values, warnings),
         product_url,
         tracking_url,
         image_url,
@@ -361,44 +362,6 @@ fn gtin_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Option<Gtin> {
         }
     }
     None
-}
-
-/// The stated availability, else the one a stock quantity implies. Text that says neither is
-/// dropped with a `bad_availability` warning (the offer's availability is then unknown).
-fn availability_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Availability {
-    let stated = values
-        .all(Field::Availability)
-        .map(Availability::from_text)
-        .find(|a| *a != Availability::Unknown);
-    let from_stock = || {
-        values
-            .first(Field::StockQuantity)
-            .map(Availability::from_text)
-            .filter(|a| *a != Availability::Unknown)
-    };
-    let availability = stated.or_else(from_stock);
-    if availability.is_none()
-        && let Some(raw) = values.first(Field::Availability)
-    {
-        let detail = format!("availability {raw:?} not understood: dropped");
-        warn(warnings, "bad_availability", detail);
-    }
-    availability.unwrap_or_default()
-}
-
-fn additional_images(values: &Values, main_image: Option<&str>) -> Vec<String> {
-    let mut images: Vec<String> = Vec::new();
-    for raw in values.all(Field::AdditionalImages) {
-        for part in raw.split(',') {
-            if let Some(url) = clean_url(part)
-                && Some(url.as_str()) != main_image
-                && !images.contains(&url)
-            {
-                images.push(url);
-            }
-        }
-    }
-    images
 }
 
 fn updated_at_of(
