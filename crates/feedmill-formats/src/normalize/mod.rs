@@ -18,8 +18,7 @@ use crate::record::{RawRecord, RecordWarning};
 use crate::text::{category_path, clean_text, is_placeholder};
 use crate::timestamp::parse_timestamp;
 use feedmill_model::{
-    Availability, Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason,
-    Rejection,
+    Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason, Rejection,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;

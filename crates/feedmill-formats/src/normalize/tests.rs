@@ -4,6 +4,7 @@ use super::*;
 use crate::mapping::Mapping;
 use crate::profiles;
 use crate::record::FieldNames;
+use feedmill_model::Availability;
 
 /// Normalizes one record of `(key, value)` pairs with the generic mapping.
 fn normalize(pairs: &[(&str, &str)]) -> Normalized {
