@@ -103,7 +103,11 @@ fn a_google_sale_price_above_the_price_keeps_the_price_and_warns() {
     );
     let offers = stdout_lines(&output);
     assert_eq!(offers[0]["price"], "50.00");
-    assert!(offers[0].get("old_price").is_none());
+    assert!(
+        offers[0].get("old_price").is_none(),
+        "no discount is claimed"
+    );
+    assert_eq!(offers[0]["extra"]["sale_price"], "60.00 EUR");
     assert_eq!(offers[1]["price"], "70.00");
     assert_eq!(offers[1]["old_price"], "80.00");
     let report = stderr(&output);
@@ -171,4 +175,24 @@ fn the_ingest_report_names_duplicate_ids_too() {
         "{report}"
     );
     assert!(report.contains("3 duplicate ids"), "{report}");
+}
+
+#[test]
+fn a_google_xml_sale_price_above_the_price_is_kept_aside_with_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = write(
+        dir.path(),
+        "google.xml",
+        r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>
+<item><g:id>L1</g:id><g:title>Lamp</g:title><g:link>https://shop.example/l1</g:link>
+<g:price>50.00 EUR</g:price><g:sale_price>60.00 EUR</g:sale_price></item>
+</channel></rss>"#,
+    );
+    let output = run(&["normalize", &feed]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let offers = stdout_lines(&output);
+    assert_eq!(offers[0]["price"], "50.00");
+    assert_eq!(offers[0]["extra"]["sale_price"], "60.00 EUR");
+    assert!(stderr(&output).contains("warning: sale_price_above_price x1"));
 }

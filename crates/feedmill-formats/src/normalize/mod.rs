@@ -79,6 +79,13 @@ impl<'a> Values<'a> {
         self.all(field).next()
     }
 
+    /// The key and value of [`Values::first`].
+    fn first_entry(&self, field: Field) -> Option<(&'a str, &'a str)> {
+        let at = self.mapped.partition_point(|(f, _, _, _)| *f < field);
+        let (f, _, key, value) = self.mapped.get(at)?;
+        (*f == field).then_some((*key, *value))
+    }
+
     fn first_text(&self, field: Field) -> Option<String> {
         self.all(field).find_map(clean_text)
     }
@@ -123,7 +130,12 @@ fn build_offer(
     ))?;
     let (currency_field, currency_field_error) = currency_from_field(values);
     let hint = currency_field.or(ctx.default_currency);
-    let (price, old_price_from_sale, price_currency) = price_of(values, hint, warnings)?;
+    let Prices {
+        price,
+        old_price_from_sale,
+        price_currency,
+        sale_set_aside,
+    } = price_of(values, hint, warnings)?;
     let currency = currency_field
         .or(price_currency)
         .or(ctx.default_currency)
@@ -164,6 +176,9 @@ fn build_offer(
         old_price_from_sale.or_else(|| optional_price(values, Field::OldPrice, hint, warnings));
     let mut extra = BTreeMap::new();
     spread_extras(values, &mut extra);
+    if sale_set_aside && let Some((key, value)) = values.first_entry(Field::SalePrice) {
+        add_extra(&mut extra, extra_key(key), value.trim());
+    }
     for (name, value) in &values.unmapped {
         add_extra(&mut extra, extra_key(name), value.trim());
     }
@@ -244,37 +259,57 @@ fn missing_currency(field_error: Option<String>) -> Reject {
     }
 }
 
-/// The price to show, the regular price when a sale price replaced it, and the currency the
-/// price string named. A sale price that does not parse, is negative or is above the price is
-/// dropped with a warning: the shopper pays the price.
+/// What the price fields of a record come to.
+struct Prices {
+    /// What the shopper pays.
+    price: Decimal,
+    /// The regular price, when a sale price replaced it.
+    old_price_from_sale: Option<Decimal>,
+    /// The currency the price string named.
+    price_currency: Option<Currency>,
+    /// The sale price was above the price: it is kept in `extra`, not taken for a price.
+    sale_set_aside: bool,
+}
+
+/// The price to show. A sale price below the price replaces it; one that does not parse or is
+/// negative is dropped with a warning. One above the price is no sale (some shop exports write
+/// the crossed-out "compare at" price there): the price stays, the sale price goes to `extra`
+/// under its key, and a `sale_price_above_price` warning says so; no discount is claimed.
 fn price_of(
     values: &Values,
     hint: Option<Currency>,
     warnings: &mut Vec<RecordWarning>,
-) -> Result<(Decimal, Option<Decimal>, Option<Currency>), Reject> {
+) -> Result<Prices, Reject> {
     let regular = match values.first(Field::Price) {
         Some(raw) => Some(parse_required_price(raw, hint)?),
         None => None,
     };
     let sale = sale_price_of(values, hint, warnings);
+    let prices = |price: Decimal, old: Option<Decimal>, currency: Option<Currency>| Prices {
+        price,
+        old_price_from_sale: old,
+        price_currency: currency,
+        sale_set_aside: false,
+    };
     match (regular, sale) {
-        (Some(regular), Some(sale)) if sale.amount < regular.amount => Ok((
+        (Some(regular), Some(sale)) if sale.amount < regular.amount => Ok(prices(
             sale.amount,
             Some(regular.amount),
             regular.currency.or(sale.currency),
         )),
-        (Some(regular), Some(sale)) => {
-            if sale.amount > regular.amount {
-                let detail = format!(
-                    "sale_price {} above price {}: kept the price",
-                    sale.amount, regular.amount
-                );
-                warn(warnings, "sale_price_above_price", detail);
-            }
-            Ok((regular.amount, None, regular.currency))
+        (Some(regular), Some(sale)) if sale.amount > regular.amount => {
+            let detail = format!(
+                "sale_price {} above price {}: kept the price, the sale price in extra",
+                sale.amount, regular.amount
+            );
+            warn(warnings, "sale_price_above_price", detail);
+            Ok(Prices {
+                sale_set_aside: true,
+                ..prices(regular.amount, None, regular.currency)
+            })
         }
-        (Some(regular), None) => Ok((regular.amount, None, regular.currency)),
-        (None, Some(sale)) => Ok((sale.amount, None, sale.currency)),
+        (Some(regular), _) => Ok(prices(regular.amount, None, regular.currency)),
+        (None, Some(sale)) => Ok(prices(sale.amount, None, sale.currency)),
         (None, None) => Err((
             "price",
             RejectReason::MissingPrice,

@@ -49,6 +49,8 @@ fn a_sale_price_above_the_price_keeps_the_price_and_warns() {
     assert_eq!(offer.old_price, None);
     assert_eq!(kinds(&normalized), ["sale_price_above_price"]);
     assert!(normalized.warnings[0].detail.contains("60.00"));
+    let kept_aside = offer.extra.get("sale_price").map(String::as_str);
+    assert_eq!(kept_aside, Some("60.00"), "the higher figure is not lost");
 }
 
 #[test]
@@ -58,6 +60,7 @@ fn a_sale_price_below_the_price_is_the_price_without_a_warning() {
     assert_eq!(offer.price, Decimal::new(4000, 2));
     assert_eq!(offer.old_price, Some(Decimal::new(5000, 2)));
     assert!(normalized.warnings.is_empty(), "{:?}", normalized.warnings);
+    assert!(offer.extra.is_empty(), "{:?}", offer.extra);
     let equal = normalize(&with(&[("price", "50.00"), ("sale_price", "50.00")]));
     assert!(
         equal.warnings.is_empty(),
