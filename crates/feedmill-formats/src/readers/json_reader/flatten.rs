@@ -215,7 +215,7 @@ impl<'r> Flattener<'_, 'r> {
         if !raw.starts_with('[') {
             return false;
         }
-        if name == split.record_key {
+        if name == split.record_key && (is_array_of_objects(raw) || is_empty_array(raw)) {
             split.arrays.push(OwnedArray::Records(value));
             return true;
         }
@@ -328,10 +328,22 @@ pub(super) fn holds_record_array(raw: &str, record_key: &str, depth: usize) -> b
     let Ok(entries) = serde_json::from_str::<Entries<'_>>(raw) else {
         return false;
     };
-    entries
-        .0
-        .iter()
-        .any(|(name, value)| (name == record_key && value.get().starts_with('[')) || nested(value))
+    entries.0.iter().any(|(name, value)| {
+        (name == record_key && is_array_of_objects(value.get())) || nested(value)
+    })
+}
+
+/// `[]`, with any blanks inside: a record array without records (a product without variants).
+fn is_empty_array(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with(']'))
+}
+
+/// Whether the JSON text `raw` is an array whose first element is an object: a record array.
+/// An array of scalars under the record key (`"tags": ["a"]`) is a field like any other.
+fn is_array_of_objects(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with('{'))
 }
 
 /// The name and value of an object that is exactly `{"key": "…", "value": …}` or

@@ -59,15 +59,14 @@ impl Ctx<'_> {
                 OwnedArray::Owners(owners) => self.owners_of(owners, record_key, &own, depth)?,
             };
         }
-        if !arrays.is_empty() && !held {
-            self.saw_empty_array = true;
-        }
-        if !held && plain_is_record {
+        // An owner whose record arrays are all empty (`"variants": []`) is a record itself.
+        let owns = !arrays.is_empty();
+        if !held && (owns || plain_is_record) {
             self.number += 1;
             own.number = self.number;
             self.deliver(ReadItem::Record(own))?;
         }
-        Ok(held)
+        Ok(owns)
     }
 
     /// The elements of a record array, each a record inheriting `owner`'s fields. False when
@@ -228,6 +227,14 @@ mod tests {
         assert_eq!(sink.value(2, "price"), Some("3"));
         let later = r#"{"list":[{"title":"Q","variants":[{"price":"1"}]},{"title":"R"}]}"#;
         assert_eq!(read(later, "variants").records().len(), 2);
+        let empty_first = r#"{"list":[{"title":"E","variants":[ ]},{"title":"R"}]}"#;
+        let sink = read(empty_first, "variants");
+        assert_eq!(
+            sink.records().len(),
+            2,
+            "an empty variants list still marks a product"
+        );
+        assert_eq!(sink.value(0, "title"), Some("E"));
     }
 
     #[test]
@@ -244,6 +251,14 @@ mod tests {
         assert_eq!(sink.value(1, "category"), Some("Shoes"));
         assert!(sink.names.get("p").is_none());
         assert!(sink.names.get("products/title").is_none());
+    }
+
+    #[test]
+    fn scalars_under_the_record_key_are_a_field_not_records() {
+        let sink = read(r#"[{"title":"A","list":["x","y"]},{"title":"B"}]"#, "list");
+        assert_eq!(sink.items.len(), 2, "{:?}", sink.items);
+        assert_eq!(sink.value(0, "list"), Some("x"));
+        assert_eq!(sink.value(1, "title"), Some("B"));
     }
 
     #[test]
