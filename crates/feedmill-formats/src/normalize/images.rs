@@ -6,12 +6,17 @@
 //! inside one URL, as in `w_100,h_100` image transforms, stays), its first URL is the main
 //! image and the others lead the additional images.
 
-use super::Values;
+use super::{Values, warn};
 use crate::links::clean_url;
 use crate::mapping::Field;
+use crate::record::RecordWarning;
 
-/// The main image and the additional ones, without repeats.
-pub(super) fn images_of(values: &Values) -> (Option<String>, Vec<String>) {
+/// The main image and the additional ones, without repeats. An image field whose values hold no
+/// URL at all is a `bad_url` warning.
+pub(super) fn images_of(
+    values: &Values,
+    warnings: &mut Vec<RecordWarning>,
+) -> (Option<String>, Vec<String>) {
     let mut images: Vec<String> = Vec::new();
     let mut main = None;
     for raw in values.all(Field::ImageUrl) {
@@ -21,6 +26,15 @@ pub(super) fn images_of(values: &Values) -> (Option<String>, Vec<String>) {
             images.extend(urls);
             break;
         }
+    }
+    if main.is_none()
+        && let Some(raw) = values.first(Field::ImageUrl)
+    {
+        warn(
+            warnings,
+            "bad_url",
+            format!("image_url {raw:?} is no http(s) URL: dropped"),
+        );
     }
     for raw in values.all(Field::AdditionalImages) {
         images.extend(raw.split(',').filter_map(clean_url));

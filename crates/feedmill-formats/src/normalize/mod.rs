@@ -153,7 +153,7 @@ fn build_offer(
         let detail = format!("currency field says {field}, price says {in_price}; kept {field}");
         warn(warnings, "currency_conflict", detail);
     }
-    let (product_url, tracking_url) = urls_of(values);
+    let (product_url, tracking_url) = urls_of(values, warnings);
     let url_for_id = product_url.as_deref().or(tracking_url.as_deref()).ok_or((
         "product_url",
         RejectReason::MissingUrl,
@@ -171,7 +171,7 @@ fn build_offer(
         Some(sku) => OfferId::from_sku(&ctx.source, merchant_key, sku),
         None => OfferId::from_url(&ctx.source, merchant_key, url_for_id),
     };
-    let (image_url, additional_images) = images::images_of(values);
+    let (image_url, additional_images) = images::images_of(values, warnings);
     let old_price =
         old_price_from_sale.or_else(|| optional_price(values, Field::OldPrice, hint, warnings));
     let mut extra = BTreeMap::new();
@@ -213,9 +213,9 @@ fn build_offer(
 /// The landing page and the click URL. A feed without a tracking field often puts the click URL
 /// where the product URL belongs (Tradedoubler's `productUrl`, Partner-ads' `vareurl`): a product
 /// URL that carries a landing page is that click URL.
-fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
-    let tracking_url = values.first_url(Field::TrackingUrl);
-    let product_url = values.first_url(Field::ProductUrl);
+fn urls_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> (Option<String>, Option<String>) {
+    let tracking_url = url_or_warn(values, Field::TrackingUrl, warnings);
+    let product_url = url_or_warn(values, Field::ProductUrl, warnings);
     match (product_url, tracking_url) {
         (Some(product), None) => match landing_page(&product) {
             Some(landing) => (Some(landing), Some(product)),
@@ -224,6 +224,19 @@ fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
         (None, Some(tracking)) => (landing_page(&tracking), Some(tracking)),
         (product, tracking) => (product, tracking),
     }
+}
+
+/// The first value of `field` that is an http(s) URL; when the field has values but none is one
+/// (`/img/1.jpg`, `n/a`), a `bad_url` warning names the field and the first value.
+fn url_or_warn(values: &Values, field: Field, warnings: &mut Vec<RecordWarning>) -> Option<String> {
+    let url = values.first_url(field);
+    if url.is_none()
+        && let Some(raw) = values.first(field)
+    {
+        let detail = format!("{} {raw:?} is no http(s) URL: dropped", field.name());
+        warn(warnings, "bad_url", detail);
+    }
+    url
 }
 
 fn warn(warnings: &mut Vec<RecordWarning>, kind: &'static str, detail: String) {

@@ -119,3 +119,20 @@ fn availability_text_not_understood_is_a_warning() {
         stock.warnings
     );
 }
+
+#[test]
+fn a_url_field_without_a_url_is_a_warning() {
+    let pairs = [
+        ("title", "Shirt"),
+        ("price", "5.00"),
+        ("tracking_url", "https://track.example/c?id=1"),
+        ("product_url", "/shirt.html"),
+        ("image", "img/shirt.jpg"),
+    ];
+    let normalized = normalize(&pairs);
+    let offer = normalized.outcome.as_ref().expect("offer");
+    assert_eq!(offer.image_url, None);
+    assert_eq!(kinds(&normalized), ["bad_url", "bad_url"]);
+    assert!(normalized.warnings[0].detail.starts_with("product_url"));
+    assert!(normalized.warnings[1].detail.starts_with("image_url"));
+}
