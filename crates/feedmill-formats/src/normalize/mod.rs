@@ -5,17 +5,18 @@
 //! - the currency comes from the currency field, else the price string (`15.00 USD`), else the
 //!   run's default (`--currency`); none of them → rejected;
 //! - a sale price below the price becomes the price, the regular price becomes `old_price`;
-//! - a sale price above the price is no sale: the price is kept and the sale price dropped with
-//!   a `sale_price_above_price` warning;
+//! - a sale price above the price is no sale: the price is kept, the sale price goes to `extra`
+//!   with a `sale_price_above_price` warning (see [`prices`]);
+//! - a URL field without an http(s) URL is a `bad_url` warning; an image cell holding a list of
+//!   URLs gives the main image and additional ones (see [`images`]);
 //! - optional fields that do not parse are dropped with a warning, never costing the record;
 //! - a field that takes one value but got several different ones from its key (`variants/price`
 //!   six times) keeps the first and warns `dropped_<field>` for every other (see [`dropped`]).
 
-use crate::links::{clean_url, landing_page};
+use crate::links::landing_page;
 use crate::mapping::{Field, ResolvedMapping, extra_key};
-use crate::price_parser::{ParsedPrice, parse_price};
 use crate::record::{RawRecord, RecordWarning};
-use crate::text::{category_path, clean_text, is_placeholder};
+use crate::text::{category_path, is_placeholder};
 use crate::timestamp::parse_timestamp;
 use feedmill_model::{
     Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason, Rejection,
@@ -26,8 +27,13 @@ use std::sync::Arc;
 mod availability;
 mod dropped;
 mod images;
+mod prices;
 #[cfg(test)]
 mod tests;
+mod values;
+
+use prices::{Prices, optional_price, price_of};
+use values::Values;
 
 /// What stays the same for every record of one feed.
 #[derive(Debug, Clone)]
@@ -43,56 +49,6 @@ pub struct Normalized {
     pub number: u64,
     pub outcome: Result<Offer, Rejection>,
     pub warnings: Vec<RecordWarning>,
-}
-
-/// The record's values sorted by the field they feed, most preferred candidate first.
-struct Values<'a> {
-    /// `(field, rank, key, value)`, sorted by field then rank.
-    mapped: Vec<(Field, u8, &'a str, &'a str)>,
-    unmapped: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Values<'a> {
-    fn collect(record: &'a RawRecord, names: &'a [Arc<str>], mapping: &ResolvedMapping) -> Self {
-        let mut mapped = Vec::with_capacity(24);
-        let mut unmapped = Vec::new();
-        for (id, value) in record.fields() {
-            let name = names.get(id.0 as usize).map_or("", |n| n);
-            match mapping.slot(id) {
-                Some((field, rank)) => mapped.push((field, rank, name, value)),
-                None => unmapped.push((name, value)),
-            }
-        }
-        mapped.sort_by_key(|(field, rank, _, _)| (*field, *rank));
-        Values { mapped, unmapped }
-    }
-
-    /// The values of `field`, most preferred first. `mapped` is sorted by field, so this is a
-    /// binary search, not a scan; readers never hand over empty values.
-    fn all(&self, field: Field) -> impl Iterator<Item = &'a str> + '_ {
-        let start = self.mapped.partition_point(|(f, _, _, _)| *f < field);
-        let end = self.mapped.partition_point(|(f, _, _, _)| *f <= field);
-        self.mapped[start..end].iter().map(|(_, _, _, v)| *v)
-    }
-
-    fn first(&self, field: Field) -> Option<&'a str> {
-        self.all(field).next()
-    }
-
-    /// The key and value of [`Values::first`].
-    fn first_entry(&self, field: Field) -> Option<(&'a str, &'a str)> {
-        let at = self.mapped.partition_point(|(f, _, _, _)| *f < field);
-        let (f, _, key, value) = self.mapped.get(at)?;
-        (*f == field).then_some((*key, *value))
-    }
-
-    fn first_text(&self, field: Field) -> Option<String> {
-        self.all(field).find_map(clean_text)
-    }
-
-    fn first_url(&self, field: Field) -> Option<String> {
-        self.all(field).find_map(clean_url)
-    }
 }
 
 /// Normalizes one record. `names` is the key table the record's ids point into.
@@ -269,130 +225,6 @@ fn missing_currency(field_error: Option<String>) -> Reject {
             RejectReason::MissingCurrency,
             "record has no currency and no default currency was given (--currency)".into(),
         ),
-    }
-}
-
-/// What the price fields of a record come to.
-struct Prices {
-    /// What the shopper pays.
-    price: Decimal,
-    /// The regular price, when a sale price replaced it.
-    old_price_from_sale: Option<Decimal>,
-    /// The currency the price string named.
-    price_currency: Option<Currency>,
-    /// The sale price was above the price: it is kept in `extra`, not taken for a price.
-    sale_set_aside: bool,
-}
-
-/// The price to show. A sale price below the price replaces it; one that does not parse or is
-/// negative is dropped with a warning. One above the price is no sale (some shop exports write
-/// the crossed-out "compare at" price there): the price stays, the sale price goes to `extra`
-/// under its key, and a `sale_price_above_price` warning says so; no discount is claimed.
-fn price_of(
-    values: &Values,
-    hint: Option<Currency>,
-    warnings: &mut Vec<RecordWarning>,
-) -> Result<Prices, Reject> {
-    let regular = match values.first(Field::Price) {
-        Some(raw) => Some(parse_required_price(raw, hint)?),
-        None => None,
-    };
-    let sale = sale_price_of(values, hint, warnings);
-    let prices = |price: Decimal, old: Option<Decimal>, currency: Option<Currency>| Prices {
-        price,
-        old_price_from_sale: old,
-        price_currency: currency,
-        sale_set_aside: false,
-    };
-    match (regular, sale) {
-        (Some(regular), Some(sale)) if sale.amount < regular.amount => Ok(prices(
-            sale.amount,
-            Some(regular.amount),
-            regular.currency.or(sale.currency),
-        )),
-        (Some(regular), Some(sale)) if sale.amount > regular.amount => {
-            let detail = format!(
-                "sale_price {} above price {}: kept the price, the sale price in extra",
-                sale.amount, regular.amount
-            );
-            warn(warnings, "sale_price_above_price", detail);
-            Ok(Prices {
-                sale_set_aside: true,
-                ..prices(regular.amount, None, regular.currency)
-            })
-        }
-        (Some(regular), _) => Ok(prices(regular.amount, None, regular.currency)),
-        (None, Some(sale)) => Ok(prices(sale.amount, None, sale.currency)),
-        (None, None) => Err((
-            "price",
-            RejectReason::MissingPrice,
-            "record has no price".into(),
-        )),
-    }
-}
-
-/// The sale price when there is one that parses and is not negative; else a warning.
-fn sale_price_of(
-    values: &Values,
-    hint: Option<Currency>,
-    warnings: &mut Vec<RecordWarning>,
-) -> Option<ParsedPrice> {
-    let raw = values.first(Field::SalePrice)?;
-    match parse_price(raw, hint) {
-        Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed),
-        Ok(_) => {
-            warn(
-                warnings,
-                "bad_sale_price",
-                format!("sale_price {raw:?} is negative: dropped"),
-            );
-            None
-        }
-        Err(err) => {
-            warn(
-                warnings,
-                "bad_sale_price",
-                format!("sale_price {raw:?} dropped: {err}"),
-            );
-            None
-        }
-    }
-}
-
-fn parse_required_price(raw: &str, hint: Option<Currency>) -> Result<ParsedPrice, Reject> {
-    let parsed =
-        parse_price(raw, hint).map_err(|err| ("price", RejectReason::BadPrice, err.to_string()))?;
-    if parsed.amount < Decimal::ZERO {
-        return Err((
-            "price",
-            RejectReason::NegativePrice,
-            format!("price {raw:?} is negative"),
-        ));
-    }
-    Ok(parsed)
-}
-
-/// Shipping and old price: dropped with a warning when they don't parse. Google's CSV writes
-/// shipping as `SE:::49.00 SEK`; the price is the part after the last colon.
-fn optional_price(
-    values: &Values,
-    field: Field,
-    hint: Option<Currency>,
-    warnings: &mut Vec<RecordWarning>,
-) -> Option<Decimal> {
-    let raw = values.first(field)?;
-    let raw = raw.rsplit(':').next().unwrap_or(raw);
-    match parse_price(raw, hint) {
-        Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed.amount),
-        Ok(_) | Err(_) => {
-            let kind = if field == Field::Shipping {
-                "bad_shipping"
-            } else {
-                "bad_old_price"
-            };
-            warn(warnings, kind, format!("{} {raw:?} dropped", field.name()));
-            None
-        }
     }
 }
 
