@@ -54,7 +54,8 @@ pub struct FeedArgs {
     /// Map an offer field to a feed key, e.g. `--map title=produktnavn` (repeatable).
     #[arg(long = "map", value_name = "FIELD=KEY")]
     pub maps: Vec<String>,
-    /// The XML element or JSON array key that holds one record.
+    /// The XML element or JSON array key that holds one record (JSON: every array of that name,
+    /// each element inheriting the fields of the object holding it, e.g. `variants`).
     #[arg(long)]
     pub record: Option<String>,
 }

@@ -15,6 +15,7 @@
 pub mod clean_url;
 pub mod detect;
 pub mod driver;
+pub mod duplicate_tracker;
 pub mod error;
 pub mod format;
 pub mod input;

@@ -7,6 +7,7 @@
 
 mod availability;
 mod currency;
+mod duplicate_ids;
 mod gtin;
 mod network;
 mod offer;
@@ -17,6 +18,7 @@ mod stats;
 
 pub use availability::Availability;
 pub use currency::{Currency, CurrencyError};
+pub use duplicate_ids::{DuplicateId, DuplicateIds, MAX_LISTED_IDS, MAX_LISTED_RECORDS};
 pub use gtin::{Gtin, GtinError, check_digit as gtin_check_digit};
 pub use network::Network;
 pub use offer::Offer;

@@ -6,9 +6,21 @@
 //! the next is read. NDJSON is read line by line. Numbers keep the text the feed wrote
 //! (`34.30`): values are never parsed as `f64`.
 //!
-//! Which array holds the records: the root array; else the array under the key named by
-//! [`JsonLayout::Document::record_key`] at any depth; else the first array of objects met depth
-//! first. A PartnerBoost envelope reporting a non-zero `status.code` fails the feed with
+//! Which arrays hold the records:
+//! - without a record key: the root array; else the first array of objects met depth first
+//!   (later arrays are skipped unread);
+//! - with a record key (`--record variants`, PartnerBoost's `list`): every array under that key,
+//!   at any depth, all of them. An object holding such arrays (a product holding its variants) is
+//!   an *owner* (child module `owners`): each element of its arrays is one record, and inherits
+//!   the owner's fields under the keys the owner has them (`title`, `brand`, `images/url`)
+//!   unless it has a value of that key itself. An owner without any record (no or an empty
+//!   `variants`) is a record itself, as is any object of the root array. So a product with six
+//!   variants is six records, and `--map price=variants/price` then names each variant's
+//!   `price` (the driver reads a `--map` path through the record array from its elements).
+//!   Without `--record`, the same map keeps the product's first variant price and warns
+//!   `dropped_price` for each other one.
+//!
+//! A PartnerBoost envelope reporting a non-zero `status.code` fails the feed with
 //! [`FeedError::Reported`].
 
 use std::io::BufRead;
@@ -21,9 +33,10 @@ use crate::record::{FieldNames, RawRecord, ReadItem};
 
 mod document;
 mod flatten;
+mod owners;
 
 use document::read_document;
-use flatten::{excerpt, flatten_record};
+use flatten::{excerpt, flatten_record, quoted};
 
 /// Where the records of a JSON feed are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +59,12 @@ pub fn read_json<R: BufRead>(
     if !skip_to_content(&mut input)? {
         return Err(FeedError::Empty);
     }
+    let quoted_record_key = match layout {
+        JsonLayout::Document {
+            record_key: Some(key),
+        } => quoted(key),
+        _ => String::new(),
+    };
     let mut ctx = Ctx {
         names: FieldNames::new(),
         sink,
@@ -53,6 +72,7 @@ pub fn read_json<R: BufRead>(
         failure: None,
         found: false,
         saw_empty_array: false,
+        quoted_record_key,
     };
     match layout {
         JsonLayout::Lines => read_lines(input, &mut ctx),
@@ -96,16 +116,20 @@ struct Ctx<'s> {
     number: u64,
     /// Why reading stopped, when the reason is not a JSON error (sink stop, feed-reported error).
     failure: Option<FeedError>,
-    /// The records array was found (later arrays are skipped).
+    /// A records array was found (without a record key, later arrays are skipped).
     found: bool,
     /// An empty array was met while looking for the records array.
     saw_empty_array: bool,
+    /// The record key as JSON text (`"variants"`), to tell cheaply which objects may own
+    /// records; empty without a record key.
+    quoted_record_key: String,
 }
 
 impl Ctx<'_> {
     /// Flattens one record element (raw JSON text) and hands it to the sink.
     fn emit(&mut self, raw: &str) -> Result<(), FeedError> {
         self.number += 1;
+        self.found = true;
         let item = if raw.starts_with('{') {
             let mut record = RawRecord::new(self.number);
             match flatten_record(raw, &mut record, &mut self.names) {

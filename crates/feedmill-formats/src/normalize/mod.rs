@@ -5,21 +5,36 @@
 //! - the currency comes from the currency field, else the price string (`15.00 USD`), else the
 //!   run's default (`--currency`); none of them → rejected;
 //! - a sale price below the price becomes the price, the regular price becomes `old_price`;
-//! - optional fields that do not parse are dropped with a warning, never costing the record.
+//! - a sale price above the price is no sale: the price is kept, the sale price goes to `extra`
+//!   with a `sale_price_above_price` warning (see [`prices`]);
+//! - a URL field without an http(s) URL is a `bad_url` warning; an image cell holding a list of
+//!   URLs gives the main image and additional ones (see [`images`]);
+//! - optional fields that do not parse are dropped with a warning, never costing the record;
+//! - a field that takes one value but got several different ones from its key (`variants/price`
+//!   six times) keeps the first and warns `dropped_<field>` for every other (see [`dropped`]).
 
 use crate::clean_url::clean_url;
 use crate::mapping::{Field, ResolvedMapping, extra_key};
-use crate::price_parser::{ParsedPrice, parse_price};
 use crate::record::{RawRecord, RecordWarning};
-use crate::text::{category_path, clean_text, is_placeholder};
+use crate::text::{category_path, is_placeholder};
 use crate::timestamp::parse_timestamp;
 use feedmill_links::landing_page;
 use feedmill_model::{
-    Availability, Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason,
-    Rejection,
+    Currency, Decimal, Gtin, GtinError, Network, Offer, OfferId, RejectReason, Rejection,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+mod availability;
+mod dropped;
+mod images;
+mod prices;
+#[cfg(test)]
+mod tests;
+mod values;
+
+use prices::{Prices, optional_price, price_of};
+use values::Values;
 
 /// What stays the same for every record of one feed.
 #[derive(Debug, Clone)]
@@ -37,50 +52,6 @@ pub struct Normalized {
     pub warnings: Vec<RecordWarning>,
 }
 
-/// The record's values sorted by the field they feed, most preferred candidate first.
-struct Values<'a> {
-    mapped: Vec<(Field, u8, &'a str)>,
-    unmapped: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Values<'a> {
-    fn collect(record: &'a RawRecord, names: &'a [Arc<str>], mapping: &ResolvedMapping) -> Self {
-        let mut mapped = Vec::with_capacity(24);
-        let mut unmapped = Vec::new();
-        for (id, value) in record.fields() {
-            match mapping.slot(id) {
-                Some((field, rank)) => mapped.push((field, rank, value)),
-                None => {
-                    let name = names.get(id.0 as usize).map_or("", |n| n);
-                    unmapped.push((name, value));
-                }
-            }
-        }
-        mapped.sort_by_key(|(field, rank, _)| (*field, *rank));
-        Values { mapped, unmapped }
-    }
-
-    /// The values of `field`, most preferred first. `mapped` is sorted by field, so this is a
-    /// binary search, not a scan; readers never hand over empty values.
-    fn all(&self, field: Field) -> impl Iterator<Item = &'a str> + '_ {
-        let start = self.mapped.partition_point(|(f, _, _)| *f < field);
-        let end = self.mapped.partition_point(|(f, _, _)| *f <= field);
-        self.mapped[start..end].iter().map(|(_, _, v)| *v)
-    }
-
-    fn first(&self, field: Field) -> Option<&'a str> {
-        self.all(field).next()
-    }
-
-    fn first_text(&self, field: Field) -> Option<String> {
-        self.all(field).find_map(clean_text)
-    }
-
-    fn first_url(&self, field: Field) -> Option<String> {
-        self.all(field).find_map(clean_url)
-    }
-}
-
 /// Normalizes one record. `names` is the key table the record's ids point into.
 pub fn normalize_record(
     record: &RawRecord,
@@ -90,6 +61,7 @@ pub fn normalize_record(
 ) -> Normalized {
     let values = Values::collect(record, names, mapping);
     let mut warnings = record.warnings.clone();
+    dropped::warn_dropped_values(&values.mapped, &mut warnings);
     let outcome = build_offer(&values, ctx, &mut warnings).map_err(|(field, reason, message)| {
         let excerpt = record.excerpt_with(|id| names.get(id.0 as usize).map_or("?", |n| n));
         Rejection::new(record.number, field, reason, message, &excerpt)
@@ -115,18 +87,30 @@ fn build_offer(
     ))?;
     let (currency_field, currency_field_error) = currency_from_field(values);
     let hint = currency_field.or(ctx.default_currency);
-    let (price, old_price_from_sale, price_currency) = price_of(values, hint)?;
+    let Prices {
+        price,
+        old_price_from_sale,
+        price_currency,
+        sale_set_aside,
+    } = price_of(values, hint, warnings)?;
     let currency = currency_field
         .or(price_currency)
         .or(ctx.default_currency)
-        .ok_or_else(|| missing_currency(currency_field_error))?;
+        .ok_or_else(|| missing_currency(currency_field_error.clone()))?;
+    if let Some(error) = currency_field_error {
+        warn(
+            warnings,
+            "bad_currency",
+            format!("{error}; kept {currency}"),
+        );
+    }
     if let (Some(field), Some(in_price)) = (currency_field, price_currency)
         && field != in_price
     {
         let detail = format!("currency field says {field}, price says {in_price}; kept {field}");
         warn(warnings, "currency_conflict", detail);
     }
-    let (product_url, tracking_url) = urls_of(values);
+    let (product_url, tracking_url) = urls_of(values, warnings);
     let url_for_id = product_url.as_deref().or(tracking_url.as_deref()).ok_or((
         "product_url",
         RejectReason::MissingUrl,
@@ -144,12 +128,14 @@ fn build_offer(
         Some(sku) => OfferId::from_sku(&ctx.source, merchant_key, sku),
         None => OfferId::from_url(&ctx.source, merchant_key, url_for_id),
     };
-    let image_url = values.first_url(Field::ImageUrl);
-    let additional_images = additional_images(values, image_url.as_deref());
+    let (image_url, additional_images) = images::images_of(values, warnings);
     let old_price =
         old_price_from_sale.or_else(|| optional_price(values, Field::OldPrice, hint, warnings));
     let mut extra = BTreeMap::new();
     spread_extras(values, &mut extra);
+    if sale_set_aside && let Some((key, value)) = values.first_entry(Field::SalePrice) {
+        add_extra(&mut extra, extra_key(key), value.trim());
+    }
     for (name, value) in &values.unmapped {
         add_extra(&mut extra, extra_key(name), value.trim());
     }
@@ -171,7 +157,7 @@ fn build_offer(
         old_price: old_price.filter(|old| *old > Decimal::ZERO && *old != price),
         currency,
         shipping: optional_price(values, Field::Shipping, hint, warnings),
-        availability: availability_of(values),
+        availability: availability::availability_of(values, warnings),
         product_url,
         tracking_url,
         image_url,
@@ -184,11 +170,11 @@ fn build_offer(
 /// The landing page and the click URL. A feed without a tracking field often puts the click URL
 /// where the product URL belongs (Tradedoubler's `productUrl`, Partner-ads' `vareurl`): a product
 /// URL that carries a landing page is that click URL.
-fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
+fn urls_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> (Option<String>, Option<String>) {
     // The network is not known here, so every network's landing parameter counts.
     let landing_of = |url: &str| landing_page(url, None).and_then(|page| clean_url(&page));
-    let tracking_url = values.first_url(Field::TrackingUrl);
-    let product_url = values.first_url(Field::ProductUrl);
+    let tracking_url = url_or_warn(values, Field::TrackingUrl, warnings);
+    let product_url = url_or_warn(values, Field::ProductUrl, warnings);
     match (product_url, tracking_url) {
         (Some(product), None) => match landing_of(&product) {
             Some(landing) => (Some(landing), Some(product)),
@@ -197,6 +183,19 @@ fn urls_of(values: &Values) -> (Option<String>, Option<String>) {
         (None, Some(tracking)) => (landing_of(&tracking), Some(tracking)),
         (product, tracking) => (product, tracking),
     }
+}
+
+/// The first value of `field` that is an http(s) URL; when the field has values but none is one
+/// (`/img/1.jpg`, `n/a`), a `bad_url` warning names the field and the first value.
+fn url_or_warn(values: &Values, field: Field, warnings: &mut Vec<RecordWarning>) -> Option<String> {
+    let url = values.first_url(field);
+    if url.is_none()
+        && let Some(raw) = values.first(field)
+    {
+        let detail = format!("{} {raw:?} is no http(s) URL: dropped", field.name());
+        warn(warnings, "bad_url", detail);
+    }
+    url
 }
 
 fn warn(warnings: &mut Vec<RecordWarning>, kind: &'static str, detail: String) {
@@ -232,78 +231,6 @@ fn missing_currency(field_error: Option<String>) -> Reject {
     }
 }
 
-/// The price to show, the regular price when a sale price replaced it, and the currency the
-/// price string named.
-fn price_of(
-    values: &Values,
-    hint: Option<Currency>,
-) -> Result<(Decimal, Option<Decimal>, Option<Currency>), Reject> {
-    let regular = match values.first(Field::Price) {
-        Some(raw) => Some(parse_required_price(raw, hint)?),
-        None => None,
-    };
-    let sale = values
-        .first(Field::SalePrice)
-        .and_then(|raw| parse_price(raw, hint).ok());
-    match (regular, sale) {
-        (Some(regular), Some(sale))
-            if sale.amount >= Decimal::ZERO && sale.amount < regular.amount =>
-        {
-            Ok((
-                sale.amount,
-                Some(regular.amount),
-                regular.currency.or(sale.currency),
-            ))
-        }
-        (Some(regular), _) => Ok((regular.amount, None, regular.currency)),
-        (None, Some(sale)) if sale.amount >= Decimal::ZERO => {
-            Ok((sale.amount, None, sale.currency))
-        }
-        (None, _) => Err((
-            "price",
-            RejectReason::MissingPrice,
-            "record has no price".into(),
-        )),
-    }
-}
-
-fn parse_required_price(raw: &str, hint: Option<Currency>) -> Result<ParsedPrice, Reject> {
-    let parsed =
-        parse_price(raw, hint).map_err(|err| ("price", RejectReason::BadPrice, err.to_string()))?;
-    if parsed.amount < Decimal::ZERO {
-        return Err((
-            "price",
-            RejectReason::NegativePrice,
-            format!("price {raw:?} is negative"),
-        ));
-    }
-    Ok(parsed)
-}
-
-/// Shipping and old price: dropped with a warning when they don't parse. Google's CSV writes
-/// shipping as `SE:::49.00 SEK`; the price is the part after the last colon.
-fn optional_price(
-    values: &Values,
-    field: Field,
-    hint: Option<Currency>,
-    warnings: &mut Vec<RecordWarning>,
-) -> Option<Decimal> {
-    let raw = values.first(field)?;
-    let raw = raw.rsplit(':').next().unwrap_or(raw);
-    match parse_price(raw, hint) {
-        Ok(parsed) if parsed.amount >= Decimal::ZERO => Some(parsed.amount),
-        Ok(_) | Err(_) => {
-            let kind = if field == Field::Shipping {
-                "bad_shipping"
-            } else {
-                "bad_old_price"
-            };
-            warn(warnings, kind, format!("{} {raw:?} dropped", field.name()));
-            None
-        }
-    }
-}
-
 /// The first valid GTIN among the candidates; invalid ones are dropped with a warning.
 fn gtin_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Option<Gtin> {
     for raw in values.all(Field::Gtin) {
@@ -317,35 +244,6 @@ fn gtin_of(values: &Values, warnings: &mut Vec<RecordWarning>) -> Option<Gtin> {
         }
     }
     None
-}
-
-fn availability_of(values: &Values) -> Availability {
-    let stated = values
-        .all(Field::Availability)
-        .map(Availability::from_text)
-        .find(|a| *a != Availability::Unknown);
-    stated
-        .or_else(|| {
-            values
-                .first(Field::StockQuantity)
-                .map(Availability::from_text)
-        })
-        .unwrap_or_default()
-}
-
-fn additional_images(values: &Values, main_image: Option<&str>) -> Vec<String> {
-    let mut images: Vec<String> = Vec::new();
-    for raw in values.all(Field::AdditionalImages) {
-        for part in raw.split(',') {
-            if let Some(url) = clean_url(part)
-                && Some(url.as_str()) != main_image
-                && !images.contains(&url)
-            {
-                images.push(url);
-            }
-        }
-    }
-    images
 }
 
 fn updated_at_of(
