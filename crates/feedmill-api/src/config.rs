@@ -28,7 +28,7 @@ pub struct ApiConfig {
     /// their own key.
     pub trust_forwarded_for: bool,
     /// The most heap the answers of repeated searches may take (an estimate); 0 turns the
-    /// cache off. Answers are kept only until the index changes ([`feedmill_index::SearchCache`]).
+    /// cache off. Answers are kept only until the index changes ([`feedmill_search::SearchCache`]).
     pub search_cache_bytes: u64,
 }
 

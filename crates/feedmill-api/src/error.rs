@@ -7,8 +7,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use feedmill_index::IndexError;
 use feedmill_links::LinkError;
+use feedmill_search::{RequestError, SearchError};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -155,12 +155,12 @@ impl ApiError {
     }
 }
 
-impl From<IndexError> for ApiError {
-    fn from(err: IndexError) -> ApiError {
+impl From<SearchError> for ApiError {
+    fn from(err: SearchError) -> ApiError {
         if err.is_user_error() {
             ApiError::new(ErrorCode::InvalidParameter, err.to_string())
         } else {
-            ApiError::internal("index", err)
+            ApiError::internal("search backend", err)
         }
     }
 }
@@ -191,6 +191,13 @@ impl From<LinkError> for ApiError {
     }
 }
 
+/// A request the seam refused is always the caller's mistake.
+impl From<RequestError> for ApiError {
+    fn from(err: RequestError) -> ApiError {
+        ApiError::new(ErrorCode::InvalidParameter, err.to_string())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
@@ -209,13 +216,12 @@ mod tests {
 
     #[test]
     fn user_errors_are_4xx_and_internal_ones_are_generic() {
-        let user: ApiError = IndexError::UnknownSortOrder("cheap".into()).into();
+        let user: ApiError =
+            SearchError::from(RequestError::UnknownSortOrder("cheap".into())).into();
         assert_eq!(user.status(), StatusCode::BAD_REQUEST);
         assert!(user.message.contains("cheap"));
-        let internal: ApiError = IndexError::Locked {
-            location: "/secret/path".into(),
-        }
-        .into();
+        let locked = std::io::Error::other("index /secret/path is locked by another writer");
+        let internal: ApiError = SearchError::backend(locked).into();
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!internal.body().to_string().contains("secret"));
     }

@@ -8,9 +8,10 @@
 
 use crate::config::ApiConfig;
 use crate::error::{ApiError, ErrorCode};
-use feedmill_index::{FacetKind, MAX_PER_PAGE, OfferIndex, SearchItem, SearchRequest};
+use crate::search_index::SearchIndex;
 use feedmill_links::LinkProgram;
 use feedmill_model::Offer;
+use feedmill_search::{FacetKind, MAX_PER_PAGE, SearchItem, SearchRequest};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -47,7 +48,7 @@ impl LinkDirectory {
     /// The program `target` names. Reads the index: call it off the async workers.
     pub fn find(
         &self,
-        index: &OfferIndex,
+        index: &SearchIndex,
         config: &ApiConfig,
         target: &Target,
     ) -> Result<LinkProgram, ApiError> {
@@ -74,7 +75,7 @@ impl LinkDirectory {
         })
     }
 
-    fn current(&self, index: &OfferIndex, config: &ApiConfig) -> Result<Arc<Directory>, ApiError> {
+    fn current(&self, index: &SearchIndex, config: &ApiConfig) -> Result<Arc<Directory>, ApiError> {
         let stats = index.stats()?;
         let generation: Generation = stats
             .iter()
@@ -107,7 +108,7 @@ impl LinkDirectory {
 
 fn add_source(
     directory: &mut Directory,
-    index: &OfferIndex,
+    index: &SearchIndex,
     config: &ApiConfig,
     source: &str,
 ) -> Result<(), ApiError> {
@@ -150,7 +151,7 @@ fn add_source(
 }
 
 /// The source's first page and the first offers of each of its top merchants.
-fn sample_source(index: &OfferIndex, source: &str) -> Result<Vec<Offer>, ApiError> {
+fn sample_source(index: &SearchIndex, source: &str) -> Result<Vec<Offer>, ApiError> {
     let first = index.search(&SearchRequest {
         source: Some(source.to_string()),
         per_page: MAX_PER_PAGE,

@@ -5,7 +5,7 @@
 //! set of routes is fixed when the router is built, so a map built once and read lock-free is
 //! all a metrics registry would give us here.
 
-use feedmill_index::CacheStats;
+use feedmill_search::CacheStats;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};

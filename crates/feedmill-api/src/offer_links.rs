@@ -8,11 +8,11 @@
 //! tree. A test holds its shape to the index's own JSON plus the three links. The links are
 //! built by `feedmill-links` with the source's [`feedmill_links::SourceLinks`].
 
+use crate::config::ApiConfig;
 use crate::error::ApiError;
-use crate::state::AppState;
-use feedmill_index::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
 use feedmill_links::{Landing, SubIds, encode_component};
 use feedmill_model::{Currency, Offer, format_price};
+use feedmill_search::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -40,13 +40,12 @@ pub(crate) struct LinkedOffer<'a> {
 }
 
 impl<'a> LinkedOffer<'a> {
-    pub fn new(state: &AppState, offer: &'a Offer, ids: &SubIds) -> LinkedOffer<'a> {
-        let links = state.config().links(&offer.source);
+    pub fn new(config: &ApiConfig, offer: &'a Offer, ids: &SubIds) -> LinkedOffer<'a> {
+        let links = config.links(&offer.source);
         let deep_link = links.deep_link(offer, Landing::AsGiven, ids);
         let has_destination =
             deep_link.is_some() || offer.tracking_url.is_some() || offer.product_url.is_some();
-        let click_url =
-            has_destination.then(|| click_url(&state.config().public_base_url, &offer.id, ids));
+        let click_url = has_destination.then(|| click_url(&config.public_base_url, &offer.id, ids));
         LinkedOffer {
             offer,
             no_tracking_url: offer.tracking_url.is_none().then_some(()),
@@ -57,8 +56,12 @@ impl<'a> LinkedOffer<'a> {
 }
 
 /// `offer` as JSON with its three links.
-pub(crate) fn offer_json(state: &AppState, offer: &Offer, ids: &SubIds) -> Result<Value, ApiError> {
-    serde_json::to_value(LinkedOffer::new(state, offer, ids))
+pub(crate) fn offer_json(
+    config: &ApiConfig,
+    offer: &Offer,
+    ids: &SubIds,
+) -> Result<Value, ApiError> {
+    serde_json::to_value(LinkedOffer::new(config, offer, ids))
         .map_err(|err| ApiError::internal("offer json", err))
 }
 
@@ -109,7 +112,7 @@ struct LinkedGroup<'a> {
 impl<'a> LinkedResponse<'a> {
     /// `response` with links for the caller's `ids`; `took_ms` is this answer's.
     pub fn new(
-        state: &AppState,
+        config: &ApiConfig,
         response: &'a SearchResponse,
         ids: &SubIds,
         took_ms: u64,
@@ -118,8 +121,8 @@ impl<'a> LinkedResponse<'a> {
             .items
             .iter()
             .map(|item| match item {
-                SearchItem::Offer(hit) => LinkedItem::Offer(linked_hit(state, hit, ids)),
-                SearchItem::Group(group) => LinkedItem::Group(linked_group(state, group, ids)),
+                SearchItem::Offer(hit) => LinkedItem::Offer(linked_hit(config, hit, ids)),
+                SearchItem::Group(group) => LinkedItem::Group(linked_group(config, group, ids)),
             })
             .collect();
         LinkedResponse {
@@ -133,14 +136,14 @@ impl<'a> LinkedResponse<'a> {
     }
 }
 
-fn linked_hit<'a>(state: &AppState, hit: &'a OfferHit, ids: &SubIds) -> LinkedHit<'a> {
+fn linked_hit<'a>(config: &ApiConfig, hit: &'a OfferHit, ids: &SubIds) -> LinkedHit<'a> {
     LinkedHit {
-        offer: LinkedOffer::new(state, &hit.offer, ids),
+        offer: LinkedOffer::new(config, &hit.offer, ids),
         score: hit.score,
     }
 }
 
-fn linked_group<'a>(state: &AppState, group: &'a GtinGroup, ids: &SubIds) -> LinkedGroup<'a> {
+fn linked_group<'a>(config: &ApiConfig, group: &'a GtinGroup, ids: &SubIds) -> LinkedGroup<'a> {
     LinkedGroup {
         gtin: &group.gtin,
         title: &group.title,
@@ -151,7 +154,7 @@ fn linked_group<'a>(state: &AppState, group: &'a GtinGroup, ids: &SubIds) -> Lin
         offers: group
             .offers
             .iter()
-            .map(|offer| LinkedOffer::new(state, offer, ids))
+            .map(|offer| LinkedOffer::new(config, offer, ids))
             .collect(),
     }
 }
@@ -159,10 +162,8 @@ fn linked_group<'a>(state: &AppState, group: &'a GtinGroup, ids: &SubIds) -> Lin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ApiConfig;
-    use crate::testing::{full_offer, index_with, strip_links};
-    use feedmill_index::FacetValue;
-    use std::sync::Arc;
+    use crate::testing::{full_offer, strip_links};
+    use feedmill_search::FacetValue;
 
     /// A search answer is the index's JSON with the three links on every offer, grouped ones
     /// included: nothing else added, renamed or lost.
@@ -170,8 +171,7 @@ mod tests {
     fn answers_are_the_index_json_plus_three_links_per_offer()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let config = ApiConfig::new("http://x.example", dir.path().join("clicks"));
-        let state = AppState::new(Arc::new(index_with(&[])), config)?;
+        let config = ApiConfig::new("http://x.example", dir.path().join("clicks")).validated()?;
         let offer = full_offer();
         let mut bare = full_offer();
         bare.id = "nordic:1496445:SKU-2".into();
@@ -213,7 +213,7 @@ mod tests {
             facets,
         };
         let ids = SubIds::single("subid", "nl-1")?;
-        let linked = serde_json::to_value(LinkedResponse::new(&state, &response, &ids, 7))?;
+        let linked = serde_json::to_value(LinkedResponse::new(&config, &response, &ids, 7))?;
         let full_deep_link = linked["items"][0]["deep_link"].as_str().unwrap_or_default();
         assert!(full_deep_link.contains("epi=nl-1"), "{full_deep_link}");
         assert!(linked["items"][1]["tracking_url"].is_null());

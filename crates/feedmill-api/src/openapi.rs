@@ -1,19 +1,19 @@
 //! The OpenAPI document served at `/openapi.json` (utoipa).
 //!
 //! Schemas of the API's own types are derived from those types. The offer and search-result
-//! schemas describe JSON the index crate writes; they are mirrored here (the index does not
+//! schemas describe JSON of the search seam's types; they are mirrored here (the seam does not
 //! depend on utoipa) and a test checks the mirror against real JSON. Query parameters come from
 //! the tables in [`crate::params`], the same tables that validate requests.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::health::SourceView;
-use crate::handlers::links::{
-    AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest, LinkResponse,
-};
 use crate::params::{
     CLICK_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, SEARCH_PARAMS, SUGGEST_PARAMS,
 };
 use crate::source_status::SourceStatus;
+use crate::types::{
+    AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
+    LinkResponse, SourceView,
+};
 use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};

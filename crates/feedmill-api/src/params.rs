@@ -3,9 +3,9 @@
 //! cannot disagree. Values are parsed strictly: a bad number is a 400 naming the parameter.
 
 use crate::error::{ApiError, ErrorCode};
-use feedmill_index::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
 use feedmill_links::SubIds;
 use feedmill_model::Decimal;
+use feedmill_search::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
 use std::str::FromStr;
 
 /// Longest `q`, in bytes: a pasted product title fits, a document does not.

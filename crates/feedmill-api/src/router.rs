@@ -1,5 +1,6 @@
-//! [`router`]: the routes and the layers around them, and [`serve`], which runs them on a
-//! listener until a shutdown signal.
+//! [`router`]: the routes, built per group (public, partner, operator: one function each, so
+//! keys or limits can later be layered per group), the layers around them, and [`serve`], which runs them on a listener until
+//! a shutdown signal.
 //!
 //! Layers, outermost first: tracing, panic → JSON 500, metrics by route, JSON error bodies for
 //! errors that did not come from a handler (axum's 405, the body limit's 413), the 1 MiB body
@@ -7,6 +8,7 @@
 
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{clickout, health, links, offers, search};
+use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -28,35 +30,12 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest error text of axum or a layer carried into an error message.
 const MAX_ERROR_TEXT: usize = 4096;
 
-/// Every route's path template; metrics are kept per entry.
-pub(crate) const ROUTES: &[&str] = &[
-    "/search",
-    "/suggest",
-    "/offers/{id}",
-    "/products/{gtin}",
-    "/links/generate",
-    "/links/generate-batch",
-    "/r/{code}",
-    "/sources",
-    "/health",
-    "/metrics",
-    "/openapi.json",
-];
-
-/// The API's routes with their layers.
+/// The API's routes, by group, with their layers.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/search", get(search::search))
-        .route("/suggest", get(search::suggest))
-        .route("/offers/{id}", get(offers::offer))
-        .route("/products/{gtin}", get(offers::product))
-        .route("/links/generate", post(links::generate_link))
-        .route("/links/generate-batch", post(links::generate_batch))
-        .route("/r/{code}", get(clickout::click_out))
-        .route("/sources", get(health::sources))
-        .route("/health", get(health::health))
-        .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(health::openapi_json))
+        .merge(public_routes())
+        .merge(partner_routes())
+        .merge(operator_routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -68,6 +47,36 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Shoppers' routes: search, offers, products, suggestions,
+/// click-out, health and the OpenAPI document.
+pub(crate) fn public_routes() -> Router<AppState> {
+    Router::new()
+        .route(route_paths::SEARCH, get(search::search))
+        .route(route_paths::SUGGEST, get(search::suggest))
+        .route(route_paths::OFFER, get(offers::offer))
+        .route(route_paths::PRODUCT, get(offers::product))
+        .route(route_paths::CLICK_OUT, get(clickout::click_out))
+        .route(route_paths::HEALTH, get(health::health))
+        .route(route_paths::OPENAPI, get(health::openapi_json))
+}
+
+/// Partners' routes: the link builder.
+pub(crate) fn partner_routes() -> Router<AppState> {
+    Router::new()
+        .route(route_paths::LINKS_GENERATE, post(links::generate_link))
+        .route(
+            route_paths::LINKS_GENERATE_BATCH,
+            post(links::generate_batch),
+        )
+}
+
+/// The operator's routes: sources and metrics.
+pub(crate) fn operator_routes() -> Router<AppState> {
+    Router::new()
+        .route(route_paths::SOURCES, get(health::sources))
+        .route(route_paths::METRICS, get(health::metrics))
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in

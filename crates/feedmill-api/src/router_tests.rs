@@ -8,7 +8,7 @@ use crate::{ApiConfig, export_clicks};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, StatusCode};
-use feedmill_index::SearchRequest;
+use feedmill_search::SearchRequest;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -694,5 +694,59 @@ async fn forwarded_for_keys_the_limit_only_when_trusted() {
         }
         let want = if trusted { [302, 302] } else { [302, 429] };
         assert_eq!(statuses, want, "trusted: {trusted}");
+    }
+}
+
+/// Each group's function serves its own routes and no other, so a key or a limit layered on
+/// one group covers exactly these.
+#[tokio::test]
+async fn routes_are_grouped_public_partner_operator() {
+    let f = fixture();
+    type Group = (
+        &'static str,
+        fn() -> Router<AppState>,
+        &'static [&'static str],
+    );
+    let groups: [Group; 3] = [
+        (
+            "public",
+            public_routes,
+            &[
+                "/search",
+                "/suggest",
+                "/offers/{id}",
+                "/products/{gtin}",
+                "/r/{code}",
+                "/health",
+                "/openapi.json",
+            ],
+        ),
+        (
+            "partner",
+            partner_routes,
+            &["/links/generate", "/links/generate-batch"],
+        ),
+        ("operator", operator_routes, &["/sources", "/metrics"]),
+    ];
+    for (name, build, paths) in groups {
+        for route in crate::route_paths::ALL {
+            let uri = route
+                .replace("{id}", "x")
+                .replace("{gtin}", "4006381333931")
+                .replace("{code}", "x");
+            let response = build()
+                .with_state(f.state.clone())
+                .oneshot(request(Method::GET, &uri, Body::empty()))
+                .await
+                .unwrap_or_else(|err| match err {});
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            // A path no route matches gets axum's bare 404; a matched one answers, even if
+            // with a JSON 404 (no such offer) or a 405 (a POST route).
+            let matched = !(status == StatusCode::NOT_FOUND && body.is_empty());
+            assert_eq!(matched, paths.contains(route), "{name} group, {route}");
+        }
     }
 }

@@ -1,4 +1,6 @@
-//! [`AppState`]: everything a handler needs, shared by all requests behind one `Arc`.
+//! [`AppState`]: everything a handler needs, shared by all requests behind one `Arc`: the
+//! search backend (any [`SearchBackend`]), the configuration, the click log and limiter, the
+//! metrics and the link directory.
 
 use crate::click_log::ClickLog;
 use crate::config::{ApiConfig, ConfigError};
@@ -6,9 +8,10 @@ use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
 use crate::metrics::Metrics;
 use crate::rate_limit::{ApiClock, ClickRateLimiter};
-use crate::router::ROUTES;
+use crate::route_paths;
+use crate::search_index::SearchIndex;
 use crate::source_status::SourceStatusBoard;
-use feedmill_index::{CacheStats, OfferIndex, SearchCache};
+use feedmill_search::{CacheStats, SearchBackend, SearchCache};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -19,7 +22,7 @@ pub struct AppState {
 }
 
 struct StateInner {
-    index: Arc<OfferIndex>,
+    index: Arc<SearchIndex>,
     /// Answers of repeated searches; `None` when the configuration turns it off.
     search_cache: Option<SearchCache>,
     config: ApiConfig,
@@ -34,14 +37,15 @@ struct StateInner {
 }
 
 impl AppState {
-    /// Validates `config` and opens its click log.
-    pub fn new(index: Arc<OfferIndex>, config: ApiConfig) -> Result<AppState, ConfigError> {
+    /// Validates `config` and opens its click log. `index` is the search backend the API reads:
+    /// the binary passes the tantivy `OfferIndex`, and any other [`SearchBackend`] serves too.
+    pub fn new(index: Arc<dyn SearchBackend>, config: ApiConfig) -> Result<AppState, ConfigError> {
         AppState::with_clock(index, config, ApiClock::system())
     }
 
     /// [`AppState::new`] with the rate limiter on `clock` (tests use [`ApiClock::manual`]).
     pub fn with_clock(
-        index: Arc<OfferIndex>,
+        index: Arc<dyn SearchBackend>,
         config: ApiConfig,
         clock: ApiClock,
     ) -> Result<AppState, ConfigError> {
@@ -60,7 +64,7 @@ impl AppState {
             limiter: ClickRateLimiter::new(config.clicks_per_minute, clock),
             config,
             click_log,
-            metrics: Metrics::new(ROUTES),
+            metrics: Metrics::new(route_paths::ALL),
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
             index_slots: Arc::new(Semaphore::new(cores * 2)),
@@ -75,7 +79,8 @@ impl AppState {
         self.inner.sources.clone()
     }
 
-    pub fn index(&self) -> &Arc<OfferIndex> {
+    /// The search backend.
+    pub fn index(&self) -> &Arc<dyn SearchBackend> {
         &self.inner.index
     }
 

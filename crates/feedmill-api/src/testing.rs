@@ -1,7 +1,8 @@
 //! Offers and indexes for the crate's unit tests.
 
-use feedmill_index::{GtinGroup, IngestMeta, IngestOptions, OfferIndex};
+use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::{Availability, Currency, Decimal, Gtin, Network, Offer};
+use feedmill_search::GtinGroup;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An Adtraction offer with every field set.

@@ -1,6 +1,7 @@
 //! The command line: subcommands and flags. Their names are a contract with users' scripts.
 
 use clap::{Args, Parser, Subcommand};
+use feedmill_gen::{DEFAULT_BAD_SHARE, GenFormat};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -34,7 +35,7 @@ pub enum Command {
     /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
     Refresh(RefreshArgs),
     /// Write a deterministic synthetic feed (benchmarks, load tests).
-    Gen(crate::commands::GenArgs),
+    Gen(GenArgs),
 }
 
 /// How to read a feed: shared by `normalize` and `ingest`.
@@ -243,4 +244,50 @@ pub struct ClicksArgs {
     pub clicks: Option<PathBuf>,
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Feed format: google-xml, awin-csv, adtraction-xml or partnerboost-json.
+    #[arg(long)]
+    pub format: GenFormat,
+    /// Records to write, bad ones included.
+    #[arg(long)]
+    pub offers: u64,
+    /// Seed of the generator: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Compress with gzip (fast level), as networks deliver large feeds.
+    #[arg(long)]
+    pub gzip: bool,
+    /// Share of deliberately bad records (missing or negative price, no URL, placeholder GTIN).
+    #[arg(long, default_value_t = DEFAULT_BAD_SHARE, value_parser = parse_share)]
+    pub bad_share: f64,
+    /// Where to write the feed; `-` or nothing means stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `--bad-share`: a number from 0 to 1.
+fn parse_share(raw: &str) -> Result<f64, String> {
+    let share: f64 = raw
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a number"))?;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("{share} is not between 0 and 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_shares() {
+        assert_eq!(parse_share("0.05"), Ok(0.05));
+        assert!(parse_share("1.5").is_err());
+        assert!(parse_share("lots").is_err());
+    }
 }

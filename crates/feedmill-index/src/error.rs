@@ -1,5 +1,7 @@
-//! The one error type of the index crate, with user errors kept apart from internal ones.
+//! The one error type of the index crate, with user errors kept apart from internal ones, and
+//! its conversions to and from the search seam's errors.
 
+use feedmill_search::{RequestError, SearchError};
 use std::path::PathBuf;
 
 /// What went wrong in the index. [`IndexError::is_user_error`] tells a bad request (HTTP 400, a
@@ -103,6 +105,45 @@ impl IndexError {
     }
 }
 
+/// A request the seam's validation refused is the same user error here.
+impl From<RequestError> for IndexError {
+    fn from(err: RequestError) -> IndexError {
+        match err {
+            RequestError::InvalidInput { field, reason } => {
+                IndexError::InvalidInput { field, reason }
+            }
+            RequestError::UnknownSortOrder(name) => IndexError::UnknownSortOrder(name),
+            RequestError::UnknownFacet(name) => IndexError::UnknownFacet(name),
+        }
+    }
+}
+
+/// What a caller of the seam sees: user errors stay user errors, the guard stays the guard,
+/// everything else is a failure of the backend.
+impl From<IndexError> for SearchError {
+    fn from(err: IndexError) -> SearchError {
+        match err {
+            IndexError::InvalidInput { field, reason } => {
+                RequestError::InvalidInput { field, reason }.into()
+            }
+            IndexError::UnknownSortOrder(name) => RequestError::UnknownSortOrder(name).into(),
+            IndexError::UnknownFacet(name) => RequestError::UnknownFacet(name).into(),
+            IndexError::GuardTripped {
+                source_name,
+                previous,
+                new,
+                min_ratio,
+            } => SearchError::GuardTripped {
+                source_name,
+                previous,
+                new,
+                min_ratio,
+            },
+            other => SearchError::backend(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +169,36 @@ mod tests {
         };
         let text = err.to_string();
         assert!(text.contains("1000") && text.contains(" 10 "), "{text}");
+    }
+
+    #[test]
+    fn seam_errors_keep_their_kind() {
+        let user = SearchError::from(IndexError::invalid("limit", "0 is not between 1 and 50"));
+        assert!(user.is_user_error());
+        assert_eq!(user.to_string(), "invalid limit: 0 is not between 1 and 50");
+        let back = IndexError::from(RequestError::UnknownFacet("colour".into()));
+        assert!(back.is_user_error());
+        let guard = SearchError::from(IndexError::GuardTripped {
+            source_name: "acme".into(),
+            previous: 10,
+            new: 1,
+            min_ratio: 0.8,
+        });
+        assert!(matches!(
+            guard,
+            SearchError::GuardTripped {
+                previous: 10,
+                new: 1,
+                ..
+            }
+        ));
+        let locked = SearchError::from(IndexError::Locked {
+            location: "index".into(),
+        });
+        assert!(!locked.is_user_error());
+        assert!(
+            locked.to_string().contains("locked by another writer"),
+            "{locked}"
+        );
     }
 }

@@ -6,8 +6,8 @@
 //! requested columns in the same pass, with no aggregation request to build or result to parse.
 
 use crate::schema::{BRAND, CATEGORY, MERCHANT, NETWORK, PRICE_MINOR};
-use crate::search_request::{FacetKind, SearchRequest};
-use crate::search_response::{FacetResults, FacetValue};
+use feedmill_search::{FacetKind, SearchRequest};
+use feedmill_search::{FacetResults, FacetValue};
 use std::collections::HashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};

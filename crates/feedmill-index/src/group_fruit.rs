@@ -6,7 +6,7 @@
 //! ([`TopK`]); a page's groups then find their offers through each segment's slots.
 
 use crate::grouping::GroupBuffers;
-use crate::search_request::SortOrder;
+use feedmill_search::SortOrder;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use tantivy::{DocAddress, DocId, SegmentOrdinal};

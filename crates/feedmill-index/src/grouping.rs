@@ -17,7 +17,7 @@ use crate::group_fruit::{
     GroupFruit, Member, Ranked, RankedItem, SegmentGroup, SegmentGroups, TopK,
 };
 use crate::schema::{CURRENCY, DISCOUNT, GTIN_KEY, PRICE_MINOR, UPDATED_AT};
-use crate::search_request::SortOrder;
+use feedmill_search::SortOrder;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -1,6 +1,13 @@
 //! The offer index of feedmill: a tantivy index with one writer, per-source atomic replace, and
 //! the one search engine behind `feedmill ingest / search / stats` and the HTTP API.
 //!
+//! It is the tantivy backend of the search seam (`feedmill-search`): [`OfferIndex`] implements
+//! `SearchBackend` and `SourceStore`, and [`SourceIngest`] `SourceReplacement`
+//! (`search_backend.rs`); the request and answer types, the ingest's metadata types and the
+//! [`SearchCache`] live in the seam and are re-exported here. Its generation is a hash of the
+//! segments a searcher reads with their deletes. The inherent methods below are the same calls
+//! with [`IndexError`], for the CLI and the benches.
+//!
 //! # What it owns
 //! - [`OfferIndex`]: opens or creates the on-disk index ([`OfferIndex::open_or_create`]) or an
 //!   in-RAM test double ([`OfferIndex::in_ram`]); holds the reader and the single
@@ -86,9 +93,7 @@ mod offer_index;
 mod query_builder;
 mod schema;
 mod search;
-mod search_cache;
-mod search_request;
-mod search_response;
+mod search_backend;
 mod seeking_union;
 mod source_catalog;
 mod source_ingest;
@@ -99,16 +104,12 @@ mod writer_slot;
 pub use bench_support::PrebuiltDocuments;
 pub use error::IndexError;
 pub use offer_index::OfferIndex;
-pub use search_cache::{CacheStats, SearchCache};
-pub use search_request::{
-    DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
-    SearchRequest, SortOrder,
+pub use source_ingest::SourceIngest;
+// The search types' home is `feedmill-search`; they are re-exported for the callers of the
+// index's own methods (the CLI, the benches).
+pub use feedmill_search::{
+    CacheStats, DEFAULT_MIN_RATIO, DEFAULT_PER_PAGE, FacetKind, FacetResults, FacetValue,
+    Generation, GtinGroup, IngestMeta, IngestOptions, IngestOutcome, MAX_BRANDS, MAX_PER_PAGE,
+    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SUGGESTIONS, OfferHit, SearchCache, SearchItem,
+    SearchRequest, SearchResponse, SortOrder, SourceStats,
 };
-pub use search_response::{
-    FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchResponse,
-};
-pub use source_catalog::SourceStats;
-pub use source_ingest::{
-    DEFAULT_MIN_RATIO, IngestMeta, IngestOptions, IngestOutcome, SourceIngest,
-};
-pub use suggest::MAX_SUGGESTIONS;

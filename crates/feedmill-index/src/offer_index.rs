@@ -3,9 +3,11 @@
 use crate::error::IndexError;
 use crate::offer_document::normalize_gtin14;
 use crate::schema::{OfferSchema, tokenizer_manager};
-use crate::source_catalog::{SourceCatalog, SourceStats};
+use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::{WriterSettings, WriterSlot};
 use feedmill_model::Offer;
+use feedmill_search::{Generation, SourceStats};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -211,6 +213,17 @@ impl OfferIndex {
         let metas = self.inner.index.load_metas()?;
         SourceCatalog::from_payload(metas.payload.as_deref())
     }
+}
+
+/// What identifies the snapshot `searcher` reads: its segments and their deletes. Reloads that
+/// change nothing give the same generation.
+pub(crate) fn snapshot_generation(searcher: &Searcher) -> Generation {
+    let mut hasher = std::hash::DefaultHasher::new();
+    for reader in searcher.segment_readers() {
+        reader.segment_id().hash(&mut hasher);
+        reader.delete_opstamp().hash(&mut hasher);
+    }
+    Generation(hasher.finish())
 }
 
 /// Cheapest total first; ties by price, then id, so the order is stable.

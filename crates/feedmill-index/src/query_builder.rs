@@ -15,9 +15,9 @@ use crate::intersected_word::{IntersectedWord, IntersectedWords};
 use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::{category_facet, normalize_gtin14, price_key};
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
-use crate::search_request::{SearchRequest, SortOrder};
 use crate::seeking_union::SeekingUnion;
 use feedmill_model::{Currency, Network};
+use feedmill_search::{SearchRequest, SortOrder};
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,

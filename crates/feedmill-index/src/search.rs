@@ -9,13 +9,13 @@ use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
 use crate::fast_filter::FilterCollector;
 use crate::group_fruit::{GroupFruit, GroupKey, RankedItem};
 use crate::grouping::GroupCollector;
-use crate::offer_index::{OfferIndex, sort_cheapest_first};
+use crate::offer_index::{OfferIndex, snapshot_generation, sort_cheapest_first};
 use crate::query_builder::{BuiltQuery, build_query};
 use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
-use crate::search_cache::{SearchCache, snapshot_id};
-use crate::search_request::{SearchRequest, SortOrder};
-use crate::search_response::{GtinGroup, OfferHit, SearchItem, SearchResponse};
 use feedmill_model::Offer;
+use feedmill_search::SearchCache;
+use feedmill_search::{GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_search::{SearchRequest, SortOrder};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,7 +40,7 @@ impl OfferIndex {
         request: &SearchRequest,
     ) -> Result<Arc<SearchResponse>, IndexError> {
         let searcher = self.searcher();
-        cache.get_or_search(snapshot_id(&searcher), request, || {
+        cache.get_or_search(snapshot_generation(&searcher), request, || {
             self.search_on(&searcher, request)
         })
     }

@@ -4,25 +4,9 @@
 //! a crash the index reopens at its last commit and the metadata read back is that commit's.
 
 use crate::error::IndexError;
-use chrono::{DateTime, Utc};
+use feedmill_search::SourceStats;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// What `feedmill stats` shows about one source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceStats {
-    pub source: String,
-    /// Offers of the source in the index after its last ingest.
-    pub num_offers: u64,
-    /// When the last ingest committed (RFC 3339).
-    pub last_ingest_at: DateTime<Utc>,
-    /// How long the last ingest took, from fetch to commit, as its caller measured it.
-    pub last_duration_ms: u64,
-    /// Records of the last feed that did not become offers.
-    pub num_rejected: u64,
-    /// The caller's hash of the last feed's content, to skip a feed that has not changed.
-    pub content_hash: String,
-}
 
 /// The commit payload: every source's stats, by source name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -82,6 +66,7 @@ impl SourceCatalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     fn stats(source: &str) -> SourceStats {
         SourceStats {

@@ -14,19 +14,15 @@ use crate::error::IndexError;
 use crate::feed_ids::FeedIds;
 use crate::offer_document::DocumentBuilder;
 use crate::offer_index::OfferIndex;
-use crate::source_catalog::{SourceCatalog, SourceStats};
+use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::WriterState;
 use chrono::Utc;
 use feedmill_model::Offer;
-use serde::Serialize;
+use feedmill_search::{IngestMeta, IngestOptions, IngestOutcome, SourceStats};
 use std::sync::Arc;
-use std::time::Duration;
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 use tracing::{info, warn};
-
-/// PriceRunner keeps the previous feed when a new one has under 80 % of the inventory.
-pub const DEFAULT_MIN_RATIO: f64 = 0.8;
 
 /// Operations handed to the writer at once. One at a time, every document is a message on
 /// tantivy's channel to its indexing threads, and a full channel wakes the producer per document
@@ -34,45 +30,6 @@ pub const DEFAULT_MIN_RATIO: f64 = 0.8;
 /// this also bounds the documents waiting there: 10,000 × 16, ~250 MB at ~1.5 KB a document, a
 /// bound reached only when the feed is parsed faster than it is indexed.
 pub(crate) const ADD_BATCH: usize = 16;
-
-/// How an ingest guards a source against a broken, shrunken feed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct IngestOptions {
-    /// The new feed must hold at least this share of the source's current offers.
-    pub min_ratio: f64,
-    /// Replace the source even when the guard would trip.
-    pub force: bool,
-}
-
-impl Default for IngestOptions {
-    fn default() -> Self {
-        IngestOptions {
-            min_ratio: DEFAULT_MIN_RATIO,
-            force: false,
-        }
-    }
-}
-
-/// What the caller knows about the feed, stored with the commit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IngestMeta {
-    pub content_hash: String,
-    pub num_rejected: u64,
-    pub duration: Duration,
-}
-
-/// The result of a committed ingest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IngestOutcome {
-    /// The source's metadata as committed (`num_offers` counts distinct ids).
-    pub stats: SourceStats,
-    /// Offers of the source before this ingest.
-    pub num_previous: u64,
-    /// Records whose id came again later in the feed; the last one was kept.
-    pub num_duplicates: u64,
-    /// True when `force` replaced a source the guard would have kept.
-    pub guard_overridden: bool,
-}
 
 /// One source's replacement in progress; dropped without [`SourceIngest::commit`], it rolls back.
 pub struct SourceIngest {
@@ -208,7 +165,7 @@ impl SourceIngest {
     /// Commits the replacement, or rolls it back when the guard trips.
     pub fn commit(mut self, meta: IngestMeta) -> Result<IngestOutcome, IndexError> {
         let num_offers = self.num_offers();
-        let trips = guard_trips(self.num_previous, num_offers, self.options.min_ratio);
+        let trips = self.options.guard_trips(self.num_previous, num_offers);
         if trips && !self.options.force {
             warn!(source = %self.source, previous = self.num_previous, new = num_offers,
                   "shrink guard kept the previous offers");
@@ -292,12 +249,6 @@ impl Drop for SourceIngest {
     }
 }
 
-/// True when a feed of `new` offers looks broken next to the `previous` ones: below
-/// `min_ratio` of them, or empty where there were offers.
-pub(crate) fn guard_trips(previous: u64, new: u64, min_ratio: f64) -> bool {
-    previous > 0 && (new == 0 || (new as f64) < min_ratio * previous as f64)
-}
-
 fn validate_source(source: &str) -> Result<(), IndexError> {
     if source.trim().is_empty() {
         return Err(IndexError::invalid("source", "the source name is empty"));
@@ -325,19 +276,5 @@ pub(crate) fn rolled_back(mut state: WriterState) -> Option<WriterState> {
             warn!(error = %err, "index writer rollback failed; it will be reopened");
             None
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::guard_trips;
-
-    #[test]
-    fn guard_trips_below_the_ratio_and_on_empty_feeds() {
-        assert!(guard_trips(100, 79, 0.8));
-        assert!(!guard_trips(100, 80, 0.8));
-        assert!(guard_trips(100, 0, 0.0));
-        assert!(!guard_trips(0, 0, 0.8));
-        assert!(!guard_trips(0, 5, 0.8));
     }
 }

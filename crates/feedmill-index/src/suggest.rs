@@ -4,12 +4,9 @@ use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, top_values};
 use crate::offer_index::OfferIndex;
 use crate::query_builder::{brand_query, title_query};
-use crate::search_request::FacetKind;
+use feedmill_search::{FacetKind, MAX_SUGGESTIONS};
 use std::collections::HashSet;
 use tantivy::collector::TopDocs;
-
-/// Most suggestions one call returns.
-pub const MAX_SUGGESTIONS: usize = 50;
 
 impl OfferIndex {
     /// Up to `limit` brands and titles matching `prefix` (every word, the last one as a prefix,

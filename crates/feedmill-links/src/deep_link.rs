@@ -17,6 +17,7 @@
 //! | any other | a template with `{url}` | `{subid}` | [`from_template`] |
 
 use crate::error::LinkError;
+pub use crate::landing::Landing;
 use crate::link_network::{
     ADTRACTION_SUB_IDS, AWIN_SUB_IDS, LinkNetwork, PARTNERBOOST_SUB_IDS, TRADEDOUBLER_SUB_IDS,
     TRADETRACKER_SUB_IDS,
@@ -24,17 +25,6 @@ use crate::link_network::{
 use crate::query_link::{QueryLink, encode_component, parse_http};
 use crate::sub_ids::SubIds;
 use url::Url;
-
-/// Where a deep link lands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Landing<'a> {
-    /// The page the tracking URL already names (a feed's product link).
-    AsGiven,
-    /// Another page of the merchant.
-    Page(&'a Url),
-    /// The program's default landing page: the tracking URL without a landing page.
-    Default,
-}
 
 /// The deep link of `tracking_url` for a query-editing network (not [`LinkNetwork::Template`],
 /// which needs its template: see [`from_template`]).

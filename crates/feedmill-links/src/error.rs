@@ -2,7 +2,7 @@
 //! building links. Messages name the thing and the reason; the API turns each variant into its
 //! own error code in its one error table, so nothing here knows about HTTP.
 
-use crate::sub_ids::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS};
+use crate::limits::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {

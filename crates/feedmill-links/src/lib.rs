@@ -17,7 +17,9 @@
 
 pub mod deep_link;
 mod error;
+mod landing;
 mod landing_page;
+mod limits;
 mod link_network;
 mod program_link;
 mod query_link;
@@ -26,11 +28,12 @@ mod sub_ids;
 #[cfg(test)]
 mod test_offer;
 
-pub use deep_link::Landing;
 pub use error::LinkError;
+pub use landing::Landing;
 pub use landing_page::landing_page;
+pub use limits::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS};
 pub use link_network::LinkNetwork;
 pub use program_link::LinkProgram;
 pub use query_link::encode_component;
 pub use source_links::{SourceLinks, host_matches, merchant_root, normalize_host};
-pub use sub_ids::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS, SubIds, check_sub_id};
+pub use sub_ids::{SubIds, check_sub_id};

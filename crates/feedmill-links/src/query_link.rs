@@ -6,8 +6,8 @@
 //! included, and it is put back byte for byte. An encoded landing parameter is decoded and
 //! re-encoded by the `url` crate like every other parameter.
 
-use crate::deep_link::Landing;
 use crate::error::LinkError;
+use crate::landing::Landing;
 use crate::sub_ids::SubIds;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;

@@ -13,11 +13,7 @@
 //! stay empty.
 
 use crate::error::LinkError;
-
-/// Longest sub-id value (NETWORKS.md: "short (≤ 64)").
-pub const MAX_SUB_ID_LEN: usize = 64;
-/// Most slots any network has: Awin's `clickref` .. `clickref6`.
-pub const MAX_SUB_ID_SLOTS: usize = 6;
+use crate::limits::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS};
 
 /// Checked sub-id values by slot (slot 0 is the network's first parameter).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

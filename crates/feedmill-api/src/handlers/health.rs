@@ -2,13 +2,12 @@
 
 use crate::error::ApiError;
 use crate::openapi;
-use crate::source_status::SourceStatus;
 use crate::state::AppState;
+use crate::types::SourceView;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Liveness and the number of offers served.
@@ -30,20 +29,6 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
     let body = state.metrics().render(&offers, state.search_cache_stats());
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
-}
-
-/// One source as `GET /sources` shows it: its last refresh and what the index holds.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SourceView {
-    pub name: String,
-    /// The last refresh, when this process refreshed the source.
-    pub refresh: Option<SourceStatus>,
-    /// Offers of the source in the index.
-    pub num_offers: u64,
-    /// When the source's offers were last committed to the index.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub last_ingest_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub num_rejected: Option<u64>,
 }
 
 /// Every source known to the index or to the refresher.

@@ -1,6 +1,7 @@
 //! The HTTP handlers, one module per group of endpoints. Each handler parses and checks its
-//! input, runs index work through [`crate::state::AppState::blocking`] and answers JSON; every
-//! failure is an [`crate::error::ApiError`].
+//! input, runs search work through [`crate::state::AppState::blocking`] and answers JSON; every
+//! failure is an [`crate::error::ApiError`]. Handlers depend on the state, the types and the
+//! offer-to-JSON code; only the router depends on them.
 
 pub(crate) mod clickout;
 pub(crate) mod health;

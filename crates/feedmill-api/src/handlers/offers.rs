@@ -20,7 +20,7 @@ pub(crate) async fn offer(
             let offer = state.index().get_offer(&id)?.ok_or_else(|| {
                 ApiError::new(ErrorCode::OfferNotFound, format!("no offer with id {id:?}"))
             })?;
-            offer_json(state, &offer, &ids)
+            offer_json(state.config(), &offer, &ids)
         })
         .await?;
     Ok(Json(json))
@@ -44,7 +44,7 @@ pub(crate) async fn product(
             }
             let mut items = Vec::with_capacity(offers.len());
             for offer in &offers {
-                items.push(offer_json(state, offer, &ids)?);
+                items.push(offer_json(state.config(), offer, &ids)?);
             }
             Ok(json!({ "gtin": gtin.trim(), "offer_count": offers.len(), "offers": items }))
         })

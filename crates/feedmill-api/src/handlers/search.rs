@@ -31,7 +31,7 @@ pub(crate) async fn search(
             // A cached answer carries the time of the search that computed it; this one's is
             // the time it took now.
             let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let linked = LinkedResponse::new(state, &response, &ids, took_ms);
+            let linked = LinkedResponse::new(state.config(), &response, &ids, took_ms);
             serde_json::to_vec(&linked).map_err(|err| ApiError::internal("search json", err))
         })
         .await?;

@@ -127,5 +127,5 @@ pub struct Health {
 
 #[derive(Serialize, ToSchema)]
 pub struct Sources {
-    sources: Vec<crate::handlers::health::SourceView>,
+    sources: Vec<crate::types::SourceView>,
 }

@@ -16,7 +16,7 @@ fn properties(doc: &Value, schema: &str) -> BTreeSet<String> {
 #[test]
 fn documents_every_route_and_search_parameter() {
     let doc = doc_json();
-    for route in crate::router::ROUTES {
+    for route in crate::route_paths::ALL {
         assert!(doc["paths"][route].is_object(), "{route} is not documented");
     }
     let params: Vec<&str> = doc["paths"]["/search"]["get"]["parameters"]

@@ -2,35 +2,13 @@
 //! benchmarks and load tests, plain or gzip, to a file or stdout, and a one-line summary to
 //! stderr. The same flags always give the same bytes.
 
+use crate::cli::GenArgs;
 use anyhow::Context;
-use feedmill_gen::{DEFAULT_BAD_SHARE, GenConfig, GenFormat, GenStats, generate, generate_gzip};
+use feedmill_gen::{GenConfig, GenStats, generate, generate_gzip};
 use std::fs::File;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-
-#[derive(Debug, clap::Args)]
-pub struct GenArgs {
-    /// Feed format: google-xml, awin-csv, adtraction-xml or partnerboost-json.
-    #[arg(long)]
-    pub format: GenFormat,
-    /// Records to write, bad ones included.
-    #[arg(long)]
-    pub offers: u64,
-    /// Seed of the generator: the same seed gives the same bytes.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Compress with gzip (fast level), as networks deliver large feeds.
-    #[arg(long)]
-    pub gzip: bool,
-    /// Share of deliberately bad records (missing or negative price, no URL, placeholder GTIN).
-    #[arg(long, default_value_t = DEFAULT_BAD_SHARE, value_parser = parse_share)]
-    pub bad_share: f64,
-    /// Where to write the feed; `-` or nothing means stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-}
 
 pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
     let cfg = GenConfig {
@@ -85,28 +63,10 @@ fn summary(cfg: &GenConfig, stats: &GenStats, seconds: f64) -> String {
     )
 }
 
-/// `--bad-share`: a number from 0 to 1.
-fn parse_share(raw: &str) -> Result<f64, String> {
-    let share: f64 = raw
-        .parse()
-        .map_err(|_| format!("{raw:?} is not a number"))?;
-    if (0.0..=1.0).contains(&share) {
-        Ok(share)
-    } else {
-        Err(format!("{share} is not between 0 and 1"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_shares() {
-        assert_eq!(parse_share("0.05"), Ok(0.05));
-        assert!(parse_share("1.5").is_err());
-        assert!(parse_share("lots").is_err());
-    }
+    use feedmill_gen::GenFormat;
 
     #[test]
     fn summarizes_in_one_line() {

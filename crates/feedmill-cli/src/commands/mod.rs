@@ -12,7 +12,6 @@ mod serve;
 mod stats;
 
 use crate::cli::{Cli, Command, ServeArgs};
-pub use r#gen::GenArgs;
 use std::fmt;
 use std::process::ExitCode;
 

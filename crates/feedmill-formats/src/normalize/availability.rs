@@ -2,7 +2,8 @@
 //! a delivery time in days implies (Heureka's `DELIVERY_DATE`: 0 = in stock at the shop, more =
 //! orderable and shipped later, i.e. backorder; a date = backorder until then).
 
-use super::{Values, warn};
+use super::report::warn;
+use super::values::Values;
 use crate::mapping::Field;
 use crate::record::RecordWarning;
 use crate::timestamp::parse_timestamp;

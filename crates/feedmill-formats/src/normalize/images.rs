@@ -6,7 +6,8 @@
 //! inside one URL, as in `w_100,h_100` image transforms, stays), its first URL is the main
 //! image and the others lead the additional images.
 
-use super::{Values, warn};
+use super::report::warn;
+use super::values::Values;
 use crate::clean_url::clean_url;
 use crate::mapping::Field;
 use crate::record::RecordWarning;

@@ -29,11 +29,13 @@ mod availability;
 mod dropped;
 mod images;
 mod prices;
+mod report;
 #[cfg(test)]
 mod tests;
 mod values;
 
 use prices::{Prices, optional_price, price_of};
+use report::{Reject, warn};
 use values::Values;
 
 /// What stays the same for every record of one feed.
@@ -72,8 +74,6 @@ pub fn normalize_record(
         warnings,
     }
 }
-
-type Reject = (&'static str, RejectReason, String);
 
 fn build_offer(
     values: &Values,
@@ -196,10 +196,6 @@ fn url_or_warn(values: &Values, field: Field, warnings: &mut Vec<RecordWarning>)
         warn(warnings, "bad_url", detail);
     }
     url
-}
-
-fn warn(warnings: &mut Vec<RecordWarning>, kind: &'static str, detail: String) {
-    warnings.push(RecordWarning { kind, detail });
 }
 
 fn plain(value: Option<&str>) -> Option<String> {

@@ -2,7 +2,8 @@
 //! replaced it, and the optional prices (old price, shipping) that are dropped with a warning
 //! when they do not parse.
 
-use super::{Reject, Values, warn};
+use super::report::{Reject, warn};
+use super::values::Values;
 use crate::mapping::Field;
 use crate::price_parser::{ParsedPrice, parse_price};
 use crate::record::RecordWarning;

@@ -1,5 +1,6 @@
 //! Integration tests of feedmill-index: one binary (one link) with a module per area.
 
+mod backend;
 mod cache;
 mod crash;
 mod facets;

@@ -386,7 +386,7 @@ fn bad_requests_are_user_errors() -> TestResult {
         );
     }
     let unknown = "cheapest".parse::<SortOrder>().err();
-    assert!(unknown.is_some_and(|e| e.is_user_error()));
+    assert!(unknown.is_some_and(|e| IndexError::from(e).is_user_error()));
     Ok(())
 }
 

@@ -1,7 +1,7 @@
-//! [`SearchRequest`]: what the CLI `search` command and the HTTP API ask the index, and its
-//! validation into user errors.
+//! [`SearchRequest`]: what the CLI `search` command and the HTTP API ask a search backend, and
+//! its validation into user errors, the same for every backend.
 
-use crate::error::IndexError;
+use crate::error::RequestError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -74,33 +74,33 @@ impl Default for SearchRequest {
 }
 
 impl SearchRequest {
-    /// Checks the paging and the price bounds; the other filters are checked as the query is
-    /// built.
-    pub(crate) fn validate(&self) -> Result<(), IndexError> {
+    /// Checks the paging, the query length, the brands and the price bounds; a backend checks
+    /// the other filters (a GTIN, a category path) as it builds its query.
+    pub fn validate(&self) -> Result<(), RequestError> {
         if self.page == 0 {
-            return Err(IndexError::invalid("page", "pages start at 1"));
+            return Err(RequestError::invalid("page", "pages start at 1"));
         }
         if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
-            return Err(IndexError::invalid(
+            return Err(RequestError::invalid(
                 "per_page",
                 format!("{} is not between 1 and {MAX_PER_PAGE}", self.per_page),
             ));
         }
         if self.page.saturating_mul(self.per_page) > MAX_RESULT_WINDOW {
-            return Err(IndexError::invalid(
+            return Err(RequestError::invalid(
                 "page",
                 format!("results beyond the first {MAX_RESULT_WINDOW} cannot be paged to"),
             ));
         }
         let query_chars = self.query.as_deref().map_or(0, |q| q.chars().count());
         if query_chars > MAX_QUERY_CHARS {
-            return Err(IndexError::invalid(
+            return Err(RequestError::invalid(
                 "query",
                 format!("longer than {MAX_QUERY_CHARS} characters"),
             ));
         }
         if self.brands.len() > MAX_BRANDS {
-            return Err(IndexError::invalid(
+            return Err(RequestError::invalid(
                 "brands",
                 format!("more than {MAX_BRANDS} brands"),
             ));
@@ -108,16 +108,16 @@ impl SearchRequest {
         self.validate_prices()
     }
 
-    fn validate_prices(&self) -> Result<(), IndexError> {
+    fn validate_prices(&self) -> Result<(), RequestError> {
         for (field, price) in [("min_price", self.min_price), ("max_price", self.max_price)] {
             if price.is_some_and(|p| p.is_sign_negative() && !p.is_zero()) {
-                return Err(IndexError::invalid(field, "prices are not negative"));
+                return Err(RequestError::invalid(field, "prices are not negative"));
             }
         }
         if let (Some(min), Some(max)) = (self.min_price, self.max_price)
             && min > max
         {
-            return Err(IndexError::invalid(
+            return Err(RequestError::invalid(
                 "min_price",
                 format!("{min} is above max_price {max}"),
             ));
@@ -125,8 +125,8 @@ impl SearchRequest {
         Ok(())
     }
 
-    /// Hits skipped before the requested page.
-    pub(crate) fn offset(&self) -> usize {
+    /// Hits skipped before the requested page (of a validated request).
+    pub fn offset(&self) -> usize {
         (self.page - 1) * self.per_page
     }
 }
@@ -171,13 +171,13 @@ impl SortOrder {
 }
 
 impl FromStr for SortOrder {
-    type Err = IndexError;
+    type Err = RequestError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         SortOrder::ALL
             .into_iter()
             .find(|order| order.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| IndexError::UnknownSortOrder(s.to_string()))
+            .ok_or_else(|| RequestError::UnknownSortOrder(s.to_string()))
     }
 }
 
@@ -218,7 +218,7 @@ impl FacetKind {
     }
 
     /// A comma-separated list (`brand,price`), as the CLI and the HTTP API take it.
-    pub fn parse_list(list: &str) -> Result<Vec<FacetKind>, IndexError> {
+    pub fn parse_list(list: &str) -> Result<Vec<FacetKind>, RequestError> {
         let mut kinds = Vec::new();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             let kind = name.parse()?;
@@ -231,13 +231,13 @@ impl FacetKind {
 }
 
 impl FromStr for FacetKind {
-    type Err = IndexError;
+    type Err = RequestError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         FacetKind::ALL
             .into_iter()
             .find(|kind| kind.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| IndexError::UnknownFacet(s.to_string()))
+            .ok_or_else(|| RequestError::UnknownFacet(s.to_string()))
     }
 }
 
@@ -252,17 +252,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_sort_names() -> Result<(), IndexError> {
+    fn parses_sort_names() -> Result<(), RequestError> {
         for order in SortOrder::ALL {
             assert_eq!(order.as_str().parse::<SortOrder>()?, order);
         }
         let err = "cheapest".parse::<SortOrder>().err();
-        assert!(err.is_some_and(|e| e.is_user_error()));
+        assert!(err.is_some_and(|e| matches!(e, RequestError::UnknownSortOrder(_))));
         Ok(())
     }
 
     #[test]
-    fn parses_facet_lists() -> Result<(), IndexError> {
+    fn parses_facet_lists() -> Result<(), RequestError> {
         let kinds = FacetKind::parse_list("brand, price,brand")?;
         assert_eq!(kinds, [FacetKind::Brand, FacetKind::Price]);
         assert!(FacetKind::parse_list("brand,colour").is_err());
@@ -297,7 +297,10 @@ mod tests {
         ];
         for request in bad {
             let err = request.validate().err();
-            assert!(err.is_some_and(|e| e.is_user_error()), "{request:?}");
+            assert!(
+                err.is_some_and(|e| matches!(e, RequestError::InvalidInput { .. })),
+                "{request:?}"
+            );
         }
         assert!(SearchRequest::default().validate().is_ok());
     }

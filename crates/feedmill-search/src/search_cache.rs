@@ -1,31 +1,32 @@
-//! [`SearchCache`]: answers of repeated searches, kept until the index changes.
+//! [`SearchCache`]: answers of repeated searches, kept until what searches see changes.
 //!
 //! A comparison site asks the same questions over and over: its category pages, its popular
 //! queries, the first page of each. Like Solr's query result cache, the answer of such a search
 //! is kept and served again, but only while it is exactly what a fresh search would return:
-//! an entry is keyed by the request *and* the index snapshot it was computed on: the segments
-//! the searcher reads, with their deletes. A commit (a feed refreshed) changes them, and every
-//! entry of another snapshot is dropped the first time a search sees the new one, so a cached
-//! answer is never stale. (A reload that changes nothing keeps the snapshot and its answers.)
+//! an entry is keyed by the request *and* the backend's [`Generation`] it was computed on (for
+//! the tantivy index: the segments the searcher reads, with their deletes). A commit (a feed
+//! refreshed) changes it, and every entry of another generation is dropped the first time a
+//! search sees the new one, so a cached answer is never stale. (A reload that changes nothing
+//! keeps the generation and its answers.) The cache knows no backend: any backend's answers
+//! can be kept, through [`SearchBackend::search_cached`](crate::SearchBackend::search_cached).
 //!
 //! The cache is bounded by an estimate of its answers' heap size (offers are most of it) and
 //! evicts by quick_cache's policy (S3-FIFO: frequently asked answers stay, a burst of one-off
 //! queries does not flush them). Hits and misses are counted for `/metrics`.
 
+use crate::generation::Generation;
 use crate::search_request::SearchRequest;
 use crate::search_response::{FacetResults, SearchItem, SearchResponse};
 use feedmill_model::Offer;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tantivy::Searcher;
 
-/// A request as asked of one index snapshot.
+/// A request as asked of one generation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CacheKey {
-    snapshot: u64,
+    generation: Generation,
     request: SearchRequest,
 }
 
@@ -42,12 +43,11 @@ impl Weighter<CacheKey, Arc<SearchResponse>> for ResponseWeighter {
 /// How many answers the cache starts with room for; it holds as many as its bytes allow.
 const ESTIMATED_ENTRIES: usize = 4096;
 
-/// Answers by request and index snapshot, within a byte budget. Shared by the threads that
-/// search.
+/// Answers by request and generation, within a byte budget. Shared by the threads that search.
 pub struct SearchCache {
     entries: Cache<CacheKey, Arc<SearchResponse>, ResponseWeighter>,
-    /// The snapshot of the latest search; entries of others are dropped.
-    snapshot: AtomicU64,
+    /// The generation of the latest search; entries of others are dropped.
+    generation: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -67,7 +67,7 @@ impl SearchCache {
     pub fn new(max_bytes: u64) -> SearchCache {
         SearchCache {
             entries: Cache::with_weighter(ESTIMATED_ENTRIES, max_bytes.max(1), ResponseWeighter),
-            snapshot: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -82,17 +82,17 @@ impl SearchCache {
         }
     }
 
-    /// The answer to `request` on `snapshot` (see [`snapshot_id`]), computed by `search`
-    /// unless held. Errors are not kept.
-    pub(crate) fn get_or_search<E>(
+    /// The answer to `request` on `generation`, computed by `search` unless held. `search`
+    /// must answer from `generation` or a later one. Errors are not kept.
+    pub fn get_or_search<E>(
         &self,
-        snapshot: u64,
+        generation: Generation,
         request: &SearchRequest,
         search: impl FnOnce() -> Result<SearchResponse, E>,
     ) -> Result<Arc<SearchResponse>, E> {
-        self.forget_others_than(snapshot);
+        self.forget_others_than(generation);
         let key = CacheKey {
-            snapshot,
+            generation,
             request: request.clone(),
         };
         if let Some(response) = self.entries.get(&key) {
@@ -101,31 +101,21 @@ impl SearchCache {
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let response = Arc::new(search()?);
-        // Not kept when another snapshot came meanwhile: it is the one searches now read.
-        if self.snapshot.load(Ordering::Relaxed) == snapshot {
+        // Not kept when another generation came meanwhile: it is the one searches now read.
+        if self.generation.load(Ordering::Relaxed) == generation.0 {
             self.entries.insert(key, response.clone());
         }
         Ok(response)
     }
 
-    /// Drops every entry when `snapshot` is not the one of the latest search. (While a reload
-    /// is under way, searches on the old and the new snapshot may alternate for a moment.)
-    fn forget_others_than(&self, snapshot: u64) {
-        if self.snapshot.swap(snapshot, Ordering::Relaxed) != snapshot {
+    /// Drops every entry when `generation` is not the one of the latest search. (While a
+    /// reload is under way, searches on the old and the new generation may alternate for a
+    /// moment.)
+    fn forget_others_than(&self, generation: Generation) {
+        if self.generation.swap(generation.0, Ordering::Relaxed) != generation.0 {
             self.entries.clear();
         }
     }
-}
-
-/// What identifies the snapshot `searcher` reads: its segments and their deletes. Reloads that
-/// change nothing give the same id.
-pub(crate) fn snapshot_id(searcher: &Searcher) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    for reader in searcher.segment_readers() {
-        reader.segment_id().hash(&mut hasher);
-        reader.delete_opstamp().hash(&mut hasher);
-    }
-    hasher.finish()
 }
 
 impl std::fmt::Debug for SearchCache {
@@ -185,4 +175,78 @@ fn offer_heap_bytes(offer: &Offer) -> usize {
 fn facet_heap_bytes(facets: &FacetResults) -> usize {
     let values = facets.lists().into_iter().flatten().flatten();
     values.map(|value| value.value.len() + 32).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::RequestError;
+    use std::cell::Cell;
+
+    fn answer(total: u64) -> SearchResponse {
+        SearchResponse {
+            total,
+            page: 1,
+            per_page: 20,
+            took_ms: 0,
+            items: Vec::new(),
+            facets: FacetResults::default(),
+        }
+    }
+
+    fn text(query: &str) -> SearchRequest {
+        SearchRequest {
+            query: Some(query.into()),
+            ..SearchRequest::default()
+        }
+    }
+
+    #[test]
+    fn repeats_are_answered_until_the_generation_changes() -> Result<(), RequestError> {
+        let cache = SearchCache::new(1 << 20);
+        let searches = Cell::new(0);
+        let search = |total| {
+            searches.set(searches.get() + 1);
+            Ok::<_, RequestError>(answer(total))
+        };
+        let first = cache.get_or_search(Generation(1), &text("shoes"), || search(3))?;
+        let again = cache.get_or_search(Generation(1), &text("shoes"), || search(99))?;
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(searches.get(), 1);
+        let other = cache.get_or_search(Generation(1), &text("boots"), || search(4))?;
+        assert_eq!(other.total, 4);
+        let changed = cache.get_or_search(Generation(2), &text("shoes"), || search(5))?;
+        assert_eq!(changed.total, 5);
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 3, 1));
+        Ok(())
+    }
+
+    #[test]
+    fn errors_are_not_kept() {
+        let cache = SearchCache::new(1 << 20);
+        for _ in 0..2 {
+            let failed = cache.get_or_search(Generation(1), &text("shoes"), || {
+                Err::<SearchResponse, _>(RequestError::invalid("per_page", "too many"))
+            });
+            assert!(failed.is_err());
+        }
+        let stats = cache.stats();
+        assert_eq!((stats.misses, stats.entries), (2, 0));
+    }
+
+    #[test]
+    fn keeps_within_its_bytes() -> Result<(), RequestError> {
+        let budget = 4 << 10;
+        let cache = SearchCache::new(budget);
+        for n in 0..200 {
+            cache.get_or_search(Generation(1), &text(&format!("query {n}")), || {
+                Ok::<_, RequestError>(answer(n))
+            })?;
+        }
+        let stats = cache.stats();
+        assert!(stats.bytes <= budget, "{stats:?}");
+        assert!(stats.entries > 0 && stats.entries < 200, "{stats:?}");
+        Ok(())
+    }
 }

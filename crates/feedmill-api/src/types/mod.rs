@@ -1,0 +1,13 @@
+//! The API's own request and response types, apart from the handlers that use them so that the
+//! OpenAPI document ([`crate::openapi`]) derives its schemas without depending on handlers.
+//! Field names are a contract with users. (The search answer's offers and groups are the
+//! seam's types, `feedmill_search::SearchResponse`, with links added by `offer_links`.)
+
+pub(crate) mod link_request;
+pub(crate) mod source_view;
+
+pub use link_request::{
+    AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
+    LinkResponse, MAX_BATCH,
+};
+pub use source_view::SourceView;
