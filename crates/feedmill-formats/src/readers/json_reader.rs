@@ -29,14 +29,16 @@ use serde_json::value::RawValue;
 
 use crate::error::FeedError;
 use crate::readers::RecordSink;
-use crate::record::{FieldNames, RawRecord, ReadItem};
+use crate::record::FieldNames;
 
+mod ctx;
 mod document;
 mod flatten;
 mod owners;
 
+use ctx::{Ctx, malformed};
 use document::read_document;
-use flatten::{excerpt, flatten_record, quoted};
+use flatten::quoted;
 
 /// Where the records of a JSON feed are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,69 +110,6 @@ fn skip_to_content<R: BufRead>(input: &mut R) -> Result<bool, FeedError> {
     }
 }
 
-/// The reader's state, shared by the visitors of one document.
-struct Ctx<'s> {
-    names: FieldNames,
-    sink: &'s mut dyn RecordSink,
-    /// Records handed over so far, malformed ones included.
-    number: u64,
-    /// Why reading stopped, when the reason is not a JSON error (sink stop, feed-reported error).
-    failure: Option<FeedError>,
-    /// A records array was found (without a record key, later arrays are skipped).
-    found: bool,
-    /// An empty array was met while looking for the records array.
-    saw_empty_array: bool,
-    /// The record key as JSON text (`"variants"`), to tell cheaply which objects may own
-    /// records; empty without a record key.
-    quoted_record_key: String,
-}
-
-impl Ctx<'_> {
-    /// Flattens one record element (raw JSON text) and hands it to the sink.
-    fn emit(&mut self, raw: &str) -> Result<(), FeedError> {
-        self.number += 1;
-        self.found = true;
-        let item = if raw.starts_with('{') {
-            let mut record = RawRecord::new(self.number);
-            match flatten_record(raw, &mut record, &mut self.names) {
-                Ok(()) => ReadItem::Record(record),
-                Err(err) => malformed(self.number, format!("invalid record: {err}"), raw),
-            }
-        } else {
-            let message = format!("record {} is {}, not an object", self.number, kind_of(raw));
-            malformed(self.number, message, raw)
-        };
-        self.sink.accept(item, &self.names)
-    }
-
-    /// Keeps `err` as the reason to stop and returns the JSON error that unwinds the visitors.
-    fn fail<E: serde::de::Error>(&mut self, err: FeedError) -> E {
-        let text = err.to_string();
-        self.failure = Some(err);
-        E::custom(text)
-    }
-}
-
-fn malformed(number: u64, message: String, raw: &str) -> ReadItem {
-    ReadItem::Malformed {
-        number,
-        message,
-        excerpt: excerpt(raw),
-    }
-}
-
-/// "an array", "a string"… for the JSON value `raw`.
-fn kind_of(raw: &str) -> &'static str {
-    match raw.as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "an array",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'n') => "null",
-        _ => "a number",
-    }
-}
-
 /// NDJSON: each non-blank line one record; a line that is not JSON is malformed.
 fn read_lines<R: BufRead>(mut input: R, ctx: &mut Ctx<'_>) -> Result<(), FeedError> {
     let mut buf = Vec::new();
@@ -205,6 +144,7 @@ fn read_lines<R: BufRead>(mut input: R, ctx: &mut Ctx<'_>) -> Result<(), FeedErr
 mod tests {
     use super::*;
     use crate::readers::CollectedRecords;
+    use crate::record::{RawRecord, ReadItem};
     use proptest::prelude::*;
     use std::io::Read;
 

@@ -15,7 +15,7 @@ use std::io::BufRead;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::flatten::{Entries, json_str};
 use crate::error::FeedError;
 

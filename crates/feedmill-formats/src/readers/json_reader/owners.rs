@@ -11,8 +11,8 @@
 
 use serde_json::value::RawValue;
 
+use super::ctx::{Ctx, kind_of, malformed};
 use super::flatten::{MAX_DEPTH, OwnedArray, flatten_owner, flatten_record};
-use super::{Ctx, kind_of, malformed};
 use crate::error::FeedError;
 use crate::record::{FieldId, RawRecord, ReadItem};
 
