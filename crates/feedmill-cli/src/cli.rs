@@ -1,7 +1,9 @@
 //! The command line: subcommands and flags. Their names are a contract with users' scripts.
 
 use clap::{Args, Parser, Subcommand};
+use feedmill_formats::FeedFormat;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,7 +46,7 @@ pub struct FeedArgs {
     /// adtraction-json, partnerboost-json, partnerboost-xml, awin-csv, google-xml, google-csv,
     /// tradetracker-xml, csv, xml, json, ndjson.
     #[arg(long, default_value = "auto")]
-    pub format: String,
+    pub format: FormatArg,
     /// Source name written on every offer (default: the file name without extensions).
     #[arg(long)]
     pub source: Option<String>,
@@ -57,6 +59,21 @@ pub struct FeedArgs {
     /// The XML element or JSON array key that holds one record.
     #[arg(long)]
     pub record: Option<String>,
+}
+
+/// `--format`: `auto` (`None`, detect from the content) or a [`FeedFormat`] by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatArg(pub Option<FeedFormat>);
+
+impl FromStr for FormatArg {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<FormatArg, String> {
+        match name {
+            "auto" => Ok(FormatArg(None)),
+            name => name.parse().map(|format| FormatArg(Some(format))),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
