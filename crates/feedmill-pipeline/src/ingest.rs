@@ -154,30 +154,15 @@ pub fn ingest_offers<S: OfferSink>(
     sink: &mut S,
     source: &str,
     guard: IngestOptions,
-    offers: impl IntoIterator<Item = Offer>,
+    offers: &[Offer],
     meta: &IngestMeta,
 ) -> Result<S::Committed, PipelineError> {
     sink.begin(source, guard)?;
-    match accept_in_chunks(sink, offers) {
-        Ok(()) => sink.commit(meta),
-        Err(err) => {
+    for chunk in offers.chunks(OFFER_CHUNK) {
+        if let Err(err) = sink.accept(chunk) {
             sink.abort();
-            Err(err)
+            return Err(err);
         }
     }
-}
-
-fn accept_in_chunks<S: OfferSink>(
-    sink: &mut S,
-    offers: impl IntoIterator<Item = Offer>,
-) -> Result<(), PipelineError> {
-    let mut chunk = Vec::with_capacity(OFFER_CHUNK);
-    for offer in offers {
-        chunk.push(offer);
-        if chunk.len() == OFFER_CHUNK {
-            sink.accept(&chunk)?;
-            chunk.clear();
-        }
-    }
-    sink.accept(&chunk)
+    sink.commit(meta)
 }

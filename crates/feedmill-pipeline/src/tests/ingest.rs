@@ -182,7 +182,7 @@ fn offers_in_memory_replace_a_source_in_one_commit() -> TestResult {
         .map(|i| offer(SOURCE, i))
         .collect::<Result<Vec<_>, _>>()?;
     let meta = IngestMeta::default();
-    let outcome = ingest_offers(&mut sinks, SOURCE, IngestOptions::default(), offers, &meta)?;
+    let outcome = ingest_offers(&mut sinks, SOURCE, IngestOptions::default(), &offers, &meta)?;
     assert_eq!(outcome.stats.num_offers, 5000);
     assert_same_offers(&sinks, 5000)?;
     // An offer of another source fails the whole replacement: nothing of it is kept.
@@ -191,7 +191,7 @@ fn offers_in_memory_replace_a_source_in_one_commit() -> TestResult {
         force: true,
         ..IngestOptions::default()
     };
-    let err = ingest_offers(&mut sinks, SOURCE, guard, mixed, &meta);
+    let err = ingest_offers(&mut sinks, SOURCE, guard, &mixed, &meta);
     assert!(err.is_err());
     assert_eq!(sinks.secondary().num_aborts(), 1);
     assert_same_offers(&sinks, 5000)
