@@ -1,6 +1,6 @@
 //! Synthetic offers in memory, for the benchmarks of the index and the API (`search_bench`,
 //! `search_load`, `ingest_bench`, `load`): deterministic, shaped like product text, drawn with
-//! feedmill-gen's own PRNG and Zipf law (the only ones in the workspace).
+//! feedmill-gen's own PRNG and Zipf law (the benchmarks have no others).
 //!
 //! Titles and descriptions draw words from a 20,000-word vocabulary with Zipf frequencies, as
 //! product text has: a few words are frequent, most are rare. An [`OfferShape`] sets how many

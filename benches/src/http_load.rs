@@ -9,7 +9,7 @@
 //! Client and server share the machine's cores, so the figures are a lower bound for a server
 //! alone.
 //!
-//! The stage runs twice: with the search cache off, so that every request is searched on the
+//! The e2e benchmark's HTTP stage ([`http_load`]) runs twice: with the search cache off, so that every request is searched on the
 //! index (the engine's throughput), and with the cache as `feedmill serve` has it by default.
 //! The mix repeats (its requests cycle, and its one-word queries recur within it), so the
 //! second run answers most requests from the cache: it shows what the cache does for a
