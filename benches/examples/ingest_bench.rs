@@ -2,11 +2,12 @@
 //! - **tantivy**: the same offers as pre-built documents (this schema, this index's writer
 //!   settings and batches) added to a fresh on-disk index and committed: what tantivy reaches
 //!   here;
-//! - **ingest**: `SourceIngest::add` of the offers into a fresh index, then `commit`;
+//! - **ingest**: the offers through the pipeline's `ingest_offers` into the index's sink
+//!   (`SourceIngest::add` of each, then `commit`) in a fresh index;
 //! - **re-ingest**: the same source again into that index, the steady state of a refresh
 //!   (every offer replaces its previous copy).
 //!
-//! Offers are generated in memory first ([`support::OfferShape::FEED`]: titles ~60 characters,
+//! Offers are generated in memory first (the harness's `OfferShape::FEED`: titles ~60 characters,
 //! descriptions ~200, brand, category path, GTIN on two in three, prices, product, image and
 //! tracking URLs), or read from an NDJSON file of offers (what `feedmill normalize` writes),
 //! so only indexing is timed. Each of `runs` rounds times the three in turn;
@@ -15,19 +16,18 @@
 //! the ratio to tantivy.
 //!
 //! ```text
-//! cargo run --release -p feedmill-index --example ingest_bench -- [num_offers | offers.ndjson] [runs] [indexing_threads]
+//! cargo run --release -p feedmill-benches --example ingest_bench -- [num_offers | offers.ndjson] [runs] [indexing_threads]
 //! ```
 //! Defaults: 300,000 generated offers, 3 rounds, the index's own number of indexing threads.
 
-mod support;
-
+use feedmill_benches::catalogue::{CATALOGUE_SEED, Generator, OfferShape};
+use feedmill_benches::measure::{BenchResult, process_cpu};
+use feedmill_gen::rng::SplitMix64;
 use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::Offer;
+use feedmill_pipeline::{IndexSink, ingest_offers};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{Generator, OfferShape, Rng, process_cpu};
-
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const SOURCE: &str = "bench";
 
@@ -97,7 +97,7 @@ fn report(num_offers: usize, runs: usize, timings: [Vec<Timing>; 3]) {
 fn generate(num_offers: usize) -> BenchResult<Vec<Offer>> {
     let started = Instant::now();
     let generator = Generator::new()?;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = SplitMix64::new(CATALOGUE_SEED);
     let offers: Vec<Offer> = (0..num_offers)
         .map(|i| generator.offer(&mut rng, OfferShape::FEED, SOURCE, i))
         .collect();
@@ -183,11 +183,9 @@ fn time_ingests(offers: &[Offer], threads: Option<usize>) -> BenchResult<(Timing
 }
 
 fn ingest(index: &OfferIndex, offers: &[Offer]) -> BenchResult<()> {
-    let mut ingest = index.begin_source_ingest(SOURCE, IngestOptions::default())?;
-    for offer in offers {
-        ingest.add(offer)?;
-    }
-    let outcome = ingest.commit(IngestMeta::default())?;
+    let mut sink = IndexSink::new(index.clone());
+    let meta = IngestMeta::default();
+    let outcome = ingest_offers(&mut sink, SOURCE, IngestOptions::default(), offers, &meta)?;
     if outcome.stats.num_offers != offers.len() as u64 {
         let num_offers = outcome.stats.num_offers;
         return Err(format!("indexed {num_offers} of {} offers", offers.len()).into());

@@ -2,29 +2,26 @@
 //! searches contend inside the index (they scale with the cores if they do not), without the
 //! HTTP layer of `feedmill-api`'s load example.
 //!
-//! The request mix is that load example's: 60 % text, 20 % text with a brand, a price cap, in
-//! stock and a price sort, 10 % text with brand, price and merchant facets, 10 % text grouped by
-//! GTIN; words drawn like search_bench's "realistic" queries. Each thread runs requests in turn
+//! The request mix is the load example's, the harness's `catalogue_mix`: 60 % text, 20 % text
+//! with a brand, a price cap, in stock and a price sort, 10 % text with brand, price and
+//! merchant facets, 10 % text grouped by GTIN; words drawn like search_bench's "realistic"
+//! queries. Each thread runs requests in turn
 //! for the given seconds; the total rate, the process's CPU time per search (which stays flat
 //! as threads are added unless searches contend) and each kind's mean latency are printed per
 //! thread count.
 //!
 //! ```text
-//! cargo run --release -p feedmill-index --example search_bench -- 1000000 /tmp/index   # builds
-//! cargo run --release -p feedmill-index --example search_load -- /tmp/index [seconds] [threads,...]
+//! cargo run --release -p feedmill-benches --example search_bench -- 1000000 /tmp/index   # builds
+//! cargo run --release -p feedmill-benches --example search_load -- /tmp/index [seconds] [threads,...]
 //! ```
 
-mod support;
-
-use feedmill_index::{FacetKind, OfferIndex, SearchRequest, SortOrder};
-use rust_decimal::Decimal;
+use feedmill_benches::measure::{BenchResult, process_cpu};
+use feedmill_benches::query_mix::{CATALOGUE_KINDS, MixedRequest, catalogue_mix};
+use feedmill_index::OfferIndex;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::{BRANDS, Generator, Rng, process_cpu};
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
-
-const KINDS: [&str; 4] = ["text", "filtered", "facets", "grouped"];
+const KINDS: [&str; 4] = CATALOGUE_KINDS;
 
 fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1);
@@ -45,9 +42,9 @@ fn main() -> BenchResult<()> {
         )
         .into());
     }
-    let requests = requests()?;
-    for request in requests.iter().take(100) {
-        index.search(&request.1)?; // warm the page cache
+    let requests = catalogue_mix(1000, false)?;
+    for mixed in requests.iter().take(100) {
+        index.search(&mixed.request)?; // warm the page cache
     }
     for num_threads in threads {
         run(&index, &requests, num_threads, Duration::from_secs(seconds))?;
@@ -55,50 +52,10 @@ fn main() -> BenchResult<()> {
     Ok(())
 }
 
-/// 1,000 requests, each with its kind.
-fn requests() -> BenchResult<Vec<(usize, SearchRequest)>> {
-    let generator = Generator::new().map_err(|err| err.to_string())?;
-    let mut rng = Rng(42);
-    let requests = (0..1000)
-        .map(|i| {
-            let text = SearchRequest {
-                query: Some(generator.word(&mut rng).to_string()),
-                ..SearchRequest::default()
-            };
-            match i % 10 {
-                0..=5 => (0, text),
-                6 | 7 => {
-                    let brand = rng.pick(BRANDS).to_string();
-                    let filtered = SearchRequest {
-                        brands: vec![brand],
-                        sort: SortOrder::PriceAsc,
-                        in_stock: true,
-                        max_price: Some(Decimal::from(3000)),
-                        ..text
-                    };
-                    (1, filtered)
-                }
-                8 => {
-                    let facets = vec![FacetKind::Brand, FacetKind::Price, FacetKind::Merchant];
-                    (2, SearchRequest { facets, ..text })
-                }
-                _ => (
-                    3,
-                    SearchRequest {
-                        group_by_gtin: true,
-                        ..text
-                    },
-                ),
-            }
-        })
-        .collect();
-    Ok(requests)
-}
-
 /// `num_threads` threads searching for `duration`; prints the rate and the mean per kind.
 fn run(
     index: &OfferIndex,
-    requests: &[(usize, SearchRequest)],
+    requests: &[MixedRequest],
     num_threads: usize,
     duration: Duration,
 ) -> BenchResult<()> {
@@ -147,7 +104,7 @@ fn run(
 /// Counts and total latency per kind of the searches one thread ran.
 fn search_until(
     index: &OfferIndex,
-    requests: &[(usize, SearchRequest)],
+    requests: &[MixedRequest],
     thread: usize,
     until: Instant,
 ) -> BenchResult<[(u64, Duration); 4]> {
@@ -155,10 +112,10 @@ fn search_until(
     // Threads start at different requests, so they do not walk the list in step.
     let mut next = thread * 97;
     while Instant::now() < until {
-        let (kind, request) = &requests[next % requests.len()];
+        let mixed = &requests[next % requests.len()];
         let started = Instant::now();
-        index.search(request)?;
-        if let Some(total) = totals.get_mut(*kind) {
+        index.search(&mixed.request)?;
+        if let Some(total) = totals.get_mut(mixed.kind) {
             total.0 += 1;
             total.1 += started.elapsed();
         }

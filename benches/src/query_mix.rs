@@ -1,4 +1,9 @@
-//! The query mix and its single-threaded timing.
+//! The query mixes and their single-threaded timing.
+//!
+//! Two mixes, one per synthetic input: [`query_mix`] over feedmill-gen's feeds (the e2e
+//! benchmark) and [`catalogue_mix`] over the in-memory catalogue of [`crate::catalogue`] (the
+//! index and API examples). Both are lists of [`MixedRequest`]s, which the HTTP load sends as
+//! `GET /search` ([`url_params`]).
 //!
 //! Queries take their words from the generator's own vocabulary (`feedmill_gen::vocabulary`:
 //! product kinds, model names, brands and colours in four languages), so they hit the indexed
@@ -13,6 +18,7 @@
 //!
 //! The HTTP stage sends the same requests, so the single-threaded figures are its baseline.
 
+use crate::catalogue::{self, Generator, WORDS};
 use crate::measure::{BenchResult, StageClock, StageFigures, quantile};
 use feedmill_gen::rng::SplitMix64;
 use feedmill_gen::vocabulary::{BRANDS, COLOURS, KINDS, MODELS};
@@ -76,6 +82,67 @@ pub fn query_mix(num_queries: usize, seed: u64) -> Vec<MixedRequest> {
             }
         })
         .collect()
+}
+
+/// The kinds of [`catalogue_mix`], in the order of their numbers.
+pub const CATALOGUE_KINDS: [&str; 4] = ["text", "filtered", "facets", "grouped"];
+
+/// `num_requests` requests over the catalogue, the same every time: in every ten, six text
+/// queries (one word, two words, a word and a three-letter prefix), two with a brand, a price
+/// cap, in stock and a price sort, one with brand, price and merchant facets, one grouped by
+/// GTIN. Words are drawn like the catalogue's text (Zipf), or with `broad` from its 40 most
+/// common words only, each in 3–6 % of the titles.
+pub fn catalogue_mix(num_requests: usize, broad: bool) -> BenchResult<Vec<MixedRequest>> {
+    let generator = Generator::new()?;
+    let mut rng = SplitMix64::new(42);
+    let word = |rng: &mut SplitMix64| -> String {
+        if broad {
+            rng.pick(WORDS).to_string()
+        } else {
+            generator.word(rng).to_string()
+        }
+    };
+    let mut mix = Vec::with_capacity(num_requests);
+    for i in 0..num_requests {
+        let text = match i % 10 {
+            2 | 3 => format!("{} {}", word(&mut rng), word(&mut rng)),
+            4 | 5 => {
+                let typed: String = word(&mut rng).chars().take(3).collect();
+                format!("{} {typed}", word(&mut rng))
+            }
+            _ => word(&mut rng),
+        };
+        let text = SearchRequest {
+            query: Some(text),
+            ..SearchRequest::default()
+        };
+        let (kind, request) = match i % 10 {
+            0..=5 => (0, text),
+            6 | 7 => {
+                let filtered = SearchRequest {
+                    brands: vec![rng.pick(catalogue::BRANDS).to_string()],
+                    sort: SortOrder::PriceAsc,
+                    in_stock: true,
+                    max_price: Some(Decimal::from(3000)),
+                    ..text
+                };
+                (1, filtered)
+            }
+            8 => {
+                let facets = vec![FacetKind::Brand, FacetKind::Price, FacetKind::Merchant];
+                (2, SearchRequest { facets, ..text })
+            }
+            _ => {
+                let grouped = SearchRequest {
+                    group_by_gtin: true,
+                    ..text
+                };
+                (3, grouped)
+            }
+        };
+        mix.push(MixedRequest { kind, request });
+    }
+    Ok(mix)
 }
 
 /// Lower-cased words a shopper might type about the generated catalogue.
@@ -215,4 +282,61 @@ pub fn url_params(request: &SearchRequest) -> Vec<(&'static str, String)> {
         params.push(("group_by", "gtin".into()));
     }
     params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_mix_has_its_kinds_in_their_shares() -> BenchResult<()> {
+        let mix = catalogue_mix(1000, false)?;
+        let count = |kind: usize| mix.iter().filter(|m| m.kind == kind).count();
+        assert_eq!(
+            [count(0), count(1), count(2), count(3)],
+            [600, 200, 100, 100]
+        );
+        assert!(mix.iter().all(|m| m.request.query.is_some()));
+        assert!(
+            mix.iter()
+                .filter(|m| m.kind == 3)
+                .all(|m| m.request.group_by_gtin)
+        );
+        let again = catalogue_mix(1000, false)?;
+        let queries = |mix: &[MixedRequest]| -> Vec<Option<String>> {
+            mix.iter().map(|m| m.request.query.clone()).collect()
+        };
+        assert_eq!(queries(&mix), queries(&again));
+        let broad = catalogue_mix(40, true)?;
+        let first_word = |m: &MixedRequest| {
+            m.request
+                .query
+                .as_deref()
+                .and_then(|q| q.split(' ').next())
+                .map(str::to_string)
+        };
+        assert!(
+            broad
+                .iter()
+                .filter_map(first_word)
+                .all(|w| WORDS.contains(&w.as_str()))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn requests_become_the_api_parameters() {
+        let request = SearchRequest {
+            query: Some("trail shoe".into()),
+            in_stock: true,
+            sort: SortOrder::PriceAsc,
+            facets: vec![FacetKind::Brand, FacetKind::Price],
+            group_by_gtin: true,
+            ..SearchRequest::default()
+        };
+        let params = url_params(&request);
+        let has = |name: &str, value: &str| params.iter().any(|(n, v)| *n == name && v == value);
+        assert!(has("q", "trail shoe") && has("in_stock", "true") && has("sort", "price_asc"));
+        assert!(has("facets", "brand,price") && has("group_by", "gtin"));
+    }
 }

@@ -4,16 +4,17 @@
 //! Whatever fails — the fetch, the feed, the guard — the source keeps its previous offers and the
 //! report says why.
 
-use crate::pipeline::{IngestRequest, IngestResult, ingest_source};
+use crate::error::PipelineError;
+use crate::index_sink::IndexSink;
+use crate::ingest::{IngestRequest, IngestResult, ingest_source};
 use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
-use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::FeedOptions;
 use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
 /// How one refresh of one source ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RefreshOutcome {
     /// The feed's bytes are those already in the index.
@@ -57,6 +58,14 @@ impl RefreshReport {
     pub fn failed(&self) -> bool {
         matches!(self.outcome, RefreshOutcome::Failed { .. })
     }
+
+    /// Why the refresh failed; `None` when it did not.
+    pub fn error(&self) -> Option<&str> {
+        match &self.outcome {
+            RefreshOutcome::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Fetches and ingests one source. Never returns an error: failures are in the report.
@@ -70,7 +79,7 @@ pub async fn refresh_source(
     let outcome = match refresh(index, ctx, source, force).await {
         Ok(outcome) => outcome,
         Err(err) => RefreshOutcome::Failed {
-            error: format!("{err:#}"),
+            error: err.full_message(),
         },
     };
     RefreshReport {
@@ -85,18 +94,13 @@ async fn refresh(
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
-) -> anyhow::Result<RefreshOutcome> {
+) -> Result<RefreshOutcome, PipelineError> {
     let fetched = fetch_source(source, ctx).await?;
-    let format = fetched
-        .format
-        .as_deref()
-        .map(str::parse::<FeedFormat>)
-        .transpose();
     let request = IngestRequest {
         paths: vec![fetched.path.clone()],
         feed: FeedOptions {
             source: source.name.clone(),
-            format: format.map_err(anyhow::Error::msg)?,
+            format: fetched.format,
             ..FeedOptions::default()
         },
         guard: IngestOptions {
@@ -104,13 +108,14 @@ async fn refresh(
             force,
         },
         expected_records: fetched.expected_records,
-        // The fetch hashed the download; ingest_source skips it when the index has that hash.
+        // The fetch hashed the download; the ingest skips it when the index has that hash.
         content_hash: Some(fetched.content_hash.clone()),
     };
-    let index = index.clone();
+    let mut sink = IndexSink::new(index.clone());
     // Parsing and indexing are CPU work: off the async workers.
-    let ingested =
-        tokio::task::spawn_blocking(move || ingest_source(&index, &request, |_| Ok(()))).await??;
+    let ingested = tokio::task::spawn_blocking(move || ingest_source(&mut sink, &request))
+        .await
+        .map_err(|err| PipelineError::Task(err.to_string()))??;
     Ok(match ingested {
         IngestResult::Unchanged => RefreshOutcome::Unchanged,
         IngestResult::Committed(report) => RefreshOutcome::Ingested {

@@ -1,18 +1,20 @@
-//! Synthetic offers for the index examples (`search_bench`, `ingest_bench`): deterministic,
-//! dependency-free, shaped like product text.
+//! Synthetic offers in memory, for the benchmarks of the index and the API (`search_bench`,
+//! `search_load`, `ingest_bench`, `load`): deterministic, shaped like product text, drawn with
+//! feedmill-gen's own PRNG and Zipf law (the benchmarks have no others).
 //!
 //! Titles and descriptions draw words from a 20,000-word vocabulary with Zipf frequencies, as
 //! product text has: a few words are frequent, most are rare. An [`OfferShape`] sets how many
-//! words a title and a description have.
-
-// Each example uses part of this module.
-#![allow(dead_code)]
+//! words a title and a description have. [`build_index`] ingests such a catalogue through the
+//! pipeline, as `feedmill ingest` writes a source.
 
 use chrono::{DateTime, Utc};
+use feedmill_gen::rng::{SplitMix64, Zipf};
+use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::Decimal;
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
+use feedmill_pipeline::{IndexSink, ingest_offers};
 use std::collections::{BTreeMap, HashSet};
-use std::time::Duration;
+use std::time::Instant;
 
 pub const WORDS: &[&str] = &[
     "hoodie",
@@ -84,25 +86,12 @@ pub const CATEGORIES: &[&str] = &[
     "Elektronik > Mobiler > Tillbehör",
 ];
 
-/// xorshift64*: deterministic and dependency-free, enough to spread generated values.
-pub struct Rng(pub u64);
+/// The seed of the catalogues' offer stream (the benchmarks' fixed choice).
+pub const CATALOGUE_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
+/// A number in `0..n`.
+fn below(rng: &mut SplitMix64, n: usize) -> usize {
+    rng.below(n as u64) as usize
 }
 
 /// Pseudo-words from syllables (some with å, ä, ö, as Swedish feeds have), after the 40 real
@@ -114,10 +103,10 @@ pub fn vocabulary(size: usize) -> Vec<String> {
     ];
     let mut words: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
     let mut known: HashSet<String> = words.iter().cloned().collect();
-    let mut rng = Rng(7);
+    let mut rng = SplitMix64::new(7);
     while words.len() < size {
-        let num_syllables = 2 + rng.below(3);
-        let word: String = (0..num_syllables).map(|_| rng.pick(SYLLABLES)).collect();
+        let num_syllables = 2 + below(&mut rng, 3);
+        let word: String = (0..num_syllables).map(|_| *rng.pick(SYLLABLES)).collect();
         if known.insert(word.clone()) {
             words.push(word);
         }
@@ -125,34 +114,10 @@ pub fn vocabulary(size: usize) -> Vec<String> {
     words
 }
 
-/// Samples ranks 0..n with probability proportional to 1 / (rank + ZIPF_OFFSET).
-struct Zipf {
-    cumulative: Vec<f64>,
-}
-
-/// Flattens the head of the distribution: the most frequent word is ~1.3 % of all words (in
-/// ~6 % of titles, ~15 % of descriptions), like the top content words of real product text,
-/// where the even more frequent words are stop words nobody searches alone.
-const ZIPF_OFFSET: f64 = 10.0;
-
-impl Zipf {
-    fn new(n: usize) -> Zipf {
-        let mut total = 0.0;
-        let cumulative = (0..n)
-            .map(|rank| {
-                total += 1.0 / (rank as f64 + ZIPF_OFFSET);
-                total
-            })
-            .collect();
-        Zipf { cumulative }
-    }
-
-    fn sample(&self, rng: &mut Rng) -> usize {
-        let total = self.cumulative.last().copied().unwrap_or(1.0);
-        let target = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        self.cumulative.partition_point(|c| *c < target)
-    }
-}
+/// Flattens the head of the word distribution: the most frequent word is ~1.3 % of all words
+/// (in ~6 % of titles, ~15 % of descriptions), like the top content words of real product
+/// text, where the even more frequent words are stop words nobody searches alone.
+const ZIPF_SHIFT: f64 = 9.0;
 
 /// Words per title (`min_title_words` plus up to `title_word_spread - 1`) and per description;
 /// `feed_fields` adds what real feeds carry besides text: a tracking URL and an update time.
@@ -188,9 +153,9 @@ pub struct Generator {
 }
 
 impl Generator {
-    pub fn new() -> Result<Generator, Box<dyn std::error::Error>> {
+    pub fn new() -> Result<Generator, Box<dyn std::error::Error + Send + Sync>> {
         let words = vocabulary(20_000);
-        let zipf = Zipf::new(words.len());
+        let zipf = Zipf::shifted(words.len(), 1.0, ZIPF_SHIFT);
         Ok(Generator {
             words,
             zipf,
@@ -198,11 +163,11 @@ impl Generator {
         })
     }
 
-    pub fn word(&self, rng: &mut Rng) -> &str {
+    pub fn word(&self, rng: &mut SplitMix64) -> &str {
         &self.words[self.zipf.sample(rng)]
     }
 
-    fn text(&self, rng: &mut Rng, num_words: usize) -> String {
+    fn text(&self, rng: &mut SplitMix64, num_words: usize) -> String {
         (0..num_words)
             .map(|_| self.word(rng))
             .collect::<Vec<_>>()
@@ -210,20 +175,20 @@ impl Generator {
     }
 
     /// The `i`-th offer of `source`: one of 200,000 products, two in three with a GTIN.
-    pub fn offer(&self, rng: &mut Rng, shape: OfferShape, source: &str, i: usize) -> Offer {
-        let product = rng.next() % 200_000;
-        let num_words = shape.min_title_words + (rng.next() % shape.title_word_spread) as usize;
+    pub fn offer(&self, rng: &mut SplitMix64, shape: OfferShape, source: &str, i: usize) -> Offer {
+        let product = rng.next_u64() % 200_000;
+        let num_words = shape.min_title_words + (rng.next_u64() % shape.title_word_spread) as usize;
         let title = format!("{} {product}", self.text(rng, num_words));
-        let price = Decimal::new((rng.next() % 500_000) as i64 + 100, 2);
+        let price = Decimal::new((rng.next_u64() % 500_000) as i64 + 100, 2);
         Offer {
             id: format!("{source}:{i}"),
             source: source.to_string(),
-            network: Network::ALL[(rng.next() % 6) as usize],
+            network: Network::ALL[(rng.next_u64() % 6) as usize],
             merchant_id: None,
-            merchant_name: Some(format!("Merchant {}", rng.next() % 300)),
+            merchant_name: Some(format!("Merchant {}", rng.next_u64() % 300)),
             program_id: None,
             sku: Some(i.to_string()),
-            gtin: if rng.next().is_multiple_of(3) {
+            gtin: if rng.next_u64().is_multiple_of(3) {
                 None
             } else {
                 gtin_for(product)
@@ -235,12 +200,12 @@ impl Generator {
             category: Some(rng.pick(CATEGORIES).to_string()),
             price,
             old_price: rng
-                .next()
+                .next_u64()
                 .is_multiple_of(4)
                 .then(|| price * Decimal::new(13, 1)),
             currency: self.sek,
             shipping: Some(Decimal::new(4900, 2)),
-            availability: if rng.next().is_multiple_of(5) {
+            availability: if rng.next_u64().is_multiple_of(5) {
                 Availability::OutOfStock
             } else {
                 Availability::InStock
@@ -273,22 +238,93 @@ fn updated_at(i: usize) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(EPOCH + (i as i64 * 7919) % (90 * 86_400), 0)
 }
 
-/// User + system time of every thread of the process so far; zero where `/proc` is missing.
-pub fn process_cpu() -> Duration {
-    // `/proc/self/stat` counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux we run).
-    const TICKS_PER_SECOND: u64 = 100;
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return Duration::ZERO;
-    };
-    // Fields after the command name, which is in parentheses and may hold spaces, start with
-    // the state; utime and stime are the 12th and 13th of them.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((field(11) + field(12)) * 1000 / TICKS_PER_SECOND)
+/// An index in `dir` of `num_offers` generated offers (`shape`) in `num_sources` sources,
+/// each ingested through the pipeline in one commit; an index already holding offers is
+/// reused as it is. The writer is released afterwards, so merges are done when it returns.
+pub fn build_index(
+    dir: &std::path::Path,
+    num_offers: usize,
+    num_sources: usize,
+    shape: OfferShape,
+) -> crate::measure::BenchResult<OfferIndex> {
+    let index = OfferIndex::open_or_create(dir)?;
+    if index.num_offers() > 0 {
+        eprintln!("reusing {} offers in {}", index.num_offers(), dir.display());
+        return Ok(index);
+    }
+    let generator = Generator::new()?;
+    let mut rng = SplitMix64::new(CATALOGUE_SEED);
+    let mut sink = IndexSink::new(index.clone());
+    let num_sources = num_sources.max(1);
+    for s in 0..num_sources {
+        let source = format!("source{s}");
+        let started = Instant::now();
+        let offers: Vec<Offer> = (s..num_offers)
+            .step_by(num_sources)
+            .map(|i| generator.offer(&mut rng, shape, &source, i))
+            .collect();
+        let meta = IngestMeta {
+            content_hash: format!("catalogue-{s}"),
+            num_rejected: 0,
+            duration: started.elapsed(),
+        };
+        let outcome = ingest_offers(&mut sink, &source, IngestOptions::default(), &offers, &meta)?;
+        eprintln!(
+            "ingested {source}: {} offers in {:.1?}",
+            outcome.stats.num_offers,
+            started.elapsed()
+        );
+    }
+    index.release_writer();
+    Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_is_the_same_for_the_same_seed()
+    -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let generator = Generator::new()?;
+        let draw = || {
+            let mut rng = SplitMix64::new(CATALOGUE_SEED);
+            (0..50)
+                .map(|i| generator.offer(&mut rng, OfferShape::FEED, "s", i))
+                .collect::<Vec<_>>()
+        };
+        let (first, second) = (draw(), draw());
+        assert_eq!(first, second);
+        assert!(
+            first
+                .iter()
+                .all(|o| o.tracking_url.is_some() && !o.title.is_empty())
+        );
+        let distinct: HashSet<&str> = first.iter().map(|o| o.title.as_str()).collect();
+        assert!(distinct.len() > 45);
+        Ok(())
+    }
+
+    #[test]
+    fn the_top_words_are_frequent_but_not_dominant()
+    -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let generator = Generator::new()?;
+        let mut rng = SplitMix64::new(1);
+        let draws = 50_000;
+        let top = (0..draws)
+            .filter(|_| generator.word(&mut rng) == WORDS[0])
+            .count();
+        let share = top as f64 / draws as f64;
+        assert!((0.005..0.03).contains(&share), "{share}");
+        Ok(())
+    }
+
+    #[test]
+    fn built_indexes_hold_every_offer_in_their_sources() -> crate::measure::BenchResult<()> {
+        let dir = tempfile::tempdir()?;
+        let index = build_index(dir.path(), 1000, 4, OfferShape::SHORT)?;
+        assert_eq!(index.num_offers(), 1000);
+        assert_eq!(index.stats()?.len(), 4);
+        Ok(())
+    }
 }

@@ -1,7 +1,8 @@
 //! Latency of the index at catalogue scale: builds an index of generated offers (default
 //! 1,000,000 in 10 sources) and times searches single-threaded.
 //!
-//! Titles draw 3–7 words from a 20,000-word vocabulary with Zipf frequencies ([`support`]), as
+//! Titles draw 3–7 words from a 20,000-word vocabulary with Zipf frequencies (the harness's
+//! `catalogue`), as
 //! product text has: a few words are frequent, most are rare. "realistic" queries take words
 //! the same way; "broad" queries take the 40 most frequent words only, each in 3–6 % of the
 //! titles and 7–15 % of the descriptions. `BENCH_QUERY=word` times one query (with `BENCH_SORT`,
@@ -9,44 +10,19 @@
 //! sections whose name holds `text` (`BENCH_ONLY='broad: text$'` only that one); `BENCH_SLOWEST=1` lists the slowest requests of each.
 //!
 //! ```text
-//! cargo run --release -p feedmill-index --example search_bench -- [num_offers] [index_dir]
+//! cargo run --release -p feedmill-benches --example search_bench -- [num_offers] [index_dir]
 //! ```
 //! With an `index_dir` that already holds offers, the build is skipped.
 
-mod support;
-
-use feedmill_index::{FacetKind, IngestMeta, IngestOptions, OfferIndex, SearchRequest, SortOrder};
-use rust_decimal::Decimal;
+use feedmill_benches::catalogue::{BRANDS, CATEGORIES, Generator, OfferShape, WORDS, build_index};
+use feedmill_benches::measure::BenchResult;
+use feedmill_gen::rng::SplitMix64;
+use feedmill_index::{FacetKind, OfferIndex, SearchRequest, SortOrder};
+use feedmill_model::Decimal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::{BRANDS, CATEGORIES, Generator, OfferShape, Rng, WORDS};
 
 const NUM_SOURCES: usize = 10;
-
-fn build(index: &OfferIndex, num_offers: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let generator = Generator::new()?;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let per_source = num_offers / NUM_SOURCES;
-    for s in 0..NUM_SOURCES {
-        let source = format!("source{s}");
-        let started = Instant::now();
-        let mut ingest = index.begin_source_ingest(&source, IngestOptions::default())?;
-        for i in 0..per_source {
-            ingest.add(&generator.offer(&mut rng, OfferShape::SHORT, &source, i))?;
-        }
-        let outcome = ingest.commit(IngestMeta {
-            content_hash: format!("bench-{s}"),
-            num_rejected: 0,
-            duration: started.elapsed(),
-        })?;
-        println!(
-            "ingested {source}: {} offers in {:.1?}",
-            outcome.stats.num_offers,
-            started.elapsed()
-        );
-    }
-    Ok(())
-}
 
 fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration, Duration) {
     times.sort();
@@ -58,11 +34,7 @@ fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration, Duration) {
 /// other processes took the shared cores; percentiles are then over requests.
 const RUNS: usize = 5;
 
-fn bench(
-    index: &OfferIndex,
-    name: &str,
-    requests: &[SearchRequest],
-) -> Result<(), Box<dyn std::error::Error>> {
+fn bench(index: &OfferIndex, name: &str, requests: &[SearchRequest]) -> BenchResult<()> {
     if let Ok(only) = std::env::var("BENCH_ONLY") {
         let wanted = match only.strip_suffix('$') {
             Some(exact) => name == exact,
@@ -109,7 +81,7 @@ fn prefix(word: &str) -> String {
     word.chars().take(3).collect()
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1);
     let num_offers: usize = args
         .next()
@@ -119,16 +91,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = args.next().map(PathBuf::from);
     let scratch = tempfile::tempdir()?;
     let dir = dir.unwrap_or_else(|| scratch.path().join("index"));
-    let index = OfferIndex::open_or_create(&dir)?;
-    if index.num_offers() == 0 {
-        let started = Instant::now();
-        build(&index, num_offers)?;
-        println!(
-            "built {} offers in {:.1?}",
-            index.num_offers(),
-            started.elapsed()
-        );
-    }
+    let started = Instant::now();
+    let index = build_index(&dir, num_offers, NUM_SOURCES, OfferShape::SHORT)?;
+    println!(
+        "{} offers ready in {:.1?}",
+        index.num_offers(),
+        started.elapsed()
+    );
     if let Some(query) = std::env::var_os("BENCH_QUERY") {
         // Profiling aid: one query, many times.
         let filtered = std::env::var_os("BENCH_NO_FILTERS").is_none();
@@ -152,7 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let generator = Generator::new()?;
-    let mut rng = Rng(42);
+    let mut rng = SplitMix64::new(42);
     let realistic = queries(&mut rng, |rng| generator.word(rng).to_string());
     let broad = queries(&mut rng, |rng| rng.pick(WORDS).to_string());
     for (label, queries) in [("realistic", &realistic), ("broad", &broad)] {
@@ -229,7 +198,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// 200 queries: one word, two words, a word and a prefix, a word with a typo, in turn.
-fn queries(rng: &mut Rng, mut word: impl FnMut(&mut Rng) -> String) -> Vec<String> {
+fn queries(rng: &mut SplitMix64, mut word: impl FnMut(&mut SplitMix64) -> String) -> Vec<String> {
     (0..200)
         .map(|i| match i % 4 {
             0 => word(rng),
