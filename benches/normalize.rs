@@ -14,13 +14,14 @@
 //! most of it in `full/partnerboost-json`, the slowest path.
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use feedmill_benches::feed::gzip_in_memory;
 use feedmill_formats::FeedError;
 use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::{FeedOptions, run_feed};
 use feedmill_formats::input::open_reader;
 use feedmill_formats::readers::read_records;
 use feedmill_formats::record::{FieldNames, ReadItem};
-use feedmill_gen::{GenConfig, GenFormat, generate_gzip};
+use feedmill_gen::{GenConfig, GenFormat};
 use flate2::read::GzDecoder;
 use std::hint::black_box;
 use std::io::{self, BufReader, Read};
@@ -58,10 +59,8 @@ impl Read for SharedBytes {
 }
 
 fn gzip_feed(format: GenFormat) -> Arc<[u8]> {
-    let mut gz = Vec::new();
-    generate_gzip(&GenConfig::new(format, NUM_OFFERS, SEED), &mut gz)
-        .expect("generating into memory cannot fail");
-    Arc::from(gz)
+    gzip_in_memory(&GenConfig::new(format, NUM_OFFERS, SEED))
+        .expect("generating into memory cannot fail")
 }
 
 /// gzip bytes → open_reader → run_feed; returns the number of offers kept.

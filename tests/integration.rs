@@ -2,8 +2,10 @@
 //! `tests/fixtures/` and reproduce the quirks of real exported feeds.
 
 mod index_cli;
+mod normalize_auto_mapping;
 mod normalize_cli;
 mod normalize_junk;
+mod normalize_losses;
 mod normalize_snapshots;
 mod refresh_cli;
 mod serve_cli;

@@ -21,6 +21,26 @@ fn writes_one_offer_per_line_and_a_closing_stats_line() {
 }
 
 #[test]
+fn formats_are_named_or_auto_and_an_unknown_one_is_a_usage_error() {
+    let named = run(&[
+        "normalize",
+        "--format",
+        "adtraction-xml",
+        &path("adtraction.xml"),
+    ]);
+    assert_eq!(named.status.code(), Some(0), "{}", stderr(&named));
+    assert!(stderr(&named).contains("format: adtraction-xml"));
+    assert!(!stderr(&named).contains("(auto:"));
+    let unknown = run(&["normalize", "--format", "yaml", &path("adtraction.xml")]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("unknown format \"yaml\"; expected auto or one of"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
 fn rejects_go_to_the_rejects_file_with_position_field_and_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rejects = dir.path().join("rejects.ndjson");

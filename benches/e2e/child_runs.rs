@@ -6,9 +6,9 @@
 //! the lower median of that number over the repeats (an actual measured value, so counts stay
 //! whole). The medians of different figures may come from different repeats.
 
-use crate::measure::BenchResult;
 use crate::options::Options;
 use crate::report::RunResults;
+use feedmill_benches::measure::BenchResult;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

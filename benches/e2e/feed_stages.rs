@@ -5,69 +5,27 @@
 //! `feedmill normalize` and `feedmill ingest` do, and checks its counts against what the
 //! generator wrote: a wrong count means the stage measured something else than a full feed.
 
-use crate::measure::{BenchResult, StageClock, StageFigures};
-use feedmill_formats::driver::{FeedOptions, run_feed};
-use feedmill_formats::input::{content_hash, open_reader};
+use feedmill_benches::feed::Feed;
+use feedmill_benches::measure::{BenchResult, StageClock, StageFigures};
+use feedmill_formats::FeedError;
+use feedmill_formats::driver::run_feed;
+use feedmill_formats::input::open_reader;
 use feedmill_formats::readers::read_records;
 use feedmill_formats::record::{FieldNames, ReadItem};
-use feedmill_formats::{FeedError, FeedFormat};
-use feedmill_gen::{GenConfig, GenFormat, GenStats, generate_gzip};
-use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
+use feedmill_index::{IngestOptions, OfferIndex};
 use feedmill_model::Offer;
+use feedmill_pipeline::{IndexSink, IngestRequest, IngestResult, ingest_source};
 use flate2::read::GzDecoder;
 use std::fs::File;
 use std::hint::black_box;
-use std::io::{BufReader, BufWriter};
-use std::path::{Path, PathBuf};
+use std::io::BufReader;
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// The source every offer is ingested under.
-const SOURCE: &str = "e2e";
 
 /// Offers the indexing baseline holds (as offers, then as documents) before indexing them:
 /// a 1M-offer feed is one batch and one commit, as its ingest is; larger feeds take several, so
 /// that holding them stays within a few GiB.
 const BASELINE_CHUNK: usize = 1_000_000;
-
-/// The generated feed on disk.
-pub struct Feed {
-    pub path: PathBuf,
-    pub format: GenFormat,
-    pub stats: GenStats,
-}
-
-impl Feed {
-    /// Offers a normalizer must keep: every record but the ones planted to be rejected.
-    pub fn num_expected(&self) -> u64 {
-        self.stats.num_offers - self.stats.num_rejected()
-    }
-
-    fn options(&self) -> FeedOptions {
-        FeedOptions {
-            source: SOURCE.into(),
-            format: Some(self.format.into()),
-            ..FeedOptions::default()
-        }
-    }
-}
-
-/// Generates the feed, gzip-compressed, into `dir`.
-pub fn generate(dir: &Path, config: &GenConfig) -> BenchResult<(Feed, StageFigures)> {
-    let clock = StageClock::start();
-    let path = dir.join(format!("{}-{}.gz", config.format, config.offers));
-    let mut out = BufWriter::new(File::create(&path)?);
-    let stats = generate_gzip(config, &mut out)?;
-    out.into_inner()
-        .map_err(|err| err.into_error())?
-        .sync_all()?;
-    let figures = clock.finish(stats.num_offers);
-    let feed = Feed {
-        path,
-        format: config.format,
-        stats,
-    };
-    Ok((feed, figures))
-}
 
 /// The reading baseline: gunzip + the format's bare syntax reader with a counting sink, on one
 /// thread — what reading costs before any record becomes an offer.
@@ -80,7 +38,7 @@ pub fn read_baseline(feed: &Feed) -> BenchResult<StageFigures> {
         num_records += 1;
         Ok(())
     };
-    let syntax = FeedFormat::from(feed.format).syntax(None);
+    let syntax = feed.feed_format().syntax(None);
     read_records(reader, &syntax, &mut sink)?;
     check_count("read baseline records", num_records, feed.stats.num_offers)?;
     Ok(clock.finish(num_records))
@@ -101,30 +59,19 @@ pub fn normalize(feed: &Feed) -> BenchResult<StageFigures> {
     Ok(clock.finish(num_offers))
 }
 
-/// What `feedmill ingest` does for one source (`pipeline.rs`): the feed's bytes are hashed,
-/// then it streams through run_feed into one `SourceIngest`, committed once with the hash.
-/// Ends when the commit is visible; merges the commit started go on in the background (see
-/// [`finish_merges`]).
+/// What `feedmill ingest` does for one source: `feedmill_pipeline::ingest_source` into the
+/// index — the feed's bytes hashed, then streamed through the normalizer into one
+/// `SourceIngest`, committed once with the hash. Ends when the commit is visible; merges the
+/// commit started go on in the background (see [`finish_merges`]).
 pub fn ingest(feed: &Feed, index: &OfferIndex) -> BenchResult<StageFigures> {
     let clock = StageClock::start();
-    let started = Instant::now();
-    let hash = content_hash(&[&feed.path])?;
-    if index.source_content_hash(SOURCE)?.as_deref() == Some(hash.as_str()) {
-        return Err("the first ingest found the feed already ingested".into());
-    }
-    let mut ingest = index.begin_source_ingest(SOURCE, IngestOptions::default())?;
-    let input = open_reader(Box::new(File::open(&feed.path)?))?;
-    let report = run_feed(input, &feed.options(), |batch| {
-        for offer in &batch.offers {
-            ingest.add(offer).map_err(consumer_error)?;
+    let mut sink = IndexSink::new(index.clone());
+    let outcome = match ingest_source(&mut sink, &ingest_request(feed))? {
+        IngestResult::Committed(report) => report.outcome,
+        IngestResult::Unchanged => {
+            return Err("the first ingest found the feed already ingested".into());
         }
-        Ok(())
-    })?;
-    let outcome = ingest.commit(IngestMeta {
-        content_hash: hash,
-        num_rejected: report.stats.num_rejected,
-        duration: started.elapsed(),
-    })?;
+    };
     check_count(
         "ingested offers",
         outcome.stats.num_offers,
@@ -133,16 +80,29 @@ pub fn ingest(feed: &Feed, index: &OfferIndex) -> BenchResult<StageFigures> {
     Ok(clock.finish(outcome.stats.num_offers))
 }
 
-/// What `feedmill ingest` does with the feed it ingested last time (`pipeline.rs`): hashes the
-/// files, finds that hash in the source's metadata, and stops before parsing anything. The
-/// figure counts the offers the source keeps.
+/// What `feedmill ingest` does with the feed it ingested last time: the same
+/// `ingest_source`, which hashes the files, finds that hash in the source's metadata, and stops
+/// before parsing anything. The figure counts the offers the source keeps.
 pub fn reingest_unchanged(feed: &Feed, index: &OfferIndex) -> BenchResult<StageFigures> {
     let clock = StageClock::start();
-    let hash = content_hash(&[&feed.path])?;
-    if index.source_content_hash(SOURCE)?.as_deref() != Some(hash.as_str()) {
-        return Err("the unchanged feed was not recognised as ingested".into());
+    let mut sink = IndexSink::new(index.clone());
+    match ingest_source(&mut sink, &ingest_request(feed))? {
+        IngestResult::Unchanged => Ok(clock.finish(index.num_offers())),
+        IngestResult::Committed(_) => {
+            Err("the unchanged feed was not recognised as ingested".into())
+        }
     }
-    Ok(clock.finish(index.num_offers()))
+}
+
+/// The feed as `feedmill ingest FILE --format F --source e2e` asks for it.
+fn ingest_request(feed: &Feed) -> IngestRequest {
+    IngestRequest {
+        paths: vec![feed.path.clone()],
+        feed: feed.options(),
+        guard: IngestOptions::default(),
+        expected_records: None,
+        content_hash: None,
+    }
 }
 
 /// Closes the writer, which waits for the merges the last commit started.

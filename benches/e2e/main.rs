@@ -32,17 +32,15 @@
 
 mod child_runs;
 mod feed_stages;
-mod http_load;
 mod markdown;
-mod measure;
 mod options;
-mod query_mix;
 mod report;
 
-use feed_stages::Feed;
+use feedmill_benches::feed::{self, Feed};
+use feedmill_benches::measure::{self, BenchResult, StageFigures, dir_size};
+use feedmill_benches::{http_load, query_mix};
 use feedmill_gen::GenConfig;
 use feedmill_index::OfferIndex;
-use measure::{BenchResult, StageFigures, dir_size};
 use options::Options;
 use report::RunResults;
 use std::path::Path;
@@ -115,7 +113,7 @@ fn run_pipeline(options: &Options) -> BenchResult<RunResults> {
         None => tempfile::Builder::new().prefix("feedmill-e2e").tempdir()?,
     };
     let config = GenConfig::new(options.format, options.num_offers, options.seed);
-    let (feed, generate) = feed_stages::generate(scratch.path(), &config)?;
+    let (feed, generate) = feed::generate(scratch.path(), &config)?;
     log.stage("generate", &generate);
     let read_baseline = feed_stages::read_baseline(&feed)?;
     log.stage("read baseline", &read_baseline);
@@ -132,7 +130,7 @@ fn run_pipeline(options: &Options) -> BenchResult<RunResults> {
         results.http_uncached.num_requests, results.http.num_requests
     ));
     Ok(RunResults {
-        format: options.format.name().into(),
+        format: Some(options.format.into()),
         seed: options.seed,
         num_runs: 1,
         num_records: feed.stats.num_offers,
@@ -221,13 +219,13 @@ fn sections(options: &Options, run: &RunResults, scaling: &[RunResults]) -> Vec<
     let intro = format!(
         "{} records of {} (seed {}), {} kept; {repeats}, {:.0} s per run; {measured}\n\n",
         report::count(run.num_records),
-        run.format,
+        run.format_name(),
         run.seed,
         report::count(run.num_offers),
         run.total_seconds,
     );
     let mut sections = vec![("machine".to_string(), machine_section())];
-    let name = format!("{}-{}", run.format, run.num_records);
+    let name = format!("{}-{}", run.format_name(), run.num_records);
     sections.push((name, intro + &report::stage_table(run)));
     if !scaling.is_empty() {
         let name = format!("scaling-{}", options.format);

@@ -4,7 +4,7 @@
 //! A section named `NAME` is everything between `<!-- e2e:NAME begin … -->` and
 //! `<!-- e2e:NAME end -->`; a section not yet in the file is appended at its end.
 
-use crate::measure::BenchResult;
+use feedmill_benches::measure::BenchResult;
 use std::path::Path;
 
 /// Replaces (or appends) each `(name, content)` section of the file at `path`.

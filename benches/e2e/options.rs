@@ -1,7 +1,8 @@
 //! The command line of the end-to-end benchmark (hand-parsed: a bench target has no clap, and
 //! `cargo bench` adds a `--bench` flag of its own, which is ignored here).
 
-use crate::measure::BenchResult;
+use feedmill_benches::http_load::HttpSettings;
+use feedmill_benches::measure::BenchResult;
 use feedmill_gen::GenFormat;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -45,14 +46,6 @@ pub struct Options {
     pub search_index: Option<PathBuf>,
     pub write_markdown: Option<PathBuf>,
     pub json_out: Option<PathBuf>,
-}
-
-/// How hard the HTTP stage pushes, and for how long at most.
-#[derive(Debug, Clone, Copy)]
-pub struct HttpSettings {
-    pub concurrency: usize,
-    pub max_duration: Duration,
-    pub max_requests: u64,
 }
 
 impl Default for Options {

@@ -4,16 +4,19 @@
 //! Units: MB/s are 10^6 bytes per second of the feed as written (uncompressed) or of its gzip
 //! file; memory and index sizes are in MiB/GiB (2^20 / 2^30 bytes).
 
-use crate::http_load::HttpFigures;
-use crate::measure::StageFigures;
-use crate::query_mix::QueryFigures;
+use feedmill_benches::http_load::HttpFigures;
+use feedmill_benches::measure::StageFigures;
+use feedmill_benches::query_mix::QueryFigures;
+use feedmill_formats::FeedFormat;
+use feedmill_formats::format::Syntax;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
 /// Everything one run measured; also what a scaling child hands its parent (as JSON).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunResults {
-    pub format: String,
+    /// The feed's format; `None` for a run over an existing index (`--search-index`).
+    pub format: Option<FeedFormat>,
     pub seed: u64,
     /// Runs this is the median of (1: a single run).
     pub num_runs: usize,
@@ -50,13 +53,16 @@ impl RunResults {
         self.queries.iter().find(|q| q.kind == "all")
     }
 
+    /// The feed format's name, `unknown` without a feed.
+    pub fn format_name(&self) -> &'static str {
+        self.format.map_or("unknown", FeedFormat::name)
+    }
+
     fn syntax(&self) -> &'static str {
-        if self.format.ends_with("csv") {
-            "CSV"
-        } else if self.format.ends_with("json") {
-            "JSON"
-        } else {
-            "XML"
+        match self.format.map(|format| format.syntax(None)) {
+            Some(Syntax::Csv { .. }) => "CSV",
+            Some(Syntax::Json { .. } | Syntax::Ndjson) => "JSON",
+            Some(Syntax::Xml { .. }) | None => "XML",
         }
     }
 }

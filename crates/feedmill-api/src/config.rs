@@ -1,7 +1,7 @@
 //! [`ApiConfig`]: what the API needs to know beyond the index — its public address, where
 //! clicks go, each source's link settings and the click-out limit — and its validation.
 
-use crate::deep_link::{LinkNetwork, template_host};
+use feedmill_links::SourceLinks;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use url::Url;
@@ -30,37 +30,6 @@ pub struct ApiConfig {
     /// The most heap the answers of repeated searches may take (an estimate); 0 turns the
     /// cache off. Answers are kept only until the index changes ([`feedmill_search::SearchCache`]).
     pub search_cache_bytes: u64,
-}
-
-/// How links of one source are built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceLinks {
-    /// The link dialect; `None` takes it from the offers' network or their links' shape.
-    pub network: Option<LinkNetwork>,
-    /// For networks without a dialect here: a URL with `{url}` (the landing page,
-    /// percent-encoded) and optionally `{subid}`.
-    pub deep_link_template: Option<String>,
-    /// False when the program forbids deep links (PartnerBoost `allow_sml = 0`, Awin's
-    /// `deeplinkNotPermitted`): the link builder refuses other landing pages.
-    pub allow_deep_links: bool,
-    /// Hosts a link-builder destination may have (a subdomain of one counts). Empty: the hosts
-    /// of the source's indexed product pages.
-    pub merchant_hosts: Vec<String>,
-    /// Advertiser ids (`advertiserId` of the link builder) this source's offers belong to, when
-    /// the offers do not carry them as `merchant_id` / `program_id`.
-    pub advertiser_ids: Vec<String>,
-}
-
-impl Default for SourceLinks {
-    fn default() -> Self {
-        SourceLinks {
-            network: None,
-            deep_link_template: None,
-            allow_deep_links: true,
-            merchant_hosts: Vec::new(),
-            advertiser_ids: Vec::new(),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,8 +75,8 @@ impl ApiConfig {
             .unwrap_or_else(|| DEFAULT.get_or_init(SourceLinks::default))
     }
 
-    /// Checks the configuration and normalizes it: no trailing `/` on the base URL, merchant
-    /// hosts lower-case without scheme or `www.`.
+    /// Checks the configuration and normalizes it: no trailing `/` on the base URL, each
+    /// source's link settings by [`SourceLinks::validated`].
     pub(crate) fn validated(mut self) -> Result<ApiConfig, ConfigError> {
         let base = self
             .public_base_url
@@ -123,57 +92,23 @@ impl ApiConfig {
             return Err(bad_base("expected an http(s) url without a query"));
         }
         self.public_base_url = base;
-        for (name, links) in &mut self.sources {
-            let bad = |reason: String| ConfigError::Source {
+        let mut sources = BTreeMap::new();
+        for (name, links) in std::mem::take(&mut self.sources) {
+            let links = links.validated().map_err(|err| ConfigError::Source {
                 source_name: name.clone(),
-                reason,
-            };
-            if let Some(template) = &links.deep_link_template {
-                template_host(template).map_err(|err| bad(err.to_string()))?;
-            } else if links.network == Some(LinkNetwork::Template) {
-                return Err(bad("network \"template\" needs a deep_link_template".into()));
-            }
-            let mut hosts = Vec::new();
-            for host in &links.merchant_hosts {
-                hosts.push(
-                    normalize_host(host)
-                        .ok_or_else(|| bad(format!("bad merchant host {host:?}")))?,
-                );
-            }
-            links.merchant_hosts = hosts;
+                reason: err.to_string(),
+            })?;
+            sources.insert(name, links);
         }
+        self.sources = sources;
         Ok(self)
     }
-}
-
-/// `https://www.Shop.example/x` or `shop.example` → `shop.example`.
-pub(crate) fn normalize_host(text: &str) -> Option<String> {
-    let text = text.trim();
-    let host = if text.contains("://") {
-        Url::parse(text).ok()?.host_str()?.to_string()
-    } else {
-        text.trim_end_matches('/').to_string()
-    };
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    let valid = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    valid.then_some(host)
-}
-
-/// True when `host` is `merchant` or one of its subdomains (`www.` ignored).
-pub(crate) fn host_matches(host: &str, merchant: &str) -> bool {
-    let Some(host) = normalize_host(host) else {
-        return false;
-    };
-    host == merchant || host.ends_with(&format!(".{merchant}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use feedmill_links::LinkNetwork;
 
     #[test]
     fn normalizes_the_base_url_and_hosts() -> Result<(), ConfigError> {
@@ -216,13 +151,5 @@ mod tests {
                 .validated()
                 .is_err()
         );
-    }
-
-    #[test]
-    fn matches_hosts_and_subdomains_only() {
-        assert!(host_matches("www.shop.example", "shop.example"));
-        assert!(host_matches("m.shop.example", "shop.example"));
-        assert!(!host_matches("evilshop.example", "shop.example"));
-        assert!(!host_matches("shop.example.evil.example", "shop.example"));
     }
 }

@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use feedmill_links::LinkError;
 use feedmill_search::{RequestError, SearchError};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -164,6 +165,32 @@ impl From<SearchError> for ApiError {
     }
 }
 
+impl From<LinkError> for ApiError {
+    /// The link errors' rows of the table. Sub-ids and destinations are the caller's; a link
+    /// that cannot be built from a program's own data is `no_tracking_link`.
+    fn from(err: LinkError) -> ApiError {
+        use LinkError::*;
+        let code = match &err {
+            SubIdTooLong { .. }
+            | SubIdCharacters { .. }
+            | SubIdSlot { .. }
+            | TooManySubIds { .. }
+            | BadDestination
+            | BadDestinationLink(_) => ErrorCode::InvalidParameter,
+            DeepLinksNotPermitted { .. } => ErrorCode::DeeplinkNotPermitted,
+            DestinationNotAllowed { .. } => ErrorCode::DestinationNotAllowed,
+            NoTrackingLink { .. }
+            | BadTrackingUrl(_)
+            | AwinIds(_)
+            | BadTemplate(_)
+            | NeedsTemplate
+            | MissingTemplate
+            | BadMerchantHost(_) => ErrorCode::NoTrackingLink,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
 /// A request the seam refused is always the caller's mistake.
 impl From<RequestError> for ApiError {
     fn from(err: RequestError) -> ApiError {
@@ -210,6 +237,33 @@ mod tests {
                 "{status}"
             );
         }
+    }
+
+    #[test]
+    fn link_errors_keep_their_codes_and_messages() {
+        let sub_id: ApiError = LinkError::SubIdTooLong {
+            field: "subid".into(),
+        }
+        .into();
+        assert_eq!(sub_id.code, ErrorCode::InvalidParameter);
+        assert_eq!(sub_id.message, "invalid subid: longer than 64 characters");
+        let closed: ApiError = LinkError::DeepLinksNotPermitted {
+            source_name: "shop".into(),
+        }
+        .into();
+        assert_eq!(closed.code, ErrorCode::DeeplinkNotPermitted);
+        let host: ApiError = LinkError::DestinationNotAllowed {
+            host: "evil.example".into(),
+            known: "none".into(),
+        }
+        .into();
+        assert_eq!(host.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(host.code, ErrorCode::DestinationNotAllowed);
+        let no_link: ApiError = LinkError::NoTrackingLink {
+            source_name: "shop".into(),
+        }
+        .into();
+        assert_eq!(no_link.code, ErrorCode::NoTrackingLink);
     }
 
     #[test]

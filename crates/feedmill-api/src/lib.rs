@@ -2,9 +2,10 @@
 //!
 //! This crate owns everything between an HTTP request and the index: the axum [`router`] and
 //! its layers (tracing, body and query limits, metrics, JSON errors), the handlers for search,
-//! price comparison, suggestions, link building and click-out, the deep-link rules of each
-//! affiliate network ([`deep_link`]), the durable click log ([`ClickLog`], exported by
-//! [`export_clicks`]), the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! price comparison, suggestions, link building and click-out (the links themselves are built
+//! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the durable click log
+//! ([`ClickLog`], exported by [`export_clicks`]), the per-IP click limit, the Prometheus metrics
+//! and the OpenAPI document.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -12,10 +13,9 @@
 //!
 //! # Module arrows
 //! One way only (`tools/check-layers` checks it): [`router`] → `handlers` → `state`,
-//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`,
-//! `deep_link`; `openapi` → `types`, `params`, `error`. The request and response types
-//! (`types`) and the route table (`route_paths`: public, partner, operator) depend on no
-//! handler.
+//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`;
+//! `openapi` → `types`, `params`, `error`. The request and response types (`types`) and the
+//! route table (`route_paths`: public, partner, operator) depend on no handler.
 //!
 //! ```no_run
 //! # async fn run(index: std::sync::Arc<dyn feedmill_search::SearchBackend>) -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +29,6 @@
 
 mod click_log;
 mod config;
-pub mod deep_link;
 mod error;
 mod handlers;
 mod json_body;
@@ -38,29 +37,25 @@ mod metrics;
 mod offer_links;
 mod openapi;
 mod params;
-mod query_link;
 mod rate_limit;
 mod route_paths;
 mod router;
 mod search_index;
 mod source_status;
 mod state;
-mod sub_ids;
 #[cfg(test)]
 mod testing;
 mod types;
 
 pub use click_log::{ClickLog, ClickRecord, export_clicks};
-pub use config::{
-    ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES, SourceLinks,
-};
-pub use deep_link::LinkNetwork;
+pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
 pub use error::{ApiError, ErrorCode};
+pub use feedmill_links::deep_link;
+pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, router, serve};
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
-pub use sub_ids::{MAX_SUB_ID_LEN, SubIds};
 pub use types::MAX_BATCH;

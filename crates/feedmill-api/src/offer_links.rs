@@ -5,78 +5,16 @@
 //! Answers are the index's own JSON with these fields added to each offer object, also inside
 //! grouped items: [`LinkedOffer`] flattens the offer and appends them, and [`LinkedResponse`]
 //! serializes a search answer straight to JSON text through it, without an intermediate JSON
-//! tree. A test holds its shape to the index's own JSON plus the three links.
+//! tree. A test holds its shape to the index's own JSON plus the three links. The links are
+//! built by `feedmill-links` with the source's [`feedmill_links::SourceLinks`].
 
-use crate::config::{ApiConfig, SourceLinks};
-use crate::deep_link::{Landing, LinkNetwork, deep_link, from_template};
+use crate::config::ApiConfig;
 use crate::error::ApiError;
-use crate::query_link::encode_component;
-use crate::sub_ids::SubIds;
+use feedmill_links::{Landing, SubIds, encode_component};
 use feedmill_model::{Currency, Offer, format_price};
 use feedmill_search::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
 use serde::Serialize;
 use serde_json::Value;
-use tracing::debug;
-use url::Url;
-
-/// The link dialect of `offer`: the source's setting, else its network's, else its link's
-/// shape, else the source's template.
-pub(crate) fn link_network(offer: &Offer, links: &SourceLinks) -> Option<LinkNetwork> {
-    links
-        .network
-        .or_else(|| LinkNetwork::for_network(offer.network))
-        .or_else(|| offer.tracking_url.as_deref().and_then(LinkNetwork::detect))
-        .or_else(|| {
-            links
-                .deep_link_template
-                .as_ref()
-                .map(|_| LinkNetwork::Template)
-        })
-}
-
-/// The deep link of `offer` to `landing` with `ids`; `None` when there is no link to edit.
-pub(crate) fn offer_deep_link(
-    offer: &Offer,
-    links: &SourceLinks,
-    landing: Landing<'_>,
-    ids: &SubIds,
-) -> Option<String> {
-    let network = link_network(offer, links)?;
-    let result = if network == LinkNetwork::Template {
-        let template = links.deep_link_template.as_deref()?;
-        let page = match landing {
-            Landing::Page(page) => page.as_str().to_string(),
-            Landing::AsGiven => offer.product_url.clone()?,
-            Landing::Default => merchant_root(offer)?,
-        };
-        from_template(template, &page, ids)
-    } else {
-        deep_link(network, offer.tracking_url.as_deref()?, landing, ids)
-    };
-    result
-        .map_err(|err| debug!(offer = %offer.id, error = %err, "no deep link"))
-        .ok()
-}
-
-/// `https://host/` of the offer's product page: a merchant's default landing page.
-pub(crate) fn merchant_root(offer: &Offer) -> Option<String> {
-    let mut url = Url::parse(offer.product_url.as_deref()?).ok()?;
-    url.set_path("/");
-    url.set_query(None);
-    url.set_fragment(None);
-    Some(url.to_string())
-}
-
-/// Where a click-out of `offer` goes: its deep link, else its tracking URL, else its page.
-pub(crate) fn click_destination(
-    offer: &Offer,
-    links: &SourceLinks,
-    ids: &SubIds,
-) -> Option<String> {
-    offer_deep_link(offer, links, Landing::AsGiven, ids)
-        .or_else(|| offer.tracking_url.clone())
-        .or_else(|| offer.product_url.clone())
-}
 
 /// `{base}/r/{id}` with `?sub_id=` when the caller gave a sub-id.
 pub(crate) fn click_url(base: &str, offer_id: &str, ids: &SubIds) -> String {
@@ -104,7 +42,7 @@ pub(crate) struct LinkedOffer<'a> {
 impl<'a> LinkedOffer<'a> {
     pub fn new(config: &ApiConfig, offer: &'a Offer, ids: &SubIds) -> LinkedOffer<'a> {
         let links = config.links(&offer.source);
-        let deep_link = offer_deep_link(offer, links, Landing::AsGiven, ids);
+        let deep_link = links.deep_link(offer, Landing::AsGiven, ids);
         let has_destination =
             deep_link.is_some() || offer.tracking_url.is_some() || offer.product_url.is_some();
         let click_url = has_destination.then(|| click_url(&config.public_base_url, &offer.id, ids));
@@ -296,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn click_urls_encode_the_id_and_carry_the_sub_id() -> Result<(), ApiError> {
+    fn click_urls_encode_the_id_and_carry_the_sub_id() -> Result<(), feedmill_links::LinkError> {
         let ids = SubIds::single("subid", "nl-1")?;
         assert_eq!(
             click_url("https://c.example", "shop:42:a b", &ids),

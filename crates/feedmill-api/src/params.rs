@@ -3,7 +3,7 @@
 //! cannot disagree. Values are parsed strictly: a bad number is a 400 naming the parameter.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::sub_ids::SubIds;
+use feedmill_links::SubIds;
 use feedmill_model::Decimal;
 use feedmill_search::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
 use std::str::FromStr;
@@ -321,7 +321,7 @@ pub(crate) fn search_request(query: Option<&str>) -> Result<(SearchRequest, SubI
 /// The sub-id of `GET /offers/{id}` and `GET /products/{gtin}`.
 pub(crate) fn subid_only(query: Option<&str>) -> Result<SubIds, ApiError> {
     let params = QueryParams::parse(query, OFFER_PARAMS, true)?;
-    SubIds::single("subid", params.get("subid").unwrap_or(""))
+    Ok(SubIds::single("subid", params.get("subid").unwrap_or(""))?)
 }
 
 /// The sub-ids of a click-out. Other parameters are ignored, not refused: platforms append

@@ -1,8 +1,10 @@
 //! The command line: subcommands and flags. Their names are a contract with users' scripts.
 
 use clap::{Args, Parser, Subcommand};
+use feedmill_formats::FeedFormat;
 use feedmill_gen::{DEFAULT_BAD_SHARE, GenFormat};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,7 +47,7 @@ pub struct FeedArgs {
     /// adtraction-json, partnerboost-json, partnerboost-xml, awin-csv, google-xml, google-csv,
     /// tradetracker-xml, csv, xml, json, ndjson.
     #[arg(long, default_value = "auto")]
-    pub format: String,
+    pub format: FormatArg,
     /// Source name written on every offer (default: the file name without extensions).
     #[arg(long)]
     pub source: Option<String>,
@@ -55,9 +57,25 @@ pub struct FeedArgs {
     /// Map an offer field to a feed key, e.g. `--map title=produktnavn` (repeatable).
     #[arg(long = "map", value_name = "FIELD=KEY")]
     pub maps: Vec<String>,
-    /// The XML element or JSON array key that holds one record.
+    /// The XML element or JSON array key that holds one record (JSON: every array of that name,
+    /// each element inheriting the fields of the object holding it, e.g. `variants`).
     #[arg(long)]
     pub record: Option<String>,
+}
+
+/// `--format`: `auto` (`None`, detect from the content) or a [`FeedFormat`] by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatArg(pub Option<FeedFormat>);
+
+impl FromStr for FormatArg {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<FormatArg, String> {
+        match name {
+            "auto" => Ok(FormatArg(None)),
+            name => name.parse().map(|format| FormatArg(Some(format))),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

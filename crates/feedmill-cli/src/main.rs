@@ -1,14 +1,12 @@
-//! The `feedmill` binary: command-line parsing, logging set-up and wiring of the library crates.
+//! The `feedmill` binary: command-line parsing, logging set-up and wiring of the library crates
+//! (the ingest, refresh jobs and scheduler are `feedmill-pipeline`'s).
 //!
 //! Exit codes: 0 done (also when records were rejected), 1 the input could not be read as a
 //! feed (or another run-time failure), 2 usage error.
 
 mod cli;
 mod commands;
-mod pipeline;
 mod progress;
-mod refresh_job;
-mod scheduler;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -2,8 +2,11 @@
 //! a terminal, where the log lines say the same.
 
 use feedmill_fetch::DownloadProgress;
+use feedmill_pipeline::FeedFiles;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
 use std::sync::Mutex;
 
 /// A bar of `total` bytes (a spinner when unknown), labelled `message`.
@@ -23,6 +26,37 @@ pub fn byte_bar(total: Option<u64>, message: &str) -> ProgressBar {
     bar.set_style(style.progress_chars("=> "));
     bar.set_message(message.to_string());
     bar
+}
+
+/// Feed files whose reading advances a progress bar (`feedmill ingest`).
+pub struct IngestBars;
+
+impl FeedFiles for IngestBars {
+    fn open(&self, path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+        let file = File::open(path)?;
+        let len = file.metadata().map(|m| m.len()).ok();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bar = byte_bar(len, &format!("ingesting {name}"));
+        Ok(Box::new(FinishOnDrop(bar.wrap_read(file))))
+    }
+}
+
+/// Clears the bar when the reader is done with, so log lines after it stay readable.
+struct FinishOnDrop(indicatif::ProgressBarIter<File>);
+
+impl Read for FinishOnDrop {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.progress.finish_and_clear();
+    }
 }
 
 /// Draws each download of `feedmill fetch`, `refresh` and `serve` (one at a time).

@@ -14,6 +14,7 @@ use crate::error::{FetchError, FetchErrorKind};
 use crate::http_client::Session;
 use crate::source_config::{AdtractionConfig, AdtractionFetch, NetworkConfig, SourceConfig};
 use crate::{FetchContext, now_utc};
+use feedmill_formats::FeedFormat;
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -78,7 +79,7 @@ async fn fetch_products(
         conditional: false,
         expect: Expect::JsonArray,
         min_bytes: source.min_bytes,
-        format: source.format.clone().or(Some("adtraction-json".into())),
+        format: source.format.or(Some(FeedFormat::AdtractionJson)),
         upstream_version: None,
         count_header: Some("count"),
         expected_records: None,
@@ -109,10 +110,7 @@ async fn fetch_feed_file(
     })
     .await?;
     let feed = pick_feed(feeds, config.feed_id)?;
-    let format = source
-        .format
-        .clone()
-        .or_else(|| format_of_feed_url(&feed.feed_url).map(str::to_string));
+    let format = source.format.or_else(|| format_of_feed_url(&feed.feed_url));
 
     let cache = FeedCache::new(&session.ctx.cache_dir);
     if let (Some(previous), Some(updated)) = (cache.last_good(&source.name), &feed.last_updated)
@@ -174,15 +172,15 @@ fn pick_feed(
 }
 
 /// `adtraction-xml` / `adtraction-csv` from the `format=` parameter of a `feedUrl`.
-fn format_of_feed_url(feed_url: &str) -> Option<&'static str> {
+fn format_of_feed_url(feed_url: &str) -> Option<FeedFormat> {
     let url = url::Url::parse(feed_url).ok()?;
     let format = url
         .query_pairs()
         .find(|(key, _)| key.eq_ignore_ascii_case("format"))?
         .1;
     match format.to_ascii_uppercase().as_str() {
-        "XML" => Some("adtraction-xml"),
-        "CSV" => Some("adtraction-csv"),
+        "XML" => Some(FeedFormat::AdtractionXml),
+        "CSV" => Some(FeedFormat::AdtractionCsv),
         _ => None,
     }
 }
@@ -269,11 +267,13 @@ mod tests {
     #[test]
     fn format_follows_the_feed_url() {
         assert_eq!(
-            format_of_feed_url("https://adtraction.com/productfeed.htm?type=feed&format=XML&zip=0"),
+            format_of_feed_url("https://adtraction.com/productfeed.htm?type=feed&format=XML&zip=0")
+                .map(FeedFormat::name),
             Some("adtraction-xml")
         );
         assert_eq!(
-            format_of_feed_url("https://adtraction.com/productfeed.htm?format=CSV&cdelim=tab"),
+            format_of_feed_url("https://adtraction.com/productfeed.htm?format=CSV&cdelim=tab")
+                .map(FeedFormat::name),
             Some("adtraction-csv")
         );
         assert_eq!(format_of_feed_url("https://x.test/feed.xml"), None);

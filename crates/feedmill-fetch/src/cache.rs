@@ -7,8 +7,9 @@
 //! truncated download never replaces the last good file; a dropped temp file deletes itself.
 
 use crate::error::FetchErrorKind;
-pub(crate) use crate::temp_file::{FinishedFile, TempFile, hash_file, hex, sniff_extension};
+pub(crate) use crate::temp_file::{FinishedFile, TempFile, hash_file};
 use chrono::{DateTime, Utc};
+use feedmill_formats::FeedFormat;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,7 @@ pub struct CacheMeta {
     /// For `file` sources: the file read.
     pub local_path: Option<PathBuf>,
     /// The format the normalizer should use; `None` means auto-detect.
-    pub format: Option<String>,
+    pub format: Option<FeedFormat>,
     /// Hex SHA-256 of the bytes.
     pub content_hash: String,
     pub num_bytes: u64,
@@ -60,7 +61,7 @@ pub(crate) struct MetaUpdate {
     pub last_modified: Option<String>,
     pub upstream_version: Option<String>,
     pub expected_records: Option<u64>,
-    pub format: Option<String>,
+    pub format: Option<FeedFormat>,
     pub fetched_at: DateTime<Utc>,
 }
 

@@ -2,8 +2,8 @@
 //! back-off and rate limits wait in.
 //!
 //! Production uses [`SystemClock`]. Tests use a [`ManualClock`], whose sleeps return at once and
-//! move its time forward; share it with the [`crate::simulator`] and a rate-limit reset "passes"
-//! the moment the client decides to wait for it.
+//! move its time forward; share it with the `simulator` (feature `simulator`) and a rate-limit
+//! reset "passes" the moment the client decides to wait for it.
 
 use std::fmt;
 use std::future::Future;

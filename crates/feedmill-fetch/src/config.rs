@@ -6,6 +6,7 @@
 //! is an error too, so a typo never silently falls back to a default.
 
 use crate::source_config::*;
+use feedmill_formats::FeedFormat;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -149,7 +150,7 @@ impl RawSource {
         }
         let network = match self.network.as_str() {
             "adtraction" => NetworkConfig::Adtraction(self.adtraction()?),
-            "partnerboost" => NetworkConfig::Partnerboost(self.partnerboost(format.as_deref())?),
+            "partnerboost" => NetworkConfig::Partnerboost(self.partnerboost(format)?),
             "awin" => NetworkConfig::Awin(self.awin()?),
             "url" => NetworkConfig::Url(UrlConfig {
                 url: checked_url("url", self.url.as_deref())?,
@@ -277,10 +278,10 @@ impl RawSource {
         })
     }
 
-    fn partnerboost(&self, format: Option<&str>) -> Result<PartnerboostConfig, Invalid> {
+    fn partnerboost(&self, format: Option<FeedFormat>) -> Result<PartnerboostConfig, Invalid> {
         let xml = match format {
-            None | Some("partnerboost-json") => false,
-            Some("partnerboost-xml") => true,
+            None | Some(FeedFormat::PartnerboostJson) => false,
+            Some(FeedFormat::PartnerboostXml) => true,
             Some(other) => {
                 return Err(format!(
                     "partnerboost serves partnerboost-json or partnerboost-xml, not {other}"
@@ -365,13 +366,10 @@ fn awin_download_template(base: &str, feed_ids: &[u64], columns: Option<&[String
     )
 }
 
-fn validate_format(format: Option<&str>) -> Result<Option<String>, Invalid> {
+fn validate_format(format: Option<&str>) -> Result<Option<FeedFormat>, Invalid> {
     match format {
         None | Some("auto") => Ok(None),
-        Some(name) => {
-            feedmill_formats::FeedFormat::from_str(name)?;
-            Ok(Some(name.to_string()))
-        }
+        Some(name) => Ok(Some(FeedFormat::from_str(name)?)),
     }
 }
 

@@ -77,7 +77,7 @@ fn parses_the_documented_example() {
     assert_eq!(ulike.token_env(), Some("PARTNERBOOST_TOKEN"));
 
     let shop = config.source("my-shop").expect("my-shop");
-    assert_eq!(shop.format.as_deref(), Some("google-xml"));
+    assert_eq!(shop.format.map(FeedFormat::name), Some("google-xml"));
 
     let local = config.source("local").expect("local");
     assert_eq!(

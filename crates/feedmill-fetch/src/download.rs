@@ -36,7 +36,7 @@ pub(crate) struct DownloadSpec {
     pub conditional: bool,
     pub expect: Expect,
     pub min_bytes: u64,
-    pub format: Option<String>,
+    pub format: Option<feedmill_formats::FeedFormat>,
     pub upstream_version: Option<String>,
     /// A response header announcing the number of records (Adtraction: `count`).
     pub count_header: Option<&'static str>,
@@ -106,7 +106,7 @@ async fn attempt(
             .and_then(|name| header_string(headers, name))
             .and_then(|count| count.parse().ok())
             .or(spec.expected_records),
-        format: spec.format.clone(),
+        format: spec.format,
         fetched_at: crate::now_utc(session.ctx.clock.as_ref()),
     };
     if response.status() == StatusCode::NOT_MODIFIED {

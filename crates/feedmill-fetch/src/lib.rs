@@ -6,9 +6,10 @@
 //! limits learned from `X-RateLimit-*`; `Retry-After`), and the feed cache: streaming downloads
 //! into `<cache_dir>/<source>/feed.<ext>` with conditional GET and a content hash, renamed into
 //! place only when complete, so a failed fetch always leaves the last good file. It does not
-//! parse feeds: [`fetch_source`] hands back the path and format name the normalizer
-//! (`feedmill-formats`) reads. [`simulator`] is a local stand-in for both networks' APIs, with
-//! configurable faults, used by the tests.
+//! parse feeds: [`fetch_source`] hands back the path and the `FeedFormat` the normalizer
+//! (`feedmill-formats`) reads. `simulator` (behind the `simulator` feature, off by default) is a
+//! local stand-in for both networks' APIs, with configurable faults, used by the tests; without
+//! the feature this crate has no web server in it.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,11 +32,14 @@ mod context;
 mod download;
 mod error;
 mod http_client;
+#[cfg(test)]
+mod manifest_tests;
 mod partnerboost_brands;
 mod partnerboost_envelope;
 mod partnerboost_source;
 mod rate_limit;
 mod retry;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 mod source_config;
 mod temp_file;
@@ -69,8 +73,8 @@ pub struct FetchOutcome {
     pub source: String,
     /// The file the normalizer reads: the cached feed, or the local file of a `file` source.
     pub path: PathBuf,
-    /// The `feedmill_formats::FeedFormat` name to read it with; `None` means auto-detect.
-    pub format: Option<String>,
+    /// The format to read it with; `None` means auto-detect.
+    pub format: Option<feedmill_formats::FeedFormat>,
     /// Hex SHA-256 of the file's bytes.
     pub content_hash: String,
     /// Nothing new: a 304, an upstream version seen before, or the same bytes as last time.

@@ -16,7 +16,8 @@ use crate::now_utc;
 use crate::partnerboost_brands::BrandNames;
 use crate::partnerboost_envelope::{check_status, parse_page};
 use crate::source_config::{PartnerboostConfig, SourceConfig};
-use axum::body::Bytes;
+use bytes::Bytes;
+use feedmill_formats::FeedFormat;
 
 /// Stops a paging loop whose server never reports an end.
 const MAX_PAGES_WITHOUT_TOTAL: u64 = 10_000;
@@ -92,13 +93,13 @@ async fn finish(
     let finished = temp.finish().await?;
     check_size(finished.num_bytes, source.min_bytes)?;
     let default_format = if config.xml {
-        "partnerboost-xml"
+        FeedFormat::PartnerboostXml
     } else {
-        "partnerboost-json"
+        FeedFormat::PartnerboostJson
     };
     let update = MetaUpdate {
         expected_records: announced_total,
-        format: source.format.clone().or(Some(default_format.into())),
+        format: source.format.or(Some(default_format)),
         fetched_at: now_utc(session.ctx.clock.as_ref()),
         ..MetaUpdate::default()
     };

@@ -20,7 +20,7 @@ pub struct SourceConfig {
     pub name: String,
     /// A `feedmill_formats::FeedFormat` name; `None` means auto-detect (or the network's
     /// natural format, see [`SourceConfig::default_format`]).
-    pub format: Option<String>,
+    pub format: Option<feedmill_formats::FeedFormat>,
     /// Refresh interval when serving.
     pub every: Option<Duration>,
     /// The index's replacement guard: a new feed with fewer offers than this share of the

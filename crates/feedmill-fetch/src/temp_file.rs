@@ -1,9 +1,9 @@
 //! A download in progress: bytes streamed to a hidden file in the source's cache directory,
-//! hashed and counted as they arrive, deleted on drop unless renamed into place.
+//! hashed (by `feedmill_formats`' [`ContentHasher`], as an ingest hashes files) and counted as
+//! they arrive, deleted on drop unless renamed into place.
 
 use crate::error::FetchErrorKind;
-use feedmill_formats::input::content_hash;
-use sha2::{Digest, Sha256};
+use feedmill_formats::input::{ContentHasher, content_hash};
 use std::path::{Path, PathBuf};
 use tokio::io::{AsyncWriteExt, BufWriter};
 
@@ -14,7 +14,7 @@ const HEAD_LEN: usize = 512;
 pub(crate) struct TempFile {
     path: PathBuf,
     writer: BufWriter<tokio::fs::File>,
-    hasher: Sha256,
+    hasher: ContentHasher,
     head: Vec<u8>,
     num_bytes: u64,
     persisted: bool,
@@ -36,7 +36,7 @@ impl TempFile {
         Ok(TempFile {
             path,
             writer: BufWriter::new(file),
-            hasher: Sha256::new(),
+            hasher: ContentHasher::new(),
             head: Vec::with_capacity(HEAD_LEN),
             num_bytes: 0,
             persisted: false,
@@ -71,7 +71,7 @@ impl TempFile {
             .sync_all()
             .await
             .map_err(|e| FetchErrorKind::io("sync", &self.path, e))?;
-        let content_hash = hex(&self.hasher.clone().finalize());
+        let content_hash = self.hasher.clone().finish();
         let extension = sniff_extension(&self.head);
         Ok(FinishedFile {
             num_bytes: self.num_bytes,
@@ -116,16 +116,6 @@ pub(crate) fn sniff_extension(head: &[u8]) -> &'static str {
         Some(b'[' | b'{') => "json",
         _ => "csv",
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }
 
 /// Hex SHA-256 of a file, read in blocks (memory stays flat whatever the file's size): the same
@@ -177,14 +167,5 @@ mod tests {
         assert_eq!(finished.num_bytes, 100_014);
         assert_eq!(hash_file(finished.temp.path()).await?, (written, 100_014));
         Ok(())
-    }
-
-    #[test]
-    fn hex_of_sha256() {
-        let digest = Sha256::digest(b"abc");
-        assert_eq!(
-            hex(&digest),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

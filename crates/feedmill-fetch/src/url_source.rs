@@ -7,13 +7,14 @@ use crate::error::FetchErrorKind;
 use crate::http_client::Session;
 use crate::now_utc;
 use crate::source_config::{AwinConfig, FileConfig, SourceConfig};
+use feedmill_formats::FeedFormat;
 
 pub(crate) async fn fetch_url(
     session: &Session<'_>,
     source: &SourceConfig,
     url: &str,
 ) -> Result<StoredFeed, FetchErrorKind> {
-    let spec = download_spec(source, source.format.clone());
+    let spec = download_spec(source, source.format);
     let client = &session.ctx.client;
     download(session, &spec, || client.get(url)).await
 }
@@ -29,13 +30,13 @@ pub(crate) async fn fetch_awin(
     } else {
         config.url_template.clone()
     };
-    let format = source.format.clone().or(Some("awin-csv".into()));
+    let format = source.format.or(Some(FeedFormat::AwinCsv));
     let spec = download_spec(source, format);
     let client = &session.ctx.client;
     download(session, &spec, || client.get(&url)).await
 }
 
-fn download_spec(source: &SourceConfig, format: Option<String>) -> DownloadSpec {
+fn download_spec(source: &SourceConfig, format: Option<FeedFormat>) -> DownloadSpec {
     DownloadSpec {
         source: source.name.clone(),
         conditional: true,
@@ -64,7 +65,7 @@ pub(crate) async fn fetch_file(
     let meta = CacheMeta {
         file_name: None,
         local_path: Some(config.path.clone()),
-        format: source.format.clone(),
+        format: source.format,
         content_hash,
         num_bytes,
         etag: None,

@@ -10,6 +10,7 @@
 //! whatever the feed's size.
 
 use crate::detect::detect_format;
+use crate::duplicate_tracker::DuplicateTracker;
 use crate::error::FeedError;
 use crate::format::{FeedFormat, Syntax};
 use crate::input::{FeedInput, ReadAhead};
@@ -93,7 +94,10 @@ where
             (detected.format, Some(detected.reason))
         }
     };
-    let mapping = format.mapping().with_overrides(&options.maps);
+    let syntax = format.syntax(options.record.as_deref());
+    let mapping = format
+        .mapping()
+        .with_overrides(&relative_to_records(&options.maps, &syntax));
     let ctx = NormalizeContext {
         source: options.source.clone(),
         network: format.network(),
@@ -108,7 +112,6 @@ where
         warning_samples: BTreeMap::new(),
         unmapped_fields: Vec::new(),
     };
-    let syntax = format.syntax(options.record.as_deref());
     let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
     let bytes = ReadAhead::spawn(Box::new(input.reader)).map_err(FeedError::Io)?;
     let reader = thread::Builder::new()
@@ -129,6 +132,28 @@ where
     Ok(report)
 }
 
+/// `--record variants --map price=variants/price`: in a JSON feed the path goes through the
+/// record array, whose elements are the records, so the key is the rest of the path (`price`).
+fn relative_to_records(maps: &[(Field, String)], syntax: &Syntax) -> Vec<(Field, String)> {
+    let Syntax::Json {
+        record_key: Some(record_key),
+    } = syntax
+    else {
+        return maps.to_vec();
+    };
+    let through = format!("{record_key}/");
+    let relative = |key: &str| -> Option<String> {
+        if let Some(rest) = key.strip_prefix(&through) {
+            return Some(rest.to_string());
+        }
+        let at = key.find(&format!("/{through}"))?;
+        Some(key[at + through.len() + 1..].to_string())
+    };
+    maps.iter()
+        .map(|(field, key)| (*field, relative(key).unwrap_or_else(|| key.clone())))
+        .collect()
+}
+
 fn normalize_batches<F>(
     receiver: Receiver<RecordBatch>,
     mapping: &crate::mapping::Mapping,
@@ -141,6 +166,7 @@ where
 {
     let mut resolved_for: Option<Arc<[Arc<str>]>> = None;
     let mut resolved = ResolvedMapping::default();
+    let mut ids = DuplicateTracker::default();
     for batch in receiver {
         if resolved_for
             .as_ref()
@@ -156,7 +182,7 @@ where
             .with_min_len(64)
             .map(|item| normalize_item(item, &batch.names, &resolved, ctx))
             .collect();
-        consume(collect_batch(results, report))?;
+        consume(collect_batch(results, report, &mut ids))?;
     }
     Ok(())
 }
@@ -187,7 +213,12 @@ fn normalize_item(
     }
 }
 
-fn collect_batch(results: Vec<Normalized>, report: &mut FeedReport) -> OfferBatch {
+/// Sums up one batch's results in input order: counts, warning samples, repeated ids.
+fn collect_batch(
+    results: Vec<Normalized>,
+    report: &mut FeedReport,
+    ids: &mut DuplicateTracker,
+) -> OfferBatch {
     let mut batch = OfferBatch {
         offers: Vec::with_capacity(results.len()),
         ..OfferBatch::default()
@@ -204,6 +235,11 @@ fn collect_batch(results: Vec<Normalized>, report: &mut FeedReport) -> OfferBatc
         match normalized.outcome {
             Ok(offer) => {
                 report.stats.record_kept();
+                ids.observe(
+                    &offer.id,
+                    normalized.number,
+                    &mut report.stats.duplicate_ids,
+                );
                 batch.offers.push(offer);
             }
             Err(rejection) => {
@@ -295,5 +331,29 @@ impl RecordSink for Batcher {
             self.flush()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_paths_through_the_json_record_array_are_relative_to_its_elements() {
+        let maps = vec![
+            (Field::Price, "variants/price".to_string()),
+            (Field::Sku, "data/products/variants/id".to_string()),
+            (Field::Title, "title".to_string()),
+        ];
+        let json = Syntax::Json {
+            record_key: Some("variants".into()),
+        };
+        let relative = relative_to_records(&maps, &json);
+        let keys: Vec<&str> = relative.iter().map(|(_, key)| key.as_str()).collect();
+        assert_eq!(keys, ["price", "id", "title"]);
+        let xml = Syntax::Xml {
+            record_elements: vec!["variants".into()],
+        };
+        assert_eq!(relative_to_records(&maps, &xml), maps);
     }
 }

@@ -163,3 +163,37 @@ impl FromStr for FeedFormat {
             })
     }
 }
+
+/// Written and read as its name (`"google-xml"`), as in the sources file and the fetch cache.
+impl serde::Serialize for FeedFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FeedFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FeedFormat;
+
+    #[test]
+    fn formats_are_written_and_read_as_their_names() -> Result<(), serde_json::Error> {
+        assert_eq!(
+            serde_json::to_string(&FeedFormat::GoogleXml)?,
+            "\"google-xml\""
+        );
+        for format in FeedFormat::ALL {
+            let written = serde_json::to_string(&format)?;
+            assert_eq!(serde_json::from_str::<FeedFormat>(&written)?, format);
+        }
+        let unknown = serde_json::from_str::<FeedFormat>("\"yaml\"");
+        assert!(unknown.is_err_and(|err| err.to_string().contains("unknown format \"yaml\"")));
+        Ok(())
+    }
+}

@@ -12,12 +12,13 @@
 //!
 //! Nothing here does network I/O or touches the index.
 
+pub mod clean_url;
 pub mod detect;
 pub mod driver;
+pub mod duplicate_tracker;
 pub mod error;
 pub mod format;
 pub mod input;
-pub mod links;
 pub mod mapping;
 pub mod normalize;
 pub mod price_parser;

@@ -26,6 +26,9 @@ pub enum Field {
     Shipping,
     Availability,
     StockQuantity,
+    /// Days until the shop ships (Heureka's `DELIVERY_DATE`), read as availability when the feed
+    /// states none.
+    DeliveryDays,
     ProductUrl,
     TrackingUrl,
     ImageUrl,
@@ -41,7 +44,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const MAPPABLE: [Field; 22] = [
+    pub const MAPPABLE: [Field; 23] = [
         Field::Sku,
         Field::Gtin,
         Field::Mpn,
@@ -56,6 +59,7 @@ impl Field {
         Field::Shipping,
         Field::Availability,
         Field::StockQuantity,
+        Field::DeliveryDays,
         Field::ProductUrl,
         Field::TrackingUrl,
         Field::ImageUrl,
@@ -82,6 +86,7 @@ impl Field {
             Field::Shipping => "shipping",
             Field::Availability => "availability",
             Field::StockQuantity => "stock_quantity",
+            Field::DeliveryDays => "delivery_days",
             Field::ProductUrl => "product_url",
             Field::TrackingUrl => "tracking_url",
             Field::ImageUrl => "image_url",

@@ -6,7 +6,7 @@
 //! about its `j`-th offer from `(seed, OFFER, p, j)`, so a record never depends on the records
 //! before it: generating is stateless apart from the order (see [`crate::schedule`]).
 
-use crate::GenFormat;
+use crate::gen_format::GenFormat;
 use crate::rng::{SplitMix64, Zipf};
 use crate::vocabulary::{
     AT, BRANDS, CA, COLOURS, DE, DK, FEATURES, FI, KINDS, Kind, MERCHANT_FIRST, MERCHANT_SECOND,

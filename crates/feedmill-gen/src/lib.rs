@@ -17,8 +17,10 @@
 //! - a share of deliberately bad records ([`BadKind`]) at fixed positions, so a run can check
 //!   exactly what a normalizer must reject or warn about.
 
+mod bad_kind;
 pub mod catalogue;
 pub mod escape;
+mod gen_format;
 pub mod rng;
 pub mod schedule;
 pub mod vocabulary;
@@ -27,12 +29,11 @@ mod writers;
 #[cfg(test)]
 mod tests;
 
+pub use bad_kind::BadKind;
 use catalogue::{BAD_PRODUCT_BASE, Catalogue, OfferRecord};
-use feedmill_formats::FeedFormat;
+pub use gen_format::GenFormat;
 use schedule::{Schedule, Slot};
-use std::fmt;
 use std::io::{self, BufWriter, Write};
-use std::str::FromStr;
 
 /// The share of bad records unless told otherwise: 1 %, about what real feeds carry.
 pub const DEFAULT_BAD_SHARE: f64 = 0.01;
@@ -40,65 +41,6 @@ pub const DEFAULT_BAD_SHARE: f64 = 0.01;
 pub const PLACEHOLDER_GTIN: &str = "0000000000000";
 /// Output buffer: large enough that `out` sees few, big writes.
 const BUFFER_BYTES: usize = 256 * 1024;
-
-/// The feed formats the generator writes; the names match `feedmill normalize --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GenFormat {
-    GoogleXml,
-    AwinCsv,
-    AdtractionXml,
-    PartnerboostJson,
-}
-
-impl GenFormat {
-    pub const ALL: [GenFormat; 4] = [
-        GenFormat::GoogleXml,
-        GenFormat::AwinCsv,
-        GenFormat::AdtractionXml,
-        GenFormat::PartnerboostJson,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            GenFormat::GoogleXml => "google-xml",
-            GenFormat::AwinCsv => "awin-csv",
-            GenFormat::AdtractionXml => "adtraction-xml",
-            GenFormat::PartnerboostJson => "partnerboost-json",
-        }
-    }
-}
-
-/// The `--format` that reads what the generator writes in this format.
-impl From<GenFormat> for FeedFormat {
-    fn from(format: GenFormat) -> FeedFormat {
-        match format {
-            GenFormat::GoogleXml => FeedFormat::GoogleXml,
-            GenFormat::AwinCsv => FeedFormat::AwinCsv,
-            GenFormat::AdtractionXml => FeedFormat::AdtractionXml,
-            GenFormat::PartnerboostJson => FeedFormat::PartnerboostJson,
-        }
-    }
-}
-
-impl fmt::Display for GenFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for GenFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GenFormat::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = GenFormat::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown format {s:?}; expected one of {}", names.join(", "))
-            })
-    }
-}
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,33 +61,6 @@ impl GenConfig {
             seed,
             bad_share: DEFAULT_BAD_SHARE,
         }
-    }
-}
-
-/// The kinds of deliberately bad records, taking turns in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BadKind {
-    /// No price at all: the normalizer rejects it (`missing_price`).
-    MissingPrice,
-    /// A price below zero: rejected (`negative_price`).
-    NegativePrice,
-    /// Neither a product nor a tracking URL: rejected (`missing_url`).
-    MissingUrl,
-    /// GTIN `0000000000000`: kept, without a GTIN, with a `placeholder_gtin` warning.
-    PlaceholderGtin,
-}
-
-impl BadKind {
-    pub const ALL: [BadKind; 4] = [
-        BadKind::MissingPrice,
-        BadKind::NegativePrice,
-        BadKind::MissingUrl,
-        BadKind::PlaceholderGtin,
-    ];
-
-    /// Whether a normalizer must reject the record (a placeholder GTIN only costs the GTIN).
-    pub fn is_rejected(self) -> bool {
-        !matches!(self, BadKind::PlaceholderGtin)
     }
 }
 

@@ -11,7 +11,7 @@
 //!   across the normalizer's batches, which is what makes grouping by GTIN real work. The
 //!   window is the generator's only state, a few KiB whatever the feed size.
 
-use crate::BadKind;
+use crate::bad_kind::BadKind;
 use crate::rng::SplitMix64;
 
 /// Products whose offers are being interleaved at one time.

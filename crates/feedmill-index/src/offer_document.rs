@@ -121,18 +121,14 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 }
 
 /// The price as sortable integer minor units. A price too large for `i64` minor units (above
-/// 92 quadrillion) cannot be real; it saturates rather than failing the feed. (Checked here
-/// first: `minor_units` multiplies unchecked, which panics near `Decimal::MAX`.)
+/// 92 quadrillion, up to `Decimal::MAX`, for which `minor_units` answers `None`) cannot be real;
+/// it saturates rather than failing the feed.
 pub(crate) fn price_key(price: Decimal) -> i64 {
-    let saturated = if price.is_sign_negative() {
+    minor_units(price).unwrap_or(if price.is_sign_negative() {
         i64::MIN
     } else {
         i64::MAX
-    };
-    match price.checked_mul(Decimal::ONE_HUNDRED) {
-        Some(_) => minor_units(price).unwrap_or(saturated),
-        None => saturated,
-    }
+    })
 }
 
 /// Percent off the old price, when the offer shows one above its price.

@@ -1,6 +1,6 @@
 //! What an import run read, kept and rejected, and how long it took.
 
-use crate::{RejectReason, Rejection};
+use crate::{DuplicateIds, RejectReason, Rejection};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +15,10 @@ pub struct RunStats {
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
     /// Problems repaired or fields dropped without losing the record, by kind.
     pub warnings_by_kind: BTreeMap<String, u64>,
+    /// Offer ids that came more than once, with where (kept records are counted once each in
+    /// `num_kept` all the same: an ingest keeps the last of each id).
+    #[serde(default, skip_serializing_if = "DuplicateIds::is_empty")]
+    pub duplicate_ids: DuplicateIds,
     #[serde(with = "duration_secs")]
     pub elapsed: Duration,
 }
@@ -45,6 +49,7 @@ impl RunStats {
         for (kind, n) in &other.warnings_by_kind {
             *self.warnings_by_kind.entry(kind.clone()).or_default() += n;
         }
+        self.duplicate_ids.merge(&other.duplicate_ids);
     }
 
     /// Offers per second over the run's elapsed time.

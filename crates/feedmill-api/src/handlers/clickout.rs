@@ -6,7 +6,6 @@
 
 use crate::click_log::ClickRecord;
 use crate::error::{ApiError, ErrorCode};
-use crate::offer_links::click_destination;
 use crate::params::click_sub_ids;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Path, Request, State};
@@ -47,8 +46,9 @@ pub(crate) async fn click_out(
         .blocking(move |state| {
             let offer = state.index().get_offer(&code)?.ok_or_else(not_found)?;
             let links = state.config().links(&offer.source);
-            let destination =
-                click_destination(&offer, links, &lookup_ids).ok_or_else(not_found)?;
+            let destination = links
+                .click_destination(&offer, &lookup_ids)
+                .ok_or_else(not_found)?;
             Ok((offer, destination))
         })
         .await?;

@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ErrorCode};
 use crate::json_body::ApiJson;
-use crate::link_directory::{Target, generate};
+use crate::link_directory::Target;
 use crate::state::AppState;
 use crate::types::{BatchItem, BatchRequest, BatchResponse, LinkRequest, LinkResponse, MAX_BATCH};
 use axum::Json;
@@ -101,5 +101,5 @@ fn build_link(state: &AppState, request: &LinkRequest) -> Result<String, ApiErro
         .directory()
         .find(state.index().as_ref(), state.config(), &target)?;
     let links = state.config().links(&program.source);
-    generate(&program, links, request.destination_url.as_deref(), &ids)
+    Ok(program.link(links, request.destination_url.as_deref(), &ids)?)
 }

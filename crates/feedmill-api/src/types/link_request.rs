@@ -2,7 +2,7 @@
 //! shape of Awin's (`seeds/awin-linkbuilder.txt`). Field names are a contract with partners.
 
 use crate::error::ApiError;
-use crate::sub_ids::{SubIds, check_sub_id};
+use feedmill_links::{SubIds, check_sub_id};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;

@@ -2,17 +2,12 @@
 
 use super::UsageError;
 use crate::cli::FeedArgs;
-use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::FeedOptions;
 use feedmill_formats::mapping::Field;
 use feedmill_model::Currency;
 use std::path::Path;
 
 pub fn feed_options(args: &FeedArgs, path: &Path) -> Result<FeedOptions, UsageError> {
-    let format = match args.format.as_str() {
-        "auto" => None,
-        name => Some(name.parse::<FeedFormat>().map_err(UsageError)?),
-    };
     let default_currency = args
         .currency
         .as_deref()
@@ -26,7 +21,7 @@ pub fn feed_options(args: &FeedArgs, path: &Path) -> Result<FeedOptions, UsageEr
         .collect::<Result<Vec<_>, _>>()?;
     Ok(FeedOptions {
         source: args.source.clone().unwrap_or_else(|| source_name(path)),
-        format,
+        format: args.format.0,
         record: args.record.clone(),
         maps,
         default_currency,
@@ -76,6 +71,18 @@ mod tests {
             "boardstore"
         );
         assert_eq!(source_name(Path::new("-")), "stdin");
+    }
+
+    #[test]
+    fn formats_parse_by_name_and_auto_detects() {
+        use crate::cli::FormatArg;
+        use feedmill_formats::FeedFormat;
+        assert_eq!("auto".parse(), Ok(FormatArg(None)));
+        assert_eq!("awin-csv".parse(), Ok(FormatArg(Some(FeedFormat::AwinCsv))));
+        let unknown = "yaml".parse::<FormatArg>();
+        assert!(
+            unknown.is_err_and(|err| err.starts_with("unknown format \"yaml\"; expected auto"))
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 use super::UsageError;
 use super::feed_options::feed_options;
 use crate::cli::IngestArgs;
-use crate::pipeline::{IngestReport, IngestRequest, IngestResult, ingest_source};
+use crate::progress::IngestBars;
 use anyhow::Context;
 use feedmill_index::{IngestOptions, OfferIndex};
+use feedmill_pipeline::{IndexSink, IngestReport, IngestRequest, IngestResult, ingest_source_with};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -39,7 +40,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let result = ingest_source(&index, &request, |rejection| match rejects.as_mut() {
+    let mut sink = IndexSink::new(index);
+    let result = ingest_source_with(&mut sink, &request, &IngestBars, |rejection| match rejects
+        .as_mut()
+    {
         Some(out) => {
             serde_json::to_writer(&mut *out, rejection).map_err(std::io::Error::other)?;
             out.write_all(b"\n")

@@ -46,7 +46,10 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
     let index_usage = err
         .downcast_ref::<feedmill_index::IndexError>()
         .is_some_and(|e| e.is_user_error());
-    if err.downcast_ref::<UsageError>().is_some() || index_usage {
+    let pipeline_usage = err
+        .downcast_ref::<feedmill_pipeline::PipelineError>()
+        .is_some_and(|e| e.is_user_error());
+    if err.downcast_ref::<UsageError>().is_some() || index_usage || pipeline_usage {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)

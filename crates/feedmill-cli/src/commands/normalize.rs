@@ -7,6 +7,7 @@ use anyhow::Context;
 use feedmill_formats::FeedError;
 use feedmill_formats::driver::{FeedReport, OfferBatch, run_feed};
 use feedmill_formats::input::open_input;
+use feedmill_model::DuplicateIds;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -91,6 +92,33 @@ impl BatchWriter {
     }
 }
 
+/// `warning: duplicate_ids x3 …` and one line per listed id with the records that hold it.
+fn print_duplicate_ids(duplicates: &DuplicateIds) {
+    if duplicates.is_empty() {
+        return;
+    }
+    eprintln!(
+        "warning: duplicate_ids x{} ({} ids came more than once; an ingest keeps the last record of each)",
+        duplicates.num_records, duplicates.num_ids
+    );
+    for duplicate in &duplicates.listed {
+        let records: Vec<String> = duplicate.records.iter().map(u64::to_string).collect();
+        let more = match duplicate.num_unlisted_records {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        eprintln!(
+            "duplicate id {:?}: records {}{more}",
+            duplicate.id,
+            records.join(", ")
+        );
+    }
+    let unlisted = duplicates.num_unlisted_ids();
+    if unlisted > 0 {
+        eprintln!("duplicate ids: {unlisted} more ids repeated, not listed");
+    }
+}
+
 /// The run report on stderr; its last line is the stats line scripts look for.
 pub fn print_report(report: &FeedReport) {
     match &report.detection {
@@ -113,6 +141,7 @@ pub fn print_report(report: &FeedReport) {
             .collect();
         eprintln!("warning: {kind} x{count} (e.g. {})", examples.join("; "));
     }
+    print_duplicate_ids(&report.stats.duplicate_ids);
     eprintln!(
         "took {:.2} s ({:.0} records/s)",
         report.stats.elapsed.as_secs_f64(),

@@ -3,10 +3,10 @@
 
 use super::fetch::{runtime, selected_sources};
 use crate::cli::RefreshArgs;
-use crate::refresh_job::refresh_source;
 use anyhow::Context;
 use feedmill_fetch::load_config;
 use feedmill_index::OfferIndex;
+use feedmill_pipeline::refresh_source;
 use std::process::ExitCode;
 
 pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {

@@ -3,11 +3,11 @@
 
 use super::fetch::runtime;
 use crate::cli::ServeArgs;
-use crate::scheduler::{refresh_all, run_schedule};
 use anyhow::Context;
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
+use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_schedule};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing::{info, warn};
@@ -46,9 +46,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
         );
-        refresh_all(&index, &ctx, &config.sources, &board).await;
+        refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
     }
-    let schedule = tokio::spawn(run_schedule(index.clone(), ctx, config.sources, board));
+    let schedule = tokio::spawn(run_schedule(
+        index.clone(),
+        ctx,
+        config.sources,
+        board,
+        SCHEDULER_TICK,
+    ));
     println!(
         "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",
         index.num_offers()

@@ -2,11 +2,11 @@
 //! `/datafeed/download/apikey/{key}/…`, with ETag / Last-Modified and 304s.
 
 use super::state::SimState;
-use crate::cache::hex;
+use crate::temp_file::sniff_extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
+use feedmill_formats::input::ContentHasher;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -45,7 +45,7 @@ fn serve_file(state: &SimState, name: &str, request: &HeaderMap) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, content_type(&bytes));
     if conditional {
-        let etag = format!("\"{}\"", &hex(&Sha256::digest(&bytes))[..16]);
+        let etag = format!("\"{}\"", &ContentHasher::of(&bytes)[..16]);
         let modified = SystemTime::UNIX_EPOCH + Duration::from_millis(modified_ms);
         let last_modified = httpdate::fmt_http_date(modified);
         if not_modified(request, &etag, modified) {
@@ -90,7 +90,7 @@ fn not_modified(request: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
 }
 
 fn content_type(bytes: &[u8]) -> HeaderValue {
-    HeaderValue::from_static(match crate::cache::sniff_extension(bytes) {
+    HeaderValue::from_static(match sniff_extension(bytes) {
         "gz" => "application/gzip",
         "zip" => "application/zip",
         "xml" => "application/xml",

@@ -26,7 +26,10 @@ async fn api_products_become_a_cached_json_array() {
     let h = Harness::start(SimulatorConfig::default()).await;
     let source = h.source(API_SOURCE);
     let outcome = h.fetch(&source).await.expect("fetched");
-    assert_eq!(outcome.format.as_deref(), Some("adtraction-json"));
+    assert_eq!(
+        outcome.format.map(feedmill_formats::FeedFormat::name),
+        Some("adtraction-json")
+    );
     assert_eq!(outcome.num_requests, 1);
     assert_eq!(outcome.expected_records, Some(12));
     assert!(!outcome.unchanged);
@@ -52,7 +55,10 @@ async fn file_fetch_follows_feed_info_and_skips_unchanged_feeds() {
     let h = Harness::start(SimulatorConfig::default()).await;
     let source = h.source(&file_source());
     let first = h.fetch(&source).await.expect("fetched");
-    assert_eq!(first.format.as_deref(), Some("adtraction-xml"));
+    assert_eq!(
+        first.format.map(feedmill_formats::FeedFormat::name),
+        Some("adtraction-xml")
+    );
     assert_eq!(first.num_requests, 2, "feed info, then the feed file");
     assert_eq!(first.expected_records, Some(12));
     let served = SimulatorConfig::default().files[ADTRACTION_FEED_FILE].clone();

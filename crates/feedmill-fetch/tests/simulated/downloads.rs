@@ -24,7 +24,10 @@ async fn conditional_get_answers_304_for_an_unchanged_feed() {
     let source = h.source(&url_source("feed.xml"));
     let first = h.fetch(&source).await.expect("fetched");
     assert!(!first.unchanged);
-    assert_eq!(first.format.as_deref(), Some("google-xml"));
+    assert_eq!(
+        first.format.map(feedmill_formats::FeedFormat::name),
+        Some("google-xml")
+    );
     assert_eq!(first.content_hash, sha256_hex(FEED));
     assert!(first.path.ends_with("my-shop/feed.xml"));
 
@@ -193,7 +196,10 @@ url = "{base}/datafeed/download/apikey/{token}/fid/1234/format/csv/delimiter/%2C
 async fn awin_gzip_csv_is_cached_as_sent() {
     let h = Harness::start(SimulatorConfig::default()).await;
     let outcome = h.fetch(&h.source(AWIN_SOURCE)).await.expect("fetched");
-    assert_eq!(outcome.format.as_deref(), Some("awin-csv"));
+    assert_eq!(
+        outcome.format.map(feedmill_formats::FeedFormat::name),
+        Some("awin-csv")
+    );
     assert!(outcome.path.ends_with("acme-outdoor/feed.gz"));
     let served = SimulatorConfig::default().files[AWIN_FILE].clone();
     assert_eq!(std::fs::read(&outcome.path).expect("file"), served);

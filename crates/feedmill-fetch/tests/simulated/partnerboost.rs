@@ -21,7 +21,10 @@ async fn pages_are_merged_into_one_envelope() {
     let h = Harness::start(SimulatorConfig::default()).await;
     let outcome = h.fetch(&h.source(SOURCE)).await.expect("fetched");
     assert_eq!(outcome.num_requests, 3, "25 items at 10 a page");
-    assert_eq!(outcome.format.as_deref(), Some("partnerboost-json"));
+    assert_eq!(
+        outcome.format.map(feedmill_formats::FeedFormat::name),
+        Some("partnerboost-json")
+    );
     assert_eq!(outcome.expected_records, Some(25));
     assert!(outcome.path.ends_with("ulike/feed.json"));
     let feed = read_json(&outcome.path);
@@ -41,7 +44,10 @@ async fn xml_variant_is_merged_too() {
     let h = Harness::start(SimulatorConfig::default()).await;
     let source = h.source(&format!("{SOURCE}format = \"partnerboost-xml\"\n"));
     let outcome = h.fetch(&source).await.expect("fetched");
-    assert_eq!(outcome.format.as_deref(), Some("partnerboost-xml"));
+    assert_eq!(
+        outcome.format.map(feedmill_formats::FeedFormat::name),
+        Some("partnerboost-xml")
+    );
     assert!(outcome.path.ends_with("ulike/feed.xml"));
     let text = std::fs::read_to_string(&outcome.path).expect("cached");
     assert_eq!(text.matches("<item>").count(), 25);

@@ -18,7 +18,7 @@ mod encoding;
 mod read_ahead;
 mod transcode;
 
-pub use content_hash::content_hash;
+pub use content_hash::{ContentHasher, content_hash};
 pub use read_ahead::ReadAhead;
 
 #[cfg(test)]

@@ -6,9 +6,21 @@
 //! the next is read. NDJSON is read line by line. Numbers keep the text the feed wrote
 //! (`34.30`): values are never parsed as `f64`.
 //!
-//! Which array holds the records: the root array; else the array under the key named by
-//! [`JsonLayout::Document::record_key`] at any depth; else the first array of objects met depth
-//! first. A PartnerBoost envelope reporting a non-zero `status.code` fails the feed with
+//! Which arrays hold the records:
+//! - without a record key: the root array; else the first array of objects met depth first
+//!   (later arrays are skipped unread);
+//! - with a record key (`--record variants`, PartnerBoost's `list`): every array under that key,
+//!   at any depth, all of them. An object holding such arrays (a product holding its variants) is
+//!   an *owner* (child module `owners`): each element of its arrays is one record, and inherits
+//!   the owner's fields under the keys the owner has them (`title`, `brand`, `images/url`)
+//!   unless it has a value of that key itself. An owner without any record (no or an empty
+//!   `variants`) is a record itself, as is any object of the root array. So a product with six
+//!   variants is six records, and `--map price=variants/price` then names each variant's
+//!   `price` (the driver reads a `--map` path through the record array from its elements).
+//!   Without `--record`, the same map keeps the product's first variant price and warns
+//!   `dropped_price` for each other one.
+//!
+//! A PartnerBoost envelope reporting a non-zero `status.code` fails the feed with
 //! [`FeedError::Reported`].
 
 use std::io::BufRead;
@@ -17,13 +29,16 @@ use serde_json::value::RawValue;
 
 use crate::error::FeedError;
 use crate::readers::RecordSink;
-use crate::record::{FieldNames, RawRecord, ReadItem};
+use crate::record::FieldNames;
 
+mod ctx;
 mod document;
 mod flatten;
+mod owners;
 
+use ctx::{Ctx, malformed};
 use document::read_document;
-use flatten::{excerpt, flatten_record};
+use flatten::quoted;
 
 /// Where the records of a JSON feed are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +61,12 @@ pub fn read_json<R: BufRead>(
     if !skip_to_content(&mut input)? {
         return Err(FeedError::Empty);
     }
+    let quoted_record_key = match layout {
+        JsonLayout::Document {
+            record_key: Some(key),
+        } => quoted(key),
+        _ => String::new(),
+    };
     let mut ctx = Ctx {
         names: FieldNames::new(),
         sink,
@@ -53,6 +74,7 @@ pub fn read_json<R: BufRead>(
         failure: None,
         found: false,
         saw_empty_array: false,
+        quoted_record_key,
     };
     match layout {
         JsonLayout::Lines => read_lines(input, &mut ctx),
@@ -85,65 +107,6 @@ fn skip_to_content<R: BufRead>(input: &mut R) -> Result<bool, FeedError> {
         if done {
             return Ok(true);
         }
-    }
-}
-
-/// The reader's state, shared by the visitors of one document.
-struct Ctx<'s> {
-    names: FieldNames,
-    sink: &'s mut dyn RecordSink,
-    /// Records handed over so far, malformed ones included.
-    number: u64,
-    /// Why reading stopped, when the reason is not a JSON error (sink stop, feed-reported error).
-    failure: Option<FeedError>,
-    /// The records array was found (later arrays are skipped).
-    found: bool,
-    /// An empty array was met while looking for the records array.
-    saw_empty_array: bool,
-}
-
-impl Ctx<'_> {
-    /// Flattens one record element (raw JSON text) and hands it to the sink.
-    fn emit(&mut self, raw: &str) -> Result<(), FeedError> {
-        self.number += 1;
-        let item = if raw.starts_with('{') {
-            let mut record = RawRecord::new(self.number);
-            match flatten_record(raw, &mut record, &mut self.names) {
-                Ok(()) => ReadItem::Record(record),
-                Err(err) => malformed(self.number, format!("invalid record: {err}"), raw),
-            }
-        } else {
-            let message = format!("record {} is {}, not an object", self.number, kind_of(raw));
-            malformed(self.number, message, raw)
-        };
-        self.sink.accept(item, &self.names)
-    }
-
-    /// Keeps `err` as the reason to stop and returns the JSON error that unwinds the visitors.
-    fn fail<E: serde::de::Error>(&mut self, err: FeedError) -> E {
-        let text = err.to_string();
-        self.failure = Some(err);
-        E::custom(text)
-    }
-}
-
-fn malformed(number: u64, message: String, raw: &str) -> ReadItem {
-    ReadItem::Malformed {
-        number,
-        message,
-        excerpt: excerpt(raw),
-    }
-}
-
-/// "an array", "a string"… for the JSON value `raw`.
-fn kind_of(raw: &str) -> &'static str {
-    match raw.as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "an array",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'n') => "null",
-        _ => "a number",
     }
 }
 
@@ -181,6 +144,7 @@ fn read_lines<R: BufRead>(mut input: R, ctx: &mut Ctx<'_>) -> Result<(), FeedErr
 mod tests {
     use super::*;
     use crate::readers::CollectedRecords;
+    use crate::record::{RawRecord, ReadItem};
     use proptest::prelude::*;
     use std::io::Read;
 

@@ -1,10 +1,11 @@
 //! The document layout: walking a JSON document with serde visitors to find the records array,
 //! then streaming its elements to the sink one [`RawValue`] at a time.
 //!
-//! The walk visits values depth first. At the root an array is the records array; otherwise an
-//! array is the records array when it sits under the record key, or, without a record key, when
-//! its first element is an object. Once found, everything after it is skipped unparsed
-//! ([`IgnoredAny`]). A top-level `status` object with a non-zero `code` (PartnerBoost) fails the
+//! The walk visits values depth first. An array under the record key is a records array, its
+//! elements streamed one at a time. Without a record key, the root array, else the first array
+//! whose first element is an object, is the records array, and everything after it is skipped
+//! unparsed ([`IgnoredAny`]). With a record key, every other array's elements are read one at a
+//! time as raw text and handed to the owner rules of `owners`. A top-level `status` object with a non-zero `code` (PartnerBoost) fails the
 //! feed with [`FeedError::Reported`].
 
 use std::borrow::Cow;
@@ -14,7 +15,7 @@ use std::io::BufRead;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::flatten::{Entries, json_str};
 use crate::error::FeedError;
 
@@ -132,6 +133,25 @@ impl<'s> Search<'_, 's> {
         self.stream(seq)
     }
 
+    /// With a record key, an array not under it: each element may own record arrays (see
+    /// `owners`). Elements that own none are records in the root array, and in an array once
+    /// one of its elements owned records (a list of products, some without variants); elsewhere
+    /// they are skipped.
+    fn search_owners<'de, A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+        record_key: &str,
+    ) -> Result<(), A::Error> {
+        let mut plain_is_record = self.depth == 0;
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            match self.ctx.emit_owner(raw.get(), record_key, plain_is_record) {
+                Ok(owned) => plain_is_record |= owned,
+                Err(err) => return Err(self.ctx.fail(err)),
+            }
+        }
+        Ok(())
+    }
+
     /// Checks a PartnerBoost `status` object: a non-zero integer `code` (number or string) fails
     /// the feed; any other `status` is not PartnerBoost's and is ignored.
     fn check_status<E: de::Error>(&mut self, raw: &RawValue) -> Result<(), E> {
@@ -169,19 +189,17 @@ impl<'de> Visitor<'de> for Search<'_, '_> {
         f.write_str("a JSON array or object")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        if self.ctx.found {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(());
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        match self.record_key {
+            _ if self.at_key => self.stream(seq),
+            Some(record_key) => self.search_owners(seq, record_key),
+            None if self.ctx.found => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(())
+            }
+            None if self.depth == 0 => self.stream(seq),
+            None => self.probe(seq),
         }
-        if self.depth == 0 || self.at_key {
-            return self.stream(seq);
-        }
-        if self.record_key.is_none() {
-            return self.probe(seq);
-        }
-        while seq.next_element_seed(self.child(false))?.is_some() {}
-        Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
@@ -189,7 +207,7 @@ impl<'de> Visitor<'de> for Search<'_, '_> {
             if self.depth == 0 && key == "status" {
                 let raw = map.next_value::<Box<RawValue>>()?;
                 self.check_status(&raw)?;
-            } else if self.ctx.found {
+            } else if self.ctx.found && self.record_key.is_none() {
                 map.next_value::<IgnoredAny>()?;
             } else {
                 let at_key = self.record_key == Some(key.as_ref());

@@ -9,6 +9,11 @@
 //! Values keep their JSON text: strings unescaped and trimmed, numbers exactly as written (the
 //! raw text is inspected, never parsed to `f64`), booleans `true`/`false`; `null` and empty
 //! strings are skipped. The record is parsed once per nesting level from its [`RawValue`] text.
+//!
+//! An object that holds record arrays (a product holding its `variants` under `--record
+//! variants`) is flattened by [`flatten_owner`]: its own fields as above, while the record arrays
+//! and the arrays of objects that hold record arrays further down (a category's `products`) are
+//! set aside, unflattened, for the reader to turn into records.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,7 +27,7 @@ use crate::record::{FieldNames, RawRecord};
 const EXCERPT_CHARS: usize = 160;
 /// The deepest nesting of objects and arrays flattened; a deeper record is malformed. Raw values
 /// are skipped by serde_json without its recursion limit, so the flattener keeps its own.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Flattens the JSON object `raw` into the fields of `record`.
 pub(super) fn flatten_record(
@@ -35,8 +40,47 @@ pub(super) fn flatten_record(
         record,
         key: String::new(),
         depth: 0,
+        split: None,
     };
     flattener.object(raw)
+}
+
+/// What an owner object holds besides its own fields, in document order.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OwnedArray<'r> {
+    /// An array under the record key: each element one record.
+    Records(&'r RawValue),
+    /// An array of objects some of which hold record arrays (products of a category).
+    Owners(&'r RawValue),
+}
+
+/// Flattens the JSON object `raw` into `record`, setting aside into `arrays` the arrays named
+/// `record_key` (at any depth) and the arrays whose elements hold such arrays.
+pub(super) fn flatten_owner<'r>(
+    raw: &'r str,
+    record_key: &str,
+    record: &mut RawRecord,
+    names: &mut FieldNames,
+    arrays: &mut Vec<OwnedArray<'r>>,
+) -> Result<(), serde_json::Error> {
+    let quoted_key = quoted(record_key);
+    let mut flattener = Flattener {
+        names,
+        record,
+        key: String::new(),
+        depth: 0,
+        split: Some(Split {
+            record_key,
+            quoted_key: &quoted_key,
+            arrays,
+        }),
+    };
+    flattener.object(raw)
+}
+
+/// `"key"` as it appears in JSON text, to tell cheaply whether a value may hold that key.
+pub(super) fn quoted(key: &str) -> String {
+    serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""))
 }
 
 /// The start of `raw` on one line, for malformed-record reports.
@@ -121,25 +165,37 @@ impl<'de> Visitor<'de> for CowStr {
     }
 }
 
+/// Where an owner's record arrays go (see [`flatten_owner`]).
+struct Split<'a, 'r> {
+    record_key: &'a str,
+    quoted_key: &'a str,
+    arrays: &'a mut Vec<OwnedArray<'r>>,
+}
+
 /// Walks one record, `key` holding the path of the value being visited.
-struct Flattener<'a> {
+struct Flattener<'a, 'r> {
     names: &'a mut FieldNames,
     record: &'a mut RawRecord,
     key: String,
     /// Objects and arrays open around the value being visited.
     depth: usize,
+    /// Set when flattening an owner object.
+    split: Option<Split<'a, 'r>>,
 }
 
-impl Flattener<'_> {
-    fn object(&mut self, raw: &str) -> Result<(), serde_json::Error> {
-        let entries: Entries<'_> = serde_json::from_str(raw)?;
+impl<'r> Flattener<'_, 'r> {
+    fn object(&mut self, raw: &'r str) -> Result<(), serde_json::Error> {
+        let entries: Entries<'r> = serde_json::from_str(raw)?;
         self.entries(&entries)
     }
 
-    /// Visits each entry under `key/entry`.
-    fn entries(&mut self, entries: &Entries<'_>) -> Result<(), serde_json::Error> {
+    /// Visits each entry under `key/entry`, except the arrays an owner sets aside.
+    fn entries(&mut self, entries: &Entries<'r>) -> Result<(), serde_json::Error> {
         let len = self.key.len();
         for (name, value) in &entries.0 {
+            if self.set_aside(name, value) {
+                continue;
+            }
             if len > 0 {
                 self.key.push('/');
             }
@@ -150,7 +206,27 @@ impl Flattener<'_> {
         Ok(())
     }
 
-    fn value(&mut self, raw: &str) -> Result<(), serde_json::Error> {
+    /// When flattening an owner: keeps a record array, or an array holding record arrays, aside.
+    fn set_aside(&mut self, name: &str, value: &'r RawValue) -> bool {
+        let Some(split) = self.split.as_mut() else {
+            return false;
+        };
+        let raw = value.get();
+        if !raw.starts_with('[') {
+            return false;
+        }
+        if name == split.record_key && (is_array_of_objects(raw) || is_empty_array(raw)) {
+            split.arrays.push(OwnedArray::Records(value));
+            return true;
+        }
+        if raw.contains(split.quoted_key) && holds_record_array(raw, split.record_key, self.depth) {
+            split.arrays.push(OwnedArray::Owners(value));
+            return true;
+        }
+        false
+    }
+
+    fn value(&mut self, raw: &'r str) -> Result<(), serde_json::Error> {
         match raw.as_bytes().first() {
             Some(b'{') => self.nested(raw, Self::object),
             Some(b'[') => self.nested(raw, Self::array),
@@ -178,8 +254,8 @@ impl Flattener<'_> {
     /// Visits an object or array one level deeper, failing beyond [`MAX_DEPTH`].
     fn nested(
         &mut self,
-        raw: &str,
-        visit: fn(&mut Self, &str) -> Result<(), serde_json::Error>,
+        raw: &'r str,
+        visit: fn(&mut Self, &'r str) -> Result<(), serde_json::Error>,
     ) -> Result<(), serde_json::Error> {
         if self.depth >= MAX_DEPTH {
             return Err(de::Error::custom(format!(
@@ -193,15 +269,15 @@ impl Flattener<'_> {
     }
 
     /// Each element under the array's key, except `{key, value}` pairs.
-    fn array(&mut self, raw: &str) -> Result<(), serde_json::Error> {
-        let items: Vec<&RawValue> = serde_json::from_str(raw)?;
+    fn array(&mut self, raw: &'r str) -> Result<(), serde_json::Error> {
+        let items: Vec<&'r RawValue> = serde_json::from_str(raw)?;
         for item in items {
             let item = item.get();
             if !item.starts_with('{') {
                 self.value(item)?;
                 continue;
             }
-            let entries: Entries<'_> = serde_json::from_str(item)?;
+            let entries: Entries<'r> = serde_json::from_str(item)?;
             match pair(&entries)? {
                 Some((name, value)) => self.pair(&name, value.get())?,
                 None => self.entries(&entries)?,
@@ -211,7 +287,7 @@ impl Flattener<'_> {
     }
 
     /// A `{key, value}` pair: the value keyed by `name` in place of the array's own name.
-    fn pair(&mut self, name: &str, raw: &str) -> Result<(), serde_json::Error> {
+    fn pair(&mut self, name: &str, raw: &'r str) -> Result<(), serde_json::Error> {
         let array_key = std::mem::take(&mut self.key);
         if let Some(slash) = array_key.rfind('/') {
             self.key.push_str(&array_key[..=slash]);
@@ -230,6 +306,44 @@ impl Flattener<'_> {
         let id = self.names.intern(&self.key);
         self.record.push(id, value);
     }
+}
+
+/// Whether the JSON value `raw` holds, at any depth, an array under the key `record_key`.
+/// Values that do not parse, or nest deeper than [`MAX_DEPTH`], hold none.
+pub(super) fn holds_record_array(raw: &str, record_key: &str, depth: usize) -> bool {
+    if depth >= MAX_DEPTH {
+        return false;
+    }
+    let nested = |value: &RawValue| {
+        let text = value.get();
+        (text.starts_with('{') || text.starts_with('['))
+            && holds_record_array(text, record_key, depth + 1)
+    };
+    if raw.starts_with('[') {
+        let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw) else {
+            return false;
+        };
+        return items.into_iter().any(nested);
+    }
+    let Ok(entries) = serde_json::from_str::<Entries<'_>>(raw) else {
+        return false;
+    };
+    entries.0.iter().any(|(name, value)| {
+        (name == record_key && is_array_of_objects(value.get())) || nested(value)
+    })
+}
+
+/// `[]`, with any blanks inside: a record array without records (a product without variants).
+fn is_empty_array(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with(']'))
+}
+
+/// Whether the JSON text `raw` is an array whose first element is an object: a record array.
+/// An array of scalars under the record key (`"tags": ["a"]`) is a field like any other.
+fn is_array_of_objects(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with('{'))
 }
 
 /// The name and value of an object that is exactly `{"key": "…", "value": …}` or

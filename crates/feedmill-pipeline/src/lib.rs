@@ -1,0 +1,42 @@
+//! feedmill's pipeline: how feeds become a source's offers, once or on a schedule.
+//!
+//! - [`ingest_source`]: a source's feed files → the normalizer (`feedmill-formats`) → an
+//!   [`OfferSink`], committed once. A feed whose content hash is the one the sink holds for the
+//!   source is skipped before any parsing; any failure (a file that is no feed, a short
+//!   download, the index's shrink guard) aborts the sink, which leaves the source as it was.
+//! - [`OfferSink`] is where accepted offers go: [`IndexSink`] wraps `feedmill-index`'s
+//!   `SourceIngest` (shrink guard, one commit); [`FanOutSink`] hands every batch to a second
+//!   sink beside it (price history, say), which commits only when the index did.
+//! - [`refresh_source`]: one source's fetch (`feedmill-fetch`, async I/O) then its ingest (on
+//!   a blocking thread), reported as a [`RefreshReport`] that never is an error.
+//! - [`run_schedule`] / [`refresh_all`]: `feedmill serve`'s background refreshes, one source at
+//!   a time. They tell each refresh to a [`feedmill_model::RefreshLog`]: the trait lives in
+//!   `feedmill-model`, below both this crate and `feedmill-api`, whose `SourceStatusBoard`
+//!   implements it — so the pipeline never imports the API, and the API never imports `fetch`.
+//!
+//! The CLI (`ingest`, `refresh`, `serve`) and the benchmarks call this crate; the binary only
+//! parses arguments, sets up tracing and wires the pieces. Nothing here installs a subscriber.
+
+mod error;
+mod fan_out_sink;
+mod feed_files;
+mod index_sink;
+mod ingest;
+mod offer_sink;
+mod refresh_job;
+mod scheduler;
+
+pub use error::PipelineError;
+pub use fan_out_sink::FanOutSink;
+pub use feed_files::{FeedFiles, PlainFiles};
+pub use index_sink::IndexSink;
+pub use ingest::{
+    IngestReport, IngestRequest, IngestResult, OFFER_CHUNK, ingest_offers, ingest_source,
+    ingest_source_with,
+};
+pub use offer_sink::{OfferSink, RecordingSink};
+pub use refresh_job::{RefreshOutcome, RefreshReport, refresh_source};
+pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! One source's refresh: fetch (async, I/O) → normalize and ingest (blocking, CPU) behind the
+//! index's shrink guard. Used by `feedmill refresh` and by `serve`'s scheduler.
+//!
+//! Whatever fails — the fetch, the feed, the guard — the source keeps its previous offers and the
+//! report says why.
+
+use crate::error::PipelineError;
+use crate::index_sink::IndexSink;
+use crate::ingest::{IngestRequest, IngestResult, ingest_source};
+use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
+use feedmill_formats::driver::FeedOptions;
+use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// How one refresh of one source ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RefreshOutcome {
+    /// The feed's bytes are those already in the index.
+    Unchanged,
+    Ingested {
+        num_offers: u64,
+        num_previous: u64,
+        num_rejected: u64,
+    },
+    /// The source kept its previous offers.
+    Failed { error: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RefreshReport {
+    pub source: String,
+    pub outcome: RefreshOutcome,
+    pub duration: Duration,
+}
+
+impl RefreshReport {
+    /// One line for a terminal or a log.
+    pub fn summary(&self) -> String {
+        let took = self.duration.as_secs_f64();
+        match &self.outcome {
+            RefreshOutcome::Unchanged => format!("{}: unchanged ({took:.2} s)", self.source),
+            RefreshOutcome::Ingested {
+                num_offers,
+                num_previous,
+                num_rejected,
+            } => format!(
+                "{}: {num_offers} offers (was {num_previous}), {num_rejected} rejected ({took:.2} s)",
+                self.source
+            ),
+            RefreshOutcome::Failed { error } => {
+                format!("{}: failed, previous offers kept: {error}", self.source)
+            }
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, RefreshOutcome::Failed { .. })
+    }
+
+    /// Why the refresh failed; `None` when it did not.
+    pub fn error(&self) -> Option<&str> {
+        match &self.outcome {
+            RefreshOutcome::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Fetches and ingests one source. Never returns an error: failures are in the report.
+pub async fn refresh_source(
+    index: &OfferIndex,
+    ctx: &FetchContext,
+    source: &SourceConfig,
+    force: bool,
+) -> RefreshReport {
+    let started = Instant::now();
+    let outcome = match refresh(index, ctx, source, force).await {
+        Ok(outcome) => outcome,
+        Err(err) => RefreshOutcome::Failed {
+            error: err.full_message(),
+        },
+    };
+    RefreshReport {
+        source: source.name.clone(),
+        outcome,
+        duration: started.elapsed(),
+    }
+}
+
+async fn refresh(
+    index: &OfferIndex,
+    ctx: &FetchContext,
+    source: &SourceConfig,
+    force: bool,
+) -> Result<RefreshOutcome, PipelineError> {
+    let fetched = fetch_source(source, ctx).await?;
+    let request = IngestRequest {
+        paths: vec![fetched.path.clone()],
+        feed: FeedOptions {
+            source: source.name.clone(),
+            format: fetched.format,
+            ..FeedOptions::default()
+        },
+        guard: IngestOptions {
+            min_ratio: source.min_ratio.unwrap_or(DEFAULT_MIN_RATIO),
+            force,
+        },
+        expected_records: fetched.expected_records,
+        // The fetch hashed the download; the ingest skips it when the index has that hash.
+        content_hash: Some(fetched.content_hash.clone()),
+    };
+    let mut sink = IndexSink::new(index.clone());
+    // Parsing and indexing are CPU work: off the async workers.
+    let ingested = tokio::task::spawn_blocking(move || ingest_source(&mut sink, &request))
+        .await
+        .map_err(|err| PipelineError::Task(err.to_string()))??;
+    Ok(match ingested {
+        IngestResult::Unchanged => RefreshOutcome::Unchanged,
+        IngestResult::Committed(report) => RefreshOutcome::Ingested {
+            num_offers: report.outcome.stats.num_offers,
+            num_previous: report.outcome.num_previous,
+            num_rejected: report.stats.num_rejected,
+        },
+    })
+}
