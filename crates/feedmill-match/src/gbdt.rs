@@ -1,0 +1,241 @@
+//! Gradient-boosted regression trees for a binary label (log loss), in pure Rust.
+//!
+//! Written by hand: the Rust boosting crates either bind C++ libraries (LightGBM, XGBoost) or
+//! are not maintained, and what matching needs is small: some 25 dense features, tens of
+//! thousands of pairs, shallow trees. Features are cut into at most [`MAX_BINS`] quantile bins
+//! once; each tree grows level by level from per-bin gradient histograms. Trees keep raw
+//! thresholds, so scoring a pair compares floats and never touches the bins.
+
+use serde::{Deserialize, Serialize};
+
+/// Bins per feature: enough for the thresholds that matter on similarity scores and counts.
+const MAX_BINS: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+pub struct BoostingParams {
+    pub num_trees: usize,
+    pub max_depth: usize,
+    pub learning_rate: f32,
+    /// L2 regularisation of leaf values.
+    pub lambda: f64,
+    /// Smallest number of training pairs in a leaf.
+    pub min_leaf: usize,
+}
+
+impl Default for BoostingParams {
+    fn default() -> BoostingParams {
+        BoostingParams { num_trees: 300, max_depth: 5, learning_rate: 0.08, lambda: 1.0, min_leaf: 8 }
+    }
+}
+
+/// One tree as parallel arrays; `feature[n] < 0` marks a leaf with `value[n]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Tree {
+    pub feature: Vec<i16>,
+    pub threshold: Vec<f32>,
+    pub left: Vec<u16>,
+    pub right: Vec<u16>,
+    pub value: Vec<f32>,
+}
+
+impl Tree {
+    /// The leaf value for `x`: go left while `x[feature] <= threshold`.
+    pub fn predict(&self, x: &[f32]) -> f32 {
+        let mut node = 0usize;
+        loop {
+            let Some(&feature) = self.feature.get(node) else { return 0.0 };
+            if feature < 0 {
+                return self.value[node];
+            }
+            let value = x.get(feature as usize).copied().unwrap_or(-1.0);
+            node = if value <= self.threshold[node] { self.left[node] } else { self.right[node] } as usize;
+        }
+    }
+
+    fn push_leaf(&mut self, value: f32) -> usize {
+        self.feature.push(-1);
+        self.threshold.push(0.0);
+        self.left.push(0);
+        self.right.push(0);
+        self.value.push(value);
+        self.feature.len() - 1
+    }
+}
+
+/// A trained ensemble: `base + Σ tree(x)` is the log-odds of a match.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Ensemble {
+    pub base: f32,
+    pub trees: Vec<Tree>,
+}
+
+impl Ensemble {
+    pub fn margin(&self, x: &[f32]) -> f32 {
+        self.base + self.trees.iter().map(|t| t.predict(x)).sum::<f32>()
+    }
+}
+
+/// Quantile cut points of each feature; bin `k` holds values `<= cuts[k]` (and above the cut
+/// before it), the last bin everything above the last cut.
+struct Binning {
+    cuts: Vec<Vec<f32>>,
+}
+
+impl Binning {
+    fn fit(rows: &[Vec<f32>], num_features: usize) -> Binning {
+        let mut cuts = Vec::with_capacity(num_features);
+        for f in 0..num_features {
+            let mut values: Vec<f32> = rows.iter().map(|r| r[f]).collect();
+            values.sort_by(f32::total_cmp);
+            values.dedup();
+            let step = (values.len() as f64 / MAX_BINS as f64).max(1.0);
+            let mut feature_cuts: Vec<f32> = (0..MAX_BINS - 1)
+                .map(|k| ((k as f64 + 1.0) * step) as usize)
+                .filter(|&i| i < values.len())
+                .map(|i| values[i - 1])
+                .collect();
+            feature_cuts.dedup();
+            cuts.push(feature_cuts);
+        }
+        Binning { cuts }
+    }
+
+    fn bin(&self, feature: usize, value: f32) -> u8 {
+        self.cuts[feature].partition_point(|cut| *cut < value) as u8
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Bucket {
+    gradient: f64,
+    hessian: f64,
+    count: usize,
+}
+
+struct Split {
+    feature: usize,
+    bin: usize,
+    gain: f64,
+}
+
+/// Trains an ensemble on `rows` (all of the same length) and their labels.
+pub fn train(rows: &[Vec<f32>], labels: &[bool], params: &BoostingParams) -> Ensemble {
+    let num_features = rows.first().map_or(0, Vec::len);
+    let binning = Binning::fit(rows, num_features);
+    let bins: Vec<u8> = rows
+        .iter()
+        .flat_map(|r| (0..num_features).map(|f| binning.bin(f, r[f])).collect::<Vec<_>>())
+        .collect();
+    let positives = labels.iter().filter(|l| **l).count() as f64;
+    let prior = ((positives + 1.0) / (labels.len() as f64 + 2.0)).clamp(1e-6, 1.0 - 1e-6);
+    let base = (prior / (1.0 - prior)).ln() as f32;
+    let mut margins = vec![base; rows.len()];
+    let mut ensemble = Ensemble { base, trees: Vec::with_capacity(params.num_trees) };
+    let mut gradients = vec![0.0f64; rows.len()];
+    let mut hessians = vec![0.0f64; rows.len()];
+    for _ in 0..params.num_trees {
+        for i in 0..rows.len() {
+            let p = 1.0 / (1.0 + (-f64::from(margins[i])).exp());
+            gradients[i] = p - f64::from(u8::from(labels[i]));
+            hessians[i] = (p * (1.0 - p)).max(1e-9);
+        }
+        let grower = TreeGrower { bins: &bins, num_features, binning: &binning, gradients: &gradients, hessians: &hessians, params };
+        let tree = grower.grow();
+        for (i, row) in rows.iter().enumerate() {
+            margins[i] += tree.predict(row);
+        }
+        ensemble.trees.push(tree);
+    }
+    ensemble
+}
+
+struct TreeGrower<'a> {
+    bins: &'a [u8],
+    num_features: usize,
+    binning: &'a Binning,
+    gradients: &'a [f64],
+    hessians: &'a [f64],
+    params: &'a BoostingParams,
+}
+
+impl TreeGrower<'_> {
+    fn grow(&self) -> Tree {
+        let mut tree = Tree::default();
+        let all: Vec<u32> = (0..self.gradients.len() as u32).collect();
+        self.grow_node(&mut tree, all, 0);
+        tree
+    }
+
+    /// Adds the node for `samples` and its subtree; returns its index.
+    fn grow_node(&self, tree: &mut Tree, samples: Vec<u32>, depth: usize) -> usize {
+        let (gradient, hessian) = samples.iter().fold((0.0, 0.0), |(g, h), &i| {
+            (g + self.gradients[i as usize], h + self.hessians[i as usize])
+        });
+        let leaf_value = (-gradient / (hessian + self.params.lambda)) as f32 * self.params.learning_rate;
+        let split = if depth < self.params.max_depth && samples.len() >= 2 * self.params.min_leaf {
+            self.best_split(&samples, gradient, hessian)
+        } else {
+            None
+        };
+        let Some(split) = split else { return tree.push_leaf(leaf_value) };
+        let (left, right): (Vec<u32>, Vec<u32>) = samples
+            .iter()
+            .partition(|&&i| usize::from(self.bins[i as usize * self.num_features + split.feature]) <= split.bin);
+        let node = tree.push_leaf(leaf_value);
+        tree.feature[node] = split.feature as i16;
+        tree.threshold[node] = self.binning.cuts[split.feature][split.bin];
+        let left_node = self.grow_node(tree, left, depth + 1);
+        let right_node = self.grow_node(tree, right, depth + 1);
+        tree.left[node] = left_node as u16;
+        tree.right[node] = right_node as u16;
+        node
+    }
+
+    fn best_split(&self, samples: &[u32], gradient: f64, hessian: f64) -> Option<Split> {
+        let lambda = self.params.lambda;
+        let parent_score = gradient * gradient / (hessian + lambda);
+        let mut best: Option<Split> = None;
+        let mut histogram = [Bucket::default(); MAX_BINS];
+        for feature in 0..self.num_features {
+            histogram.fill(Bucket::default());
+            for &i in samples {
+                let bucket = &mut histogram[usize::from(self.bins[i as usize * self.num_features + feature])];
+                bucket.gradient += self.gradients[i as usize];
+                bucket.hessian += self.hessians[i as usize];
+                bucket.count += 1;
+            }
+            let mut left = Bucket::default();
+            for bin in 0..self.binning.cuts[feature].len() {
+                left.gradient += histogram[bin].gradient;
+                left.hessian += histogram[bin].hessian;
+                left.count += histogram[bin].count;
+                let right_count = samples.len() - left.count;
+                if left.count < self.params.min_leaf || right_count < self.params.min_leaf {
+                    continue;
+                }
+                let (rg, rh) = (gradient - left.gradient, hessian - left.hessian);
+                let gain = left.gradient * left.gradient / (left.hessian + lambda) + rg * rg / (rh + lambda) - parent_score;
+                if gain > 1e-9 && best.as_ref().is_none_or(|b| gain > b.gain) {
+                    best = Some(Split { feature, bin, gain });
+                }
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_threshold_rule() {
+        let rows: Vec<Vec<f32>> = (0..200).map(|i| vec![i as f32 / 200.0, (i % 7) as f32]).collect();
+        let labels: Vec<bool> = rows.iter().map(|r| r[0] > 0.6).collect();
+        let params = BoostingParams { num_trees: 30, max_depth: 2, ..BoostingParams::default() };
+        let ensemble = train(&rows, &labels, &params);
+        assert!(ensemble.margin(&[0.9, 3.0]) > 1.0);
+        assert!(ensemble.margin(&[0.2, 3.0]) < -1.0);
+        assert_eq!(ensemble.trees.len(), 30);
+    }
+}
