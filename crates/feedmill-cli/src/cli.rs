@@ -35,6 +35,8 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Write a deterministic synthetic feed (benchmarks, load tests).
     Gen(crate::commands::GenArgs),
+    /// Product matching: train and evaluate the matcher, group offers into products.
+    Match(crate::commands::MatchArgs),
 }
 
 /// How to read a feed: shared by `normalize` and `ingest`.

@@ -62,8 +62,8 @@ pub fn best_f1(scored: &[(f32, bool)]) -> Option<Metrics> {
 }
 
 /// Fewest pairs above a threshold before its precision counts: the first few pairs of a sweep
-/// have a precision of 0 or 1 by chance.
-const MIN_PAIRS_FOR_PRECISION: usize = 20;
+/// have a precision of 0 or 1 by chance, and 98 % means at most one miss in 50.
+const MIN_PAIRS_FOR_PRECISION: usize = 50;
 
 /// The lowest threshold whose precision, and the precision of every higher threshold with at
 /// least [`MIN_PAIRS_FOR_PRECISION`] pairs above it, is at least `target`: a threshold that holds
@@ -107,6 +107,6 @@ mod tests {
         let m = precision_threshold(&scored, 0.98).expect("reachable");
         assert!(m.precision >= 0.98);
         assert!(m.threshold > 0.25, "{m:?}");
-        assert_eq!(precision_threshold(&[(0.5, false); 30], 0.98), None);
+        assert_eq!(precision_threshold(&[(0.5, false); 60], 0.98), None);
     }
 }

@@ -32,8 +32,14 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "gtin_agreement",
     "title_length_ratio",
     "title_length_min",
+    "core_weighted_jaccard",
+    "core_weighted_containment",
+    "core_trigram_jaccard",
+    "colour_differences",
+    "unshared_numbers",
+    "shared_weight_outside_core",
 ];
-pub const NUM_FEATURES: usize = 25;
+pub const NUM_FEATURES: usize = 31;
 
 pub type Features = [f32; NUM_FEATURES];
 
@@ -54,15 +60,15 @@ fn num_shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     shared
 }
 
-/// Summed weight of the tokens both sides carry.
-fn shared_weight(a: &OfferProfile, b: &OfferProfile) -> f32 {
+/// Summed weight (from `a_weights`) of the tokens both sides carry.
+fn shared_weight(a: &[u64], a_weights: &[f32], b: &[u64]) -> f32 {
     let (mut i, mut j, mut shared) = (0, 0, 0.0);
-    while i < a.tokens.len() && j < b.tokens.len() {
-        match a.tokens[i].cmp(&b.tokens[j]) {
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                shared += a.weights.get(i).copied().unwrap_or(1.0);
+                shared += a_weights.get(i).copied().unwrap_or(1.0);
                 i += 1;
                 j += 1;
             }
@@ -156,7 +162,9 @@ fn one_sided_mpn(mpn: &str, other_codes: &[String]) -> f32 {
 /// The feature vector of a pair (symmetric up to floating-point rounding).
 pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
     let shared_tokens = num_shared(&a.tokens, &b.tokens);
-    let shared_weight = shared_weight(a, b);
+    let core_shared = shared_weight(&a.core_tokens, &a.core_weights, &b.core_tokens);
+    let shared_weight = shared_weight(&a.tokens, &a.weights, &b.tokens);
+    let core_union = a.core_weight_sum + b.core_weight_sum - core_shared;
     let union_weight = a.weight_sum + b.weight_sum - shared_weight;
     let codes = code_features(&a.codes, &b.codes);
     let units = unit_features(&a.units, &b.units);
@@ -191,6 +199,12 @@ pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
         agreement(a.gtin14.as_ref(), b.gtin14.as_ref()),
         if long == 0 { 0.0 } else { short as f32 / long as f32 },
         short as f32,
+        if core_union > 0.0 { core_shared / core_union } else { 0.0 },
+        core_shared / a.core_weight_sum.min(b.core_weight_sum).max(1e-6),
+        jaccard(num_shared(&a.core_trigrams, &b.core_trigrams), a.core_trigrams.len(), b.core_trigrams.len()),
+        if a.colours == 0 || b.colours == 0 { -1.0 } else { (a.colours ^ b.colours).count_ones() as f32 },
+        (a.numbers.len() + b.numbers.len() - 2 * shared_numbers) as f32,
+        (shared_weight - core_shared).max(0.0),
     ]
 }
 

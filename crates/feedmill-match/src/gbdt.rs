@@ -28,37 +28,45 @@ impl Default for BoostingParams {
     }
 }
 
-/// One tree as parallel arrays; `feature[n] < 0` marks a leaf with `value[n]`.
+/// One tree of depth `d` in complete layout: `2^d - 1` split nodes (children of node `n` at
+/// `2n + 1` and `2n + 2`) and `2^d` leaves, so that scoring is `d` branch-free steps. A node that
+/// does not split sends every pair left (threshold `f32::MAX`) and its leaves repeat its value.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Tree {
-    pub feature: Vec<i16>,
+    pub feature: Vec<u8>,
     pub threshold: Vec<f32>,
-    pub left: Vec<u16>,
-    pub right: Vec<u16>,
-    pub value: Vec<f32>,
+    pub leaf: Vec<f32>,
 }
 
 impl Tree {
-    /// The leaf value for `x`: go left while `x[feature] <= threshold`.
-    pub fn predict(&self, x: &[f32]) -> f32 {
-        let mut node = 0usize;
-        loop {
-            let Some(&feature) = self.feature.get(node) else { return 0.0 };
-            if feature < 0 {
-                return self.value[node];
-            }
-            let value = x.get(feature as usize).copied().unwrap_or(-1.0);
-            node = if value <= self.threshold[node] { self.left[node] } else { self.right[node] } as usize;
-        }
+    fn empty(depth: usize) -> Tree {
+        let internal = (1usize << depth) - 1;
+        Tree { feature: vec![0; internal], threshold: vec![f32::MAX; internal], leaf: vec![0.0; internal + 1] }
     }
 
-    fn push_leaf(&mut self, value: f32) -> usize {
-        self.feature.push(-1);
-        self.threshold.push(0.0);
-        self.left.push(0);
-        self.right.push(0);
-        self.value.push(value);
-        self.feature.len() - 1
+    /// The leaf value for `x`: go right where `x[feature] > threshold`. The shape was checked
+    /// by [`Ensemble::validate`] (or built by [`train`]).
+    #[inline]
+    pub fn predict(&self, x: &[f32], depth: usize) -> f32 {
+        let mut node = 0usize;
+        for _ in 0..depth {
+            let value = x.get(usize::from(self.feature[node])).copied().unwrap_or(-1.0);
+            node = 2 * node + 1 + usize::from(value > self.threshold[node]);
+        }
+        self.leaf[node - self.feature.len()]
+    }
+
+    /// Sets the node at `position` (level `level`) and all below it to the leaf `value`.
+    fn fill(&mut self, position: usize, level: usize, depth: usize, value: f32) {
+        if level == depth {
+            let internal = self.feature.len();
+            self.leaf[position - internal] = value;
+            return;
+        }
+        self.feature[position] = 0;
+        self.threshold[position] = f32::MAX;
+        self.fill(2 * position + 1, level + 1, depth, value);
+        self.fill(2 * position + 2, level + 1, depth, value);
     }
 }
 
@@ -66,12 +74,36 @@ impl Tree {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Ensemble {
     pub base: f32,
+    pub depth: usize,
     pub trees: Vec<Tree>,
 }
 
+/// Deepest tree a model file may hold (a guard against absurd files, not a tuning limit).
+const MAX_DEPTH: usize = 12;
+
 impl Ensemble {
     pub fn margin(&self, x: &[f32]) -> f32 {
-        self.base + self.trees.iter().map(|t| t.predict(x)).sum::<f32>()
+        let mut margin = self.base;
+        for tree in &self.trees {
+            margin += tree.predict(x, self.depth);
+        }
+        margin
+    }
+
+    /// Checks the shape of every tree, so that a model read from a file cannot make scoring
+    /// index out of bounds.
+    pub fn validate(&self, num_features: usize) -> Result<(), String> {
+        if self.depth == 0 || self.depth > MAX_DEPTH {
+            return Err(format!("tree depth {} is not between 1 and {MAX_DEPTH}", self.depth));
+        }
+        let internal = (1usize << self.depth) - 1;
+        for (index, tree) in self.trees.iter().enumerate() {
+            let shape_ok = tree.feature.len() == internal && tree.threshold.len() == internal && tree.leaf.len() == internal + 1;
+            if !shape_ok || tree.feature.iter().any(|f| usize::from(*f) >= num_features) {
+                return Err(format!("tree {index} does not have the shape of a depth-{} tree over {num_features} features", self.depth));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -130,7 +162,7 @@ pub fn train(rows: &[Vec<f32>], labels: &[bool], params: &BoostingParams) -> Ens
     let prior = ((positives + 1.0) / (labels.len() as f64 + 2.0)).clamp(1e-6, 1.0 - 1e-6);
     let base = (prior / (1.0 - prior)).ln() as f32;
     let mut margins = vec![base; rows.len()];
-    let mut ensemble = Ensemble { base, trees: Vec::with_capacity(params.num_trees) };
+    let mut ensemble = Ensemble { base, depth: params.max_depth, trees: Vec::with_capacity(params.num_trees) };
     let mut gradients = vec![0.0f64; rows.len()];
     let mut hessians = vec![0.0f64; rows.len()];
     for _ in 0..params.num_trees {
@@ -142,7 +174,7 @@ pub fn train(rows: &[Vec<f32>], labels: &[bool], params: &BoostingParams) -> Ens
         let grower = TreeGrower { bins: &bins, num_features, binning: &binning, gradients: &gradients, hessians: &hessians, params };
         let tree = grower.grow();
         for (i, row) in rows.iter().enumerate() {
-            margins[i] += tree.predict(row);
+            margins[i] += tree.predict(row, params.max_depth);
         }
         ensemble.trees.push(tree);
     }
@@ -160,14 +192,14 @@ struct TreeGrower<'a> {
 
 impl TreeGrower<'_> {
     fn grow(&self) -> Tree {
-        let mut tree = Tree::default();
+        let mut tree = Tree::empty(self.params.max_depth);
         let all: Vec<u32> = (0..self.gradients.len() as u32).collect();
-        self.grow_node(&mut tree, all, 0);
+        self.grow_node(&mut tree, all, 0, 0);
         tree
     }
 
-    /// Adds the node for `samples` and its subtree; returns its index.
-    fn grow_node(&self, tree: &mut Tree, samples: Vec<u32>, depth: usize) -> usize {
+    /// Grows the node at `position` (level `depth`) from `samples`.
+    fn grow_node(&self, tree: &mut Tree, samples: Vec<u32>, position: usize, depth: usize) {
         let (gradient, hessian) = samples.iter().fold((0.0, 0.0), |(g, h), &i| {
             (g + self.gradients[i as usize], h + self.hessians[i as usize])
         });
@@ -177,18 +209,14 @@ impl TreeGrower<'_> {
         } else {
             None
         };
-        let Some(split) = split else { return tree.push_leaf(leaf_value) };
+        let Some(split) = split else { return tree.fill(position, depth, self.params.max_depth, leaf_value) };
         let (left, right): (Vec<u32>, Vec<u32>) = samples
             .iter()
             .partition(|&&i| usize::from(self.bins[i as usize * self.num_features + split.feature]) <= split.bin);
-        let node = tree.push_leaf(leaf_value);
-        tree.feature[node] = split.feature as i16;
-        tree.threshold[node] = self.binning.cuts[split.feature][split.bin];
-        let left_node = self.grow_node(tree, left, depth + 1);
-        let right_node = self.grow_node(tree, right, depth + 1);
-        tree.left[node] = left_node as u16;
-        tree.right[node] = right_node as u16;
-        node
+        tree.feature[position] = split.feature as u8;
+        tree.threshold[position] = self.binning.cuts[split.feature][split.bin];
+        self.grow_node(tree, left, 2 * position + 1, depth + 1);
+        self.grow_node(tree, right, 2 * position + 2, depth + 1);
     }
 
     fn best_split(&self, samples: &[u32], gradient: f64, hessian: f64) -> Option<Split> {
@@ -237,5 +265,9 @@ mod tests {
         assert!(ensemble.margin(&[0.9, 3.0]) > 1.0);
         assert!(ensemble.margin(&[0.2, 3.0]) < -1.0);
         assert_eq!(ensemble.trees.len(), 30);
+        assert_eq!(ensemble.validate(2), Ok(()));
+        let mut broken = ensemble.clone();
+        broken.trees[0].leaf.pop();
+        assert!(broken.validate(2).is_err());
     }
 }

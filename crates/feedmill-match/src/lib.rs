@@ -18,6 +18,7 @@
 pub mod blocking;
 pub mod brand;
 pub mod cluster;
+pub mod eval_report;
 pub mod evaluation;
 pub mod features;
 pub mod gbdt;

@@ -61,6 +61,7 @@ impl MatcherModel {
         if model.features != FEATURE_NAMES {
             return Err(MatchError::BadModel("its features are not the ones this build computes".into()));
         }
+        model.ensemble.validate(FEATURE_NAMES.len()).map_err(MatchError::BadModel)?;
         Ok(model)
     }
 
@@ -78,5 +79,28 @@ impl MatcherModel {
     /// The calibrated match probability of two offers.
     pub fn score(&self, a: &OfferProfile, b: &OfferProfile) -> f32 {
         self.score_features(&pair_features(a, b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_model_loads_and_scores_in_range() {
+        let model = MatcherModel::bundled().expect("models/matcher.json is a valid model");
+        assert_eq!(model.version, MODEL_VERSION);
+        assert!(model.auto_group_threshold >= model.match_threshold);
+        let score = model.score_features(&[0.0; crate::features::NUM_FEATURES]);
+        assert!((0.0..=1.0).contains(&score));
+    }
+
+    #[test]
+    fn bad_model_files_are_errors() {
+        assert!(matches!(MatcherModel::from_json("{\"version\": 99}"), Err(MatchError::ModelVersion { found: 99, .. })));
+        assert!(matches!(MatcherModel::from_json("not json"), Err(MatchError::BadModel(_))));
+        let mut model = MatcherModel::bundled().expect("bundled model");
+        model.ensemble.depth += 1;
+        assert!(matches!(MatcherModel::from_json(&model.to_json()), Err(MatchError::BadModel(_))));
     }
 }

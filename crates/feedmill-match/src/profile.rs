@@ -21,6 +21,11 @@ pub struct OfferProfile {
     pub weight_sum: f32,
     /// Character trigrams of the title, hashed, sorted, unique.
     pub trigrams: Vec<u32>,
+    /// The tokens of the core title ([`core_title`]), with their weights.
+    pub core_tokens: Vec<u64>,
+    pub core_weights: Vec<f32>,
+    pub core_weight_sum: f32,
+    pub core_trigrams: Vec<u32>,
     /// Model codes of the title and the MPN, normalized, sorted, unique.
     pub codes: Vec<String>,
     /// `(unit, value)` hashes, sorted, unique.
@@ -72,6 +77,18 @@ fn trigrams(title: &str) -> Vec<u32> {
     sorted_unique(grams)
 }
 
+/// The product name inside a page title: web offers often write `"Name"@en rest of the page
+/// title`; the quoted part is the name, the rest is shop noise. Titles without that shape are
+/// their own core.
+pub fn core_title(title: &str) -> &str {
+    let trimmed = title.trim_start();
+    let Some(rest) = trimmed.strip_prefix('"') else { return title };
+    match rest.find('"') {
+        Some(end) if !rest[..end].trim().is_empty() => &rest[..end],
+        _ => title,
+    }
+}
+
 impl OfferProfile {
     pub fn build(record: &ProductRecord, brands: &BrandDictionary) -> OfferProfile {
         let title = analyse(&record.title);
@@ -93,7 +110,13 @@ impl OfferProfile {
             .iter()
             .map(|u| (token_hash(u.unit.as_bytes()), token_hash(u.value.as_bytes())))
             .collect();
+        let core = core_title(&record.title);
+        let core_tokens = if core.len() == record.title.len() { sorted_unique(tokens.clone()) } else { hashed_words(core) };
         OfferProfile {
+            core_tokens,
+            core_weights: Vec::new(),
+            core_weight_sum: 0.0,
+            core_trigrams: trigrams(core),
             first_token: words.first().map_or(0, |w| token_hash(w.as_bytes())),
             num_title_tokens: u32::try_from(words.len()).unwrap_or(u32::MAX),
             tokens: sorted_unique(tokens),
@@ -118,6 +141,8 @@ impl OfferProfile {
     pub fn apply_weights(&mut self, stats: &CorpusStats) {
         self.weights = self.tokens.iter().map(|t| stats.idf(*t)).collect();
         self.weight_sum = self.weights.iter().sum();
+        self.core_weights = self.core_tokens.iter().map(|t| stats.idf(*t)).collect();
+        self.core_weight_sum = self.core_weights.iter().sum();
     }
 }
 
@@ -187,6 +212,13 @@ mod tests {
         let powershot = token_hash(b"powershot");
         assert!(stats.idf(powershot) > stats.idf(canon));
         assert!(profiles[0].weight_sum > 0.0);
+    }
+
+    #[test]
+    fn the_core_title_is_the_quoted_name() {
+        assert_eq!(core_title("\"Canon EOS 70D\"@en \"DSLR Bundles | EISF\"@en"), "Canon EOS 70D");
+        assert_eq!(core_title("Canon EOS 70D"), "Canon EOS 70D");
+        assert_eq!(core_title("\"\" rest"), "\"\" rest");
     }
 
     #[test]

@@ -32,6 +32,19 @@ fn append(slot: &mut Option<String>, value: &str) {
 }
 
 impl ProductRecord {
+    /// The matching fields of a normalized offer.
+    pub fn from_offer(offer: &feedmill_model::Offer) -> ProductRecord {
+        ProductRecord {
+            title: offer.title.clone(),
+            brand: offer.brand.clone(),
+            mpn: offer.mpn.clone(),
+            gtin: offer.gtin.as_ref().map(|g| g.as_str().to_string()),
+            price: Some(offer.price),
+            category: offer.category.clone(),
+            description: offer.description.clone(),
+        }
+    }
+
     /// Sets one named attribute as the benchmarks and feeds name them: `title`/`name`,
     /// `brand`/`manufacturer`, `modelno`/`mpn`, `gtin`/`ean`/`upc`, `price`, `category`;
     /// anything else (`description`, `specTableContent`, …) is free text. A price that is not a

@@ -140,16 +140,19 @@ pub fn train_model(train: &[PairSet], valid: &[PairSet], params: &BoostingParams
 }
 
 /// Match threshold: best F1 over all validation pairs together. Auto-group threshold: the
-/// highest of the sets' 98 %-precision thresholds, so that every set keeps that precision.
+/// highest of the sets' 98 %-precision thresholds, so that every set that can reach that
+/// precision keeps it.
 fn choose_thresholds(model: &mut MatcherModel, valid: &[PairSet]) {
     let scored = score_sets(model, valid);
     let pooled: Vec<(f32, bool)> = scored.iter().flatten().copied().collect();
     if let Some(best) = best_f1(&pooled) {
         model.match_threshold = best.threshold;
     }
+    // A set where no threshold holds 98 % (Amazon-Google's software editions, say) cannot
+    // choose one; its precision at the chosen threshold is reported in the summary.
     model.auto_group_threshold = scored
         .iter()
-        .map(|s| precision_threshold(s, AUTO_GROUP_PRECISION).map_or(1.0, |m| m.threshold))
+        .filter_map(|s| precision_threshold(s, AUTO_GROUP_PRECISION).map(|m| m.threshold))
         .fold(model.match_threshold, f32::max);
     model.validation = valid
         .iter()

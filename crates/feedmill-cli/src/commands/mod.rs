@@ -5,6 +5,7 @@ mod feed_options;
 mod fetch;
 mod r#gen;
 mod ingest;
+mod match_cmd;
 mod normalize;
 mod refresh;
 mod search;
@@ -13,6 +14,7 @@ mod stats;
 
 use crate::cli::{Cli, Command, ServeArgs};
 pub use r#gen::GenArgs;
+pub use match_cmd::MatchArgs;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -39,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),
+        Some(Command::Match(args)) => match_cmd::run(args),
         None => serve::run(ServeArgs::defaults()),
     }
 }
