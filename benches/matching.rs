@@ -13,16 +13,35 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn shared_matching() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/matching")
+/// `../shared/matching` beside the checkout (or beside the folder of worktrees), or
+/// `$MATCHING_DATA`.
+fn shared_matching() -> Option<PathBuf> {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut candidates: Vec<PathBuf> = std::env::var_os("MATCHING_DATA")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.push(workspace.join("../shared/matching"));
+    candidates.push(workspace.join("../../shared/matching"));
+    candidates.into_iter().find(|path| path.is_dir())
 }
 
 /// `(cluster_id, record)` of each row of a WDC Block table.
 fn read_table(path: &Path) -> Result<Vec<(String, ProductRecord)>, Box<dyn std::error::Error>> {
     let mut reader = csv::Reader::from_path(path)?;
     let headers = reader.headers()?.clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no column {name}"));
-    let (title, brand, description, cluster) = (column("title")?, column("brand")?, column("description")?, column("cluster_id")?);
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or(format!("no column {name}"))
+    };
+    let (title, brand, description, cluster) = (
+        column("title")?,
+        column("brand")?,
+        column("description")?,
+        column("cluster_id")?,
+    );
     let mut rows = Vec::new();
     for row in reader.records() {
         let row = row?;
@@ -43,19 +62,34 @@ fn blocking(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let right_profiles = profiles.split_off(left.len());
     let mut by_cluster: HashMap<&str, Vec<u32>> = HashMap::new();
     for (index, (cluster, _)) in right.iter().enumerate() {
-        by_cluster.entry(cluster.as_str()).or_default().push(index as u32);
+        by_cluster
+            .entry(cluster.as_str())
+            .or_default()
+            .push(index as u32);
     }
     let truth: HashSet<(u32, u32)> = left
         .iter()
         .enumerate()
-        .flat_map(|(l, (cluster, _))| by_cluster.get(cluster.as_str()).into_iter().flatten().map(move |r| (l as u32, *r)))
+        .flat_map(|(l, (cluster, _))| {
+            by_cluster
+                .get(cluster.as_str())
+                .into_iter()
+                .flatten()
+                .map(move |r| (l as u32, *r))
+        })
         .collect();
     for top_k in [10, 20, 25] {
-        let params = BlockingParams { top_k, ..BlockingParams::default() };
+        let params = BlockingParams {
+            top_k,
+            ..BlockingParams::default()
+        };
         let started = Instant::now();
         let candidates = candidates_between(&profiles, &right_profiles, &params);
         let elapsed = started.elapsed();
-        let found = candidates.iter().filter(|pair| truth.contains(pair)).count();
+        let found = candidates
+            .iter()
+            .filter(|pair| truth.contains(pair))
+            .count();
         println!(
             "blocking wdc-block-small top_k {top_k:>3}: {} candidates, recall {:.4} ({found}/{} matching pairs), {:.2} s",
             candidates.len(),
@@ -68,8 +102,14 @@ fn blocking(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Scores the pairs of one validation file several times on this thread.
-fn scoring_speed(root: &Path, model: &MatcherModel, set: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let pairs = read_pairs(std::io::BufReader::new(std::fs::File::open(root.join(set))?))?;
+fn scoring_speed(
+    root: &Path,
+    model: &MatcherModel,
+    set: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let pairs = read_pairs(std::io::BufReader::new(std::fs::File::open(
+        root.join(set),
+    )?))?;
     let records: Vec<&ProductRecord> = pairs.iter().flat_map(|p| [&p.left, &p.right]).collect();
     let profiles = build_profiles(&records);
     const ROUNDS: usize = 20;
@@ -82,18 +122,26 @@ fn scoring_speed(root: &Path, model: &MatcherModel, set: &str) -> Result<(), Box
     }
     let elapsed = started.elapsed().as_secs_f64();
     black_box(sum);
-    println!("scoring {set:<40} {:>10.0} pairs/s (one thread, {} pairs x {ROUNDS})", (pairs.len() * ROUNDS) as f64 / elapsed, pairs.len());
+    println!(
+        "scoring {set:<40} {:>10.0} pairs/s (one thread, {} pairs x {ROUNDS})",
+        (pairs.len() * ROUNDS) as f64 / elapsed,
+        pairs.len()
+    );
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = shared_matching();
-    if !root.is_dir() {
-        println!("skipped: {} is absent", root.display());
+    let Some(root) = shared_matching() else {
+        println!("skipped: ../shared/matching is absent");
         return Ok(());
-    }
+    };
     let model = MatcherModel::bundled()?;
-    for set in ["wdc/computers/valid.txt.medium", "wdc/shoes/valid.txt.medium", "magellan/abt-buy/valid.txt", "magellan/walmart-amazon/valid.txt"] {
+    for set in [
+        "wdc/computers/valid.txt.medium",
+        "wdc/shoes/valid.txt.medium",
+        "magellan/abt-buy/valid.txt",
+        "magellan/walmart-amazon/valid.txt",
+    ] {
         scoring_speed(&root, &model, set)?;
     }
     blocking(&root)

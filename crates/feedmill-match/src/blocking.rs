@@ -25,7 +25,10 @@ pub struct BlockingParams {
 
 impl Default for BlockingParams {
     fn default() -> BlockingParams {
-        BlockingParams { top_k: 20, max_document_share: 0.1 }
+        BlockingParams {
+            top_k: 20,
+            max_document_share: 0.1,
+        }
     }
 }
 
@@ -50,19 +53,31 @@ impl CandidateIndex {
             .iter()
             .map(|p| (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * p.tokens.len() as f32 / average)))
             .collect();
-        CandidateIndex { postings, length_norm, num_documents: profiles.len() }
+        CandidateIndex {
+            postings,
+            length_norm,
+            num_documents: profiles.len(),
+        }
     }
 
     /// The `top_k` documents of best BM25 score for the query's tokens, best first;
     /// `exclude` (the query itself, in a self-join) is never returned.
-    pub fn top_k(&self, query: &OfferProfile, params: &BlockingParams, exclude: Option<u32>, scores: &mut Vec<f32>) -> Vec<u32> {
+    pub fn top_k(
+        &self,
+        query: &OfferProfile,
+        params: &BlockingParams,
+        exclude: Option<u32>,
+        scores: &mut Vec<f32>,
+    ) -> Vec<u32> {
         scores.clear();
         scores.resize(self.num_documents, 0.0);
         let max_df = ((self.num_documents as f32 * params.max_document_share) as usize).max(20);
         let mut touched = Vec::new();
         let n = self.num_documents as f32;
         for token in &query.tokens {
-            let Some(docs) = self.postings.get(token) else { continue };
+            let Some(docs) = self.postings.get(token) else {
+                continue;
+            };
             if docs.len() > max_df {
                 continue;
             }
@@ -77,7 +92,11 @@ impl CandidateIndex {
             }
         }
         touched.retain(|doc| Some(*doc) != exclude);
-        let by_score = |a: &u32, b: &u32| scores[*b as usize].total_cmp(&scores[*a as usize]).then(a.cmp(b));
+        let by_score = |a: &u32, b: &u32| {
+            scores[*b as usize]
+                .total_cmp(&scores[*a as usize])
+                .then(a.cmp(b))
+        };
         if touched.len() > params.top_k {
             touched.select_nth_unstable_by(params.top_k, by_score);
             touched.truncate(params.top_k);
@@ -89,7 +108,11 @@ impl CandidateIndex {
 
 /// The brand + model keys of a profile: its MPN and its title's model codes, with its brand.
 pub fn model_keys(profile: &OfferProfile) -> Vec<String> {
-    profile.codes.iter().filter_map(|code| model_key(profile.brand.as_deref(), code)).collect()
+    profile
+        .codes
+        .iter()
+        .filter_map(|code| model_key(profile.brand.as_deref(), code))
+        .collect()
 }
 
 fn key_map(profiles: &[OfferProfile]) -> HashMap<String, Vec<u32>> {
@@ -106,21 +129,37 @@ fn key_map(profiles: &[OfferProfile]) -> HashMap<String, Vec<u32>> {
 const MAX_OFFERS_PER_KEY: usize = 50;
 
 /// Candidate pairs `(left, right)` between two sets of offers (sorted, unique).
-pub fn candidates_between(left: &[OfferProfile], right: &[OfferProfile], params: &BlockingParams) -> Vec<(u32, u32)> {
+pub fn candidates_between(
+    left: &[OfferProfile],
+    right: &[OfferProfile],
+    params: &BlockingParams,
+) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
     let right_index = CandidateIndex::build(right);
     let left_index = CandidateIndex::build(left);
     let mut scores = Vec::new();
     for (l, profile) in left.iter().enumerate() {
-        pairs.extend(right_index.top_k(profile, params, None, &mut scores).into_iter().map(|r| (l as u32, r)));
+        pairs.extend(
+            right_index
+                .top_k(profile, params, None, &mut scores)
+                .into_iter()
+                .map(|r| (l as u32, r)),
+        );
     }
     for (r, profile) in right.iter().enumerate() {
-        pairs.extend(left_index.top_k(profile, params, None, &mut scores).into_iter().map(|l| (l, r as u32)));
+        pairs.extend(
+            left_index
+                .top_k(profile, params, None, &mut scores)
+                .into_iter()
+                .map(|l| (l, r as u32)),
+        );
     }
     let right_keys = key_map(right);
     for (l, profile) in left.iter().enumerate() {
         for key in model_keys(profile) {
-            let Some(matches) = right_keys.get(&key) else { continue };
+            let Some(matches) = right_keys.get(&key) else {
+                continue;
+            };
             if matches.len() <= MAX_OFFERS_PER_KEY {
                 pairs.extend(matches.iter().map(|r| (l as u32, *r)));
             }
@@ -142,7 +181,10 @@ pub fn candidates_within(profiles: &[OfferProfile], params: &BlockingParams) -> 
         }
     }
     let mut pairs: Vec<(u32, u32)> = pairs.into_iter().map(|r| (*r.start(), *r.end())).collect();
-    for members in key_map(profiles).values().filter(|m| m.len() <= MAX_OFFERS_PER_KEY) {
+    for members in key_map(profiles)
+        .values()
+        .filter(|m| m.len() <= MAX_OFFERS_PER_KEY)
+    {
         for (n, a) in members.iter().enumerate() {
             pairs.extend(members[n + 1..].iter().map(|b| (*a.min(b), *a.max(b))));
         }
@@ -161,25 +203,46 @@ mod tests {
     fn profiles(titles: &[&str]) -> Vec<OfferProfile> {
         let records: Vec<ProductRecord> = titles
             .iter()
-            .map(|t| ProductRecord { title: t.to_string(), brand: Some("WD".into()), ..ProductRecord::default() })
+            .map(|t| ProductRecord {
+                title: t.to_string(),
+                brand: Some("WD".into()),
+                ..ProductRecord::default()
+            })
             .collect();
         build_profiles(&records.iter().collect::<Vec<_>>())
     }
 
     #[test]
     fn similar_titles_are_candidates_and_the_cap_holds() {
-        let left = profiles(&["wd red 2tb nas drive", "sony headphones wh1000xm3", "jabra evolve 75"]);
-        let right = profiles(&["jabra evolve 75 uc stereo", "wd red nas 2tb", "sony wh1000xm3 black"]);
-        let params = BlockingParams { top_k: 1, max_document_share: 1.0 };
+        let left = profiles(&[
+            "wd red 2tb nas drive",
+            "sony headphones wh1000xm3",
+            "jabra evolve 75",
+        ]);
+        let right = profiles(&[
+            "jabra evolve 75 uc stereo",
+            "wd red nas 2tb",
+            "sony wh1000xm3 black",
+        ]);
+        let params = BlockingParams {
+            top_k: 1,
+            max_document_share: 1.0,
+        };
         let pairs = candidates_between(&left, &right, &params);
-        assert!(pairs.contains(&(0, 1)) && pairs.contains(&(1, 2)) && pairs.contains(&(2, 0)), "{pairs:?}");
+        assert!(
+            pairs.contains(&(0, 1)) && pairs.contains(&(1, 2)) && pairs.contains(&(2, 0)),
+            "{pairs:?}"
+        );
         assert!(pairs.len() <= 2 * 3 + 3, "{pairs:?}");
     }
 
     #[test]
     fn model_keys_pair_offers_without_shared_words() {
         let offers = profiles(&["WD20EFRX", "festplatte wd20-efrx", "something else"]);
-        let params = BlockingParams { top_k: 0, max_document_share: 1.0 };
+        let params = BlockingParams {
+            top_k: 0,
+            max_document_share: 1.0,
+        };
         assert_eq!(candidates_within(&offers, &params), vec![(0, 1)]);
     }
 }

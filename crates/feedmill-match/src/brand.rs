@@ -9,7 +9,17 @@ use std::collections::HashMap;
 
 /// Words that name the company form, not the brand.
 const CORPORATE_SUFFIXES: &[&str] = &[
-    "inc", "ltd", "llc", "gmbh", "corp", "corporation", "co", "ag", "sa", "products", "company",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "corp",
+    "corporation",
+    "co",
+    "ag",
+    "sa",
+    "products",
+    "company",
 ];
 
 /// Longest brand name looked up in titles, in words.
@@ -29,7 +39,11 @@ fn brand_words(raw: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
-    while words.len() > 1 && words.last().is_some_and(|w| CORPORATE_SUFFIXES.contains(&w.as_str())) {
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| CORPORATE_SUFFIXES.contains(&w.as_str()))
+    {
         words.pop();
     }
     words
@@ -56,7 +70,10 @@ impl BrandDictionary {
                 Some(shorter) if words.len() > 1 => shorter.clone(),
                 _ => spaced.clone(),
             };
-            dictionary.aliases.entry(words.concat()).or_insert_with(|| target.clone());
+            dictionary
+                .aliases
+                .entry(words.concat())
+                .or_insert_with(|| target.clone());
             dictionary.aliases.entry(spaced).or_insert(target);
         }
         dictionary
@@ -74,7 +91,10 @@ impl BrandDictionary {
             return None;
         }
         let spaced = words.join(" ");
-        let known = self.aliases.get(&spaced).or_else(|| self.aliases.get(&words.concat()));
+        let known = self
+            .aliases
+            .get(&spaced)
+            .or_else(|| self.aliases.get(&words.concat()));
         Some(known.cloned().unwrap_or(spaced))
     }
 
@@ -102,8 +122,14 @@ mod tests {
     #[test]
     fn spellings_fold_to_one_brand() {
         let brands = BrandDictionary::learn(["Hewlett-Packard", "Sony Inc.", ""]);
-        assert_eq!(brands.canonical("hewlett packard").as_deref(), Some("hewlett packard"));
-        assert_eq!(brands.canonical("HewlettPackard").as_deref(), Some("hewlett packard"));
+        assert_eq!(
+            brands.canonical("hewlett packard").as_deref(),
+            Some("hewlett packard")
+        );
+        assert_eq!(
+            brands.canonical("HewlettPackard").as_deref(),
+            Some("hewlett packard")
+        );
         assert_eq!(brands.canonical("SONY").as_deref(), Some("sony"));
         assert_eq!(brands.canonical("  "), None);
     }
@@ -119,8 +145,14 @@ mod tests {
     fn a_brand_is_found_in_a_title_when_the_field_is_empty() {
         let brands = BrandDictionary::learn(["Western Digital", "Canon"]);
         let title = ["buy", "western", "digital", "red", "2tb"];
-        assert_eq!(brands.find_in_title(&title).as_deref(), Some("western digital"));
-        assert_eq!(brands.find_in_title(&["new", "canon", "eos"]).as_deref(), Some("canon"));
+        assert_eq!(
+            brands.find_in_title(&title).as_deref(),
+            Some("western digital")
+        );
+        assert_eq!(
+            brands.find_in_title(&["new", "canon", "eos"]).as_deref(),
+            Some("canon")
+        );
         assert_eq!(brands.find_in_title(&["no", "brand", "here"]), None);
         assert_eq!(BrandDictionary::default().find_in_title(&["canon"]), None);
     }

@@ -93,7 +93,10 @@ impl Products {
 }
 
 fn mpn_key(profile: &OfferProfile) -> Option<String> {
-    profile.mpn.as_deref().and_then(|mpn| model_key(profile.brand.as_deref(), mpn))
+    profile
+        .mpn
+        .as_deref()
+        .and_then(|mpn| model_key(profile.brand.as_deref(), mpn))
 }
 
 /// Groups of offers sharing a value (in order of first appearance).
@@ -109,19 +112,42 @@ fn groups_by(values: impl Iterator<Item = Option<String>>) -> Vec<Vec<usize>> {
             group.push(index);
         }
     }
-    order.into_iter().filter_map(|v| groups.remove(&v)).filter(|g| g.len() > 1).collect()
+    order
+        .into_iter()
+        .filter_map(|v| groups.remove(&v))
+        .filter(|g| g.len() > 1)
+        .collect()
 }
 
 /// Clusters `profiles` (with their offers' ids) into products.
-pub fn cluster(profiles: &[OfferProfile], offer_ids: &[String], model: &MatcherModel, params: &BlockingParams) -> Vec<OfferMatch> {
-    let constraints: Vec<Constraints> =
-        profiles.iter().map(|p| Constraints { gtin: p.gtin14.clone(), mpn_key: mpn_key(p) }).collect();
-    let mut products = Products { parent: (0..profiles.len()).collect(), constraints: constraints.clone() };
+pub fn cluster(
+    profiles: &[OfferProfile],
+    offer_ids: &[String],
+    model: &MatcherModel,
+    params: &BlockingParams,
+) -> Vec<OfferMatch> {
+    let constraints: Vec<Constraints> = profiles
+        .iter()
+        .map(|p| Constraints {
+            gtin: p.gtin14.clone(),
+            mpn_key: mpn_key(p),
+        })
+        .collect();
+    let mut products = Products {
+        parent: (0..profiles.len()).collect(),
+        constraints: constraints.clone(),
+    };
     let mut methods = vec![MatchMethod::None; profiles.len()];
     let mut scores: Vec<Option<f32>> = vec![None; profiles.len()];
     let steps = [
-        (groups_by(constraints.iter().map(|c| c.gtin.clone())), MatchMethod::Gtin),
-        (groups_by(constraints.iter().map(|c| c.mpn_key.clone())), MatchMethod::Model),
+        (
+            groups_by(constraints.iter().map(|c| c.gtin.clone())),
+            MatchMethod::Gtin,
+        ),
+        (
+            groups_by(constraints.iter().map(|c| c.mpn_key.clone())),
+            MatchMethod::Model,
+        ),
     ];
     for (groups, method) in steps {
         for group in groups {
@@ -137,12 +163,23 @@ pub fn cluster(profiles: &[OfferProfile], offer_ids: &[String], model: &MatcherM
             }
         }
     }
-    merge_scored_pairs(profiles, model, params, &mut products, &mut methods, &mut scores);
+    merge_scored_pairs(
+        profiles,
+        model,
+        params,
+        &mut products,
+        &mut methods,
+        &mut scores,
+    );
     let ids = product_ids(&mut products, &constraints, offer_ids);
     ids.into_iter()
         .zip(methods)
         .zip(scores)
-        .map(|((product_id, method), score)| OfferMatch { product_id, method, score })
+        .map(|((product_id, method), score)| OfferMatch {
+            product_id,
+            method,
+            score,
+        })
         .collect()
 }
 
@@ -156,7 +193,13 @@ fn merge_scored_pairs(
 ) {
     let mut scored: Vec<(f32, u32, u32)> = candidates_within(profiles, params)
         .into_par_iter()
-        .map(|(a, b)| (model.score(&profiles[a as usize], &profiles[b as usize]), a, b))
+        .map(|(a, b)| {
+            (
+                model.score(&profiles[a as usize], &profiles[b as usize]),
+                a,
+                b,
+            )
+        })
         .collect();
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     for (score, a, b) in scored {
@@ -175,7 +218,11 @@ fn merge_scored_pairs(
 }
 
 /// Each offer's product id: a hash of the product's smallest identity.
-fn product_ids(products: &mut Products, constraints: &[Constraints], offer_ids: &[String]) -> Vec<String> {
+fn product_ids(
+    products: &mut Products,
+    constraints: &[Constraints],
+    offer_ids: &[String],
+) -> Vec<String> {
     let mut smallest: HashMap<usize, String> = HashMap::new();
     for (index, c) in constraints.iter().enumerate() {
         let identity = match (&c.gtin, &c.mpn_key) {
@@ -210,7 +257,11 @@ mod tests {
 
     /// A model whose score is high exactly when the weighted token Jaccard is above 0.5.
     fn jaccard_model() -> MatcherModel {
-        let tree = Tree { feature: vec![0], threshold: vec![0.5], leaf: vec![-10.0, 10.0] };
+        let tree = Tree {
+            feature: vec![0],
+            threshold: vec![0.5],
+            leaf: vec![-10.0, 10.0],
+        };
         MatcherModel {
             version: MODEL_VERSION,
             features: FEATURE_NAMES.iter().map(|n| n.to_string()).collect(),
@@ -220,7 +271,11 @@ mod tests {
             auto_group_threshold: 0.9,
             trained_on: Vec::new(),
             validation: Vec::new(),
-            ensemble: Ensemble { base: 0.0, depth: 1, trees: vec![tree] },
+            ensemble: Ensemble {
+                base: 0.0,
+                depth: 1,
+                trees: vec![tree],
+            },
         }
     }
 
@@ -237,7 +292,10 @@ mod tests {
     fn run(records: &[ProductRecord]) -> Vec<OfferMatch> {
         let profiles = build_profiles(&records.iter().collect::<Vec<_>>());
         let ids: Vec<String> = (0..records.len()).map(|i| format!("offer-{i}")).collect();
-        let params = BlockingParams { top_k: 10, max_document_share: 1.0 };
+        let params = BlockingParams {
+            top_k: 10,
+            max_document_share: 1.0,
+        };
         cluster(&profiles, &ids, &jaccard_model(), &params)
     }
 
@@ -254,8 +312,12 @@ mod tests {
         ];
         let matches = run(&records);
         let methods: Vec<MatchMethod> = matches.iter().map(|m| m.method).collect();
-        use MatchMethod::*;
-        assert_eq!(methods, vec![Gtin, Gtin, Model, Model, Scored, Scored, None]);
+        use MatchMethod::{Gtin, Model, Scored};
+        let alone = MatchMethod::None;
+        assert_eq!(
+            methods,
+            vec![Gtin, Gtin, Model, Model, Scored, Scored, alone]
+        );
         assert_eq!(matches[0].product_id, matches[1].product_id);
         assert_eq!(matches[2].product_id, matches[3].product_id);
         assert_eq!(matches[4].product_id, matches[5].product_id);
@@ -276,9 +338,18 @@ mod tests {
             offer("green drive", None, Some("WD30EZRX")),
         ];
         let matches = run(&records);
-        assert_ne!(matches[0].product_id, matches[2].product_id, "two GTINs in one product");
-        assert_ne!(matches[3].product_id, matches[5].product_id, "two MPNs in one product");
-        assert!(matches[1].product_id == matches[0].product_id || matches[1].product_id == matches[2].product_id);
+        assert_ne!(
+            matches[0].product_id, matches[2].product_id,
+            "two GTINs in one product"
+        );
+        assert_ne!(
+            matches[3].product_id, matches[5].product_id,
+            "two MPNs in one product"
+        );
+        assert!(
+            matches[1].product_id == matches[0].product_id
+                || matches[1].product_id == matches[2].product_id
+        );
     }
 
     #[test]
@@ -293,7 +364,11 @@ mod tests {
         let reversed: Vec<ProductRecord> = records.iter().rev().cloned().collect();
         let again = run(&reversed);
         assert_eq!(first[0].product_id, again[2].product_id);
-        let expected: String = Sha256::digest(b"gtin:04006381333931").iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let expected: String = Sha256::digest(b"gtin:04006381333931")
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(first[0].product_id, format!("p{expected}"));
     }
 }

@@ -49,13 +49,24 @@ pub fn evaluate(model: &MatcherModel, pairs: &[LabelledPair]) -> EvalReport {
     let scored: Vec<(f32, bool)> = profiles
         .chunks(2)
         .zip(pairs)
-        .map(|(two, pair)| (model.score_features(&pair_features(&two[0], &two[1])), pair.is_match))
+        .map(|(two, pair)| {
+            (
+                model.score_features(&pair_features(&two[0], &two[1])),
+                pair.is_match,
+            )
+        })
         .collect();
     let scoring = scoring_started.elapsed();
     let at_match = metrics_at(&scored, model.match_threshold);
     let at_auto = metrics_at(&scored, model.auto_group_threshold);
     let at_precision = precision_threshold(&scored, AUTO_GROUP_PRECISION);
-    let rate = |seconds: f64| if seconds > 0.0 { pairs.len() as f64 / seconds } else { 0.0 };
+    let rate = |seconds: f64| {
+        if seconds > 0.0 {
+            pairs.len() as f64 / seconds
+        } else {
+            0.0
+        }
+    };
     EvalReport {
         pairs: pairs.len(),
         positives: pairs.iter().filter(|p| p.is_match).count(),

@@ -16,10 +16,30 @@ pub struct Metrics {
 
 impl Metrics {
     fn from_counts(threshold: f32, tp: usize, fp: usize, positives: usize) -> Metrics {
-        let precision = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
-        let recall = if positives == 0 { 0.0 } else { tp as f64 / positives as f64 };
-        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-        Metrics { threshold, true_positives: tp, false_positives: fp, false_negatives: positives - tp, precision, recall, f1 }
+        let precision = if tp + fp == 0 {
+            0.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        };
+        let recall = if positives == 0 {
+            0.0
+        } else {
+            tp as f64 / positives as f64
+        };
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        Metrics {
+            threshold,
+            true_positives: tp,
+            false_positives: fp,
+            false_negatives: positives - tp,
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -44,7 +64,11 @@ fn sweep(scored: &[(f32, bool)]) -> Vec<Metrics> {
     let (mut tp, mut fp) = (0, 0);
     let mut points = Vec::new();
     for (index, (score, label)) in sorted.iter().enumerate() {
-        if *label { tp += 1 } else { fp += 1 }
+        if *label {
+            tp += 1
+        } else {
+            fp += 1
+        }
         let last_of_tie = sorted.get(index + 1).is_none_or(|next| next.0 != *score);
         if last_of_tie {
             points.push(Metrics::from_counts(*score, tp, fp, positives));
@@ -55,10 +79,12 @@ fn sweep(scored: &[(f32, bool)]) -> Vec<Metrics> {
 
 /// The threshold of best F1 (the highest one among equals).
 pub fn best_f1(scored: &[(f32, bool)]) -> Option<Metrics> {
-    sweep(scored).into_iter().fold(None, |best: Option<Metrics>, m| match best {
-        Some(b) if b.f1 >= m.f1 => Some(b),
-        _ => Some(m),
-    })
+    sweep(scored)
+        .into_iter()
+        .fold(None, |best: Option<Metrics>, m| match best {
+            Some(b) if b.f1 >= m.f1 => Some(b),
+            _ => Some(m),
+        })
 }
 
 /// Fewest pairs above a threshold before its precision counts: the first few pairs of a sweep
@@ -89,9 +115,18 @@ mod tests {
 
     #[test]
     fn metrics_count_the_decisions() {
-        let scored = [(0.9, true), (0.8, false), (0.7, true), (0.2, true), (0.1, false)];
+        let scored = [
+            (0.9, true),
+            (0.8, false),
+            (0.7, true),
+            (0.2, true),
+            (0.1, false),
+        ];
         let m = metrics_at(&scored, 0.5);
-        assert_eq!((m.true_positives, m.false_positives, m.false_negatives), (2, 1, 1));
+        assert_eq!(
+            (m.true_positives, m.false_positives, m.false_negatives),
+            (2, 1, 1)
+        );
         assert!((m.precision - 2.0 / 3.0).abs() < 1e-12);
         assert!((m.recall - 2.0 / 3.0).abs() < 1e-12);
         let best = best_f1(&scored).expect("pairs");
@@ -101,7 +136,8 @@ mod tests {
 
     #[test]
     fn the_precision_threshold_holds_from_there_up() {
-        let mut scored: Vec<(f32, bool)> = (0..100).map(|i| (1.0 - i as f32 / 100.0, true)).collect();
+        let mut scored: Vec<(f32, bool)> =
+            (0..100).map(|i| (1.0 - i as f32 / 100.0, true)).collect();
         scored.push((0.5, false));
         scored.extend((0..50).map(|i| (0.3 - i as f32 / 1000.0, i % 2 == 0)));
         let m = precision_threshold(&scored, 0.98).expect("reachable");

@@ -79,7 +79,11 @@ fn shared_weight(a: &[u64], a_weights: &[f32], b: &[u64]) -> f32 {
 
 fn jaccard(shared: usize, a: usize, b: usize) -> f32 {
     let union = a + b - shared;
-    if union == 0 { 0.0 } else { shared as f32 / union as f32 }
+    if union == 0 {
+        0.0
+    } else {
+        shared as f32 / union as f32
+    }
 }
 
 fn jaccard_or_missing(a: &[u64], b: &[u64]) -> f32 {
@@ -108,12 +112,20 @@ fn code_features(a: &[String], b: &[String]) -> [f32; 5] {
             shared += 1;
             longest = longest.max(code.len());
         } else if code.len() >= 4 {
-            prefix |= b.iter().any(|o| o.len() >= 4 && (o.starts_with(code.as_str()) || code.starts_with(o.as_str())));
+            prefix |= b.iter().any(|o| {
+                o.len() >= 4 && (o.starts_with(code.as_str()) || code.starts_with(o.as_str()))
+            });
         }
     }
     let conflict = !a.is_empty() && !b.is_empty() && shared == 0 && !prefix;
     let unshared = a.len() + b.len() - 2 * shared;
-    [shared as f32, f32::from(u8::from(conflict)), f32::from(u8::from(prefix)), longest as f32, unshared as f32]
+    [
+        shared as f32,
+        f32::from(u8::from(conflict)),
+        f32::from(u8::from(prefix)),
+        longest as f32,
+        unshared as f32,
+    ]
 }
 
 /// Units: `(agreements, conflicts)`, where a conflict is a unit both sides give with no value
@@ -123,10 +135,18 @@ fn unit_features(a: &[(u64, u64)], b: &[(u64, u64)]) -> [f32; 2] {
     let mut index = 0;
     while index < a.len() {
         let unit = a[index].0;
-        let end = a[index..].iter().position(|(u, _)| *u != unit).map_or(a.len(), |p| index + p);
-        let theirs: Vec<u64> = b.iter().filter(|(u, _)| *u == unit).map(|(_, v)| *v).collect();
-        if !theirs.is_empty() {
-            if a[index..end].iter().any(|(_, v)| theirs.contains(v)) {
+        let end = a[index..]
+            .iter()
+            .position(|(u, _)| *u != unit)
+            .map_or(a.len(), |p| index + p);
+        let mut theirs = b
+            .iter()
+            .filter(|(u, _)| *u == unit)
+            .map(|(_, v)| *v)
+            .peekable();
+        if theirs.peek().is_some() {
+            let ours = &a[index..end];
+            if theirs.any(|v| ours.iter().any(|(_, o)| *o == v)) {
                 agreements += 1;
             } else {
                 conflicts += 1;
@@ -156,7 +176,11 @@ fn mpn_agreement(a: &OfferProfile, b: &OfferProfile) -> f32 {
 }
 
 fn one_sided_mpn(mpn: &str, other_codes: &[String]) -> f32 {
-    if other_codes.iter().any(|c| c == mpn) { 0.75 } else { 0.25 }
+    if other_codes.iter().any(|c| c == mpn) {
+        0.75
+    } else {
+        0.25
+    }
 }
 
 /// The feature vector of a pair (symmetric up to floating-point rounding).
@@ -170,13 +194,28 @@ pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
     let units = unit_features(&a.units, &b.units);
     let shared_numbers = num_shared(&a.numbers, &b.numbers);
     let both_numbers = !a.numbers.is_empty() && !b.numbers.is_empty();
-    let colours = if a.colours == 0 || b.colours == 0 { -1.0 } else { f32::from(u8::from(a.colours & b.colours != 0)) };
-    let (short, long) = (a.num_title_tokens.min(b.num_title_tokens), a.num_title_tokens.max(b.num_title_tokens));
+    let colours = if a.colours == 0 || b.colours == 0 {
+        -1.0
+    } else {
+        f32::from(u8::from(a.colours & b.colours != 0))
+    };
+    let (short, long) = (
+        a.num_title_tokens.min(b.num_title_tokens),
+        a.num_title_tokens.max(b.num_title_tokens),
+    );
     let mpn = mpn_agreement(a, b);
     [
-        if union_weight > 0.0 { shared_weight / union_weight } else { 0.0 },
+        if union_weight > 0.0 {
+            shared_weight / union_weight
+        } else {
+            0.0
+        },
         jaccard(shared_tokens, a.tokens.len(), b.tokens.len()),
-        jaccard(num_shared(&a.trigrams, &b.trigrams), a.trigrams.len(), b.trigrams.len()),
+        jaccard(
+            num_shared(&a.trigrams, &b.trigrams),
+            a.trigrams.len(),
+            b.trigrams.len(),
+        ),
         shared_weight / a.weight_sum.min(b.weight_sum).max(1e-6),
         (a.weight_sum.max(b.weight_sum) - shared_weight).max(0.0),
         (a.weight_sum.min(b.weight_sum) - shared_weight).max(0.0),
@@ -188,7 +227,11 @@ pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
         units[0],
         units[1],
         shared_numbers as f32,
-        if both_numbers { f32::from(u8::from(shared_numbers == 0)) } else { -1.0 },
+        if both_numbers {
+            f32::from(u8::from(shared_numbers == 0))
+        } else {
+            -1.0
+        },
         colours,
         agreement(a.brand_hash.as_ref(), b.brand_hash.as_ref()),
         f32::from(u8::from(a.first_token == b.first_token)),
@@ -197,12 +240,28 @@ pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
         jaccard_or_missing(&a.description, &b.description),
         mpn,
         agreement(a.gtin14.as_ref(), b.gtin14.as_ref()),
-        if long == 0 { 0.0 } else { short as f32 / long as f32 },
+        if long == 0 {
+            0.0
+        } else {
+            short as f32 / long as f32
+        },
         short as f32,
-        if core_union > 0.0 { core_shared / core_union } else { 0.0 },
+        if core_union > 0.0 {
+            core_shared / core_union
+        } else {
+            0.0
+        },
         core_shared / a.core_weight_sum.min(b.core_weight_sum).max(1e-6),
-        jaccard(num_shared(&a.core_trigrams, &b.core_trigrams), a.core_trigrams.len(), b.core_trigrams.len()),
-        if a.colours == 0 || b.colours == 0 { -1.0 } else { (a.colours ^ b.colours).count_ones() as f32 },
+        jaccard(
+            num_shared(&a.core_trigrams, &b.core_trigrams),
+            a.core_trigrams.len(),
+            b.core_trigrams.len(),
+        ),
+        if a.colours == 0 || b.colours == 0 {
+            -1.0
+        } else {
+            (a.colours ^ b.colours).count_ones() as f32
+        },
         (a.numbers.len() + b.numbers.len() - 2 * shared_numbers) as f32,
         (shared_weight - core_shared).max(0.0),
     ]
@@ -215,14 +274,23 @@ mod tests {
     use crate::record::ProductRecord;
 
     fn features(a: &str, b: &str) -> Features {
-        let a = ProductRecord { title: a.to_string(), ..ProductRecord::default() };
-        let b = ProductRecord { title: b.to_string(), ..ProductRecord::default() };
+        let a = ProductRecord {
+            title: a.to_string(),
+            ..ProductRecord::default()
+        };
+        let b = ProductRecord {
+            title: b.to_string(),
+            ..ProductRecord::default()
+        };
         let profiles = build_profiles(&[&a, &b]);
         pair_features(&profiles[0], &profiles[1])
     }
 
     fn feature(values: &Features, name: &str) -> f32 {
-        let index = FEATURE_NAMES.iter().position(|n| *n == name).expect("known feature");
+        let index = FEATURE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("known feature");
         values[index]
     }
 
@@ -249,7 +317,10 @@ mod tests {
         assert_eq!(feature(&kit, "unit_agreements"), 1.0);
         let colour = features("iPhone case black", "iPhone case white");
         assert_eq!(feature(&colour, "colour_agreement"), 0.0);
-        assert_eq!(feature(&features("case black", "case"), "colour_agreement"), -1.0);
+        assert_eq!(
+            feature(&features("case black", "case"), "colour_agreement"),
+            -1.0
+        );
     }
 
     #[test]

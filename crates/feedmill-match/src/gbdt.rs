@@ -24,7 +24,13 @@ pub struct BoostingParams {
 
 impl Default for BoostingParams {
     fn default() -> BoostingParams {
-        BoostingParams { num_trees: 300, max_depth: 5, learning_rate: 0.08, lambda: 1.0, min_leaf: 8 }
+        BoostingParams {
+            num_trees: 300,
+            max_depth: 6,
+            learning_rate: 0.08,
+            lambda: 1.0,
+            min_leaf: 8,
+        }
     }
 }
 
@@ -41,7 +47,11 @@ pub struct Tree {
 impl Tree {
     fn empty(depth: usize) -> Tree {
         let internal = (1usize << depth) - 1;
-        Tree { feature: vec![0; internal], threshold: vec![f32::MAX; internal], leaf: vec![0.0; internal + 1] }
+        Tree {
+            feature: vec![0; internal],
+            threshold: vec![f32::MAX; internal],
+            leaf: vec![0.0; internal + 1],
+        }
     }
 
     /// The leaf value for `x`: go right where `x[feature] > threshold`. The shape was checked
@@ -50,7 +60,10 @@ impl Tree {
     pub fn predict(&self, x: &[f32], depth: usize) -> f32 {
         let mut node = 0usize;
         for _ in 0..depth {
-            let value = x.get(usize::from(self.feature[node])).copied().unwrap_or(-1.0);
+            let value = x
+                .get(usize::from(self.feature[node]))
+                .copied()
+                .unwrap_or(-1.0);
             node = 2 * node + 1 + usize::from(value > self.threshold[node]);
         }
         self.leaf[node - self.feature.len()]
@@ -94,13 +107,21 @@ impl Ensemble {
     /// index out of bounds.
     pub fn validate(&self, num_features: usize) -> Result<(), String> {
         if self.depth == 0 || self.depth > MAX_DEPTH {
-            return Err(format!("tree depth {} is not between 1 and {MAX_DEPTH}", self.depth));
+            return Err(format!(
+                "tree depth {} is not between 1 and {MAX_DEPTH}",
+                self.depth
+            ));
         }
         let internal = (1usize << self.depth) - 1;
         for (index, tree) in self.trees.iter().enumerate() {
-            let shape_ok = tree.feature.len() == internal && tree.threshold.len() == internal && tree.leaf.len() == internal + 1;
+            let shape_ok = tree.feature.len() == internal
+                && tree.threshold.len() == internal
+                && tree.leaf.len() == internal + 1;
             if !shape_ok || tree.feature.iter().any(|f| usize::from(*f) >= num_features) {
-                return Err(format!("tree {index} does not have the shape of a depth-{} tree over {num_features} features", self.depth));
+                return Err(format!(
+                    "tree {index} does not have the shape of a depth-{} tree over {num_features} features",
+                    self.depth
+                ));
             }
         }
         Ok(())
@@ -156,22 +177,37 @@ pub fn train(rows: &[Vec<f32>], labels: &[bool], params: &BoostingParams) -> Ens
     let binning = Binning::fit(rows, num_features);
     let bins: Vec<u8> = rows
         .iter()
-        .flat_map(|r| (0..num_features).map(|f| binning.bin(f, r[f])).collect::<Vec<_>>())
+        .flat_map(|r| {
+            (0..num_features)
+                .map(|f| binning.bin(f, r[f]))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let positives = labels.iter().filter(|l| **l).count() as f64;
     let prior = ((positives + 1.0) / (labels.len() as f64 + 2.0)).clamp(1e-6, 1.0 - 1e-6);
     let base = (prior / (1.0 - prior)).ln() as f32;
     let mut margins = vec![base; rows.len()];
-    let mut ensemble = Ensemble { base, depth: params.max_depth, trees: Vec::with_capacity(params.num_trees) };
+    let mut ensemble = Ensemble {
+        base,
+        depth: params.max_depth,
+        trees: Vec::with_capacity(params.num_trees),
+    };
     let mut gradients = vec![0.0f64; rows.len()];
     let mut hessians = vec![0.0f64; rows.len()];
     for _ in 0..params.num_trees {
-        for i in 0..rows.len() {
-            let p = 1.0 / (1.0 + (-f64::from(margins[i])).exp());
-            gradients[i] = p - f64::from(u8::from(labels[i]));
+        for (i, (margin, label)) in margins.iter().zip(labels).enumerate() {
+            let p = 1.0 / (1.0 + (-f64::from(*margin)).exp());
+            gradients[i] = p - f64::from(u8::from(*label));
             hessians[i] = (p * (1.0 - p)).max(1e-9);
         }
-        let grower = TreeGrower { bins: &bins, num_features, binning: &binning, gradients: &gradients, hessians: &hessians, params };
+        let grower = TreeGrower {
+            bins: &bins,
+            num_features,
+            binning: &binning,
+            gradients: &gradients,
+            hessians: &hessians,
+            params,
+        };
         let tree = grower.grow();
         for (i, row) in rows.iter().enumerate() {
             margins[i] += tree.predict(row, params.max_depth);
@@ -201,18 +237,24 @@ impl TreeGrower<'_> {
     /// Grows the node at `position` (level `depth`) from `samples`.
     fn grow_node(&self, tree: &mut Tree, samples: Vec<u32>, position: usize, depth: usize) {
         let (gradient, hessian) = samples.iter().fold((0.0, 0.0), |(g, h), &i| {
-            (g + self.gradients[i as usize], h + self.hessians[i as usize])
+            (
+                g + self.gradients[i as usize],
+                h + self.hessians[i as usize],
+            )
         });
-        let leaf_value = (-gradient / (hessian + self.params.lambda)) as f32 * self.params.learning_rate;
+        let leaf_value =
+            (-gradient / (hessian + self.params.lambda)) as f32 * self.params.learning_rate;
         let split = if depth < self.params.max_depth && samples.len() >= 2 * self.params.min_leaf {
             self.best_split(&samples, gradient, hessian)
         } else {
             None
         };
-        let Some(split) = split else { return tree.fill(position, depth, self.params.max_depth, leaf_value) };
-        let (left, right): (Vec<u32>, Vec<u32>) = samples
-            .iter()
-            .partition(|&&i| usize::from(self.bins[i as usize * self.num_features + split.feature]) <= split.bin);
+        let Some(split) = split else {
+            return tree.fill(position, depth, self.params.max_depth, leaf_value);
+        };
+        let (left, right): (Vec<u32>, Vec<u32>) = samples.iter().partition(|&&i| {
+            usize::from(self.bins[i as usize * self.num_features + split.feature]) <= split.bin
+        });
         tree.feature[position] = split.feature as u8;
         tree.threshold[position] = self.binning.cuts[split.feature][split.bin];
         self.grow_node(tree, left, 2 * position + 1, depth + 1);
@@ -227,22 +269,26 @@ impl TreeGrower<'_> {
         for feature in 0..self.num_features {
             histogram.fill(Bucket::default());
             for &i in samples {
-                let bucket = &mut histogram[usize::from(self.bins[i as usize * self.num_features + feature])];
+                let bucket = &mut histogram
+                    [usize::from(self.bins[i as usize * self.num_features + feature])];
                 bucket.gradient += self.gradients[i as usize];
                 bucket.hessian += self.hessians[i as usize];
                 bucket.count += 1;
             }
             let mut left = Bucket::default();
-            for bin in 0..self.binning.cuts[feature].len() {
-                left.gradient += histogram[bin].gradient;
-                left.hessian += histogram[bin].hessian;
-                left.count += histogram[bin].count;
+            let num_cuts = self.binning.cuts[feature].len();
+            for (bin, bucket) in histogram.iter().enumerate().take(num_cuts) {
+                left.gradient += bucket.gradient;
+                left.hessian += bucket.hessian;
+                left.count += bucket.count;
                 let right_count = samples.len() - left.count;
                 if left.count < self.params.min_leaf || right_count < self.params.min_leaf {
                     continue;
                 }
                 let (rg, rh) = (gradient - left.gradient, hessian - left.hessian);
-                let gain = left.gradient * left.gradient / (left.hessian + lambda) + rg * rg / (rh + lambda) - parent_score;
+                let gain = left.gradient * left.gradient / (left.hessian + lambda)
+                    + rg * rg / (rh + lambda)
+                    - parent_score;
                 if gain > 1e-9 && best.as_ref().is_none_or(|b| gain > b.gain) {
                     best = Some(Split { feature, bin, gain });
                 }
@@ -258,9 +304,15 @@ mod tests {
 
     #[test]
     fn learns_a_threshold_rule() {
-        let rows: Vec<Vec<f32>> = (0..200).map(|i| vec![i as f32 / 200.0, (i % 7) as f32]).collect();
+        let rows: Vec<Vec<f32>> = (0..200)
+            .map(|i| vec![i as f32 / 200.0, (i % 7) as f32])
+            .collect();
         let labels: Vec<bool> = rows.iter().map(|r| r[0] > 0.6).collect();
-        let params = BoostingParams { num_trees: 30, max_depth: 2, ..BoostingParams::default() };
+        let params = BoostingParams {
+            num_trees: 30,
+            max_depth: 2,
+            ..BoostingParams::default()
+        };
         let ensemble = train(&rows, &labels, &params);
         assert!(ensemble.margin(&[0.9, 3.0]) > 1.0);
         assert!(ensemble.margin(&[0.2, 3.0]) < -1.0);

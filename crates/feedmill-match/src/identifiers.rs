@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn model_keys_need_a_brand_and_a_real_code() {
-        assert_eq!(model_key(Some("wd"), "WD20-EFRX").as_deref(), Some("wd|wd20efrx"));
+        assert_eq!(
+            model_key(Some("wd"), "WD20-EFRX").as_deref(),
+            Some("wd|wd20efrx")
+        );
         assert_eq!(model_key(None, "WD20EFRX"), None);
         assert_eq!(model_key(Some("wd"), "a5"), None);
         assert_eq!(model_key(Some("wd"), "black"), None);

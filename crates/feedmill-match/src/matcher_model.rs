@@ -53,15 +53,25 @@ impl MatcherModel {
         struct VersionOnly {
             version: u32,
         }
-        let version: VersionOnly = serde_json::from_str(json).map_err(|e| MatchError::BadModel(e.to_string()))?;
+        let version: VersionOnly =
+            serde_json::from_str(json).map_err(|e| MatchError::BadModel(e.to_string()))?;
         if version.version != MODEL_VERSION {
-            return Err(MatchError::ModelVersion { found: version.version, expected: MODEL_VERSION });
+            return Err(MatchError::ModelVersion {
+                found: version.version,
+                expected: MODEL_VERSION,
+            });
         }
-        let model: MatcherModel = serde_json::from_str(json).map_err(|e| MatchError::BadModel(e.to_string()))?;
+        let model: MatcherModel =
+            serde_json::from_str(json).map_err(|e| MatchError::BadModel(e.to_string()))?;
         if model.features != FEATURE_NAMES {
-            return Err(MatchError::BadModel("its features are not the ones this build computes".into()));
+            return Err(MatchError::BadModel(
+                "its features are not the ones this build computes".into(),
+            ));
         }
-        model.ensemble.validate(FEATURE_NAMES.len()).map_err(MatchError::BadModel)?;
+        model
+            .ensemble
+            .validate(FEATURE_NAMES.len())
+            .map_err(MatchError::BadModel)?;
         Ok(model)
     }
 
@@ -97,10 +107,19 @@ mod tests {
 
     #[test]
     fn bad_model_files_are_errors() {
-        assert!(matches!(MatcherModel::from_json("{\"version\": 99}"), Err(MatchError::ModelVersion { found: 99, .. })));
-        assert!(matches!(MatcherModel::from_json("not json"), Err(MatchError::BadModel(_))));
+        assert!(matches!(
+            MatcherModel::from_json("{\"version\": 99}"),
+            Err(MatchError::ModelVersion { found: 99, .. })
+        ));
+        assert!(matches!(
+            MatcherModel::from_json("not json"),
+            Err(MatchError::BadModel(_))
+        ));
         let mut model = MatcherModel::bundled().expect("bundled model");
         model.ensemble.depth += 1;
-        assert!(matches!(MatcherModel::from_json(&model.to_json()), Err(MatchError::BadModel(_))));
+        assert!(matches!(
+            MatcherModel::from_json(&model.to_json()),
+            Err(MatchError::BadModel(_))
+        ));
     }
 }

@@ -19,13 +19,18 @@ pub fn read_pairs(reader: impl BufRead) -> Result<Vec<LabelledPair>, MatchError>
     let mut pairs = Vec::new();
     for (index, line) in reader.lines().enumerate() {
         let line_number = index + 1;
-        let line = line.map_err(|source| MatchError::Read { line: line_number, source })?;
+        let line = line.map_err(|source| MatchError::Read {
+            line: line_number,
+            source,
+        })?;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
         }
-        let pair = parse_pair(line)
-            .map_err(|reason| MatchError::MalformedPair { line: line_number, reason })?;
+        let pair = parse_pair(line).map_err(|reason| MatchError::MalformedPair {
+            line: line_number,
+            reason,
+        })?;
         pairs.push(pair);
     }
     Ok(pairs)
@@ -35,7 +40,10 @@ pub fn read_pairs(reader: impl BufRead) -> Result<Vec<LabelledPair>, MatchError>
 pub fn parse_pair(line: &str) -> Result<LabelledPair, String> {
     let fields: Vec<&str> = line.split('\t').collect();
     let [left, right, label] = fields[..] else {
-        return Err(format!("expected 3 tab-separated fields, found {}", fields.len()));
+        return Err(format!(
+            "expected 3 tab-separated fields, found {}",
+            fields.len()
+        ));
     };
     let is_match = match label.trim() {
         "1" => true,
@@ -44,7 +52,11 @@ pub fn parse_pair(line: &str) -> Result<LabelledPair, String> {
     };
     let left = parse_side(left).map_err(|reason| format!("left offer: {reason}"))?;
     let right = parse_side(right).map_err(|reason| format!("right offer: {reason}"))?;
-    Ok(LabelledPair { left, right, is_match })
+    Ok(LabelledPair {
+        left,
+        right,
+        is_match,
+    })
 }
 
 /// Parses `COL a VAL x COL b VAL y` into a record.
@@ -55,7 +67,10 @@ pub fn parse_side(side: &str) -> Result<ProductRecord, String> {
     let mut record = ProductRecord::default();
     for segment in body.split(" COL ") {
         let Some((name, value)) = segment.split_once(" VAL") else {
-            return Err(format!("attribute segment {:?} has no VAL", truncate(segment)));
+            return Err(format!(
+                "attribute segment {:?} has no VAL",
+                truncate(segment)
+            ));
         };
         let name = name.trim();
         if name.is_empty() || name.contains(' ') {
@@ -90,10 +105,20 @@ mod tests {
         let err = read_pairs(input.as_bytes()).expect_err("bad label");
         assert_eq!(err.to_string(), "line 3: label must be 0 or 1, found \"2\"");
         let err = read_pairs("COL title VAL a\t0\n".as_bytes()).expect_err("two fields");
-        assert_eq!(err.to_string(), "line 1: expected 3 tab-separated fields, found 2");
+        assert_eq!(
+            err.to_string(),
+            "line 1: expected 3 tab-separated fields, found 2"
+        );
         let err = read_pairs("title a\tCOL title VAL b\t1".as_bytes()).expect_err("no COL");
-        assert!(err.to_string().starts_with("line 1: left offer: does not start"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("line 1: left offer: does not start"),
+            "{err}"
+        );
         let err = read_pairs("COL title VAL a\tCOL title b\t1".as_bytes()).expect_err("no VAL");
-        assert!(err.to_string().contains("right offer: attribute segment"), "{err}");
+        assert!(
+            err.to_string().contains("right offer: attribute segment"),
+            "{err}"
+        );
     }
 }

@@ -51,7 +51,13 @@ fn sorted_unique<T: Ord>(mut values: Vec<T>) -> Vec<T> {
 }
 
 fn hashed_words(text: &str) -> Vec<u64> {
-    sorted_unique(analyse(text).tokens.iter().map(|t| token_hash(t.as_bytes())).collect())
+    sorted_unique(
+        analyse(text)
+            .tokens
+            .iter()
+            .map(|t| token_hash(t.as_bytes()))
+            .collect(),
+    )
 }
 
 /// Character trigrams of the letters and digits of `title`, words separated by one space.
@@ -82,7 +88,9 @@ fn trigrams(title: &str) -> Vec<u32> {
 /// their own core.
 pub fn core_title(title: &str) -> &str {
     let trimmed = title.trim_start();
-    let Some(rest) = trimmed.strip_prefix('"') else { return title };
+    let Some(rest) = trimmed.strip_prefix('"') else {
+        return title;
+    };
     match rest.find('"') {
         Some(end) if !rest[..end].trim().is_empty() => &rest[..end],
         _ => title,
@@ -102,16 +110,29 @@ impl OfferProfile {
         if let Some(brand) = &brand {
             tokens.extend(brand.split(' ').map(|w| token_hash(w.as_bytes())));
         }
-        let mpn = record.mpn.as_deref().map(normalize_code).filter(|m| !m.is_empty());
+        let mpn = record
+            .mpn
+            .as_deref()
+            .map(normalize_code)
+            .filter(|m| !m.is_empty());
         let mut codes = title.model_codes.clone();
         codes.extend(mpn.iter().cloned());
         let units = title
             .units
             .iter()
-            .map(|u| (token_hash(u.unit.as_bytes()), token_hash(u.value.as_bytes())))
+            .map(|u| {
+                (
+                    token_hash(u.unit.as_bytes()),
+                    token_hash(u.value.as_bytes()),
+                )
+            })
             .collect();
         let core = core_title(&record.title);
-        let core_tokens = if core.len() == record.title.len() { sorted_unique(tokens.clone()) } else { hashed_words(core) };
+        let core_tokens = if core.len() == record.title.len() {
+            sorted_unique(tokens.clone())
+        } else {
+            hashed_words(core)
+        };
         OfferProfile {
             core_tokens,
             core_weights: Vec::new(),
@@ -125,15 +146,29 @@ impl OfferProfile {
             trigrams: trigrams(&record.title),
             codes: sorted_unique(codes),
             units: sorted_unique(units),
-            numbers: sorted_unique(title.numbers.iter().map(|n| token_hash(n.as_bytes())).collect()),
+            numbers: sorted_unique(
+                title
+                    .numbers
+                    .iter()
+                    .map(|n| token_hash(n.as_bytes()))
+                    .collect(),
+            ),
             colours: title.colours,
             brand_hash: brand.as_deref().map(|b| token_hash(b.as_bytes())),
             brand,
             mpn,
             gtin14: record.gtin.as_deref().and_then(gtin14),
             price: record.price.and_then(|p| p.to_f64()),
-            category: record.category.as_deref().map(hashed_words).unwrap_or_default(),
-            description: record.description.as_deref().map(hashed_words).unwrap_or_default(),
+            category: record
+                .category
+                .as_deref()
+                .map(hashed_words)
+                .unwrap_or_default(),
+            description: record
+                .description
+                .as_deref()
+                .map(hashed_words)
+                .unwrap_or_default(),
         }
     }
 
@@ -160,7 +195,10 @@ impl CorpusStats {
         let mut stats = CorpusStats::default();
         let mut seen = HashSet::new();
         for profile in profiles {
-            let identity = profile.tokens.iter().fold(0u64, |h, t| h.rotate_left(7) ^ t);
+            let identity = profile
+                .tokens
+                .iter()
+                .fold(0u64, |h, t| h.rotate_left(7) ^ t);
             if !seen.insert(identity) {
                 continue;
             }
@@ -184,8 +222,10 @@ impl CorpusStats {
 /// their tokens with the records' own corpus statistics.
 pub fn build_profiles(records: &[&ProductRecord]) -> Vec<OfferProfile> {
     let brands = BrandDictionary::learn(records.iter().filter_map(|r| r.brand.as_deref()));
-    let mut profiles: Vec<OfferProfile> =
-        records.iter().map(|r| OfferProfile::build(r, &brands)).collect();
+    let mut profiles: Vec<OfferProfile> = records
+        .iter()
+        .map(|r| OfferProfile::build(r, &brands))
+        .collect();
     let stats = CorpusStats::from_profiles(&profiles);
     for profile in &mut profiles {
         profile.apply_weights(&stats);
@@ -198,7 +238,10 @@ mod tests {
     use super::*;
 
     fn record(title: &str) -> ProductRecord {
-        ProductRecord { title: title.to_string(), ..ProductRecord::default() }
+        ProductRecord {
+            title: title.to_string(),
+            ..ProductRecord::default()
+        }
     }
 
     #[test]
@@ -216,14 +259,20 @@ mod tests {
 
     #[test]
     fn the_core_title_is_the_quoted_name() {
-        assert_eq!(core_title("\"Canon EOS 70D\"@en \"DSLR Bundles | EISF\"@en"), "Canon EOS 70D");
+        assert_eq!(
+            core_title("\"Canon EOS 70D\"@en \"DSLR Bundles | EISF\"@en"),
+            "Canon EOS 70D"
+        );
         assert_eq!(core_title("Canon EOS 70D"), "Canon EOS 70D");
         assert_eq!(core_title("\"\" rest"), "\"\" rest");
     }
 
     #[test]
     fn the_brand_comes_from_the_field_or_the_title() {
-        let with_field = ProductRecord { brand: Some("Canon Inc.".into()), ..record("EOS 70D") };
+        let with_field = ProductRecord {
+            brand: Some("Canon Inc.".into()),
+            ..record("EOS 70D")
+        };
         let without = record("New Canon EOS 80D");
         let profiles = build_profiles(&[&with_field, &without]);
         assert_eq!(profiles[0].brand.as_deref(), Some("canon"));

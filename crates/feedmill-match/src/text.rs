@@ -41,21 +41,24 @@ pub struct TextAnalysis {
 
 /// Unit spellings and their canonical form. Several languages; the benchmark offers are
 /// multilingual and so are the feeds.
+#[rustfmt::skip]
 const UNITS: &[(&str, &str)] = &[
     ("gb", "gb"), ("g", "g"), ("gig", "gb"), ("tb", "tb"), ("mb", "mb"), ("kb", "kb"),
     ("ghz", "ghz"), ("mhz", "mhz"), ("hz", "hz"), ("mm", "mm"), ("cm", "cm"), ("m", "m"),
     ("in", "in"), ("inch", "in"), ("zoll", "in"), ("w", "w"), ("kw", "kw"), ("v", "v"),
-    ("mah", "mah"), ("ah", "ah"), ("ml", "ml"), ("l", "l"), ("kg", "kg"), ("gr", "g"),
-    ("oz", "oz"), ("lb", "lb"), ("lbs", "lb"), ("mp", "mp"), ("fps", "fps"), ("p", "p"),
-    ("k", "k"), ("ft", "ft"), ("ms", "ms"), ("db", "db"), ("rpm", "rpm"), ("mbps", "mbps"),
-    ("gbps", "gbps"), ("mbit", "mbps"), ("gbit", "gbps"), ("x", "pack"), ("pack", "pack"),
-    ("pk", "pack"), ("pcs", "pack"), ("pc", "pack"), ("stk", "pack"), ("st", "pack"),
-    ("er", "pack"), ("count", "pack"), ("ct", "pack"), ("gen", "gen"), ("th", "gen"),
-    ("nd", "gen"), ("rd", "gen"), ("eu", "size"), ("us", "size"), ("uk", "size"),
-    ("cores", "core"), ("core", "core"), ("bit", "bit"), ("mpx", "mp"), ("a", "a"),
+    ("mah", "mah"), ("ah", "ah"), ("ml", "ml"), ("l", "l"), ("kg", "kg"), ("gr", "g"), ("oz", "oz"),
+    ("lb", "lb"), ("lbs", "lb"), ("mp", "mp"), ("fps", "fps"), ("p", "p"), ("k", "k"), ("ft", "ft"),
+    ("ms", "ms"), ("db", "db"), ("rpm", "rpm"), ("mbps", "mbps"), ("gbps", "gbps"),
+    ("mbit", "mbps"), ("gbit", "gbps"), ("x", "pack"), ("pack", "pack"), ("pk", "pack"),
+    ("pcs", "pack"), ("pc", "pack"), ("stk", "pack"), ("st", "pack"), ("er", "pack"),
+    ("count", "pack"), ("ct", "pack"), ("gen", "gen"), ("th", "gen"), ("nd", "gen"), ("rd", "gen"),
+    ("eu", "size"), ("us", "size"), ("uk", "size"), ("cores", "core"), ("core", "core"),
+    ("bit", "bit"), ("mpx", "mp"), ("a", "a"),
 ];
 
-/// Colour families: a word of any listed language sets the family's bit.
+/// Colour families: a word of any listed language sets the family's bit (words that are also
+/// common words elsewhere, such as French `or`, are left out).
+#[rustfmt::skip]
 pub const COLOURS: &[&[&str]] = &[
     &["black", "schwarz", "noir", "negro", "nero", "zwart", "svart", "preto", "czarny"],
     &["white", "weiss", "weiß", "blanc", "blanco", "bianco", "wit", "vit", "branco", "bialy"],
@@ -64,7 +67,7 @@ pub const COLOURS: &[&[&str]] = &[
     &["green", "grün", "gruen", "vert", "verde", "groen", "grön"],
     &["silver", "silber", "argent", "plata", "argento", "zilver"],
     &["grey", "gray", "grau", "gris", "grigio", "grijs", "grå", "graphite", "anthracite"],
-    &["gold", "or", "oro", "goud", "dorado"],
+    &["gold", "oro", "goud", "dorado"],
     &["pink", "rosa", "rose", "roze"],
     &["yellow", "gelb", "jaune", "amarillo", "giallo", "geel", "gul"],
     &["orange", "naranja", "arancione", "oranje"],
@@ -74,7 +77,10 @@ pub const COLOURS: &[&[&str]] = &[
 ];
 
 fn canonical_unit(word: &str) -> Option<&'static str> {
-    UNITS.iter().find(|(spelling, _)| *spelling == word).map(|(_, unit)| *unit)
+    UNITS
+        .iter()
+        .find(|(spelling, _)| *spelling == word)
+        .map(|(_, unit)| *unit)
 }
 
 fn colour_bit(word: &str) -> u32 {
@@ -101,7 +107,10 @@ fn split_unit(chunk: &str) -> Option<Unit> {
         return None;
     }
     let unit = canonical_unit(suffix)?;
-    Some(Unit { unit, value: value.trim_end_matches(['.', ',']).replace(',', ".") })
+    Some(Unit {
+        unit,
+        value: value.trim_end_matches(['.', ',']).replace(',', "."),
+    })
 }
 
 /// Analyses one text field (title, name, MPN): see the module documentation.
@@ -117,13 +126,17 @@ pub fn analyse(text: &str) -> TextAnalysis {
     while index < chunks.len() {
         let chunk = chunks[index];
         let next_unit = chunks.get(index + 1).and_then(|next| canonical_unit(next));
-        if chunk.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
-            if let Some(unit) = next_unit {
-                analysis.units.push(Unit { unit, value: chunk.replace(',', ".") });
-                analysis.tokens.push(chunk.to_string());
-                index += 2;
-                continue;
-            }
+        let is_number = chunk
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
+        if is_number && let Some(unit) = next_unit {
+            analysis.units.push(Unit {
+                unit,
+                value: chunk.replace(',', "."),
+            });
+            analysis.tokens.push(chunk.to_string());
+            index += 2;
+            continue;
         }
         add_chunk(&mut analysis, chunk);
         index += 1;
@@ -137,7 +150,10 @@ fn add_chunk(analysis: &mut TextAnalysis, chunk: &str) {
         analysis.units.push(unit);
         return;
     }
-    let parts: Vec<&str> = chunk.split(is_code_separator).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = chunk
+        .split(is_code_separator)
+        .filter(|p| !p.is_empty())
+        .collect();
     let mut index = 0;
     while index < parts.len() {
         let part = parts[index];
@@ -149,7 +165,10 @@ fn add_chunk(analysis: &mut TextAnalysis, chunk: &str) {
             // `3-pack`: a number and its unit written with a separator.
             match parts.get(index + 1).and_then(|next| canonical_unit(next)) {
                 Some(unit) => {
-                    analysis.units.push(Unit { unit, value: part.to_string() });
+                    analysis.units.push(Unit {
+                        unit,
+                        value: part.to_string(),
+                    });
                     analysis.tokens.push(parts[index + 1].to_string());
                     index += 1;
                 }
@@ -179,7 +198,10 @@ fn is_model_code(joined: &str, num_parts: usize) -> bool {
 /// The comparison form of a model code or MPN: lower case, letters and digits only
 /// (`TL-SG1016` → `tlsg1016`, `9H.LF4LB.DBE` → `9hlf4lbdbe`).
 pub fn normalize_code(raw: &str) -> String {
-    raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    raw.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -194,7 +216,10 @@ mod tests {
     fn model_codes_are_read_from_titles_and_normalized() {
         assert_eq!(codes("WD Red 2TB WD20EFRX NAS"), vec!["wd20efrx"]);
         assert_eq!(codes("TP-Link TL-SG1016 switch"), vec!["tlsg1016"]);
-        assert_eq!(codes("Corsair CMK16GX4M4A2400C16 kit"), vec!["cmk16gx4m4a2400c16"]);
+        assert_eq!(
+            codes("Corsair CMK16GX4M4A2400C16 kit"),
+            vec!["cmk16gx4m4a2400c16"]
+        );
         assert_eq!(codes("BenQ lamp 9H.LF4LB.DBE"), vec!["9hlf4lbdbe"]);
         assert_eq!(codes("tl sg/1016"), vec!["sg1016"]);
     }
@@ -210,19 +235,52 @@ mod tests {
     #[test]
     fn units_are_not_model_codes_and_keep_their_value() {
         let analysis = analyse("Kingston 16GB DDR4 2 TB 3.5in 500 ml");
-        assert!(analysis.model_codes.iter().all(|c| c != "16gb"), "{analysis:?}");
-        assert!(analysis.units.contains(&Unit { unit: "gb", value: "16".into() }));
-        assert!(analysis.units.contains(&Unit { unit: "tb", value: "2".into() }));
-        assert!(analysis.units.contains(&Unit { unit: "in", value: "3.5".into() }));
-        assert!(analysis.units.contains(&Unit { unit: "ml", value: "500".into() }));
+        assert!(
+            analysis.model_codes.iter().all(|c| c != "16gb"),
+            "{analysis:?}"
+        );
+        assert!(analysis.units.contains(&Unit {
+            unit: "gb",
+            value: "16".into()
+        }));
+        assert!(analysis.units.contains(&Unit {
+            unit: "tb",
+            value: "2".into()
+        }));
+        assert!(analysis.units.contains(&Unit {
+            unit: "in",
+            value: "3.5".into()
+        }));
+        assert!(analysis.units.contains(&Unit {
+            unit: "ml",
+            value: "500".into()
+        }));
         assert_ne!(analyse("16GB").units, analyse("32GB").units);
     }
 
     #[test]
     fn pack_counts_sizes_and_colours_are_variants() {
-        assert_eq!(analyse("batteries 4x AA").units[0], Unit { unit: "pack", value: "4".into() });
-        assert_eq!(analyse("socks 3-pack").units[0], Unit { unit: "pack", value: "3".into() });
-        assert_eq!(analyse("shoe 42 EU").units[0], Unit { unit: "size", value: "42".into() });
+        assert_eq!(
+            analyse("batteries 4x AA").units[0],
+            Unit {
+                unit: "pack",
+                value: "4".into()
+            }
+        );
+        assert_eq!(
+            analyse("socks 3-pack").units[0],
+            Unit {
+                unit: "pack",
+                value: "3".into()
+            }
+        );
+        assert_eq!(
+            analyse("shoe 42 EU").units[0],
+            Unit {
+                unit: "size",
+                value: "42".into()
+            }
+        );
         let black = analyse("iPhone case black").colours;
         let schwarz = analyse("iPhone Hülle Schwarz").colours;
         assert_eq!(black, schwarz);

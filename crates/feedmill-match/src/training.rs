@@ -28,7 +28,10 @@ pub struct PairSet {
 pub fn set_features(pairs: &[LabelledPair]) -> Vec<Features> {
     let records: Vec<&ProductRecord> = pairs.iter().flat_map(|p| [&p.left, &p.right]).collect();
     let profiles = build_profiles(&records);
-    profiles.par_chunks(2).map(|pair| pair_features(&pair[0], &pair[1])).collect()
+    profiles
+        .par_chunks(2)
+        .map(|pair| pair_features(&pair[0], &pair[1]))
+        .collect()
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -91,7 +94,11 @@ fn out_of_fold_margins(rows: &[Vec<f32>], labels: &[bool], params: &BoostingPara
         .collect();
     let mut margins = vec![0.0; rows.len()];
     for (fold, ensemble) in &folds {
-        for (i, row) in rows.iter().enumerate().filter(|(i, _)| i % NUM_FOLDS == *fold) {
+        for (i, row) in rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % NUM_FOLDS == *fold)
+        {
             margins[i] = ensemble.margin(row);
         }
     }
@@ -103,13 +110,21 @@ pub fn score_sets(model: &MatcherModel, sets: &[PairSet]) -> Vec<Vec<(f32, bool)
     sets.iter()
         .map(|set| {
             let features = set_features(&set.pairs);
-            features.iter().zip(&set.pairs).map(|(f, p)| (model.score_features(f), p.is_match)).collect()
+            features
+                .iter()
+                .zip(&set.pairs)
+                .map(|(f, p)| (model.score_features(f), p.is_match))
+                .collect()
         })
         .collect()
 }
 
 /// Trains a model on `train` and chooses its thresholds on `valid`.
-pub fn train_model(train: &[PairSet], valid: &[PairSet], params: &BoostingParams) -> Result<MatcherModel, MatchError> {
+pub fn train_model(
+    train: &[PairSet],
+    valid: &[PairSet],
+    params: &BoostingParams,
+) -> Result<MatcherModel, MatchError> {
     let mut rows = Vec::new();
     let mut labels = Vec::new();
     for set in train {
@@ -182,7 +197,11 @@ mod tests {
     #[test]
     fn platt_scaling_orders_and_calibrates() {
         let margins: Vec<f32> = (0..200).map(|i| i as f32 / 20.0 - 5.0).collect();
-        let labels: Vec<bool> = margins.iter().enumerate().map(|(i, m)| *m > 0.0 || i % 10 == 0).collect();
+        let labels: Vec<bool> = margins
+            .iter()
+            .enumerate()
+            .map(|(i, m)| *m > 0.0 || i % 10 == 0)
+            .collect();
         let (a, b) = fit_platt(&margins, &labels);
         assert!(a > 0.0, "{a}");
         let p = |m: f32| 1.0 / (1.0 + (-(a * m + b)).exp());

@@ -5,11 +5,11 @@ mod cluster;
 
 use crate::commands::UsageError;
 use anyhow::Context;
+use feedmill_match::MatcherModel;
 use feedmill_match::eval_report::{EvalReport, evaluate};
 use feedmill_match::gbdt::BoostingParams;
 use feedmill_match::pair_file::{LabelledPair, read_pairs};
 use feedmill_match::training::{PairSet, train_model};
-use feedmill_match::MatcherModel;
 use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -86,12 +86,16 @@ pub fn run(args: MatchArgs) -> anyhow::Result<ExitCode> {
 
 fn read_pair_file(path: &Path) -> anyhow::Result<Vec<LabelledPair>> {
     let file = File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-    read_pairs(BufReader::new(file)).with_context(|| format!("failed to read pairs from {}", path.display()))
+    read_pairs(BufReader::new(file))
+        .with_context(|| format!("failed to read pairs from {}", path.display()))
 }
 
 /// A pair file's name in reports: its folder and file name (`computers/valid.txt.medium`).
 fn set_name(path: &Path) -> String {
-    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match path.parent().and_then(Path::file_name) {
         Some(folder) => format!("{}/{file}", folder.to_string_lossy()),
         None => file,
@@ -99,14 +103,24 @@ fn set_name(path: &Path) -> String {
 }
 
 fn read_sets(paths: &[PathBuf]) -> anyhow::Result<Vec<PairSet>> {
-    paths.iter().map(|p| Ok(PairSet { name: set_name(p), pairs: read_pair_file(p)? })).collect()
+    paths
+        .iter()
+        .map(|p| {
+            Ok(PairSet {
+                name: set_name(p),
+                pairs: read_pair_file(p)?,
+            })
+        })
+        .collect()
 }
 
 pub fn load_model(path: Option<&Path>) -> anyhow::Result<MatcherModel> {
     match path {
         Some(path) => {
-            let json = std::fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
-            MatcherModel::from_json(&json).with_context(|| format!("failed to load model {}", path.display()))
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read {}", path.display()))?;
+            MatcherModel::from_json(&json)
+                .with_context(|| format!("failed to load model {}", path.display()))
         }
         None => Ok(MatcherModel::bundled()?),
     }
@@ -118,10 +132,18 @@ fn train(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let train_sets = read_sets(&args.pairs)?;
     let valid_sets = read_sets(&args.valid)?;
-    let params = BoostingParams { num_trees: args.trees, max_depth: args.depth, ..BoostingParams::default() };
+    let params = BoostingParams {
+        num_trees: args.trees,
+        max_depth: args.depth,
+        ..BoostingParams::default()
+    };
     let model = train_model(&train_sets, &valid_sets, &params)?;
-    std::fs::write(&args.out, model.to_json() + "\n").with_context(|| format!("failed to write {}", args.out.display()))?;
-    eprintln!("match threshold {:.4}, auto-group threshold {:.4}", model.match_threshold, model.auto_group_threshold);
+    std::fs::write(&args.out, model.to_json() + "\n")
+        .with_context(|| format!("failed to write {}", args.out.display()))?;
+    eprintln!(
+        "match threshold {:.4}, auto-group threshold {:.4}",
+        model.match_threshold, model.auto_group_threshold
+    );
     for set in &model.validation {
         eprintln!(
             "{:<40} P {:.3} R {:.3} F1 {:.3} | auto-group P {:.3} F1 {:.3}",
@@ -150,7 +172,11 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
 fn write_text_report(out: &mut impl Write, r: &EvalReport) -> std::io::Result<()> {
     writeln!(out, "pairs       {} ({} matches)", r.pairs, r.positives)?;
-    writeln!(out, "match       threshold {:.4}  precision {:.4}  recall {:.4}  f1 {:.4}", r.threshold, r.precision, r.recall, r.f1)?;
+    writeln!(
+        out,
+        "match       threshold {:.4}  precision {:.4}  recall {:.4}  f1 {:.4}",
+        r.threshold, r.precision, r.recall, r.f1
+    )?;
     writeln!(
         out,
         "auto-group  threshold {:.4}  precision {:.4}  recall {:.4}  f1 {:.4}",
