@@ -78,9 +78,14 @@ mod facets;
 mod fast_filter;
 mod feed_ids;
 mod group_fruit;
+mod group_table;
+mod grouped_search;
 mod grouping;
+#[cfg(test)]
+mod grouping_reference_tests;
 mod intersected_word;
 mod loose_term_query;
+mod match_all_groups;
 mod offer_document;
 mod offer_index;
 mod query_builder;
