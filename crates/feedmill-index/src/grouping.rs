@@ -41,9 +41,9 @@ pub(crate) struct GroupBuffers {
 /// Buffers kept per thread: one per segment of a typical index.
 const MAX_KEPT_BUFFERS: usize = 4;
 /// Buffers that grew beyond this many groups (members: four times as many) are dropped rather
-/// than kept: a thread keeps a few tens of MB at most, whatever searches it ran. (A match-all
-/// grouped search at 1M offers fills about 0.6M members.)
-const MAX_KEPT_GROUPS: usize = 1 << 18;
+/// than kept: a buffer keeps at most 3.5 MB (24 B a group, 8 B a member), a thread four of
+/// them, whatever searches it ran. A word in a tenth of a 1M-offer catalogue fits.
+const MAX_KEPT_GROUPS: usize = 1 << 16;
 
 thread_local! {
     static KEPT_BUFFERS: RefCell<Vec<GroupBuffers>> = const { RefCell::new(Vec::new()) };
