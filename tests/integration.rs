@@ -2,6 +2,7 @@
 //! `tests/fixtures/` and reproduce the quirks of real exported feeds.
 
 mod index_cli;
+mod match_cli;
 mod normalize_auto_mapping;
 mod normalize_cli;
 mod normalize_junk;

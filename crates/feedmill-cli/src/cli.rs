@@ -38,6 +38,8 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Write a deterministic synthetic feed (benchmarks, load tests).
     Gen(GenArgs),
+    /// Product matching: train and evaluate the matcher, group offers into products.
+    Match(crate::match_args::MatchArgs),
 }
 
 /// How to read a feed: shared by `normalize` and `ingest`.

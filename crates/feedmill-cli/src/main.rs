@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod match_args;
 mod progress;
 
 use clap::Parser;

@@ -1,102 +1,17 @@
 //! What grouping by GTIN collects ([`crate::grouping`]), merged across segments and ranked.
 //!
-//! Each segment hands over its groups with their slots by key, their offers as linked lists
-//! through one array, and its best single offers. The segments' groups merge by key into the
-//! largest segment's; ranking keeps the best `offset + limit` items in a bounded heap
-//! ([`TopK`]); a page's groups then find their offers through each segment's slots.
+//! Each segment hands over its groups (by group ordinal, see [`crate::group_table`]), their
+//! offers as linked lists through one array, and its best single offers. The segments' groups
+//! merge by ordinal through one dense slot array; ranking keeps the best `offset + limit` items
+//! in a bounded heap ([`TopK`]); a page's groups then find their offers in each segment's list.
 
-use crate::grouping::GroupBuffers;
+use crate::group_buffers::{GroupBuffers, SegmentGroup};
+use crate::group_key::GroupKey;
+use crate::group_table::{DenseSlots, GroupTable};
 use feedmill_search::SortOrder;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::{DocAddress, DocId, SegmentOrdinal};
-
-/// One product in one currency, packed in one word: the GTIN-14 as a number (under 10^14, so
-/// 47 bits) above the currency's three letters, 5 bits each. One word hashes and compares in
-/// one step, and keeps the groups' hash maps small: grouping looks one up for every match.
-/// Keys order by GTIN, then currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct GroupKey(u64);
-
-/// The bits of the currency letters.
-const CURRENCY_BITS: u32 = 15;
-
-impl GroupKey {
-    /// The key of `gtin` in `currency` (ISO-4217 letters; anything else, such as the zero bytes
-    /// of an offer without a currency, stands for "no currency").
-    pub fn new(gtin: u64, currency: [u8; 3]) -> GroupKey {
-        let letters = currency.iter().fold(0u64, |bits, byte| {
-            let letter = match byte {
-                b'A'..=b'Z' => u64::from(byte - b'A'),
-                _ => 31,
-            };
-            bits << 5 | letter
-        });
-        GroupKey(gtin << CURRENCY_BITS | letters)
-    }
-
-    pub fn gtin(&self) -> u64 {
-        self.0 >> CURRENCY_BITS
-    }
-
-    pub fn gtin14(&self) -> String {
-        format!("{:014}", self.gtin())
-    }
-}
-
-/// A group within one segment.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SegmentGroup {
-    pub key: GroupKey,
-    best: f64,
-    min_price: i64,
-    /// Index of the group's latest offer in the segment's [`Member`] list.
-    head: u32,
-}
-
-impl SegmentGroup {
-    pub fn new(key: GroupKey, rank: f64, price: i64, member: u32) -> SegmentGroup {
-        SegmentGroup {
-            key,
-            best: rank,
-            min_price: price,
-            head: member,
-        }
-    }
-
-    /// Counts one more offer, whose member entry is `member`.
-    pub fn add(&mut self, rank: f64, price: i64, member: u32) {
-        self.best = self.best.max(rank);
-        self.min_price = self.min_price.min(price);
-        self.head = member;
-    }
-
-    pub fn head(&self) -> u32 {
-        self.head
-    }
-}
-
-/// One offer of a group; `next` is the group's previous offer ([`Member::END`] after its first).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Member {
-    doc: DocId,
-    next: u32,
-}
-
-impl Member {
-    const END: u32 = u32::MAX;
-
-    pub fn last(doc: DocId) -> Member {
-        Member {
-            doc,
-            next: Member::END,
-        }
-    }
-
-    pub fn before(doc: DocId, next: u32) -> Member {
-        Member { doc, next }
-    }
-}
+use tantivy::{DocAddress, SegmentOrdinal};
 
 /// A group across segments.
 #[derive(Debug, Clone, Copy)]
@@ -177,8 +92,8 @@ impl TopK {
     }
 }
 
-/// What one segment collected: its groups, their slots (each group's index in `groups`) and
-/// offers in `buffers`, given back to the thread's pool when dropped.
+/// What one segment collected: its groups and their offers in `buffers`, given back to the
+/// thread's pool when dropped.
 pub(crate) struct SegmentGroups {
     segment: SegmentOrdinal,
     buffers: GroupBuffers,
@@ -201,20 +116,19 @@ impl SegmentGroups {
         }
     }
 
-    /// The offers of `key` in this segment.
-    fn docs_of(&self, key: &GroupKey, into: &mut Vec<DocAddress>) {
-        let GroupBuffers {
-            slots,
-            groups,
-            members,
-        } = &self.buffers;
-        let Some(group) = slots.get(key).and_then(|i| groups.get(*i as usize)) else {
-            return;
-        };
-        let mut next = group.head;
-        while let Some(member) = members.get(next as usize) {
-            into.push(DocAddress::new(self.segment, member.doc));
-            next = member.next;
+    /// The offers of the groups `marked` (by ordinal) in this segment, each with the mark of
+    /// its group.
+    fn docs_of(&self, marked: &DenseSlots, mut into: impl FnMut(u32, DocAddress)) {
+        let GroupBuffers { groups, members } = &self.buffers;
+        for group in groups {
+            let Some(mark) = marked.get(group.ordinal) else {
+                continue;
+            };
+            let mut next = group.head;
+            while let Some(member) = members.get(next as usize) {
+                into(mark, DocAddress::new(self.segment, member.doc));
+                next = member.next;
+            }
         }
     }
 }
@@ -235,8 +149,12 @@ pub(crate) struct GroupFruit {
 }
 
 impl GroupFruit {
-    /// Merges the segments' sorted groups; keeps the best `window` singles.
-    pub fn merge(mut segments: Vec<SegmentGroups>, window: usize) -> GroupFruit {
+    /// Merges the segments' groups; keeps the best `window` singles.
+    pub fn merge(
+        mut segments: Vec<SegmentGroups>,
+        window: usize,
+        table: &GroupTable,
+    ) -> GroupFruit {
         let mut singles = TopK::new(window);
         let mut num_singles = 0;
         for segment in &mut segments {
@@ -247,7 +165,7 @@ impl GroupFruit {
             }
         }
         GroupFruit {
-            groups: merge_groups(&segments),
+            groups: merge_groups(&segments, table),
             singles: singles.into_sorted(),
             num_singles,
             segments,
@@ -277,49 +195,58 @@ impl GroupFruit {
         ranked.into_iter().skip(offset).map(|r| r.1).collect()
     }
 
-    /// The matching offers of the groups `keys`, in every segment.
-    pub fn docs_of(&self, keys: &[GroupKey]) -> Vec<DocAddress> {
-        let mut docs = Vec::new();
-        for segment in &self.segments {
-            for key in keys {
-                segment.docs_of(key, &mut docs);
+    /// The matching offers of the groups `keys`, in every segment, by group (in the order
+    /// of `keys`).
+    pub fn docs_by_group(&self, keys: &[GroupKey], table: &GroupTable) -> Vec<Vec<DocAddress>> {
+        let mut marked = table.take_slots();
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(ordinal) = table.ordinal(key) {
+                marked.slot_or_insert(ordinal, i as u32);
             }
         }
+        let mut docs = vec![Vec::new(); keys.len()];
+        for segment in &self.segments {
+            segment.docs_of(&marked, |mark, address| {
+                if let Some(of_group) = docs.get_mut(mark as usize) {
+                    of_group.push(address);
+                }
+            });
+        }
+        table.give_back(marked);
         docs
     }
 }
 
-/// The segments' groups, a group in several segments merged into one: the largest segment's
-/// list, with the others' groups merged in through its slots.
-fn merge_groups(segments: &[SegmentGroups]) -> Vec<(GroupKey, GroupAcc)> {
-    let Some(largest) = segments.iter().max_by_key(|s| s.buffers.groups.len()) else {
-        return Vec::new();
-    };
-    let mut merged: Vec<(GroupKey, GroupAcc)> =
-        largest.buffers.groups.iter().map(accumulated).collect();
-    let mut slots = largest.buffers.slots.clone();
-    for segment in segments.iter().filter(|s| !std::ptr::eq(*s, largest)) {
+/// The segments' groups, a group in several segments merged into one: each group's slot in
+/// the merged list found by its ordinal.
+fn merge_groups(segments: &[SegmentGroups], table: &GroupTable) -> Vec<(GroupKey, GroupAcc)> {
+    let mut slots = table.take_slots();
+    let mut merged: Vec<(GroupKey, GroupAcc)> = Vec::new();
+    for segment in segments {
         for group in &segment.buffers.groups {
             let next = merged.len() as u32;
-            let slot = *slots.entry(group.key).or_insert(next);
+            let Some(slot) = slots.slot_or_insert(group.ordinal, next) else {
+                continue;
+            };
             match merged.get_mut(slot as usize) {
                 Some((_, into)) if slot != next => {
                     into.best = into.best.max(group.best);
                     into.min_price = into.min_price.min(group.min_price);
                 }
-                _ => merged.push(accumulated(group)),
+                _ => merged.extend(accumulated(group, table)),
             }
         }
     }
+    table.give_back(slots);
     merged
 }
 
-fn accumulated(group: &SegmentGroup) -> (GroupKey, GroupAcc) {
+fn accumulated(group: &SegmentGroup, table: &GroupTable) -> Option<(GroupKey, GroupAcc)> {
     let acc = GroupAcc {
         best: group.best,
         min_price: group.min_price,
     };
-    (group.key, acc)
+    Some((table.key(group.ordinal)?, acc))
 }
 
 #[cfg(test)]
@@ -330,8 +257,13 @@ mod tests {
         GroupKey::new(gtin, *b"SEK")
     }
 
+    /// A table of GTINs 0 to 9 in SEK: the ordinal of a group is its GTIN.
+    fn table() -> GroupTable {
+        GroupTable::of_keys((0..10).map(key).collect())
+    }
+
     fn group(gtin: u64, best: f64, min_price: i64) -> SegmentGroup {
-        SegmentGroup::new(key(gtin), best, min_price, 0)
+        SegmentGroup::new(gtin as u32, best, min_price, 0)
     }
 
     /// A segment's groups with their slots, and no offers.
@@ -341,9 +273,7 @@ mod tests {
         singles: TopK,
         num_singles: u64,
     ) -> SegmentGroups {
-        let slots = (0..).zip(&groups).map(|(i, g)| (g.key, i)).collect();
         let buffers = GroupBuffers {
-            slots,
             groups,
             members: Vec::new(),
         };
@@ -364,7 +294,7 @@ mod tests {
         let first = segment(0, vec![group(2, 3.0, 100)], singles, 1);
         let second = vec![group(1, 1.0, 500), group(2, 0.5, 900)];
         let second = segment(1, second, TopK::new(10), 0);
-        GroupFruit::merge(vec![first, second], 10)
+        GroupFruit::merge(vec![first, second], 10, &table())
     }
 
     fn gtins(items: &[RankedItem]) -> Vec<u64> {

@@ -64,8 +64,11 @@
 //!   in bitsets of their common words' matches, read without scoring, and are scored only where
 //!   all match (`intersected_word.rs`); a word beside filters seeks its fields rather than
 //!   reading them through (`seeking_union.rs`);
-//!   grouping finds groups by GTIN key in per-thread reused maps and keeps their offers, so a
-//!   grouped page needs no second search (`grouping.rs`).
+//!   grouping finds an offer's group by the ordinal the snapshot's group table gives every
+//!   document (`group_table.rs`, built by the first grouped search of a snapshot) and keeps
+//!   the groups' offers, so a grouped page needs no second search (`grouping.rs`); a grouped
+//!   search without words, filters or facets reads its page from the snapshot's ranked
+//!   catalogue of that sort, built once by the same pass (`match_all_groups.rs`).
 //!
 //! # Performance
 //! Measured figures, with the commands that produce them, are in the workspace's
@@ -84,10 +87,17 @@ mod error;
 mod facets;
 mod fast_filter;
 mod feed_ids;
+mod group_buffers;
 mod group_fruit;
+mod group_key;
+mod group_table;
+mod grouped_search;
 mod grouping;
+#[cfg(test)]
+mod grouping_reference_tests;
 mod intersected_word;
 mod loose_term_query;
+mod match_all_groups;
 mod offer_document;
 mod offer_index;
 mod query_builder;

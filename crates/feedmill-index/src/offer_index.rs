@@ -1,6 +1,8 @@
 //! [`OfferIndex`]: the on-disk (or in-RAM) offer index, its one writer and its reader.
 
 use crate::error::IndexError;
+use crate::group_table::GroupTables;
+use crate::match_all_groups::MatchAllGroups;
 use crate::offer_document::normalize_gtin14;
 use crate::schema::{OfferSchema, tokenizer_manager};
 use crate::source_catalog::SourceCatalog;
@@ -45,6 +47,10 @@ pub(crate) struct IndexInner {
     pub reader: IndexReader,
     pub schema: OfferSchema,
     pub writer: WriterSlot,
+    /// The group ordinals of the latest snapshot a grouped search saw.
+    pub group_tables: GroupTables,
+    /// The ranked catalogue of the latest snapshot, per sort order, for match-all grouping.
+    pub match_all_groups: MatchAllGroups,
     /// The directory, or `in-ram`, for messages.
     pub location: String,
 }
@@ -112,6 +118,8 @@ impl OfferIndex {
             reader,
             schema,
             writer: WriterSlot::new(settings),
+            group_tables: GroupTables::default(),
+            match_all_groups: MatchAllGroups::default(),
             location,
         };
         Ok(OfferIndex {

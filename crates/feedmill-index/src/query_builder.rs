@@ -44,6 +44,8 @@ pub(crate) struct BuiltQuery {
     /// `Some` when scores do not depend on the document: 1.0 for [`AllQuery`], 0.0 for filters
     /// only. Collectors then need no scoring pass, even for `relevance`.
     pub constant_score: Option<f32>,
+    /// No words and no filters: every offer matches, whatever the request's other fields.
+    pub match_all: bool,
 }
 
 /// The query for `request`, validated. Word clauses and the selective filters are required
@@ -71,6 +73,7 @@ pub(crate) fn build_query(
     for filter in filters {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
+    let match_all = !has_words && clauses.is_empty() && filter.is_empty();
     let (query, constant_score): (Box<dyn Query>, _) = match clauses.len() {
         // Filters alone score 0.0, whichever of them are clauses.
         0 if filter.is_empty() => (Box::new(AllQuery), Some(1.0)),
@@ -87,6 +90,7 @@ pub(crate) fn build_query(
         query,
         filter,
         constant_score,
+        match_all,
     })
 }
 
@@ -370,6 +374,12 @@ mod tests {
         let built = build_query(&schema, &SearchRequest::default())?;
         assert!(format!("{:?}", built.query).contains("AllQuery"));
         assert_eq!(built.constant_score, Some(1.0));
+        assert!(built.match_all);
+        let filtered = SearchRequest {
+            in_stock: true,
+            ..SearchRequest::default()
+        };
+        assert!(!build_query(&schema, &filtered)?.match_all);
         Ok(())
     }
 }

@@ -2,21 +2,17 @@
 //!
 //! One pass over the matches collects the page (a top-k by the requested order), the total and
 //! the facet counts together; a grouped search collects groups instead of the page, with their
-//! offers' addresses, and then reads only the offers of the page's groups.
+//! offers' addresses, and then reads only the offers of the page's groups (`grouped_search.rs`).
 
 use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
 use crate::fast_filter::FilterCollector;
-use crate::group_fruit::{GroupFruit, GroupKey, RankedItem};
-use crate::grouping::GroupCollector;
-use crate::offer_index::{OfferIndex, snapshot_generation, sort_cheapest_first};
+use crate::offer_index::{OfferIndex, snapshot_generation};
 use crate::query_builder::{BuiltQuery, build_query};
 use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
-use feedmill_model::Offer;
 use feedmill_search::SearchCache;
-use feedmill_search::{GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_search::{OfferHit, SearchItem, SearchResponse};
 use feedmill_search::{SearchRequest, SortOrder};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tantivy::collector::{Collector, Count, TopDocs};
@@ -107,60 +103,6 @@ impl OfferIndex {
         }
         Ok((total as u64, items, fruit))
     }
-
-    fn search_grouped(
-        &self,
-        searcher: &Searcher,
-        query: &BuiltQuery,
-        request: &SearchRequest,
-        facets: FacetCountsCollector,
-    ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
-        let window = request.offset() + request.per_page;
-        let groups = GroupCollector::new(request.sort, window, query.constant_score);
-        let collector = FilterCollector::new(query.filter, (groups, facets));
-        let (groups, fruit) = searcher.search(query.query.as_ref(), &collector)?;
-        let total = groups.num_items();
-        let ranked = groups.page(request.sort, request.offset(), request.per_page);
-        let mut offers = self.group_offers(searcher, &groups, &ranked)?;
-        let mut items = Vec::with_capacity(ranked.len());
-        for item in ranked {
-            match item {
-                RankedItem::Group(key) => {
-                    let group = offers.remove(&key).and_then(|o| gtin_group(&key, o));
-                    items.extend(group.map(SearchItem::Group));
-                }
-                RankedItem::Single { doc, score } => {
-                    let offer = self.load_offer(searcher, doc)?;
-                    items.push(SearchItem::Offer(OfferHit { offer, score }));
-                }
-            }
-        }
-        Ok((total, items, fruit))
-    }
-
-    /// The matching offers of the page's groups, by group, read from what the grouping pass
-    /// collected.
-    fn group_offers(
-        &self,
-        searcher: &Searcher,
-        groups: &GroupFruit,
-        ranked: &[RankedItem],
-    ) -> Result<HashMap<GroupKey, Vec<Offer>>, IndexError> {
-        let keys: Vec<GroupKey> = ranked
-            .iter()
-            .filter_map(|item| match item {
-                RankedItem::Group(key) => Some(*key),
-                RankedItem::Single { .. } => None,
-            })
-            .collect();
-        let mut by_key: HashMap<GroupKey, Vec<Offer>> = HashMap::new();
-        for offer in self.load_offers(searcher, groups.docs_of(&keys))? {
-            if let Some(key) = group_key(&offer) {
-                by_key.entry(key).or_default().push(offer);
-            }
-        }
-        Ok(by_key)
-    }
 }
 
 /// Runs `top` with a count and the facets in one pass; `score_of` reads the score of a hit's
@@ -182,27 +124,4 @@ where
         .map(|(key, address)| (score_of(&key), address))
         .collect();
     Ok((hits, total, fruit))
-}
-
-fn group_key(offer: &Offer) -> Option<GroupKey> {
-    let gtin = offer.gtin.as_ref()?.as_gtin14().parse().ok()?;
-    let currency = offer.currency.code().as_bytes().try_into().ok()?;
-    Some(GroupKey::new(gtin, currency))
-}
-
-/// The group item of one product's offers; `None` for no offers.
-fn gtin_group(key: &GroupKey, mut offers: Vec<Offer>) -> Option<GtinGroup> {
-    sort_cheapest_first(&mut offers);
-    let cheapest = offers.first()?;
-    let min_price = offers.iter().map(|o| o.price).min()?;
-    let max_price = offers.iter().map(|o| o.price).max()?;
-    Some(GtinGroup {
-        gtin: key.gtin14(),
-        title: cheapest.title.clone(),
-        offer_count: offers.len() as u64,
-        min_price,
-        max_price,
-        currency: cheapest.currency,
-        offers,
-    })
 }

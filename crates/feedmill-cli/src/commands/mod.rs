@@ -5,6 +5,7 @@ mod feed_options;
 mod fetch;
 mod r#gen;
 mod ingest;
+mod match_cmd;
 mod normalize;
 mod refresh;
 mod search;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),
+        Some(Command::Match(args)) => match_cmd::run(args),
         None => serve::run(ServeArgs::defaults()),
     }
 }

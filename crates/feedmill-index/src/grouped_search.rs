@@ -1,0 +1,149 @@
+//! A search grouped by GTIN: one pass groups the matches ([`crate::grouping`]), ranks groups
+//! and single offers together, and the page's groups read their offers from what it kept.
+//!
+//! A grouped search without words, filters or facets matches the whole catalogue; its page
+//! comes from the catalogue's ranked list of the snapshot ([`crate::match_all_groups`]),
+//! built by the same pass the first time it is asked for.
+
+use crate::error::IndexError;
+use crate::facets::{FacetCountsCollector, FacetFruit};
+use crate::fast_filter::FilterCollector;
+use crate::group_fruit::RankedItem;
+use crate::group_key::GroupKey;
+use crate::group_table::GroupTable;
+use crate::grouping::GroupCollector;
+use crate::match_all_groups::{MatchAllGroups, RankedCatalogue};
+use crate::offer_index::{OfferIndex, sort_cheapest_first};
+use crate::query_builder::BuiltQuery;
+use feedmill_model::Offer;
+use feedmill_search::{GtinGroup, OfferHit, SearchItem};
+use feedmill_search::{SearchRequest, SortOrder};
+use std::collections::HashMap;
+use tantivy::{DocAddress, Searcher};
+
+impl OfferIndex {
+    pub(crate) fn search_grouped(
+        &self,
+        searcher: &Searcher,
+        query: &BuiltQuery,
+        request: &SearchRequest,
+        facets: FacetCountsCollector,
+    ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
+        let window = request.offset() + request.per_page;
+        let table = self.inner.group_tables.for_searcher(searcher)?;
+        if query.match_all && request.facets.is_empty() && MatchAllGroups::serves(window) {
+            let catalogue = self
+                .inner
+                .match_all_groups
+                .ranked(searcher, request.sort, |w| {
+                    rank_catalogue(searcher, query, request.sort, w, &table)
+                })?;
+            let (ranked, docs) = catalogue.page(request.offset(), request.per_page);
+            let offers = self.offers_by_group(searcher, docs)?;
+            let items = self.page_items(searcher, ranked, offers)?;
+            return Ok((catalogue.total, items, FacetFruit::default()));
+        }
+        let groups = GroupCollector::new(request.sort, window, query.constant_score, table.clone());
+        let collector = FilterCollector::new(query.filter, (groups, facets));
+        let (groups, fruit) = searcher.search(query.query.as_ref(), &collector)?;
+        let total = groups.num_items();
+        let ranked = groups.page(request.sort, request.offset(), request.per_page);
+        let docs = groups.docs_by_group(&group_keys(&ranked), &table);
+        let offers = self.offers_by_group(searcher, docs.into_iter().flatten())?;
+        let items = self.page_items(searcher, ranked, offers)?;
+        Ok((total, items, fruit))
+    }
+
+    /// The page's items: each group with its offers, each single offer read.
+    fn page_items(
+        &self,
+        searcher: &Searcher,
+        ranked: Vec<RankedItem>,
+        mut offers: HashMap<GroupKey, Vec<Offer>>,
+    ) -> Result<Vec<SearchItem>, IndexError> {
+        let mut items = Vec::with_capacity(ranked.len());
+        for item in ranked {
+            match item {
+                RankedItem::Group(key) => {
+                    let group = offers.remove(&key).and_then(|o| gtin_group(&key, o));
+                    items.extend(group.map(SearchItem::Group));
+                }
+                RankedItem::Single { doc, score } => {
+                    let offer = self.load_offer(searcher, doc)?;
+                    items.push(SearchItem::Offer(OfferHit { offer, score }));
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    /// The offers at `docs`, by group.
+    fn offers_by_group(
+        &self,
+        searcher: &Searcher,
+        docs: impl IntoIterator<Item = DocAddress>,
+    ) -> Result<HashMap<GroupKey, Vec<Offer>>, IndexError> {
+        let mut by_key: HashMap<GroupKey, Vec<Offer>> = HashMap::new();
+        for offer in self.load_offers(searcher, docs)? {
+            if let Some(key) = group_key(&offer) {
+                by_key.entry(key).or_default().push(offer);
+            }
+        }
+        Ok(by_key)
+    }
+}
+
+/// The whole catalogue ranked in `sort`, its best `window` items kept with their groups'
+/// offers: the ordinary grouped pass with a deep window.
+fn rank_catalogue(
+    searcher: &Searcher,
+    query: &BuiltQuery,
+    sort: SortOrder,
+    window: usize,
+    table: &std::sync::Arc<GroupTable>,
+) -> Result<RankedCatalogue, IndexError> {
+    let groups = GroupCollector::new(sort, window, query.constant_score, table.clone());
+    let collector = FilterCollector::new(query.filter, groups);
+    let groups = searcher.search(query.query.as_ref(), &collector)?;
+    let items = groups.page(sort, 0, window);
+    let keys = group_keys(&items);
+    let docs = groups.docs_by_group(&keys, table);
+    Ok(RankedCatalogue {
+        total: groups.num_items(),
+        items,
+        group_docs: keys.into_iter().zip(docs).collect(),
+    })
+}
+
+fn group_keys(ranked: &[RankedItem]) -> Vec<GroupKey> {
+    ranked
+        .iter()
+        .filter_map(|item| match item {
+            RankedItem::Group(key) => Some(*key),
+            RankedItem::Single { .. } => None,
+        })
+        .collect()
+}
+
+fn group_key(offer: &Offer) -> Option<GroupKey> {
+    let gtin = offer.gtin.as_ref()?.as_gtin14().parse().ok()?;
+    let currency = offer.currency.code().as_bytes().try_into().ok()?;
+    Some(GroupKey::new(gtin, currency))
+}
+
+/// The group item of one product's offers; `None` for no offers.
+fn gtin_group(key: &GroupKey, mut offers: Vec<Offer>) -> Option<GtinGroup> {
+    sort_cheapest_first(&mut offers);
+    let cheapest = offers.first()?;
+    let min_price = offers.iter().map(|o| o.price).min()?;
+    let max_price = offers.iter().map(|o| o.price).max()?;
+    Some(GtinGroup {
+        gtin: key.gtin14(),
+        title: cheapest.title.clone(),
+        offer_count: offers.len() as u64,
+        min_price,
+        max_price,
+        currency: cheapest.currency,
+        offers,
+    })
+}
