@@ -71,7 +71,10 @@ pub fn http_load(
     let base = format!("http://{}", listener.local_addr()?);
     let mut config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
     config.search_cache_bytes = cache_bytes;
-    let state = AppState::new(index, config)?;
+    let store = Arc::new(feedmill_store::SqliteStore::open(
+        &scratch.join("feedmill.db"),
+    )?);
+    let state = AppState::new(index, config, store)?;
     let cache_state = state.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = server.spawn(serve(listener, state, async move {

@@ -329,10 +329,14 @@ fn main() -> Result<(), Error> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let clicks = tempfile::NamedTempFile::new()?;
+    let clicks = tempfile::tempdir()?;
+    let store = Arc::new(feedmill_store::SqliteStore::open(
+        &clicks.path().join("feedmill.db"),
+    )?);
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(index, ApiConfig::new(base.clone(), clicks.path()))?;
+    let click_log = clicks.path().join("clicks.ndjson");
+    let state = AppState::new(index, ApiConfig::new(base.clone(), click_log), store)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = server.spawn(serve(listener, state, async move {
         let _ = stopped.await;
