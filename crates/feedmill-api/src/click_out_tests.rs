@@ -166,3 +166,117 @@ async fn an_old_click_log_is_imported_once() {
     assert_eq!(status, StatusCode::FOUND);
     assert_eq!(stored_clicks(store.as_ref()).len(), 3);
 }
+
+/// The value of query parameter `name` in `link`.
+fn query_value(link: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(link).ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// The stored click id of the latest click-out of `offer_id`.
+fn stored_id(store: &SqliteStore, offer_id: &str) -> String {
+    stored_clicks(store)
+        .iter()
+        .rev()
+        .find(|c| c.offer_id == offer_id)
+        .map(|c| c.click_id.to_string())
+        .unwrap_or_else(|| panic!("no stored click of {offer_id}"))
+}
+
+const TEMPLATE_WITH_CLICK_ID: &str =
+    "https://go.network.example/c?site=9&sub={subid}&cid={click_id}&dest={url}";
+
+fn state_with_click_id_template(dir: &tempfile::TempDir, store: Arc<SqliteStore>) -> AppState {
+    let index = Arc::new(index_with(&fixture_offers()));
+    let techstore = crate::SourceLinks {
+        deep_link_template: Some(TEMPLATE_WITH_CLICK_ID.into()),
+        ..crate::SourceLinks::default()
+    };
+    let config =
+        fixture_config(&dir.path().join("clicks.ndjson")).with_source("techstore", techstore);
+    AppState::with_clock(index, config, store, ApiClock::manual())
+        .unwrap_or_else(|err| panic!("state: {err}"))
+}
+
+#[tokio::test]
+async fn the_location_carries_the_click_id_in_each_networks_slot() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let store = fixture_store(dir.path());
+    let state = state_with_click_id_template(&dir, store.clone());
+    let query_slots = [
+        ("nordic:1496445:SKU-1", "epi5", "epi"),
+        ("sneakerhub:38953120000", "clickref6", "clickref"),
+        ("ulike:p052", "uid5", "uid"),
+        ("techstore:p078", "cid", "sub"),
+    ];
+    for (offer, click_param, caller_param) in query_slots {
+        let uri = format!("/r/{}?sub_id=nl", offer.replace(':', "%3A"));
+        let (status, headers, text) = click(&state, &uri, None).await;
+        assert_eq!(status, StatusCode::FOUND, "{offer}: {text}");
+        let link = location(&headers);
+        let id = stored_id(&store, offer);
+        assert_eq!(query_value(&link, click_param), Some(id), "{link}");
+        assert_eq!(
+            query_value(&link, caller_param).as_deref(),
+            Some("nl"),
+            "{link}"
+        );
+    }
+    // TradeTracker's one slot: the click id takes it (here the reference part of `tt`); the
+    // caller's sub-id is kept in the store only.
+    let (_, headers, _) = click(&state, "/r/homeshop%3Ap069?sub_id=nl", None).await;
+    let link = location(&headers);
+    let id = stored_id(&store, "homeshop:p069");
+    assert_eq!(
+        query_value(&link, "tt"),
+        Some(format!("534_251713_1_{id}")),
+        "{link}"
+    );
+    assert!(!link.contains("nl"), "{link}");
+    let homeshop = stored_clicks(store.as_ref());
+    let homeshop = homeshop
+        .iter()
+        .rev()
+        .find(|c| c.offer_id == "homeshop:p069");
+    assert_eq!(homeshop.and_then(|c| c.sub_id.as_deref()), Some("nl"));
+    // Tradedoubler (a generic feed's links): `epi(..)`.
+    let (_, headers, _) = click(&state, "/r/spelbutiken%3A68837", None).await;
+    let id = stored_id(&store, "spelbutiken:68837");
+    assert!(
+        location(&headers).contains(&format!("epi({id})")),
+        "{}",
+        location(&headers)
+    );
+}
+
+#[tokio::test]
+async fn two_click_outs_get_different_ids_and_searches_carry_none() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let store = fixture_store(dir.path());
+    let state = state_with_click_id_template(&dir, store.clone());
+    let search = "/search?source=techstore&subid=nl";
+    let (_, _, before) = click(&state, search, None).await;
+    let mut links = Vec::new();
+    for _ in 0..2 {
+        let (status, headers, _) = click(&state, "/r/techstore%3Ap078?sub_id=nl", None).await;
+        assert_eq!(status, StatusCode::FOUND);
+        links.push(location(&headers));
+    }
+    let stored = stored_clicks(store.as_ref());
+    assert_eq!(stored.len(), 2);
+    assert_ne!(stored[0].click_id, stored[1].click_id);
+    assert_ne!(links[0], links[1]);
+    for click in &stored {
+        assert!(links.iter().any(|l| l.contains(click.click_id.as_str())));
+    }
+    // The search answer (cached or not) has the placeholder empty and no click's id.
+    let (_, _, after) = click(&state, search, None).await;
+    for answer in [&before, &after] {
+        assert!(answer.contains("cid=&dest="), "{answer}");
+        for click in &stored {
+            assert!(!answer.contains(click.click_id.as_str()), "{answer}");
+        }
+    }
+}

@@ -525,20 +525,38 @@ async fn click_out_records_and_redirects_with_sub_ids() {
     );
     let answer = send(&f.state, click).await;
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.text);
+    let awin = get(&f.state, "/r/sneakerhub%3A38953120000?sub_id=z").await;
+    let clicks = stored_clicks(f.store.as_ref());
+    assert_eq!(clicks.len(), 2);
+    let click_id = |offer: &str| {
+        clicks
+            .iter()
+            .find(|c| c.offer_id == offer)
+            .map(|c| c.click_id.to_string())
+            .unwrap_or_default()
+    };
     assert_eq!(
         answer.headers.get("location").and_then(|v| v.to_str().ok()),
         Some(
-            "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi=a&epi2=b&epi3=c&url=https://www.nordicsport.example/p/1"
+            format!(
+                "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi=a&epi2=b&epi3=c&epi5={}&url=https://www.nordicsport.example/p/1",
+                click_id("nordic:1496445:SKU-1")
+            )
+            .as_str()
         )
     );
-    let awin = get(&f.state, "/r/sneakerhub%3A38953120000?sub_id=z").await;
     assert_eq!(
         awin.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("https://www.awin1.com/pclick.php?p=38953120000&a=394937&m=10597&clickref=z")
+        Some(
+            format!(
+                "https://www.awin1.com/pclick.php?p=38953120000&a=394937&m=10597&clickref=z&clickref6={}",
+                click_id("sneakerhub:38953120000")
+            )
+            .as_str()
+        )
     );
-    let clicks = stored_clicks(f.store.as_ref());
-    assert_eq!(clicks.len(), 2);
-    let first = serde_json::to_value(&clicks[0]).unwrap_or_default();
+    let first = clicks.iter().find(|c| c.offer_id == "nordic:1496445:SKU-1");
+    let first = serde_json::to_value(first).unwrap_or_default();
     assert_eq!(first["offer_id"], "nordic:1496445:SKU-1");
     assert_eq!(
         (first["sub_id"].as_str(), first["sub_id_3"].as_str()),

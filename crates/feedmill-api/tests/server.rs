@@ -142,10 +142,7 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
         .get("location")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert_eq!(
-        location,
-        "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi=e2e&url=https://www.nordicsport.example/p/c"
-    );
+    let location = location.to_string();
 
     let product: Value = server.get("/products/4006381333931").await?.json().await?;
     let ids: Vec<&str> = product["offers"]
@@ -179,6 +176,13 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
     })?;
     assert_eq!(num_clicks, 1);
     let record = serde_json::to_value(&out[0])?;
+    assert_eq!(
+        location,
+        format!(
+            "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi=e2e&epi5={}&url=https://www.nordicsport.example/p/c",
+            out[0].click_id
+        )
+    );
     assert_eq!(
         (record["offer_id"].as_str(), record["sub_id"].as_str()),
         (Some("nordic:c"), Some("e2e"))

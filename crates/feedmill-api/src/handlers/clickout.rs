@@ -1,6 +1,10 @@
 //! `GET /r/{code}`: the click-out (Linkolino's `/r/:code`). It finds the offer, records the
 //! click in the store under a fresh click id and answers `302` to the offer's deep link with
-//! the click's sub-ids.
+//! the click's sub-ids and the click id, in the network's click-id slot
+//! (`LinkNetwork::click_id_slot`: `epi5`, `clickref6`, `uid5`, TradeTracker `r`, a template's
+//! `{click_id}`). The id is made here, per click-out, never in a search answer, so a cached
+//! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
+//! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!
 //! The click is durable before the redirect: the store's write returns after its commit, and
 //! runs on tokio's blocking pool, off the async workers. A click the store cannot record is a
@@ -52,12 +56,13 @@ pub(crate) async fn click_out(
         store_unavailable()
     })?;
     let lookup_ids = ids.clone();
+    let link_click_id = click_id.clone();
     let (offer, destination) = state
         .blocking(move |state| {
             let offer = state.index().get_offer(&code)?.ok_or_else(not_found)?;
             let links = state.config().links(&offer.source);
             let destination = links
-                .click_destination(&offer, &lookup_ids)
+                .click_out_destination(&offer, &lookup_ids, Some(link_click_id.as_str()))
                 .ok_or_else(not_found)?;
             Ok((offer, destination))
         })
