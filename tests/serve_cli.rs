@@ -160,7 +160,9 @@ fn serve_imports_an_old_click_log_into_the_store_beside_the_index_once() {
     std::fs::create_dir_all(dir.path().join("index")).expect("mkdir");
     std::fs::write(dir.path().join("index/clicks.ndjson"), OLD_CLICK_LOG).expect("log");
     for _ in 0..2 {
-        let (mut child, _) = start_default(dir.path());
+        let (mut child, url) = start_default(dir.path());
+        // An answer means the server runs, its Ctrl-C handler installed.
+        assert_eq!(http_get(&url, "/health").0, 200);
         assert_eq!(interrupt(&mut child), Some(0));
     }
     assert!(dir.path().join("feedmill.db").is_file());
