@@ -73,7 +73,8 @@ pub(crate) async fn click_out(
     let click = Click {
         click_id,
         time: Utc::now(),
-        merchant: offer.merchant_name.clone().or(offer.merchant_id.clone()),
+        // Earnings by merchant group clicks by this: the merchant's name, else its id.
+        merchant: offer.merchant_name.or(offer.merchant_id),
         network: Some(offer.network),
         offer_id: offer.id,
         source: offer.source,
