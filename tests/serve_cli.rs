@@ -1,5 +1,6 @@
 //! `feedmill` with no arguments (what `cargo run --release` runs) in a fresh folder: it ingests
-//! the bundled demo sources, serves them, records click-outs durably and shuts down on Ctrl-C.
+//! the bundled demo sources, serves them, records click-outs durably and shuts down on Ctrl-C;
+//! `feedmill clicks` prints the stored clicks, an old click log imported once.
 
 use crate::support::feedmill;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -125,5 +126,83 @@ fn the_default_command_ingests_the_demo_feeds_serves_them_and_keeps_clicks() {
     assert!(
         exported.contains("cmp_7") && exported.contains("nordicsport:NS-p054"),
         "{exported}"
+    );
+    // The click's id is the one the shopper's link carried to the network.
+    let stored: serde_json::Value = serde_json::from_str(exported.trim()).expect("JSON");
+    let click_id = stored["click_id"].as_str().unwrap_or_default();
+    assert_eq!(click_id.len(), 32, "{stored}");
+    assert!(location.contains(&format!("epi5={click_id}")), "{location}");
+}
+
+/// Two lines of the NDJSON click log earlier versions wrote, and a line torn by a crash.
+const OLD_CLICK_LOG: &str = "{\"time\":\"2026-01-02T03:04:05Z\",\"offer_id\":\"shop:1\",\"source\":\"shop\",\"sub_id\":\"old_1\",\"destination\":\"https://shop.example/1\"}\n\
+{\"time\":\"2026-01-02T03:04:06Z\",\"offer_id\":\"shop:2\",\"source\":\"shop\",\"sub_id\":\"old_2\",\"sub_id_2\":\"b\",\"referrer\":\"https://blog.example/\",\"destination\":\"https://shop.example/2\"}\n\
+{\"time\":\"19";
+
+/// `feedmill clicks` in `dir` with `args`: its stdout lines as JSON.
+fn exported_clicks(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let output = feedmill()
+        .current_dir(dir)
+        .arg("clicks")
+        .args(args)
+        .output()
+        .expect("clicks");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn serve_imports_an_old_click_log_into_the_store_beside_the_index_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("index")).expect("mkdir");
+    std::fs::write(dir.path().join("index/clicks.ndjson"), OLD_CLICK_LOG).expect("log");
+    for _ in 0..2 {
+        let (mut child, url) = start_default(dir.path());
+        // An answer means the server runs, its Ctrl-C handler installed.
+        assert_eq!(http_get(&url, "/health").0, 200);
+        assert_eq!(interrupt(&mut child), Some(0));
+    }
+    assert!(dir.path().join("feedmill.db").is_file());
+    // The log moved away: what is printed comes from the store.
+    std::fs::rename(
+        dir.path().join("index/clicks.ndjson"),
+        dir.path().join("old.ndjson"),
+    )
+    .expect("move the log");
+    let clicks = exported_clicks(dir.path(), &[]);
+    assert_eq!(clicks.len(), 2, "{clicks:?}");
+    assert_eq!(clicks[0]["sub_id"], "old_1");
+    assert_eq!(
+        (
+            clicks[1]["sub_id_2"].as_str(),
+            clicks[1]["referrer"].as_str()
+        ),
+        (Some("b"), Some("https://blog.example/"))
+    );
+    for click in &clicks {
+        assert_eq!(
+            click["click_id"].as_str().map(str::len),
+            Some(32),
+            "{click}"
+        );
+    }
+}
+
+#[test]
+fn clicks_reads_the_store_and_imports_a_log_given_by_flags_idempotently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("old.ndjson"), OLD_CLICK_LOG).expect("log");
+    let args = ["--store", "data/clicks.db", "--clicks", "old.ndjson"];
+    let first = exported_clicks(dir.path(), &args);
+    let again = exported_clicks(dir.path(), &args);
+    assert_eq!(first.len(), 2);
+    assert_eq!(first, again, "the same clicks under the same ids");
+    assert!(dir.path().join("data/clicks.db").is_file());
+    assert!(
+        exported_clicks(dir.path(), &[]).is_empty(),
+        "the default store is another file"
     );
 }

@@ -73,7 +73,8 @@ pub struct ServedIndex {
 }
 
 impl ServedIndex {
-    /// Serves `index` with a search cache of `cache_bytes` (0: none); clicks go to `scratch`.
+    /// Serves `index` with a search cache of `cache_bytes` (0: none); clicks go to a store in
+    /// `scratch`.
     pub fn start(
         index: Arc<OfferIndex>,
         cache_bytes: u64,
@@ -87,7 +88,10 @@ impl ServedIndex {
         let base = format!("http://{}", listener.local_addr()?);
         let mut config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
         config.search_cache_bytes = cache_bytes;
-        let state = AppState::new(index, config)?;
+        let store = Arc::new(feedmill_store::SqliteStore::open(
+            &scratch.join("feedmill.db"),
+        )?);
+        let state = AppState::new(index, config, store)?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = runtime.spawn(serve(listener, state.clone(), async move {
             let _ = stopped.await;

@@ -1,5 +1,6 @@
-//! [`ApiConfig`]: what the API needs to know beyond the index — its public address, where
-//! clicks go, each source's link settings and the click-out limit — and its validation.
+//! [`ApiConfig`]: what the API needs to know beyond the index and the store — its public
+//! address, the old click log to import, each source's link settings and the click-out limit —
+//! and its validation.
 
 use feedmill_links::SourceLinks;
 use std::collections::BTreeMap;
@@ -17,7 +18,9 @@ pub struct ApiConfig {
     /// Where shoppers reach this API, e.g. `https://compare.example`; click URLs are
     /// `{public_base_url}/r/{offer id}`.
     pub public_base_url: String,
-    /// The append-only NDJSON click log.
+    /// The NDJSON click log earlier versions appended to. Clicks now live in the store; a log
+    /// found here is imported into it when the state is built (idempotently: again at each
+    /// start, it adds only lines the store lacks) and is never written.
     pub click_log_path: PathBuf,
     /// Link settings by source name; sources not listed get [`SourceLinks::default`].
     pub sources: BTreeMap<String, SourceLinks>,
@@ -38,11 +41,11 @@ pub enum ConfigError {
     BaseUrl { url: String, reason: String },
     #[error("invalid link settings of source {source_name:?}: {reason}")]
     Source { source_name: String, reason: String },
-    #[error("failed to open click log {path}: {source}")]
-    ClickLog {
+    #[error("failed to import click log {path} into the store: {source}")]
+    ClickLogImport {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: feedmill_store::StoreError,
     },
 }
 

@@ -36,6 +36,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     RateLimited,
+    /// The click store could not record a click-out (it is not redirected unrecorded).
+    StoreUnavailable,
     Internal,
 }
 
@@ -64,6 +66,7 @@ impl ErrorCode {
             NotFound => ("not_found", StatusCode::NOT_FOUND),
             MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
             RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            StoreUnavailable => ("store_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }

@@ -3,9 +3,9 @@
 //! This crate owns everything between an HTTP request and the index: the axum [`router`] and
 //! its layers (tracing, body and query limits, metrics, JSON errors), the handlers for search,
 //! price comparison, suggestions, link building and click-out (the links themselves are built
-//! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the durable click log
-//! ([`ClickLog`], exported by [`export_clicks`]), the per-IP click limit, the Prometheus metrics
-//! and the OpenAPI document.
+//! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the click-out's
+//! durable record in the click store (`feedmill-store`, any `Store` behind [`AppState::new`]),
+//! the per-IP click limit, the Prometheus metrics and the OpenAPI document.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -21,13 +21,15 @@
 //! # async fn run(index: std::sync::Arc<dyn feedmill_search::SearchBackend>) -> Result<(), Box<dyn std::error::Error>> {
 //! use feedmill_api::{ApiConfig, AppState, serve};
 //! let config = ApiConfig::new("https://compare.example", "clicks.ndjson");
-//! let state = AppState::new(index, config)?;
+//! let store = std::sync::Arc::new(feedmill_store::SqliteStore::open("feedmill.db".as_ref())?);
+//! let state = AppState::new(index, config, store)?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! serve(listener, state, async { let _ = tokio::signal::ctrl_c().await; }).await?;
 //! # Ok(()) }
 //! ```
 
-mod click_log;
+#[cfg(test)]
+mod click_out_tests;
 mod config;
 mod error;
 mod handlers;
@@ -47,7 +49,6 @@ mod state;
 mod testing;
 mod types;
 
-pub use click_log::{ClickLog, ClickRecord, export_clicks};
 pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;

@@ -144,7 +144,7 @@ impl Metrics {
             ),
             (
                 "feedmill_click_log_failures_total",
-                "Click-outs redirected but not written to the click log.",
+                "Click-outs refused (503) because the click store could not record them.",
                 &self.click_log_failures,
             ),
         ];

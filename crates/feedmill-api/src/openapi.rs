@@ -140,7 +140,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         (
             "/r/{code}",
             get(op(
-                "Click-out: records the click and redirects to the deep link",
+                "Click-out: stores the click under a new click id and redirects to the deep link carrying it",
                 CLICK_PARAMS,
                 &[("code", "Offer id")],
                 None,
@@ -271,6 +271,10 @@ fn op(
     }
     if summary.starts_with("Click-out") {
         errors.push(("429", "Too many clicks from this address; see Retry-After"));
+        errors.push((
+            "503",
+            "The click could not be stored; nothing was redirected; see Retry-After",
+        ));
     }
     for (status, description) in errors {
         builder = builder.response(status, error_response(description));

@@ -136,6 +136,14 @@ pub(crate) const CLICK_PARAMS: &[ParamSpec] = &[
     ),
     param("sub_id_2", Text, "Second sub-id"),
     param("sub_id_3", Text, "Third sub-id"),
+    param("sub_id_4", Text, "Fourth sub-id"),
+    param("sub_id_5", Text, "Fifth sub-id"),
+    param("sub_id_6", Text, "Sixth sub-id"),
+];
+
+/// The click-out's sub-id parameters, in slot order.
+const CLICK_SUB_ID_NAMES: [&str; 6] = [
+    "sub_id", "sub_id_2", "sub_id_3", "sub_id_4", "sub_id_5", "sub_id_6",
 ];
 
 /// A query string split into decoded pairs, checked against an endpoint's table.
@@ -329,7 +337,7 @@ pub(crate) fn subid_only(query: Option<&str>) -> Result<SubIds, ApiError> {
 pub(crate) fn click_sub_ids(query: Option<&str>) -> Result<SubIds, ApiError> {
     let params = QueryParams::parse(query, CLICK_PARAMS, false)?;
     let mut ids = SubIds::none();
-    for (slot, name) in ["sub_id", "sub_id_2", "sub_id_3"].into_iter().enumerate() {
+    for (slot, name) in CLICK_SUB_ID_NAMES.into_iter().enumerate() {
         ids.set(slot, name, params.get(name).unwrap_or(""))?;
     }
     Ok(ids)
@@ -427,6 +435,12 @@ mod tests {
             (Some("a"), None, Some("c"))
         );
         assert!(click_sub_ids(Some("sub_id=a+b")).is_err());
+        let six = click_sub_ids(Some("sub_id_4=d&sub_id_5=e&sub_id_6=f"))?;
+        assert_eq!(
+            (six.get(3), six.get(4), six.get(5)),
+            (Some("d"), Some("e"), Some("f"))
+        );
+        assert!(click_sub_ids(Some("sub_id_6=a%40b")).is_err());
         Ok(())
     }
 

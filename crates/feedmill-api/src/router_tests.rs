@@ -2,9 +2,11 @@
 //! offer of every network.
 
 use super::*;
+use crate::ApiConfig;
 use crate::rate_limit::ApiClock;
-use crate::testing::{fixture_config, fixture_offers, index_with, strip_links};
-use crate::{ApiConfig, export_clicks};
+use crate::testing::{
+    fixture_config, fixture_offers, fixture_store, index_with, stored_clicks, strip_links,
+};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -19,8 +21,9 @@ use tower::ServiceExt;
 struct Fixture {
     state: AppState,
     clock: ApiClock,
+    store: Arc<feedmill_store::SqliteStore>,
     click_log: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn fixture() -> Fixture {
@@ -28,13 +31,20 @@ fn fixture() -> Fixture {
     let click_log = dir.path().join("clicks.ndjson");
     let clock = ApiClock::manual();
     let index = Arc::new(index_with(&fixture_offers()));
-    let state = AppState::with_clock(index, fixture_config(&click_log), clock.clone())
-        .unwrap_or_else(|err| panic!("state: {err}"));
+    let store = fixture_store(dir.path());
+    let state = AppState::with_clock(
+        index,
+        fixture_config(&click_log),
+        store.clone(),
+        clock.clone(),
+    )
+    .unwrap_or_else(|err| panic!("state: {err}"));
     Fixture {
         state,
         clock,
+        store,
         click_log,
-        _dir: dir,
+        dir,
     }
 }
 
@@ -189,7 +199,7 @@ async fn the_search_cache_can_be_turned_off() {
     let mut config = fixture_config(&dir.path().join("clicks.ndjson"));
     config.search_cache_bytes = 0;
     let index = Arc::new(index_with(&fixture_offers()));
-    let state = AppState::with_clock(index, config, ApiClock::manual())
+    let state = AppState::with_clock(index, config, fixture_store(dir.path()), ApiClock::manual())
         .unwrap_or_else(|err| panic!("state: {err}"));
     for _ in 0..2 {
         assert_eq!(get(&state, "/search?q=trail").await.status, StatusCode::OK);
@@ -515,22 +525,38 @@ async fn click_out_records_and_redirects_with_sub_ids() {
     );
     let answer = send(&f.state, click).await;
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.text);
+    let awin = get(&f.state, "/r/sneakerhub%3A38953120000?sub_id=z").await;
+    let clicks = stored_clicks(f.store.as_ref());
+    assert_eq!(clicks.len(), 2);
+    let click_id = |offer: &str| {
+        clicks
+            .iter()
+            .find(|c| c.offer_id == offer)
+            .map(|c| c.click_id.to_string())
+            .unwrap_or_default()
+    };
     assert_eq!(
         answer.headers.get("location").and_then(|v| v.to_str().ok()),
         Some(
-            "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi=a&epi2=b&epi3=c&url=https://www.nordicsport.example/p/1"
+            format!(
+                "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi=a&epi2=b&epi3=c&epi5={}&url=https://www.nordicsport.example/p/1",
+                click_id("nordic:1496445:SKU-1")
+            )
+            .as_str()
         )
     );
-    let awin = get(&f.state, "/r/sneakerhub%3A38953120000?sub_id=z").await;
     assert_eq!(
         awin.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("https://www.awin1.com/pclick.php?p=38953120000&a=394937&m=10597&clickref=z")
+        Some(
+            format!(
+                "https://www.awin1.com/pclick.php?p=38953120000&a=394937&m=10597&clickref=z&clickref6={}",
+                click_id("sneakerhub:38953120000")
+            )
+            .as_str()
+        )
     );
-    let mut out = Vec::new();
-    assert_eq!(export_clicks(&f.click_log, &mut out).ok(), Some(2));
-    let first: Value =
-        serde_json::from_slice(out.split(|b| *b == b'\n').next().unwrap_or_default())
-            .unwrap_or_default();
+    let first = clicks.iter().find(|c| c.offer_id == "nordic:1496445:SKU-1");
+    let first = serde_json::to_value(first).unwrap_or_default();
     assert_eq!(first["offer_id"], "nordic:1496445:SKU-1");
     assert_eq!(
         (first["sub_id"].as_str(), first["sub_id_3"].as_str()),
@@ -597,15 +623,21 @@ async fn clicks_survive_a_restart() {
     );
     let index = f.state.index().clone();
     drop(f.state);
-    let again = AppState::new(index, ApiConfig::new("http://x.example", &f.click_log))
-        .unwrap_or_else(|err| panic!("{err}"));
+    drop(f.store);
+    let store = fixture_store(f.dir.path());
+    let again = AppState::new(
+        index,
+        ApiConfig::new("http://x.example", &f.click_log),
+        store.clone(),
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(
         get(&again, "/r/ulike%3Ap052").await.status,
         StatusCode::FOUND
     );
-    let mut out = Vec::new();
-    assert_eq!(export_clicks(&f.click_log, &mut out).ok(), Some(2));
-    assert!(String::from_utf8_lossy(&out).contains("\"sub_id\":\"persist\""));
+    let clicks = stored_clicks(store.as_ref());
+    assert_eq!(clicks.len(), 2);
+    assert_eq!(clicks[0].sub_id.as_deref(), Some("persist"));
 }
 
 #[tokio::test]
@@ -681,7 +713,8 @@ async fn forwarded_for_keys_the_limit_only_when_trusted() {
         let mut config = fixture_config(&dir.path().join("clicks.ndjson"));
         config.clicks_per_minute = 1;
         config.trust_forwarded_for = trusted;
-        let state = AppState::with_clock(index.clone(), config, ApiClock::manual())
+        let store = fixture_store(&dir.path().join(trusted.to_string()));
+        let state = AppState::with_clock(index.clone(), config, store, ApiClock::manual())
             .unwrap_or_else(|err| panic!("state: {err}"));
         let mut statuses = Vec::new();
         for client in ["203.0.113.1", "203.0.113.2"] {

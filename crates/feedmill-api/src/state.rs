@@ -1,8 +1,7 @@
 //! [`AppState`]: everything a handler needs, shared by all requests behind one `Arc`: the
-//! search backend (any [`SearchBackend`]), the configuration, the click log and limiter, the
-//! metrics and the link directory.
+//! search backend (any [`SearchBackend`]), the click store (any [`Store`]), the configuration,
+//! the click limiter, the metrics and the link directory.
 
-use crate::click_log::ClickLog;
 use crate::config::{ApiConfig, ConfigError};
 use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
@@ -12,8 +11,10 @@ use crate::route_paths;
 use crate::search_index::SearchIndex;
 use crate::source_status::SourceStatusBoard;
 use feedmill_search::{CacheStats, SearchBackend, SearchCache};
+use feedmill_store::Store;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+use tracing::{info, warn};
 
 /// The API's shared state. Cheap to clone.
 #[derive(Clone)]
@@ -26,7 +27,8 @@ struct StateInner {
     /// Answers of repeated searches; `None` when the configuration turns it off.
     search_cache: Option<SearchCache>,
     config: ApiConfig,
-    click_log: ClickLog,
+    /// Where click-outs are recorded, durably, before the redirect.
+    store: Arc<dyn Store>,
     limiter: ClickRateLimiter,
     metrics: Metrics,
     sources: Arc<SourceStatusBoard>,
@@ -37,24 +39,27 @@ struct StateInner {
 }
 
 impl AppState {
-    /// Validates `config` and opens its click log. `index` is the search backend the API reads:
-    /// the binary passes the tantivy `OfferIndex`, and any other [`SearchBackend`] serves too.
-    pub fn new(index: Arc<dyn SearchBackend>, config: ApiConfig) -> Result<AppState, ConfigError> {
-        AppState::with_clock(index, config, ApiClock::system())
+    /// Validates `config` and imports the old click log it names into `store`, if there is
+    /// one. `index` is the search backend the API reads (the binary passes the tantivy
+    /// `OfferIndex`; any other [`SearchBackend`] serves too), `store` where click-outs are
+    /// recorded (the binary passes a `SqliteStore`).
+    pub fn new(
+        index: Arc<dyn SearchBackend>,
+        config: ApiConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<AppState, ConfigError> {
+        AppState::with_clock(index, config, store, ApiClock::system())
     }
 
     /// [`AppState::new`] with the rate limiter on `clock` (tests use [`ApiClock::manual`]).
     pub fn with_clock(
         index: Arc<dyn SearchBackend>,
         config: ApiConfig,
+        store: Arc<dyn Store>,
         clock: ApiClock,
     ) -> Result<AppState, ConfigError> {
         let config = config.validated()?;
-        let click_log =
-            ClickLog::open(&config.click_log_path).map_err(|source| ConfigError::ClickLog {
-                path: config.click_log_path.clone(),
-                source,
-            })?;
+        import_old_click_log(store.as_ref(), &config)?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let search_cache =
             (config.search_cache_bytes > 0).then(|| SearchCache::new(config.search_cache_bytes));
@@ -63,7 +68,7 @@ impl AppState {
             search_cache,
             limiter: ClickRateLimiter::new(config.clicks_per_minute, clock),
             config,
-            click_log,
+            store,
             metrics: Metrics::new(route_paths::ALL),
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
@@ -98,8 +103,9 @@ impl AppState {
         &self.inner.config
     }
 
-    pub(crate) fn click_log(&self) -> &ClickLog {
-        &self.inner.click_log
+    /// The click store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
     }
 
     pub(crate) fn limiter(&self) -> &ClickRateLimiter {
@@ -138,6 +144,32 @@ impl AppState {
         .await
         .map_err(|err| ApiError::internal("index task", err))?
     }
+}
+
+/// Imports the click log of earlier versions into the store (a no-op without one, and for
+/// lines imported before); malformed lines are counted and reported, never fatal.
+fn import_old_click_log(store: &dyn Store, config: &ApiConfig) -> Result<(), ConfigError> {
+    let path = &config.click_log_path;
+    let report =
+        store
+            .import_click_log_file(path)
+            .map_err(|source| ConfigError::ClickLogImport {
+                path: path.clone(),
+                source,
+            })?;
+    let Some(report) = report else {
+        return Ok(());
+    };
+    if report.num_imported > 0 {
+        info!(path = %path.display(), num_imported = report.num_imported, "imported old click log into the store");
+    }
+    for line in &report.malformed {
+        warn!(path = %path.display(), line = line.line_number, reason = %line.reason, "click log line not imported");
+    }
+    if report.num_malformed > report.malformed.len() as u64 {
+        warn!(path = %path.display(), num_malformed = report.num_malformed, "more click log lines not imported");
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for AppState {

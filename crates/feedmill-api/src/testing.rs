@@ -4,6 +4,7 @@ use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::{Availability, Currency, Decimal, Gtin, Network, Offer};
 use feedmill_search::GtinGroup;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// An Adtraction offer with every field set.
 pub(crate) fn full_offer() -> Offer {
@@ -217,4 +218,25 @@ pub(crate) fn fixture_config(click_log: &std::path::Path) -> crate::ApiConfig {
     crate::ApiConfig::new("https://compare.example/", click_log)
         .with_source("ulike", ulike)
         .with_source("techstore", techstore)
+}
+
+/// A fresh SQLite click store in `dir`.
+pub(crate) fn fixture_store(dir: &std::path::Path) -> Arc<feedmill_store::SqliteStore> {
+    std::fs::create_dir_all(dir).unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
+    let path = dir.join("feedmill.db");
+    feedmill_store::SqliteStore::open(&path)
+        .map(Arc::new)
+        .unwrap_or_else(|err| panic!("store {}: {err}", path.display()))
+}
+
+/// Every click in `store`, oldest first.
+pub(crate) fn stored_clicks(store: &dyn feedmill_store::Store) -> Vec<feedmill_store::Click> {
+    let mut clicks = Vec::new();
+    store
+        .visit_clicks(feedmill_store::TimeRange::all(), &mut |click| {
+            clicks.push(click.clone());
+            Ok(())
+        })
+        .unwrap_or_else(|err| panic!("clicks: {err}"));
+    clicks
 }

@@ -1,9 +1,10 @@
 //! End to end: a real server on 127.0.0.1:0 and a real HTTP client (reqwest), over an on-disk
 //! index.
 
-use feedmill_api::{ApiConfig, AppState, SourceLinks, export_clicks, serve};
+use feedmill_api::{ApiConfig, AppState, SourceLinks, serve};
 use feedmill_index::{IngestMeta, IngestOptions, OfferIndex};
 use feedmill_model::{Availability, Currency, Decimal, Gtin, Network, Offer};
+use feedmill_store::{ClickStore, SqliteStore, TimeRange};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -67,6 +68,7 @@ impl Server {
     async fn start(
         index: Arc<OfferIndex>,
         click_log: &Path,
+        store: Arc<SqliteStore>,
     ) -> Result<Server, Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
@@ -76,7 +78,7 @@ impl Server {
             ..SourceLinks::default()
         };
         let config = ApiConfig::new(base.clone(), click_log).with_source("nordic", links);
-        let state = AppState::new(index, config)?;
+        let state = AppState::new(index, config, store)?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, state, async move {
             let _ = stopped.await;
@@ -111,7 +113,8 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
     let dir = tempfile::tempdir()?;
     let index = build_index(&dir.path().join("index"))?;
     let click_log = dir.path().join("clicks.ndjson");
-    let server = Server::start(index, &click_log).await?;
+    let store = Arc::new(SqliteStore::open(&dir.path().join("feedmill.db"))?);
+    let server = Server::start(index, &click_log, store.clone()).await?;
 
     let search: Value = server
         .get("/search?q=trail&sort=price_asc&subid=e2e")
@@ -139,10 +142,7 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
         .get("location")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert_eq!(
-        location,
-        "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi=e2e&url=https://www.nordicsport.example/p/c"
-    );
+    let location = location.to_string();
 
     let product: Value = server.get("/products/4006381333931").await?.json().await?;
     let ids: Vec<&str> = product["offers"]
@@ -170,8 +170,19 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
 
     server.shutdown().await?;
     let mut out = Vec::new();
-    assert_eq!(export_clicks(&click_log, &mut out)?, 1);
-    let record: Value = serde_json::from_slice(out.trim_ascii_end())?;
+    let num_clicks = store.visit_clicks(TimeRange::all(), &mut |click| {
+        out.push(click.clone());
+        Ok(())
+    })?;
+    assert_eq!(num_clicks, 1);
+    let record = serde_json::to_value(&out[0])?;
+    assert_eq!(
+        location,
+        format!(
+            "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi=e2e&epi5={}&url=https://www.nordicsport.example/p/c",
+            out[0].click_id
+        )
+    );
     assert_eq!(
         (record["offer_id"].as_str(), record["sub_id"].as_str()),
         (Some("nordic:c"), Some("e2e"))
@@ -184,7 +195,8 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
 async fn limits_and_errors_over_http() -> TestResult {
     let dir = tempfile::tempdir()?;
     let index = build_index(&dir.path().join("index"))?;
-    let server = Server::start(index, &dir.path().join("clicks.ndjson")).await?;
+    let store = Arc::new(SqliteStore::open(&dir.path().join("feedmill.db"))?);
+    let server = Server::start(index, &dir.path().join("clicks.ndjson"), store).await?;
 
     for _ in 0..30 {
         assert_eq!(server.get("/r/nordic%3Aa").await?.status(), 302);

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use feedmill_formats::FeedFormat;
 use feedmill_gen::{DEFAULT_BAD_SHARE, GenFormat};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 #[derive(Debug, Parser)]
@@ -227,9 +227,13 @@ pub struct ServeArgs {
     /// Where shoppers reach this server; click URLs start with it (default: http://ADDR).
     #[arg(long)]
     pub public_url: Option<String>,
-    /// The click log (default: clicks.ndjson inside the index folder).
+    /// The click log earlier versions wrote, imported into the store at start (default:
+    /// clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
+    /// The store of clicks (SQLite; default: feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
     /// Memory for the answers of repeated searches, kept until the index changes; 0 turns
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
@@ -245,6 +249,7 @@ impl ServeArgs {
             cache: DEFAULT_CACHE_DIR.into(),
             public_url: None,
             clicks: None,
+            store: None,
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
         }
     }
@@ -254,16 +259,52 @@ impl ServeArgs {
             .clone()
             .unwrap_or_else(|| self.index.join("clicks.ndjson"))
     }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ClicksArgs {
-    /// The click log (default: clicks.ndjson inside the index folder).
+    /// The click log earlier versions wrote, imported into the store first if it is there
+    /// (default: clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
+    /// The store of clicks (SQLite; default: feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 }
+
+impl ClicksArgs {
+    pub fn click_log(&self) -> PathBuf {
+        self.clicks
+            .clone()
+            .unwrap_or_else(|| self.index.join("clicks.ndjson"))
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
+}
+
+/// The store's default file: `feedmill.db` in the folder that holds the index folder
+/// (`index` → `feedmill.db`, `/srv/feeds/index` → `/srv/feeds/feedmill.db`).
+pub fn default_store_path(index: &Path) -> PathBuf {
+    index
+        .parent()
+        .map_or_else(PathBuf::new, Path::to_path_buf)
+        .join(STORE_FILE_NAME)
+}
+
+/// The file name of the default store.
+pub const STORE_FILE_NAME: &str = "feedmill.db";
 
 #[derive(Debug, Args)]
 pub struct GenArgs {

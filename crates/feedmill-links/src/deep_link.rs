@@ -14,16 +14,19 @@
 //! | PartnerBoost | `url` | `uid`, `uid2`..`uid5` | [`partnerboost`] |
 //! | TradeTracker | `u` (`r` on a merchant-hosted `tt=` redirect) | `r` (`tt`'s 4th part there) | [`tradetracker`] |
 //! | Tradedoubler | `url(..)` / `url` | `epi(..)` / `epi` | [`tradedoubler`] |
-//! | any other | a template with `{url}` | `{subid}` | [`from_template`] |
+//! | any other | a template with `{url}` | `{subid}` (and `{click_id}`) | [`from_template`] |
+//!
+//! A click-out also carries its click id, in a slot of its own per network
+//! ([`LinkNetwork::click_id_slot`]); a template places it with `{click_id}`.
 
 use crate::error::LinkError;
 pub use crate::landing::Landing;
 use crate::link_network::{
-    ADTRACTION_SUB_IDS, AWIN_SUB_IDS, LinkNetwork, PARTNERBOOST_SUB_IDS, TRADEDOUBLER_SUB_IDS,
-    TRADETRACKER_SUB_IDS,
+    ADTRACTION_SUB_IDS, AWIN_SUB_IDS, CLICK_ID_FIELD, CLICK_ID_PLACEHOLDER, LinkNetwork,
+    PARTNERBOOST_SUB_IDS, TRADEDOUBLER_SUB_IDS, TRADETRACKER_SUB_IDS,
 };
 use crate::query_link::{QueryLink, encode_component, parse_http};
-use crate::sub_ids::SubIds;
+use crate::sub_ids::{SubIds, check_sub_id};
 use url::Url;
 
 /// The deep link of `tracking_url` for a query-editing network (not [`LinkNetwork::Template`],
@@ -181,13 +184,25 @@ pub(crate) fn paren_span(text: &str, name: &str) -> Option<(usize, usize)> {
 }
 
 /// Any other network: the source's template with `{url}` (the landing page, percent-encoded)
-/// and `{subid}` (slot 1). A landing page on the template's own host is already a tracking
-/// link and is returned as it is, never wrapped twice.
+/// and `{subid}` (slot 1); a `{click_id}` in it is left empty (see
+/// [`from_template_with_click_id`]). A landing page on the template's own host is already a
+/// tracking link and is returned as it is, never wrapped twice.
 pub fn from_template(
     template: &str,
     landing_page: &str,
     ids: &SubIds,
 ) -> Result<String, LinkError> {
+    from_template_with_click_id(template, landing_page, ids, "")
+}
+
+/// [`from_template`] for a click-out: `{click_id}` becomes `click_id` (a checked sub-id value).
+pub fn from_template_with_click_id(
+    template: &str,
+    landing_page: &str,
+    ids: &SubIds,
+    click_id: &str,
+) -> Result<String, LinkError> {
+    let click_id = check_sub_id(CLICK_ID_FIELD, click_id)?.unwrap_or_default();
     let template_host = template_host(template)?;
     let landing_host = Url::parse(landing_page)
         .ok()
@@ -197,7 +212,8 @@ pub fn from_template(
     }
     let link = template
         .replace("{url}", &encode_component(landing_page))
-        .replace("{subid}", ids.get(0).unwrap_or(""));
+        .replace("{subid}", ids.get(0).unwrap_or(""))
+        .replace(CLICK_ID_PLACEHOLDER, &click_id);
     Ok(link)
 }
 
@@ -207,7 +223,10 @@ pub fn template_host(template: &str) -> Result<String, LinkError> {
     if !template.contains("{url}") {
         return Err(bad());
     }
-    let sample = template.replace("{url}", "u").replace("{subid}", "s");
+    let sample = template
+        .replace("{url}", "u")
+        .replace("{subid}", "s")
+        .replace(CLICK_ID_PLACEHOLDER, "c");
     let url = parse_http(&sample).map_err(|_| bad())?;
     url.host_str().map(str::to_ascii_lowercase).ok_or_else(bad)
 }

@@ -32,7 +32,7 @@ pub use error::LinkError;
 pub use landing::Landing;
 pub use landing_page::landing_page;
 pub use limits::{MAX_SUB_ID_LEN, MAX_SUB_ID_SLOTS};
-pub use link_network::LinkNetwork;
+pub use link_network::{CLICK_ID_PLACEHOLDER, LinkNetwork};
 pub use program_link::LinkProgram;
 pub use query_link::encode_component;
 pub use source_links::{SourceLinks, host_matches, merchant_root, normalize_host};

@@ -33,6 +33,11 @@ pub(crate) const TRADETRACKER_SUB_IDS: &[&str] = &["r"];
 pub(crate) const TRADEDOUBLER_SUB_IDS: &[&str] = &["epi"];
 pub(crate) const TEMPLATE_SUB_IDS: &[&str] = &["{subid}"];
 
+/// Where a deep-link template puts the click id of a click-out.
+pub const CLICK_ID_PLACEHOLDER: &str = "{click_id}";
+/// The name a click id's value is checked under (it is a sub-id value like any other).
+pub(crate) const CLICK_ID_FIELD: &str = "click_id";
+
 impl LinkNetwork {
     pub const ALL: [LinkNetwork; 6] = [
         LinkNetwork::Adtraction,
@@ -63,6 +68,19 @@ impl LinkNetwork {
             LinkNetwork::Tradetracker => TRADETRACKER_SUB_IDS,
             LinkNetwork::Tradedoubler => TRADEDOUBLER_SUB_IDS,
             LinkNetwork::Template => TEMPLATE_SUB_IDS,
+        }
+    }
+
+    /// The sub-id slot (0-based) that carries a click-out's click id, so that the network
+    /// reports it back on its transactions: the last slot of the family where there are
+    /// several (`epi5`, `clickref6`, `uid5`), leaving the caller's first slots to the caller;
+    /// the only slot where there is one (TradeTracker `r`, Tradedoubler `epi`), where the click
+    /// id takes the place of the caller's first sub-id in the link. `None` for a template,
+    /// which places the id with [`CLICK_ID_PLACEHOLDER`].
+    pub fn click_id_slot(self) -> Option<usize> {
+        match self {
+            LinkNetwork::Template => None,
+            network => network.sub_id_params().len().checked_sub(1),
         }
     }
 

@@ -1,11 +1,11 @@
 //! [`SourceLinks`]: how the links of one feed source are built — its link dialect, its deep-link
 //! template, whether its program permits deep links, its merchant hosts and advertiser ids —
 //! and the links of one offer built with them ([`SourceLinks::deep_link`],
-//! [`SourceLinks::click_destination`]).
+//! [`SourceLinks::click_destination`], [`SourceLinks::click_out_destination`] with a click id).
 
-use crate::deep_link::{Landing, deep_link, from_template, template_host};
+use crate::deep_link::{Landing, deep_link, from_template_with_click_id, template_host};
 use crate::error::LinkError;
-use crate::link_network::LinkNetwork;
+use crate::link_network::{CLICK_ID_FIELD, LinkNetwork};
 use crate::sub_ids::SubIds;
 use feedmill_model::Offer;
 use tracing::debug;
@@ -76,6 +76,36 @@ impl SourceLinks {
 
     /// The deep link of `offer` to `landing` with `ids`; `None` when there is no link to edit.
     pub fn deep_link(&self, offer: &Offer, landing: Landing<'_>, ids: &SubIds) -> Option<String> {
+        self.link_with_click_id(offer, landing, ids, None)
+    }
+
+    /// Where a click-out of `offer` goes: its deep link, else its tracking URL, else its page.
+    pub fn click_destination(&self, offer: &Offer, ids: &SubIds) -> Option<String> {
+        self.click_out_destination(offer, ids, None)
+    }
+
+    /// [`SourceLinks::click_destination`] carrying `click_id` in the network's click-id slot
+    /// ([`LinkNetwork::click_id_slot`]) or a template's `{click_id}`. The caller's sub-ids
+    /// keep their slots, except the one the click id takes, whose value stays out of the
+    /// link. A link this crate cannot edit (the tracking URL or page as given) carries no id.
+    pub fn click_out_destination(
+        &self,
+        offer: &Offer,
+        ids: &SubIds,
+        click_id: Option<&str>,
+    ) -> Option<String> {
+        self.link_with_click_id(offer, Landing::AsGiven, ids, click_id)
+            .or_else(|| offer.tracking_url.clone())
+            .or_else(|| offer.product_url.clone())
+    }
+
+    fn link_with_click_id(
+        &self,
+        offer: &Offer,
+        landing: Landing<'_>,
+        ids: &SubIds,
+        click_id: Option<&str>,
+    ) -> Option<String> {
         let network = self.network_of(offer)?;
         let result = if network == LinkNetwork::Template {
             let template = self.deep_link_template.as_deref()?;
@@ -84,21 +114,29 @@ impl SourceLinks {
                 Landing::AsGiven => offer.product_url.clone()?,
                 Landing::Default => merchant_root(offer)?,
             };
-            from_template(template, &page, ids)
+            from_template_with_click_id(template, &page, ids, click_id.unwrap_or(""))
         } else {
-            deep_link(network, offer.tracking_url.as_deref()?, landing, ids)
+            let tracking = offer.tracking_url.as_deref()?;
+            with_click_id(network, ids, click_id)
+                .and_then(|wire| deep_link(network, tracking, landing, &wire))
         };
         result
             .map_err(|err| debug!(offer = %offer.id, error = %err, "no deep link"))
             .ok()
     }
+}
 
-    /// Where a click-out of `offer` goes: its deep link, else its tracking URL, else its page.
-    pub fn click_destination(&self, offer: &Offer, ids: &SubIds) -> Option<String> {
-        self.deep_link(offer, Landing::AsGiven, ids)
-            .or_else(|| offer.tracking_url.clone())
-            .or_else(|| offer.product_url.clone())
+/// The sub-ids a link of `network` carries: the caller's, with the click id in its slot.
+fn with_click_id(
+    network: LinkNetwork,
+    ids: &SubIds,
+    click_id: Option<&str>,
+) -> Result<SubIds, LinkError> {
+    let mut wire = ids.clone();
+    if let (Some(click_id), Some(slot)) = (click_id, network.click_id_slot()) {
+        wire.set(slot, CLICK_ID_FIELD, click_id)?;
     }
+    Ok(wire)
 }
 
 /// `https://host/` of the offer's product page: a merchant's default landing page.
@@ -226,3 +264,7 @@ mod tests {
         crate::test_offer::offer("shop:1")
     }
 }
+
+#[cfg(test)]
+#[path = "click_out_tests.rs"]
+mod click_out_tests;

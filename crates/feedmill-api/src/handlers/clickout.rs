@@ -1,10 +1,17 @@
 //! `GET /r/{code}`: the click-out (Linkolino's `/r/:code`). It finds the offer, records the
-//! click durably and answers `302` to the offer's deep link with the click's sub-ids.
+//! click in the store under a fresh click id and answers `302` to the offer's deep link with
+//! the click's sub-ids and the click id, in the network's click-id slot
+//! (`LinkNetwork::click_id_slot`: `epi5`, `clickref6`, `uid5`, TradeTracker `r`, a template's
+//! `{click_id}`). The id is made here, per click-out, never in a search answer, so a cached
+//! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
+//! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!
-//! Only codes of indexed offers redirect, and only to that offer's own links: the code is an
-//! offer id, never a URL, so this is no open redirect. Clicks are limited per client IP.
+//! The click is durable before the redirect: the store's write returns after its commit, and
+//! runs on tokio's blocking pool, off the async workers. A click the store cannot record is a
+//! `503` (`store_unavailable`), never a redirect without a stored click. Only codes of indexed
+//! offers redirect, and only to that offer's own links: the code is an offer id, never a URL,
+//! so this is no open redirect. Clicks are limited per client IP.
 
-use crate::click_log::ClickRecord;
 use crate::error::{ApiError, ErrorCode};
 use crate::params::click_sub_ids;
 use crate::state::AppState;
@@ -12,14 +19,17 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use feedmill_store::{Click, ClickId};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tracing::error;
 use url::Url;
 
 /// Longest offer id (`OfferId` keeps ids within 64 bytes); longer codes are not looked up.
 const MAX_CODE_LEN: usize = 256;
-/// Longest referrer kept in the click log.
+/// Longest referrer kept with a click.
 const MAX_REFERRER_LEN: usize = 512;
+/// The `Retry-After` of a click-out the store could not record.
+const STORE_RETRY_AFTER_SECS: u64 = 1;
 
 pub(crate) async fn click_out(
     State(state): State<AppState>,
@@ -41,38 +51,43 @@ pub(crate) async fn click_out(
     if code.is_empty() || code.len() > MAX_CODE_LEN {
         return Err(not_found());
     }
+    let click_id = ClickId::random().map_err(|err| {
+        error!(error = %err, "no click id");
+        store_unavailable()
+    })?;
     let lookup_ids = ids.clone();
+    let link_click_id = click_id.clone();
     let (offer, destination) = state
         .blocking(move |state| {
             let offer = state.index().get_offer(&code)?.ok_or_else(not_found)?;
             let links = state.config().links(&offer.source);
             let destination = links
-                .click_destination(&offer, &lookup_ids)
+                .click_out_destination(&offer, &lookup_ids, Some(link_click_id.as_str()))
                 .ok_or_else(not_found)?;
             Ok((offer, destination))
         })
         .await?;
     let location = HeaderValue::from_str(&destination)
         .map_err(|err| ApiError::internal("click destination", err))?;
-    let record = ClickRecord {
+    let slot = |n: usize| ids.get(n).map(str::to_string);
+    let click = Click {
+        click_id,
         time: Utc::now(),
+        // Earnings by merchant group clicks by this: the merchant's name, else its id.
+        merchant: offer.merchant_name.or(offer.merchant_id),
+        network: Some(offer.network),
         offer_id: offer.id,
         source: offer.source,
-        sub_id: ids.get(0).map(str::to_string),
-        sub_id_2: ids.get(1).map(str::to_string),
-        sub_id_3: ids.get(2).map(str::to_string),
+        sub_id: slot(0),
+        sub_id_2: slot(1),
+        sub_id_3: slot(2),
+        sub_id_4: slot(3),
+        sub_id_5: slot(4),
+        sub_id_6: slot(5),
         referrer: referrer(request.headers()),
         destination,
     };
-    // A click that cannot be written still goes to the shop: the network tracks the sale, and
-    // the failure is logged and counted.
-    match state.click_log().record(&record).await {
-        Ok(()) => state.metrics().click_recorded(),
-        Err(err) => {
-            state.metrics().click_log_failed();
-            error!(error = %err, offer = %record.offer_id, "failed to record click");
-        }
-    }
+    record_click(&state, click).await?;
     let headers = [
         (header::LOCATION, location),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -82,6 +97,33 @@ pub(crate) async fn click_out(
         ),
     ];
     Ok((StatusCode::FOUND, headers).into_response())
+}
+
+/// Stores `click`, returning once it is durable; a failure is a `503`, counted and logged.
+async fn record_click(state: &AppState, click: Click) -> Result<(), ApiError> {
+    let store = state.store().clone();
+    let offer_id = click.offer_id.clone();
+    let written = tokio::task::spawn_blocking(move || store.record_click(&click)).await;
+    let failure = match written {
+        Ok(Ok(())) => {
+            state.metrics().click_recorded();
+            return Ok(());
+        }
+        Ok(Err(err)) => err.to_string(),
+        Err(err) => err.to_string(),
+    };
+    state.metrics().click_log_failed();
+    error!(error = %failure, offer = %offer_id, "failed to record click");
+    Err(store_unavailable())
+}
+
+fn store_unavailable() -> ApiError {
+    let mut err = ApiError::new(
+        ErrorCode::StoreUnavailable,
+        "the click could not be recorded; try again shortly",
+    );
+    err.retry_after = Some(STORE_RETRY_AFTER_SECS);
+    err
 }
 
 /// The client's address: the last `X-Forwarded-For` entry (the one our proxy added) when so

@@ -47,6 +47,24 @@ fn documents_every_route_and_search_parameter() {
 }
 
 #[test]
+fn documents_the_click_outs_six_sub_ids_and_its_store_failure() {
+    let doc = doc_json();
+    let click_out = &doc["paths"]["/r/{code}"]["get"];
+    let params: Vec<&str> = click_out["parameters"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    for name in [
+        "sub_id", "sub_id_2", "sub_id_3", "sub_id_4", "sub_id_5", "sub_id_6",
+    ] {
+        assert!(params.contains(&name), "{name}");
+    }
+    for status in ["302", "429", "503"] {
+        assert!(click_out["responses"][status].is_object(), "{status}");
+    }
+}
+
+#[test]
 fn offer_schema_names_every_field_the_api_writes() {
     let doc = doc_json();
     let documented = properties(&doc, "Offer");

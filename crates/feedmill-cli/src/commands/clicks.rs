@@ -1,19 +1,50 @@
-//! `feedmill clicks`: the recorded click-outs as NDJSON on stdout.
+//! `feedmill clicks`: the stored click-outs as NDJSON on stdout, oldest first.
+//!
+//! It reads the store `serve` writes (`--store`, default `feedmill.db` beside the index). An
+//! old click log (`--clicks`) is imported first, as `serve` does at start, so the command
+//! shows every click whether or not a server has run since the upgrade; the import is
+//! idempotent. Each line has the click log's fields plus `click_id`, `network`, `merchant`
+//! and `sub_id_4`..`sub_id_6`.
 
 use crate::cli::ClicksArgs;
 use anyhow::Context;
+use feedmill_store::{ClickStore, SqliteStore, StoreError, TimeRange};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
+use tracing::warn;
 
 pub fn run(args: ClicksArgs) -> anyhow::Result<ExitCode> {
-    let path = args
-        .clicks
-        .unwrap_or_else(|| args.index.join("clicks.ndjson"));
+    let store_path = args.store_path();
+    let store = open_store(&store_path)?;
+    let click_log = args.click_log();
+    let report = store
+        .import_click_log_file(&click_log)
+        .with_context(|| format!("failed to import clicks from {}", click_log.display()))?;
+    for line in report.iter().flat_map(|r| &r.malformed) {
+        warn!(path = %click_log.display(), line = line.line_number, reason = %line.reason, "click log line not imported");
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let num_clicks = feedmill_api::export_clicks(&path, &mut out)
-        .with_context(|| format!("failed to export clicks from {}", path.display()))?;
+    let num_clicks = store
+        .visit_clicks(TimeRange::all(), &mut |click| {
+            serde_json::to_writer(&mut out, click)
+                .map_err(|err| StoreError::Io(std::io::Error::other(err)))?;
+            out.write_all(b"\n")?;
+            Ok(())
+        })
+        .with_context(|| format!("failed to export clicks from {}", store_path.display()))?;
     out.flush()?;
     eprintln!("{num_clicks} clicks");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens (or creates, with its folder) the store at `path`.
+pub(crate) fn open_store(path: &Path) -> anyhow::Result<SqliteStore> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create the store's folder {}", dir.display()))?;
+    }
+    SqliteStore::open(path)
+        .with_context(|| format!("failed to open the store at {}", path.display()))
 }

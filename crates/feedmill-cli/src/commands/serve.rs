@@ -1,6 +1,9 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
-//! empty index first and then refreshed in the background on their `every` schedule.
+//! empty index first and then refreshed in the background on their `every` schedule. Clicks
+//! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
+//! click log (`--clicks`) is imported at start.
 
+use super::clicks::open_store;
 use super::fetch::runtime;
 use crate::cli::ServeArgs;
 use anyhow::Context;
@@ -39,7 +42,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         |api, source| api.with_source(source.name.clone(), source_links(source)),
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
-    let state = AppState::new(index.clone(), api_config)?;
+    let store_path = args.store_path();
+    let store = Arc::new(open_store(&store_path)?);
+    let state = AppState::new(index.clone(), api_config, store)?;
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
