@@ -3,11 +3,11 @@
 use crate::error::IndexError;
 use crate::group_table::GroupTables;
 use crate::match_all_groups::MatchAllGroups;
-use crate::offer_document::normalize_gtin14;
 use crate::schema::{OfferSchema, tokenizer_manager};
 use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::{WriterSettings, WriterSlot};
 use feedmill_model::Offer;
+use feedmill_search::normalize_gtin14;
 use feedmill_search::{Generation, SourceStats};
 use std::hash::{Hash, Hasher};
 use std::path::Path;

@@ -15,7 +15,7 @@
 use crate::error::TypesenseError;
 use crate::offer_document::{category_paths, price_key};
 use feedmill_model::{Currency, Network};
-use feedmill_search::{FacetKind, RequestError, SearchRequest, SortOrder};
+use feedmill_search::{FacetKind, RequestError, SearchRequest, SortOrder, normalize_gtin14};
 use serde_json::{Map, Value, json};
 
 /// Words beyond this are ignored, as in the tantivy index.
@@ -186,22 +186,6 @@ pub(crate) fn facet_field(kind: FacetKind) -> &'static str {
 
 fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// A GTIN as typed (8 to 14 digits, spaces and hyphens allowed) in its 14-digit form.
-pub(crate) fn normalize_gtin14(raw: &str) -> Result<String, RequestError> {
-    let digits: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .collect();
-    if digits.is_empty() || digits.len() > 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(RequestError::invalid(
-            "gtin",
-            format!("{raw:?} is not a number of up to 14 digits"),
-        ));
-    }
-    Ok(format!("{digits:0>14}"))
 }
 
 #[cfg(test)]

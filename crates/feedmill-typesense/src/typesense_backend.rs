@@ -12,8 +12,9 @@ use crate::collections::{Collections, META_PAGE};
 use crate::error::TypesenseError;
 use crate::live_set::{LiveSet, MetaDocument};
 use crate::search_answer::{TypesenseAnswer, facets, items, sort_cheapest_first, top_values};
-use crate::search_params::{normalize_gtin14, query_words, search_params};
+use crate::search_params::{query_words, search_params};
 use feedmill_model::Offer;
+use feedmill_search::normalize_gtin14;
 use feedmill_search::{
     FacetKind, Generation, MAX_SUGGESTIONS, RequestError, SearchBackend, SearchCache, SearchError,
     SearchRequest, SearchResponse, SortOrder, SourceStats,
