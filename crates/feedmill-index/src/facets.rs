@@ -257,7 +257,7 @@ pub(crate) fn facet_results(fruit: FacetFruit, request: &SearchRequest) -> Facet
                 let selected = request
                     .category
                     .as_deref()
-                    .map(crate::offer_document::category_steps)
+                    .map(feedmill_search::category_steps)
                     .unwrap_or_default();
                 results.category = Some(category_levels(&values, &selected));
             }

@@ -13,11 +13,12 @@ use crate::error::IndexError;
 use crate::fast_filter::{FastFilter, FastFilterQuery};
 use crate::intersected_word::{IntersectedWord, IntersectedWords};
 use crate::loose_term_query::LooseTermQuery;
-use crate::offer_document::{category_facet, price_key};
+use crate::offer_document::category_facet;
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
 use crate::seeking_union::SeekingUnion;
 use feedmill_model::{Currency, Network};
 use feedmill_search::normalize_gtin14;
+use feedmill_search::price_key;
 use feedmill_search::{SearchRequest, SortOrder};
 use tantivy::Term;
 use tantivy::query::{

@@ -22,6 +22,7 @@ mod backend;
 mod error;
 mod generation;
 mod gtin_key;
+mod offer_keys;
 mod search_cache;
 mod search_request;
 mod search_response;
@@ -31,6 +32,7 @@ pub use backend::{SearchBackend, SourceReplacement, SourceStore};
 pub use error::{RequestError, SearchError};
 pub use generation::Generation;
 pub use gtin_key::normalize_gtin14;
+pub use offer_keys::{category_steps, discount_percent, price_key};
 pub use search_cache::{CacheStats, SearchCache};
 pub use search_request::{
     DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,

@@ -14,9 +14,8 @@
 //! | `price_minor`, `total_minor`, `discount`, `updated_at` | numbers | price filter and the sorts |
 //! | `offer` | string, not indexed | the whole offer as JSON: what answers return, exact prices included |
 
-use feedmill_model::{Availability, Offer, minor_units};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
+use feedmill_model::{Availability, Offer};
+use feedmill_search::{category_steps, discount_percent, price_key};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -150,42 +149,12 @@ pub(crate) fn document_id(generation: u64, offer_id: &str) -> String {
     format!("{generation}:{offer_id}")
 }
 
-/// The price as integer minor units, saturating for a price too large to be real.
-pub(crate) fn price_key(price: Decimal) -> i64 {
-    let saturated = if price.is_sign_negative() {
-        i64::MIN
-    } else {
-        i64::MAX
-    };
-    match price.checked_mul(Decimal::ONE_HUNDRED) {
-        Some(_) => minor_units(price).unwrap_or(saturated),
-        None => saturated,
-    }
-}
-
 fn price_bucket(price_minor: i64) -> &'static str {
     let index = PRICE_BUCKETS
         .iter()
         .rposition(|(_, lower)| price_minor >= *lower)
         .unwrap_or(0);
     PRICE_BUCKETS[index].0
-}
-
-/// Percent off the old price, when the offer shows one above its price.
-fn discount_percent(offer: &Offer) -> Option<f64> {
-    let old = offer.old_price?;
-    if old <= offer.price || old <= Decimal::ZERO {
-        return None;
-    }
-    ((old - offer.price) / old * Decimal::ONE_HUNDRED).to_f64()
-}
-
-/// The steps of a `" > "` category path, trimmed, empty steps dropped.
-pub(crate) fn category_steps(path: &str) -> Vec<String> {
-    path.split('>')
-        .map(|step| step.trim().replace('\0', ""))
-        .filter(|step| !step.is_empty())
-        .collect()
 }
 
 /// The path and its ancestors, each joined with `" > "`: `Sport`, `Sport > Shoes`.
@@ -224,6 +193,5 @@ mod tests {
         assert_eq!(price_bucket(2_499), "0-25");
         assert_eq!(price_bucket(2_500), "25-50");
         assert_eq!(price_bucket(100_000), "1000+");
-        assert_eq!(price_key(Decimal::new(12345, 3)), 1235);
     }
 }

@@ -13,8 +13,9 @@
 //! - the same filters, validated the same way (a GTIN, a network, a currency).
 
 use crate::error::TypesenseError;
-use crate::offer_document::{category_paths, price_key};
+use crate::offer_document::category_paths;
 use feedmill_model::{Currency, Network};
+use feedmill_search::price_key;
 use feedmill_search::{FacetKind, RequestError, SearchRequest, SortOrder, normalize_gtin14};
 use serde_json::{Map, Value, json};
 
