@@ -108,6 +108,10 @@ pub struct ApiError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// Awin's own field, `"deeplinkNotPermitted"`, with that error code only.
+    #[serde(rename = "destinationUrl", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub destination_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -115,6 +119,8 @@ pub struct ErrorDetail {
     /// A stable code from the error table, e.g. `invalid_parameter`.
     pub code: String,
     pub message: String,
+    /// The answer's `X-Request-Id`, to find the request in the server's log.
+    pub request_id: String,
 }
 
 impl ApiError {
@@ -201,6 +207,19 @@ impl From<RequestError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// [`ApiError::body`] with the request's id in `error.request_id`.
+    pub fn body_with_request_id(&self, request_id: &str) -> Value {
+        let mut body = self.body();
+        if let Some(error) = body.get_mut("error").and_then(Value::as_object_mut) {
+            error.insert("request_id".into(), json!(request_id));
+        }
+        body
+    }
+}
+
+/// The answer carries the error itself as an extension too, so that the router's outer layer
+/// can write the body again with the request id, which a handler does not know.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
@@ -209,6 +228,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response.extensions_mut().insert(self);
         response
     }
 }
@@ -267,6 +287,15 @@ mod tests {
         }
         .into();
         assert_eq!(no_link.code, ErrorCode::NoTrackingLink);
+    }
+
+    #[test]
+    fn error_bodies_carry_the_request_id() {
+        let body = ApiError::new(ErrorCode::NotFound, "no").body_with_request_id("req-1");
+        assert_eq!(body["error"]["request_id"], "req-1");
+        assert_eq!(body["error"]["code"], "not_found");
+        let response = ApiError::new(ErrorCode::NotFound, "no").into_response();
+        assert!(response.extensions().get::<ApiError>().is_some());
     }
 
     #[test]

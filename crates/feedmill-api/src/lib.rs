@@ -40,6 +40,7 @@ mod offer_links;
 mod openapi;
 mod params;
 mod rate_limit;
+mod request_id;
 mod route_paths;
 mod router;
 mod search_index;

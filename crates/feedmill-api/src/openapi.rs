@@ -7,7 +7,8 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{
-    CLICK_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, SEARCH_PARAMS, SUGGEST_PARAMS,
+    CLICK_PARAMS, GTIN_PATTERN, OFFER_PARAMS, ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS,
+    SUGGEST_PARAMS,
 };
 use crate::source_status::SourceStatus;
 use crate::types::{
@@ -102,7 +103,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             get(op(
                 "One offer",
                 OFFER_PARAMS,
-                &[("id", "Offer id")],
+                &[("id", "Offer id", None)],
                 None,
                 ok("Offer", "The offer with its links"),
             )),
@@ -112,7 +113,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             get(op(
                 "Every offer of one GTIN, cheapest total first",
                 OFFER_PARAMS,
-                &[("gtin", "GTIN of any length")],
+                &[("gtin", "GTIN of any length", Some(GTIN_PATTERN))],
                 None,
                 ok("Product", "The product's offers"),
             )),
@@ -142,7 +143,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             get(op(
                 "Click-out: stores the click under a new click id and redirects to the deep link carrying it",
                 CLICK_PARAMS,
-                &[("code", "Offer id")],
+                &[("code", "Offer id", None)],
                 None,
                 ResponseBuilder::new()
                     .description("Redirect to the offer's deep link")
@@ -221,7 +222,7 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
 fn op(
     summary: &str,
     query: &[ParamSpec],
-    path: &[(&str, &str)],
+    path: &[(&str, &str, Option<&str>)],
     body: Option<&str>,
     success: utoipa::openapi::Response,
 ) -> Operation {
@@ -233,14 +234,17 @@ fn op(
     let mut builder = OperationBuilder::new()
         .summary(Some(summary))
         .response(status, success);
-    for (name, description) in path {
+    for (name, description, pattern) in path {
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(*pattern);
         builder = builder.parameter(
             ParameterBuilder::new()
                 .name(*name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
                 .description(Some(*description))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+                .schema(Some(schema)),
         );
     }
     for spec in query {
@@ -248,7 +252,11 @@ fn op(
             ParameterBuilder::new()
                 .name(spec.name)
                 .parameter_in(ParameterIn::Query)
-                .required(Required::False)
+                .required(if spec.required {
+                    Required::True
+                } else {
+                    Required::False
+                })
                 .description(Some(spec.description))
                 .schema(Some(param_schema(spec))),
         );
@@ -282,19 +290,26 @@ fn op(
     builder.build()
 }
 
-fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    let one = match spec.kind {
-        ParamKind::Text => ObjectBuilder::new().schema_type(Type::String),
-        ParamKind::Integer => ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .minimum(Some(0)),
-        ParamKind::Decimal => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(r"^\d+(\.\d+)?$")),
+/// A parameter's schema: its kind and the values the server accepts ([`ParamValues`]).
+pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let mut one = match spec.kind {
+        ParamKind::Text | ParamKind::Decimal => ObjectBuilder::new().schema_type(Type::String),
+        ParamKind::Integer => ObjectBuilder::new().schema_type(Type::Integer),
         ParamKind::Boolean => ObjectBuilder::new().schema_type(Type::Boolean),
     };
+    one = match spec.values {
+        ParamValues::Any => one,
+        ParamValues::Pattern(pattern) => one.pattern(Some(pattern)),
+        ParamValues::MaxChars(max) => one.max_length(Some(max)),
+        ParamValues::OneOf(values) => one.enum_values(Some(values())),
+        ParamValues::Range(min, max) => one.minimum(Some(min)).maximum(Some(max)),
+    };
     if spec.repeatable {
-        ArrayBuilder::new().items(one).build().into()
+        ArrayBuilder::new()
+            .items(one)
+            .max_items(spec.max_items)
+            .build()
+            .into()
     } else {
         one.build().into()
     }

@@ -5,13 +5,42 @@
 use crate::error::{ApiError, ErrorCode};
 use feedmill_links::SubIds;
 use feedmill_model::Decimal;
-use feedmill_search::{FacetKind, MAX_PER_PAGE, SearchRequest, SortOrder};
+use feedmill_search::{FacetKind, MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest, SortOrder};
 use std::str::FromStr;
 
-/// Longest `q`, in bytes: a pasted product title fits, a document does not.
-pub const MAX_Q_BYTES: usize = 512;
+/// Longest `q`, in characters: a pasted product title fits, a document does not. The same as
+/// the seam's own limit (`feedmill_search::MAX_QUERY_CHARS`), so the document's `maxLength` is
+/// the whole rule.
+pub const MAX_Q_CHARS: usize = 256;
+/// The most bytes a `q` of [`MAX_Q_CHARS`] characters can take (four per character in UTF-8).
+pub const MAX_Q_BYTES: usize = 4 * MAX_Q_CHARS;
+/// The last page: with the largest `per_page`, the last one of the seam's result window
+/// (`feedmill_search::MAX_RESULT_WINDOW`), so that no page within the document's ranges is
+/// refused for its depth.
+pub const MAX_PAGE: usize = MAX_RESULT_WINDOW / MAX_PER_PAGE;
 /// Suggestions when the caller does not say.
 pub const DEFAULT_SUGGESTIONS: usize = 10;
+/// Most suggestions in one answer (the index's own limit).
+pub const MAX_SUGGESTIONS: u64 = 50;
+/// Most `brand` values in one search (the seam's own limit).
+const MAX_BRANDS: usize = feedmill_search::MAX_BRANDS;
+
+/// A sub-id as the query gives it: surrounding blanks are trimmed, then at most 64 of
+/// `[A-Za-z0-9_-]` (`feedmill_links::check_sub_id`); empty means none.
+pub(crate) const SUB_ID_PATTERN: &str = r"^\s*[A-Za-z0-9_-]{0,64}\s*$";
+/// A price bound (`QueryParams::price`): up to 15 whole digits and 10 decimals, far beyond any
+/// price and within what `Decimal` holds exactly.
+/// Blank counts as absent, as for every parameter.
+pub(crate) const PRICE_PATTERN: &str = r"^\s*([0-9]{1,15}(\.[0-9]{1,10})?)?\s*$";
+/// A GTIN of any length: up to 14 digits, with blanks and dashes between them ignored
+/// (`feedmill_search::normalize_gtin14`).
+pub(crate) const GTIN_PATTERN: &str = r"^\s*[ -]*([0-9][ -]*){1,14}\s*$";
+/// [`GTIN_PATTERN`] or blank (absent), for the `gtin` filter.
+const GTIN_FILTER_PATTERN: &str = r"^\s*$|^\s*[ -]*([0-9][ -]*){1,14}\s*$";
+/// A category path has at least one step that is not blank (`" > "` has none); blank is absent.
+const CATEGORY_PATTERN: &str = r"^\s*$|[^>\s]";
+/// Comma-separated facet names, blanks and empty entries ignored (`FacetKind::parse_list`).
+const FACETS_PATTERN: &str = r"^\s*((brand|category|merchant|network|price)\s*)?(,\s*((brand|category|merchant|network|price)\s*)?)*$";
 
 /// The JSON type a parameter has in the OpenAPI document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +51,31 @@ pub(crate) enum ParamKind {
     Boolean,
 }
 
+/// The values a parameter takes, as the server checks them; the document states the same.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ParamValues {
+    /// Anything of the parameter's kind.
+    Any,
+    /// Text matching an ECMA-262 regular expression (the OpenAPI `pattern`).
+    Pattern(&'static str),
+    /// Text of at most this many characters.
+    MaxChars(usize),
+    /// One of a list, in any case; the list is built by the same code that parses the value.
+    OneOf(fn() -> Vec<String>),
+    /// A whole number in this inclusive range.
+    Range(u64, u64),
+}
+
 /// One query parameter of an endpoint.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ParamSpec {
     pub name: &'static str,
     pub kind: ParamKind,
     pub repeatable: bool,
+    pub required: bool,
+    pub values: ParamValues,
+    /// For a repeatable parameter, how many values it takes at most.
+    pub max_items: Option<usize>,
     pub description: &'static str,
 }
 
@@ -36,39 +84,102 @@ const fn param(name: &'static str, kind: ParamKind, description: &'static str) -
         name,
         kind,
         repeatable: false,
+        required: false,
+        values: ParamValues::Any,
+        max_items: None,
         description,
     }
 }
 
 const fn repeated(name: &'static str, kind: ParamKind, description: &'static str) -> ParamSpec {
     ParamSpec {
-        name,
-        kind,
         repeatable: true,
-        description,
+        ..param(name, kind, description)
+    }
+}
+
+impl ParamSpec {
+    const fn values(self, values: ParamValues) -> ParamSpec {
+        ParamSpec { values, ..self }
+    }
+
+    const fn required(self) -> ParamSpec {
+        ParamSpec {
+            required: true,
+            ..self
+        }
+    }
+
+    const fn max_items(self, max: usize) -> ParamSpec {
+        ParamSpec {
+            max_items: Some(max),
+            ..self
+        }
     }
 }
 
 use ParamKind::{Boolean, Integer, Text};
+use ParamValues::{MaxChars, OneOf, Pattern, Range};
+
+fn sort_orders() -> Vec<String> {
+    SortOrder::ALL.iter().map(|s| s.as_str().to_string()).collect()
+}
+
+fn networks() -> Vec<String> {
+    feedmill_model::Network::ALL
+        .iter()
+        .map(|n| n.as_str().to_string())
+        .collect()
+}
+
+/// Every code [`feedmill_model::Currency::parse`] accepts: the three-letter codes ISO-4217
+/// knows, found by asking the parser about each (17,576 look-ups, once per document).
+fn currencies() -> Vec<String> {
+    let letters = b'A'..=b'Z';
+    let mut codes = Vec::new();
+    for a in letters.clone() {
+        for b in letters.clone() {
+            for c in letters.clone() {
+                let code = String::from_utf8_lossy(&[a, b, c]).into_owned();
+                if feedmill_model::Currency::parse(&code).is_ok() {
+                    codes.push(code);
+                }
+            }
+        }
+    }
+    codes
+}
+
+fn group_by_values() -> Vec<String> {
+    vec!["gtin".to_string()]
+}
 
 const SUBID: ParamSpec = param(
     "subid",
     Text,
     "Sub-id for the deep links and click URLs: [A-Za-z0-9_-], at most 64",
-);
+)
+.values(Pattern(SUB_ID_PATTERN));
+
+const fn click_sub_id(name: &'static str, description: &'static str) -> ParamSpec {
+    param(name, Text, description).values(Pattern(SUB_ID_PATTERN))
+}
 
 pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
     param(
         "q",
         Text,
-        "Free text over title, brand, category and description (at most 512 bytes)",
-    ),
-    repeated("brand", Text, "Any of these brands; repeat for more"),
+        "Free text over title, brand, category and description (at most 256 characters)",
+    )
+    .values(MaxChars(MAX_Q_CHARS)),
+    repeated("brand", Text, "Any of these brands; repeat for more (at most 50)")
+        .max_items(MAX_BRANDS),
     param(
         "category",
         Text,
         "A category path (\"A > B\"); matches it and everything under it",
-    ),
+    )
+    .values(Pattern(CATEGORY_PATTERN)),
     param(
         "merchant",
         Text,
@@ -78,42 +189,55 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
         "network",
         Text,
         "adtraction, partnerboost, awin, google, tradetracker or generic",
-    ),
+    )
+    .values(OneOf(networks)),
     param("source", Text, "Source name"),
     param(
         "min_price",
         ParamKind::Decimal,
-        "Lowest price (without shipping), inclusive",
-    ),
+        "Lowest price (without shipping), inclusive; above max_price nothing matches",
+    )
+    .values(Pattern(PRICE_PATTERN)),
     param(
         "max_price",
         ParamKind::Decimal,
         "Highest price (without shipping), inclusive",
-    ),
-    param("currency", Text, "ISO-4217 code"),
+    )
+    .values(Pattern(PRICE_PATTERN)),
+    param("currency", Text, "ISO-4217 code, in any case").values(OneOf(currencies)),
     param("in_stock", Boolean, "Only offers in stock"),
-    param("gtin", Text, "Offers of one product; any GTIN length"),
+    param("gtin", Text, "Offers of one product; any GTIN length")
+        .values(Pattern(GTIN_FILTER_PATTERN)),
     param(
         "sort",
         Text,
         "relevance (default), price_asc, price_desc, newest or discount",
-    ),
-    param("page", Integer, "1-based page"),
+    )
+    .values(OneOf(sort_orders)),
+    param(
+        "page",
+        Integer,
+        "1-based page, at most 100: the first 10,000 results can be paged through",
+    )
+    .values(Range(1, MAX_PAGE as u64)),
     param(
         "per_page",
         Integer,
         "Results per page, 1 to 100 (default 20)",
-    ),
+    )
+    .values(Range(1, MAX_PER_PAGE as u64)),
     repeated(
         "facets",
         Text,
         "Comma-separated facets to count: brand, category, merchant, network, price",
-    ),
+    )
+    .values(Pattern(FACETS_PATTERN)),
     param(
         "group_by",
         Text,
         "gtin: one item per product, with its offers cheapest first",
-    ),
+    )
+    .values(OneOf(group_by_values)),
     SUBID,
 ];
 
@@ -121,24 +245,26 @@ pub(crate) const SUGGEST_PARAMS: &[ParamSpec] = &[
     param(
         "q",
         Text,
-        "What the shopper has typed so far (at most 512 bytes)",
-    ),
-    param("limit", Integer, "Suggestions, 1 to 50 (default 10)"),
+        "What the shopper has typed so far (at most 256 characters)",
+    )
+    .values(MaxChars(MAX_Q_CHARS))
+    .required(),
+    param("limit", Integer, "Suggestions, 1 to 50 (default 10)")
+        .values(Range(1, MAX_SUGGESTIONS)),
 ];
 
 pub(crate) const OFFER_PARAMS: &[ParamSpec] = &[SUBID];
 
 pub(crate) const CLICK_PARAMS: &[ParamSpec] = &[
-    param(
+    click_sub_id(
         "sub_id",
-        Text,
         "Sub-id carried into the network's first sub-id parameter",
     ),
-    param("sub_id_2", Text, "Second sub-id"),
-    param("sub_id_3", Text, "Third sub-id"),
-    param("sub_id_4", Text, "Fourth sub-id"),
-    param("sub_id_5", Text, "Fifth sub-id"),
-    param("sub_id_6", Text, "Sixth sub-id"),
+    click_sub_id("sub_id_2", "Second sub-id"),
+    click_sub_id("sub_id_3", "Third sub-id"),
+    click_sub_id("sub_id_4", "Fourth sub-id"),
+    click_sub_id("sub_id_5", "Fifth sub-id"),
+    click_sub_id("sub_id_6", "Sixth sub-id"),
 ];
 
 /// The click-out's sub-id parameters, in slot order.
@@ -187,6 +313,14 @@ impl QueryParams {
         Ok(QueryParams { pairs })
     }
 
+    /// The value of a single parameter as given.
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The value of a single parameter, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
@@ -218,39 +352,42 @@ impl QueryParams {
         }
     }
 
-    /// A price: digits with an optional fraction (`10`, `99.50`); no sign, exponent or space.
+    /// A price: digits with an optional fraction (`10`, `99.50`); no sign, exponent or space;
+    /// at most 15 whole digits and 10 decimals ([`PRICE_PATTERN`]).
     pub fn price(&self, name: &'static str) -> Result<Option<Decimal>, ApiError> {
         let Some(text) = self.get(name).filter(|v| !v.is_empty()) else {
             return Ok(None);
         };
         let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
-        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let digits = |part: &str, max: usize| {
+            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
         let bad = || {
             ApiError::invalid_parameter(
                 name,
                 format!("expected a decimal number like 99.50, got {text:?}"),
             )
         };
-        if !digits(whole) || !digits(fraction) {
+        if !digits(whole, 15) || !digits(fraction, 10) {
             return Err(bad());
         }
         Decimal::from_str(text).map(Some).map_err(|_| bad())
     }
 
-    /// A text parameter, at most [`MAX_Q_BYTES`] bytes.
+    /// A text parameter, at most [`MAX_Q_CHARS`] characters (counted before trimming, as the
+    /// document's `maxLength` counts them).
     pub fn text_query(&self, name: &'static str) -> Result<Option<String>, ApiError> {
-        let Some(text) = self.get(name) else {
+        let Some(raw) = self.raw(name) else {
             return Ok(None);
         };
-        if text.len() > MAX_Q_BYTES {
+        let num_chars = raw.chars().count();
+        if num_chars > MAX_Q_CHARS {
             return Err(ApiError::new(
                 ErrorCode::QueryTooLong,
-                format!(
-                    "{name} is {} bytes long; at most {MAX_Q_BYTES} are allowed",
-                    text.len()
-                ),
+                format!("{name} is {num_chars} characters long; at most {MAX_Q_CHARS} are allowed"),
             ));
         }
+        let text = raw.trim();
         Ok(Some(text.to_string()))
     }
 
@@ -305,6 +442,12 @@ pub(crate) fn search_request(query: Option<&str>) -> Result<(SearchRequest, SubI
     if request.page == 0 {
         return Err(ApiError::invalid_parameter("page", "pages start at 1"));
     }
+    if request.page > MAX_PAGE {
+        return Err(ApiError::invalid_parameter(
+            "page",
+            format!("{} is past the last page, {MAX_PAGE}", request.page),
+        ));
+    }
     for list in params.all("facets") {
         for kind in FacetKind::parse_list(list)? {
             if !request.facets.contains(&kind) {
@@ -352,6 +495,12 @@ pub(crate) fn suggest_request(query: Option<&str>) -> Result<(String, usize), Ap
     let limit = params
         .parsed("limit", "a whole number from 1 to 50")?
         .unwrap_or(DEFAULT_SUGGESTIONS);
+    if !(1..=MAX_SUGGESTIONS).contains(&(limit as u64)) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("{limit} is not between 1 and {MAX_SUGGESTIONS}"),
+        ));
+    }
     Ok((text, limit))
 }
 
@@ -406,6 +555,7 @@ mod tests {
             ("page=two", InvalidParameter),
             ("page=0", InvalidParameter),
             ("page=-1", InvalidParameter),
+            ("page=101", InvalidParameter),
             ("per_page=101", InvalidParameter),
             ("per_page=99999999999999999999999", InvalidParameter),
             ("min_price=1e5", InvalidParameter),

@@ -2,12 +2,17 @@
 //! keys or limits can later be layered per group), the layers around them, and [`serve`], which runs them on a listener until
 //! a shutdown signal.
 //!
-//! Layers, outermost first: tracing, panic → JSON 500, metrics by route, JSON error bodies for
-//! errors that did not come from a handler (axum's 405, the body limit's 413), the 1 MiB body
-//! limit.
+//! Layers, outermost first: the request id (an unusable incoming `X-Request-Id` dropped, a new
+//! one made when there is none), tracing (a span per request with its id), the id copied onto
+//! the answer, JSON error bodies with the request id (also for errors that did not come from a
+//! handler: axum's 405, the body limit's 413), panic → JSON 500, metrics by route, the 1 MiB
+//! body limit.
+//!
+//! [`serve`] runs the router on the API's own accept loop (`crate::server`).
 
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{clickout, health, links, offers, search};
+use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
@@ -22,6 +27,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// Largest request body.
@@ -39,13 +45,16 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(json_errors))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .layer(middleware::map_request(drop_unusable_request_id))
         .with_state(state)
 }
 
@@ -110,11 +119,19 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
     response
 }
 
-/// Gives error answers that are not JSON yet (from axum or a layer) the API's error body.
+/// Gives every error answer the API's error body with the request id: an [`ApiError`]'s body
+/// is written again with the id, and an answer that is not JSON (from axum or a layer) gets one.
 async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let request_id = request_id_of(&request);
+    let mut response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        let body = error.body_with_request_id(&request_id).to_string();
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        *response.body_mut() = axum::body::Body::from(body);
         return response;
     }
     let is_json = response
@@ -141,7 +158,8 @@ async fn json_errors(request: Request, next: Next) -> Response {
     } else {
         text
     };
-    let mut answer = ApiError::new(code, message).into_response();
+    let error = ApiError::new(code, message);
+    let mut answer = axum::Json(error.body_with_request_id(&request_id)).into_response();
     *answer.status_mut() = status;
     answer
 }

@@ -8,6 +8,9 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use feedmill_search::{
+    FacetKind, FacetResults, SearchRequest, SearchResponse,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,6 +18,10 @@ use std::time::Instant;
 /// The index's search answer with `tracking_url`, `deep_link` and `click_url` on each offer;
 /// a repeated request is answered from the search cache while the index is unchanged (the
 /// links, which depend on the caller's sub-ids, are added to every answer afresh).
+///
+/// A price range with `min_price` above `max_price` matches nothing (as a range query does in
+/// Elasticsearch): it is answered without asking the seam, which refuses it. Every parameter
+/// valid by the OpenAPI document alone then gives an answer.
 pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -23,10 +30,9 @@ pub(crate) async fn search(
     let body = state
         .blocking(move |state| {
             let started = Instant::now();
-            let index = state.index();
-            let response = match state.search_cache() {
-                Some(cache) => index.search_cached(cache, &request)?,
-                None => Arc::new(index.search(&request)?),
+            let response = match plan(&request) {
+                SearchPlan::Backend => backend_search(state, &request)?,
+                SearchPlan::NothingMatches => Arc::new(empty_answer(&request)),
             };
             // A cached answer carries the time of the search that computed it; this one's is
             // the time it took now.
@@ -36,6 +42,56 @@ pub(crate) async fn search(
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
+}
+
+/// How a search is answered.
+#[derive(Debug, PartialEq, Eq)]
+enum SearchPlan {
+    Backend,
+    NothingMatches,
+}
+
+fn plan(request: &SearchRequest) -> SearchPlan {
+    if let (Some(min), Some(max)) = (request.min_price, request.max_price)
+        && min > max
+    {
+        return SearchPlan::NothingMatches;
+    }
+    SearchPlan::Backend
+}
+
+fn backend_search(
+    state: &AppState,
+    request: &SearchRequest,
+) -> Result<Arc<SearchResponse>, ApiError> {
+    let index = state.index();
+    Ok(match state.search_cache() {
+        Some(cache) => index.search_cached(cache, request)?,
+        None => Arc::new(index.search(request)?),
+    })
+}
+
+/// No items, and each requested facet with no values.
+fn empty_answer(request: &SearchRequest) -> SearchResponse {
+    let mut facets = FacetResults::default();
+    for kind in &request.facets {
+        let list = match kind {
+            FacetKind::Brand => &mut facets.brand,
+            FacetKind::Category => &mut facets.category,
+            FacetKind::Merchant => &mut facets.merchant,
+            FacetKind::Network => &mut facets.network,
+            FacetKind::Price => &mut facets.price,
+        };
+        *list = Some(Vec::new());
+    }
+    SearchResponse {
+        total: 0,
+        page: request.page,
+        per_page: request.per_page,
+        took_ms: 0,
+        items: Vec::new(),
+        facets,
+    }
 }
 
 /// Completions of what a shopper is typing: brands and titles.
@@ -50,4 +106,34 @@ pub(crate) async fn suggest(
     Ok(Json(
         json!({ "query": suggestions.0, "suggestions": suggestions.1 }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use feedmill_model::Decimal;
+
+    #[test]
+    fn plans_requests_the_seam_would_refuse() {
+        let mut request = SearchRequest::default();
+        assert_eq!(plan(&request), SearchPlan::Backend);
+        request.min_price = Some(Decimal::from(5));
+        request.max_price = Some(Decimal::from(1));
+        assert_eq!(plan(&request), SearchPlan::NothingMatches);
+        request.max_price = Some(Decimal::from(5));
+        assert_eq!(plan(&request), SearchPlan::Backend);
+    }
+
+    #[test]
+    fn an_empty_answer_names_the_requested_facets() {
+        let request = SearchRequest {
+            facets: vec![FacetKind::Brand, FacetKind::Price],
+            page: 3,
+            ..SearchRequest::default()
+        };
+        let answer = empty_answer(&request);
+        assert_eq!((answer.total, answer.page, answer.items.len()), (0, 3, 0));
+        assert_eq!(answer.facets.brand, Some(Vec::new()));
+        assert_eq!(answer.facets.merchant, None);
+    }
 }

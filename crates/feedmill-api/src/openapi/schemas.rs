@@ -8,51 +8,88 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-/// One offer with its three links. Prices are exact decimal strings (`"699.00"`); absent
-/// fields are omitted, except the three links, which are `null` when unknown.
+/// One offer with its three links. Prices are exact decimal strings (`"699.00"`). Fields the
+/// offer lacks are left out, except the three links, which are always there and `null` when
+/// unknown. More properties may be added.
 #[derive(Serialize, ToSchema)]
 pub struct Offer {
     id: String,
     source: String,
     /// adtraction, partnerboost, awin, google, tradetracker or generic.
     network: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     merchant_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     merchant_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     program_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     gtin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     mpn: Option<String>,
     title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     brand: Option<String>,
     /// A category path joined with `" > "`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     category: Option<String>,
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     price: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     old_price: Option<String>,
     /// ISO-4217.
+    #[schema(pattern = "^[A-Z]{3}$")]
     currency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     shipping: Option<String>,
     /// in_stock, out_of_stock, preorder, backorder or unknown.
     availability: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     product_url: Option<String>,
     /// The network's click URL exactly as the feed gives it.
+    #[schema(required = true)]
     tracking_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     image_url: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     additional_images: Vec<String>,
     /// RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     updated_at: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extra: BTreeMap<String, String>,
     /// The tracking link to this product page with the caller's sub-id.
+    #[schema(required = true)]
     deep_link: Option<String>,
     /// Our click-out URL: records the click, then redirects to `deep_link`.
+    #[schema(required = true)]
     click_url: Option<String>,
 }
 
-/// An offer with its relevance score.
+/// An offer with its relevance score (`null` when none was computed).
 #[derive(Serialize, ToSchema)]
 pub struct OfferHit {
     #[serde(flatten)]
     offer: Offer,
+    #[schema(required = true)]
     score: Option<f32>,
 }
 
@@ -88,10 +125,20 @@ pub struct FacetValue {
 /// Only the requested facets.
 #[derive(Serialize, ToSchema)]
 pub struct FacetResults {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     brand: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     category: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     merchant: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     network: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     price: Option<Vec<FacetValue>>,
 }
 
@@ -102,6 +149,9 @@ pub struct SearchResponse {
     per_page: u64,
     took_ms: u64,
     items: Vec<SearchItem>,
+    /// Left out when no facet was requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     facets: Option<FacetResults>,
 }
 
