@@ -301,7 +301,10 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
         ParamValues::Any => one,
         ParamValues::Pattern(pattern) => one.pattern(Some(pattern)),
         ParamValues::MaxChars(max) => one.max_length(Some(max)),
-        ParamValues::OneOf(values) => one.enum_values(Some(values())),
+        // Blank counts as absent, as for every parameter.
+        ParamValues::OneOf(values) => {
+            one.enum_values(Some(std::iter::once(String::new()).chain(values())))
+        }
         ParamValues::Range(min, max) => one.minimum(Some(min)).maximum(Some(max)),
     };
     if spec.repeatable {
@@ -315,5 +318,7 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
     }
 }
 
+#[cfg(test)]
+mod contract_tests;
 #[cfg(test)]
 mod tests;

@@ -122,7 +122,10 @@ use ParamKind::{Boolean, Integer, Text};
 use ParamValues::{MaxChars, OneOf, Pattern, Range};
 
 fn sort_orders() -> Vec<String> {
-    SortOrder::ALL.iter().map(|s| s.as_str().to_string()).collect()
+    SortOrder::ALL
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect()
 }
 
 fn networks() -> Vec<String> {
@@ -172,8 +175,12 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
         "Free text over title, brand, category and description (at most 256 characters)",
     )
     .values(MaxChars(MAX_Q_CHARS)),
-    repeated("brand", Text, "Any of these brands; repeat for more (at most 50)")
-        .max_items(MAX_BRANDS),
+    repeated(
+        "brand",
+        Text,
+        "Any of these brands; repeat for more (at most 50)",
+    )
+    .max_items(MAX_BRANDS),
     param(
         "category",
         Text,
@@ -249,8 +256,7 @@ pub(crate) const SUGGEST_PARAMS: &[ParamSpec] = &[
     )
     .values(MaxChars(MAX_Q_CHARS))
     .required(),
-    param("limit", Integer, "Suggestions, 1 to 50 (default 10)")
-        .values(Range(1, MAX_SUGGESTIONS)),
+    param("limit", Integer, "Suggestions, 1 to 50 (default 10)").values(Range(1, MAX_SUGGESTIONS)),
 ];
 
 pub(crate) const OFFER_PARAMS: &[ParamSpec] = &[SUBID];

@@ -65,7 +65,9 @@ mod tests {
     #[test]
     fn echoes_only_short_plain_ids() {
         assert!(is_usable(b"9f0c1b6e-3a5d-4c1e-9e1b-2f8a7d6c5b4a"));
-        assert!(is_usable(b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        assert!(is_usable(
+            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ));
         for bad in [&b""[..], b"a b", b"a\"b", b"<script>", "\u{e9}".as_bytes()] {
             assert!(!is_usable(bad), "{bad:?}");
         }

@@ -8,9 +8,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use feedmill_search::{
-    FacetKind, FacetResults, SearchRequest, SearchResponse,
-};
+use feedmill_search::{FacetKind, FacetResults, SearchRequest, SearchResponse};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;

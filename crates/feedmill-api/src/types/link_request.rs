@@ -53,20 +53,28 @@ impl fmt::Display for AdvertiserId {
 #[serde(deny_unknown_fields)]
 pub struct LinkParameters {
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub campaign: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub subid: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref2: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref3: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref4: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref5: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9_-]{0,64}$")]
     pub clickref6: Option<String>,
 }
 
@@ -109,8 +117,10 @@ pub struct LinkResponse {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// 1 to 100 link requests.
-    #[schema(value_type = Vec<LinkRequest>)]
+    /// 1 to 100 link requests, each a `LinkRequest`. Any JSON value is taken: each is checked
+    /// on its own and one that is not a valid `LinkRequest` gets its own 400 in `responses`
+    /// (Awin's batch shape), while the others still get their links.
+    #[schema(value_type = Vec<serde_json::Value>, min_items = 1, max_items = 100)]
     pub requests: Vec<Value>,
 }
 

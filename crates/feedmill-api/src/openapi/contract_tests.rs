@@ -1,0 +1,392 @@
+//! The OpenAPI document against the server itself, through the router over the fixture index:
+//! real answers of every route validate against the response schema the document gives for
+//! their status (so the hand-mirrored schemas of `schemas` cannot drift), and each query
+//! parameter's schema accepts exactly the values the server accepts.
+
+use super::{document_json, param_schema};
+use crate::params::{ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS, SUGGEST_PARAMS};
+use crate::router::router;
+use crate::state::AppState;
+use crate::testing::{fixture_config, fixture_offers, fixture_store, index_with};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::Method;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn doc() -> Value {
+    serde_json::from_str(document_json()).unwrap_or(Value::Null)
+}
+
+fn state(dir: &std::path::Path) -> AppState {
+    let index = Arc::new(index_with(&fixture_offers()));
+    AppState::new(
+        index,
+        fixture_config(&dir.join("clicks")),
+        fixture_store(dir),
+    )
+    .unwrap_or_else(|err| panic!("state: {err}"))
+}
+
+/// Status, content type and body of one request through the router.
+async fn send(
+    state: &AppState,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> (u16, String, Vec<u8>) {
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap_or_else(|err| panic!("request {uri}: {err}"));
+    let peer: SocketAddr = ([192, 0, 2, 9], 4711).into();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    let response = router(state.clone())
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|err| match err {});
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    (status, content_type, bytes.to_vec())
+}
+
+/// A validator of `schema`, resolving its references in the document's components.
+fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    let mut root = schema.clone();
+    if let Some(object) = root.as_object_mut() {
+        object.insert("components".into(), doc["components"].clone());
+    }
+    jsonschema::draft202012::new(&root).unwrap_or_else(|err| panic!("schema {schema}: {err}"))
+}
+
+/// Checks one answer against the document's response for its route, method and status.
+fn check_answer(doc: &Value, route: &str, method: &str, answer: &(u16, String, Vec<u8>)) {
+    let (status, content_type, body) = answer;
+    let response = &doc["paths"][route][method]["responses"][status.to_string()];
+    assert!(
+        response.is_object(),
+        "{method} {route}: status {status} is not documented"
+    );
+    let Some(content) = response["content"].as_object() else {
+        return;
+    };
+    let media = content_type.split(';').next().unwrap_or_default();
+    let schema = &content
+        .get(media)
+        .unwrap_or_else(|| panic!("{method} {route} {status}: {media} is not documented"))["schema"];
+    if media != "application/json" {
+        return;
+    }
+    let json: Value = serde_json::from_slice(body)
+        .unwrap_or_else(|err| panic!("{method} {route} {status}: not json ({err})"));
+    let errors: Vec<String> = validator(doc, schema)
+        .iter_errors(&json)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {route} {status}: {errors:?}\n{json}"
+    );
+}
+
+#[tokio::test]
+async fn real_answers_of_every_route_match_the_document() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let state = state(dir.path());
+    let doc = doc();
+    let link = json!({ "source": "nordic", "parameters": { "clickref": "c1" } });
+    let cases: Vec<(&str, Method, String, Option<Value>)> = vec![
+        ("/search", Method::GET, "/search".into(), None),
+        (
+            "/search",
+            Method::GET,
+            "/search?q=shoe&subid=s1".into(),
+            None,
+        ),
+        (
+            "/search",
+            Method::GET,
+            "/search?group_by=gtin&facets=brand,category,merchant,network,price".into(),
+            None,
+        ),
+        (
+            "/search",
+            Method::GET,
+            "/search?min_price=9&max_price=1&facets=brand".into(),
+            None,
+        ),
+        (
+            "/search",
+            Method::GET,
+            "/search?sort=price_desc&in_stock=true&per_page=1&page=2".into(),
+            None,
+        ),
+        ("/search", Method::GET, "/search?per_page=0".into(), None),
+        ("/suggest", Method::GET, "/suggest?q=s&limit=5".into(), None),
+        ("/suggest", Method::GET, "/suggest".into(), None),
+        (
+            "/offers/{id}",
+            Method::GET,
+            "/offers/nordic%3A1496445%3ASKU-1?subid=x".into(),
+            None,
+        ),
+        ("/offers/{id}", Method::GET, "/offers/nope".into(), None),
+        (
+            "/products/{gtin}",
+            Method::GET,
+            "/products/4006381333931".into(),
+            None,
+        ),
+        (
+            "/products/{gtin}",
+            Method::GET,
+            "/products/12345670".into(),
+            None,
+        ),
+        (
+            "/products/{gtin}",
+            Method::GET,
+            "/products/abc".into(),
+            None,
+        ),
+        (
+            "/links/generate",
+            Method::POST,
+            "/links/generate".into(),
+            Some(link.clone()),
+        ),
+        (
+            "/links/generate",
+            Method::POST,
+            "/links/generate".into(),
+            Some(json!({ "source": "ulike", "destinationUrl": "https://www.ulike.example/x" })),
+        ),
+        (
+            "/links/generate",
+            Method::POST,
+            "/links/generate".into(),
+            Some(json!({ "bogus": 1 })),
+        ),
+        (
+            "/links/generate-batch",
+            Method::POST,
+            "/links/generate-batch".into(),
+            Some(json!({ "requests": [link, 7] })),
+        ),
+        (
+            "/links/generate-batch",
+            Method::POST,
+            "/links/generate-batch".into(),
+            Some(json!({ "requests": [] })),
+        ),
+        (
+            "/r/{code}",
+            Method::GET,
+            "/r/nordic%3A1496445%3ASKU-1?sub_id=a".into(),
+            None,
+        ),
+        ("/r/{code}", Method::GET, "/r/nope".into(), None),
+        ("/sources", Method::GET, "/sources".into(), None),
+        ("/health", Method::GET, "/health".into(), None),
+        ("/metrics", Method::GET, "/metrics".into(), None),
+        ("/openapi.json", Method::GET, "/openapi.json".into(), None),
+    ];
+    let mut routes_seen = std::collections::BTreeSet::new();
+    for (route, method, uri, body) in cases {
+        let answer = send(&state, method.clone(), &uri, body).await;
+        check_answer(&doc, route, &method.as_str().to_lowercase(), &answer);
+        routes_seen.insert(route);
+    }
+    for route in crate::route_paths::ALL {
+        assert!(
+            routes_seen.contains(route),
+            "{route} has no answer checked here"
+        );
+    }
+}
+
+/// A query value as schemathesis sends it for the parameter's schema: a whole number for an
+/// integer, `true`/`false` for a boolean, a one-value array for a repeatable parameter.
+fn as_json(spec: &ParamSpec, text: &str) -> Value {
+    let one = match spec.kind {
+        ParamKind::Integer => text
+            .parse::<i64>()
+            .map_or_else(|_| json!(text), |n| json!(n)),
+        ParamKind::Boolean => match text {
+            "true" => json!(true),
+            "false" => json!(false),
+            _ => json!(text),
+        },
+        ParamKind::Text | ParamKind::Decimal => json!(text),
+    };
+    if spec.repeatable { json!([one]) } else { one }
+}
+
+/// Values the server takes beyond the schema, on purpose: enums and booleans in any case and
+/// spelling (`PRICE_ASC`, `yes`), and a blank number or name as absent.
+fn lenient(spec: &ParamSpec, text: &str) -> bool {
+    if text.trim().is_empty() && !matches!(spec.values, ParamValues::Pattern(_)) {
+        return true;
+    }
+    match (spec.kind, spec.values) {
+        (ParamKind::Boolean, _) => true,
+        (_, ParamValues::OneOf(values)) => {
+            values().iter().any(|v| v.eq_ignore_ascii_case(text.trim()))
+        }
+        _ => false,
+    }
+}
+
+const SAMPLES: &[&str] = &[
+    "",
+    " ",
+    "a",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "50",
+    "51",
+    "100",
+    "101",
+    "1.5",
+    "99.50",
+    "1.",
+    ".5",
+    "1e5",
+    "+1",
+    "1234567890123456",
+    "123456789012345.1234567890",
+    "SEK",
+    "sek",
+    "XYZ",
+    "QQ",
+    "awin",
+    "myspace",
+    "price_asc",
+    "cheap",
+    "gtin",
+    "brand",
+    "brand,price",
+    " brand , ,price",
+    "colour",
+    "brand,colour",
+    "4006381333931",
+    "4006-381 333931",
+    "123456789012345",
+    "12ab",
+    ">>",
+    " > ",
+    "Sport > Skor",
+    "a@b",
+    "a b",
+    "ok_id-1",
+    "true",
+    "false",
+    "maybe",
+];
+
+fn long_samples() -> Vec<String> {
+    vec![
+        "a".repeat(64),
+        "a".repeat(65),
+        "a".repeat(256),
+        "a".repeat(257),
+        "\u{e9}".repeat(256),
+    ]
+}
+
+async fn check_params(state: &AppState, path: &str, base: &str, specs: &[ParamSpec]) {
+    let doc = doc();
+    let long = long_samples();
+    let samples: Vec<&str> = SAMPLES
+        .iter()
+        .copied()
+        .chain(long.iter().map(String::as_str))
+        .collect();
+    for spec in specs {
+        let schema = serde_json::to_value(param_schema(spec)).unwrap_or_default();
+        let validator = validator(&doc, &schema);
+        for text in &samples {
+            let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+            let uri = format!("{path}?{base}{}={encoded}", spec.name);
+            let (status, _, body) = send(state, Method::GET, &uri, None).await;
+            let accepted = status < 400;
+            let valid = validator.is_valid(&as_json(spec, text));
+            let why = String::from_utf8_lossy(&body);
+            if valid {
+                assert!(accepted, "{uri}: valid by {schema} but {status} {why}");
+            } else {
+                assert!(
+                    !accepted || lenient(spec, text),
+                    "{uri}: invalid by {schema} but {status}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn parameter_schemas_accept_what_the_server_accepts() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let state = state(dir.path());
+    check_params(&state, "/search", "", SEARCH_PARAMS).await;
+    let limit_only: Vec<ParamSpec> = SUGGEST_PARAMS
+        .iter()
+        .filter(|s| s.name == "limit")
+        .copied()
+        .collect();
+    check_params(&state, "/suggest", "q=s&", &limit_only).await;
+}
+
+/// Every JSON request body refuses unknown fields with a 400, at every level.
+#[tokio::test]
+async fn request_bodies_refuse_unknown_fields() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let state = state(dir.path());
+    let cases = [
+        ("/links/generate", json!({ "source": "nordic", "bogus": 1 })),
+        (
+            "/links/generate",
+            json!({ "source": "nordic", "parameters": { "clickref": "a", "bogus": 1 } }),
+        ),
+        (
+            "/links/generate-batch",
+            json!({ "requests": [{ "source": "nordic" }], "bogus": 1 }),
+        ),
+    ];
+    for (path, body) in cases {
+        let (status, _, answer) = send(&state, Method::POST, path, Some(body.clone())).await;
+        let answer: Value = serde_json::from_slice(&answer).unwrap_or_default();
+        assert_eq!(status, 400, "{path} {body}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{path} {body}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("bogus")),
+            "{answer}"
+        );
+    }
+    // Inside a batch, the unknown field is that item's own 400.
+    let batch = json!({ "requests": [{ "source": "nordic", "bogus": 1 }] });
+    let (status, _, answer) =
+        send(&state, Method::POST, "/links/generate-batch", Some(batch)).await;
+    let answer: Value = serde_json::from_slice(&answer).unwrap_or_default();
+    assert_eq!(
+        (status, answer["responses"][0]["status"].as_u64()),
+        (200, Some(400))
+    );
+}
