@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
 use utoipa::openapi::{
     ArrayBuilder, Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder,
     Type,
@@ -290,22 +291,37 @@ fn op(
     builder.build()
 }
 
-/// A parameter's schema: its kind and the values the server accepts ([`ParamValues`]).
+/// A parameter's schema: its kind and the values the server accepts ([`ParamValues`]). A blank
+/// value counts as absent for every parameter, so each schema takes one too.
 pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let blank = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^\s*$"))
+    };
     let mut one = match spec.kind {
         ParamKind::Text | ParamKind::Decimal => ObjectBuilder::new().schema_type(Type::String),
         ParamKind::Integer => ObjectBuilder::new().schema_type(Type::Integer),
-        ParamKind::Boolean => ObjectBuilder::new().schema_type(Type::Boolean),
+        // A flag: `true`/`false`, `1`/`0`, `yes`/`no`, or bare (`?in_stock`) for true.
+        ParamKind::Boolean => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["", "true", "false", "1", "0", "yes", "no"])),
     };
     one = match spec.values {
         ParamValues::Any => one,
         ParamValues::Pattern(pattern) => one.pattern(Some(pattern)),
         ParamValues::MaxChars(max) => one.max_length(Some(max)),
-        // Blank counts as absent, as for every parameter.
         ParamValues::OneOf(values) => {
             one.enum_values(Some(std::iter::once(String::new()).chain(values())))
         }
         ParamValues::Range(min, max) => one.minimum(Some(min)).maximum(Some(max)),
+    };
+    let one: utoipa::openapi::RefOr<utoipa::openapi::Schema> = if spec.kind == ParamKind::Integer {
+        utoipa::openapi::RefOr::T(Schema::AnyOf(
+            AnyOfBuilder::new().item(one).item(blank()).build(),
+        ))
+    } else {
+        one.build().into()
     };
     if spec.repeatable {
         ArrayBuilder::new()
@@ -314,7 +330,7 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
             .build()
             .into()
     } else {
-        one.build().into()
+        one
     }
 }
 

@@ -219,18 +219,13 @@ async fn real_answers_of_every_route_match_the_document() {
 }
 
 /// A query value as schemathesis sends it for the parameter's schema: a whole number for an
-/// integer, `true`/`false` for a boolean, a one-value array for a repeatable parameter.
+/// integer, a one-value array for a repeatable parameter, else the text.
 fn as_json(spec: &ParamSpec, text: &str) -> Value {
     let one = match spec.kind {
         ParamKind::Integer => text
             .parse::<i64>()
             .map_or_else(|_| json!(text), |n| json!(n)),
-        ParamKind::Boolean => match text {
-            "true" => json!(true),
-            "false" => json!(false),
-            _ => json!(text),
-        },
-        ParamKind::Text | ParamKind::Decimal => json!(text),
+        ParamKind::Text | ParamKind::Decimal | ParamKind::Boolean => json!(text),
     };
     if spec.repeatable { json!([one]) } else { one }
 }
