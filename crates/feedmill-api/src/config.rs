@@ -5,10 +5,17 @@
 use feedmill_links::SourceLinks;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 use url::Url;
 
 /// Linkolino's click-out limit: 30 per IP per minute.
 pub const DEFAULT_CLICKS_PER_MINUTE: u32 = 30;
+/// Connections one client address may hold open at once (a browser opens about six per host;
+/// a shared office NAT a few dozen).
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: u32 = 64;
+/// How long a client may take to send a request's headers (nginx's `client_header_timeout` is
+/// 60 s; a real client needs milliseconds).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default byte budget of the search answer cache ([`ApiConfig::search_cache_bytes`]).
 pub const DEFAULT_SEARCH_CACHE_BYTES: u64 = 64 << 20;
 
@@ -33,6 +40,12 @@ pub struct ApiConfig {
     /// The most heap the answers of repeated searches may take (an estimate); 0 turns the
     /// cache off. Answers are kept only until the index changes ([`feedmill_search::SearchCache`]).
     pub search_cache_bytes: u64,
+    /// Connections one client address may hold open at once, counted by the peer address;
+    /// 0 turns the limit off (behind a proxy, every client has the proxy's address).
+    pub max_connections_per_ip: u32,
+    /// How long a client may take to send a request's headers, and an idle keep-alive
+    /// connection may wait for its next request, before the connection is closed.
+    pub header_read_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +54,8 @@ pub enum ConfigError {
     BaseUrl { url: String, reason: String },
     #[error("invalid link settings of source {source_name:?}: {reason}")]
     Source { source_name: String, reason: String },
+    #[error("the header read timeout must be above zero")]
+    HeaderReadTimeout,
     #[error("failed to import click log {path} into the store: {source}")]
     ClickLogImport {
         path: PathBuf,
@@ -62,6 +77,8 @@ impl ApiConfig {
             clicks_per_minute: DEFAULT_CLICKS_PER_MINUTE,
             trust_forwarded_for: false,
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 
@@ -93,6 +110,9 @@ impl ApiConfig {
         let parsed = Url::parse(&base).map_err(|err| bad_base(&err.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
             return Err(bad_base("expected an http(s) url without a query"));
+        }
+        if self.header_read_timeout.is_zero() {
+            return Err(ConfigError::HeaderReadTimeout);
         }
         self.public_base_url = base;
         let mut sources = BTreeMap::new();

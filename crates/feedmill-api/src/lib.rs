@@ -44,20 +44,25 @@ mod request_id;
 mod route_paths;
 mod router;
 mod search_index;
+mod server;
 mod source_status;
 mod state;
 #[cfg(test)]
 mod testing;
 mod types;
 
-pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
+pub use config::{
+    ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_SEARCH_CACHE_BYTES,
+};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
 pub use rate_limit::ApiClock;
-pub use router::{MAX_BODY_BYTES, router, serve};
+pub use router::{MAX_BODY_BYTES, router};
+pub use server::serve;
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
 pub use types::MAX_BATCH;

@@ -8,22 +8,21 @@
 //! handler: axum's 405, the body limit's 413), panic → JSON 500, metrics by route, the 1 MiB
 //! body limit.
 //!
-//! [`serve`] runs the router on the API's own accept loop (`crate::server`).
+//! `crate::server::serve` runs the router on the API's own accept loop.
 
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{clickout, health, links, offers, search};
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
+use crate::server::OverConnectionLimit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::any::Any;
-use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -45,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_over_connection_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,
@@ -88,17 +88,22 @@ pub(crate) fn operator_routes() -> Router<AppState> {
         .route(route_paths::METRICS, get(health::metrics))
 }
 
-/// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight. Peer addresses reach the handlers, so the click limit is per client IP.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+/// Answers every request of a connection over its address's limit (`crate::server`) with a
+/// 429, and closes the connection after it.
+async fn refuse_over_connection_limit(request: Request, next: Next) -> Response {
+    if request.extensions().get::<OverConnectionLimit>().is_none() {
+        return next.run(request).await;
+    }
+    let mut error = ApiError::new(
+        ErrorCode::RateLimited,
+        "too many open connections from this address; close one and retry",
+    );
+    error.retry_after = Some(1);
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -128,6 +133,12 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is not read: the connection cannot carry another request.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         let body = error.body_with_request_id(&request_id).to_string();
         response.headers_mut().remove(header::CONTENT_LENGTH);
@@ -142,6 +153,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if is_json {
         return response;
     }
+    let response_connection = response.headers().get(header::CONNECTION).cloned();
     let code = ErrorCode::for_status(status);
     // axum's rejections say what was wrong in a short text body; keep it as the message.
     let text = axum::body::to_bytes(response.into_body(), MAX_ERROR_TEXT)
@@ -161,6 +173,9 @@ async fn json_errors(request: Request, next: Next) -> Response {
     let error = ApiError::new(code, message);
     let mut answer = axum::Json(error.body_with_request_id(&request_id)).into_response();
     *answer.status_mut() = status;
+    if let Some(connection) = response_connection {
+        answer.headers_mut().insert(header::CONNECTION, connection);
+    }
     answer
 }
 

@@ -238,6 +238,10 @@ pub struct ServeArgs {
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
     pub search_cache_mb: u64,
+    /// Connections one client address may hold open at once; 0 turns the limit off (behind a
+    /// proxy, where every client has the proxy's address).
+    #[arg(long, value_name = "N", default_value_t = feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: u32,
 }
 
 impl ServeArgs {
@@ -251,6 +255,7 @@ impl ServeArgs {
             clicks: None,
             store: None,
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
+            max_connections_per_ip: feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP,
         }
     }
 

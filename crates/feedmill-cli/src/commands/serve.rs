@@ -42,6 +42,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         |api, source| api.with_source(source.name.clone(), source_links(source)),
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
+    api_config.max_connections_per_ip = args.max_connections_per_ip;
     let store_path = args.store_path();
     let store = Arc::new(open_store(&store_path)?);
     let state = AppState::new(index.clone(), api_config, store)?;
