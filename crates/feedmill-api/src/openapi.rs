@@ -25,6 +25,7 @@ use utoipa::openapi::{
     Type,
 };
 
+mod refinements;
 mod schemas;
 
 #[derive(OpenApi)]
@@ -197,6 +198,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for (path, item) in paths {
         doc.paths.paths.insert(path.to_string(), item);
     }
+    refinements::refine(&mut doc);
     doc
 }
 

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{clickout, health, links, offers, search};
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
-use crate::server::OverConnectionLimit;
+use crate::server::connection_limit::refuse_over_connection_limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -86,24 +86,6 @@ pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
         .route(route_paths::METRICS, get(health::metrics))
-}
-
-/// Answers every request of a connection over its address's limit (`crate::server`) with a
-/// 429, and closes the connection after it.
-async fn refuse_over_connection_limit(request: Request, next: Next) -> Response {
-    if request.extensions().get::<OverConnectionLimit>().is_none() {
-        return next.run(request).await;
-    }
-    let mut error = ApiError::new(
-        ErrorCode::RateLimited,
-        "too many open connections from this address; close one and retry",
-    );
-    error.retry_after = Some(1);
-    let mut response = error.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
 }
 
 async fn not_found() -> ApiError {

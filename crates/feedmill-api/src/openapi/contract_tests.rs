@@ -385,3 +385,71 @@ async fn request_bodies_refuse_unknown_fields() {
         (200, Some(400))
     );
 }
+
+/// The link builder's body schemas refuse what the server refuses for its shape, and take what
+/// it links. (A valid body can still name an unknown source: that 400 is about the data.)
+#[tokio::test]
+async fn link_body_schemas_agree_with_the_server() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let state = state(dir.path());
+    let doc = doc();
+    let link = validator(&doc, &json!({ "$ref": "#/components/schemas/LinkRequest" }));
+    let batch = validator(
+        &doc,
+        &json!({ "$ref": "#/components/schemas/BatchRequest" }),
+    );
+    let linked = [
+        json!({ "source": "nordic" }),
+        json!({ "advertiserId": 10597 }),
+        json!({ "advertiserId": "10597", "source": null, "destinationUrl": null }),
+        json!({ "source": "nordic", "shorten": false, "parameters": { "clickref": "a", "clickref2": null } }),
+    ];
+    let refused = [
+        json!({}),
+        json!({ "source": "" }),
+        json!({ "source": "  " }),
+        json!({ "advertiserId": null }),
+        json!({ "advertiserId": -1 }),
+        json!({ "advertiserId": 1.5 }),
+        json!({ "source": 5 }),
+        json!({ "source": "nordic", "shorten": true }),
+        json!({ "source": "nordic", "parameters": { "clickref": "a b" } }),
+        json!({ "source": "nordic", "parameters": { "clickref": "a".repeat(65) } }),
+        json!({ "source": "nordic", "parameters": null }),
+        json!({ "source": "nordic", "bogus": 1 }),
+        json!([]),
+        json!("nordic"),
+    ];
+    for body in linked {
+        assert!(link.is_valid(&body), "{body}");
+        let (status, _, answer) =
+            send(&state, Method::POST, "/links/generate", Some(body.clone())).await;
+        assert_eq!(status, 200, "{body}: {}", String::from_utf8_lossy(&answer));
+    }
+    for body in refused {
+        assert!(!link.is_valid(&body), "{body}");
+        let (status, _, _) =
+            send(&state, Method::POST, "/links/generate", Some(body.clone())).await;
+        assert_eq!(status, 400, "{body}");
+    }
+    for (body, want) in [
+        (json!({ "requests": [] }), 400),
+        (json!({ "requests": [1, { "source": "nordic" }] }), 200),
+        (
+            json!({ "requests": (0..101).map(|_| json!({})).collect::<Vec<_>>() }),
+            400,
+        ),
+        (json!({ "requests": null }), 400),
+        (json!({}), 400),
+    ] {
+        assert_eq!(batch.is_valid(&body), want == 200, "{body}");
+        let (status, _, _) = send(
+            &state,
+            Method::POST,
+            "/links/generate-batch",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, want, "{body}");
+    }
+}

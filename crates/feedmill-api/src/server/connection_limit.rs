@@ -5,9 +5,37 @@
 //! request on it gets a 429 with `Connection: close`, so the client learns why instead of
 //! seeing a reset.
 
+use crate::error::{ApiError, ErrorCode};
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+
+/// Marks the requests of a connection over its address's limit; the router's
+/// [`refuse_over_connection_limit`] layer answers them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OverConnectionLimit;
+
+/// Answers every request of a connection over its address's limit (see [`OverConnectionLimit`]) with a
+/// 429, and closes the connection after it.
+pub(crate) async fn refuse_over_connection_limit(request: Request, next: Next) -> Response {
+    if request.extensions().get::<OverConnectionLimit>().is_none() {
+        return next.run(request).await;
+    }
+    let mut error = ApiError::new(
+        ErrorCode::RateLimited,
+        "too many open connections from this address; close one and retry",
+    );
+    error.retry_after = Some(1);
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
 
 /// Open connections by client address, up to a limit; 0 means no limit.
 #[derive(Debug, Clone)]

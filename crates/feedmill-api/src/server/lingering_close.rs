@@ -22,8 +22,8 @@ use tokio::time::{Instant, Sleep};
 /// speed finishes a few MiB well within this).
 pub(crate) const LINGER_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most bytes read and thrown away while closing: a client sending more is cut off (with
-/// a reset, as without lingering). Four times the body limit.
-pub(crate) const LINGER_MAX_BYTES: u64 = 4 * crate::router::MAX_BODY_BYTES as u64;
+/// a reset, as without lingering). Four times the body limit (`router::MAX_BODY_BYTES`).
+pub(crate) const LINGER_MAX_BYTES: u64 = 4 << 20;
 
 /// A stream that drains its read half before it reports being shut down.
 pub(crate) struct LingeringClose<S> {

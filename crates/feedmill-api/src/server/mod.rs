@@ -13,12 +13,12 @@
 //! HTTP/2 and TLS. On shutdown the listener closes, connections finish the request in flight
 //! and close (hyper-util's `GracefulShutdown`).
 
-mod connection_limit;
+pub(crate) mod connection_limit;
 mod lingering_close;
 
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request};
-use connection_limit::ConnectionLimit;
+use connection_limit::{ConnectionLimit, OverConnectionLimit};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -28,11 +28,6 @@ use std::future::Future;
 use std::time::Duration;
 use tower::ServiceExt;
 use tracing::{debug, warn};
-
-/// Marks the requests of a connection over its address's connection limit; the router answers
-/// them with a 429 (`router::refuse_over_connection_limit`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct OverConnectionLimit;
 
 /// Serves [`crate::router`] on `listener` until `shutdown` resolves, then finishes the requests
 /// in flight. Peer addresses reach the handlers (`ConnectInfo`), so the click limit is per
