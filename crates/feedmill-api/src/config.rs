@@ -41,6 +41,8 @@ pub enum ConfigError {
     BaseUrl { url: String, reason: String },
     #[error("invalid link settings of source {source_name:?}: {reason}")]
     Source { source_name: String, reason: String },
+    #[error("invalid api keys: {0}")]
+    Keys(String),
     #[error("failed to import click log {path} into the store: {source}")]
     ClickLogImport {
         path: PathBuf,

@@ -4,10 +4,13 @@
 //!
 //! Layers, outermost first: tracing, panic → JSON 500, metrics by route, JSON error bodies for
 //! errors that did not come from a handler (axum's 405, the body limit's 413), the 1 MiB body
-//! limit.
+//! limit, CORS (preflights for the keys' origins) and the API keys (`auth::guard`: the action
+//! each route needs, from `auth::ROUTE_ACCESS`). The trace layer's spans hold the method and
+//! URI only, never headers, so keys stay out of the logs.
 
+use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, links, offers, search};
+use crate::handlers::{clickout, health, keys, links, offers, operator, search};
 use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
@@ -15,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(partner_routes())
         .merge(operator_routes())
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), require_key))
+        .layer(cors_layer(state.keys().clone()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(json_errors))
@@ -72,11 +77,22 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and metrics.
+/// The operator's routes: sources and their refreshes, jobs, keys, reload and metrics.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
         .route(route_paths::METRICS, get(health::metrics))
+        .route(route_paths::SOURCE_REFRESH, post(operator::refresh_source))
+        .route(route_paths::SOURCE_PAUSE, post(operator::pause_source))
+        .route(route_paths::SOURCE_RESUME, post(operator::resume_source))
+        .route(route_paths::JOB, get(operator::job))
+        .route(route_paths::ADMIN_RELOAD, post(operator::reload))
+        .route(
+            route_paths::KEYS,
+            get(keys::list_keys).post(keys::create_key),
+        )
+        .route(route_paths::KEY, delete(keys::delete_key))
+        .route(route_paths::KEYS_SCOPED, post(keys::create_scoped_key))
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
