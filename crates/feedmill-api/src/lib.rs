@@ -60,7 +60,7 @@ pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
 pub use rate_limit::ApiClock;
-pub use router::{MAX_BODY_BYTES, router, serve};
+pub use router::{MAX_BODY_BYTES, metrics_router, router, serve, serve_metrics};
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
 pub use types::MAX_BATCH;

@@ -95,6 +95,23 @@ pub(crate) fn operator_routes() -> Router<AppState> {
         .route(route_paths::KEYS_SCOPED, post(keys::create_scoped_key))
 }
 
+/// `/metrics` alone and open, for a listener of its own (`feedmill serve --metrics-listen`),
+/// so a scraper needs no admin key.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(route_paths::METRICS, get(health::metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves [`metrics_router`] on `listener` until the task is dropped.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state)).await
+}
+
 /// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
 /// flight. Peer addresses reach the handlers, so the click limit is per client IP.
 pub async fn serve(

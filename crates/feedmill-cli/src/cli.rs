@@ -238,6 +238,10 @@ pub struct ServeArgs {
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
     pub search_cache_mb: u64,
+    /// Also serve `/metrics`, without a key, on this address (e.g. 127.0.0.1:9100) for a
+    /// scraper; on the main address it needs an admin key when keys are on.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 impl ServeArgs {
@@ -251,6 +255,7 @@ impl ServeArgs {
             clicks: None,
             store: None,
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
+            metrics_listen: None,
         }
     }
 
