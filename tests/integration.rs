@@ -10,4 +10,5 @@ mod normalize_losses;
 mod normalize_snapshots;
 mod refresh_cli;
 mod serve_cli;
+mod serve_keys_cli;
 mod support;

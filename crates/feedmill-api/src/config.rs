@@ -56,6 +56,8 @@ pub enum ConfigError {
     Source { source_name: String, reason: String },
     #[error("the header read timeout must be above zero")]
     HeaderReadTimeout,
+    #[error("invalid api keys: {0}")]
+    Keys(String),
     #[error("failed to import click log {path} into the store: {source}")]
     ClickLogImport {
         path: PathBuf,

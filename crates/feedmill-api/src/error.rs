@@ -36,6 +36,22 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     RateLimited,
+    /// No key on a route that needs one.
+    MissingApiKey,
+    /// A key the server does not know (or a scoped key whose signature does not hold).
+    InvalidApiKey,
+    ExpiredApiKey,
+    /// The key lacks the route's action (or the route is outside the key's limits).
+    ActionNotAllowed,
+    /// The key may not be used from the request's browser origin.
+    OriginNotAllowed,
+    KeyNotFound,
+    JobNotFound,
+    SourceNotFound,
+    /// A reload found the configuration file broken; the old configuration stays.
+    InvalidConfig,
+    /// The server runs without the part that would answer (no scheduler, no config file).
+    OperatorUnavailable,
     /// The click store could not record a click-out (it is not redirected unrecorded).
     StoreUnavailable,
     Internal,
@@ -66,6 +82,16 @@ impl ErrorCode {
             NotFound => ("not_found", StatusCode::NOT_FOUND),
             MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
             RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            MissingApiKey => ("missing_api_key", StatusCode::UNAUTHORIZED),
+            InvalidApiKey => ("invalid_api_key", StatusCode::UNAUTHORIZED),
+            ExpiredApiKey => ("expired_api_key", StatusCode::UNAUTHORIZED),
+            ActionNotAllowed => ("action_not_allowed", StatusCode::FORBIDDEN),
+            OriginNotAllowed => ("origin_not_allowed", StatusCode::FORBIDDEN),
+            KeyNotFound => ("key_not_found", StatusCode::NOT_FOUND),
+            JobNotFound => ("job_not_found", StatusCode::NOT_FOUND),
+            SourceNotFound => ("source_not_found", StatusCode::NOT_FOUND),
+            InvalidConfig => ("invalid_config", StatusCode::BAD_REQUEST),
+            OperatorUnavailable => ("operator_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             StoreUnavailable => ("store_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
         }

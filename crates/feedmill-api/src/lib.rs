@@ -5,7 +5,9 @@
 //! price comparison, suggestions, link building and click-out (the links themselves are built
 //! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the click-out's
 //! durable record in the click store (`feedmill-store`, any `Store` behind [`AppState::new`]),
-//! the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! the per-IP click limit, the Prometheus metrics and the OpenAPI document, the API keys
+//! ([`auth`]: actions per route, scoped search keys, per-key limits and CORS) and the
+//! operator's endpoints over an [`operator::Operator`] the binary attaches.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -28,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
 #[cfg(test)]
 mod click_out_tests;
 mod config;
@@ -38,6 +41,7 @@ mod link_directory;
 mod metrics;
 mod offer_links;
 mod openapi;
+pub mod operator;
 mod params;
 mod rate_limit;
 mod request_id;
@@ -61,8 +65,9 @@ pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
 pub use rate_limit::ApiClock;
-pub use router::{MAX_BODY_BYTES, router};
+pub use router::{MAX_BODY_BYTES, metrics_router, router, serve_metrics};
 pub use server::serve;
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
 pub use types::MAX_BATCH;
+pub use types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey};

@@ -25,6 +25,7 @@ use utoipa::openapi::{
     Type,
 };
 
+mod key_paths;
 mod refinements;
 mod schemas;
 
@@ -57,6 +58,16 @@ mod schemas;
         schemas::Suggestions,
         schemas::Health,
         schemas::Sources,
+        crate::types::NewKeyRequest,
+        crate::types::KeyView,
+        crate::types::KeyList,
+        crate::types::CreatedKey,
+        crate::types::ScopedKey,
+        crate::auth::ScopeParams,
+        crate::operator::JobView,
+        crate::operator::JobStatus,
+        crate::operator::ReloadSummary,
+        schemas::PauseState,
     ))
 )]
 struct ApiDoc;
@@ -195,9 +206,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
             )),
         ),
     ];
-    for (path, item) in paths {
+    for (path, item) in paths.into_iter().chain(key_paths::paths()) {
         doc.paths.paths.insert(path.to_string(), item);
     }
+    key_paths::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
     doc
 }

@@ -1,5 +1,6 @@
 //! The path template of every route. The router groups them (public, partner, operator), one
-//! route-building function per group; metrics keep a series per path of [`ALL`].
+//! route-building function per group; metrics keep a series per path of [`ALL`], and
+//! `auth::ROUTE_ACCESS` names the action each needs.
 
 /// Every route, in the order the metrics list them.
 pub(crate) const ALL: &[&str] = &[
@@ -14,6 +15,14 @@ pub(crate) const ALL: &[&str] = &[
     HEALTH,
     METRICS,
     OPENAPI,
+    KEYS,
+    KEY,
+    KEYS_SCOPED,
+    SOURCE_REFRESH,
+    SOURCE_PAUSE,
+    SOURCE_RESUME,
+    JOB,
+    ADMIN_RELOAD,
 ];
 
 pub(crate) const SEARCH: &str = "/search";
@@ -27,6 +36,14 @@ pub(crate) const LINKS_GENERATE: &str = "/links/generate";
 pub(crate) const LINKS_GENERATE_BATCH: &str = "/links/generate-batch";
 pub(crate) const SOURCES: &str = "/sources";
 pub(crate) const METRICS: &str = "/metrics";
+pub(crate) const KEYS: &str = "/keys";
+pub(crate) const KEY: &str = "/keys/{id}";
+pub(crate) const KEYS_SCOPED: &str = "/keys/scoped";
+pub(crate) const SOURCE_REFRESH: &str = "/sources/{name}/refresh";
+pub(crate) const SOURCE_PAUSE: &str = "/sources/{name}/pause";
+pub(crate) const SOURCE_RESUME: &str = "/sources/{name}/resume";
+pub(crate) const JOB: &str = "/jobs/{id}";
+pub(crate) const ADMIN_RELOAD: &str = "/admin/reload";
 
 #[cfg(test)]
 mod tests {

@@ -3,15 +3,18 @@
 //! a shutdown signal.
 //!
 //! Layers, outermost first: the request id (an unusable incoming `X-Request-Id` dropped, a new
-//! one made when there is none), tracing (a span per request with its id), the id copied onto
-//! the answer, JSON error bodies with the request id (also for errors that did not come from a
-//! handler: axum's 405, the body limit's 413), panic → JSON 500, metrics by route, the 1 MiB
-//! body limit.
+//! one made when there is none), tracing (a span per request with its id, the method and URI
+//! only, never headers, so keys stay out of the logs), the id copied onto the answer, JSON error
+//! bodies with the request id (also for errors that did not come from a handler: axum's 405, the
+//! body limit's 413), panic → JSON 500, metrics by route, the 1 MiB body limit, CORS (preflights
+//! for the keys' origins) and the API keys (`auth::guard`: the action each route needs, from
+//! `auth::ROUTE_ACCESS`).
 //!
 //! `crate::server::serve` runs the router on the API's own accept loop.
 
+use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, links, offers, search};
+use crate::handlers::{clickout, health, keys, links, offers, operator, search};
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
 use crate::server::connection_limit::refuse_over_connection_limit;
@@ -21,7 +24,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use std::any::Any;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -42,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .merge(partner_routes())
         .merge(operator_routes())
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), require_key))
+        .layer(cors_layer(state.keys().clone()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_over_connection_limit))
@@ -81,11 +86,39 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and metrics.
+/// The operator's routes: sources and their refreshes, jobs, keys, reload and metrics.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
         .route(route_paths::METRICS, get(health::metrics))
+        .route(route_paths::SOURCE_REFRESH, post(operator::refresh_source))
+        .route(route_paths::SOURCE_PAUSE, post(operator::pause_source))
+        .route(route_paths::SOURCE_RESUME, post(operator::resume_source))
+        .route(route_paths::JOB, get(operator::job))
+        .route(route_paths::ADMIN_RELOAD, post(operator::reload))
+        .route(
+            route_paths::KEYS,
+            get(keys::list_keys).post(keys::create_key),
+        )
+        .route(route_paths::KEY, delete(keys::delete_key))
+        .route(route_paths::KEYS_SCOPED, post(keys::create_scoped_key))
+}
+
+/// `/metrics` alone and open, for a listener of its own (`feedmill serve --metrics-listen`),
+/// so a scraper needs no admin key.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(route_paths::METRICS, get(health::metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves [`metrics_router`] on `listener` until the task is dropped.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state)).await
 }
 
 async fn not_found() -> ApiError {

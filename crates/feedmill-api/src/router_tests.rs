@@ -759,14 +759,30 @@ async fn routes_are_grouped_public_partner_operator() {
             partner_routes,
             &["/links/generate", "/links/generate-batch"],
         ),
-        ("operator", operator_routes, &["/sources", "/metrics"]),
+        (
+            "operator",
+            operator_routes,
+            &[
+                "/sources",
+                "/metrics",
+                "/keys",
+                "/keys/{id}",
+                "/keys/scoped",
+                "/sources/{name}/refresh",
+                "/sources/{name}/pause",
+                "/sources/{name}/resume",
+                "/jobs/{id}",
+                "/admin/reload",
+            ],
+        ),
     ];
     for (name, build, paths) in groups {
         for route in crate::route_paths::ALL {
             let uri = route
                 .replace("{id}", "x")
                 .replace("{gtin}", "4006381333931")
-                .replace("{code}", "x");
+                .replace("{code}", "x")
+                .replace("{name}", "x");
             let response = build()
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))

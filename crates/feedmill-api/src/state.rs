@@ -1,18 +1,21 @@
 //! [`AppState`]: everything a handler needs, shared by all requests behind one `Arc`: the
 //! search backend (any [`SearchBackend`]), the click store (any [`Store`]), the configuration,
-//! the click limiter, the metrics and the link directory.
+//! the click limiter, the metrics, the link directory, the API keys ([`KeyRing`]) and the
+//! operator hooks ([`Operator`]) the binary attaches.
 
+use crate::auth::KeyRing;
 use crate::config::{ApiConfig, ConfigError};
 use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
 use crate::metrics::Metrics;
+use crate::operator::Operator;
 use crate::rate_limit::{ApiClock, ClickRateLimiter};
 use crate::route_paths;
 use crate::search_index::SearchIndex;
 use crate::source_status::SourceStatusBoard;
 use feedmill_search::{CacheStats, SearchBackend, SearchCache};
 use feedmill_store::Store;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
 
@@ -36,6 +39,10 @@ struct StateInner {
     /// Index work running at once. More than the cores only makes each search slower; the
     /// rest wait here, off the async workers (quickwit's `run_cpu_intensive`).
     index_slots: Arc<Semaphore>,
+    /// The keys accepted now; open (no key needed) until configured.
+    keys: Arc<KeyRing>,
+    /// Runs sources and reloads the config; attached by the binary once the state exists.
+    operator: OnceLock<Arc<dyn Operator>>,
 }
 
 impl AppState {
@@ -63,6 +70,11 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let search_cache =
             (config.search_cache_bytes > 0).then(|| SearchCache::new(config.search_cache_bytes));
+        let keys = Arc::new(KeyRing::new(clock.clone()));
+        let stored_keys = store
+            .api_keys()
+            .map_err(|err| ConfigError::Keys(format!("cannot read the stored api keys: {err}")))?;
+        keys.load_stored(&stored_keys).map_err(ConfigError::Keys)?;
         let inner = StateInner {
             index,
             search_cache,
@@ -73,6 +85,8 @@ impl AppState {
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
             index_slots: Arc::new(Semaphore::new(cores * 2)),
+            keys,
+            operator: OnceLock::new(),
         };
         Ok(AppState {
             inner: Arc::new(inner),
@@ -82,6 +96,20 @@ impl AppState {
     /// The refresh states shown by `GET /sources`; the refresher updates them.
     pub fn sources(&self) -> Arc<SourceStatusBoard> {
         self.inner.sources.clone()
+    }
+
+    /// The API keys: [`KeyRing::configure`] turns keys on (the state starts open).
+    pub fn keys(&self) -> &Arc<KeyRing> {
+        &self.inner.keys
+    }
+
+    /// Attaches what the operator endpoints drive (once; false when one was attached).
+    pub fn attach_operator(&self, operator: Arc<dyn Operator>) -> bool {
+        self.inner.operator.set(operator).is_ok()
+    }
+
+    pub(crate) fn operator(&self) -> Option<Arc<dyn Operator>> {
+        self.inner.operator.get().cloned()
     }
 
     /// The search backend.

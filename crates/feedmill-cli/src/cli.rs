@@ -242,6 +242,10 @@ pub struct ServeArgs {
     /// proxy, where every client has the proxy's address).
     #[arg(long, value_name = "N", default_value_t = feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: u32,
+    /// Also serve `/metrics`, without a key, on this address (e.g. 127.0.0.1:9100) for a
+    /// scraper; on the main address it needs an admin key when keys are on.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 impl ServeArgs {
@@ -256,6 +260,7 @@ impl ServeArgs {
             store: None,
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
             max_connections_per_ip: feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP,
+            metrics_listen: None,
         }
     }
 

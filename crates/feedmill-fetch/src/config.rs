@@ -5,6 +5,7 @@
 //! network into a [`SourceConfig`]. A key that exists but does not apply to the source's network
 //! is an error too, so a typo never silently falls back to a default.
 
+use crate::auth_config::{AuthConfig, KeyConfig, RawKey, validate_keys};
 use crate::source_config::*;
 use feedmill_formats::FeedFormat;
 use serde::Deserialize;
@@ -16,6 +17,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
+    /// The `[auth]` section: whether the API asks for keys.
+    pub auth: AuthConfig,
+    /// The `[[key]]` entries.
+    pub keys: Vec<KeyConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +35,8 @@ pub enum ConfigError {
     Parse { message: String },
     #[error("source \"{name}\": {message}")]
     Source { name: String, message: String },
+    #[error("key \"{name}\": {message}")]
+    Key { name: String, message: String },
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     /// Any of the above, with the file it was found in.
@@ -72,7 +79,13 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::Source { name, message })?;
             sources.push(source);
         }
-        Ok(FeedConfig { sources })
+        let keys =
+            validate_keys(raw.key).map_err(|(name, message)| ConfigError::Key { name, message })?;
+        Ok(FeedConfig {
+            sources,
+            auth: raw.auth.unwrap_or_default(),
+            keys,
+        })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -85,6 +98,9 @@ impl FeedConfig {
 struct RawFile {
     #[serde(default)]
     source: Vec<RawSource>,
+    auth: Option<AuthConfig>,
+    #[serde(default)]
+    key: Vec<RawKey>,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

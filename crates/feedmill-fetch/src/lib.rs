@@ -1,6 +1,7 @@
 //! Where feedmill's bytes come from.
 //!
-//! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s),
+//! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s, and
+//! the API's `[auth]` section and `[[key]]` entries, [`AuthConfig`] and [`KeyConfig`]),
 //! the network clients (Adtraction API v3, PartnerBoost's datafeed, Awin feed downloads, plain
 //! URLs and local files), how they behave on a bad day (bounded, jittered retries; per-host rate
 //! limits learned from `X-RateLimit-*`; `Retry-After`), and the feed cache: streaming downloads
@@ -25,6 +26,7 @@
 //! ```
 
 mod adtraction_source;
+mod auth_config;
 mod cache;
 mod clock;
 mod config;
@@ -46,6 +48,7 @@ mod temp_file;
 mod url_source;
 
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
+pub use auth_config::{AuthConfig, AuthMode, KeyConfig};
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
 pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};
 pub use config::{ConfigError, FeedConfig, load_config};

@@ -13,6 +13,7 @@
 //!   a time. They tell each refresh to a [`feedmill_model::RefreshLog`]: the trait lives in
 //!   `feedmill-model`, below both this crate and `feedmill-api`, whose `SourceStatusBoard`
 //!   implements it — so the pipeline never imports the API, and the API never imports `fetch`.
+//!   [`run_scheduler`] is steered by a [`SchedulerHandle`]: run-now jobs, pauses, new sources.
 //!
 //! The CLI (`ingest`, `refresh`, `serve`) and the benchmarks call this crate; the binary only
 //! parses arguments, sets up tracing and wires the pieces. Nothing here installs a subscriber.
@@ -25,6 +26,7 @@ mod ingest;
 mod offer_sink;
 mod refresh_job;
 mod scheduler;
+mod scheduler_control;
 
 pub use error::PipelineError;
 pub use fan_out_sink::FanOutSink;
@@ -36,7 +38,11 @@ pub use ingest::{
 };
 pub use offer_sink::{OfferSink, RecordingSink};
 pub use refresh_job::{RefreshOutcome, RefreshReport, refresh_source};
-pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule};
+pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule, run_scheduler};
+pub use scheduler_control::{
+    COMMAND_CAPACITY, ControlError, Job, JobState, MAX_JOBS, SchedulerControl, SchedulerHandle,
+    scheduler_channel,
+};
 
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,13 @@
 //! last ingest (or attempt) is that old, one refresh at a time (ingests share the index's
 //! single writer and the machine's two cores), without blocking queries. Each refresh is told
 //! to a [`RefreshLog`] (the API's `SourceStatusBoard`, in `feedmill serve`).
+//!
+//! [`run_scheduler`] also takes commands from a [`SchedulerHandle`](crate::SchedulerHandle)
+//! (`scheduler_control`): run a source now, replace the sources after a reload; it skips the
+//! sources the handle paused.
 
 use crate::refresh_job::{RefreshReport, refresh_source};
+use crate::scheduler_control::{Command, JobState, SchedulerControl, scheduler_channel};
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{FetchContext, SourceConfig};
 use feedmill_index::OfferIndex;
@@ -28,6 +33,7 @@ pub async fn refresh_all(
 }
 
 /// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`.
+/// Without scheduled sources it returns at once (nothing could ever be due).
 pub async fn run_schedule(
     index: Arc<OfferIndex>,
     ctx: FetchContext,
@@ -35,18 +41,88 @@ pub async fn run_schedule(
     log: Arc<dyn RefreshLog>,
     tick: Duration,
 ) {
-    let scheduled: Vec<&SourceConfig> = sources.iter().filter(|s| s.every.is_some()).collect();
-    if scheduled.is_empty() {
+    if sources.iter().all(|s| s.every.is_none()) {
         return;
     }
+    let (_handle, control) = scheduler_channel(&sources);
+    run_scheduler(index, ctx, sources, log, tick, control).await;
+}
+
+/// [`run_schedule`] steered by `control`: runs until aborted, refreshing each due source that
+/// is not paused, and between refreshes the jobs and source lists the handle sends.
+pub async fn run_scheduler(
+    index: Arc<OfferIndex>,
+    ctx: FetchContext,
+    mut sources: Vec<SourceConfig>,
+    log: Arc<dyn RefreshLog>,
+    tick: Duration,
+    mut control: SchedulerControl,
+) {
+    let mut commands_open = true;
     loop {
-        for source in &scheduled {
+        for source in sources.iter().filter(|s| s.every.is_some()) {
+            if control.shared.is_paused(&source.name) {
+                continue;
+            }
             if is_due(&index, source, log.as_ref(), Utc::now()) {
                 refresh_and_record(&index, &ctx, source, log.as_ref()).await;
             }
         }
-        tokio::time::sleep(tick).await;
+        let command = if commands_open {
+            tokio::select! {
+                command = control.commands.recv() => command,
+                () = tokio::time::sleep(tick) => continue,
+            }
+        } else {
+            tokio::time::sleep(tick).await;
+            continue;
+        };
+        match command {
+            None => commands_open = false,
+            Some(Command::SetSources(new)) => {
+                info!(num_sources = new.len(), "scheduler sources replaced");
+                sources = new;
+            }
+            Some(Command::RunNow { job_id, source }) => {
+                run_job(
+                    &index,
+                    &ctx,
+                    &sources,
+                    log.as_ref(),
+                    &control,
+                    job_id,
+                    &source,
+                )
+                .await;
+            }
+        }
     }
+}
+
+/// One run-now job: the source's refresh, its state told to the job table.
+async fn run_job(
+    index: &OfferIndex,
+    ctx: &FetchContext,
+    sources: &[SourceConfig],
+    log: &dyn RefreshLog,
+    control: &SchedulerControl,
+    job_id: u64,
+    name: &str,
+) {
+    let Some(source) = sources.iter().find(|s| s.name == name) else {
+        // Removed by a reload after the job was queued.
+        warn!(source = %name, job_id, "run-now job for a source no longer configured");
+        control.shared.update_job(job_id, JobState::Failed, None);
+        return;
+    };
+    control.shared.update_job(job_id, JobState::Running, None);
+    let report = refresh_and_record(index, ctx, source, log).await;
+    let state = if report.failed() {
+        JobState::Failed
+    } else {
+        JobState::Succeeded
+    };
+    control.shared.update_job(job_id, state, Some(report));
 }
 
 /// Due at `now` when neither an ingest nor an attempt happened within the source's interval.
@@ -77,7 +153,7 @@ async fn refresh_and_record(
     ctx: &FetchContext,
     source: &SourceConfig,
     log: &dyn RefreshLog,
-) {
+) -> RefreshReport {
     let started_at = Utc::now();
     let report = refresh_source(index, ctx, source, false).await;
     match report.error() {
@@ -85,6 +161,7 @@ async fn refresh_and_record(
         None => info!(source = %source.name, "{}", report.summary()),
     }
     log.record(&source.name, &record_of(index, started_at, &report));
+    report
 }
 
 /// The refresh as its log keeps it; the offers and rejects are what the index holds now (the

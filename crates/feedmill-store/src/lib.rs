@@ -4,7 +4,7 @@
 //!
 //! # The seam
 //! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
-//! [`EarningsStore`], [`PriceHistoryStore`], [`Migrations`]) so that a server database can
+//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`Migrations`]) so that a server database can
 //! follow SQLite. The test suite is written once against them (`suite`, run for each store by
 //! `store_suite!` with a factory of fresh stores). The traits are **synchronous**: SQLite
 //! work is blocking, the API (axum on tokio) runs it in `spawn_blocking` as it does searches,
@@ -61,6 +61,7 @@
 //! - Price history: only changes, gaps for disappearances, a batch per ingest compared with a
 //!   compact last-known state ([`PriceBatch`]), the EU 30-day low ([`thirty_day_low`]), daily
 //!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]).
+mod api_key;
 mod attribution;
 mod click;
 mod click_import;
@@ -75,6 +76,7 @@ mod store;
 mod stored;
 mod transaction;
 
+pub use api_key::{KeyStore, StoredApiKey};
 pub use attribution::{ATTRIBUTION_WINDOW_DAYS, Attribution, AttributionMethod, UnattributedSale};
 pub use click::{Click, ClickCount, ClickId, GroupBy, NUM_SUB_ID_SLOTS, TimeRange};
 pub use click_import::{ImportReport, MalformedLine};

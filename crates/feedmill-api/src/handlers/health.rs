@@ -35,10 +35,12 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
 pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
     let mut board = state.sources().snapshot();
+    let paused = state.operator().map(|op| op.paused()).unwrap_or_default();
     let mut views = Vec::new();
     for stat in stats {
         views.push(SourceView {
             refresh: board.remove(&stat.source),
+            paused: paused.contains(&stat.source),
             name: stat.source,
             num_offers: stat.num_offers,
             last_ingest_at: Some(stat.last_ingest_at),
@@ -47,6 +49,7 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
     }
     for (name, status) in board {
         views.push(SourceView {
+            paused: paused.contains(&name),
             name,
             refresh: Some(status),
             num_offers: 0,

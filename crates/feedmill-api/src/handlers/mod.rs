@@ -5,6 +5,8 @@
 
 pub(crate) mod clickout;
 pub(crate) mod health;
+pub(crate) mod keys;
 pub(crate) mod links;
 pub(crate) mod offers;
+pub(crate) mod operator;
 pub(crate) mod search;

@@ -203,6 +203,51 @@ async fn real_answers_of_every_route_match_the_document() {
         ("/health", Method::GET, "/health".into(), None),
         ("/metrics", Method::GET, "/metrics".into(), None),
         ("/openapi.json", Method::GET, "/openapi.json".into(), None),
+        ("/keys", Method::GET, "/keys".into(), None),
+        (
+            "/keys",
+            Method::POST,
+            "/keys".into(),
+            Some(json!({ "name": "front", "actions": ["search"] })),
+        ),
+        (
+            "/keys",
+            Method::POST,
+            "/keys".into(),
+            Some(json!({ "name": "front", "actions": ["fly"] })),
+        ),
+        (
+            "/keys/{id}",
+            Method::DELETE,
+            "/keys/0000000000000000".into(),
+            None,
+        ),
+        (
+            "/keys/scoped",
+            Method::POST,
+            "/keys/scoped".into(),
+            Some(json!({ "filter": { "merchant": "Nordic" } })),
+        ),
+        (
+            "/sources/{name}/refresh",
+            Method::POST,
+            "/sources/nordic/refresh".into(),
+            None,
+        ),
+        (
+            "/sources/{name}/pause",
+            Method::POST,
+            "/sources/nordic/pause".into(),
+            None,
+        ),
+        (
+            "/sources/{name}/resume",
+            Method::POST,
+            "/sources/nordic/resume".into(),
+            None,
+        ),
+        ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
+        ("/admin/reload", Method::POST, "/admin/reload".into(), None),
     ];
     let mut routes_seen = std::collections::BTreeSet::new();
     for (route, method, uri, body) in cases {

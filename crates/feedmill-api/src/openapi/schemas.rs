@@ -179,3 +179,10 @@ pub struct Health {
 pub struct Sources {
     sources: Vec<crate::types::SourceView>,
 }
+
+/// `POST /sources/{name}/pause` and `/resume`.
+#[derive(Serialize, ToSchema)]
+pub struct PauseState {
+    source: String,
+    paused: bool,
+}

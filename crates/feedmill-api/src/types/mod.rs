@@ -3,9 +3,11 @@
 //! Field names are a contract with users. (The search answer's offers and groups are the
 //! seam's types, `feedmill_search::SearchResponse`, with links added by `offer_links`.)
 
+pub(crate) mod key_types;
 pub(crate) mod link_request;
 pub(crate) mod source_view;
 
+pub use key_types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey, ScopedKeyRequest};
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
     LinkResponse, MAX_BATCH,

@@ -15,4 +15,6 @@ pub struct SourceView {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_ingest_at: Option<chrono::DateTime<chrono::Utc>>,
     pub num_rejected: Option<u64>,
+    /// Scheduled refreshes are paused by the operator (`POST /sources/{name}/pause`).
+    pub paused: bool,
 }

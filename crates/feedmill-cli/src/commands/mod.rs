@@ -10,6 +10,7 @@ mod normalize;
 mod refresh;
 mod search;
 mod serve;
+mod serve_operator;
 mod stats;
 
 use crate::cli::{Cli, Command, ServeArgs};

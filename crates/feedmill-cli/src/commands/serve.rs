@@ -1,16 +1,20 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start.
+//! click log (`--clicks`) is imported at start. The `[auth]` section and `[[key]]` entries turn
+//! API keys on; the operator endpoints steer the scheduler (`serve_operator`), and
+//! `POST /admin/reload` or SIGHUP re-read the config file. `--metrics-listen` serves `/metrics`
+//! on an address of its own.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
+use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
-use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_schedule};
+use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing::{info, warn};
@@ -46,6 +50,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store_path = args.store_path();
     let store = Arc::new(open_store(&store_path)?);
     let state = AppState::new(index.clone(), api_config, store)?;
+    let settings = auth_settings(&config, &|name: &str| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?;
+    state
+        .keys()
+        .configure(&settings)
+        .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
@@ -54,23 +64,56 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
         refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
     }
-    let schedule = tokio::spawn(run_schedule(
+    let (scheduler, control) = scheduler_channel(&config.sources);
+    let operator = Arc::new(ServeOperator {
+        config_path: args.config.clone(),
+        scheduler,
+        keys: state.keys().clone(),
+        env: Box::new(|name| std::env::var(name).ok()),
+    });
+    state.attach_operator(operator.clone());
+    #[cfg(unix)]
+    let hangups = tokio::spawn(super::serve_operator::reload_on_hangup(operator));
+    let schedule = tokio::spawn(run_scheduler(
         index.clone(),
         ctx,
         config.sources,
         board,
         SCHEDULER_TICK,
+        control,
     ));
+    let metrics = match &args.metrics_listen {
+        Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
+        None => None,
+    };
     println!(
         "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",
         index.num_offers()
     );
     let served = feedmill_api::serve(listener, state, shutdown_signal()).await;
     schedule.abort();
+    #[cfg(unix)]
+    hangups.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     index.release_writer();
     served.context("the HTTP server failed")?;
     info!("shut down");
     Ok(())
+}
+
+/// Serves `/metrics` alone on `addr` until aborted.
+async fn serve_metrics(addr: &str, state: AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("failed to listen on {addr} for metrics"))?;
+    info!(addr = %listener.local_addr()?, "metrics served without a key");
+    Ok(tokio::spawn(async move {
+        if let Err(error) = feedmill_api::serve_metrics(listener, state).await {
+            warn!(%error, "the metrics listener failed");
+        }
+    }))
 }
 
 /// The API's link settings of one configured source: its network's link dialect, the

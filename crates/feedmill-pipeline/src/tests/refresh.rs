@@ -118,3 +118,79 @@ async fn the_scheduler_tells_each_refresh_and_waits_for_the_interval() -> TestRe
     assert_eq!(failed.indexed.map(|i| i.num_offers), Some(8));
     Ok(())
 }
+
+/// Waits (a bounded while) until `done` holds.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..400 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn the_scheduler_skips_paused_sources_and_runs_jobs_on_command() -> TestResult {
+    use crate::{ControlError, JobState, run_scheduler, scheduler_channel};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir()?;
+    let feed = write_feed(dir.path(), "feed.csv", 5)?;
+    let source = file_source(dir.path(), &feed)?;
+    let index = Arc::new(OfferIndex::open_or_create(&dir.path().join("index"))?);
+    let ctx = FetchContext::new(dir.path().join("cache"))?;
+    let log = Arc::new(RecordedLog::default());
+    let (handle, control) = scheduler_channel(std::slice::from_ref(&source));
+    handle.pause(SOURCE)?;
+    assert_eq!(
+        handle.pause("nope"),
+        Err(ControlError::UnknownSource("nope".into()))
+    );
+    let tick = std::time::Duration::from_millis(20);
+    let scheduler = tokio::spawn(run_scheduler(
+        index.clone(),
+        ctx,
+        vec![source.clone()],
+        log.clone(),
+        tick,
+        control,
+    ));
+    tokio::time::sleep(tick * 5).await;
+    assert!(
+        log.records().is_empty(),
+        "a paused source is not refreshed though due"
+    );
+
+    let job_id = handle.run_now(SOURCE)?;
+    let finished = eventually(|| {
+        handle
+            .job(job_id)
+            .is_some_and(|j| j.state == JobState::Succeeded)
+    })
+    .await;
+    assert!(finished, "{:?}", handle.job(job_id));
+    let job = handle.job(job_id).ok_or("the job is gone")?;
+    assert!(job.report.is_some_and(|r| !r.failed()));
+    assert_eq!(
+        index.num_offers(),
+        5,
+        "a run-now runs though the source is paused"
+    );
+    assert_eq!(
+        handle.run_now("nope"),
+        Err(ControlError::UnknownSource("nope".into()))
+    );
+
+    // A reload that keeps the source keeps its pause; after one that drops it, it is unknown.
+    handle.set_sources(vec![source.clone()])?;
+    assert_eq!(handle.paused().len(), 1);
+    handle.resume(SOURCE)?;
+    assert!(handle.paused().is_empty());
+    handle.set_sources(Vec::new())?;
+    assert_eq!(
+        handle.run_now(SOURCE),
+        Err(ControlError::UnknownSource(SOURCE.into()))
+    );
+    scheduler.abort();
+    Ok(())
+}

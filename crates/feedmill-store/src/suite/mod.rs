@@ -5,6 +5,7 @@ mod attribution_suite;
 mod click_suite;
 mod conversion_suite;
 mod earnings_suite;
+mod key_suite;
 mod price_suite;
 mod transaction_suite;
 
@@ -12,6 +13,7 @@ pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
 pub(crate) use conversion_suite::*;
 pub(crate) use earnings_suite::*;
+pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
 pub(crate) use transaction_suite::*;
 
@@ -49,7 +51,9 @@ macro_rules! store_suite {
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
-            the_schema_version_is_the_latest
+            the_schema_version_is_the_latest,
+            an_api_key_keeps_every_field, an_api_key_digest_is_stored_once,
+            a_deleted_api_key_is_gone
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {

@@ -1,0 +1,83 @@
+//! The operator's endpoints (admin keys): `POST /sources/{name}/refresh` (202 with a job id),
+//! `GET /jobs/{id}`, `POST /sources/{name}/pause` and `/resume`, and `POST /admin/reload`. They
+//! ask the [`Operator`](crate::operator::Operator) the binary attached; without one they
+//! answer 503.
+
+use crate::error::{ApiError, ErrorCode};
+use crate::operator::{JobView, Operator, OperatorError, ReloadSummary};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn operator(state: &AppState) -> Result<Arc<dyn Operator>, ApiError> {
+    state.operator().ok_or_else(|| {
+        let message = "this server runs no scheduler and no config file to operate";
+        ApiError::new(ErrorCode::OperatorUnavailable, message)
+    })
+}
+
+impl From<OperatorError> for ApiError {
+    fn from(err: OperatorError) -> ApiError {
+        let code = match &err {
+            OperatorError::UnknownSource(_) => ErrorCode::SourceNotFound,
+            OperatorError::QueueFull | OperatorError::Unavailable(_) => {
+                ErrorCode::OperatorUnavailable
+            }
+            OperatorError::InvalidConfig(_) => ErrorCode::InvalidConfig,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
+pub(crate) async fn refresh_source(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let job_id = operator(&state)?.refresh(&name)?;
+    tracing::info!(source = %name, job = %job_id, "refresh queued by the operator");
+    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+}
+
+pub(crate) async fn job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<JobView>, ApiError> {
+    let job = operator(&state)?.job(&id);
+    job.map(Json)
+        .ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job {id:?}")))
+}
+
+pub(crate) async fn pause_source(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    operator(&state)?.pause(&name)?;
+    tracing::info!(source = %name, "source paused");
+    Ok(Json(json!({ "source": name, "paused": true })))
+}
+
+pub(crate) async fn resume_source(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    operator(&state)?.resume(&name)?;
+    tracing::info!(source = %name, "source resumed");
+    Ok(Json(json!({ "source": name, "paused": false })))
+}
+
+/// Reloading reads files: it runs off the async workers.
+pub(crate) async fn reload(State(state): State<AppState>) -> Result<Json<ReloadSummary>, ApiError> {
+    let operator = operator(&state)?;
+    let summary = tokio::task::spawn_blocking(move || operator.reload())
+        .await
+        .map_err(|err| ApiError::internal("reload task", err))??;
+    tracing::info!(
+        num_sources = summary.num_sources,
+        num_keys = summary.num_keys,
+        "configuration reloaded"
+    );
+    Ok(Json(summary))
+}

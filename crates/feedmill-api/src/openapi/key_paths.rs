@@ -1,0 +1,238 @@
+//! The OpenAPI paths of the keys and operator endpoints, and the key answers (401, 403, 429)
+//! of every route that needs a key, taken from the same table the guard reads
+//! ([`crate::auth::ROUTE_ACCESS`]).
+
+use super::{error_response, ok, op};
+use crate::auth::{Access, ROUTE_ACCESS};
+use crate::route_paths as paths;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, HttpMethod, OpenApi, PathItem, Ref, ResponseBuilder};
+
+/// `operation` answering `status` (instead of 200) with `response`.
+fn answering(
+    mut operation: Operation,
+    status: &str,
+    response: utoipa::openapi::Response,
+) -> Operation {
+    operation.responses.responses.remove("200");
+    operation
+        .responses
+        .responses
+        .insert(status.to_string(), response.into());
+    operation
+}
+
+fn with_source_404(mut operation: Operation) -> Operation {
+    let missing = error_response("No such source, job or key");
+    operation
+        .responses
+        .responses
+        .insert("404".into(), missing.into());
+    operation
+}
+
+/// The keys and operator paths; the operator's may answer 503 (no scheduler attached, or its
+/// queue full).
+pub(super) fn paths() -> Vec<(&'static str, PathItem)> {
+    let mut paths = key_and_operator_paths();
+    let operated = [
+        paths::SOURCE_REFRESH,
+        paths::SOURCE_PAUSE,
+        paths::SOURCE_RESUME,
+        paths::JOB,
+        paths::ADMIN_RELOAD,
+    ];
+    for (path, item) in &mut paths {
+        if !operated.contains(path) {
+            continue;
+        }
+        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let unavailable =
+                error_response("The server runs no scheduler to operate, or its queue is full");
+            operation
+                .responses
+                .responses
+                .insert("503".into(), unavailable.into());
+        }
+    }
+    paths
+}
+
+fn key_and_operator_paths() -> Vec<(&'static str, PathItem)> {
+    let name = [("name", "Source name", None)];
+    let mut keys = PathItem::new(
+        HttpMethod::Get,
+        op(
+            "Every API key, without secrets",
+            &[],
+            &[],
+            None,
+            ok("KeyList", "The keys"),
+        ),
+    );
+    keys.merge_operations(PathItem::new(
+        HttpMethod::Post,
+        answering(
+            op(
+                "A new API key; its secret is in this answer only",
+                &[],
+                &[],
+                Some("NewKeyRequest"),
+                ok("CreatedKey", ""),
+            ),
+            "201",
+            ResponseBuilder::new()
+                .description("The key and its secret")
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("CreatedKey"))),
+                )
+                .build(),
+        ),
+    ));
+    let deleted = ResponseBuilder::new().description("Deleted").build();
+    let accepted = ResponseBuilder::new()
+        .description("Queued: {\"job_id\": ...}")
+        .build();
+    let post = |summary, success| {
+        PathItem::new(
+            HttpMethod::Post,
+            with_source_404(op(summary, &[], &name, None, success)),
+        )
+    };
+    let paused = || ok("PauseState", "The source's pause state");
+    vec![
+        (paths::KEYS, keys),
+        (
+            paths::KEY,
+            PathItem::new(
+                HttpMethod::Delete,
+                answering(
+                    op(
+                        "Deletes a run-time API key",
+                        &[],
+                        &[("id", "Key id", None)],
+                        None,
+                        deleted.clone(),
+                    ),
+                    "204",
+                    deleted,
+                ),
+            ),
+        ),
+        (
+            paths::KEYS_SCOPED,
+            PathItem::new(
+                HttpMethod::Post,
+                op(
+                    "A scoped search key: the caller's search key with filters it cannot widen",
+                    &[],
+                    &[],
+                    Some("ScopeParams"),
+                    ok("ScopedKey", "The scoped key"),
+                ),
+            ),
+        ),
+        (
+            paths::SOURCE_REFRESH,
+            PathItem::new(
+                HttpMethod::Post,
+                answering(
+                    with_source_404(op(
+                        "Refreshes a source now",
+                        &[],
+                        &name,
+                        None,
+                        accepted.clone(),
+                    )),
+                    "202",
+                    accepted,
+                ),
+            ),
+        ),
+        (
+            paths::SOURCE_PAUSE,
+            post("Pauses a source's scheduled refreshes", paused()),
+        ),
+        (
+            paths::SOURCE_RESUME,
+            post("Resumes a source's scheduled refreshes", paused()),
+        ),
+        (
+            paths::JOB,
+            PathItem::new(
+                HttpMethod::Get,
+                with_source_404(op(
+                    "A refresh job's state and report",
+                    &[],
+                    &[("id", "Job id", None)],
+                    None,
+                    ok("JobView", "The job"),
+                )),
+            ),
+        ),
+        (
+            paths::ADMIN_RELOAD,
+            PathItem::new(
+                HttpMethod::Post,
+                op(
+                    "Re-reads the configuration (keys and sources); a broken file is a 400 and changes nothing",
+                    &[],
+                    &[],
+                    None,
+                    ok("ReloadSummary", "Reloaded"),
+                ),
+            ),
+        ),
+    ]
+}
+
+/// Adds the key answers and the security schemes: every route that needs a key may answer
+/// 401 (no, unknown or expired key), 403 (the key lacks the action) and 429 (the key's rate).
+pub(super) fn add_key_answers(doc: &mut OpenApi) {
+    for (path, access) in ROUTE_ACCESS {
+        let Access::Needs(action) = access else {
+            continue;
+        };
+        let Some(item) = doc.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        for operation in [&mut item.get, &mut item.post, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            let answers = [
+                (
+                    "401",
+                    "No key, an unknown key or an expired key".to_string(),
+                ),
+                (
+                    "403",
+                    format!("The key lacks the {action} action or is outside its limits"),
+                ),
+                (
+                    "429",
+                    "The key's request limit is reached; see Retry-After".to_string(),
+                ),
+            ];
+            for (status, description) in answers {
+                let response = error_response(&description);
+                operation
+                    .responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert(response.into());
+            }
+        }
+    }
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "api_key",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+    );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+}
