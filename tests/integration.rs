@@ -8,6 +8,7 @@ mod normalize_cli;
 mod normalize_junk;
 mod normalize_losses;
 mod normalize_snapshots;
+mod postback_cli;
 mod refresh_cli;
 mod serve_cli;
 mod serve_keys_cli;

@@ -80,6 +80,18 @@ impl ServedIndex {
         cache_bytes: u64,
         scratch: &Path,
     ) -> BenchResult<ServedIndex> {
+        ServedIndex::start_configured(index, scratch, |config| {
+            config.search_cache_bytes = cache_bytes;
+        })
+    }
+
+    /// Serves `index` with the configuration as `configure` sets it (limits, cache); clicks
+    /// and postbacks go to a store in `scratch` (`feedmill.db`).
+    pub fn start_configured(
+        index: Arc<OfferIndex>,
+        scratch: &Path,
+        configure: impl FnOnce(&mut ApiConfig),
+    ) -> BenchResult<ServedIndex> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(SERVER_WORKERS)
             .enable_all()
@@ -87,7 +99,7 @@ impl ServedIndex {
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let base = format!("http://{}", listener.local_addr()?);
         let mut config = ApiConfig::new(base.clone(), scratch.join("clicks.ndjson"));
-        config.search_cache_bytes = cache_bytes;
+        configure(&mut config);
         let store = Arc::new(feedmill_store::SqliteStore::open(
             &scratch.join("feedmill.db"),
         )?);
@@ -108,6 +120,11 @@ impl ServedIndex {
     /// `http://127.0.0.1:PORT`.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The server's state (to load postback programs, say).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     pub fn cache_stats(&self) -> CacheStats {
@@ -198,6 +215,15 @@ async fn load(
 pub fn client(concurrency: usize) -> BenchResult<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
+        .build()?)
+}
+
+/// [`client`] that hands redirects back instead of following them (a click-out's `302` is
+/// its answer, and its `Location` leads off the machine).
+pub fn client_without_redirects(concurrency: usize) -> BenchResult<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .redirect(reqwest::redirect::Policy::none())
         .build()?)
 }
 
@@ -294,10 +320,14 @@ async fn run_workers(
     Ok(all)
 }
 
-/// One request, its body read to the end; true on a 2xx answer.
+/// One request, its body read to the end; true on a 2xx answer, or a 3xx one that the client
+/// did not follow ([`client_without_redirects`]).
 async fn send(client: &reqwest::Client, url: Url) -> bool {
     match client.get(url).send().await {
-        Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+        Ok(response) => {
+            let status = response.status();
+            (status.is_success() || status.is_redirection()) && response.bytes().await.is_ok()
+        }
         Err(_) => false,
     }
 }

@@ -1,5 +1,5 @@
 //! [`ApiConfig`]: what the API needs to know beyond the index and the store — its public
-//! address, the old click log to import, each source's link settings and the click-out limit —
+//! address, the old click log to import, each source's link settings, the click-out and postback limits —
 //! and its validation.
 
 use feedmill_links::SourceLinks;
@@ -16,6 +16,8 @@ pub const DEFAULT_MAX_CONNECTIONS_PER_IP: u32 = 64;
 /// How long a client may take to send a request's headers (nginx's `client_header_timeout` is
 /// 60 s; a real client needs milliseconds).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Linkolino's postback limit: 100 per IP and program per minute.
+pub const DEFAULT_POSTBACKS_PER_MINUTE: u32 = 100;
 /// The default byte budget of the search answer cache ([`ApiConfig::search_cache_bytes`]).
 pub const DEFAULT_SEARCH_CACHE_BYTES: u64 = 64 << 20;
 
@@ -33,6 +35,8 @@ pub struct ApiConfig {
     pub sources: BTreeMap<String, SourceLinks>,
     /// Click-outs per client IP per minute.
     pub clicks_per_minute: u32,
+    /// Conversion postbacks per client IP and program per minute.
+    pub postbacks_per_minute: u32,
     /// Key the click limit by the last `X-Forwarded-For` address instead of the peer address.
     /// Only for a server behind a proxy that sets that header; otherwise clients could pick
     /// their own key.
@@ -77,6 +81,7 @@ impl ApiConfig {
             click_log_path: click_log_path.into(),
             sources: BTreeMap::new(),
             clicks_per_minute: DEFAULT_CLICKS_PER_MINUTE,
+            postbacks_per_minute: DEFAULT_POSTBACKS_PER_MINUTE,
             trust_forwarded_for: false,
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,

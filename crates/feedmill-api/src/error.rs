@@ -34,6 +34,10 @@ pub enum ErrorCode {
     OfferNotFound,
     ProductNotFound,
     NotFound,
+    /// A postback for a program that is not configured.
+    UnknownProgram,
+    /// A postback without its program's key, or with a wrong or rotated one.
+    Unauthorized,
     MethodNotAllowed,
     RateLimited,
     /// No key on a route that needs one.
@@ -80,6 +84,8 @@ impl ErrorCode {
             OfferNotFound => ("offer_not_found", StatusCode::NOT_FOUND),
             ProductNotFound => ("product_not_found", StatusCode::NOT_FOUND),
             NotFound => ("not_found", StatusCode::NOT_FOUND),
+            UnknownProgram => ("unknown_program", StatusCode::NOT_FOUND),
+            Unauthorized => ("unauthorized", StatusCode::UNAUTHORIZED),
             MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
             RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
             MissingApiKey => ("missing_api_key", StatusCode::UNAUTHORIZED),
@@ -110,6 +116,7 @@ impl ErrorCode {
     pub fn for_status(status: StatusCode) -> ErrorCode {
         match status {
             StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
             StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
@@ -277,7 +284,7 @@ mod tests {
 
     #[test]
     fn every_status_maps_to_a_code_of_that_status() {
-        for status in [404u16, 405, 413, 415, 429, 400, 408, 500, 503] {
+        for status in [401u16, 404, 405, 413, 415, 429, 400, 408, 500, 503] {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
             let code = ErrorCode::for_status(status);
             assert_eq!(

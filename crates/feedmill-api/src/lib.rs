@@ -5,9 +5,11 @@
 //! price comparison, suggestions, link building and click-out (the links themselves are built
 //! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the click-out's
 //! durable record in the click store (`feedmill-store`, any `Store` behind [`AppState::new`]),
-//! the per-IP click limit, the Prometheus metrics and the OpenAPI document, the API keys
-//! ([`auth`]: actions per route, scoped search keys, per-key limits and CORS) and the
-//! operator's endpoints over an [`operator::Operator`] the binary attaches.
+//! the per-IP click limit, the API keys ([`auth`]: actions per route, scoped search keys,
+//! per-key limits and CORS), the operator's endpoints over an [`operator::Operator`] the binary
+//! attaches, conversion postbacks (`postback`: programs and their keys,
+//! reloadable with [`AppState::reload_programs`]; the field rules and the idempotent upsert are
+//! the store's), the Prometheus metrics and the OpenAPI document.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -43,6 +45,7 @@ mod offer_links;
 mod openapi;
 pub mod operator;
 mod params;
+mod postback;
 mod rate_limit;
 mod request_id;
 mod route_paths;
@@ -57,17 +60,18 @@ mod types;
 
 pub use config::{
     ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_SEARCH_CACHE_BYTES,
+    DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_POSTBACKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES,
 };
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
 pub use params::MAX_Q_BYTES;
+pub use postback::{MAX_PROGRAM_ID_CHARS, PostbackProgram, PostbackPrograms, ProgramError};
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, metrics_router, router, serve_metrics};
 pub use server::serve;
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
-pub use types::MAX_BATCH;
 pub use types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey};
+pub use types::{MAX_BATCH, PostbackResponse};

@@ -13,7 +13,7 @@ use crate::params::{
 use crate::source_status::SourceStatus;
 use crate::types::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
-    LinkResponse, SourceView,
+    LinkResponse, PostbackResponse, SourceView,
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -27,13 +27,14 @@ use utoipa::openapi::{
 
 mod key_paths;
 mod refinements;
+mod postback_doc;
 mod schemas;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "feedmill",
-        description = "Product offers from affiliate feeds: search, price comparison, tracking links and click-out."
+        description = "Product offers from affiliate feeds: search, price comparison, tracking links, click-out and conversion postbacks."
     ),
     components(schemas(
         ErrorBody,
@@ -45,6 +46,7 @@ mod schemas;
         BatchRequest,
         BatchResponse,
         BatchItem,
+        PostbackResponse,
         SourceStatus,
         SourceView,
         schemas::Offer,
@@ -163,6 +165,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                     .build(),
             )),
         ),
+        ("/api/postback/{program_id}", postback_doc::path_item()),
         (
             "/sources",
             get(op(

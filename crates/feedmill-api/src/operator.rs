@@ -32,6 +32,8 @@ pub struct JobView {
 pub struct ReloadSummary {
     pub num_sources: usize,
     pub num_keys: usize,
+    /// Conversion postback programs (`[[program]]`) now in effect.
+    pub num_programs: usize,
 }
 
 /// Why an operator request was refused.

@@ -1,14 +1,17 @@
-//! [`ClickRateLimiter`]: at most N click-outs per client IP per minute (Linkolino's `/r/:code`
-//! limit is 30/IP/min), then `429` with `Retry-After`.
+//! [`KeyedRateLimiter`]: at most N requests per key per minute, then `429` with `Retry-After`.
+//! Click-outs are keyed by client IP ([`ClickRateLimiter`]; Linkolino's `/r/:code` limit is
+//! 30/IP/min), postbacks by client IP and program ([`PostbackRateLimiter`]; Linkolino's
+//! `/api/postback/:id` limit is 100/IP + program/min).
 //!
-//! The limiter is governor's keyed GCRA: a burst of N, refilled one click every 60/N seconds,
-//! so a client that keeps within N a minute is never refused. Its clock is [`ApiClock`], which
-//! tests can stop and advance by hand.
+//! The limiter is governor's keyed GCRA: a burst of N, refilled one request every 60/N
+//! seconds, so a client that keeps within N a minute is never refused. Its clock is
+//! [`ApiClock`], which tests can stop and advance by hand.
 
 use governor::clock::Clock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -62,34 +65,39 @@ impl Clock for ApiClock {
     }
 }
 
-type KeyedLimiter =
-    RateLimiter<IpAddr, HashMapStateStore<IpAddr>, ApiClock, NoOpMiddleware<Duration>>;
+type GovernorLimiter<K> = RateLimiter<K, HashMapStateStore<K>, ApiClock, NoOpMiddleware<Duration>>;
 
 /// Per-IP click limit.
-pub struct ClickRateLimiter {
-    limiter: KeyedLimiter,
+pub type ClickRateLimiter = KeyedRateLimiter<IpAddr>;
+
+/// Per-IP-and-program postback limit.
+pub type PostbackRateLimiter = KeyedRateLimiter<(IpAddr, String)>;
+
+/// A per-key limit of requests per minute.
+pub struct KeyedRateLimiter<K: Hash + Eq + Clone> {
+    limiter: GovernorLimiter<K>,
     clock: ApiClock,
     checks: AtomicU64,
 }
 
-impl ClickRateLimiter {
-    /// `per_minute` clicks per IP per minute; 0 is read as 1.
-    pub fn new(per_minute: u32, clock: ApiClock) -> ClickRateLimiter {
+impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
+    /// `per_minute` requests per key per minute; 0 is read as 1.
+    pub fn new(per_minute: u32, clock: ApiClock) -> KeyedRateLimiter<K> {
         let burst = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_minute(burst);
-        ClickRateLimiter {
+        KeyedRateLimiter {
             limiter: RateLimiter::new(quota, HashMapStateStore::default(), clock.clone()),
             clock,
             checks: AtomicU64::new(0),
         }
     }
 
-    /// `Ok` when `ip` may click now, else the whole seconds to wait (at least 1).
-    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+    /// `Ok` when `key` may be served now, else the whole seconds to wait (at least 1).
+    pub fn check(&self, key: K) -> Result<(), u64> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.limiter.retain_recent();
         }
-        match self.limiter.check_key(&ip) {
+        match self.limiter.check_key(&key) {
             Ok(()) => Ok(()),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(self.clock.now());
@@ -99,9 +107,9 @@ impl ClickRateLimiter {
     }
 }
 
-impl std::fmt::Debug for ClickRateLimiter {
+impl<K: Hash + Eq + Clone> std::fmt::Debug for KeyedRateLimiter<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClickRateLimiter").finish_non_exhaustive()
+        f.debug_struct("KeyedRateLimiter").finish_non_exhaustive()
     }
 }
 
@@ -128,5 +136,19 @@ mod tests {
         for _ in 0..30 {
             assert_eq!(limiter.check(a), Ok(()));
         }
+    }
+
+    #[test]
+    fn postbacks_are_limited_per_ip_and_program() {
+        let clock = ApiClock::manual();
+        let limiter = PostbackRateLimiter::new(100, clock.clone());
+        let ip = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+        for _ in 0..100 {
+            assert_eq!(limiter.check((ip, "shop-a".to_owned())), Ok(()));
+        }
+        assert_eq!(limiter.check((ip, "shop-a".to_owned())), Err(1));
+        assert_eq!(limiter.check((ip, "shop-b".to_owned())), Ok(()));
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(limiter.check((ip, "shop-a".to_owned())), Ok(()));
     }
 }

@@ -11,6 +11,7 @@ pub(crate) const ALL: &[&str] = &[
     LINKS_GENERATE,
     LINKS_GENERATE_BATCH,
     CLICK_OUT,
+    POSTBACK,
     SOURCES,
     HEALTH,
     METRICS,
@@ -30,6 +31,7 @@ pub(crate) const SUGGEST: &str = "/suggest";
 pub(crate) const OFFER: &str = "/offers/{id}";
 pub(crate) const PRODUCT: &str = "/products/{gtin}";
 pub(crate) const CLICK_OUT: &str = "/r/{code}";
+pub(crate) const POSTBACK: &str = "/api/postback/{program_id}";
 pub(crate) const HEALTH: &str = "/health";
 pub(crate) const OPENAPI: &str = "/openapi.json";
 pub(crate) const LINKS_GENERATE: &str = "/links/generate";

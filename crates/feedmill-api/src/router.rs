@@ -14,7 +14,7 @@
 
 use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, keys, links, offers, operator, search};
+use crate::handlers::{clickout, health, keys, links, offers, operator, postback, search};
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
 use crate::server::connection_limit::refuse_over_connection_limit;
@@ -76,9 +76,13 @@ pub(crate) fn public_routes() -> Router<AppState> {
         .route(route_paths::OPENAPI, get(health::openapi_json))
 }
 
-/// Partners' routes: the link builder.
+/// Partners' routes: the link builder and merchants' conversion postbacks.
 pub(crate) fn partner_routes() -> Router<AppState> {
     Router::new()
+        .route(
+            route_paths::POSTBACK,
+            get(postback::postback).post(postback::postback),
+        )
         .route(route_paths::LINKS_GENERATE, post(links::generate_link))
         .route(
             route_paths::LINKS_GENERATE_BATCH,

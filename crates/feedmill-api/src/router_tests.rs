@@ -757,7 +757,11 @@ async fn routes_are_grouped_public_partner_operator() {
         (
             "partner",
             partner_routes,
-            &["/links/generate", "/links/generate-batch"],
+            &[
+                "/links/generate",
+                "/links/generate-batch",
+                "/api/postback/{program_id}",
+            ],
         ),
         (
             "operator",
@@ -782,7 +786,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 .replace("{id}", "x")
                 .replace("{gtin}", "4006381333931")
                 .replace("{code}", "x")
-                .replace("{name}", "x");
+                .replace("{name}", "x")
+                .replace("{program_id}", "x");
             let response = build()
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))

@@ -9,13 +9,14 @@ use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
 use crate::metrics::Metrics;
 use crate::operator::Operator;
-use crate::rate_limit::{ApiClock, ClickRateLimiter};
+use crate::postback::{PostbackProgram, PostbackPrograms};
+use crate::rate_limit::{ApiClock, ClickRateLimiter, PostbackRateLimiter};
 use crate::route_paths;
 use crate::search_index::SearchIndex;
 use crate::source_status::SourceStatusBoard;
 use feedmill_search::{CacheStats, SearchBackend, SearchCache};
 use feedmill_store::Store;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
 
@@ -33,6 +34,10 @@ struct StateInner {
     /// Where click-outs are recorded, durably, before the redirect.
     store: Arc<dyn Store>,
     limiter: ClickRateLimiter,
+    postback_limiter: PostbackRateLimiter,
+    /// The programs that may send postbacks, swapped whole at a config reload; a handler
+    /// takes the `Arc` (a read lock held for a pointer copy), so a reload never waits on one.
+    programs: RwLock<Arc<PostbackPrograms>>,
     metrics: Metrics,
     sources: Arc<SourceStatusBoard>,
     directory: LinkDirectory,
@@ -78,7 +83,9 @@ impl AppState {
         let inner = StateInner {
             index,
             search_cache,
-            limiter: ClickRateLimiter::new(config.clicks_per_minute, clock),
+            limiter: ClickRateLimiter::new(config.clicks_per_minute, clock.clone()),
+            postback_limiter: PostbackRateLimiter::new(config.postbacks_per_minute, clock),
+            programs: RwLock::new(Arc::new(PostbackPrograms::default())),
             config,
             store,
             metrics: Metrics::new(route_paths::ALL),
@@ -138,6 +145,38 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> &ClickRateLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn postback_limiter(&self) -> &PostbackRateLimiter {
+        &self.inner.postback_limiter
+    }
+
+    /// Replaces the postback programs and their keys, as read from a (re)loaded config: from
+    /// the next postback on only these programs and keys are accepted, so a key rotated out
+    /// of the config stops working here, without a restart. `feedmill serve` calls it at
+    /// start and on `SIGHUP`.
+    pub fn reload_programs(&self, programs: PostbackPrograms) {
+        let num_programs = programs.len();
+        let mut current = self
+            .inner
+            .programs
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = Arc::new(programs);
+        info!(num_programs, "postback programs loaded");
+    }
+
+    /// The postback programs in effect.
+    pub fn postback_programs(&self) -> Arc<PostbackPrograms> {
+        self.inner
+            .programs
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn postback_program(&self, id: &str) -> Option<PostbackProgram> {
+        self.postback_programs().get(id).cloned()
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

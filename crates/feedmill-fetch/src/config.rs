@@ -6,6 +6,7 @@
 //! is an error too, so a typo never silently falls back to a default.
 
 use crate::auth_config::{AuthConfig, KeyConfig, RawKey, validate_keys};
+use crate::program_config::{ProgramConfig, RawProgram};
 use crate::source_config::*;
 use feedmill_formats::FeedFormat;
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// All configured sources, in file order.
+/// All configured sources, in file order, and the programs that send conversion postbacks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
@@ -21,6 +22,8 @@ pub struct FeedConfig {
     pub auth: AuthConfig,
     /// The `[[key]]` entries.
     pub keys: Vec<KeyConfig>,
+    /// The `[[program]]` sections (see [`crate::program_config`]).
+    pub programs: Vec<ProgramConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,10 @@ pub enum ConfigError {
     Key { name: String, message: String },
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
+    #[error("program \"{id}\": {message}")]
+    Program { id: String, message: String },
+    #[error("two programs have the id \"{id}\"; ids must be unique")]
+    DuplicateProgram { id: String },
     /// Any of the above, with the file it was found in.
     #[error("{}: {inner}", .path.display())]
     InFile {
@@ -81,16 +88,38 @@ impl FeedConfig {
         }
         let keys =
             validate_keys(raw.key).map_err(|(name, message)| ConfigError::Key { name, message })?;
+        let programs = validate_programs(raw.program, &sources, base_dir)?;
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
             keys,
+            programs,
         })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name == name)
     }
+}
+
+fn validate_programs(
+    raw: Vec<RawProgram>,
+    sources: &[SourceConfig],
+    base_dir: &Path,
+) -> Result<Vec<ProgramConfig>, ConfigError> {
+    let source_names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    let mut programs: Vec<ProgramConfig> = Vec::with_capacity(raw.len());
+    for raw_program in raw {
+        let id = raw_program.id.clone();
+        if programs.iter().any(|p| p.id == id) {
+            return Err(ConfigError::DuplicateProgram { id });
+        }
+        let program = raw_program
+            .validate(&source_names, base_dir)
+            .map_err(|message| ConfigError::Program { id, message })?;
+        programs.push(program);
+    }
+    Ok(programs)
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +130,8 @@ struct RawFile {
     auth: Option<AuthConfig>,
     #[serde(default)]
     key: Vec<RawKey>,
+    #[serde(default)]
+    program: Vec<RawProgram>,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -1,7 +1,8 @@
 //! Where feedmill's bytes come from.
 //!
-//! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s, and
-//! the API's `[auth]` section and `[[key]]` entries, [`AuthConfig`] and [`KeyConfig`]),
+//! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s, the
+//! API's `[auth]` section and `[[key]]` entries, [`AuthConfig`] and [`KeyConfig`], and the
+//! [`ProgramConfig`]s of merchants' conversion postbacks),
 //! the network clients (Adtraction API v3, PartnerBoost's datafeed, Awin feed downloads, plain
 //! URLs and local files), how they behave on a bad day (bounded, jittered retries; per-host rate
 //! limits learned from `X-RateLimit-*`; `Retry-After`), and the feed cache: streaming downloads
@@ -39,6 +40,7 @@ mod manifest_tests;
 mod partnerboost_brands;
 mod partnerboost_envelope;
 mod partnerboost_source;
+pub mod program_config;
 mod rate_limit;
 mod retry;
 #[cfg(feature = "simulator")]
@@ -56,6 +58,7 @@ pub use context::{
     DownloadProgress, EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client,
 };
 pub use error::{FetchError, FetchErrorKind};
+pub use program_config::{KeySource, ProgramConfig, ProgramKeyError};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 pub use source_config::{

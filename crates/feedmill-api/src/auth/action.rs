@@ -72,6 +72,9 @@ pub enum Access {
     Open,
     /// A key with this action.
     Needs(Action),
+    /// The handler checks a key of the route's own: a conversion postback carries the key of
+    /// its program (`[[program]]` in the config), which the networks are given, not a server key.
+    OwnKey,
 }
 
 /// Route template → what it needs. Every route of the router is listed.
@@ -96,6 +99,7 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::SOURCE_RESUME, Access::Needs(Action::Admin)),
     (paths::JOB, Access::Needs(Action::Admin)),
     (paths::ADMIN_RELOAD, Access::Needs(Action::Admin)),
+    (paths::POSTBACK, Access::OwnKey),
 ];
 
 /// What `route` needs; `None` for a path that is not a route (the 404 answers it).

@@ -235,6 +235,7 @@ impl Operator for FakeOperator {
             None => Ok(ReloadSummary {
                 num_sources: 2,
                 num_keys: 1,
+                num_programs: 0,
             }),
         }
     }

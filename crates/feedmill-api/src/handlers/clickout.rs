@@ -128,7 +128,7 @@ fn store_unavailable() -> ApiError {
 
 /// The client's address: the last `X-Forwarded-For` entry (the one our proxy added) when so
 /// configured, else the peer address, else `0.0.0.0` (a router served without connect info).
-fn client_ip(state: &AppState, request: &Request) -> IpAddr {
+pub(crate) fn client_ip(state: &AppState, request: &Request) -> IpAddr {
     if state.config().trust_forwarded_for {
         let forwarded = request
             .headers()

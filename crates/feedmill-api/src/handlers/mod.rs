@@ -9,4 +9,5 @@ pub(crate) mod keys;
 pub(crate) mod links;
 pub(crate) mod offers;
 pub(crate) mod operator;
+pub(crate) mod postback;
 pub(crate) mod search;

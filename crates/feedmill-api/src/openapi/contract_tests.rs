@@ -248,6 +248,18 @@ async fn real_answers_of_every_route_match_the_document() {
         ),
         ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
         ("/admin/reload", Method::POST, "/admin/reload".into(), None),
+        (
+            "/api/postback/{program_id}",
+            Method::GET,
+            "/api/postback/none?order_id=A-1&amount=10".into(),
+            None,
+        ),
+        (
+            "/api/postback/{program_id}",
+            Method::POST,
+            "/api/postback/none?order_id=A-1&amount=10".into(),
+            None,
+        ),
     ];
     let mut routes_seen = std::collections::BTreeSet::new();
     for (route, method, uri, body) in cases {

@@ -65,6 +65,49 @@ fn documents_the_click_outs_six_sub_ids_and_its_store_failure() {
 }
 
 #[test]
+fn documents_the_postback_route_its_fields_and_errors() {
+    let doc = doc_json();
+    let route = &doc["paths"]["/api/postback/{program_id}"];
+    for method in ["get", "post"] {
+        let operation = &route[method];
+        for status in ["200", "400", "401", "404", "415", "429", "503"] {
+            assert!(
+                operation["responses"][status].is_object(),
+                "{method} {status}"
+            );
+        }
+        let params: Vec<&str> = operation["parameters"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        for name in [
+            "program_id",
+            "X-Api-Key",
+            "api_key",
+            "order_id",
+            "amount",
+            "click_id",
+        ] {
+            assert!(params.contains(&name), "{method} {name}");
+        }
+    }
+    let body = &route["post"]["requestBody"]["content"];
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "application/json",
+        "multipart/form-data",
+    ] {
+        assert!(body[content_type].is_object(), "{content_type}");
+    }
+    assert_eq!(
+        properties(&doc, "PostbackResponse"),
+        ["conversion_id", "ignored_fields", "status", "success"]
+            .map(String::from)
+            .into()
+    );
+}
+
+#[test]
 fn offer_schema_names_every_field_the_api_writes() {
     let doc = doc_json();
     let documented = properties(&doc, "Offer");

@@ -5,6 +5,7 @@
 
 pub(crate) mod key_types;
 pub(crate) mod link_request;
+pub(crate) mod postback_response;
 pub(crate) mod source_view;
 
 pub use key_types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey, ScopedKeyRequest};
@@ -12,4 +13,5 @@ pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
     LinkResponse, MAX_BATCH,
 };
+pub use postback_response::PostbackResponse;
 pub use source_view::SourceView;

@@ -7,6 +7,7 @@ mod r#gen;
 mod ingest;
 mod match_cmd;
 mod normalize;
+mod postback_programs;
 mod refresh;
 mod search;
 mod serve;

@@ -2,12 +2,14 @@
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
 //! click log (`--clicks`) is imported at start. The `[auth]` section and `[[key]]` entries turn
-//! API keys on; the operator endpoints steer the scheduler (`serve_operator`), and
-//! `POST /admin/reload` or SIGHUP re-read the config file. `--metrics-listen` serves `/metrics`
-//! on an address of its own.
+//! API keys on; merchants' conversion postbacks are accepted for the file's `[[program]]`s,
+//! whose keys come from the environment. The operator endpoints steer the scheduler
+//! (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the config file (keys,
+//! programs and sources). `--metrics-listen` serves `/metrics` on an address of its own.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
+use super::postback_programs::postback_programs;
 use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
@@ -50,12 +52,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store_path = args.store_path();
     let store = Arc::new(open_store(&store_path)?);
     let state = AppState::new(index.clone(), api_config, store)?;
-    let settings = auth_settings(&config, &|name: &str| std::env::var(name).ok())
-        .map_err(anyhow::Error::msg)?;
+    let env = |name: &str| std::env::var(name).ok();
+    let settings = auth_settings(&config, &env).map_err(anyhow::Error::msg)?;
     state
         .keys()
         .configure(&settings)
         .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
+    state.reload_programs(postback_programs(&config, &env).context("postback programs")?);
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
@@ -69,6 +72,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config_path: args.config.clone(),
         scheduler,
         keys: state.keys().clone(),
+        apply_programs: Box::new({
+            let state = state.clone();
+            move |programs| state.reload_programs(programs)
+        }),
         env: Box::new(|name| std::env::var(name).ok()),
     });
     state.attach_operator(operator.clone());

@@ -4,6 +4,8 @@
 
 use feedmill_api::auth::{AuthMode, AuthSettings, KeyRing, KeySpec};
 use feedmill_api::operator::{JobStatus, JobView, Operator, OperatorError, ReloadSummary};
+use super::postback_programs::postback_programs;
+use feedmill_api::PostbackPrograms;
 use feedmill_fetch::{FeedConfig, load_config};
 use feedmill_pipeline::{ControlError, JobState, SchedulerHandle};
 use std::collections::BTreeSet;
@@ -52,6 +54,8 @@ pub(super) struct ServeOperator {
     pub config_path: PathBuf,
     pub scheduler: SchedulerHandle,
     pub keys: Arc<KeyRing>,
+    /// Replaces the API's conversion postback programs and their keys.
+    pub apply_programs: Box<dyn Fn(PostbackPrograms) + Send + Sync>,
     pub env: Box<EnvLookup>,
 }
 
@@ -64,15 +68,19 @@ fn operator_error(err: ControlError) -> OperatorError {
 }
 
 impl ServeOperator {
-    /// Re-reads the config file and hands each reloadable part its new settings: keys first
-    /// (checked whole before any changes), then the scheduler's sources. A broken file changes
-    /// nothing. Link settings of sources are read at start only. A new reloadable part (say,
-    /// postback program keys) gets its call here.
+    /// Re-reads the config file and hands each reloadable part its new settings: API keys and
+    /// postback programs (both checked whole before anything changes), then the scheduler's
+    /// sources. A broken file changes nothing. Link settings of sources are read at start only.
+    /// A new reloadable part gets its call here.
     pub fn reload_all(&self) -> Result<ReloadSummary, OperatorError> {
         let invalid = |message: String| OperatorError::InvalidConfig(message);
         let config = load_config(&self.config_path).map_err(|err| invalid(err.to_string()))?;
         let settings = auth_settings(&config, self.env.as_ref()).map_err(invalid)?;
+        let programs = postback_programs(&config, self.env.as_ref())
+            .map_err(|err| invalid(format!("{err:#}")))?;
+        let num_programs = programs.len();
         self.keys.configure(&settings).map_err(invalid)?;
+        (self.apply_programs)(programs);
         let num_sources = config.sources.len();
         self.scheduler
             .set_sources(config.sources)
@@ -85,6 +93,7 @@ impl ServeOperator {
         Ok(ReloadSummary {
             num_sources,
             num_keys: settings.keys.len(),
+            num_programs,
         })
     }
 }

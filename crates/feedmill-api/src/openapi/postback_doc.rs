@@ -1,0 +1,176 @@
+//! The OpenAPI description of `GET`/`POST /api/postback/{program_id}`: the fields of
+//! Linkolino's canonical conversion payload (validated by `feedmill_store::validate_postback`),
+//! accepted in the query string or as a form, JSON or multipart body, and every error answer.
+
+use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{
+    Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder, Type,
+};
+
+/// The fields and what they hold.
+const FIELDS: &[(&str, &str)] = &[
+    (
+        "order_id",
+        "Required. The order's id in the shop; one conversion per (program, order)",
+    ),
+    (
+        "amount",
+        "Order value, e.g. 199.99 (one of amount, gross_amount, net_amount, items_amount is required); at most 8 integer digits and 2 decimals",
+    ),
+    ("gross_amount", "Order value with tax and shipping; decimal"),
+    ("net_amount", "Order value without tax; decimal"),
+    ("items_amount", "Value of the items; decimal"),
+    ("shipping_amount", "Decimal"),
+    ("discount_amount", "Decimal"),
+    ("tax_amount", "Decimal"),
+    ("refunded_amount", "Decimal"),
+    (
+        "currency",
+        "ISO-4217 code; the program's default when left out",
+    ),
+    (
+        "click_id",
+        "The click id the click-out carried to the shop (attributes the sale to its click)",
+    ),
+    (
+        "visitor_id",
+        "A visitor id stored from the click; attributes like click_id",
+    ),
+    (
+        "sub_id",
+        "Campaign marker; without a click id the sale is attributed to the last click with this sub-id in the 30 days before it",
+    ),
+    ("customer_id_hash", "Hash of the shop's customer id"),
+    (
+        "order_status",
+        "e.g. completed; cancelled/failed make the conversion rejected, refunded reversed",
+    ),
+    ("payment_status", "e.g. paid"),
+    ("status", "pending, approved, rejected or reversed"),
+    ("order_time", "ISO-8601 date-time with offset"),
+    ("quantity", "Integer of at most 16 digits"),
+    ("program_id", "If given, must be the URL's program"),
+];
+
+const DESCRIPTION: &str = "Registers or updates the conversion of (program, order_id): the same order again updates amounts and status and keeps its conversion_id. Strings are at most 255 UTF-8 characters. Answered only once the conversion is stored durably.";
+
+/// The path item with both methods.
+pub(super) fn path_item() -> PathItem {
+    let mut item = PathItem::new(
+        HttpMethod::Get,
+        operation("Register a conversion (fields in the query string)", false),
+    );
+    item.post = Some(operation(
+        "Register a conversion (fields in the body and/or the query string)",
+        true,
+    ));
+    item
+}
+
+fn operation(summary: &str, with_body: bool) -> Operation {
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let mut builder = OperationBuilder::new()
+        .summary(Some(summary))
+        .description(Some(DESCRIPTION))
+        .parameter(
+            ParameterBuilder::new()
+                .name("program_id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("The program, as configured in a [[program]] section"))
+                .schema(Some(text())),
+        )
+        .parameter(
+            ParameterBuilder::new()
+                .name("X-Api-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The program's postback key (or the api_key parameter)",
+                ))
+                .schema(Some(text())),
+        )
+        .parameter(
+            ParameterBuilder::new()
+                .name("api_key")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(
+                    "The program's key, for clients that cannot set a header",
+                ))
+                .schema(Some(text())),
+        );
+    for (name, description) in FIELDS {
+        let required = if *name == "order_id" && !with_body {
+            Required::True
+        } else {
+            Required::False
+        };
+        builder = builder.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(required)
+                .description(Some(*description))
+                .schema(Some(text())),
+        );
+    }
+    if with_body {
+        builder = builder.request_body(Some(body()));
+    }
+    builder = builder.response(
+        "200",
+        ResponseBuilder::new()
+            .description("Stored: the conversion's id and status")
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("PostbackResponse"))),
+            )
+            .build(),
+    );
+    let errors = [
+        (
+            "400",
+            "A field broke a rule (the message names the field and the rule), or the body is not UTF-8",
+        ),
+        ("401", "No key, or not the program's current key"),
+        ("404", "No such program"),
+        ("413", "Body over 1 MiB"),
+        ("415", "A body of another content type"),
+        (
+            "429",
+            "Over 100 postbacks per minute from this address for this program; see Retry-After",
+        ),
+        (
+            "503",
+            "The store could not write the conversion; nothing was stored; see Retry-After",
+        ),
+    ];
+    for (status, description) in errors {
+        builder = builder.response(status, super::error_response(description));
+    }
+    builder.build()
+}
+
+fn body() -> utoipa::openapi::request_body::RequestBody {
+    let mut fields = ObjectBuilder::new();
+    for (name, description) in FIELDS {
+        fields = fields.property(
+            *name,
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(*description)),
+        );
+    }
+    let fields = fields.required("order_id").build();
+    let mut builder = RequestBodyBuilder::new().required(Some(Required::False));
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "application/json",
+        "multipart/form-data",
+    ] {
+        builder = builder.content(content_type, Content::new(Some(fields.clone())));
+    }
+    builder.build()
+}
