@@ -5,14 +5,17 @@
 //! price comparison, suggestions, link building and click-out (the links themselves are built
 //! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the click-out's
 //! durable record in the click store (`feedmill-store`, any `Store` behind [`AppState::new`]),
-//! the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! the per-IP click limit, the Prometheus metrics, the OpenAPI document (exact: tests hold it to
+//! the server's answers, and `tests/contract/schemathesis` checks it from outside) and the
+//! accept loop [`serve`], with its defences against hostile clients.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
 //! [`AppState::sources`].
 //!
 //! # Module arrows
-//! One way only (`tools/check-layers` checks it): [`router`] → `handlers` → `state`,
+//! One way only (`tools/check-layers` checks it): [`serve`] (the accept loop, `server`) →
+//! [`router`] → `request_id`, `server::connection_limit`; [`router`] → `handlers` → `state`,
 //! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`;
 //! `openapi` → `types`, `params`, `error`. The request and response types (`types`) and the
 //! route table (`route_paths`: public, partner, operator) depend on no handler.
@@ -59,7 +62,7 @@ pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
-pub use params::MAX_Q_BYTES;
+pub use params::{MAX_Q_BYTES, MAX_Q_CHARS};
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, router};
 pub use server::serve;
