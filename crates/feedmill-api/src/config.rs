@@ -161,6 +161,12 @@ mod tests {
     #[test]
     fn rejects_bad_settings() {
         assert!(ApiConfig::new("localhost:8080", "c").validated().is_err());
+        let mut no_timeout = ApiConfig::new("http://a.example", "c");
+        no_timeout.header_read_timeout = Duration::ZERO;
+        assert!(matches!(
+            no_timeout.validated(),
+            Err(ConfigError::HeaderReadTimeout)
+        ));
         let template = SourceLinks {
             deep_link_template: Some("https://go.example/?x=1".into()),
             ..SourceLinks::default()

@@ -9,14 +9,17 @@
 //! per-key limits and CORS), the operator's endpoints over an [`operator::Operator`] the binary
 //! attaches, conversion postbacks (`postback`: programs and their keys,
 //! reloadable with [`AppState::reload_programs`]; the field rules and the idempotent upsert are
-//! the store's), the Prometheus metrics and the OpenAPI document.
+//! the store's), the Prometheus metrics, the OpenAPI document (exact: tests hold it to
+//! the server's answers, and `tests/contract/schemathesis` checks it from outside) and the
+//! accept loop [`serve`], with its defences against hostile clients.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
 //! [`AppState::sources`].
 //!
 //! # Module arrows
-//! One way only (`tools/check-layers` checks it): [`router`] → `handlers` → `state`,
+//! One way only (`tools/check-layers` checks it): [`serve`] (the accept loop, `server`) →
+//! [`router`] → `request_id`, `server::connection_limit`; [`router`] → `handlers` → `state`,
 //! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`;
 //! `openapi` → `types`, `params`, `error`. The request and response types (`types`) and the
 //! route table (`route_paths`: public, partner, operator) depend on no handler.
@@ -66,7 +69,7 @@ pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
-pub use params::MAX_Q_BYTES;
+pub use params::{MAX_Q_BYTES, MAX_Q_CHARS};
 pub use postback::{MAX_PROGRAM_ID_CHARS, PostbackProgram, PostbackPrograms, ProgramError};
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, metrics_router, router, serve_metrics};

@@ -360,4 +360,26 @@ mod tests {
         assert!(parse_share("1.5").is_err());
         assert!(parse_share("lots").is_err());
     }
+
+    #[test]
+    fn serve_takes_a_connection_limit() -> Result<(), clap::Error> {
+        use clap::Parser;
+        let limit = |args: &[&str]| -> Result<Option<u32>, clap::Error> {
+            let cli = Cli::try_parse_from(args)?;
+            Ok(match cli.command {
+                Some(Command::Serve(serve)) => Some(serve.max_connections_per_ip),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            limit(&["feedmill", "serve"])?,
+            Some(feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP)
+        );
+        assert_eq!(
+            limit(&["feedmill", "serve", "--max-connections-per-ip", "0"])?,
+            Some(0)
+        );
+        assert!(limit(&["feedmill", "serve", "--max-connections-per-ip", "-1"]).is_err());
+        Ok(())
+    }
 }
