@@ -107,7 +107,13 @@ fn keys_guard_the_api_and_rotate_on_reload_and_sighup() {
     assert!(body.contains("missing_api_key"), "{body}");
     assert_eq!(http(&url, "GET", "/search?q=shoe", Some(FRONT_A)).0, 200);
     assert_eq!(http(&url, "GET", "/sources", Some(FRONT_A)).0, 403);
-    assert_eq!(http(&url, "GET", "/sources", Some(OPS)).0, 200);
+    let (status, sources) = http(&url, "GET", "/sources", Some(OPS));
+    assert_eq!(status, 200, "{sources}");
+    assert!(
+        sources.contains("\"rejected_by_reason\"")
+            && sources.contains("\"guard\":{\"min_ratio\":0.8"),
+        "the start's ingest report: {sources}"
+    );
     assert_eq!(
         http(&url, "GET", "/r/nordicsport%3ANS-p054", None).0,
         302,

@@ -110,6 +110,11 @@ impl ServedIndex {
         &self.base
     }
 
+    /// The server's state (its keys can be turned on and off while it serves).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub fn cache_stats(&self) -> CacheStats {
         self.state.search_cache_stats().unwrap_or_default()
     }
@@ -198,6 +203,16 @@ async fn load(
 pub fn client(concurrency: usize) -> BenchResult<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
+        .build()?)
+}
+
+/// [`client`] sending `X-Api-Key: key` with every request.
+pub fn client_with_key(concurrency: usize, key: &str) -> BenchResult<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-api-key", reqwest::header::HeaderValue::from_str(key)?);
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .default_headers(headers)
         .build()?)
 }
 
