@@ -46,7 +46,13 @@ fn write_config(dir: &Path, front_env: &str, extra: &str) {
     std::fs::write(dir.join("feedmill.toml"), config).expect("write config");
 }
 
-fn start(dir: &Path) -> (Child, String) {
+/// A port free a moment ago, for `--metrics-listen`.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn start(dir: &Path, metrics_addr: &str) -> (Child, String) {
     let config = dir.join("feedmill.toml");
     let index = dir.join("index");
     let cache = dir.join("cache");
@@ -57,6 +63,7 @@ fn start(dir: &Path) -> (Child, String) {
         .arg(&index)
         .arg("--cache")
         .arg(&cache)
+        .args(["--metrics-listen", metrics_addr])
         .env("FM_TEST_FRONT_A", FRONT_A)
         .env("FM_TEST_FRONT_B", FRONT_B)
         .env("FM_TEST_OPS", OPS)
@@ -99,15 +106,40 @@ fn eventually(mut check: impl FnMut() -> bool) -> bool {
 fn keys_guard_the_api_and_rotate_on_reload_and_sighup() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_config(dir.path(), "FM_TEST_FRONT_A", "");
-    let (mut child, url) = start(dir.path());
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let (mut child, url) = start(dir.path(), &metrics_addr);
 
     assert_eq!(http(&url, "GET", "/health", None).0, 200);
+    assert_eq!(
+        http(&url, "GET", "/metrics", None).0,
+        401,
+        "metrics need the admin key here"
+    );
+    assert_eq!(http(&url, "GET", "/metrics", Some(OPS)).0, 200);
+    let metrics_url = format!("http://{metrics_addr}");
+    let (status, metrics) = http(&metrics_url, "GET", "/metrics", None);
+    assert_eq!(status, 200, "and are open on their own address: {metrics}");
+    assert!(
+        metrics.contains("feedmill_http_requests_total"),
+        "{metrics}"
+    );
+    assert_eq!(
+        http(&metrics_url, "GET", "/search?q=shoe", None).0,
+        404,
+        "only metrics there"
+    );
     let (status, body) = http(&url, "GET", "/search?q=shoe", None);
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("missing_api_key"), "{body}");
     assert_eq!(http(&url, "GET", "/search?q=shoe", Some(FRONT_A)).0, 200);
     assert_eq!(http(&url, "GET", "/sources", Some(FRONT_A)).0, 403);
-    assert_eq!(http(&url, "GET", "/sources", Some(OPS)).0, 200);
+    let (status, sources) = http(&url, "GET", "/sources", Some(OPS));
+    assert_eq!(status, 200, "{sources}");
+    assert!(
+        sources.contains("\"rejected_by_reason\"")
+            && sources.contains("\"guard\":{\"min_ratio\":0.8"),
+        "the start's ingest report: {sources}"
+    );
     assert_eq!(
         http(&url, "GET", "/r/nordicsport%3ANS-p054", None).0,
         302,

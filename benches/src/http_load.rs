@@ -122,7 +122,7 @@ impl ServedIndex {
         &self.base
     }
 
-    /// The server's state (to load postback programs, say).
+    /// The server's state (to load postback programs, or turn keys on and off while it serves).
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -224,6 +224,16 @@ pub fn client_without_redirects(concurrency: usize) -> BenchResult<reqwest::Clie
     Ok(reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+/// [`client`] sending `X-Api-Key: key` with every request.
+pub fn client_with_key(concurrency: usize, key: &str) -> BenchResult<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-api-key", reqwest::header::HeaderValue::from_str(key)?);
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .default_headers(headers)
         .build()?)
 }
 

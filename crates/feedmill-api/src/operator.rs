@@ -63,4 +63,9 @@ pub trait Operator: Send + Sync {
     fn paused(&self) -> BTreeSet<String>;
     /// Re-reads the configuration (keys and sources).
     fn reload(&self) -> Result<ReloadSummary, OperatorError>;
+    /// The last refresh report of `source` (kept and rejected records by reason, the guard's
+    /// decision, the duration), when one ran in this process.
+    fn last_report(&self, _source: &str) -> Option<serde_json::Value> {
+        None
+    }
 }

@@ -37,7 +37,9 @@ pub use ingest::{
     ingest_source_with,
 };
 pub use offer_sink::{OfferSink, RecordingSink};
-pub use refresh_job::{RefreshOutcome, RefreshReport, refresh_source};
+pub use refresh_job::{
+    GuardDecision, RefreshDetails, RefreshOutcome, RefreshReport, refresh_source,
+};
 pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule, run_scheduler};
 pub use scheduler_control::{
     COMMAND_CAPACITY, ControlError, Job, JobState, MAX_JOBS, SchedulerControl, SchedulerHandle,

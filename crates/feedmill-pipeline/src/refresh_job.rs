@@ -10,7 +10,9 @@ use crate::ingest::{IngestRequest, IngestResult, ingest_source};
 use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
 use feedmill_formats::driver::FeedOptions;
 use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
+use feedmill_model::RejectReason;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How one refresh of one source ended.
@@ -33,6 +35,29 @@ pub struct RefreshReport {
     pub source: String,
     pub outcome: RefreshOutcome,
     pub duration: Duration,
+    /// What the records came to and what the shrink guard decided, when a feed was ingested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<RefreshDetails>,
+}
+
+/// The records of an ingested feed and the guard's decision on them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshDetails {
+    pub num_read: u64,
+    pub num_kept: u64,
+    pub rejected_by_reason: BTreeMap<RejectReason, u64>,
+    pub guard: GuardDecision,
+}
+
+/// The shrink guard on an ingest that committed: the new offers against the previous ones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GuardDecision {
+    /// The least share of the previous offers a feed must hold.
+    pub min_ratio: f64,
+    pub num_previous: u64,
+    pub num_offers: u64,
+    /// True when `force` replaced a source the guard would have kept.
+    pub overridden: bool,
 }
 
 impl RefreshReport {
@@ -76,16 +101,18 @@ pub async fn refresh_source(
     force: bool,
 ) -> RefreshReport {
     let started = Instant::now();
-    let outcome = match refresh(index, ctx, source, force).await {
-        Ok(outcome) => outcome,
-        Err(err) => RefreshOutcome::Failed {
-            error: err.full_message(),
-        },
+    let (outcome, details) = match refresh(index, ctx, source, force).await {
+        Ok(done) => done,
+        Err(err) => {
+            let error = err.full_message();
+            (RefreshOutcome::Failed { error }, None)
+        }
     };
     RefreshReport {
         source: source.name.clone(),
         outcome,
         duration: started.elapsed(),
+        details,
     }
 }
 
@@ -94,8 +121,9 @@ async fn refresh(
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
-) -> Result<RefreshOutcome, PipelineError> {
+) -> Result<(RefreshOutcome, Option<RefreshDetails>), PipelineError> {
     let fetched = fetch_source(source, ctx).await?;
+    let min_ratio = source.min_ratio.unwrap_or(DEFAULT_MIN_RATIO);
     let request = IngestRequest {
         paths: vec![fetched.path.clone()],
         feed: FeedOptions {
@@ -103,10 +131,7 @@ async fn refresh(
             format: fetched.format,
             ..FeedOptions::default()
         },
-        guard: IngestOptions {
-            min_ratio: source.min_ratio.unwrap_or(DEFAULT_MIN_RATIO),
-            force,
-        },
+        guard: IngestOptions { min_ratio, force },
         expected_records: fetched.expected_records,
         // The fetch hashed the download; the ingest skips it when the index has that hash.
         content_hash: Some(fetched.content_hash.clone()),
@@ -117,11 +142,25 @@ async fn refresh(
         .await
         .map_err(|err| PipelineError::Task(err.to_string()))??;
     Ok(match ingested {
-        IngestResult::Unchanged => RefreshOutcome::Unchanged,
-        IngestResult::Committed(report) => RefreshOutcome::Ingested {
-            num_offers: report.outcome.stats.num_offers,
-            num_previous: report.outcome.num_previous,
-            num_rejected: report.stats.num_rejected,
-        },
+        IngestResult::Unchanged => (RefreshOutcome::Unchanged, None),
+        IngestResult::Committed(report) => {
+            let outcome = RefreshOutcome::Ingested {
+                num_offers: report.outcome.stats.num_offers,
+                num_previous: report.outcome.num_previous,
+                num_rejected: report.stats.num_rejected,
+            };
+            let details = RefreshDetails {
+                num_read: report.stats.num_read,
+                num_kept: report.stats.num_kept,
+                rejected_by_reason: report.stats.rejected_by_reason.clone(),
+                guard: GuardDecision {
+                    min_ratio,
+                    num_previous: report.outcome.num_previous,
+                    num_offers: report.outcome.stats.num_offers,
+                    overridden: report.outcome.guard_overridden,
+                },
+            };
+            (outcome, Some(details))
+        }
     })
 }

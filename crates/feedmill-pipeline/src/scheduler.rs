@@ -20,16 +20,18 @@ use tracing::{info, warn};
 /// How often the scheduler looks for sources that are due.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 
-/// Refreshes every source once, now (an empty index at start-up).
+/// Refreshes every source once, now (an empty index at start-up); returns their reports.
 pub async fn refresh_all(
     index: &OfferIndex,
     ctx: &FetchContext,
     sources: &[SourceConfig],
     log: &dyn RefreshLog,
-) {
+) -> Vec<RefreshReport> {
+    let mut reports = Vec::with_capacity(sources.len());
     for source in sources {
-        refresh_and_record(index, ctx, source, log).await;
+        reports.push(refresh_and_record(index, ctx, source, log).await);
     }
+    reports
 }
 
 /// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`.
@@ -65,7 +67,8 @@ pub async fn run_scheduler(
                 continue;
             }
             if is_due(&index, source, log.as_ref(), Utc::now()) {
-                refresh_and_record(&index, &ctx, source, log.as_ref()).await;
+                let report = refresh_and_record(&index, &ctx, source, log.as_ref()).await;
+                control.shared.keep_report(&report);
             }
         }
         let command = if commands_open {
@@ -117,6 +120,7 @@ async fn run_job(
     };
     control.shared.update_job(job_id, JobState::Running, None);
     let report = refresh_and_record(index, ctx, source, log).await;
+    control.shared.keep_report(&report);
     let state = if report.failed() {
         JobState::Failed
     } else {

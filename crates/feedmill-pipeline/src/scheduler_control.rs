@@ -11,7 +11,7 @@
 use crate::refresh_job::RefreshReport;
 use feedmill_fetch::SourceConfig;
 use serde::Serialize;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
@@ -63,6 +63,8 @@ pub(crate) struct Shared {
     pub known: Mutex<BTreeSet<String>>,
     pub paused: Mutex<BTreeSet<String>>,
     pub jobs: Mutex<VecDeque<Job>>,
+    /// The last refresh of each source, scheduled, run now or at start.
+    pub last_reports: Mutex<BTreeMap<String, RefreshReport>>,
     next_job: AtomicU64,
 }
 
@@ -77,6 +79,10 @@ impl Shared {
 
     pub(crate) fn set_known(&self, sources: &[SourceConfig]) {
         *locked(&self.known) = sources.iter().map(|s| s.name.clone()).collect();
+    }
+
+    pub(crate) fn keep_report(&self, report: &RefreshReport) {
+        locked(&self.last_reports).insert(report.source.clone(), report.clone());
     }
 
     pub(crate) fn update_job(&self, job_id: u64, state: JobState, report: Option<RefreshReport>) {
@@ -181,6 +187,18 @@ impl SchedulerHandle {
 
     pub fn paused(&self) -> BTreeSet<String> {
         locked(&self.shared.paused).clone()
+    }
+
+    /// The last refresh report of `source` this scheduler knows.
+    pub fn last_report(&self, source: &str) -> Option<RefreshReport> {
+        locked(&self.shared.last_reports).get(source).cloned()
+    }
+
+    /// Keeps reports of refreshes run outside the scheduler (the ingest at start).
+    pub fn keep_reports(&self, reports: &[RefreshReport]) {
+        for report in reports {
+            self.shared.keep_report(report);
+        }
     }
 
     /// Replaces the scheduler's sources (after a config reload). Pauses are kept by name.

@@ -11,7 +11,7 @@ use super::key_ring::{AuthMode, Caller, KeyRefusal};
 use crate::error::{ApiError, ErrorCode};
 use crate::route_paths;
 use crate::state::AppState;
-use axum::extract::{MatchedPath, RawPathParams, Request, State};
+use axum::extract::{FromRequestParts as _, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -56,11 +56,8 @@ async fn authorize(
         .map_err(Refusal::Key)?;
     tracing::debug!(key = %caller.key.name, route, "key accepted");
     if !caller.key.may(action) {
-        return Err(forbidden(
-            ErrorCode::ActionNotAllowed,
-            format!("this key may not {action}: {route} needs the {action:?} action")
-                .to_lowercase(),
-        ));
+        let message = format!("this key may not {action}: {route} needs the {action} action");
+        return Err(forbidden(ErrorCode::ActionNotAllowed, message));
     }
     if let Some(origin) = request.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
@@ -135,12 +132,11 @@ async fn fixed_query(
     }
 }
 
-use axum::extract::FromRequestParts as _;
-
-/// The key of `X-Api-Key`, else of `Authorization: Bearer`.
+/// The key of `X-Api-Key`, else of `Authorization: Bearer`; a header that is not text is
+/// an (invalid) empty key.
 fn presented_key(headers: &HeaderMap) -> Option<&str> {
     if let Some(key) = headers.get(API_KEY_HEADER) {
-        return key.to_str().ok().map(str::trim);
+        return Some(key.to_str().map_or("", str::trim));
     }
     let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, key) = authorization.trim().split_once(' ')?;

@@ -208,3 +208,109 @@ impl std::fmt::Debug for KeyRing {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::secret;
+
+    fn spec(name: &str, secret: &str) -> KeySpec {
+        KeySpec {
+            name: name.into(),
+            secret: secret.into(),
+            actions: vec!["search".into()],
+            sources: None,
+            expires_at: None,
+            requests_per_minute: None,
+            allowed_origins: vec![format!("https://{name}.example")],
+        }
+    }
+
+    fn ring(keys: Vec<KeySpec>) -> KeyRing {
+        let ring = KeyRing::new(ApiClock::manual());
+        let settings = AuthSettings {
+            mode: AuthMode::Keys,
+            keys,
+        };
+        ring.configure(&settings)
+            .unwrap_or_else(|err| panic!("{err}"));
+        ring
+    }
+
+    fn caller_name(ring: &KeyRing, presented: &str) -> Result<String, KeyRefusal> {
+        ring.authenticate(presented, Utc::now())
+            .map(|c| c.key.name.clone())
+    }
+
+    #[test]
+    fn a_scoped_key_finds_its_parent_among_keys_of_the_same_prefix() -> Result<(), String> {
+        let ring = ring(vec![
+            spec("a", "fmk_same-prefix-aaaa"),
+            spec("b", "fmk_same-prefix-bbbb"),
+        ]);
+        let parent_b = secret::digest("fmk_same-prefix-bbbb");
+        let params = ScopeParams {
+            filter: [("merchant".to_string(), "Acme".to_string())].into(),
+            expires_at: None,
+        };
+        let token = scoped::mint(&parent_b, "fmk_same", &params).map_err(|e| e.to_string())?;
+        let caller = ring
+            .authenticate(&token, Utc::now())
+            .map_err(|e| format!("{e:?}"))?;
+        assert_eq!(caller.key.name, "b");
+        assert_eq!(caller.scope, Some(params));
+        Ok(())
+    }
+
+    #[test]
+    fn configuring_replaces_config_keys_and_keeps_stored_ones() -> Result<(), String> {
+        let ring = ring(vec![spec("a", "fmk_first-secret-0001")]);
+        let stored = StoredApiKey {
+            key_id: "k1".into(),
+            name: "run-time".into(),
+            secret_sha256: secret::to_hex(&secret::digest("fmk_stored-secret-001")),
+            prefix: "fmk_stor".into(),
+            actions: vec!["links".into()],
+            sources: None,
+            allowed_origins: Vec::new(),
+            expires_at: None,
+            requests_per_minute: None,
+            created_at: Utc::now(),
+        };
+        ring.add_stored(&stored)?;
+        ring.configure(&AuthSettings {
+            mode: AuthMode::Keys,
+            keys: vec![spec("a", "fmk_second-secret-001")],
+        })?;
+        assert_eq!(
+            caller_name(&ring, "fmk_first-secret-0001"),
+            Err(KeyRefusal::Unknown)
+        );
+        assert_eq!(
+            caller_name(&ring, "fmk_second-secret-001").as_deref(),
+            Ok("a")
+        );
+        assert_eq!(
+            caller_name(&ring, "fmk_stored-secret-001").as_deref(),
+            Ok("run-time")
+        );
+        assert!(ring.any_key_allows_origin("https://a.example"));
+        assert!(!ring.any_key_allows_origin("https://b.example"));
+        ring.remove_stored("k1");
+        assert_eq!(
+            caller_name(&ring, "fmk_stored-secret-001"),
+            Err(KeyRefusal::Unknown)
+        );
+        assert_eq!(
+            caller_name(&ring, &"x".repeat(5000)),
+            Err(KeyRefusal::Unknown)
+        );
+        let mut corrupt = stored;
+        corrupt.secret_sha256 = "not hex".into();
+        assert!(
+            ring.load_stored(&[corrupt])
+                .is_err_and(|e| e.contains("k1"))
+        );
+        Ok(())
+    }
+}

@@ -35,12 +35,15 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
 pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
     let mut board = state.sources().snapshot();
-    let paused = state.operator().map(|op| op.paused()).unwrap_or_default();
+    let operator = state.operator();
+    let paused = operator.as_ref().map(|op| op.paused()).unwrap_or_default();
+    let last_report = |name: &str| operator.as_ref().and_then(|op| op.last_report(name));
     let mut views = Vec::new();
     for stat in stats {
         views.push(SourceView {
             refresh: board.remove(&stat.source),
             paused: paused.contains(&stat.source),
+            last_report: last_report(&stat.source),
             name: stat.source,
             num_offers: stat.num_offers,
             last_ingest_at: Some(stat.last_ingest_at),
@@ -50,6 +53,7 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
     for (name, status) in board {
         views.push(SourceView {
             paused: paused.contains(&name),
+            last_report: last_report(&name),
             name,
             refresh: Some(status),
             num_offers: 0,

@@ -177,7 +177,7 @@ fn key_and_operator_paths() -> Vec<(&'static str, PathItem)> {
             PathItem::new(
                 HttpMethod::Post,
                 op(
-                    "Re-reads the configuration (keys and sources); a broken file is a 400 and changes nothing",
+                    "Re-reads the configuration (sources, keys and postback programs); a broken file is a 400 and changes nothing",
                     &[],
                     &[],
                     None,
@@ -235,4 +235,36 @@ pub(super) fn add_key_answers(doc: &mut OpenApi) {
         "bearer",
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::auth::{Access, ROUTE_ACCESS};
+
+    #[test]
+    fn keyed_routes_document_their_key_answers_and_open_ones_do_not() {
+        let doc: serde_json::Value =
+            serde_json::from_str(super::super::document_json()).unwrap_or_default();
+        for (path, access) in ROUTE_ACCESS {
+            let item = doc["paths"][*path].as_object().cloned().unwrap_or_default();
+            assert!(!item.is_empty(), "{path} is not documented");
+            if *access == Access::OwnKey {
+                continue; // documents its own key's answers (postback_doc.rs)
+            }
+            for (method, operation) in item {
+                let has_401 = operation["responses"]["401"].is_object();
+                let keyed = matches!(access, Access::Needs(_));
+                assert_eq!(has_401, keyed, "{method} {path}");
+                assert_eq!(
+                    operation["responses"]["403"].is_object(),
+                    keyed,
+                    "{method} {path}"
+                );
+            }
+        }
+        let created = &doc["paths"]["/keys"]["post"]["responses"];
+        assert!(created["201"].is_object() && created["200"].is_null());
+        assert!(doc["paths"]["/sources/{name}/refresh"]["post"]["responses"]["202"].is_object());
+        assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    }
 }

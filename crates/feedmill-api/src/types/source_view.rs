@@ -15,6 +15,10 @@ pub struct SourceView {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_ingest_at: Option<chrono::DateTime<chrono::Utc>>,
     pub num_rejected: Option<u64>,
+    /// The last refresh's report: its outcome, records kept and rejected by reason, the shrink
+    /// guard's decision and its duration.
+    #[schema(value_type = Option<Object>)]
+    pub last_report: Option<serde_json::Value>,
     /// Scheduled refreshes are paused by the operator (`POST /sources/{name}/pause`).
     pub paused: bool,
 }

@@ -60,14 +60,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
     state.reload_programs(postback_programs(&config, &env).context("postback programs")?);
     let board = state.sources();
+    let (scheduler, control) = scheduler_channel(&config.sources);
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
         );
-        refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
+        let reports = refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
+        scheduler.keep_reports(&reports);
     }
-    let (scheduler, control) = scheduler_channel(&config.sources);
     let operator = Arc::new(ServeOperator {
         config_path: args.config.clone(),
         scheduler,

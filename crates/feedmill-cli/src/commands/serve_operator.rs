@@ -134,6 +134,11 @@ impl Operator for ServeOperator {
     fn reload(&self) -> Result<ReloadSummary, OperatorError> {
         self.reload_all()
     }
+
+    fn last_report(&self, source: &str) -> Option<serde_json::Value> {
+        let report = self.scheduler.last_report(source)?;
+        serde_json::to_value(report).ok()
+    }
 }
 
 /// Reloads on every SIGHUP until the server stops; a failed reload is logged and the old

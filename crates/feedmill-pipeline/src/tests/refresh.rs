@@ -65,8 +65,17 @@ async fn a_refresh_ingests_then_skips_then_keeps_the_offers_of_a_broken_feed() -
         num_rejected: 0,
     };
     assert_eq!(first.outcome, ingested, "{}", first.summary());
+    let details = first
+        .details
+        .clone()
+        .ok_or("an ingest reports its details")?;
+    assert_eq!((details.num_read, details.num_kept), (15, 15));
+    assert!(details.rejected_by_reason.is_empty());
+    assert_eq!(details.guard.min_ratio, 0.8);
+    assert!(!details.guard.overridden);
     let again = refresh_source(&index, &ctx, &source, false).await;
     assert_eq!(again.outcome, RefreshOutcome::Unchanged);
+    assert!(again.details.is_none(), "an unchanged feed is not parsed");
     assert!(again.summary().contains("shop: unchanged"));
 
     std::fs::write(&feed, "<html><body>moved</body></html>")?;
@@ -171,6 +180,10 @@ async fn the_scheduler_skips_paused_sources_and_runs_jobs_on_command() -> TestRe
     assert!(finished, "{:?}", handle.job(job_id));
     let job = handle.job(job_id).ok_or("the job is gone")?;
     assert!(job.report.is_some_and(|r| !r.failed()));
+    let last = handle.last_report(SOURCE).ok_or("no last report")?;
+    let details = last.details.ok_or("an ingest has details")?;
+    assert_eq!((details.num_kept, details.guard.num_offers), (5, 5));
+    assert_eq!(details.guard.num_previous, 0);
     assert_eq!(
         index.num_offers(),
         5,
