@@ -26,8 +26,8 @@ use utoipa::openapi::{
 };
 
 mod key_paths;
-mod refinements;
 mod postback_doc;
+mod refinements;
 mod schemas;
 
 #[derive(OpenApi)]

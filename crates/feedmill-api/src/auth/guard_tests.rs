@@ -35,7 +35,11 @@ fn sample(route: &str) -> (Method, &'static str, Option<Value>) {
         paths::SOURCE_RESUME => (Method::POST, "/sources/sneakerhub/resume", None),
         paths::JOB => (Method::GET, "/jobs/none", None),
         paths::ADMIN_RELOAD => (Method::POST, "/admin/reload", None),
-        paths::POSTBACK => (Method::GET, "/api/postback/none?order_id=A-1&amount=1", None),
+        paths::POSTBACK => (
+            Method::GET,
+            "/api/postback/none?order_id=A-1&amount=1",
+            None,
+        ),
         other => panic!("{other} has no sample request in guard_tests.rs: add one"),
     }
 }

@@ -447,7 +447,10 @@ async fn operator_endpoints_refresh_pause_and_reload() {
     );
 
     let reloaded = post_with(&f, "/admin/reload", json!({}), ALL_ACTIONS).await;
-    assert_eq!(reloaded.json(), json!({ "num_sources": 2, "num_keys": 1, "num_programs": 0 }));
+    assert_eq!(
+        reloaded.json(),
+        json!({ "num_sources": 2, "num_keys": 1, "num_programs": 0 })
+    );
     if let Ok(mut error) = f.operator.reload_error.lock() {
         *error = Some("feedmill.toml: invalid toml: expected `=`".into());
     }

@@ -4,12 +4,15 @@
 //! rotated key stops working without a restart, and a reload that fails (unreadable file, a key
 //! variable unset) keeps the programs in effect.
 
-use super::serve_operator::EnvLookup;
 use feedmill_api::{PostbackProgram, PostbackPrograms};
 use feedmill_fetch::FeedConfig;
 
-/// The API's program table for `config`, each program's keys from the environment.
-pub fn postback_programs(config: &FeedConfig, env: &EnvLookup) -> anyhow::Result<PostbackPrograms> {
+/// The API's program table for `config`, each program's keys from the environment (`env`:
+/// a variable's value by name).
+pub fn postback_programs(
+    config: &FeedConfig,
+    env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+) -> anyhow::Result<PostbackPrograms> {
     let mut programs = Vec::with_capacity(config.programs.len());
     for program in &config.programs {
         let keys = program.keys(env)?;

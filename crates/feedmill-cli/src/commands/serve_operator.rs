@@ -2,10 +2,10 @@
 //! ([`SchedulerHandle`]) and the config file, and [`ServeOperator::reload_all`], the one place
 //! a reload (`POST /admin/reload` or SIGHUP) reaches every part that can be reloaded.
 
-use feedmill_api::auth::{AuthMode, AuthSettings, KeyRing, KeySpec};
-use feedmill_api::operator::{JobStatus, JobView, Operator, OperatorError, ReloadSummary};
 use super::postback_programs::postback_programs;
 use feedmill_api::PostbackPrograms;
+use feedmill_api::auth::{AuthMode, AuthSettings, KeyRing, KeySpec};
+use feedmill_api::operator::{JobStatus, JobView, Operator, OperatorError, ReloadSummary};
 use feedmill_fetch::{FeedConfig, load_config};
 use feedmill_pipeline::{ControlError, JobState, SchedulerHandle};
 use std::collections::BTreeSet;
