@@ -7,6 +7,7 @@
 //! `foreign_keys=ON` and a busy timeout for the moments another process holds the file.
 
 mod attribution;
+mod bulk;
 mod clicks;
 mod conversions;
 mod earnings;
