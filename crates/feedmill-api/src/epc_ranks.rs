@@ -19,10 +19,10 @@
 //! the search cache's answers). The computation runs on the blocking pool with the search.
 
 use chrono::{DateTime, Duration as Days, Utc};
-use feedmill_model::Currency;
+use feedmill_model::{Currency, Decimal};
 use feedmill_search::MerchantRanks;
 use feedmill_store::{EarningsQuery, EarningsRow, GroupBy, Store, StoreResult, TimeRange};
-use rust_decimal::Decimal;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};

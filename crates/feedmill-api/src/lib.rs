@@ -31,6 +31,10 @@
 #[cfg(test)]
 mod click_out_tests;
 mod config;
+mod earnings_params;
+#[cfg(test)]
+mod earnings_testing;
+mod epc_ranks;
 mod error;
 mod handlers;
 mod json_body;
@@ -50,6 +54,7 @@ mod testing;
 mod types;
 
 pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
+pub use epc_ranks::{EPC_REFRESH, EPC_WINDOW_DAYS, EpcRanks, MIN_EPC_CLICKS};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};

@@ -31,7 +31,11 @@ pub(crate) struct ParamSpec {
     pub description: &'static str,
 }
 
-const fn param(name: &'static str, kind: ParamKind, description: &'static str) -> ParamSpec {
+pub(crate) const fn param(
+    name: &'static str,
+    kind: ParamKind,
+    description: &'static str,
+) -> ParamSpec {
     ParamSpec {
         name,
         kind,
@@ -96,7 +100,7 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
     param(
         "sort",
         Text,
-        "relevance (default), price_asc, price_desc, newest or discount",
+        "relevance (default), price_asc, price_desc, newest, discount or epc (offers of the merchants earning most per click over the last 30 days first; merchants under 100 clicks after; ranked by EPC in the currency filter's currency, else the main currency of sales; not with group_by, not on the typesense backend)",
     ),
     param("page", Integer, "1-based page"),
     param(

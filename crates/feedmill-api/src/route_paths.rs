@@ -11,6 +11,8 @@ pub(crate) const ALL: &[&str] = &[
     LINKS_GENERATE_BATCH,
     CLICK_OUT,
     SOURCES,
+    EARNINGS,
+    EARNINGS_UNATTRIBUTED,
     HEALTH,
     METRICS,
     OPENAPI,
@@ -27,6 +29,8 @@ pub(crate) const LINKS_GENERATE: &str = "/links/generate";
 pub(crate) const LINKS_GENERATE_BATCH: &str = "/links/generate-batch";
 pub(crate) const SOURCES: &str = "/sources";
 pub(crate) const METRICS: &str = "/metrics";
+pub(crate) const EARNINGS: &str = "/earnings";
+pub(crate) const EARNINGS_UNATTRIBUTED: &str = "/earnings/unattributed";
 
 #[cfg(test)]
 mod tests {

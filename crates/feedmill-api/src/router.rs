@@ -7,7 +7,7 @@
 //! limit.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, links, offers, search};
+use crate::handlers::{clickout, earnings, health, links, offers, search};
 use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
@@ -72,11 +72,16 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and metrics.
+/// The operator's routes: sources, metrics and earnings.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
         .route(route_paths::METRICS, get(health::metrics))
+        .route(route_paths::EARNINGS, get(earnings::earnings))
+        .route(
+            route_paths::EARNINGS_UNATTRIBUTED,
+            get(earnings::unattributed),
+        )
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
