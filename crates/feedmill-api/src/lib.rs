@@ -34,6 +34,8 @@ mod config;
 mod earnings_params;
 #[cfg(test)]
 mod earnings_testing;
+#[cfg(test)]
+mod earnings_tests;
 mod epc_ranks;
 mod error;
 mod handlers;
