@@ -9,6 +9,7 @@
 //! `from=2026-01-01&to=2026-01-31` is the whole of January. Without `to` the period ends now;
 //! without `from` it starts [`DEFAULT_REPORT_DAYS`] days before its end.
 
+use crate::attribution::UnattributedSale;
 use crate::click::{GroupBy, TimeRange};
 use crate::earnings::EarningsRow;
 use crate::error::{StoreError, StoreResult};
@@ -30,6 +31,16 @@ pub struct EarningsReport {
     /// One row per group and currency (see [`EarningsRow`]); sales credited to no click are
     /// in rows whose `key` is `null`.
     pub rows: Vec<EarningsRow>,
+}
+
+/// The sales of a period that no click could be credited with (`GET /earnings/unattributed`,
+/// `feedmill earnings --unattributed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnattributedReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub num_sales: usize,
+    pub sales: Vec<UnattributedSale>,
 }
 
 /// A report's period `[from, to)` from the caller's texts (see the module doc); empty texts

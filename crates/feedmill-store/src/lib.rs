@@ -85,7 +85,8 @@ pub use conversion::{
 };
 pub use earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
 pub use earnings_report::{
-    DEFAULT_REPORT_DAYS, EarningsReport, period_range, report_group_by, report_period,
+    DEFAULT_REPORT_DAYS, EarningsReport, UnattributedReport, period_range, report_group_by,
+    report_period,
 };
 pub use error::{StoreError, StoreResult};
 pub use postback::{PostbackError, PostbackRule, ValidPostback, validate_postback};

@@ -11,21 +11,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use feedmill_store::{
-    EarningsQuery, EarningsReport, Store, StoreResult, UnattributedSale, period_range,
+    EarningsQuery, EarningsReport, Store, StoreResult, UnattributedReport, period_range,
 };
-use serde::Serialize;
 use std::sync::Arc;
-
-/// The answer of `/earnings/unattributed`.
-#[derive(Debug, Serialize)]
-pub(crate) struct UnattributedSales {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    pub num_sales: usize,
-    pub sales: Vec<UnattributedSale>,
-}
 
 pub(crate) async fn earnings(
     State(state): State<AppState>,
@@ -50,13 +40,13 @@ pub(crate) async fn earnings(
 pub(crate) async fn unattributed(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<UnattributedSales>, ApiError> {
+) -> Result<Json<UnattributedReport>, ApiError> {
     let period: Period = unattributed_request(query.as_deref(), Utc::now())?;
     let sales = read_store(&state, move |store| {
         store.unattributed(period_range(period))
     })
     .await?;
-    Ok(Json(UnattributedSales {
+    Ok(Json(UnattributedReport {
         from: period.0,
         to: period.1,
         num_sales: sales.len(),
