@@ -1,14 +1,15 @@
 //! Earnings and unattributed sales in SQLite: sums in SQL over integer money, merged with the
-//! click counts of the same groups.
+//! click counts of the same groups (from the daily rollup, `click_rollup.rs`).
 
 use super::SqliteStore;
+use super::click_rollup::rolled_up_click_counts;
 use super::clicks::group_key;
 use super::rows;
 use crate::attribution::UnattributedSale;
 use crate::click::{GroupBy, TimeRange};
 use crate::earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
-use crate::store::{ClickStore, EarningsStore};
+use crate::store::EarningsStore;
 use crate::stored::money_from_stored;
 use rusqlite::Row;
 use std::collections::BTreeMap;
@@ -58,10 +59,7 @@ impl EarningsStore for SqliteStore {
 
     fn earnings(&self, query: EarningsQuery) -> StoreResult<Vec<EarningsRow>> {
         let clicks: BTreeMap<Option<String>, u64> = self
-            .count_clicks(query.range, query.group_by)?
-            .into_iter()
-            .map(|count| (count.key, count.num_clicks))
-            .collect();
+            .read(|connection| rolled_up_click_counts(connection, query.range, query.group_by))?;
         let mut sales: BTreeMap<Option<String>, Vec<EarningsRow>> = BTreeMap::new();
         for row in self.sales_by_group(query)? {
             sales.entry(row.key.clone()).or_default().push(row);

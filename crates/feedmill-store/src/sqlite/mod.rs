@@ -8,6 +8,7 @@
 
 mod attribution;
 mod bulk;
+mod click_rollup;
 mod clicks;
 mod conversions;
 mod earnings;
