@@ -81,31 +81,48 @@ pub(super) fn rolled_up_click_counts(
     range: TimeRange,
     group_by: GroupBy,
 ) -> StoreResult<BTreeMap<Option<String>, u64>> {
-    let (from, to) = range.stored_bounds();
     let mut counts = BTreeMap::new();
-    if from >= to {
-        return Ok(counts);
-    }
-    // Whole days: [first_day, end_day); stored bounds are the extremes of i64 when open.
-    // No click is older than 1970: an earlier start counts its (empty) head from the clicks.
-    let first_day =
-        (from.div_euclid(MICROS_PER_DAY) + i64::from(from.rem_euclid(MICROS_PER_DAY) != 0)).max(0);
-    let end_day = to.div_euclid(MICROS_PER_DAY);
-    if first_day >= end_day {
+    let split = DaySplit::of(range);
+    for (from, to) in split.partial {
         raw_counts(connection, from, to, group_by, &mut counts)?;
-        return Ok(counts);
     }
-    raw_counts(
-        connection,
-        from,
-        first_day * MICROS_PER_DAY,
-        group_by,
-        &mut counts,
-    )?;
-    day_counts(connection, first_day, end_day, group_by, &mut counts)?;
-    let tail_start = end_day.saturating_mul(MICROS_PER_DAY);
-    raw_counts(connection, tail_start.max(from), to, group_by, &mut counts)?;
+    if let Some((first_day, end_day)) = split.whole_days {
+        day_counts(connection, first_day, end_day, group_by, &mut counts)?;
+    }
     Ok(counts)
+}
+
+/// A range as the whole UTC days a rollup answers and the partial days around them, in stored
+/// microseconds (`[from, to)` each; an empty one is `from >= to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DaySplit {
+    /// `[first_day, end_day)` in days since the epoch, when the range holds a whole day.
+    pub whole_days: Option<(i64, i64)>,
+    /// The head and the tail (the whole range when it holds no whole day).
+    pub partial: [(i64, i64); 2],
+}
+
+impl DaySplit {
+    pub(super) fn of(range: TimeRange) -> DaySplit {
+        let (from, to) = range.stored_bounds();
+        // Stored bounds are the extremes of i64 when open. Nothing is older than 1970, so an
+        // earlier start reads its (empty) head from the table itself.
+        let first_day = (from.div_euclid(MICROS_PER_DAY)
+            + i64::from(from.rem_euclid(MICROS_PER_DAY) != 0))
+        .max(0);
+        let end_day = to.div_euclid(MICROS_PER_DAY);
+        if from >= to || first_day >= end_day {
+            return DaySplit {
+                whole_days: None,
+                partial: [(from, to), (0, 0)],
+            };
+        }
+        let tail_start = end_day.saturating_mul(MICROS_PER_DAY).max(from);
+        DaySplit {
+            whole_days: Some((first_day, end_day)),
+            partial: [(from, first_day * MICROS_PER_DAY), (tail_start, to)],
+        }
+    }
 }
 
 fn day_counts(

@@ -15,6 +15,8 @@ mod earnings;
 mod migrations;
 mod prices;
 mod rows;
+mod sale_rollup;
+mod sale_rollup_schema;
 mod transactions;
 mod writer;
 
