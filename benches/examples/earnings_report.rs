@@ -75,12 +75,15 @@ fn main() -> BenchResult<()> {
     Ok(())
 }
 
+/// A stored click's id, time and sub-id: what a conversion of it names.
+type StoredClick = (ClickId, chrono::DateTime<chrono::Utc>, Option<String>);
+
 /// The clicks, stored; returns each click's id, time and sub-id.
 fn load_clicks(
     store: &SqliteStore,
     num_clicks: usize,
     now: chrono::DateTime<chrono::Utc>,
-) -> BenchResult<Vec<(ClickId, chrono::DateTime<chrono::Utc>, Option<String>)>> {
+) -> BenchResult<Vec<StoredClick>> {
     let mut rng = SplitMix64::derive(13, &[1]);
     let mut kept = Vec::with_capacity(num_clicks);
     let started = Instant::now();
@@ -123,8 +126,6 @@ fn load_clicks(
     );
     Ok(kept)
 }
-
-type StoredClick = (ClickId, chrono::DateTime<chrono::Utc>, Option<String>);
 
 /// A conversion of a random click: by its id, its sub-id, or nothing.
 fn conversion(rng: &mut SplitMix64, clicks: &[StoredClick], order: usize) -> ConversionInput {
