@@ -762,7 +762,12 @@ async fn routes_are_grouped_public_partner_operator() {
         (
             "operator",
             operator_routes,
-            &["/sources", "/metrics", "/earnings", "/earnings/unattributed"],
+            &[
+                "/sources",
+                "/metrics",
+                "/earnings",
+                "/earnings/unattributed",
+            ],
         ),
     ];
     for (name, build, paths) in groups {
