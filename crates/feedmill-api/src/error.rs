@@ -56,7 +56,8 @@ pub enum ErrorCode {
     InvalidConfig,
     /// The server runs without the part that would answer (no scheduler, no config file).
     OperatorUnavailable,
-    /// The click store could not record a click-out (it is not redirected unrecorded).
+    /// The click store could not record a click-out (it is not redirected unrecorded), or
+    /// could not answer a report.
     StoreUnavailable,
     Internal,
 }
@@ -230,6 +231,21 @@ impl From<LinkError> for ApiError {
             | BadMerchantHost(_) => ErrorCode::NoTrackingLink,
         };
         ApiError::new(code, err.to_string())
+    }
+}
+
+/// A store failure: a bad report parameter is the caller's (400, naming it); anything else is
+/// the store's (503: it may answer again shortly), logged in full and answered generically.
+impl From<feedmill_store::StoreError> for ApiError {
+    fn from(err: feedmill_store::StoreError) -> ApiError {
+        if err.is_user_error() {
+            return ApiError::new(ErrorCode::InvalidParameter, err.to_string());
+        }
+        tracing::error!(error = %err, "store failed");
+        ApiError::new(
+            ErrorCode::StoreUnavailable,
+            "the store could not answer; try again shortly",
+        )
     }
 }
 

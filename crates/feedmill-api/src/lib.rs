@@ -39,6 +39,12 @@ pub mod auth;
 #[cfg(test)]
 mod click_out_tests;
 mod config;
+mod earnings_params;
+#[cfg(test)]
+mod earnings_testing;
+#[cfg(test)]
+mod earnings_tests;
+mod epc_ranks;
 mod error;
 mod handlers;
 mod json_body;
@@ -65,6 +71,7 @@ pub use config::{
     ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_POSTBACKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES,
 };
+pub use epc_ranks::{EPC_REFRESH, EPC_WINDOW_DAYS, EpcRanks, MIN_EPC_CLICKS};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};

@@ -5,6 +5,7 @@
 //! depend on utoipa) and a test checks the mirror against real JSON. Query parameters come from
 //! the tables in [`crate::params`], the same tables that validate requests.
 
+use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{
     CLICK_PARAMS, GTIN_PATTERN, OFFER_PARAMS, ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS,
@@ -25,6 +26,7 @@ use utoipa::openapi::{
     Type,
 };
 
+mod earnings_schemas;
 mod key_paths;
 mod postback_doc;
 mod refinements;
@@ -70,6 +72,11 @@ mod schemas;
         crate::operator::JobStatus,
         crate::operator::ReloadSummary,
         schemas::PauseState,
+        earnings_schemas::EarningsReport,
+        earnings_schemas::EarningsRow,
+        earnings_schemas::CommissionByStatus,
+        earnings_schemas::UnattributedSales,
+        earnings_schemas::UnattributedSale,
     ))
 )]
 struct ApiDoc;
@@ -174,6 +181,26 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 &[],
                 None,
                 ok("Sources", "Every source"),
+            )),
+        ),
+        (
+            "/earnings",
+            get(op(
+                "Earnings by day, source, merchant, offer or sub-id: clicks, conversions, sale amount, commission by status, conversion rate and EPC per currency",
+                EARNINGS_PARAMS,
+                &[],
+                None,
+                ok("EarningsReport", "One row per group and currency"),
+            )),
+        ),
+        (
+            "/earnings/unattributed",
+            get(op(
+                "Earnings: the sales no click could be credited with",
+                UNATTRIBUTED_PARAMS,
+                &[],
+                None,
+                ok("UnattributedSales", "Every unattributed sale of the period"),
             )),
         ),
         (
@@ -301,6 +328,9 @@ fn op(
             "503",
             "The click could not be stored; nothing was redirected; see Retry-After",
         ));
+    }
+    if summary.starts_with("Earnings") {
+        errors.push(("503", "The store could not answer; try again shortly"));
     }
     for (status, description) in errors {
         builder = builder.response(status, error_response(description));

@@ -79,7 +79,11 @@ pub(crate) struct ParamSpec {
     pub description: &'static str,
 }
 
-const fn param(name: &'static str, kind: ParamKind, description: &'static str) -> ParamSpec {
+pub(crate) const fn param(
+    name: &'static str,
+    kind: ParamKind,
+    description: &'static str,
+) -> ParamSpec {
     ParamSpec {
         name,
         kind,
@@ -122,7 +126,7 @@ use ParamKind::{Boolean, Integer, Text};
 use ParamValues::{MaxChars, OneOf, Pattern, Range};
 
 fn sort_orders() -> Vec<String> {
-    SortOrder::ALL
+    SortOrder::NAMED
         .iter()
         .map(|s| s.as_str().to_string())
         .collect()
@@ -218,7 +222,7 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
     param(
         "sort",
         Text,
-        "relevance (default), price_asc, price_desc, newest or discount",
+        "relevance (default), price_asc, price_desc, newest, discount or epc (offers of the merchants earning most per click over the last 30 days first; merchants under 100 clicks after; ranked by EPC in the currency filter's currency, else the main currency of sales; not with group_by, not on the typesense backend)",
     )
     .values(OneOf(sort_orders)),
     param(

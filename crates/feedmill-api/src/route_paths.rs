@@ -13,6 +13,8 @@ pub(crate) const ALL: &[&str] = &[
     CLICK_OUT,
     POSTBACK,
     SOURCES,
+    EARNINGS,
+    EARNINGS_UNATTRIBUTED,
     HEALTH,
     METRICS,
     OPENAPI,
@@ -46,6 +48,8 @@ pub(crate) const SOURCE_PAUSE: &str = "/sources/{name}/pause";
 pub(crate) const SOURCE_RESUME: &str = "/sources/{name}/resume";
 pub(crate) const JOB: &str = "/jobs/{id}";
 pub(crate) const ADMIN_RELOAD: &str = "/admin/reload";
+pub(crate) const EARNINGS: &str = "/earnings";
+pub(crate) const EARNINGS_UNATTRIBUTED: &str = "/earnings/unattributed";
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,9 @@
 
 use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, keys, links, offers, operator, postback, search};
+use crate::handlers::{
+    clickout, earnings, health, keys, links, offers, operator, postback, search,
+};
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
 use crate::server::connection_limit::refuse_over_connection_limit;
@@ -90,7 +92,7 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and their refreshes, jobs, keys, reload and metrics.
+/// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics and earnings.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
@@ -106,6 +108,11 @@ pub(crate) fn operator_routes() -> Router<AppState> {
         )
         .route(route_paths::KEY, delete(keys::delete_key))
         .route(route_paths::KEYS_SCOPED, post(keys::create_scoped_key))
+        .route(route_paths::EARNINGS, get(earnings::earnings))
+        .route(
+            route_paths::EARNINGS_UNATTRIBUTED,
+            get(earnings::unattributed),
+        )
 }
 
 /// `/metrics` alone and open, for a listener of its own (`feedmill serve --metrics-listen`),

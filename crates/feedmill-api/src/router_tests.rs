@@ -777,6 +777,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/sources/{name}/resume",
                 "/jobs/{id}",
                 "/admin/reload",
+                "/earnings",
+                "/earnings/unattributed",
             ],
         ),
     ];

@@ -1,10 +1,11 @@
 //! [`AppState`]: everything a handler needs, shared by all requests behind one `Arc`: the
 //! search backend (any [`SearchBackend`]), the click store (any [`Store`]), the configuration,
-//! the click limiter, the metrics, the link directory, the API keys ([`KeyRing`]) and the
-//! operator hooks ([`Operator`]) the binary attaches.
+//! the click limiter, the metrics, the link directory, the EPC tables of `sort=epc`, the API
+//! keys ([`KeyRing`]) and the operator hooks ([`Operator`]) the binary attaches.
 
 use crate::auth::KeyRing;
 use crate::config::{ApiConfig, ConfigError};
+use crate::epc_ranks::EpcRanks;
 use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
 use crate::metrics::Metrics;
@@ -41,6 +42,8 @@ struct StateInner {
     metrics: Metrics,
     sources: Arc<SourceStatusBoard>,
     directory: LinkDirectory,
+    /// The merchants' EPC tables `sort=epc` ranks by, computed from the store now and then.
+    epc_ranks: EpcRanks,
     /// Index work running at once. More than the cores only makes each search slower; the
     /// rest wait here, off the async workers (quickwit's `run_cpu_intensive`).
     index_slots: Arc<Semaphore>,
@@ -91,6 +94,7 @@ impl AppState {
             metrics: Metrics::new(route_paths::ALL),
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
+            epc_ranks: EpcRanks::default(),
             index_slots: Arc::new(Semaphore::new(cores * 2)),
             keys,
             operator: OnceLock::new(),
@@ -141,6 +145,12 @@ impl AppState {
     /// The click store.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
+    }
+
+    /// The merchants' EPC tables of `sort=epc`; [`EpcRanks::invalidate`] them when sales
+    /// change (a postback, a transaction sync) so the next such search sees the change.
+    pub fn epc_ranks(&self) -> &EpcRanks {
+        &self.inner.epc_ranks
     }
 
     pub(crate) fn limiter(&self) -> &ClickRateLimiter {

@@ -32,6 +32,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Export the recorded click-outs as NDJSON.
     Clicks(ClicksArgs),
+    /// Earnings from the store: clicks, conversions, sale amount, commission by status,
+    /// conversion rate and EPC per group and currency (a table, or the JSON of GET /earnings).
+    Earnings(EarningsArgs),
     /// Download the configured sources into the cache.
     Fetch(FetchArgs),
     /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
@@ -302,6 +305,29 @@ impl ClicksArgs {
             .clone()
             .unwrap_or_else(|| default_store_path(&self.index))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct EarningsArgs {
+    /// Start, inclusive: a UTC date (2026-01-31) or an RFC 3339 time (default: 30 days before
+    /// --to).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End: a UTC date, that day included, or an RFC 3339 time, exclusive (default: now).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// day, source, merchant, offer or sub_id.
+    #[arg(long, default_value = "day")]
+    pub group_by: String,
+    /// List the sales no click could be credited with instead of the report.
+    #[arg(long)]
+    pub unattributed: bool,
+    /// Print JSON (the same fields as GET /earnings and /earnings/unattributed).
+    #[arg(long)]
+    pub json: bool,
+    /// Where the store is (and the old click log imported first, as `clicks` does).
+    #[command(flatten)]
+    pub location: ClicksArgs,
 }
 
 /// The store's default file: `feedmill.db` in the folder that holds the index folder

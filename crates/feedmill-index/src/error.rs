@@ -13,7 +13,7 @@ pub enum IndexError {
     InvalidInput { field: &'static str, reason: String },
 
     #[error(
-        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest or discount"
+        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest, discount or epc"
     )]
     UnknownSortOrder(String),
 

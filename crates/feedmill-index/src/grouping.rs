@@ -211,7 +211,8 @@ impl GroupSegmentCollector {
         }
         let keys = &mut values.keys[..n];
         match self.sort {
-            SortOrder::Relevance => {
+            // `validate` refuses `epc` with grouping; were it asked, relevance is its tie order.
+            SortOrder::Relevance | SortOrder::Epc => {
                 let scores = scores.unwrap_or_default();
                 for (i, key) in keys.iter_mut().enumerate() {
                     let score = scores.get(i).copied().unwrap_or(self.block_score);

@@ -260,7 +260,8 @@ fn rank_of(
         .first(address.doc_id)
         .unwrap_or(i64::MAX);
     let rank = match sort {
-        SortOrder::Relevance => f64::from(score),
+        // Grouped searches refuse `epc`; the reference ranks it as the engine would, by relevance.
+        SortOrder::Relevance | SortOrder::Epc => f64::from(score),
         SortOrder::PriceAsc => -(price as f64),
         SortOrder::PriceDesc => price as f64,
         SortOrder::Newest => fast

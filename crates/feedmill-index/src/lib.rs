@@ -20,7 +20,7 @@
 //!   offers, last ingest time, duration, rejects, content hash) is the commit's payload, so it
 //!   is exactly as durable as the offers; `kill -9` at any moment reopens at the last commit.
 //! - [`OfferIndex::search`] ([`SearchRequest`] → [`SearchResponse`]): text with folding, typo
-//!   tolerance and prefix matching; filters; five sorts; facet counts over the whole result
+//!   tolerance and prefix matching; filters; six sorts (`epc` by the request's merchant ranks); facet counts over the whole result
 //!   set; grouping by GTIN. Plus [`OfferIndex::get_offer`], [`OfferIndex::offers_by_gtin`],
 //!   [`OfferIndex::suggest`], [`OfferIndex::stats`] and [`OfferIndex::delete_source`].
 //! - [`OfferIndex::search_cached`] with a [`SearchCache`]: the answers of repeated requests,
@@ -83,6 +83,7 @@
 
 mod bench_support;
 mod cross_source;
+mod epc_sort;
 mod error;
 mod facets;
 mod fast_filter;
@@ -120,6 +121,6 @@ pub use source_ingest::SourceIngest;
 pub use feedmill_search::{
     CacheStats, DEFAULT_MIN_RATIO, DEFAULT_PER_PAGE, FacetKind, FacetResults, FacetValue,
     Generation, GtinGroup, IngestMeta, IngestOptions, IngestOutcome, MAX_BRANDS, MAX_PER_PAGE,
-    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SUGGESTIONS, OfferHit, SearchCache, SearchItem,
-    SearchRequest, SearchResponse, SortOrder, SourceStats,
+    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SUGGESTIONS, MerchantRanks, OfferHit, SearchCache,
+    SearchItem, SearchRequest, SearchResponse, SortOrder, SourceStats,
 };

@@ -17,9 +17,9 @@ use crate::offer_document::category_facet;
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
 use crate::seeking_union::SeekingUnion;
 use feedmill_model::{Currency, Network};
+use feedmill_search::SearchRequest;
 use feedmill_search::normalize_gtin14;
 use feedmill_search::price_key;
-use feedmill_search::{SearchRequest, SortOrder};
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
@@ -57,7 +57,7 @@ pub(crate) fn build_query(
     schema: &OfferSchema,
     request: &SearchRequest,
 ) -> Result<BuiltQuery, IndexError> {
-    let scored = request.sort == SortOrder::Relevance;
+    let scored = request.sort.uses_relevance();
     let words = given(&request.query).map(query_words).unwrap_or_default();
     let has_words = !words.is_empty();
     let mut filter = fast_filter(request);

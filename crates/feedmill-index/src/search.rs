@@ -1,9 +1,11 @@
 //! [`OfferIndex::search`]: one engine behind `feedmill search` and the HTTP API.
 //!
-//! One pass over the matches collects the page (a top-k by the requested order), the total and
+//! One pass over the matches collects the page (a top-k by the requested order; `epc` in
+//! `epc_sort.rs`), the total and
 //! the facet counts together; a grouped search collects groups instead of the page, with their
 //! offers' addresses, and then reads only the offers of the page's groups (`grouped_search.rs`).
 
+use crate::epc_sort::EpcSortKey;
 use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
 use crate::fast_filter::FilterCollector;
@@ -94,6 +96,19 @@ impl OfferIndex {
             SortOrder::Discount => {
                 let top = top.order_by_fast_field::<f64>(DISCOUNT, Order::Desc);
                 collect(searcher, query, top, facets, |_| None)?
+            }
+            SortOrder::Epc => {
+                // `validate` has refused an epc request without ranks.
+                let ranks =
+                    request
+                        .merchant_ranks
+                        .clone()
+                        .ok_or_else(|| IndexError::InvalidInput {
+                            field: "sort",
+                            reason: "epc needs merchant ranks".into(),
+                        })?;
+                let top = top.order_by(EpcSortKey::new(ranks));
+                collect(searcher, query, top, facets, |(_, score)| Some(*score))?
             }
         };
         let mut items = Vec::with_capacity(hits.len());

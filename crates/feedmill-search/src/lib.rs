@@ -3,7 +3,8 @@
 //!
 //! # What it owns
 //! - The request and its answer, with their JSON (a contract with users): [`SearchRequest`]
-//!   (filters, [`SortOrder`], [`FacetKind`], paging limits) and its validation, which is the
+//!   (filters, [`SortOrder`], [`FacetKind`], paging limits, the [`MerchantRanks`] `sort=epc`
+//!   ranks by) and its validation, which is the
 //!   same for every backend; [`SearchResponse`] with [`SearchItem`]s ([`OfferHit`],
 //!   [`GtinGroup`]) and [`FacetResults`].
 //! - The traits a backend implements: [`SearchBackend`] (search, get offer, offers of a
@@ -22,6 +23,7 @@ mod backend;
 mod error;
 mod generation;
 mod gtin_key;
+mod merchant_ranks;
 mod offer_keys;
 mod search_cache;
 mod search_request;
@@ -32,6 +34,7 @@ pub use backend::{SearchBackend, SourceReplacement, SourceStore};
 pub use error::{RequestError, SearchError};
 pub use generation::Generation;
 pub use gtin_key::normalize_gtin14;
+pub use merchant_ranks::MerchantRanks;
 pub use offer_keys::{category_steps, discount_percent, price_key};
 pub use search_cache::{CacheStats, SearchCache};
 pub use search_request::{

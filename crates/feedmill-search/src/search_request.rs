@@ -2,10 +2,12 @@
 //! its validation into user errors, the same for every backend.
 
 use crate::error::RequestError;
+use crate::merchant_ranks::MerchantRanks;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Results per page when the caller does not say.
 pub const DEFAULT_PER_PAGE: usize = 20;
@@ -48,6 +50,11 @@ pub struct SearchRequest {
     pub facets: Vec<FacetKind>,
     /// Group offers of one product (same GTIN and currency) into one item.
     pub group_by_gtin: bool,
+    /// What [`SortOrder::Epc`] ranks merchants by; required by that order, ignored by the
+    /// others. Not part of the request's JSON: the caller computes it (the API, from its
+    /// store), not the shopper.
+    #[serde(skip)]
+    pub merchant_ranks: Option<Arc<MerchantRanks>>,
 }
 
 impl Default for SearchRequest {
@@ -69,6 +76,7 @@ impl Default for SearchRequest {
             per_page: DEFAULT_PER_PAGE,
             facets: Vec::new(),
             group_by_gtin: false,
+            merchant_ranks: None,
         }
     }
 }
@@ -105,7 +113,28 @@ impl SearchRequest {
                 format!("more than {MAX_BRANDS} brands"),
             ));
         }
+        self.validate_sort()?;
         self.validate_prices()
+    }
+
+    /// `epc` needs its merchant ranks and ranks offers, not products.
+    fn validate_sort(&self) -> Result<(), RequestError> {
+        if self.sort != SortOrder::Epc {
+            return Ok(());
+        }
+        if self.group_by_gtin {
+            return Err(RequestError::invalid(
+                "sort",
+                "epc ranks offers by their merchant and cannot be combined with group_by=gtin",
+            ));
+        }
+        if self.merchant_ranks.is_none() {
+            return Err(RequestError::invalid(
+                "sort",
+                "epc needs the merchants' earnings per click, which only a server with a store computes",
+            ));
+        }
+        Ok(())
     }
 
     fn validate_prices(&self) -> Result<(), RequestError> {
@@ -143,9 +172,14 @@ pub enum SortOrder {
     Newest,
     /// Largest percentage off the old price first.
     Discount,
+    /// Offers of the merchants with the best earnings per click first (the request's
+    /// [`MerchantRanks`]); unranked merchants' offers after every ranked one; ties by relevance.
+    Epc,
 }
 
 impl SortOrder {
+    /// Every order a backend sorts by the offers' own fields. [`SortOrder::Epc`] is not among
+    /// them: it also needs the request's [`MerchantRanks`] (see [`SortOrder::NAMED`]).
     pub const ALL: [SortOrder; 5] = [
         SortOrder::Relevance,
         SortOrder::PriceAsc,
@@ -153,6 +187,21 @@ impl SortOrder {
         SortOrder::Newest,
         SortOrder::Discount,
     ];
+
+    /// Every order a caller can name.
+    pub const NAMED: [SortOrder; 6] = [
+        SortOrder::Relevance,
+        SortOrder::PriceAsc,
+        SortOrder::PriceDesc,
+        SortOrder::Newest,
+        SortOrder::Discount,
+        SortOrder::Epc,
+    ];
+
+    /// Orders that use the text's relevance score (`epc` breaks its ties by it).
+    pub fn uses_relevance(self) -> bool {
+        matches!(self, SortOrder::Relevance | SortOrder::Epc)
+    }
 
     /// Cheapest or dearest first.
     pub fn is_by_price(self) -> bool {
@@ -166,6 +215,7 @@ impl SortOrder {
             SortOrder::PriceDesc => "price_desc",
             SortOrder::Newest => "newest",
             SortOrder::Discount => "discount",
+            SortOrder::Epc => "epc",
         }
     }
 }
@@ -174,7 +224,7 @@ impl FromStr for SortOrder {
     type Err = RequestError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SortOrder::ALL
+        SortOrder::NAMED
             .into_iter()
             .find(|order| order.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| RequestError::UnknownSortOrder(s.to_string()))
@@ -253,7 +303,7 @@ mod tests {
 
     #[test]
     fn parses_sort_names() -> Result<(), RequestError> {
-        for order in SortOrder::ALL {
+        for order in SortOrder::NAMED {
             assert_eq!(order.as_str().parse::<SortOrder>()?, order);
         }
         let err = "cheapest".parse::<SortOrder>().err();
@@ -303,5 +353,25 @@ mod tests {
             );
         }
         assert!(SearchRequest::default().validate().is_ok());
+    }
+
+    #[test]
+    fn epc_needs_its_ranks_and_no_grouping() {
+        let without_ranks = SearchRequest {
+            sort: SortOrder::Epc,
+            ..SearchRequest::default()
+        };
+        assert!(without_ranks.validate().is_err());
+        let ranked = SearchRequest {
+            merchant_ranks: Some(Arc::new(MerchantRanks::empty(None))),
+            ..without_ranks
+        };
+        assert!(ranked.validate().is_ok());
+        let grouped = SearchRequest {
+            group_by_gtin: true,
+            ..ranked
+        };
+        let err = grouped.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("group_by")));
     }
 }

@@ -148,6 +148,25 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Day,
+        GroupBy::Source,
+        GroupBy::Merchant,
+        GroupBy::Offer,
+        GroupBy::SubId,
+    ];
+
+    /// The name callers use (`day`, `source`, `merchant`, `offer`, `sub_id`), as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Day => "day",
+            GroupBy::Source => "source",
+            GroupBy::Merchant => "merchant",
+            GroupBy::Offer => "offer",
+            GroupBy::SubId => "sub_id",
+        }
+    }
+
     /// The SQL expression over a `clicks` row (aliased `c`) that yields the group's key.
     pub(crate) fn click_key_sql(self) -> &'static str {
         match self {

@@ -40,6 +40,12 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("no randomness for a click id: {0}")]
     Randomness(String),
+    /// A report parameter (`from`, `to`, `group_by`) the caller typed wrong.
+    #[error("invalid {parameter}: {reason}")]
+    ReportParameter {
+        parameter: &'static str,
+        reason: String,
+    },
     #[error("price batch for source \"{source_name}\": {reason}")]
     PriceBatch { source_name: String, reason: String },
 }
@@ -50,7 +56,9 @@ impl StoreError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            StoreError::Amount { .. } | StoreError::PriceBatch { .. }
+            StoreError::Amount { .. }
+                | StoreError::PriceBatch { .. }
+                | StoreError::ReportParameter { .. }
         )
     }
 }

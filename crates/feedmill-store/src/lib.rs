@@ -57,7 +57,8 @@
 //! - Network transactions: upsert by (network, transaction id) with status history.
 //! - Attribution by click id, else by sub-id in a 30-day window, else unattributed and listed
 //!   ([`attribution`](crate::Attribution)); earnings per day, source, merchant, offer or sub-id
-//!   with commission by status and EPC per currency ([`EarningsRow`]).
+//!   with commission by status and EPC per currency ([`EarningsRow`]), answered as an
+//!   [`EarningsReport`] over a period read by [`report_period`].
 //! - Price history: only changes, gaps for disappearances, a batch per ingest compared with a
 //!   compact last-known state ([`PriceBatch`]), the EU 30-day low ([`thirty_day_low`]), daily
 //!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]).
@@ -67,6 +68,7 @@ mod click;
 mod click_import;
 mod conversion;
 mod earnings;
+mod earnings_report;
 mod error;
 mod postback;
 mod price_batch;
@@ -84,6 +86,10 @@ pub use conversion::{
     Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange,
 };
 pub use earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
+pub use earnings_report::{
+    DEFAULT_REPORT_DAYS, EarningsReport, UnattributedReport, period_range, report_group_by,
+    report_period,
+};
 pub use error::{StoreError, StoreResult};
 pub use postback::{PostbackError, PostbackRule, ValidPostback, validate_postback};
 pub use price_batch::{KnownState, PriceBatch};

@@ -33,6 +33,9 @@
 //! grouping; the price sequence of price sorts (ties keep each engine's own order, so the ids
 //! of equal prices are compared as a set); all facet counts; lookups by id and GTIN; stats.
 //! What differs, and why it stays:
+//! - `sort=epc` is refused with a 400 ("sort=epc is not supported by the typesense backend"):
+//!   ranking by the merchants' EPC would mean writing each merchant's rank into every document
+//!   and rewriting them whenever the EPCs change.
 //! - Relevance order: Typesense ranks by its text match, tantivy by BM25 with a title boost,
 //!   so relevance answers are compared as sets; `score` is each engine's own (Typesense's text
 //!   match here). Without words, `relevance` keeps each engine's own document order.

@@ -37,12 +37,19 @@ pub(crate) const MAX_FACET_VALUES: u64 = 1_000;
 /// Typesense's most offers per group.
 pub(crate) const GROUP_LIMIT: u64 = 99;
 
+/// Why `sort=epc` is refused: the merchants' ranks would have to be written into every
+/// document (or sent as a `_eval` clause per merchant) and rewritten whenever EPCs change.
+pub(crate) const EPC_UNSUPPORTED: &str = "sort=epc is not supported by the typesense backend";
+
 /// The search parameters of `request` (validated) over the documents `live_filter` keeps.
 pub(crate) fn search_params(
     request: &SearchRequest,
     live_filter: &str,
 ) -> Result<Map<String, Value>, TypesenseError> {
     request.validate()?;
+    if request.sort == SortOrder::Epc {
+        return Err(RequestError::invalid("sort", EPC_UNSUPPORTED).into());
+    }
     let words = request
         .query
         .as_deref()
@@ -172,6 +179,8 @@ fn sort_by(sort: SortOrder, has_words: bool) -> Option<&'static str> {
         SortOrder::PriceDesc => Some("price_minor:desc"),
         SortOrder::Newest => Some("updated_at:desc"),
         SortOrder::Discount => Some("discount:desc"),
+        // Refused by `search_params` before it gets here.
+        SortOrder::Epc => None,
     }
 }
 
@@ -220,6 +229,24 @@ mod tests {
         assert_eq!(params["facet_by"], "brand,price_bucket");
         assert_eq!(params["group_by"], "group_key");
         Ok(())
+    }
+
+    #[test]
+    fn epc_is_refused_as_the_callers_mistake() {
+        let request = SearchRequest {
+            sort: SortOrder::Epc,
+            merchant_ranks: Some(std::sync::Arc::new(feedmill_search::MerchantRanks::empty(
+                None,
+            ))),
+            ..SearchRequest::default()
+        };
+        let err = search_params(&request, "generation:=[1]").err();
+        let message = err.map(|e| {
+            let seam: feedmill_search::SearchError = e.into();
+            assert!(seam.is_user_error());
+            seam.to_string()
+        });
+        assert!(message.is_some_and(|m| m.contains(EPC_UNSUPPORTED)));
     }
 
     #[test]

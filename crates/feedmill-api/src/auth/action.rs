@@ -13,7 +13,7 @@ pub enum Action {
     Search,
     /// Build tracking links.
     Links,
-    /// Read clicks.
+    /// Read clicks and what they earned (`/earnings`).
     Clicks,
     /// Post conversions.
     Postback,
@@ -100,6 +100,8 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::JOB, Access::Needs(Action::Admin)),
     (paths::ADMIN_RELOAD, Access::Needs(Action::Admin)),
     (paths::POSTBACK, Access::OwnKey),
+    (paths::EARNINGS, Access::Needs(Action::Clicks)),
+    (paths::EARNINGS_UNATTRIBUTED, Access::Needs(Action::Clicks)),
 ];
 
 /// What `route` needs; `None` for a path that is not a route (the 404 answers it).

@@ -35,6 +35,8 @@ fn sample(route: &str) -> (Method, &'static str, Option<Value>) {
         paths::SOURCE_RESUME => (Method::POST, "/sources/sneakerhub/resume", None),
         paths::JOB => (Method::GET, "/jobs/none", None),
         paths::ADMIN_RELOAD => (Method::POST, "/admin/reload", None),
+        paths::EARNINGS => (Method::GET, "/earnings", None),
+        paths::EARNINGS_UNATTRIBUTED => (Method::GET, "/earnings/unattributed", None),
         paths::POSTBACK => (
             Method::GET,
             "/api/postback/none?order_id=A-1&amount=1",

@@ -4,6 +4,7 @@
 //! offer-to-JSON code; only the router depends on them.
 
 pub(crate) mod clickout;
+pub(crate) mod earnings;
 pub(crate) mod health;
 pub(crate) mod keys;
 pub(crate) mod links;

@@ -8,14 +8,17 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use feedmill_search::{FacetKind, FacetResults, SearchRequest, SearchResponse};
+use chrono::Utc;
+use feedmill_search::{FacetKind, FacetResults, SearchRequest, SearchResponse, SortOrder};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// The index's search answer with `tracking_url`, `deep_link` and `click_url` on each offer;
 /// a repeated request is answered from the search cache while the index is unchanged (the
-/// links, which depend on the caller's sub-ids, are added to every answer afresh).
+/// links, which depend on the caller's sub-ids, are added to every answer afresh). `sort=epc`
+/// takes the merchants' EPC table from the state (`epc_ranks.rs`); a store that cannot give
+/// it is a `503`.
 ///
 /// A price range with `min_price` above `max_price` matches nothing (as a range query does in
 /// Elasticsearch): it is answered without asking the seam, which refuses it. Every parameter
@@ -24,10 +27,18 @@ pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (request, ids) = search_request(query.as_deref())?;
+    let (mut request, ids) = search_request(query.as_deref())?;
     let body = state
         .blocking(move |state| {
             let started = Instant::now();
+            if request.sort == SortOrder::Epc {
+                let ranks = state.epc_ranks().ranks_for(
+                    state.store().as_ref(),
+                    request.currency.as_deref(),
+                    Utc::now(),
+                )?;
+                request.merchant_ranks = Some(ranks);
+            }
             let response = match plan(&request) {
                 SearchPlan::Backend => backend_search(state, &request)?,
                 SearchPlan::NothingMatches => Arc::new(empty_answer(&request)),

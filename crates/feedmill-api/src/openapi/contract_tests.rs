@@ -248,6 +248,13 @@ async fn real_answers_of_every_route_match_the_document() {
         ),
         ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
         ("/admin/reload", Method::POST, "/admin/reload".into(), None),
+        ("/earnings", Method::GET, "/earnings?group_by=merchant".into(), None),
+        (
+            "/earnings/unattributed",
+            Method::GET,
+            "/earnings/unattributed".into(),
+            None,
+        ),
         (
             "/api/postback/{program_id}",
             Method::GET,

@@ -124,3 +124,46 @@ fn offer_schema_names_every_field_the_api_writes() {
 fn print_document() {
     println!("{}", document().to_pretty_json().unwrap_or_default());
 }
+
+#[test]
+fn earnings_schemas_name_every_field_the_reports_write() {
+    let doc = doc_json();
+    let row = feedmill_store::EarningsRow {
+        key: Some("Acme".into()),
+        currency: None,
+        num_clicks: 1,
+        num_conversions: 0,
+        sale_amount: feedmill_model::Decimal::ZERO,
+        commission: feedmill_store::CommissionByStatus::default(),
+        conversion_rate: None,
+        epc: None,
+    };
+    let commission = serde_json::to_value(&row.commission).unwrap_or_default();
+    let report = feedmill_store::EarningsReport {
+        from: chrono::DateTime::UNIX_EPOCH,
+        to: chrono::DateTime::UNIX_EPOCH,
+        group_by: feedmill_store::GroupBy::Merchant,
+        rows: vec![row.clone()],
+    };
+    let keys = |value: &Value| -> BTreeSet<String> {
+        value
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let json = serde_json::to_value(&report).unwrap_or_default();
+    assert_eq!(properties(&doc, "EarningsReport"), keys(&json));
+    assert_eq!(properties(&doc, "EarningsRow"), keys(&json["rows"][0]));
+    assert_eq!(properties(&doc, "CommissionByStatus"), keys(&commission));
+    for path in ["/earnings", "/earnings/unattributed"] {
+        assert!(
+            doc["paths"][path]["get"]["responses"]["503"].is_object(),
+            "{path}"
+        );
+    }
+    let params: Vec<&str> = doc["paths"]["/earnings"]["get"]["parameters"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(params, ["from", "to", "group_by"]);
+}

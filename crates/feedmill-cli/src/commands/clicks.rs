@@ -17,13 +17,7 @@ use tracing::warn;
 pub fn run(args: ClicksArgs) -> anyhow::Result<ExitCode> {
     let store_path = args.store_path();
     let store = open_store(&store_path)?;
-    let click_log = args.click_log();
-    let report = store
-        .import_click_log_file(&click_log)
-        .with_context(|| format!("failed to import clicks from {}", click_log.display()))?;
-    for line in report.iter().flat_map(|r| &r.malformed) {
-        warn!(path = %click_log.display(), line = line.line_number, reason = %line.reason, "click log line not imported");
-    }
+    import_old_log(&store, &args)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let num_clicks = store
@@ -37,6 +31,18 @@ pub fn run(args: ClicksArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     eprintln!("{num_clicks} clicks");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Imports the old click log `args` names into `store`, if it is there (idempotent).
+pub(crate) fn import_old_log(store: &SqliteStore, args: &ClicksArgs) -> anyhow::Result<()> {
+    let click_log = args.click_log();
+    let report = store
+        .import_click_log_file(&click_log)
+        .with_context(|| format!("failed to import clicks from {}", click_log.display()))?;
+    for line in report.iter().flat_map(|r| &r.malformed) {
+        warn!(path = %click_log.display(), line = line.line_number, reason = %line.reason, "click log line not imported");
+    }
+    Ok(())
 }
 
 /// Opens (or creates, with its folder) the store at `path`.

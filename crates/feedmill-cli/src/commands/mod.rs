@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches.
 
 mod clicks;
+mod earnings;
 mod feed_options;
 mod fetch;
 mod r#gen;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Stats(args)) => stats::run(args),
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Clicks(args)) => clicks::run(args),
+        Some(Command::Earnings(args)) => earnings::run(args),
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),

@@ -47,6 +47,8 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest, UsageError> {
             None => Vec::new(),
         },
         group_by_gtin: args.group_by_gtin,
+        // `--sort epc` needs the store's EPCs, which only `serve` computes; the index refuses it.
+        merchant_ranks: None,
     })
 }
 

@@ -3,6 +3,7 @@
 mod backend;
 mod cache;
 mod crash;
+mod epc;
 mod facets;
 mod grouping;
 mod ingest;

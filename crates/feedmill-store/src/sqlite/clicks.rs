@@ -120,7 +120,11 @@ impl SqliteStore {
 }
 
 /// Inserts `click`; with `skip_existing`, a click id already stored is left alone (returns 0).
-fn insert_click(connection: &Connection, click: &Click, skip_existing: bool) -> StoreResult<u64> {
+pub(super) fn insert_click(
+    connection: &Connection,
+    click: &Click,
+    skip_existing: bool,
+) -> StoreResult<u64> {
     let on_conflict = if skip_existing {
         "ON CONFLICT (click_id) DO NOTHING"
     } else {

@@ -20,7 +20,7 @@ use feedmill_model::Currency;
 use rusqlite::{Connection, Row, named_params};
 
 /// The amounts of a postback as stored, checked before the write is queued.
-struct StoredAmounts {
+pub(super) struct StoredAmounts {
     amount: Option<i64>,
     gross_amount: Option<i64>,
     net_amount: Option<i64>,
@@ -34,7 +34,7 @@ struct StoredAmounts {
 }
 
 impl StoredAmounts {
-    fn of(input: &ConversionInput) -> StoreResult<StoredAmounts> {
+    pub(super) fn of(input: &ConversionInput) -> StoreResult<StoredAmounts> {
         let sale = input.sale_amount().unwrap_or_default();
         Ok(StoredAmounts {
             amount: optional_money("amount", input.amount)?,
@@ -106,7 +106,7 @@ impl ConversionStore for SqliteStore {
     }
 }
 
-fn upsert(
+pub(super) fn upsert(
     connection: &Connection,
     input: &ConversionInput,
     amounts: &StoredAmounts,

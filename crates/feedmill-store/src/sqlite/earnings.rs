@@ -1,14 +1,17 @@
 //! Earnings and unattributed sales in SQLite: sums in SQL over integer money, merged with the
-//! click counts of the same groups.
+//! click counts of the same groups; whole days from the daily rollups (`click_rollup.rs`,
+//! `sale_rollup.rs`), partial days from the clicks and sales themselves.
 
 use super::SqliteStore;
+use super::click_rollup::rolled_up_click_counts;
 use super::clicks::group_key;
 use super::rows;
+use super::sale_rollup::rolled_up_sales;
 use crate::attribution::UnattributedSale;
 use crate::click::{GroupBy, TimeRange};
 use crate::earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
-use crate::store::{ClickStore, EarningsStore};
+use crate::store::EarningsStore;
 use crate::stored::money_from_stored;
 use rusqlite::Row;
 use std::collections::BTreeMap;
@@ -58,12 +61,9 @@ impl EarningsStore for SqliteStore {
 
     fn earnings(&self, query: EarningsQuery) -> StoreResult<Vec<EarningsRow>> {
         let clicks: BTreeMap<Option<String>, u64> = self
-            .count_clicks(query.range, query.group_by)?
-            .into_iter()
-            .map(|count| (count.key, count.num_clicks))
-            .collect();
+            .read(|connection| rolled_up_click_counts(connection, query.range, query.group_by))?;
         let mut sales: BTreeMap<Option<String>, Vec<EarningsRow>> = BTreeMap::new();
-        for row in self.sales_by_group(query)? {
+        for row in rolled_up_sales(self, query)? {
             sales.entry(row.key.clone()).or_default().push(row);
         }
         let mut report = Vec::new();
@@ -87,9 +87,14 @@ impl EarningsStore for SqliteStore {
 }
 
 impl SqliteStore {
-    fn sales_by_group(&self, query: EarningsQuery) -> StoreResult<Vec<EarningsRow>> {
-        let (from, to) = query.range.stored_bounds();
-        let key = match query.group_by {
+    /// Sales of the stored range `[from, to)` by group and currency, from the sales themselves.
+    pub(super) fn sales_in(
+        &self,
+        from: i64,
+        to: i64,
+        group_by: GroupBy,
+    ) -> StoreResult<Vec<EarningsRow>> {
+        let key = match group_by {
             GroupBy::Day => "s.time_us / 86400000000",
             other => other.click_key_sql(),
         };
@@ -108,14 +113,14 @@ impl SqliteStore {
             let mut found = statement.query([from, to])?;
             let mut rows = Vec::new();
             while let Some(row) = found.next()? {
-                rows.push(sales_row(query.group_by, row)?);
+                rows.push(sales_row(group_by, row)?);
             }
             Ok(rows)
         })
     }
 }
 
-fn sales_row(group_by: GroupBy, row: &Row<'_>) -> StoreResult<EarningsRow> {
+pub(super) fn sales_row(group_by: GroupBy, row: &Row<'_>) -> StoreResult<EarningsRow> {
     let sum = |column: &str| -> StoreResult<rust_decimal::Decimal> {
         Ok(money_from_stored(row.get::<_, i64>(column)?))
     };

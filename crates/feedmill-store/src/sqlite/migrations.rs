@@ -10,7 +10,12 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::Path;
 
 /// The schema, one migration per entry; append, never edit an applied one.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, super::api_keys::SCHEMA_API_KEYS];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    super::api_keys::SCHEMA_API_KEYS,
+    super::click_rollup::SCHEMA_CLICK_ROLLUP,
+    super::sale_rollup_schema::SCHEMA_SALE_ROLLUP,
+];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE clicks (

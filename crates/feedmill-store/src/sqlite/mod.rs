@@ -8,12 +8,16 @@
 
 mod api_keys;
 mod attribution;
+mod bulk;
+mod click_rollup;
 mod clicks;
 mod conversions;
 mod earnings;
 mod migrations;
 mod prices;
 mod rows;
+mod sale_rollup;
+mod sale_rollup_schema;
 mod transactions;
 mod writer;
 

@@ -4,6 +4,7 @@
 mod attribution_suite;
 mod click_suite;
 mod conversion_suite;
+mod earnings_rollup_suite;
 mod earnings_suite;
 mod key_suite;
 mod price_suite;
@@ -12,6 +13,7 @@ mod transaction_suite;
 pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
 pub(crate) use conversion_suite::*;
+pub(crate) use earnings_rollup_suite::*;
 pub(crate) use earnings_suite::*;
 pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
@@ -46,6 +48,7 @@ macro_rules! store_suite {
             a_sale_is_attributed_by_click_id, a_sale_without_click_id_is_attributed_by_sub_id_in_the_window,
             an_unattributable_sale_is_kept_and_listed, a_transaction_is_attributed_by_its_click_ref,
             earnings_are_grouped_with_epc_per_currency, earnings_by_day_use_the_sale_day,
+            earnings_count_the_same_clicks_as_the_clicks_for_any_bounds,
             an_unchanged_observation_adds_nothing, a_disappearance_is_a_gap_and_a_return_is_marked,
             the_low_ignores_a_raise_31_days_before_a_sale, a_raise_29_days_before_a_sale_is_seen,
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,

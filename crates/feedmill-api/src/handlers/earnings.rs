@@ -1,0 +1,67 @@
+//! `GET /earnings` and `GET /earnings/unattributed`: the operator's reports over the store.
+//!
+//! `/earnings` answers an [`EarningsReport`] (the same JSON as `feedmill earnings --json`):
+//! per group and currency the clicks, conversions, sale amount, commission by status,
+//! conversion rate and EPC, money as decimal strings. Sales credited to no click are counted in
+//! the rows whose `key` is `null` and listed one by one by `/earnings/unattributed`, so none is
+//! dropped. The store is read on tokio's blocking pool; a store failure is a `503`.
+
+use crate::earnings_params::{Period, earnings_request, unattributed_request};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use chrono::Utc;
+use feedmill_store::{
+    EarningsQuery, EarningsReport, Store, StoreResult, UnattributedReport, period_range,
+};
+use std::sync::Arc;
+
+pub(crate) async fn earnings(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<EarningsReport>, ApiError> {
+    let (period, group_by) = earnings_request(query.as_deref(), Utc::now())?;
+    let rows = read_store(&state, move |store| {
+        store.earnings(EarningsQuery {
+            range: period_range(period),
+            group_by,
+        })
+    })
+    .await?;
+    Ok(Json(EarningsReport {
+        from: period.0,
+        to: period.1,
+        group_by,
+        rows,
+    }))
+}
+
+pub(crate) async fn unattributed(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<UnattributedReport>, ApiError> {
+    let period: Period = unattributed_request(query.as_deref(), Utc::now())?;
+    let sales = read_store(&state, move |store| {
+        store.unattributed(period_range(period))
+    })
+    .await?;
+    Ok(Json(UnattributedReport {
+        from: period.0,
+        to: period.1,
+        num_sales: sales.len(),
+        sales,
+    }))
+}
+
+/// Runs a read of the store on the blocking pool.
+async fn read_store<T: Send + 'static>(
+    state: &AppState,
+    read: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store: Arc<dyn Store> = state.store().clone();
+    let answer = tokio::task::spawn_blocking(move || read(store.as_ref()))
+        .await
+        .map_err(|err| ApiError::internal("store task", err))?;
+    Ok(answer?)
+}

@@ -1,0 +1,225 @@
+//! Click counts for reports from a daily rollup, so an earnings report over a month of a busy
+//! site reads thousands of rows, not a million clicks.
+//!
+//! `click_day_counts` holds, per UTC day and per dimension (`source`, `merchant`, `offer`,
+//! `sub_id`), the clicks of each key; a trigger on `clicks` keeps it exact in the same
+//! transaction as every insert (and delete), and the migration fills it from the clicks
+//! already stored. A key that is missing (no merchant, no sub-id) is `has_key = 0`, apart
+//! from every text value. A range counts its whole days from the rollup and its partial first
+//! and last days from the clicks themselves (by the `time_us` index), so any instant is an
+//! exact bound. Days are `time_us / 86400000000`, the day grouping's own expression.
+
+use super::clicks::group_key;
+use crate::click::{GroupBy, TimeRange};
+use crate::error::StoreResult;
+use crate::stored::MICROS_PER_DAY;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use std::collections::BTreeMap;
+
+/// The rollup table, its trigger and its backfill (a migration of its own).
+pub(crate) const SCHEMA_CLICK_ROLLUP: &str = "
+CREATE TABLE click_day_counts (
+    dimension   TEXT NOT NULL,
+    day         INTEGER NOT NULL,
+    has_key     INTEGER NOT NULL,
+    key         TEXT NOT NULL,
+    num_clicks  INTEGER NOT NULL,
+    PRIMARY KEY (dimension, day, has_key, key)
+) WITHOUT ROWID;
+
+CREATE TRIGGER clicks_rolled_up AFTER INSERT ON clicks BEGIN
+    INSERT INTO click_day_counts VALUES
+        ('source', NEW.time_us / 86400000000, 1, NEW.source, 1),
+        ('merchant', NEW.time_us / 86400000000, NEW.merchant IS NOT NULL,
+            coalesce(NEW.merchant, ''), 1),
+        ('offer', NEW.time_us / 86400000000, 1, NEW.offer_id, 1),
+        ('sub_id', NEW.time_us / 86400000000, NEW.sub_id IS NOT NULL,
+            coalesce(NEW.sub_id, ''), 1)
+    ON CONFLICT DO UPDATE SET num_clicks = num_clicks + 1;
+END;
+
+CREATE TRIGGER clicks_rolled_back AFTER DELETE ON clicks BEGIN
+    UPDATE click_day_counts SET num_clicks = num_clicks - 1
+     WHERE day = OLD.time_us / 86400000000 AND (
+           (dimension = 'source' AND has_key = 1 AND key = OLD.source)
+        OR (dimension = 'merchant' AND has_key = (OLD.merchant IS NOT NULL)
+            AND key = coalesce(OLD.merchant, ''))
+        OR (dimension = 'offer' AND has_key = 1 AND key = OLD.offer_id)
+        OR (dimension = 'sub_id' AND has_key = (OLD.sub_id IS NOT NULL)
+            AND key = coalesce(OLD.sub_id, '')));
+END;
+
+INSERT INTO click_day_counts
+    SELECT 'source', time_us / 86400000000, 1, source, COUNT(*)
+      FROM clicks GROUP BY 2, 4;
+INSERT INTO click_day_counts
+    SELECT 'merchant', time_us / 86400000000, merchant IS NOT NULL, coalesce(merchant, ''),
+           COUNT(*) FROM clicks GROUP BY 2, 3, 4;
+INSERT INTO click_day_counts
+    SELECT 'offer', time_us / 86400000000, 1, offer_id, COUNT(*)
+      FROM clicks GROUP BY 2, 4;
+INSERT INTO click_day_counts
+    SELECT 'sub_id', time_us / 86400000000, sub_id IS NOT NULL, coalesce(sub_id, ''),
+           COUNT(*) FROM clicks GROUP BY 2, 3, 4;
+";
+
+/// The rollup's dimension for a grouping; the day grouping sums the `source` dimension (every
+/// click has exactly one source).
+fn dimension(group_by: GroupBy) -> &'static str {
+    match group_by {
+        GroupBy::Day | GroupBy::Source => "source",
+        GroupBy::Merchant => "merchant",
+        GroupBy::Offer => "offer",
+        GroupBy::SubId => "sub_id",
+    }
+}
+
+/// Clicks of `range` by the group key of `group_by` (a day as `YYYY-MM-DD`).
+pub(super) fn rolled_up_click_counts(
+    connection: &Connection,
+    range: TimeRange,
+    group_by: GroupBy,
+) -> StoreResult<BTreeMap<Option<String>, u64>> {
+    let mut counts = BTreeMap::new();
+    let split = DaySplit::of(range);
+    for (from, to) in split.partial {
+        raw_counts(connection, from, to, group_by, &mut counts)?;
+    }
+    if let Some((first_day, end_day)) = split.whole_days {
+        day_counts(connection, first_day, end_day, group_by, &mut counts)?;
+    }
+    Ok(counts)
+}
+
+/// A range as the whole UTC days a rollup answers and the partial days around them, in stored
+/// microseconds (`[from, to)` each; an empty one is `from >= to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DaySplit {
+    /// `[first_day, end_day)` in days since the epoch, when the range holds a whole day.
+    pub whole_days: Option<(i64, i64)>,
+    /// The head and the tail (the whole range when it holds no whole day).
+    pub partial: [(i64, i64); 2],
+}
+
+impl DaySplit {
+    pub(super) fn of(range: TimeRange) -> DaySplit {
+        let (from, to) = range.stored_bounds();
+        // Stored bounds are the extremes of i64 when open. Nothing is older than 1970, so an
+        // earlier start reads its (empty) head from the table itself.
+        let first_day = (from.div_euclid(MICROS_PER_DAY)
+            + i64::from(from.rem_euclid(MICROS_PER_DAY) != 0))
+        .max(0);
+        let end_day = to.div_euclid(MICROS_PER_DAY);
+        if from >= to || first_day >= end_day {
+            return DaySplit {
+                whole_days: None,
+                partial: [(from, to), (0, 0)],
+            };
+        }
+        let tail_start = end_day.saturating_mul(MICROS_PER_DAY).max(from);
+        DaySplit {
+            whole_days: Some((first_day, end_day)),
+            partial: [(from, first_day * MICROS_PER_DAY), (tail_start, to)],
+        }
+    }
+}
+
+fn day_counts(
+    connection: &Connection,
+    first_day: i64,
+    end_day: i64,
+    group_by: GroupBy,
+    counts: &mut BTreeMap<Option<String>, u64>,
+) -> StoreResult<()> {
+    let key = match group_by {
+        GroupBy::Day => "day",
+        _ => "CASE has_key WHEN 1 THEN key END",
+    };
+    let sql = format!(
+        "SELECT {key} AS k, SUM(num_clicks) FROM click_day_counts \
+         WHERE dimension = ?1 AND day >= ?2 AND day < ?3 GROUP BY k"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut rows = statement.query(rusqlite::params![dimension(group_by), first_day, end_day])?;
+    while let Some(row) = rows.next()? {
+        add(counts, group_key(group_by, row.get(0)?)?, row.get(1)?);
+    }
+    Ok(())
+}
+
+/// Clicks of `[from, to)` counted from the clicks table (the partial days of a range).
+fn raw_counts(
+    connection: &Connection,
+    from: i64,
+    to: i64,
+    group_by: GroupBy,
+    counts: &mut BTreeMap<Option<String>, u64>,
+) -> StoreResult<()> {
+    if from >= to {
+        return Ok(());
+    }
+    let key = group_by.click_key_sql();
+    let sql = format!(
+        "SELECT {key} AS k, COUNT(*) FROM clicks c \
+         WHERE c.time_us >= ?1 AND c.time_us < ?2 GROUP BY k"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut rows = statement.query([from, to])?;
+    while let Some(row) = rows.next()? {
+        let value: Value = row.get(0)?;
+        add(counts, group_key(group_by, value)?, row.get(1)?);
+    }
+    Ok(())
+}
+
+fn add(counts: &mut BTreeMap<Option<String>, u64>, key: Option<String>, num_clicks: i64) {
+    if num_clicks > 0 {
+        *counts.entry(key).or_default() += num_clicks.unsigned_abs();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use crate::store::{ClickStore, EarningsStore};
+    use crate::suite::{click, day};
+
+    /// A store made before the rollup: opening it fills the rollup from its clicks.
+    #[test]
+    fn the_migration_rolls_up_clicks_stored_before_it() -> StoreResult<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("old.sqlite");
+        {
+            let old = Connection::open(&path)?;
+            old.execute_batch(super::super::migrations::MIGRATIONS[0])?;
+            old.pragma_update(None, "user_version", 1)?;
+            for d in [0, 1, 1] {
+                let c = click("o1", day(d), None)?;
+                old.execute(
+                    "INSERT INTO clicks (click_id, time_us, offer_id, source, merchant, destination) \
+                     VALUES (?1, ?2, 'o1', 'shop', 'Acme', 'https://x.example/')",
+                    rusqlite::params![c.click_id.as_str(), c.time.timestamp_micros()],
+                )?;
+            }
+        }
+        let store = SqliteStore::open(&path)?;
+        let range = TimeRange::between(day(-1), day(3));
+        let report = store.earnings(crate::EarningsQuery {
+            range,
+            group_by: GroupBy::Merchant,
+        })?;
+        assert_eq!(report.first().map(|r| r.num_clicks), Some(3));
+        let rolled: i64 = store.read(|c| {
+            Ok(c.query_row(
+                "SELECT SUM(num_clicks) FROM click_day_counts WHERE dimension = 'offer'",
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
+        assert_eq!(rolled, 3);
+        assert_eq!(store.count_clicks(range, GroupBy::Merchant)?.len(), 1);
+        Ok(())
+    }
+}
