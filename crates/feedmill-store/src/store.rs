@@ -11,6 +11,7 @@
 use crate::attribution::UnattributedSale;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::ImportReport;
+use crate::commission_store::CommissionStore;
 use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, StatusChange};
 use crate::earnings::{EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
@@ -140,6 +141,7 @@ pub trait Store:
     + TransactionStore
     + EarningsStore
     + PriceHistoryStore
+    + CommissionStore
     + Send
     + Sync
 {
@@ -152,6 +154,7 @@ impl<T> Store for T where
         + TransactionStore
         + EarningsStore
         + PriceHistoryStore
+        + CommissionStore
         + Send
         + Sync
 {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::Path;
 
 /// The schema, one migration per entry; append, never edit an applied one.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, super::commissions::SCHEMA_V2_COMMISSIONS];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE clicks (

@@ -8,6 +8,7 @@
 
 mod attribution;
 mod clicks;
+mod commissions;
 mod conversions;
 mod earnings;
 mod migrations;

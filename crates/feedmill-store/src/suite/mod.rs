@@ -3,6 +3,7 @@
 
 mod attribution_suite;
 mod click_suite;
+mod commission_suite;
 mod conversion_suite;
 mod earnings_suite;
 mod price_suite;
@@ -10,6 +11,7 @@ mod transaction_suite;
 
 pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
+pub(crate) use commission_suite::*;
 pub(crate) use conversion_suite::*;
 pub(crate) use earnings_suite::*;
 pub(crate) use price_suite::*;
@@ -49,7 +51,8 @@ macro_rules! store_suite {
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
-            the_schema_version_is_the_latest
+            the_schema_version_is_the_latest,
+            commission_rules_are_replaced_per_program, commission_rules_keep_exact_values
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {
