@@ -5,6 +5,9 @@
 //! network into a [`SourceConfig`]. A key that exists but does not apply to the source's network
 //! is an error too, so a typo never silently falls back to a default.
 
+use crate::network_account::{
+    NetworkAccount, RawNetworkAccount, RawTransactionSync, TransactionSyncConfig, validate_accounts,
+};
 use crate::source_config::*;
 use feedmill_formats::FeedFormat;
 use serde::Deserialize;
@@ -16,6 +19,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
+    /// `[[network_account]]`: the accounts whose transactions are synced.
+    pub network_accounts: Vec<NetworkAccount>,
+    /// `[transactions]`: the sync's window and schedule.
+    pub transaction_sync: TransactionSyncConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +37,10 @@ pub enum ConfigError {
     Parse { message: String },
     #[error("source \"{name}\": {message}")]
     Source { name: String, message: String },
+    #[error("network account \"{name}\": {message}")]
+    Account { name: String, message: String },
+    #[error("[transactions]: {message}")]
+    TransactionSync { message: String },
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     /// Any of the above, with the file it was found in.
@@ -72,7 +83,19 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::Source { name, message })?;
             sources.push(source);
         }
-        Ok(FeedConfig { sources })
+        let network_accounts = validate_accounts(raw.network_account)
+            .map_err(|(name, message)| ConfigError::Account { name, message })?;
+        let transaction_sync = match raw.transactions {
+            Some(section) => section
+                .validate()
+                .map_err(|message| ConfigError::TransactionSync { message })?,
+            None => TransactionSyncConfig::default(),
+        };
+        Ok(FeedConfig {
+            sources,
+            network_accounts,
+            transaction_sync,
+        })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -85,6 +108,9 @@ impl FeedConfig {
 struct RawFile {
     #[serde(default)]
     source: Vec<RawSource>,
+    #[serde(default)]
+    network_account: Vec<RawNetworkAccount>,
+    transactions: Option<RawTransactionSync>,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).
