@@ -71,8 +71,8 @@ pub use source_config::{
     UrlConfig, parse_interval,
 };
 pub use transactions::{
-    ProgramCommissionReport, RejectedRow, TransactionReport, TransactionWindow, fetch_commissions,
-    fetch_transactions,
+    ProgramCommissionReport, RejectedRow, ReportedTransaction, TransactionReport,
+    TransactionWindow, fetch_commissions, fetch_transactions,
 };
 
 use chrono::{DateTime, Utc};

@@ -14,7 +14,11 @@
 //!   `feedmill-model`, below both this crate and `feedmill-api`, whose `SourceStatusBoard`
 //!   implements it — so the pipeline never imports the API, and the API never imports `fetch`.
 //!
-//! The CLI (`ingest`, `refresh`, `serve`) and the benchmarks call this crate; the binary only
+//! - [`sync_transactions`] / [`run_transaction_schedule`]: the networks' transaction reports
+//!   over a trailing window, upserted into the store (`feedmill transactions sync`, and
+//!   `serve` on its `[transactions] every`).
+//!
+//! The CLI (`ingest`, `refresh`, `serve`, `transactions`) and the benchmarks call this crate; the binary only
 //! parses arguments, sets up tracing and wires the pieces. Nothing here installs a subscriber.
 
 mod error;
@@ -25,6 +29,7 @@ mod ingest;
 mod offer_sink;
 mod refresh_job;
 mod scheduler;
+mod transaction_sync;
 
 pub use error::PipelineError;
 pub use fan_out_sink::FanOutSink;
@@ -37,6 +42,9 @@ pub use ingest::{
 pub use offer_sink::{OfferSink, RecordingSink};
 pub use refresh_job::{RefreshOutcome, RefreshReport, refresh_source};
 pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule};
+pub use transaction_sync::{
+    AccountSyncReport, TransactionSyncReport, run_transaction_schedule, sync_transactions,
+};
 
 #[cfg(test)]
 mod tests;

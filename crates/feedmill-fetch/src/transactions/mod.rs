@@ -45,10 +45,18 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
+/// A readable report row and where it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportedTransaction {
+    /// 1-based position in the account's report, as [`RejectedRow::position`].
+    pub position: u64,
+    pub input: TransactionInput,
+}
+
 /// One account's report over one window.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransactionReport {
-    pub rows: Vec<TransactionInput>,
+    pub rows: Vec<ReportedTransaction>,
     pub rejected: Vec<RejectedRow>,
     /// HTTP requests made, retries included.
     pub num_requests: u32,
@@ -64,7 +72,7 @@ impl TransactionReport {
     pub(crate) fn push(&mut self, row: Result<TransactionInput, fields::RowError>) {
         let position = self.num_fetched() + 1;
         match row {
-            Ok(input) => self.rows.push(input),
+            Ok(input) => self.rows.push(ReportedTransaction { position, input }),
             Err(err) => self.rejected.push(RejectedRow {
                 position,
                 transaction_id: err.transaction_id,

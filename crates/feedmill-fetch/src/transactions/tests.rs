@@ -120,7 +120,7 @@ async fn partnerboost_pages_until_the_announced_last_page() {
     assert_eq!(report.rows.len(), 5, "every page read");
     assert!(report.rejected.is_empty());
     assert_eq!(requests_to(&h.sim, "/api.php"), 3, "pages of 2: 2 + 2 + 1");
-    let row = &report.rows[0];
+    let row = &report.rows[0].input;
     assert_eq!(row.network, Network::Partnerboost);
     assert_eq!(row.transaction_id, "66303:O0");
     assert_eq!(row.status, ConversionStatus::Pending);
@@ -153,7 +153,7 @@ async fn a_429_is_retried_after_its_retry_after() {
             .sleeps()
             .contains(&std::time::Duration::from_secs(7))
     );
-    let row = &report.rows[0];
+    let row = &report.rows[0].input;
     assert_eq!(row.status, ConversionStatus::Approved);
     assert_eq!(row.sale_amount, rust_decimal::Decimal::from(1299));
     assert_eq!(
@@ -234,7 +234,7 @@ async fn awin_windows_are_split_and_paced_within_its_limit() {
     let ids: Vec<&str> = report
         .rows
         .iter()
-        .map(|r| r.transaction_id.as_str())
+        .map(|r| r.input.transaction_id.as_str())
         .collect();
     assert_eq!(ids, ["1", "2", "3"], "each row once, over three calls");
     assert_eq!(requests_to(&h.sim, "/publishers/123456/transactions/"), 3);
@@ -243,9 +243,9 @@ async fn awin_windows_are_split_and_paced_within_its_limit() {
         [std::time::Duration::from_secs(3); 2],
         "20 calls a minute: 3 s apart"
     );
-    assert_eq!(report.rows[2].status, ConversionStatus::Rejected);
-    assert_eq!(report.rows[1].click_ref.as_deref(), Some("c2"));
-    assert_eq!(report.rows[1].commission_amount.to_string(), "4.5");
+    assert_eq!(report.rows[2].input.status, ConversionStatus::Rejected);
+    assert_eq!(report.rows[1].input.click_ref.as_deref(), Some("c2"));
+    assert_eq!(report.rows[1].input.commission_amount.to_string(), "4.5");
 }
 
 #[tokio::test]
