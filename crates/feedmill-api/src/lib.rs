@@ -13,7 +13,8 @@
 //!
 //! # Module arrows
 //! One way only (`tools/check-layers` checks it): [`router`] → `handlers` → `state`,
-//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`;
+//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`,
+//! `commission_book`; `state` → `commission_book`;
 //! `openapi` → `types`, `params`, `error`. The request and response types (`types`) and the
 //! route table (`route_paths`: public, partner, operator) depend on no handler.
 //!
@@ -30,6 +31,9 @@
 
 #[cfg(test)]
 mod click_out_tests;
+mod commission_book;
+#[cfg(test)]
+mod commission_tests;
 mod config;
 mod error;
 mod handlers;
@@ -49,6 +53,7 @@ mod state;
 mod testing;
 mod types;
 
+pub use commission_book::{CommissionBook, SourceProgram};
 pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;

@@ -2,6 +2,7 @@
 //! search backend (any [`SearchBackend`]), the click store (any [`Store`]), the configuration,
 //! the click limiter, the metrics and the link directory.
 
+use crate::commission_book::CommissionBook;
 use crate::config::{ApiConfig, ConfigError};
 use crate::error::ApiError;
 use crate::link_directory::LinkDirectory;
@@ -33,6 +34,8 @@ struct StateInner {
     metrics: Metrics,
     sources: Arc<SourceStatusBoard>,
     directory: LinkDirectory,
+    /// The programs' commission rules behind `expected_commission`.
+    commissions: Arc<CommissionBook>,
     /// Index work running at once. More than the cores only makes each search slower; the
     /// rest wait here, off the async workers (quickwit's `run_cpu_intensive`).
     index_slots: Arc<Semaphore>,
@@ -72,6 +75,7 @@ impl AppState {
             metrics: Metrics::new(route_paths::ALL),
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
+            commissions: Arc::new(CommissionBook::default()),
             index_slots: Arc::new(Semaphore::new(cores * 2)),
         };
         Ok(AppState {
@@ -82,6 +86,11 @@ impl AppState {
     /// The refresh states shown by `GET /sources`; the refresher updates them.
     pub fn sources(&self) -> Arc<SourceStatusBoard> {
         self.inner.sources.clone()
+    }
+
+    /// The commission rules offers are decorated with; the transaction sync replaces them.
+    pub fn commissions(&self) -> Arc<CommissionBook> {
+        self.inner.commissions.clone()
     }
 
     /// The search backend.
