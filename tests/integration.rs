@@ -11,3 +11,4 @@ mod normalize_snapshots;
 mod refresh_cli;
 mod serve_cli;
 mod support;
+mod transactions_cli;

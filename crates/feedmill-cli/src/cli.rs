@@ -40,6 +40,8 @@ pub enum Command {
     Gen(GenArgs),
     /// Product matching: train and evaluate the matcher, group offers into products.
     Match(crate::match_args::MatchArgs),
+    /// Network transactions: `sync` pulls the networks' reports into the store.
+    Transactions(crate::transactions_args::TransactionsArgs),
 }
 
 /// How to read a feed: shared by `normalize` and `ingest`.

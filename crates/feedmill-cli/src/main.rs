@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod match_args;
 mod progress;
+mod transactions_args;
 
 use clap::Parser;
 use std::process::ExitCode;

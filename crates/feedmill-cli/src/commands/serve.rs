@@ -1,7 +1,8 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start.
+//! click log (`--clicks`) is imported at start. The `[[network_account]]`s' transactions are
+//! synced on the `[transactions] every` schedule, refreshing the offers' expected commissions.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
@@ -43,8 +44,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     let store_path = args.store_path();
-    let store = Arc::new(open_store(&store_path)?);
-    let state = AppState::new(index.clone(), api_config, store)?;
+    let store: Arc<dyn feedmill_store::Store> = Arc::new(open_store(&store_path)?);
+    let state = AppState::new(index.clone(), api_config, store.clone())?;
+    let transactions = super::serve_transactions::start(&state, store, ctx.clone(), &config);
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
@@ -66,6 +68,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let served = feedmill_api::serve(listener, state, shutdown_signal()).await;
     schedule.abort();
+    transactions.abort();
     index.release_writer();
     served.context("the HTTP server failed")?;
     info!("shut down");
