@@ -260,3 +260,59 @@ async fn rejected_rows_are_reported_and_the_rest_stored() {
     );
     assert_eq!(h.status(Network::Partnerboost, "66303:O2"), None);
 }
+
+#[tokio::test]
+async fn the_schedule_syncs_repeatedly_and_tells_each_sync() {
+    let mut config = SimulatorConfig::default();
+    config.transactions.partnerboost_rows = pb_rows(&["Pending"]);
+    let h = harness(config, "").await;
+    let (told, mut reports) = tokio::sync::mpsc::channel::<TransactionSyncReport>(4);
+    let on_synced = Arc::new(move |report: &TransactionSyncReport| {
+        let _ = told.try_send(report.clone());
+    });
+    let schedule = TransactionSyncConfig {
+        days: 30,
+        every: Some(std::time::Duration::from_millis(10)),
+    };
+    let store: Arc<dyn Store> = h.store.clone();
+    let task = tokio::spawn(run_transaction_schedule(
+        store,
+        h.ctx.clone(),
+        h.accounts[..1].to_vec(),
+        schedule,
+        on_synced,
+    ));
+    let wait = std::time::Duration::from_secs(10);
+    let first = tokio::time::timeout(wait, reports.recv())
+        .await
+        .ok()
+        .flatten();
+    let second = tokio::time::timeout(wait, reports.recv())
+        .await
+        .ok()
+        .flatten();
+    task.abort();
+    assert_eq!(first.map(|r| r.accounts[0].num_new), Some(1));
+    assert_eq!(
+        second.map(|r| r.accounts[0].num_unchanged),
+        Some(1),
+        "synced again"
+    );
+
+    let unscheduled = TransactionSyncConfig {
+        every: None,
+        ..schedule
+    };
+    let store: Arc<dyn Store> = h.store.clone();
+    let ends = run_transaction_schedule(
+        store,
+        h.ctx.clone(),
+        h.accounts.clone(),
+        unscheduled,
+        Arc::new(|_: &TransactionSyncReport| {}),
+    );
+    assert!(
+        tokio::time::timeout(wait, ends).await.is_ok(),
+        "no schedule: returns at once"
+    );
+}
