@@ -8,7 +8,6 @@ mod cli;
 mod commands;
 mod match_args;
 mod progress;
-mod transactions_args;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -7,7 +7,7 @@
 use super::UsageError;
 use super::clicks::open_store;
 use super::fetch::runtime;
-use crate::transactions_args::{TransactionsArgs, TransactionsCommand, TransactionsSyncArgs};
+use crate::cli::{TransactionsArgs, TransactionsCommand, TransactionsSyncArgs};
 use anyhow::Context;
 use feedmill_fetch::{FetchContext, NetworkAccount, load_config};
 use feedmill_pipeline::{TransactionSyncReport, sync_transactions};
