@@ -44,7 +44,7 @@ pub(super) async fn fetch(
                 .header(ACCEPT, "application/json")
                 .json(&body);
             let response = session.send(request).await?;
-            let bytes = response.bytes().await.map_err(FetchErrorKind::transport)?;
+            let bytes = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
             serde_json::from_slice(&bytes).map_err(|err| {
                 FetchErrorKind::malformed(format!("not a list of transactions: {err}"))
             })

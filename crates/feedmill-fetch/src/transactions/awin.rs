@@ -58,7 +58,7 @@ pub(super) async fn fetch(
                     .header(AUTHORIZATION, format!("Bearer {token}"))
                     .header(ACCEPT, "application/json");
                 let response = session.send(request).await?;
-                let bytes = response.bytes().await.map_err(FetchErrorKind::transport)?;
+                let bytes = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
                 serde_json::from_slice(&bytes).map_err(|err| {
                     FetchErrorKind::malformed(format!("not a list of transactions: {err}"))
                 })

@@ -15,7 +15,7 @@
 //! 5xx / timeouts (honouring `Retry-After`), never on a rejected token, paced by the shared
 //! rate limiter. A row that cannot be read is a [`RejectedRow`] with its position and the
 //! reason — reported, never dropped silently, never a panic; a response that is not the
-//! report at all fails the account's fetch. Reports are collected in memory: a 30-day window
+//! report at all (or larger than any report, `MAX_ANSWER_BYTES`) fails the account's fetch. Reports are collected in memory: a 30-day window
 //! of one account is thousands of rows, not millions.
 
 mod adtraction;
@@ -80,6 +80,27 @@ impl TransactionReport {
             }),
         }
     }
+}
+
+/// The most a report answer (one page or call) may hold: a 2,000-row PartnerBoost page is
+/// about a megabyte, so a larger answer is not a report.
+pub(crate) const MAX_ANSWER_BYTES: usize = 64 << 20;
+
+/// A response body read up to `limit` bytes; a longer one is refused, not buffered.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, FetchErrorKind> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(FetchErrorKind::transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(FetchErrorKind::malformed(format!(
+                "the answer is larger than {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Pulls `account`'s transactions in `window`.

@@ -92,7 +92,7 @@ async fn fetch_page(
             // POST keeps the token out of URLs and access logs.
             let request = session.ctx.client.post(&url).form(&form);
             let response = session.send(request).await?;
-            let body = response.bytes().await.map_err(FetchErrorKind::transport)?;
+            let body = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
             check_status(&body, false, &account.token_env)?;
             let envelope: Envelope = serde_json::from_slice(&body).map_err(|err| {
                 FetchErrorKind::malformed(format!("not a transaction report page: {err}"))

@@ -329,3 +329,21 @@ async fn adtraction_commission_types_are_read_per_program() {
         "other networks publish no rules"
     );
 }
+
+#[tokio::test]
+async fn an_answer_beyond_the_limit_is_refused() {
+    let mut config = SimulatorConfig::default();
+    config.files.insert("big.json".into(), vec![b' '; 4096]);
+    let h = harness(config, true).await;
+    let get = || async {
+        let response = h.ctx.client.get(h.sim.file_url("big.json")).send().await;
+        response.unwrap_or_else(|e| panic!("{e}"))
+    };
+    let refused = read_limited(get().await, 1024).await;
+    assert_eq!(
+        refused.err().map(|e| e.to_string()),
+        Some("unexpected response: the answer is larger than 1024 bytes".into())
+    );
+    let read = read_limited(get().await, 4096).await;
+    assert_eq!(read.map(|b| b.len()).ok(), Some(4096));
+}
