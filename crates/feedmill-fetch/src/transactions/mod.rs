@@ -15,8 +15,9 @@
 //! 5xx / timeouts (honouring `Retry-After`), never on a rejected token, paced by the shared
 //! rate limiter. A row that cannot be read is a [`RejectedRow`] with its position and the
 //! reason — reported, never dropped silently, never a panic; a response that is not the
-//! report at all (or larger than any report, `MAX_ANSWER_BYTES`) fails the account's fetch. Reports are collected in memory: a 30-day window
-//! of one account is thousands of rows, not millions.
+//! report at all (or larger than any report, `MAX_ANSWER_BYTES`) fails the account's
+//! fetch. Reports are collected in memory: a 30-day window of one account is thousands of
+//! rows, not millions.
 
 mod adtraction;
 mod adtraction_commissions;
