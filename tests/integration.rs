@@ -10,5 +10,6 @@ mod normalize_losses;
 mod normalize_snapshots;
 mod refresh_cli;
 mod serve_cli;
+mod serve_transactions_cli;
 mod support;
 mod transactions_cli;

@@ -14,7 +14,8 @@
 //!    the expectation: the figure the publisher can count on.
 //!
 //! Percentages apply to the offer's price in its currency; a fixed amount keeps its own
-//! currency. Amounts are rounded to cents, half away from zero. No float is involved.
+//! currency. Amounts are rounded to cents, half away from zero, and always written with two
+//! decimals. No float is involved.
 
 use feedmill_model::{Currency, Network};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -128,7 +129,9 @@ fn apply_rule(
             format!("{} {}", amount.normalize(), currency.code()),
         ),
     };
-    let amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    // Always cents: `100.00`, `7.50`.
+    amount.rescale(2);
     Some(ExpectedCommission {
         amount,
         currency,
@@ -194,7 +197,7 @@ mod tests {
             Some((dec("100"), "Sale new customer: 100 SEK".into()))
         );
         let above = expected_commission(&rules, dec("1500"), sek(), &[]);
-        assert_eq!(above.map(|e| e.amount), Some(dec("7.5")));
+        assert_eq!(above.map(|e| e.amount.to_string()), Some("7.50".into()));
     }
 
     #[test]
