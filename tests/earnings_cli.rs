@@ -125,7 +125,7 @@ fn earnings_as_a_table_and_unattributed_sales_listed() {
     assert_eq!(
         cells,
         [
-            "Acme", "SEK", "4", "1", "250.00", "10.00", "0.00", "0.00", "0.00", "0.25", "2.5"
+            "Acme", "SEK", "4", "1", "250.00", "10.00", "0.00", "0.00", "0.00", "0.25", "2.50"
         ]
     );
     let listed = earnings(dir.path(), &["--unattributed", "--json"]);

@@ -13,4 +13,6 @@ mod postback_cli;
 mod refresh_cli;
 mod serve_cli;
 mod serve_keys_cli;
+mod serve_transactions_cli;
 mod support;
+mod transactions_cli;

@@ -20,7 +20,8 @@
 //! # Module arrows
 //! One way only (`tools/check-layers` checks it): [`serve`] (the accept loop, `server`) →
 //! [`router`] → `request_id`, `server::connection_limit`; [`router`] → `handlers` → `state`,
-//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`;
+//! `offer_links`, `params`, `types`; `state` → `link_directory` → `offer_links` → `config`,
+//! `commission_book`; `state` → `commission_book`;
 //! `openapi` → `types`, `params`, `error`. The request and response types (`types`) and the
 //! route table (`route_paths`: public, partner, operator) depend on no handler.
 //!
@@ -38,6 +39,9 @@
 pub mod auth;
 #[cfg(test)]
 mod click_out_tests;
+mod commission_book;
+#[cfg(test)]
+mod commission_tests;
 mod config;
 mod earnings_params;
 #[cfg(test)]
@@ -67,6 +71,7 @@ mod state;
 mod testing;
 mod types;
 
+pub use commission_book::{CommissionBook, SourceProgram};
 pub use config::{
     ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_POSTBACKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES,

@@ -7,12 +7,18 @@
 //! serializes a search answer straight to JSON text through it, without an intermediate JSON
 //! tree. A test holds its shape to the index's own JSON plus the three links. The links are
 //! built by `feedmill-links` with the source's [`feedmill_links::SourceLinks`].
+//!
+//! An offer whose program has known commission rules also carries `expected_commission`
+//! (`{"amount":"1.23","currency":"EUR","rule":"…"}`), from the in-memory
+//! [`CommissionRules`] the caller took once per answer; without rules the field is absent.
 
+use crate::commission_book::CommissionRules;
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use feedmill_links::{Landing, SubIds, encode_component};
 use feedmill_model::{Currency, Offer, format_price};
 use feedmill_search::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_store::ExpectedCommission;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,10 +43,26 @@ pub(crate) struct LinkedOffer<'a> {
     no_tracking_url: Option<()>,
     deep_link: Option<String>,
     click_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_commission: Option<ExpectedCommission>,
+}
+
+/// What every offer of one answer is decorated from: the config, the caller's sub-ids and
+/// the commission rules taken for this answer.
+#[derive(Clone, Copy)]
+pub(crate) struct Decoration<'a> {
+    pub config: &'a ApiConfig,
+    pub ids: &'a SubIds,
+    pub commissions: &'a CommissionRules,
 }
 
 impl<'a> LinkedOffer<'a> {
-    pub fn new(config: &ApiConfig, offer: &'a Offer, ids: &SubIds) -> LinkedOffer<'a> {
+    pub fn new(decoration: Decoration<'_>, offer: &'a Offer) -> LinkedOffer<'a> {
+        let Decoration {
+            config,
+            ids,
+            commissions,
+        } = decoration;
         let links = config.links(&offer.source);
         let deep_link = links.deep_link(offer, Landing::AsGiven, ids);
         let has_destination =
@@ -51,17 +73,14 @@ impl<'a> LinkedOffer<'a> {
             no_tracking_url: offer.tracking_url.is_none().then_some(()),
             deep_link,
             click_url,
+            expected_commission: commissions.expected(offer),
         }
     }
 }
 
-/// `offer` as JSON with its three links.
-pub(crate) fn offer_json(
-    config: &ApiConfig,
-    offer: &Offer,
-    ids: &SubIds,
-) -> Result<Value, ApiError> {
-    serde_json::to_value(LinkedOffer::new(config, offer, ids))
+/// `offer` as JSON with its three links (and its expected commission).
+pub(crate) fn offer_json(decoration: Decoration<'_>, offer: &Offer) -> Result<Value, ApiError> {
+    serde_json::to_value(LinkedOffer::new(decoration, offer))
         .map_err(|err| ApiError::internal("offer json", err))
 }
 
@@ -112,17 +131,16 @@ struct LinkedGroup<'a> {
 impl<'a> LinkedResponse<'a> {
     /// `response` with links for the caller's `ids`; `took_ms` is this answer's.
     pub fn new(
-        config: &ApiConfig,
+        decoration: Decoration<'_>,
         response: &'a SearchResponse,
-        ids: &SubIds,
         took_ms: u64,
     ) -> LinkedResponse<'a> {
         let items = response
             .items
             .iter()
             .map(|item| match item {
-                SearchItem::Offer(hit) => LinkedItem::Offer(linked_hit(config, hit, ids)),
-                SearchItem::Group(group) => LinkedItem::Group(linked_group(config, group, ids)),
+                SearchItem::Offer(hit) => LinkedItem::Offer(linked_hit(decoration, hit)),
+                SearchItem::Group(group) => LinkedItem::Group(linked_group(decoration, group)),
             })
             .collect();
         LinkedResponse {
@@ -136,14 +154,14 @@ impl<'a> LinkedResponse<'a> {
     }
 }
 
-fn linked_hit<'a>(config: &ApiConfig, hit: &'a OfferHit, ids: &SubIds) -> LinkedHit<'a> {
+fn linked_hit<'a>(decoration: Decoration<'_>, hit: &'a OfferHit) -> LinkedHit<'a> {
     LinkedHit {
-        offer: LinkedOffer::new(config, &hit.offer, ids),
+        offer: LinkedOffer::new(decoration, &hit.offer),
         score: hit.score,
     }
 }
 
-fn linked_group<'a>(config: &ApiConfig, group: &'a GtinGroup, ids: &SubIds) -> LinkedGroup<'a> {
+fn linked_group<'a>(decoration: Decoration<'_>, group: &'a GtinGroup) -> LinkedGroup<'a> {
     LinkedGroup {
         gtin: &group.gtin,
         title: &group.title,
@@ -154,7 +172,7 @@ fn linked_group<'a>(config: &ApiConfig, group: &'a GtinGroup, ids: &SubIds) -> L
         offers: group
             .offers
             .iter()
-            .map(|offer| LinkedOffer::new(config, offer, ids))
+            .map(|offer| LinkedOffer::new(decoration, offer))
             .collect(),
     }
 }
@@ -213,7 +231,13 @@ mod tests {
             facets,
         };
         let ids = SubIds::single("subid", "nl-1")?;
-        let linked = serde_json::to_value(LinkedResponse::new(&config, &response, &ids, 7))?;
+        let commissions = CommissionRules::default();
+        let decoration = Decoration {
+            config: &config,
+            ids: &ids,
+            commissions: &commissions,
+        };
+        let linked = serde_json::to_value(LinkedResponse::new(decoration, &response, 7))?;
         let full_deep_link = linked["items"][0]["deep_link"].as_str().unwrap_or_default();
         assert!(full_deep_link.contains("epi=nl-1"), "{full_deep_link}");
         assert!(linked["items"][1]["tracking_url"].is_null());

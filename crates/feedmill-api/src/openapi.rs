@@ -52,6 +52,7 @@ mod schemas;
         SourceStatus,
         SourceView,
         schemas::Offer,
+        schemas::ExpectedCommission,
         schemas::OfferHit,
         schemas::GtinGroup,
         schemas::SearchItem,

@@ -4,6 +4,7 @@
 //! keys ([`KeyRing`]) and the operator hooks ([`Operator`]) the binary attaches.
 
 use crate::auth::KeyRing;
+use crate::commission_book::CommissionBook;
 use crate::config::{ApiConfig, ConfigError};
 use crate::epc_ranks::EpcRanks;
 use crate::error::ApiError;
@@ -44,6 +45,8 @@ struct StateInner {
     directory: LinkDirectory,
     /// The merchants' EPC tables `sort=epc` ranks by, computed from the store now and then.
     epc_ranks: EpcRanks,
+    /// The programs' commission rules behind `expected_commission`.
+    commissions: Arc<CommissionBook>,
     /// Index work running at once. More than the cores only makes each search slower; the
     /// rest wait here, off the async workers (quickwit's `run_cpu_intensive`).
     index_slots: Arc<Semaphore>,
@@ -95,6 +98,7 @@ impl AppState {
             sources: Arc::new(SourceStatusBoard::default()),
             directory: LinkDirectory::default(),
             epc_ranks: EpcRanks::default(),
+            commissions: Arc::new(CommissionBook::default()),
             index_slots: Arc::new(Semaphore::new(cores * 2)),
             keys,
             operator: OnceLock::new(),
@@ -121,6 +125,11 @@ impl AppState {
 
     pub(crate) fn operator(&self) -> Option<Arc<dyn Operator>> {
         self.inner.operator.get().cloned()
+    }
+
+    /// The commission rules offers are decorated with; the transaction sync replaces them.
+    pub fn commissions(&self) -> Arc<CommissionBook> {
+        self.inner.commissions.clone()
     }
 
     /// The search backend.

@@ -50,7 +50,15 @@ fn keys(value: &serde_json::Value) -> BTreeSet<String> {
 /// The keys of a full offer's JSON with its links.
 pub(crate) fn full_offer_json_keys() -> BTreeSet<String> {
     let mut all = keys(&serde_json::to_value(full_offer()).unwrap_or_default());
-    all.extend(["tracking_url", "deep_link", "click_url"].map(String::from));
+    all.extend(
+        [
+            "tracking_url",
+            "deep_link",
+            "click_url",
+            "expected_commission",
+        ]
+        .map(String::from),
+    );
     all
 }
 

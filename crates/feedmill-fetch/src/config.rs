@@ -6,6 +6,9 @@
 //! is an error too, so a typo never silently falls back to a default.
 
 use crate::auth_config::{AuthConfig, KeyConfig, RawKey, validate_keys};
+use crate::network_account::{
+    NetworkAccount, RawNetworkAccount, RawTransactionSync, TransactionSyncConfig, validate_accounts,
+};
 use crate::program_config::{ProgramConfig, RawProgram};
 use crate::source_config::*;
 use feedmill_formats::FeedFormat;
@@ -24,6 +27,10 @@ pub struct FeedConfig {
     pub keys: Vec<KeyConfig>,
     /// The `[[program]]` sections (see [`crate::program_config`]).
     pub programs: Vec<ProgramConfig>,
+    /// `[[network_account]]`: the accounts whose transactions are synced.
+    pub network_accounts: Vec<NetworkAccount>,
+    /// `[transactions]`: the sync's window and schedule.
+    pub transaction_sync: TransactionSyncConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +47,10 @@ pub enum ConfigError {
     Source { name: String, message: String },
     #[error("key \"{name}\": {message}")]
     Key { name: String, message: String },
+    #[error("network account \"{name}\": {message}")]
+    Account { name: String, message: String },
+    #[error("[transactions]: {message}")]
+    TransactionSync { message: String },
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     #[error("program \"{id}\": {message}")]
@@ -89,11 +100,21 @@ impl FeedConfig {
         let keys =
             validate_keys(raw.key).map_err(|(name, message)| ConfigError::Key { name, message })?;
         let programs = validate_programs(raw.program, &sources, base_dir)?;
+        let network_accounts = validate_accounts(raw.network_account)
+            .map_err(|(name, message)| ConfigError::Account { name, message })?;
+        let transaction_sync = match raw.transactions {
+            Some(section) => section
+                .validate()
+                .map_err(|message| ConfigError::TransactionSync { message })?,
+            None => TransactionSyncConfig::default(),
+        };
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
             keys,
             programs,
+            network_accounts,
+            transaction_sync,
         })
     }
 
@@ -132,6 +153,9 @@ struct RawFile {
     key: Vec<RawKey>,
     #[serde(default)]
     program: Vec<RawProgram>,
+    #[serde(default)]
+    network_account: Vec<RawNetworkAccount>,
+    transactions: Option<RawTransactionSync>,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -121,7 +121,7 @@ impl<'a> Session<'a> {
 }
 
 /// `host:port`, the rate limiter's key.
-fn host_key(url: &reqwest::Url) -> String {
+pub(crate) fn host_key(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port_or_known_default() {
         Some(port) => format!("{host}:{port}"),

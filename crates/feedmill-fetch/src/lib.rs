@@ -13,6 +13,10 @@
 //! local stand-in for both networks' APIs, with configurable faults, used by the tests; without
 //! the feature this crate has no web server in it.
 //!
+//! It also reads what the networks report back: each `[[network_account]]`'s transaction
+//! report ([`fetch_transactions`], mapped into the store's `TransactionInput`) and Adtraction
+//! programs' commission types ([`fetch_commissions`]).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = feedmill_fetch::load_config("feeds/feedmill.toml".as_ref())?;
@@ -37,6 +41,7 @@ mod error;
 mod http_client;
 #[cfg(test)]
 mod manifest_tests;
+mod network_account;
 mod partnerboost_brands;
 mod partnerboost_envelope;
 mod partnerboost_source;
@@ -47,6 +52,7 @@ mod retry;
 pub mod simulator;
 mod source_config;
 mod temp_file;
+mod transactions;
 mod url_source;
 
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
@@ -58,6 +64,10 @@ pub use context::{
     DownloadProgress, EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client,
 };
 pub use error::{FetchError, FetchErrorKind};
+pub use network_account::{
+    ADTRACTION_API_URL, AWIN_API_URL, AccountNetwork, DEFAULT_SYNC_DAYS, MAX_SYNC_DAYS,
+    NetworkAccount, PARTNERBOOST_API_URL, TransactionSyncConfig,
+};
 pub use program_config::{KeySource, ProgramConfig, ProgramKeyError};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
@@ -65,6 +75,10 @@ pub use source_config::{
     ADTRACTION_BASE_URL, AWIN_BASE_URL, AdtractionConfig, AdtractionFetch, AwinConfig, FileConfig,
     LinkSettings, NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig,
     UrlConfig, parse_interval,
+};
+pub use transactions::{
+    ProgramCommissionReport, RejectedRow, ReportedTransaction, TransactionReport,
+    TransactionWindow, fetch_commissions, fetch_transactions,
 };
 
 use chrono::{DateTime, Utc};

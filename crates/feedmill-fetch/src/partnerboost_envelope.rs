@@ -191,6 +191,7 @@ fn describe(code: i64, server_msg: Option<&str>, token_env: &str) -> String {
         1003 => "missing or invalid parameters",
         1004 => "too many inputs",
         1005 => "identifier too long",
+        1006 => "date span too long",
         _ => "unknown result code",
     };
     let mut text = known.to_string();

@@ -5,7 +5,9 @@
 //! milliseconds, so the value's size decides: ≥ 10¹² is milliseconds, ≥ 10⁹ seconds, anything
 //! smaller "seconds from now". Before each request the limiter says how long to wait: until the
 //! reset when the quota is used up, and a share of the window when it runs low, so a long run
-//! slows down instead of hitting 429. (governor and tower's limiters pace by a configured rate;
+//! slows down instead of hitting 429. A host that documents a fixed rate and sends no headers
+//! (Awin's 20 calls a minute) is given a minimum spacing with [`RateLimiter::pace`]; both
+//! rules apply, the longer wait wins. (governor and tower's limiters pace by a configured rate;
 //! here the rate is whatever the server reports, so this is written by hand.)
 
 use reqwest::header::HeaderMap;
@@ -19,6 +21,15 @@ const RESET_MARGIN_MS: u64 = 250;
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     hosts: Mutex<HashMap<String, Quota>>,
+    paced: Mutex<HashMap<String, Pace>>,
+}
+
+/// A fixed minimum spacing between requests to one host.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pace {
+    interval_ms: u64,
+    /// When the next request may go; 0 before the first.
+    next_at_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,8 +44,31 @@ impl RateLimiter {
         RateLimiter::default()
     }
 
-    /// How long to wait before the next request to `host`; reserves one request of the quota.
+    /// Spaces requests to `host` at least `interval` apart from now on (kept when already set).
+    pub fn pace(&self, host: &str, interval: Duration) {
+        let mut paced = self.paced.lock().unwrap_or_else(PoisonError::into_inner);
+        let interval_ms = crate::clock::millis(interval);
+        let pace = paced.entry(host.to_string()).or_insert(Pace {
+            interval_ms,
+            next_at_ms: 0,
+        });
+        pace.interval_ms = interval_ms;
+    }
+
+    /// How long to wait before the next request to `host`; reserves one request of the quota
+    /// (and the host's next paced slot).
     pub fn delay_before_request(&self, host: &str, now_ms: u64) -> Duration {
+        let quota = self.quota_delay(host, now_ms);
+        let mut paced = self.paced.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(pace) = paced.get_mut(host) else {
+            return quota;
+        };
+        let go_at_ms = pace.next_at_ms.max(now_ms + crate::clock::millis(quota));
+        pace.next_at_ms = go_at_ms + pace.interval_ms;
+        Duration::from_millis(go_at_ms - now_ms)
+    }
+
+    fn quota_delay(&self, host: &str, now_ms: u64) -> Duration {
         let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(quota) = hosts.get_mut(host) else {
             return Duration::ZERO;
@@ -185,6 +219,27 @@ mod tests {
         assert_eq!(
             limiter.delay_before_request("api", NOW),
             Duration::from_millis(40_000 / 3)
+        );
+    }
+
+    #[test]
+    fn a_paced_host_waits_its_interval_between_requests() {
+        let limiter = RateLimiter::new();
+        limiter.pace("awin", Duration::from_secs(3));
+        assert_eq!(limiter.delay_before_request("awin", NOW), Duration::ZERO);
+        assert_eq!(
+            limiter.delay_before_request("awin", NOW + 1_000),
+            Duration::from_secs(2)
+        );
+        // The reservation counts: a third request queues behind the second.
+        assert_eq!(
+            limiter.delay_before_request("awin", NOW + 1_000),
+            Duration::from_secs(5)
+        );
+        assert_eq!(limiter.delay_before_request("other", NOW), Duration::ZERO);
+        assert_eq!(
+            limiter.delay_before_request("awin", NOW + 60_000),
+            Duration::ZERO
         );
     }
 

@@ -15,7 +15,11 @@
 //!   implements it — so the pipeline never imports the API, and the API never imports `fetch`.
 //!   [`run_scheduler`] is steered by a [`SchedulerHandle`]: run-now jobs, pauses, new sources.
 //!
-//! The CLI (`ingest`, `refresh`, `serve`) and the benchmarks call this crate; the binary only
+//! - [`sync_transactions`] / [`run_transaction_schedule`]: the networks' transaction reports
+//!   over a trailing window, upserted into the store (`feedmill transactions sync`, and
+//!   `serve` on its `[transactions] every`).
+//!
+//! The CLI (`ingest`, `refresh`, `serve`, `transactions`) and the benchmarks call this crate; the binary only
 //! parses arguments, sets up tracing and wires the pieces. Nothing here installs a subscriber.
 
 mod error;
@@ -27,6 +31,7 @@ mod offer_sink;
 mod refresh_job;
 mod scheduler;
 mod scheduler_control;
+mod transaction_sync;
 
 pub use error::PipelineError;
 pub use fan_out_sink::FanOutSink;
@@ -44,6 +49,9 @@ pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule, run_scheduler};
 pub use scheduler_control::{
     COMMAND_CAPACITY, ControlError, Job, JobState, MAX_JOBS, SchedulerControl, SchedulerHandle,
     scheduler_channel,
+};
+pub use transaction_sync::{
+    AccountSyncReport, TransactionSyncReport, run_transaction_schedule, sync_transactions,
 };
 
 #[cfg(test)]

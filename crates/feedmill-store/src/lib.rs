@@ -4,7 +4,7 @@
 //!
 //! # The seam
 //! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
-//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`Migrations`]) so that a server database can
+//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`CommissionStore`], [`Migrations`]) so that a server database can
 //! follow SQLite. The test suite is written once against them (`suite`, run for each store by
 //! `store_suite!` with a factory of fresh stores). The traits are **synchronous**: SQLite
 //! work is blocking, the API (axum on tokio) runs it in `spawn_blocking` as it does searches,
@@ -47,6 +47,9 @@
 //!                                                    PK (source, offer_id): last known state
 //! gtin_daily_lows(gtin, day, currency, merchant, low_price)  PK (gtin, day, currency, merchant)
 //! ```
+//! Commission rules have a migration of their own:
+//! `commission_rules(network, program_id, position, rule_json, fetched_us)` PK (network,
+//! program_id, position), one JSON rule per commission type ([`CommissionStore`]).
 //!
 //! # The parts
 //! - Click ids: 128 random bits as hex, revealing nothing ([`ClickId`]). An old NDJSON click
@@ -66,6 +69,8 @@ mod api_key;
 mod attribution;
 mod click;
 mod click_import;
+mod commission;
+mod commission_store;
 mod conversion;
 mod earnings;
 mod earnings_report;
@@ -82,6 +87,11 @@ pub use api_key::{KeyStore, StoredApiKey};
 pub use attribution::{ATTRIBUTION_WINDOW_DAYS, Attribution, AttributionMethod, UnattributedSale};
 pub use click::{Click, ClickCount, ClickId, GroupBy, NUM_SUB_ID_SLOTS, TimeRange};
 pub use click_import::{ImportReport, MalformedLine};
+pub use commission::{
+    CategoryRate, CommissionRule, CommissionThreshold, CommissionValue, ExpectedCommission,
+    ProgramCommissions, SALE_TRANSACTION_TYPE, expected_commission,
+};
+pub use commission_store::CommissionStore;
 pub use conversion::{
     Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange,
 };

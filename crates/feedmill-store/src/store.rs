@@ -12,6 +12,7 @@ use crate::api_key::KeyStore;
 use crate::attribution::UnattributedSale;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::ImportReport;
+use crate::commission_store::CommissionStore;
 use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, StatusChange};
 use crate::earnings::{EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
@@ -142,6 +143,7 @@ pub trait Store:
     + EarningsStore
     + PriceHistoryStore
     + KeyStore
+    + CommissionStore
     + Send
     + Sync
 {
@@ -155,6 +157,7 @@ impl<T> Store for T where
         + EarningsStore
         + PriceHistoryStore
         + KeyStore
+        + CommissionStore
         + Send
         + Sync
 {

@@ -1,7 +1,7 @@
 //! `GET /offers/{id}` and `GET /products/{gtin}` (the price-comparison view).
 
 use crate::error::{ApiError, ErrorCode};
-use crate::offer_links::offer_json;
+use crate::offer_links::{Decoration, offer_json};
 use crate::params::subid_only;
 use crate::state::AppState;
 use axum::Json;
@@ -20,7 +20,13 @@ pub(crate) async fn offer(
             let offer = state.index().get_offer(&id)?.ok_or_else(|| {
                 ApiError::new(ErrorCode::OfferNotFound, format!("no offer with id {id:?}"))
             })?;
-            offer_json(state.config(), &offer, &ids)
+            let commissions = state.commissions().snapshot();
+            let decoration = Decoration {
+                config: state.config(),
+                ids: &ids,
+                commissions: &commissions,
+            };
+            offer_json(decoration, &offer)
         })
         .await?;
     Ok(Json(json))
@@ -42,9 +48,15 @@ pub(crate) async fn product(
                     format!("no offer has gtin {gtin:?}"),
                 ));
             }
+            let commissions = state.commissions().snapshot();
+            let decoration = Decoration {
+                config: state.config(),
+                ids: &ids,
+                commissions: &commissions,
+            };
             let mut items = Vec::with_capacity(offers.len());
             for offer in &offers {
-                items.push(offer_json(state.config(), offer, &ids)?);
+                items.push(offer_json(decoration, offer)?);
             }
             Ok(json!({ "gtin": gtin.trim(), "offer_count": offers.len(), "offers": items }))
         })

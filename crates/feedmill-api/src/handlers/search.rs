@@ -1,7 +1,7 @@
 //! `GET /search` and `GET /suggest`.
 
 use crate::error::ApiError;
-use crate::offer_links::LinkedResponse;
+use crate::offer_links::{Decoration, LinkedResponse};
 use crate::params::{search_request, suggest_request};
 use crate::state::AppState;
 use axum::Json;
@@ -46,7 +46,13 @@ pub(crate) async fn search(
             // A cached answer carries the time of the search that computed it; this one's is
             // the time it took now.
             let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let linked = LinkedResponse::new(state.config(), &response, &ids, took_ms);
+            let commissions = state.commissions().snapshot();
+            let decoration = Decoration {
+                config: state.config(),
+                ids: &ids,
+                commissions: &commissions,
+            };
+            let linked = LinkedResponse::new(decoration, &response, took_ms);
             serde_json::to_vec(&linked).map_err(|err| ApiError::internal("search json", err))
         })
         .await?;

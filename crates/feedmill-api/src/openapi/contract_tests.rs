@@ -248,7 +248,12 @@ async fn real_answers_of_every_route_match_the_document() {
         ),
         ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
         ("/admin/reload", Method::POST, "/admin/reload".into(), None),
-        ("/earnings", Method::GET, "/earnings?group_by=merchant".into(), None),
+        (
+            "/earnings",
+            Method::GET,
+            "/earnings?group_by=merchant".into(),
+            None,
+        ),
         (
             "/earnings/unattributed",
             Method::GET,

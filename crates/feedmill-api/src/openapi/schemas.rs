@@ -82,6 +82,21 @@ pub struct Offer {
     /// Our click-out URL: records the click, then redirects to `deep_link`.
     #[schema(required = true)]
     click_url: Option<String>,
+    /// What the offer is expected to earn under its program's known commission rules;
+    /// absent when none are known.
+    expected_commission: Option<ExpectedCommission>,
+}
+
+/// An offer's expected commission: the lowest sale commission of its program for its
+/// price and category.
+#[derive(Serialize, ToSchema)]
+pub struct ExpectedCommission {
+    /// An exact decimal string (`"9.00"`).
+    amount: String,
+    /// ISO-4217.
+    currency: String,
+    /// The rule applied, e.g. `Sale new customer: 4.5% (category Books)`.
+    rule: String,
 }
 
 /// An offer with its relevance score (`null` when none was computed).

@@ -13,7 +13,9 @@ mod refresh;
 mod search;
 mod serve;
 mod serve_operator;
+mod serve_transactions;
 mod stats;
+mod transactions;
 
 use crate::cli::{Cli, Command, ServeArgs};
 use std::fmt;
@@ -44,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),
         Some(Command::Match(args)) => match_cmd::run(args),
+        Some(Command::Transactions(args)) => transactions::run(args),
         None => serve::run(ServeArgs::defaults()),
     }
 }

@@ -5,7 +5,9 @@
 //! API keys on; merchants' conversion postbacks are accepted for the file's `[[program]]`s,
 //! whose keys come from the environment. The operator endpoints steer the scheduler
 //! (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the config file (keys,
-//! programs and sources). `--metrics-listen` serves `/metrics` on an address of its own.
+//! programs and sources). `--metrics-listen` serves `/metrics` on an address of its own. The
+//! `[[network_account]]`s' transactions are synced on the `[transactions] every` schedule,
+//! refreshing the offers' expected commissions.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
@@ -50,8 +52,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     api_config.max_connections_per_ip = args.max_connections_per_ip;
     let store_path = args.store_path();
-    let store = Arc::new(open_store(&store_path)?);
-    let state = AppState::new(index.clone(), api_config, store)?;
+    let store: Arc<dyn feedmill_store::Store> = Arc::new(open_store(&store_path)?);
+    let state = AppState::new(index.clone(), api_config, store.clone())?;
     let env = |name: &str| std::env::var(name).ok();
     let settings = auth_settings(&config, &env).map_err(anyhow::Error::msg)?;
     state
@@ -59,6 +61,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .configure(&settings)
         .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
     state.reload_programs(postback_programs(&config, &env).context("postback programs")?);
+    let transactions = super::serve_transactions::start(&state, store, ctx.clone(), &config);
     let board = state.sources();
     let (scheduler, control) = scheduler_channel(&config.sources);
     if index.num_offers() == 0 && !config.sources.is_empty() {
@@ -105,6 +108,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(metrics) = metrics {
         metrics.abort();
     }
+    transactions.abort();
     index.release_writer();
     served.context("the HTTP server failed")?;
     info!("shut down");

@@ -15,7 +15,11 @@ type Params = Query<HashMap<String, String>>;
 
 /// Checks the token, then counts the request against the quota; the quota headers go on every
 /// response past the token check.
-fn gate(state: &SimState, headers: &HeaderMap, query: &Params) -> Result<HeaderMap, Box<Response>> {
+pub(super) fn gate(
+    state: &SimState,
+    headers: &HeaderMap,
+    query: &Params,
+) -> Result<HeaderMap, Box<Response>> {
     let token = headers
         .get("x-token")
         .and_then(|v| v.to_str().ok())

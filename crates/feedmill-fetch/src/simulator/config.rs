@@ -1,6 +1,7 @@
 //! What the simulator serves and which faults it injects; every knob is a plain public field.
 
 use super::sample_data;
+use super::transaction_config::TransactionSimConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -58,6 +59,9 @@ pub struct SimulatorConfig {
     /// The first `delay_first_n` requests wait this long before answering (real time).
     pub delay: Duration,
     pub delay_first_n: u32,
+
+    // ---- transaction reports and commission types ------------------------------------
+    pub transactions: TransactionSimConfig,
 }
 
 pub const ADTRACTION_FEED_FILE: &str = "adtraction-759.xml";
@@ -97,6 +101,7 @@ impl Default for SimulatorConfig {
             truncate_first_n: 0,
             delay: Duration::ZERO,
             delay_first_n: 0,
+            transactions: TransactionSimConfig::default(),
         }
     }
 }

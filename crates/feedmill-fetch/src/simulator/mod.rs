@@ -13,7 +13,9 @@
 //! Routes: `/v3/partner/programs/`, `/v3/partner/products/feedinfo/{programId}/{channelId}/`,
 //! `/v3/partner/products/feed/`, `/api.php?mod=datafeed&op=list`,
 //! `/api.php?mod=medium&op=monetization_api`, `/datafeed/download/apikey/{key}/…`,
-//! `/files/{name}`.
+//! `/files/{name}`; the transaction reports `/api.php?mod=medium&op=transaction`,
+//! `/v2/partner/transactions/`, `/publishers/{id}/transactions/` and Adtraction's
+//! `/v3/partner/programs/commissions/{programId}/[{channelId}/]` ([`TransactionSimConfig`]).
 
 mod adtraction;
 mod config;
@@ -21,9 +23,14 @@ mod files;
 mod partnerboost;
 pub mod sample_data;
 mod state;
+mod transaction_config;
+mod transactions;
 
 pub use config::{ADTRACTION_FEED_FILE, AWIN_FILE, SimulatorConfig};
 pub use state::RecordedRequest;
+pub use transaction_config::{
+    TransactionSimConfig, adtraction_row, awin_row, partnerboost_row, seed_commission_type,
+};
 
 use crate::clock::{Clock, SystemClock};
 use axum::Router;
@@ -93,6 +100,11 @@ impl Simulator {
         format!("{}/v3", self.base_url())
     }
 
+    /// The `base_url` of a `[[network_account]]` of any network: the simulator's root.
+    pub fn account_base_url(&self) -> String {
+        self.base_url()
+    }
+
     /// The PartnerBoost `base_url`.
     pub fn partnerboost_base_url(&self) -> String {
         self.base_url()
@@ -156,6 +168,19 @@ fn router(state: Arc<SimState>) -> Router {
             get(files::awin_download),
         )
         .route("/files/{name}", get(files::file))
+        .route("/v2/partner/transactions/", post(transactions::adtraction))
+        .route(
+            "/v3/partner/programs/commissions/{program_id}/",
+            get(transactions::adtraction_commissions),
+        )
+        .route(
+            "/v3/partner/programs/commissions/{program_id}/{channel_id}/",
+            get(transactions::adtraction_commissions),
+        )
+        .route(
+            "/publishers/{publisher_id}/transactions/",
+            get(transactions::awin),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), faults))
         .with_state(state)
 }

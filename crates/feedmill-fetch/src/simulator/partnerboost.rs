@@ -33,6 +33,11 @@ pub(super) async fn api(
     if state.take(|i| (&mut i.num_busy, i.config.partnerboost_busy_first_n)) {
         return status_only(&state, xml, 1002, "Call frequency too high");
     }
+    if params.get("mod").map(String::as_str) == Some("medium")
+        && params.get("op").map(String::as_str) == Some("transaction")
+    {
+        return super::transactions::partnerboost(&state, &params);
+    }
     let Some((page, limit)) = paging(&params) else {
         return status_only(&state, xml, 1003, "page or limit is invalid");
     };

@@ -28,6 +28,9 @@ pub(crate) struct Inner {
     pub num_busy: u32,
     pub num_truncated: u32,
     pub num_delayed: u32,
+    pub num_transactions_limited: u32,
+    /// When each Awin API call of the last minute came.
+    pub awin_calls_ms: std::collections::VecDeque<u64>,
     pub window_start_ms: u64,
     pub window_used: u32,
     /// Last-Modified of each file: when it was last set.
@@ -58,6 +61,8 @@ impl SimState {
                 num_busy: 0,
                 num_truncated: 0,
                 num_delayed: 0,
+                num_transactions_limited: 0,
+                awin_calls_ms: std::collections::VecDeque::new(),
                 window_start_ms: now,
                 window_used: 0,
                 file_modified_ms,
@@ -96,6 +101,24 @@ impl SimState {
             headers,
             exceeded_for_ms,
         }
+    }
+
+    /// Counts one Awin API call; false when it is over `per_minute` in the last minute.
+    pub(crate) fn awin_call_allowed(&self, per_minute: usize) -> bool {
+        let now = self.clock.now_ms();
+        let mut inner = self.lock();
+        while inner
+            .awin_calls_ms
+            .front()
+            .is_some_and(|&at| at + 60_000 <= now)
+        {
+            inner.awin_calls_ms.pop_front();
+        }
+        if inner.awin_calls_ms.len() >= per_minute {
+            return false;
+        }
+        inner.awin_calls_ms.push_back(now);
+        true
     }
 
     /// Takes one from a fault budget: true while `used < budget`.

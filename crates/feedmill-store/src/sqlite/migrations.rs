@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::api_keys::SCHEMA_API_KEYS,
     super::click_rollup::SCHEMA_CLICK_ROLLUP,
     super::sale_rollup_schema::SCHEMA_SALE_ROLLUP,
+    super::commissions::SCHEMA_V2_COMMISSIONS,
 ];
 
 const SCHEMA_V1: &str = "

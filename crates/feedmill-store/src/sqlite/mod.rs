@@ -11,6 +11,7 @@ mod attribution;
 mod bulk;
 mod click_rollup;
 mod clicks;
+mod commissions;
 mod conversions;
 mod earnings;
 mod migrations;

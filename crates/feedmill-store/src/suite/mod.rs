@@ -3,6 +3,7 @@
 
 mod attribution_suite;
 mod click_suite;
+mod commission_suite;
 mod conversion_suite;
 mod earnings_rollup_suite;
 mod earnings_suite;
@@ -12,6 +13,7 @@ mod transaction_suite;
 
 pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
+pub(crate) use commission_suite::*;
 pub(crate) use conversion_suite::*;
 pub(crate) use earnings_rollup_suite::*;
 pub(crate) use earnings_suite::*;
@@ -56,7 +58,8 @@ macro_rules! store_suite {
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
             the_schema_version_is_the_latest,
             an_api_key_keeps_every_field, an_api_key_digest_is_stored_once,
-            a_deleted_api_key_is_gone
+            a_deleted_api_key_is_gone,
+            commission_rules_are_replaced_per_program, commission_rules_keep_exact_values
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {
