@@ -4,16 +4,15 @@
 
 use super::SqliteStore;
 use super::click_rollup::rolled_up_click_counts;
-use super::clicks::group_key;
 use super::rows;
 use super::sale_rollup::rolled_up_sales;
+use super::sale_row::sales_row;
 use crate::attribution::UnattributedSale;
 use crate::click::{GroupBy, TimeRange};
 use crate::earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
 use crate::store::EarningsStore;
 use crate::stored::money_from_stored;
-use rusqlite::Row;
 use std::collections::BTreeMap;
 
 /// Conversions and network transactions as one list of sales in a range.
@@ -118,27 +117,6 @@ impl SqliteStore {
             Ok(rows)
         })
     }
-}
-
-pub(super) fn sales_row(group_by: GroupBy, row: &Row<'_>) -> StoreResult<EarningsRow> {
-    let sum = |column: &str| -> StoreResult<rust_decimal::Decimal> {
-        Ok(money_from_stored(row.get::<_, i64>(column)?))
-    };
-    Ok(EarningsRow {
-        key: group_key(group_by, row.get("key")?)?,
-        currency: Some(rows::currency(row, "currency")?),
-        num_clicks: 0,
-        num_conversions: row.get("num_sales")?,
-        sale_amount: sum("sale_amount")?,
-        commission: CommissionByStatus {
-            pending: sum("pending")?,
-            approved: sum("approved")?,
-            rejected: sum("rejected")?,
-            reversed: sum("reversed")?,
-        },
-        conversion_rate: None,
-        epc: None,
-    })
 }
 
 fn empty_row(key: Option<String>, num_clicks: u64) -> EarningsRow {

@@ -19,6 +19,7 @@ mod prices;
 mod rows;
 mod sale_rollup;
 mod sale_rollup_schema;
+mod sale_row;
 mod transactions;
 mod writer;
 

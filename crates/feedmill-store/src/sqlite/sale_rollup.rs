@@ -4,7 +4,7 @@
 
 use super::SqliteStore;
 use super::click_rollup::DaySplit;
-use super::earnings::sales_row;
+use super::sale_row::sales_row;
 use crate::click::GroupBy;
 use crate::earnings::{EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
