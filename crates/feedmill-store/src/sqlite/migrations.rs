@@ -5,12 +5,13 @@
 //! the next, never between; a migration already applied is never run again. A database whose
 //! version is newer than [`MIGRATIONS`] knows is refused rather than guessed at.
 
+use super::price_summary_schema::SCHEMA_V2_PRICE_SUMMARY;
 use crate::error::{StoreError, StoreResult};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::Path;
 
 /// The schema, one migration per entry; append, never edit an applied one.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2_PRICE_SUMMARY];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE clicks (

@@ -11,6 +11,7 @@ mod clicks;
 mod conversions;
 mod earnings;
 mod migrations;
+mod price_summary_schema;
 mod prices;
 mod rows;
 mod transactions;

@@ -6,6 +6,7 @@ mod click_suite;
 mod conversion_suite;
 mod earnings_suite;
 mod price_suite;
+mod summary_suite;
 mod transaction_suite;
 
 pub(crate) use attribution_suite::*;
@@ -13,6 +14,7 @@ pub(crate) use click_suite::*;
 pub(crate) use conversion_suite::*;
 pub(crate) use earnings_suite::*;
 pub(crate) use price_suite::*;
+pub(crate) use summary_suite::*;
 pub(crate) use transaction_suite::*;
 
 use crate::click::{Click, ClickId};
@@ -49,7 +51,8 @@ macro_rules! store_suite {
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
-            the_schema_version_is_the_latest
+            observed_summaries_agree_with_the_points,
+            a_summary_is_computed_for_offers_recorded_without_one, the_schema_version_is_the_latest
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {
