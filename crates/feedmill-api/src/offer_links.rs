@@ -12,7 +12,9 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use feedmill_links::{Landing, SubIds, encode_component};
 use feedmill_model::{Currency, Offer, format_price};
-use feedmill_search::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_search::{
+    FacetResults, GtinGroup, OfferHit, PriceFacts, PricedOffer, SearchItem, SearchResponse,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -35,6 +37,9 @@ pub(crate) struct LinkedOffer<'a> {
     /// offer with one writes it itself).
     #[serde(rename = "tracking_url", skip_serializing_if = "Option::is_none")]
     no_tracking_url: Option<()>,
+    /// The honest numbers, when price history is kept (see `feedmill_search::PriceFacts`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    price_facts: Option<&'a PriceFacts>,
     deep_link: Option<String>,
     click_url: Option<String>,
 }
@@ -49,20 +54,28 @@ impl<'a> LinkedOffer<'a> {
         LinkedOffer {
             offer,
             no_tracking_url: offer.tracking_url.is_none().then_some(()),
+            price_facts: None,
             deep_link,
             click_url,
         }
     }
+
+    /// The offer with its honest numbers.
+    pub fn with_facts(mut self, price_facts: Option<&'a PriceFacts>) -> LinkedOffer<'a> {
+        self.price_facts = price_facts;
+        self
+    }
 }
 
-/// `offer` as JSON with its three links.
-pub(crate) fn offer_json(
+/// A priced offer as JSON with its honest numbers and its three links.
+pub(crate) fn priced_offer_json(
     config: &ApiConfig,
-    offer: &Offer,
+    priced: &PricedOffer,
     ids: &SubIds,
 ) -> Result<Value, ApiError> {
-    serde_json::to_value(LinkedOffer::new(config, offer, ids))
-        .map_err(|err| ApiError::internal("offer json", err))
+    let linked =
+        LinkedOffer::new(config, &priced.offer, ids).with_facts(priced.price_facts.as_ref());
+    serde_json::to_value(linked).map_err(|err| ApiError::internal("offer json", err))
 }
 
 /// A search answer with the links on every offer, grouped ones included: the fields of
@@ -138,7 +151,7 @@ impl<'a> LinkedResponse<'a> {
 
 fn linked_hit<'a>(config: &ApiConfig, hit: &'a OfferHit, ids: &SubIds) -> LinkedHit<'a> {
     LinkedHit {
-        offer: LinkedOffer::new(config, &hit.offer, ids),
+        offer: LinkedOffer::new(config, &hit.offer, ids).with_facts(hit.price_facts.as_ref()),
         score: hit.score,
     }
 }
@@ -196,10 +209,12 @@ mod tests {
         let items = vec![
             SearchItem::Offer(OfferHit {
                 offer,
+                price_facts: None,
                 score: Some(1.5),
             }),
             SearchItem::Offer(OfferHit {
                 offer: bare,
+                price_facts: None,
                 score: None,
             }),
             SearchItem::Group(group),

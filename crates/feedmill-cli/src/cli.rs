@@ -145,9 +145,16 @@ pub struct SearchArgs {
     /// Offers of one product.
     #[arg(long)]
     pub gtin: Option<String>,
-    /// relevance, price_asc, price_desc, newest or discount.
+    /// relevance, price_asc, price_desc, newest, discount (honest, from price history) or
+    /// price_drop (largest last drop, as a percent of the previous price).
     #[arg(long, default_value = "relevance")]
     pub sort: String,
+    /// Only offers whose price dropped within this many days (`7d`).
+    #[arg(long)]
+    pub dropped_within: Option<String>,
+    /// Only offers at their lowest price in this many days (`90d`).
+    #[arg(long)]
+    pub at_lowest: Option<String>,
     #[arg(long, default_value_t = 1)]
     pub page: usize,
     #[arg(long, default_value_t = feedmill_index::DEFAULT_PER_PAGE)]

@@ -69,8 +69,12 @@ impl OfferIndex {
                     items.extend(group.map(SearchItem::Group));
                 }
                 RankedItem::Single { doc, score } => {
-                    let offer = self.load_offer(searcher, doc)?;
-                    items.push(SearchItem::Offer(OfferHit { offer, score }));
+                    let priced = self.load_priced_offer(searcher, doc)?;
+                    items.push(SearchItem::Offer(OfferHit {
+                        offer: priced.offer,
+                        price_facts: priced.price_facts,
+                        score,
+                    }));
                 }
             }
         }

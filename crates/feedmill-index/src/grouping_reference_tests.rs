@@ -11,7 +11,7 @@ use crate::error::IndexError;
 use crate::group_key::GroupKey;
 use crate::offer_index::{OfferIndex, sort_cheapest_first};
 use crate::query_builder::build_query;
-use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
 use crate::{IngestMeta, fast_filter::FilterCollector};
 use chrono::{TimeZone, Utc};
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
@@ -269,6 +269,10 @@ fn rank_of(
             .map_or(f64::NEG_INFINITY, |at| at.into_timestamp_secs() as f64),
         SortOrder::Discount => fast
             .f64(DISCOUNT)?
+            .first(address.doc_id)
+            .unwrap_or(f64::NEG_INFINITY),
+        SortOrder::PriceDrop => fast
+            .f64(PRICE_DROP)?
             .first(address.doc_id)
             .unwrap_or(f64::NEG_INFINITY),
     };

@@ -9,7 +9,7 @@ pub enum RequestError {
     InvalidInput { field: &'static str, reason: String },
 
     #[error(
-        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest or discount"
+        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest, discount or price_drop"
     )]
     UnknownSortOrder(String),
 

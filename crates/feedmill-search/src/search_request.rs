@@ -18,6 +18,9 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most brands in one filter.
 pub const MAX_BRANDS: usize = 50;
+/// Longest window of `dropped_within` and `at_lowest`, in days: the default retention of raw
+/// price history, beyond which there is nothing to look at.
+pub const MAX_DAY_WINDOW: u32 = 400;
 
 /// One search. Field names are the CLI flags and HTTP query parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,6 +51,11 @@ pub struct SearchRequest {
     pub facets: Vec<FacetKind>,
     /// Group offers of one product (same GTIN and currency) into one item.
     pub group_by_gtin: bool,
+    /// Only offers whose price dropped within this many days (price history required).
+    pub dropped_within: Option<u32>,
+    /// Only offers whose price is at or below every price they had in this many days (their
+    /// history must reach that far back).
+    pub at_lowest: Option<u32>,
 }
 
 impl Default for SearchRequest {
@@ -69,6 +77,8 @@ impl Default for SearchRequest {
             per_page: DEFAULT_PER_PAGE,
             facets: Vec::new(),
             group_by_gtin: false,
+            dropped_within: None,
+            at_lowest: None,
         }
     }
 }
@@ -105,7 +115,23 @@ impl SearchRequest {
                 format!("more than {MAX_BRANDS} brands"),
             ));
         }
+        for (field, window) in [
+            ("dropped_within", self.dropped_within),
+            ("at_lowest", self.at_lowest),
+        ] {
+            if window.is_some_and(|days| !(1..=MAX_DAY_WINDOW).contains(&days)) {
+                return Err(RequestError::invalid(
+                    field,
+                    format!("expected 1d to {MAX_DAY_WINDOW}d"),
+                ));
+            }
+        }
         self.validate_prices()
+    }
+
+    /// True when the request filters by price history.
+    pub fn filters_by_history(&self) -> bool {
+        self.dropped_within.is_some() || self.at_lowest.is_some()
     }
 
     fn validate_prices(&self) -> Result<(), RequestError> {
@@ -141,17 +167,21 @@ pub enum SortOrder {
     PriceDesc,
     /// Most recently updated first.
     Newest,
-    /// Largest percentage off the old price first.
+    /// Largest honest discount first: percent below the 30-day low when price history is kept,
+    /// else (no history) percent below the feed's old price.
     Discount,
+    /// Largest last price drop first, as a percent of the previous price.
+    PriceDrop,
 }
 
 impl SortOrder {
-    pub const ALL: [SortOrder; 5] = [
+    pub const ALL: [SortOrder; 6] = [
         SortOrder::Relevance,
         SortOrder::PriceAsc,
         SortOrder::PriceDesc,
         SortOrder::Newest,
         SortOrder::Discount,
+        SortOrder::PriceDrop,
     ];
 
     /// Cheapest or dearest first.
@@ -166,8 +196,25 @@ impl SortOrder {
             SortOrder::PriceDesc => "price_desc",
             SortOrder::Newest => "newest",
             SortOrder::Discount => "discount",
+            SortOrder::PriceDrop => "price_drop",
         }
     }
+}
+
+/// A window of days as the CLI and the HTTP API write it: `7d` (or a bare `7`).
+pub fn parse_day_window(field: &'static str, text: &str) -> Result<u32, RequestError> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_suffix(['d', 'D']).unwrap_or(trimmed);
+    let days: u32 = digits.parse().map_err(|_| {
+        RequestError::invalid(field, format!("{text:?} is not a number of days like 7d"))
+    })?;
+    if !(1..=MAX_DAY_WINDOW).contains(&days) {
+        return Err(RequestError::invalid(
+            field,
+            format!("expected 1d to {MAX_DAY_WINDOW}d"),
+        ));
+    }
+    Ok(days)
 }
 
 impl FromStr for SortOrder {
@@ -259,6 +306,20 @@ mod tests {
         let err = "cheapest".parse::<SortOrder>().err();
         assert!(err.is_some_and(|e| matches!(e, RequestError::UnknownSortOrder(_))));
         Ok(())
+    }
+
+    #[test]
+    fn parses_day_windows() {
+        assert_eq!(parse_day_window("at_lowest", "90d"), Ok(90));
+        assert_eq!(parse_day_window("at_lowest", " 7 "), Ok(7));
+        for bad in ["0d", "401d", "7w", "-1d", "", "d"] {
+            assert!(parse_day_window("at_lowest", bad).is_err(), "{bad}");
+        }
+        let request = SearchRequest {
+            dropped_within: Some(0),
+            ..SearchRequest::default()
+        };
+        assert!(request.validate().is_err());
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub fn price_summary(points: &[PricePoint]) -> Option<PriceSummary> {
 /// Walks back from the last point to the most recent one priced below `price` in `currency`
 /// (or priced in another currency, where this currency's history begins): the current price has
 /// been the lowest since the point after it. Gaps carry no price and are passed over.
-fn lowest_since(points: &[PricePoint], price: Decimal, currency: Currency) -> Option<DateTime<Utc>> {
+fn lowest_since(
+    points: &[PricePoint],
+    price: Decimal,
+    currency: Currency,
+) -> Option<DateTime<Utc>> {
     for (index, point) in points.iter().enumerate().rev() {
         if point.kind == PointKind::Gap {
             continue;
@@ -122,11 +126,32 @@ mod tests {
         let schedules: Vec<Vec<Option<(i64, &str)>>> = vec![
             vec![Some((100, "EUR")); 10],
             vec![Some((80, "EUR")), Some((100, "EUR")), Some((90, "EUR"))],
-            vec![Some((80, "EUR")), Some((70, "EUR")), Some((90, "EUR")), Some((75, "EUR"))],
-            vec![Some((50, "SEK")), Some((90, "EUR")), Some((95, "EUR")), Some((90, "EUR"))],
-            vec![Some((50, "EUR")), None, None, Some((60, "EUR")), Some((60, "EUR"))],
+            vec![
+                Some((80, "EUR")),
+                Some((70, "EUR")),
+                Some((90, "EUR")),
+                Some((75, "EUR")),
+            ],
+            vec![
+                Some((50, "SEK")),
+                Some((90, "EUR")),
+                Some((95, "EUR")),
+                Some((90, "EUR")),
+            ],
+            vec![
+                Some((50, "EUR")),
+                None,
+                None,
+                Some((60, "EUR")),
+                Some((60, "EUR")),
+            ],
             vec![Some((70, "EUR")), None, Some((60, "EUR"))],
-            vec![Some((60, "EUR")), Some((65, "EUR")), None, Some((60, "EUR"))],
+            vec![
+                Some((60, "EUR")),
+                Some((65, "EUR")),
+                None,
+                Some((60, "EUR")),
+            ],
         ];
         for days in schedules {
             let points = points_of(&days);

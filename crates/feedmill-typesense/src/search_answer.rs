@@ -74,6 +74,7 @@ pub(crate) fn items(
         let offer = hit.offer()?;
         items.push(SearchItem::Offer(OfferHit {
             offer,
+            price_facts: None,
             score: score(hit),
         }));
     }
@@ -84,6 +85,7 @@ pub(crate) fn items(
                 let offer = hit.offer()?;
                 items.push(SearchItem::Offer(OfferHit {
                     offer,
+                    price_facts: None,
                     score: score(hit),
                 }));
             }

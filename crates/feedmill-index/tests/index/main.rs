@@ -6,5 +6,6 @@ mod crash;
 mod facets;
 mod grouping;
 mod ingest;
+mod price_history;
 mod search;
 mod support;

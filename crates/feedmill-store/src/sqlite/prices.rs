@@ -9,14 +9,12 @@ use super::SqliteStore;
 use super::rows;
 use crate::error::{StoreError, StoreResult};
 use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
-use crate::price_summary::PriceSummary;
 use crate::price_history::{
     DailyLow, MerchantLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
 };
+use crate::price_summary::PriceSummary;
 use crate::store::PriceHistoryStore;
-use crate::stored::{
-    date_of_day, day_of, money_from_stored, optional_money, time_to_stored,
-};
+use crate::stored::{date_of_day, day_of, money_from_stored, optional_money, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Gtin};
 use rusqlite::{Connection, Row, params};
