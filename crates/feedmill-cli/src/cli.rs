@@ -110,9 +110,36 @@ pub struct IngestArgs {
     /// Write one JSON line per rejected record to this file.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
+    /// index folder, the one `serve` uses).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// The source's feed files (plain, gzip or ZIP); several files make one feed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+impl IngestArgs {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
+}
+
+/// How a command that ingests records price history.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryArgs {
+    /// Record no price history and index no honest numbers (the `[history]` section's
+    /// `enabled = false`, for this command).
+    #[arg(long)]
+    pub no_history: bool,
+    /// The time the ingests are dated and the history filters measure from (RFC 3339), for
+    /// replays of simulated days.
+    #[arg(long, hide = true, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +238,20 @@ pub struct RefreshArgs {
     /// Re-ingest unchanged feeds and replace sources even when the shrink guard trips.
     #[arg(long)]
     pub force: bool,
+    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
+    /// index folder, the one `serve` uses).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
+}
+
+impl RefreshArgs {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
 }
 
 /// The default address of the HTTP API.
@@ -238,9 +279,12 @@ pub struct ServeArgs {
     /// clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
-    /// The store of clicks (SQLite; default: feedmill.db beside the index folder).
+    /// The store of clicks and price history (SQLite; default: feedmill.db beside the index
+    /// folder).
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Memory for the answers of repeated searches, kept until the index changes; 0 turns
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
@@ -257,6 +301,7 @@ impl ServeArgs {
             public_url: None,
             clicks: None,
             store: None,
+            history: HistoryArgs::default(),
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
         }
     }

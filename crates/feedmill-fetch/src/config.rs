@@ -5,6 +5,7 @@
 //! network into a [`SourceConfig`]. A key that exists but does not apply to the source's network
 //! is an error too, so a typo never silently falls back to a default.
 
+use crate::history_config::HistoryConfig;
 use crate::source_config::*;
 use feedmill_formats::FeedFormat;
 use serde::Deserialize;
@@ -16,6 +17,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
+    /// The `[history]` section (price history recording and retention).
+    pub history: HistoryConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +75,13 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::Source { name, message })?;
             sources.push(source);
         }
-        Ok(FeedConfig { sources })
+        let history = raw
+            .history
+            .validated()
+            .map_err(|message| ConfigError::Parse {
+                message: format!("[history]: {message}"),
+            })?;
+        Ok(FeedConfig { sources, history })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -85,6 +94,8 @@ impl FeedConfig {
 struct RawFile {
     #[serde(default)]
     source: Vec<RawSource>,
+    #[serde(default)]
+    history: HistoryConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -31,6 +31,7 @@ mod config;
 mod context;
 mod download;
 mod error;
+mod history_config;
 mod http_client;
 #[cfg(test)]
 mod manifest_tests;
@@ -53,6 +54,7 @@ pub use context::{
     DownloadProgress, EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client,
 };
 pub use error::{FetchError, FetchErrorKind};
+pub use history_config::{DEFAULT_RETENTION_DAYS, HistoryConfig};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 pub use source_config::{

@@ -3,7 +3,8 @@
 //! single writer and the machine's two cores), without blocking queries. Each refresh is told
 //! to a [`RefreshLog`] (the API's `SourceStatusBoard`, in `feedmill serve`).
 
-use crate::refresh_job::{RefreshReport, refresh_source};
+use crate::price_history::PriceHistory;
+use crate::refresh_job::{RefreshReport, refresh_source_recorded};
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{FetchContext, SourceConfig};
 use feedmill_index::OfferIndex;
@@ -15,25 +16,29 @@ use tracing::{info, warn};
 /// How often the scheduler looks for sources that are due.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 
-/// Refreshes every source once, now (an empty index at start-up).
+/// Refreshes every source once, now (an empty index at start-up), recording prices in
+/// `history` when given.
 pub async fn refresh_all(
     index: &OfferIndex,
     ctx: &FetchContext,
     sources: &[SourceConfig],
     log: &dyn RefreshLog,
+    history: Option<&PriceHistory>,
 ) {
     for source in sources {
-        refresh_and_record(index, ctx, source, log).await;
+        refresh_and_record(index, ctx, source, log, history).await;
     }
 }
 
-/// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`.
+/// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`,
+/// recording prices in `history` when given.
 pub async fn run_schedule(
     index: Arc<OfferIndex>,
     ctx: FetchContext,
     sources: Vec<SourceConfig>,
     log: Arc<dyn RefreshLog>,
     tick: Duration,
+    history: Option<PriceHistory>,
 ) {
     let scheduled: Vec<&SourceConfig> = sources.iter().filter(|s| s.every.is_some()).collect();
     if scheduled.is_empty() {
@@ -42,7 +47,7 @@ pub async fn run_schedule(
     loop {
         for source in &scheduled {
             if is_due(&index, source, log.as_ref(), Utc::now()) {
-                refresh_and_record(&index, &ctx, source, log.as_ref()).await;
+                refresh_and_record(&index, &ctx, source, log.as_ref(), history.as_ref()).await;
             }
         }
         tokio::time::sleep(tick).await;
@@ -77,9 +82,10 @@ async fn refresh_and_record(
     ctx: &FetchContext,
     source: &SourceConfig,
     log: &dyn RefreshLog,
+    history: Option<&PriceHistory>,
 ) {
     let started_at = Utc::now();
-    let report = refresh_source(index, ctx, source, false).await;
+    let report = refresh_source_recorded(index, ctx, source, false, history).await;
     match report.error() {
         Some(error) => warn!(source = %source.name, %error, "refresh failed; previous offers kept"),
         None => info!(source = %source.name, "{}", report.summary()),

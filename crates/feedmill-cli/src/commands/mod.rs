@@ -7,6 +7,7 @@ mod r#gen;
 mod ingest;
 mod match_cmd;
 mod normalize;
+mod price_history;
 mod refresh;
 mod search;
 mod serve;

@@ -1,16 +1,19 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start.
+//! click log (`--clicks`) is imported at start; every ingest records its prices there too
+//! (unless `--no-history` or `[history] enabled = false`).
 
 use super::clicks::open_store;
 use super::fetch::runtime;
+use super::price_history::{fixed_now, history_in};
 use crate::cli::ServeArgs;
 use anyhow::Context;
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
 use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_schedule};
+use feedmill_store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing::{info, warn};
@@ -43,7 +46,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     let store_path = args.store_path();
-    let store = Arc::new(open_store(&store_path)?);
+    let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
+    let history = match args.history.no_history || !config.history.enabled {
+        true => None,
+        false => Some(history_in(&args.history, config.history, store.clone())?),
+    };
+    if let Some(now) = fixed_now(&args.history)? {
+        index.set_search_time(Some(now));
+    }
     let state = AppState::new(index.clone(), api_config, store)?;
     let board = state.sources();
     if index.num_offers() == 0 && !config.sources.is_empty() {
@@ -51,7 +61,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
         );
-        refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
+        refresh_all(
+            &index,
+            &ctx,
+            &config.sources,
+            board.as_ref(),
+            history.as_ref(),
+        )
+        .await;
     }
     let schedule = tokio::spawn(run_schedule(
         index.clone(),
@@ -59,6 +76,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.sources,
         board,
         SCHEDULER_TICK,
+        history,
     ));
     println!(
         "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",

@@ -1,5 +1,6 @@
 //! The pipeline over real files and a real on-disk index in a temp dir.
 
+mod history;
 mod ingest;
 mod refresh;
 
