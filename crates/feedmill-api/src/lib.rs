@@ -39,6 +39,8 @@ mod metrics;
 mod offer_links;
 mod openapi;
 mod params;
+#[cfg(test)]
+mod price_history_tests;
 mod rate_limit;
 mod route_paths;
 mod router;

@@ -47,9 +47,21 @@ fn keys(value: &serde_json::Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The keys of a full offer's JSON with its links.
+/// The keys of a full offer's JSON with its honest numbers and its links.
 pub(crate) fn full_offer_json_keys() -> BTreeSet<String> {
-    let mut all = keys(&serde_json::to_value(full_offer()).unwrap_or_default());
+    let offer = full_offer();
+    let figures = feedmill_search::PriceHistoryFigures {
+        current_since: chrono::Utc::now(),
+        previous_price: Some(offer.price),
+        history_days: 40,
+        lowest_30d: Some(offer.price),
+        lowest_since: chrono::Utc::now(),
+    };
+    let priced = feedmill_search::PricedOffer {
+        price_facts: Some(feedmill_search::PriceFacts::new(&offer, &figures)),
+        offer,
+    };
+    let mut all = keys(&serde_json::to_value(priced).unwrap_or_default());
     all.extend(["tracking_url", "deep_link", "click_url"].map(String::from));
     all
 }

@@ -157,7 +157,7 @@ impl PriceBatch {
             return;
         };
         if let Some(entry) = self.known.get_mut(&offer_key(offer_id)) {
-            entry.summary = Some(summary.clone());
+            entry.summary = Some(summary);
         }
         self.summaries.push((offer_id.to_owned(), summary));
     }
