@@ -375,9 +375,30 @@ pub struct GenArgs {
     /// Share of deliberately bad records (missing or negative price, no URL, placeholder GTIN).
     #[arg(long, default_value_t = DEFAULT_BAD_SHARE, value_parser = parse_share)]
     pub bad_share: f64,
+    /// Write the prices of this day of a simulated run of daily refreshes (0 = the catalogue
+    /// prices), with the price-change schedule and its traps.
+    #[arg(long)]
+    pub day: Option<u32>,
+    /// With `--day`: the share of offers whose price changes each day (`5%` or `0.05`).
+    #[arg(long, default_value = "5%", value_parser = parse_percent_share, requires = "day")]
+    pub price_changes: f64,
     /// Where to write the feed; `-` or nothing means stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `--price-changes`: `5%` or a share from 0 to 1.
+fn parse_percent_share(raw: &str) -> Result<f64, String> {
+    match raw.trim().strip_suffix('%') {
+        Some(percent) => {
+            let value: f64 = percent
+                .trim()
+                .parse()
+                .map_err(|_| format!("{raw:?} is not a percentage"))?;
+            parse_share(&(value / 100.0).to_string())
+        }
+        None => parse_share(raw.trim()),
+    }
 }
 
 /// `--bad-share`: a number from 0 to 1.
@@ -395,6 +416,14 @@ fn parse_share(raw: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_percent_shares() {
+        assert_eq!(parse_percent_share("5%"), Ok(0.05));
+        assert_eq!(parse_percent_share("0.5"), Ok(0.5));
+        assert!(parse_percent_share("150%").is_err());
+        assert!(parse_percent_share("x%").is_err());
+    }
 
     #[test]
     fn parses_shares() {
