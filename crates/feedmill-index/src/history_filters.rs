@@ -27,9 +27,10 @@ pub(crate) fn history_filters(
             Bound::Included(changed_after),
             Bound::Unbounded,
         )));
+        // Only drops have the field; a drop under 0.05 % is written as 0.0, and is one.
         let dropped = Term::from_field_f64(schema.price_drop, 0.0);
         clauses.push(Box::new(RangeQuery::new(
-            Bound::Excluded(dropped),
+            Bound::Included(dropped),
             Bound::Unbounded,
         )));
     }

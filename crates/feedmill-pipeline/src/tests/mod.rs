@@ -3,6 +3,7 @@
 mod history;
 mod ingest;
 mod refresh;
+mod replay;
 
 use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::FeedOptions;
