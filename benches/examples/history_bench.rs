@@ -35,7 +35,11 @@ const DAY: Duration = Duration::from_secs(86_400);
 
 fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1);
-    let num_offers: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(200_000);
+    let num_offers: usize = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(200_000);
     let days: u32 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(10);
     let num_queries: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(2_000);
     let mut offers = generate(num_offers)?;
@@ -47,7 +51,11 @@ fn main() -> BenchResult<()> {
     let start = DateTime::<Utc>::from_timestamp(1_780_000_000, 0).unwrap_or_default();
     let clock = ManualClock::starting_at(u64::try_from(start.timestamp_millis())?);
     let history = PriceHistory::new(store, Arc::new(clock.clone()));
-    let day0_on = ingest(history.sink(IndexSink::new(with_history.clone())), &offers, 0)?;
+    let day0_on = ingest(
+        history.sink(IndexSink::new(with_history.clone())),
+        &offers,
+        0,
+    )?;
     let day0_off = ingest(IndexSink::new(without.clone()), &offers, 0)?;
     println!("day 0: history on {day0_on:.2?}, off {day0_off:.2?} ({num_offers} offers)");
     let (mut on, mut off) = (Vec::new(), Vec::new());
@@ -123,7 +131,11 @@ fn report_size(db: &std::path::Path, num_offers: usize, days: u32) -> BenchResul
     let mut bytes = 0;
     for entry in std::fs::read_dir(parent)? {
         let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with("feedmill.db") {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("feedmill.db")
+        {
             bytes += entry.metadata()?.len();
         }
     }

@@ -167,7 +167,9 @@ fn linked_group<'a>(config: &ApiConfig, group: &'a GtinGroup, ids: &SubIds) -> L
         offers: group
             .offers
             .iter()
-            .map(|offer| LinkedOffer::new(config, offer, ids))
+            .map(|priced| {
+                LinkedOffer::new(config, &priced.offer, ids).with_facts(priced.price_facts.as_ref())
+            })
             .collect(),
     }
 }
@@ -197,7 +199,10 @@ mod tests {
             min_price: offer.price,
             max_price: offer.price,
             currency: offer.currency,
-            offers: vec![offer.clone(), bare.clone()],
+            offers: vec![
+                PricedOffer::bare(offer.clone()),
+                PricedOffer::bare(bare.clone()),
+            ],
         };
         let facets = FacetResults {
             brand: Some(vec![FacetValue {

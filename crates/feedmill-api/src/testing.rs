@@ -76,7 +76,7 @@ pub(crate) fn group_json_keys() -> BTreeSet<String> {
         min_price: offer.price,
         max_price: offer.price,
         currency: offer.currency,
-        offers: vec![offer],
+        offers: vec![feedmill_search::PricedOffer::bare(offer)],
     };
     keys(&serde_json::to_value(group).unwrap_or_default())
 }

@@ -387,7 +387,7 @@ fn as_expected(item: &SearchItem) -> Expected {
         SearchItem::Group(group) => Expected::Group {
             gtin: group.gtin.clone(),
             currency: group.currency.code().to_string(),
-            ids: group.offers.iter().map(|o| o.id.clone()).collect(),
+            ids: group.offers.iter().map(|o| o.offer.id.clone()).collect(),
             min_price: group.min_price,
             max_price: group.max_price,
         },

@@ -207,16 +207,8 @@ impl OfferIndex {
         let searcher = self.searcher();
         let term = Term::from_field_text(self.inner.schema.gtin14, &gtin14);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let mut addresses: Vec<DocAddress> = searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        // Doc-store order reads each compressed block once.
-        addresses.sort_unstable();
-        let mut offers = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            offers.push(self.load_priced_offer(&searcher, address)?);
-        }
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut offers = self.load_priced_offers(&searcher, addresses)?;
         offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
         Ok(offers)
     }
@@ -243,17 +235,18 @@ impl OfferIndex {
         self.inner.schema.to_priced_offer(&doc)
     }
 
-    pub(crate) fn load_offers(
+    /// The priced offers at `addresses`, read in doc-store order.
+    pub(crate) fn load_priced_offers(
         &self,
         searcher: &Searcher,
         addresses: impl IntoIterator<Item = DocAddress>,
-    ) -> Result<Vec<Offer>, IndexError> {
+    ) -> Result<Vec<PricedOffer>, IndexError> {
         let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
         // Doc-store order reads each compressed block once.
         addresses.sort_unstable();
         let mut offers = Vec::with_capacity(addresses.len());
         for address in addresses {
-            offers.push(self.load_offer(searcher, address)?);
+            offers.push(self.load_priced_offer(searcher, address)?);
         }
         Ok(offers)
     }
@@ -287,11 +280,12 @@ pub(crate) fn snapshot_generation(searcher: &Searcher) -> Generation {
 }
 
 /// Cheapest total first; ties by price, then id, so the order is stable.
+#[cfg(test)]
 pub(crate) fn sort_cheapest_first(offers: &mut [Offer]) {
     offers.sort_by(cheapest_first);
 }
 
-fn cheapest_first(a: &Offer, b: &Offer) -> std::cmp::Ordering {
+pub(crate) fn cheapest_first(a: &Offer, b: &Offer) -> std::cmp::Ordering {
     a.total_price()
         .cmp(&b.total_price())
         .then(a.price.cmp(&b.price))

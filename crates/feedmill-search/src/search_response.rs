@@ -1,7 +1,7 @@
 //! [`SearchResponse`]: the JSON the HTTP API returns and the CLI prints. Field names are a
 //! contract with users.
 
-use crate::price_facts::PriceFacts;
+use crate::price_facts::{PriceFacts, PricedOffer};
 use feedmill_model::{Currency, Offer, format_price};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -57,8 +57,9 @@ pub struct GtinGroup {
     #[serde(with = "price_string")]
     pub max_price: Decimal,
     pub currency: Currency,
-    /// Cheapest total (price + shipping) first.
-    pub offers: Vec<Offer>,
+    /// Cheapest total (price + shipping) first, each with its honest numbers when price
+    /// history is kept.
+    pub offers: Vec<PricedOffer>,
 }
 
 /// Facet counts over the whole result set, not just the page.

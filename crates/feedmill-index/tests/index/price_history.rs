@@ -141,3 +141,32 @@ fn history_filters_measure_from_the_search_time() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn grouped_offers_carry_their_facts_too() -> TestResult {
+    let (offer, facts) = priced("g1", "90.00", "112.50", Some("100.00"), 3, 100);
+    let offer = offer.gtin("4006381333931");
+    let index = OfferIndex::in_ram()?;
+    let mut ingest = index.begin_source_ingest("shop", IngestOptions::default())?;
+    ingest.add_priced(&offer, Some(&facts))?;
+    ingest.add(&crate::support::offer("shop", "g2", "Kettle", "95.00").gtin("4006381333931"))?;
+    ingest.commit(meta("g"))?;
+    let grouped = index.search(&SearchRequest {
+        group_by_gtin: true,
+        ..SearchRequest::default()
+    })?;
+    let Some(SearchItem::Group(group)) = grouped.items.first() else {
+        return Err("no group".into());
+    };
+    let facts: Vec<bool> = group
+        .offers
+        .iter()
+        .map(|o| o.price_facts.is_some())
+        .collect();
+    assert_eq!(
+        facts,
+        [true, false],
+        "cheapest first: the priced offer at 90.00"
+    );
+    Ok(())
+}
