@@ -5,7 +5,10 @@
 //! Both are selective (few offers dropped this week), so they are query clauses that lead an
 //! intersection rather than columns checked per candidate. "Now" is the search's clock
 //! ([`OfferIndex::set_search_time`](crate::OfferIndex::set_search_time) in tests); offers
-//! without history have none of these fields and never match.
+//! without history have none of these fields and never match. The search cache keys answers by
+//! request and snapshot, not by time: a cached answer of a history filter is that of the first
+//! search on its snapshot, which every ingest replaces (a refresh a day keeps it under a day old;
+//! `at_lowest` and `dropped_within` move by whole days).
 
 use crate::schema::OfferSchema;
 use chrono::{DateTime, Duration, Utc};
