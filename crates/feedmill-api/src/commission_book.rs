@@ -112,13 +112,13 @@ mod tests {
     /// commission as exact strings; one without leaves the field out.
     #[test]
     fn a_decorated_offer_writes_the_documented_keys() -> Result<(), Box<dyn std::error::Error>> {
-        use crate::offer_links::{Decoration, offer_json};
+        use crate::offer_links::{Decoration, priced_offer_json};
         let dir = tempfile::tempdir()?;
         let config = crate::ApiConfig::new("http://x.example", dir.path().join("c")).validated()?;
-        let offer = full_offer();
+        let offer = crate::testing::full_priced_offer();
         let book = CommissionBook::default();
-        let program = offer.program_id.clone().unwrap_or_default();
-        book.replace(vec![ten_percent(offer.network, &program)], &[]);
+        let program = offer.offer.program_id.clone().unwrap_or_default();
+        book.replace(vec![ten_percent(offer.offer.network, &program)], &[]);
         let ids = feedmill_links::SubIds::none();
         let rules = book.snapshot();
         let decoration = Decoration {
@@ -126,7 +126,7 @@ mod tests {
             ids: &ids,
             commissions: &rules,
         };
-        let json = offer_json(decoration, &offer)?;
+        let json = priced_offer_json(decoration, &offer)?;
         let keys: std::collections::BTreeSet<String> = json
             .as_object()
             .map(|o| o.keys().cloned().collect())
@@ -137,7 +137,7 @@ mod tests {
             serde_json::json!({"amount": "69.90", "currency": "SEK", "rule": "Sale: 10%"})
         );
         let none = CommissionRules::default();
-        let bare = offer_json(
+        let bare = priced_offer_json(
             Decoration {
                 commissions: &none,
                 ..decoration

@@ -59,6 +59,8 @@ mod openapi;
 pub mod operator;
 mod params;
 mod postback;
+#[cfg(test)]
+mod price_history_tests;
 mod rate_limit;
 mod request_id;
 mod route_paths;

@@ -176,7 +176,9 @@ fn offers_of(items: Vec<SearchItem>) -> Vec<Offer> {
     for item in items {
         match item {
             SearchItem::Offer(hit) => offers.push(hit.offer),
-            SearchItem::Group(group) => offers.extend(group.offers),
+            SearchItem::Group(group) => {
+                offers.extend(group.offers.into_iter().map(|priced| priced.offer))
+            }
         }
     }
     offers

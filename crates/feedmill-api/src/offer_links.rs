@@ -17,7 +17,9 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use feedmill_links::{Landing, SubIds, encode_component};
 use feedmill_model::{Currency, Offer, format_price};
-use feedmill_search::{FacetResults, GtinGroup, OfferHit, SearchItem, SearchResponse};
+use feedmill_search::{
+    FacetResults, GtinGroup, OfferHit, PriceFacts, PricedOffer, SearchItem, SearchResponse,
+};
 use feedmill_store::ExpectedCommission;
 use serde::Serialize;
 use serde_json::Value;
@@ -41,6 +43,9 @@ pub(crate) struct LinkedOffer<'a> {
     /// offer with one writes it itself).
     #[serde(rename = "tracking_url", skip_serializing_if = "Option::is_none")]
     no_tracking_url: Option<()>,
+    /// The honest numbers, when price history is kept (see `feedmill_search::PriceFacts`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    price_facts: Option<&'a PriceFacts>,
     deep_link: Option<String>,
     click_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,17 +76,29 @@ impl<'a> LinkedOffer<'a> {
         LinkedOffer {
             offer,
             no_tracking_url: offer.tracking_url.is_none().then_some(()),
+            price_facts: None,
             deep_link,
             click_url,
             expected_commission: commissions.expected(offer),
         }
     }
+
+    /// The offer with its honest numbers.
+    pub fn with_facts(mut self, price_facts: Option<&'a PriceFacts>) -> LinkedOffer<'a> {
+        self.price_facts = price_facts;
+        self
+    }
 }
 
-/// `offer` as JSON with its three links (and its expected commission).
-pub(crate) fn offer_json(decoration: Decoration<'_>, offer: &Offer) -> Result<Value, ApiError> {
-    serde_json::to_value(LinkedOffer::new(decoration, offer))
-        .map_err(|err| ApiError::internal("offer json", err))
+/// A priced offer as JSON with its honest numbers, its three links (and its expected
+/// commission).
+pub(crate) fn priced_offer_json(
+    decoration: Decoration<'_>,
+    priced: &PricedOffer,
+) -> Result<Value, ApiError> {
+    let linked =
+        LinkedOffer::new(decoration, &priced.offer).with_facts(priced.price_facts.as_ref());
+    serde_json::to_value(linked).map_err(|err| ApiError::internal("offer json", err))
 }
 
 /// A search answer with the links on every offer, grouped ones included: the fields of
@@ -156,7 +173,7 @@ impl<'a> LinkedResponse<'a> {
 
 fn linked_hit<'a>(decoration: Decoration<'_>, hit: &'a OfferHit) -> LinkedHit<'a> {
     LinkedHit {
-        offer: LinkedOffer::new(decoration, &hit.offer),
+        offer: LinkedOffer::new(decoration, &hit.offer).with_facts(hit.price_facts.as_ref()),
         score: hit.score,
     }
 }
@@ -172,7 +189,9 @@ fn linked_group<'a>(decoration: Decoration<'_>, group: &'a GtinGroup) -> LinkedG
         offers: group
             .offers
             .iter()
-            .map(|offer| LinkedOffer::new(decoration, offer))
+            .map(|priced| {
+                LinkedOffer::new(decoration, &priced.offer).with_facts(priced.price_facts.as_ref())
+            })
             .collect(),
     }
 }
@@ -202,7 +221,10 @@ mod tests {
             min_price: offer.price,
             max_price: offer.price,
             currency: offer.currency,
-            offers: vec![offer.clone(), bare.clone()],
+            offers: vec![
+                PricedOffer::bare(offer.clone()),
+                PricedOffer::bare(bare.clone()),
+            ],
         };
         let facets = FacetResults {
             brand: Some(vec![FacetValue {
@@ -214,10 +236,12 @@ mod tests {
         let items = vec![
             SearchItem::Offer(OfferHit {
                 offer,
+                price_facts: None,
                 score: Some(1.5),
             }),
             SearchItem::Offer(OfferHit {
                 offer: bare,
+                price_facts: None,
                 score: None,
             }),
             SearchItem::Group(group),

@@ -5,7 +5,9 @@
 use crate::error::{ApiError, ErrorCode};
 use feedmill_links::SubIds;
 use feedmill_model::Decimal;
-use feedmill_search::{FacetKind, MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest, SortOrder};
+use feedmill_search::{
+    FacetKind, MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest, SortOrder, parse_day_window,
+};
 use std::str::FromStr;
 
 /// Longest `q`, in characters: a pasted product title fits, a document does not. The same as
@@ -36,6 +38,8 @@ pub(crate) const PRICE_PATTERN: &str = r"^\s*([0-9]{1,15}(\.[0-9]{1,10})?)?\s*$"
 /// (`feedmill_search::normalize_gtin14`).
 pub(crate) const GTIN_PATTERN: &str = r"^\s*[ -]*([0-9][ -]*){1,14}\s*$";
 /// [`GTIN_PATTERN`] or blank (absent), for the `gtin` filter.
+/// A day window of `parse_day_window`: 1 to 400 days, the `d` optional; blank is absent.
+const DAY_WINDOW_PATTERN: &str = r"^\s*$|^\s*\+?0*([1-9][0-9]?|[1-3][0-9]{2}|400)[dD]?\s*$";
 const GTIN_FILTER_PATTERN: &str = r"^\s*$|^\s*[ -]*([0-9][ -]*){1,14}\s*$";
 /// A category path has at least one step that is not blank (`" > "` has none); blank is absent.
 const CATEGORY_PATTERN: &str = r"^\s*$|[^>\s]";
@@ -222,9 +226,27 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
     param(
         "sort",
         Text,
-        "relevance (default), price_asc, price_desc, newest, discount or epc (offers of the merchants earning most per click over the last 30 days first; merchants under 100 clicks after; ranked by EPC in the currency filter's currency, else the main currency of sales; not with group_by, not on the typesense backend)",
+        "relevance (default), price_asc, price_desc, newest, discount (percent below the \
+         offer's 30-day low when price history is kept, else below the feed's old price), \
+         price_drop (largest last drop, as a percent of the previous price) or epc (offers of \
+         the merchants earning most per click over the last 30 days first; merchants under 100 \
+         clicks after; ranked by EPC in the currency filter's currency, else the main currency \
+         of sales; not with group_by, not on the typesense backend)",
     )
     .values(OneOf(sort_orders)),
+    param(
+        "dropped_within",
+        Text,
+        "Days, like 7d (1d to 400d): only offers whose price dropped within them",
+    )
+    .values(Pattern(DAY_WINDOW_PATTERN)),
+    param(
+        "at_lowest",
+        Text,
+        "Days, like 90d (1d to 400d): only offers at or below every price they had in them \
+         (their history must reach that far back)",
+    )
+    .values(Pattern(DAY_WINDOW_PATTERN)),
     param(
         "page",
         Integer,
@@ -439,6 +461,8 @@ pub(crate) fn search_request(query: Option<&str>) -> Result<(SearchRequest, SubI
     if let Some(sort) = params.get("sort").filter(|s| !s.is_empty()) {
         request.sort = SortOrder::from_str(sort)?;
     }
+    request.dropped_within = day_window(&params, "dropped_within")?;
+    request.at_lowest = day_window(&params, "at_lowest")?;
     request.page = params.parsed("page", "a whole number from 1")?.unwrap_or(1);
     request.per_page = params
         .parsed("per_page", "a whole number from 1 to 100")?
@@ -477,6 +501,14 @@ pub(crate) fn search_request(query: Option<&str>) -> Result<(SearchRequest, SubI
     };
     let ids = SubIds::single("subid", params.get("subid").unwrap_or(""))?;
     Ok((request, ids))
+}
+
+/// A window of days (`7d`); empty counts as absent.
+fn day_window(params: &QueryParams, name: &'static str) -> Result<Option<u32>, ApiError> {
+    match params.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => Ok(Some(parse_day_window(name, text)?)),
+    }
 }
 
 /// The sub-id of `GET /offers/{id}` and `GET /products/{gtin}`.
@@ -524,7 +556,7 @@ mod tests {
 
     #[test]
     fn parses_every_search_parameter() -> Result<(), ApiError> {
-        let query = "q=running+shoes&brand=Nike&brand=Adidas&category=Sport+%3E+Skor&merchant=M&network=awin&source=s&min_price=10&max_price=99.50&currency=sek&in_stock=true&gtin=4006381333931&sort=price_asc&page=2&per_page=50&facets=brand,price&facets=merchant&group_by=gtin&subid=nl-1";
+        let query = "q=running+shoes&brand=Nike&brand=Adidas&category=Sport+%3E+Skor&merchant=M&network=awin&source=s&min_price=10&max_price=99.50&currency=sek&in_stock=true&gtin=4006381333931&sort=price_asc&page=2&per_page=50&facets=brand,price&facets=merchant&group_by=gtin&subid=nl-1&dropped_within=7d&at_lowest=90d";
         let (request, ids) = search_request(Some(query))?;
         assert_eq!(request.query.as_deref(), Some("running shoes"));
         assert_eq!(request.brands, ["Nike", "Adidas"]);
@@ -537,13 +569,21 @@ mod tests {
             [FacetKind::Brand, FacetKind::Price, FacetKind::Merchant]
         );
         assert_eq!(request.sort, SortOrder::PriceAsc);
+        assert_eq!(
+            (request.dropped_within, request.at_lowest),
+            (Some(7), Some(90))
+        );
         assert_eq!(ids.get(0), Some("nl-1"));
+        let (by_drop, _) = search_request(Some("sort=price_drop"))?;
+        assert_eq!(by_drop.sort, SortOrder::PriceDrop);
         Ok(())
     }
 
     #[test]
     fn empty_values_count_as_absent() -> Result<(), ApiError> {
-        let (request, ids) = search_request(Some("q=&brand=&min_price=&page=&sort=&subid="))?;
+        let (request, ids) = search_request(Some(
+            "q=&brand=&min_price=&page=&sort=&subid=&dropped_within=&at_lowest=",
+        ))?;
         assert_eq!(
             request,
             SearchRequest {
@@ -579,6 +619,10 @@ mod tests {
             ("sort=cheapest", InvalidParameter),
             ("facets=colour", InvalidParameter),
             ("group_by=brand", InvalidParameter),
+            ("dropped_within=7w", InvalidParameter),
+            ("dropped_within=0d", InvalidParameter),
+            ("at_lowest=401d", InvalidParameter),
+            ("at_lowest=-3d", InvalidParameter),
             ("subid=a@b", InvalidParameter),
             (long_q.as_str(), QueryTooLong),
         ];

@@ -47,9 +47,25 @@ fn keys(value: &serde_json::Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The keys of a full offer's JSON with its links.
+/// [`full_offer`] with a price history, so that it has every honest number.
+pub(crate) fn full_priced_offer() -> feedmill_search::PricedOffer {
+    let offer = full_offer();
+    let figures = feedmill_search::PriceHistoryFigures {
+        current_since: chrono::Utc::now(),
+        previous_price: Some(offer.price),
+        history_days: 40,
+        lowest_30d: Some(offer.price),
+        lowest_since: chrono::Utc::now(),
+    };
+    feedmill_search::PricedOffer {
+        price_facts: Some(feedmill_search::PriceFacts::new(&offer, &figures)),
+        offer,
+    }
+}
+
+/// The keys of a full offer's JSON with its honest numbers and its links.
 pub(crate) fn full_offer_json_keys() -> BTreeSet<String> {
-    let mut all = keys(&serde_json::to_value(full_offer()).unwrap_or_default());
+    let mut all = keys(&serde_json::to_value(full_priced_offer()).unwrap_or_default());
     all.extend(
         [
             "tracking_url",
@@ -72,7 +88,7 @@ pub(crate) fn group_json_keys() -> BTreeSet<String> {
         min_price: offer.price,
         max_price: offer.price,
         currency: offer.currency,
-        offers: vec![offer],
+        offers: vec![feedmill_search::PricedOffer::bare(offer)],
     };
     keys(&serde_json::to_value(group).unwrap_or_default())
 }

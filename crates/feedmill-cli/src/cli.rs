@@ -115,9 +115,36 @@ pub struct IngestArgs {
     /// Write one JSON line per rejected record to this file.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
+    /// index folder, the one `serve` uses).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// The source's feed files (plain, gzip or ZIP); several files make one feed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+impl IngestArgs {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
+}
+
+/// How a command that ingests records price history.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryArgs {
+    /// Record no price history and index no honest numbers (the `[history]` section's
+    /// `enabled = false`, for this command).
+    #[arg(long)]
+    pub no_history: bool,
+    /// The time the ingests are dated and the history filters measure from (RFC 3339), for
+    /// replays of simulated days.
+    #[arg(long, hide = true, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -150,9 +177,16 @@ pub struct SearchArgs {
     /// Offers of one product.
     #[arg(long)]
     pub gtin: Option<String>,
-    /// relevance, price_asc, price_desc, newest or discount.
+    /// relevance, price_asc, price_desc, newest, discount (honest, from price history) or
+    /// price_drop (largest last drop, as a percent of the previous price).
     #[arg(long, default_value = "relevance")]
     pub sort: String,
+    /// Only offers whose price dropped within this many days (`7d`).
+    #[arg(long)]
+    pub dropped_within: Option<String>,
+    /// Only offers at their lowest price in this many days (`90d`).
+    #[arg(long)]
+    pub at_lowest: Option<String>,
     #[arg(long, default_value_t = 1)]
     pub page: usize,
     #[arg(long, default_value_t = feedmill_index::DEFAULT_PER_PAGE)]
@@ -209,6 +243,20 @@ pub struct RefreshArgs {
     /// Re-ingest unchanged feeds and replace sources even when the shrink guard trips.
     #[arg(long)]
     pub force: bool,
+    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
+    /// index folder, the one `serve` uses).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
+}
+
+impl RefreshArgs {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
 }
 
 /// The default address of the HTTP API.
@@ -236,9 +284,12 @@ pub struct ServeArgs {
     /// clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
-    /// The store of clicks (SQLite; default: feedmill.db beside the index folder).
+    /// The store of clicks and price history (SQLite; default: feedmill.db beside the index
+    /// folder).
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Memory for the answers of repeated searches, kept until the index changes; 0 turns
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
@@ -263,6 +314,7 @@ impl ServeArgs {
             public_url: None,
             clicks: None,
             store: None,
+            history: HistoryArgs::default(),
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
             max_connections_per_ip: feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP,
             metrics_listen: None,
@@ -405,9 +457,30 @@ pub struct GenArgs {
     /// Share of deliberately bad records (missing or negative price, no URL, placeholder GTIN).
     #[arg(long, default_value_t = DEFAULT_BAD_SHARE, value_parser = parse_share)]
     pub bad_share: f64,
+    /// Write the prices of this day of a simulated run of daily refreshes (0 = the catalogue
+    /// prices), with the price-change schedule and its traps.
+    #[arg(long)]
+    pub day: Option<u32>,
+    /// With `--day`: the share of offers whose price changes each day (`5%` or `0.05`).
+    #[arg(long, default_value = "5%", value_parser = parse_percent_share, requires = "day")]
+    pub price_changes: f64,
     /// Where to write the feed; `-` or nothing means stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `--price-changes`: `5%` or a share from 0 to 1.
+fn parse_percent_share(raw: &str) -> Result<f64, String> {
+    match raw.trim().strip_suffix('%') {
+        Some(percent) => {
+            let value: f64 = percent
+                .trim()
+                .parse()
+                .map_err(|_| format!("{raw:?} is not a percentage"))?;
+            parse_share(&(value / 100.0).to_string())
+        }
+        None => parse_share(raw.trim()),
+    }
 }
 
 /// `--bad-share`: a number from 0 to 1.
@@ -425,6 +498,14 @@ fn parse_share(raw: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_percent_shares() {
+        assert_eq!(parse_percent_share("5%"), Ok(0.05));
+        assert_eq!(parse_percent_share("0.5"), Ok(0.5));
+        assert!(parse_percent_share("150%").is_err());
+        assert!(parse_percent_share("x%").is_err());
+    }
 
     #[test]
     fn parses_shares() {

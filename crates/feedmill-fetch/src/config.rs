@@ -6,6 +6,7 @@
 //! is an error too, so a typo never silently falls back to a default.
 
 use crate::auth_config::{AuthConfig, KeyConfig, RawKey, validate_keys};
+use crate::history_config::HistoryConfig;
 use crate::network_account::{
     NetworkAccount, RawNetworkAccount, RawTransactionSync, TransactionSyncConfig, validate_accounts,
 };
@@ -31,6 +32,8 @@ pub struct FeedConfig {
     pub network_accounts: Vec<NetworkAccount>,
     /// `[transactions]`: the sync's window and schedule.
     pub transaction_sync: TransactionSyncConfig,
+    /// The `[history]` section (price history recording and retention).
+    pub history: HistoryConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,12 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::TransactionSync { message })?,
             None => TransactionSyncConfig::default(),
         };
+        let history = raw
+            .history
+            .validated()
+            .map_err(|message| ConfigError::Parse {
+                message: format!("[history]: {message}"),
+            })?;
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
@@ -115,6 +124,7 @@ impl FeedConfig {
             programs,
             network_accounts,
             transaction_sync,
+            history,
         })
     }
 
@@ -156,6 +166,8 @@ struct RawFile {
     #[serde(default)]
     network_account: Vec<RawNetworkAccount>,
     transactions: Option<RawTransactionSync>,
+    #[serde(default)]
+    history: HistoryConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -38,6 +38,7 @@ mod config;
 mod context;
 mod download;
 mod error;
+mod history_config;
 mod http_client;
 #[cfg(test)]
 mod manifest_tests;
@@ -64,6 +65,7 @@ pub use context::{
     DownloadProgress, EnvLookup, FetchContext, FetchContextBuilder, HttpSettings, build_client,
 };
 pub use error::{FetchError, FetchErrorKind};
+pub use history_config::{DEFAULT_RETENTION_DAYS, HistoryConfig};
 pub use network_account::{
     ADTRACTION_API_URL, AWIN_API_URL, AccountNetwork, DEFAULT_SYNC_DAYS, MAX_SYNC_DAYS,
     NetworkAccount, PARTNERBOOST_API_URL, TransactionSyncConfig,

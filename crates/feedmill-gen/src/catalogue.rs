@@ -52,6 +52,8 @@ pub struct OfferRecord<'a> {
     /// 0-based position of the record in the feed.
     pub position: u64,
     pub product: u64,
+    /// Which of the product's offers this is (0-based).
+    pub offer: u64,
     pub merchant: &'a Merchant,
     pub sku: String,
     /// 13 digits with a valid check digit, or the placeholder `0000000000000`.
@@ -68,6 +70,8 @@ pub struct OfferRecord<'a> {
     pub price: Option<i64>,
     /// The regular price when the offer is on sale.
     pub old_price: Option<i64>,
+    /// ISO-4217: the merchant's market's, unless a price-change schedule moved it.
+    pub currency: &'static str,
     pub shipping: i64,
     pub in_stock: bool,
     pub stock_quantity: u32,
@@ -119,6 +123,7 @@ impl Catalogue {
         OfferRecord {
             position,
             product,
+            offer,
             merchant,
             sku: format!("{}-{product:07}", merchant.code),
             gtin: gtin(product, item.brand_index),
@@ -131,6 +136,7 @@ impl Catalogue {
             size: item.size,
             price: Some(price),
             old_price,
+            currency: market.currency,
             shipping: if rng.chance(0.3) { 0 } else { market.shipping },
             in_stock,
             stock_quantity: if in_stock {

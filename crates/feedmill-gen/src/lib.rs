@@ -15,12 +15,15 @@
 //! - every product has a valid 13-digit GTIN and is offered by 2–8 distinct merchants whose
 //!   offers are interleaved through the feed ([`schedule`]), so grouping by GTIN matters;
 //! - a share of deliberately bad records ([`BadKind`]) at fixed positions, so a run can check
-//!   exactly what a normalizer must reject or warn about.
+//!   exactly what a normalizer must reject or warn about;
+//! - with a [`PriceChanges`] schedule, the prices of day N of a simulated run of daily
+//!   refreshes, with traps for the EU 30-day low ([`price_changes`]).
 
 mod bad_kind;
 pub mod catalogue;
 pub mod escape;
 mod gen_format;
+pub mod price_changes;
 pub mod rng;
 pub mod schedule;
 pub mod vocabulary;
@@ -32,6 +35,7 @@ mod tests;
 pub use bad_kind::BadKind;
 use catalogue::{BAD_PRODUCT_BASE, Catalogue, OfferRecord};
 pub use gen_format::GenFormat;
+pub use price_changes::PriceChanges;
 use schedule::{Schedule, Slot};
 use std::io::{self, BufWriter, Write};
 
@@ -51,6 +55,9 @@ pub struct GenConfig {
     pub seed: u64,
     /// Share of deliberately bad records, in `[0, 1]` (default [`DEFAULT_BAD_SHARE`]).
     pub bad_share: f64,
+    /// Write the prices of one day of a simulated run of daily refreshes ([`price_changes`]);
+    /// `None` writes the catalogue prices.
+    pub price_changes: Option<PriceChanges>,
 }
 
 impl GenConfig {
@@ -60,6 +67,7 @@ impl GenConfig {
             offers,
             seed,
             bad_share: DEFAULT_BAD_SHARE,
+            price_changes: None,
         }
     }
 }
@@ -103,6 +111,17 @@ impl GenStats {
 /// Writes the feed `cfg` describes to `out`, record by record (buffered here; `out` need not
 /// be). Fails only when `out` fails or `bad_share` is outside `[0, 1]`.
 pub fn generate(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<GenStats> {
+    if let Some(changes) = cfg.price_changes
+        && !(0.0..=1.0).contains(&changes.share)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "price change share {} is not between 0 and 1",
+                changes.share
+            ),
+        ));
+    }
     if !(0.0..=1.0).contains(&cfg.bad_share) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -120,7 +139,19 @@ pub fn generate(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<GenStats> {
         let record = match slot {
             Slot::Offer { product, offer } => {
                 stats.num_products = stats.num_products.max(product + 1);
-                catalogue.offer(product, offer, position)
+                let mut record = catalogue.offer(product, offer, position);
+                if let Some(changes) = cfg.price_changes {
+                    match price_changes::price_on_day(cfg.seed, &record, changes) {
+                        Some(day) => {
+                            record.price = Some(day.price);
+                            record.old_price = day.old_price;
+                            record.currency = day.currency;
+                        }
+                        // Not listed that day.
+                        None => continue,
+                    }
+                }
+                record
             }
             Slot::Bad { index, kind } => {
                 stats.num_bad += 1;

@@ -46,7 +46,7 @@ impl OfferIndex {
         let mut builder = DocumentBuilder::default();
         let mut docs = Vec::with_capacity(offers.len());
         for offer in offers {
-            docs.push(builder.build(&self.inner.schema, offer)?);
+            docs.push(builder.build(&self.inner.schema, offer, None)?);
         }
         Ok(PrebuiltDocuments(docs))
     }

@@ -13,10 +13,10 @@ use crate::group_key::GroupKey;
 use crate::group_table::GroupTable;
 use crate::grouping::GroupCollector;
 use crate::match_all_groups::{MatchAllGroups, RankedCatalogue};
-use crate::offer_index::{OfferIndex, sort_cheapest_first};
+use crate::offer_index::{OfferIndex, cheapest_first};
 use crate::query_builder::BuiltQuery;
 use feedmill_model::Offer;
-use feedmill_search::{GtinGroup, OfferHit, SearchItem};
+use feedmill_search::{GtinGroup, OfferHit, PricedOffer, SearchItem};
 use feedmill_search::{SearchRequest, SortOrder};
 use std::collections::HashMap;
 use tantivy::{DocAddress, Searcher};
@@ -59,7 +59,7 @@ impl OfferIndex {
         &self,
         searcher: &Searcher,
         ranked: Vec<RankedItem>,
-        mut offers: HashMap<GroupKey, Vec<Offer>>,
+        mut offers: HashMap<GroupKey, Vec<PricedOffer>>,
     ) -> Result<Vec<SearchItem>, IndexError> {
         let mut items = Vec::with_capacity(ranked.len());
         for item in ranked {
@@ -69,8 +69,12 @@ impl OfferIndex {
                     items.extend(group.map(SearchItem::Group));
                 }
                 RankedItem::Single { doc, score } => {
-                    let offer = self.load_offer(searcher, doc)?;
-                    items.push(SearchItem::Offer(OfferHit { offer, score }));
+                    let priced = self.load_priced_offer(searcher, doc)?;
+                    items.push(SearchItem::Offer(OfferHit {
+                        offer: priced.offer,
+                        price_facts: priced.price_facts,
+                        score,
+                    }));
                 }
             }
         }
@@ -82,11 +86,11 @@ impl OfferIndex {
         &self,
         searcher: &Searcher,
         docs: impl IntoIterator<Item = DocAddress>,
-    ) -> Result<HashMap<GroupKey, Vec<Offer>>, IndexError> {
-        let mut by_key: HashMap<GroupKey, Vec<Offer>> = HashMap::new();
-        for offer in self.load_offers(searcher, docs)? {
-            if let Some(key) = group_key(&offer) {
-                by_key.entry(key).or_default().push(offer);
+    ) -> Result<HashMap<GroupKey, Vec<PricedOffer>>, IndexError> {
+        let mut by_key: HashMap<GroupKey, Vec<PricedOffer>> = HashMap::new();
+        for priced in self.load_priced_offers(searcher, docs)? {
+            if let Some(key) = group_key(&priced.offer) {
+                by_key.entry(key).or_default().push(priced);
             }
         }
         Ok(by_key)
@@ -132,11 +136,11 @@ fn group_key(offer: &Offer) -> Option<GroupKey> {
 }
 
 /// The group item of one product's offers; `None` for no offers.
-fn gtin_group(key: &GroupKey, mut offers: Vec<Offer>) -> Option<GtinGroup> {
-    sort_cheapest_first(&mut offers);
-    let cheapest = offers.first()?;
-    let min_price = offers.iter().map(|o| o.price).min()?;
-    let max_price = offers.iter().map(|o| o.price).max()?;
+fn gtin_group(key: &GroupKey, mut offers: Vec<PricedOffer>) -> Option<GtinGroup> {
+    offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
+    let cheapest = &offers.first()?.offer;
+    let min_price = offers.iter().map(|o| o.offer.price).min()?;
+    let max_price = offers.iter().map(|o| o.offer.price).max()?;
     Some(GtinGroup {
         gtin: key.gtin14(),
         title: cheapest.title.clone(),

@@ -10,13 +10,13 @@
 //! best `window` (offset + page size) per segment: no others can reach the page. The segments'
 //! groups are merged and ranked in [`crate::group_fruit`].
 //!
-//! Groups rank by their best offer for `relevance`, `newest` and `discount`, and by their lowest
+//! Groups rank by their best offer for `relevance`, `newest`, `discount` and `price_drop`, and by their lowest
 //! price for both price orders (a product is as cheap as its cheapest offer).
 
 use crate::group_buffers::{GroupBuffers, Member, SegmentGroup};
 use crate::group_fruit::{GroupFruit, Ranked, RankedItem, SegmentGroups, TopK};
 use crate::group_table::{DenseSlots, GroupTable, NO_GROUP};
-use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
 use feedmill_search::SortOrder;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -59,6 +59,7 @@ struct GroupColumns {
     price: Column<i64>,
     updated_at: Column<DateTime>,
     discount: Column<f64>,
+    price_drop: Column<f64>,
 }
 
 pub(crate) struct GroupSegmentCollector {
@@ -123,6 +124,7 @@ impl GroupColumns {
             price: fast.i64(PRICE_MINOR)?,
             updated_at: fast.date(UPDATED_AT)?,
             discount: fast.f64(DISCOUNT)?,
+            price_drop: fast.f64(PRICE_DROP)?,
         })
     }
 }
@@ -236,9 +238,13 @@ impl GroupSegmentCollector {
                     *key = at.map_or(f64::NEG_INFINITY, |at| at.into_timestamp_secs() as f64);
                 }
             }
-            SortOrder::Discount => {
+            SortOrder::Discount | SortOrder::PriceDrop => {
+                let column = match self.sort {
+                    SortOrder::PriceDrop => &columns.price_drop,
+                    _ => &columns.discount,
+                };
                 let mut discounts = [None; COLLECT_BLOCK_BUFFER_LEN];
-                columns.discount.first_vals(docs, &mut discounts[..n]);
+                column.first_vals(docs, &mut discounts[..n]);
                 for (key, discount) in keys.iter_mut().zip(&discounts) {
                     *key = discount.unwrap_or(f64::NEG_INFINITY);
                 }

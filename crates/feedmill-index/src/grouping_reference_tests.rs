@@ -11,7 +11,7 @@ use crate::error::IndexError;
 use crate::group_key::GroupKey;
 use crate::offer_index::{OfferIndex, sort_cheapest_first};
 use crate::query_builder::build_query;
-use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
 use crate::{IngestMeta, fast_filter::FilterCollector};
 use chrono::{TimeZone, Utc};
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
@@ -272,6 +272,10 @@ fn rank_of(
             .f64(DISCOUNT)?
             .first(address.doc_id)
             .unwrap_or(f64::NEG_INFINITY),
+        SortOrder::PriceDrop => fast
+            .f64(PRICE_DROP)?
+            .first(address.doc_id)
+            .unwrap_or(f64::NEG_INFINITY),
     };
     Ok((rank, price))
 }
@@ -384,7 +388,7 @@ fn as_expected(item: &SearchItem) -> Expected {
         SearchItem::Group(group) => Expected::Group {
             gtin: group.gtin.clone(),
             currency: group.currency.code().to_string(),
-            ids: group.offers.iter().map(|o| o.id.clone()).collect(),
+            ids: group.offers.iter().map(|o| o.offer.id.clone()).collect(),
             min_price: group.min_price,
             max_price: group.max_price,
         },

@@ -40,8 +40,11 @@
 //! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter |
 //! | `gtin_key` | u64 fast | the GTIN-14 as a number: what a grouped search groups by |
 //! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
-//! | `discount` | f64 fast, percent off `old_price` | sort |
+//! | `discount` | f64 fast: the honest percent below the 30-day low when price history is kept, else percent off `old_price` | sort |
 //! | `updated_at` | date fast, seconds | sort |
+//! | `price_facts` | stored text, with price history | the offer's honest numbers (`PriceFacts`) as JSON, returned with it |
+//! | `price_drop` | f64 fast, percent below the previous price (drops only) | `sort=price_drop`, `dropped_within` |
+//! | `price_changed_at`, `lowest_since` | date fast, seconds | `dropped_within`, `at_lowest` (ranges from the search's "now") |
 //!
 //! Words are split on anything but letters and digits, lower-cased and folded to ASCII, so
 //! `grön` and `Gron` find each other.
@@ -96,6 +99,7 @@ mod grouped_search;
 mod grouping;
 #[cfg(test)]
 mod grouping_reference_tests;
+mod history_filters;
 mod intersected_word;
 mod loose_term_query;
 mod match_all_groups;
@@ -121,6 +125,7 @@ pub use source_ingest::SourceIngest;
 pub use feedmill_search::{
     CacheStats, DEFAULT_MIN_RATIO, DEFAULT_PER_PAGE, FacetKind, FacetResults, FacetValue,
     Generation, GtinGroup, IngestMeta, IngestOptions, IngestOutcome, MAX_BRANDS, MAX_PER_PAGE,
-    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SUGGESTIONS, MerchantRanks, OfferHit, SearchCache,
-    SearchItem, SearchRequest, SearchResponse, SortOrder, SourceStats,
+    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SUGGESTIONS, MerchantRanks, OfferHit, PriceFacts,
+    PriceHistoryFigures, PricedOffer, SearchCache, SearchItem, SearchRequest, SearchResponse,
+    SortOrder, SourceStats, parse_day_window,
 };

@@ -3,7 +3,7 @@
 use crate::error::IndexError;
 use crate::schema::OfferSchema;
 use feedmill_model::{Availability, Offer};
-use feedmill_search::{category_steps, discount_percent, price_key};
+use feedmill_search::{PriceFacts, PricedOffer, category_steps, discount_percent, price_key};
 use tantivy::schema::document::ReferenceValueLeaf;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DateTime, TantivyDocument};
@@ -13,15 +13,18 @@ use tantivy::{DateTime, TantivyDocument};
 #[derive(Debug, Default)]
 pub(crate) struct DocumentBuilder {
     json: Vec<u8>,
+    facts_json: Vec<u8>,
     facet: String,
 }
 
 impl DocumentBuilder {
-    /// The document of one offer: its JSON plus the fields derived for search.
+    /// The document of one offer: its JSON plus the fields derived for search, and its honest
+    /// numbers when price history is kept (`sort=discount` then orders by the honest discount).
     pub fn build(
         &mut self,
         schema: &OfferSchema,
         offer: &Offer,
+        facts: Option<&PriceFacts>,
     ) -> Result<TantivyDocument, IndexError> {
         let json = self.json(offer)?;
         // Every text of the document but the JSON is a copy of part of it: twice its length
@@ -36,7 +39,19 @@ impl DocumentBuilder {
             doc.add_text(schema.category_text, category);
             doc.add_text(schema.match_text, category);
         }
-        schema.add_values(&mut doc, offer);
+        schema.add_values(&mut doc, offer, facts);
+        if let Some(facts) = facts {
+            self.facts_json.clear();
+            serde_json::to_writer(&mut self.facts_json, facts).map_err(|source| {
+                IndexError::Encode {
+                    offer_id: offer.id.clone(),
+                    source,
+                }
+            })?;
+            let text = String::from_utf8_lossy(&self.facts_json);
+            doc.add_text(schema.price_facts, text);
+            schema.add_history_values(&mut doc, facts);
+        }
         Ok(doc)
     }
 
@@ -77,7 +92,7 @@ impl OfferSchema {
     }
 
     /// Currency, stock, GTIN, prices, discount and update time.
-    fn add_values(&self, doc: &mut TantivyDocument, offer: &Offer) {
+    fn add_values(&self, doc: &mut TantivyDocument, offer: &Offer, facts: Option<&PriceFacts>) {
         doc.add_text(self.currency, offer.currency.code());
         doc.add_bool(self.in_stock, offer.availability == Availability::InStock);
         if let Some(gtin) = &offer.gtin {
@@ -89,7 +104,11 @@ impl OfferSchema {
         }
         doc.add_i64(self.price_minor, price_key(offer.price));
         doc.add_i64(self.total_minor, price_key(offer.total_price()));
-        if let Some(discount) = discount_percent(offer) {
+        let discount = match facts {
+            Some(facts) => facts.discount_percent,
+            None => discount_percent(offer),
+        };
+        if let Some(discount) = discount {
             doc.add_f64(self.discount, discount);
         }
         if let Some(updated_at) = offer.updated_at {
@@ -98,6 +117,30 @@ impl OfferSchema {
                 DateTime::from_timestamp_secs(updated_at.timestamp()),
             );
         }
+    }
+
+    /// The price drop and the two times the history filters compare with "now".
+    fn add_history_values(&self, doc: &mut TantivyDocument, facts: &PriceFacts) {
+        if let Some(drop) = facts.price_drop_percent {
+            doc.add_f64(self.price_drop, drop);
+        }
+        let seconds =
+            |time: chrono::DateTime<chrono::Utc>| DateTime::from_timestamp_secs(time.timestamp());
+        doc.add_date(self.price_changed_at, seconds(facts.price_changed_at));
+        doc.add_date(self.lowest_since, seconds(facts.lowest_since));
+    }
+
+    /// The offer a stored document holds, with its honest numbers if it has them.
+    pub(crate) fn to_priced_offer(&self, doc: &TantivyDocument) -> Result<PricedOffer, IndexError> {
+        let offer = self.to_offer(doc)?;
+        let price_facts = match doc.get_first(self.price_facts).and_then(|v| v.as_str()) {
+            Some(json) => Some(
+                serde_json::from_str(json)
+                    .map_err(|err| IndexError::CorruptOffer(err.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(PricedOffer { offer, price_facts })
     }
 
     /// The offer a stored document holds.

@@ -6,12 +6,14 @@ use crate::match_all_groups::MatchAllGroups;
 use crate::schema::{OfferSchema, tokenizer_manager};
 use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::{WriterSettings, WriterSlot};
+use chrono::{DateTime, Utc};
 use feedmill_model::Offer;
 use feedmill_search::normalize_gtin14;
-use feedmill_search::{Generation, SourceStats};
+use feedmill_search::{Generation, PricedOffer, SourceStats};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
@@ -53,7 +55,13 @@ pub(crate) struct IndexInner {
     pub match_all_groups: MatchAllGroups,
     /// The directory, or `in-ram`, for messages.
     pub location: String,
+    /// "Now" of the history filters, in seconds since the epoch; [`WALL_CLOCK`] reads the
+    /// system clock (tests and `--now` set it).
+    pub search_time: AtomicI64,
 }
+
+/// [`IndexInner::search_time`] when searches read the system clock.
+const WALL_CLOCK: i64 = i64::MIN;
 
 impl OfferIndex {
     /// Opens the index in `dir`, creating the directory and an empty index when missing. Opening
@@ -121,6 +129,7 @@ impl OfferIndex {
             group_tables: GroupTables::default(),
             match_all_groups: MatchAllGroups::default(),
             location,
+            search_time: AtomicI64::new(WALL_CLOCK),
         };
         Ok(OfferIndex {
             inner: Arc::new(inner),
@@ -130,6 +139,21 @@ impl OfferIndex {
     /// Where the index lives (`in-ram` for the test double).
     pub fn location(&self) -> &str {
         &self.inner.location
+    }
+
+    /// Sets the "now" that `dropped_within` and `at_lowest` measure from (`None`: the system
+    /// clock, the default), for tests and replays of simulated days.
+    pub fn set_search_time(&self, now: Option<DateTime<Utc>>) {
+        let seconds = now.map_or(WALL_CLOCK, |now| now.timestamp());
+        self.inner.search_time.store(seconds, Ordering::Relaxed);
+    }
+
+    /// The "now" of the history filters.
+    pub fn search_time(&self) -> DateTime<Utc> {
+        match self.inner.search_time.load(Ordering::Relaxed) {
+            WALL_CLOCK => Utc::now(),
+            seconds => DateTime::from_timestamp(seconds, 0).unwrap_or_else(Utc::now),
+        }
     }
 
     /// Makes searches see the last commit now, e.g. after another process ingested.
@@ -155,12 +179,17 @@ impl OfferIndex {
 
     /// The offer with this id.
     pub fn get_offer(&self, id: &str) -> Result<Option<Offer>, IndexError> {
+        Ok(self.get_priced_offer(id)?.map(|priced| priced.offer))
+    }
+
+    /// The offer with this id and its honest numbers.
+    pub fn get_priced_offer(&self, id: &str) -> Result<Option<PricedOffer>, IndexError> {
         let searcher = self.searcher();
         let term = Term::from_field_text(self.inner.schema.id, id);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         match hits.first() {
-            Some((_, address)) => Ok(Some(self.load_offer(&searcher, *address)?)),
+            Some((_, address)) => Ok(Some(self.load_priced_offer(&searcher, *address)?)),
             None => Ok(None),
         }
     }
@@ -168,13 +197,19 @@ impl OfferIndex {
     /// Every offer of one product, cheapest total (price + shipping) first. Any GTIN length is
     /// accepted and compared in its 14-digit form.
     pub fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, IndexError> {
+        let priced = self.priced_offers_by_gtin(gtin)?;
+        Ok(priced.into_iter().map(|priced| priced.offer).collect())
+    }
+
+    /// [`OfferIndex::offers_by_gtin`] with each offer's honest numbers.
+    pub fn priced_offers_by_gtin(&self, gtin: &str) -> Result<Vec<PricedOffer>, IndexError> {
         let gtin14 = normalize_gtin14(gtin)?;
         let searcher = self.searcher();
         let term = Term::from_field_text(self.inner.schema.gtin14, &gtin14);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let addresses = searcher.search(&query, &DocSetCollector)?;
-        let mut offers = self.load_offers(&searcher, addresses)?;
-        sort_cheapest_first(&mut offers);
+        let mut offers = self.load_priced_offers(&searcher, addresses)?;
+        offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
         Ok(offers)
     }
 
@@ -191,17 +226,27 @@ impl OfferIndex {
         self.inner.schema.to_offer(&doc)
     }
 
-    pub(crate) fn load_offers(
+    pub(crate) fn load_priced_offer(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<PricedOffer, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        self.inner.schema.to_priced_offer(&doc)
+    }
+
+    /// The priced offers at `addresses`, read in doc-store order.
+    pub(crate) fn load_priced_offers(
         &self,
         searcher: &Searcher,
         addresses: impl IntoIterator<Item = DocAddress>,
-    ) -> Result<Vec<Offer>, IndexError> {
+    ) -> Result<Vec<PricedOffer>, IndexError> {
         let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
         // Doc-store order reads each compressed block once.
         addresses.sort_unstable();
         let mut offers = Vec::with_capacity(addresses.len());
         for address in addresses {
-            offers.push(self.load_offer(searcher, address)?);
+            offers.push(self.load_priced_offer(searcher, address)?);
         }
         Ok(offers)
     }
@@ -235,13 +280,16 @@ pub(crate) fn snapshot_generation(searcher: &Searcher) -> Generation {
 }
 
 /// Cheapest total first; ties by price, then id, so the order is stable.
+#[cfg(test)]
 pub(crate) fn sort_cheapest_first(offers: &mut [Offer]) {
-    offers.sort_by(|a, b| {
-        a.total_price()
-            .cmp(&b.total_price())
-            .then(a.price.cmp(&b.price))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    offers.sort_by(cheapest_first);
+}
+
+pub(crate) fn cheapest_first(a: &Offer, b: &Offer) -> std::cmp::Ordering {
+    a.total_price()
+        .cmp(&b.total_price())
+        .then(a.price.cmp(&b.price))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 impl std::fmt::Debug for OfferIndex {

@@ -11,11 +11,13 @@
 
 use crate::error::IndexError;
 use crate::fast_filter::{FastFilter, FastFilterQuery};
+use crate::history_filters::history_filters;
 use crate::intersected_word::{IntersectedWord, IntersectedWords};
 use crate::loose_term_query::LooseTermQuery;
 use crate::offer_document::category_facet;
 use crate::schema::{OfferSchema, analyze_words, normalize_keyword};
 use crate::seeking_union::SeekingUnion;
+use chrono::{DateTime, Utc};
 use feedmill_model::{Currency, Network};
 use feedmill_search::SearchRequest;
 use feedmill_search::normalize_gtin14;
@@ -50,18 +52,30 @@ pub(crate) struct BuiltQuery {
     pub match_all: bool,
 }
 
-/// The query for `request`, validated. Word clauses and the selective filters are required
-/// clauses of one boolean query, so tantivy intersects them in one pass, led by the rarest; in
-/// stock and the price range are a [`FastFilter`]. Without words or filters, [`AllQuery`].
+/// [`build_query_at`] at the system clock's "now".
+#[cfg(test)]
 pub(crate) fn build_query(
     schema: &OfferSchema,
     request: &SearchRequest,
+) -> Result<BuiltQuery, IndexError> {
+    build_query_at(schema, request, Utc::now())
+}
+
+/// The query for `request`, validated, its history filters measured from `now`. Word clauses
+/// and the selective filters are required clauses of one boolean query, so tantivy intersects
+/// them in one pass, led by the rarest; in stock and the price range are a [`FastFilter`].
+/// Without words or filters, [`AllQuery`].
+pub(crate) fn build_query_at(
+    schema: &OfferSchema,
+    request: &SearchRequest,
+    now: DateTime<Utc>,
 ) -> Result<BuiltQuery, IndexError> {
     let scored = request.sort.uses_relevance();
     let words = given(&request.query).map(query_words).unwrap_or_default();
     let has_words = !words.is_empty();
     let mut filter = fast_filter(request);
     let mut filters = filters(schema, request)?;
+    filters.extend(history_filters(schema, request, now));
     // Scored, a candidate the fast filter drops would cost its BM25 for nothing: the filter
     // joins the query (see `fast_filter.rs`).
     if has_words && scored && !filter.is_empty() {

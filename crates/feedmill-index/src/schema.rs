@@ -42,6 +42,10 @@ pub(crate) const PRICE_MINOR: &str = "price_minor";
 pub(crate) const TOTAL_MINOR: &str = "total_minor";
 pub(crate) const DISCOUNT: &str = "discount";
 pub(crate) const UPDATED_AT: &str = "updated_at";
+pub(crate) const PRICE_FACTS: &str = "price_facts";
+pub(crate) const PRICE_DROP: &str = "price_drop";
+pub(crate) const PRICE_CHANGED_AT: &str = "price_changed_at";
+pub(crate) const LOWEST_SINCE: &str = "lowest_since";
 
 /// Handles of every field, resolved once when the index opens.
 #[derive(Debug, Clone)]
@@ -69,6 +73,13 @@ pub(crate) struct OfferSchema {
     pub total_minor: Field,
     pub discount: Field,
     pub updated_at: Field,
+    /// The offer's honest numbers as JSON (`PriceFacts`), stored beside the offer when price
+    /// history is kept.
+    pub price_facts: Field,
+    /// Percent below the previous price, when the last change was a drop.
+    pub price_drop: Field,
+    pub price_changed_at: Field,
+    pub lowest_since: Field,
 }
 
 impl OfferSchema {
@@ -97,7 +108,11 @@ impl OfferSchema {
         let date = DateOptions::default()
             .set_fast()
             .set_precision(DateTimePrecision::Seconds);
-        let updated_at = builder.add_date_field(UPDATED_AT, date);
+        let updated_at = builder.add_date_field(UPDATED_AT, date.clone());
+        let price_facts = builder.add_text_field(PRICE_FACTS, STORED);
+        let price_drop = builder.add_f64_field(PRICE_DROP, number());
+        let price_changed_at = builder.add_date_field(PRICE_CHANGED_AT, date.clone());
+        let lowest_since = builder.add_date_field(LOWEST_SINCE, date);
         OfferSchema {
             schema: builder.build(),
             offer,
@@ -120,6 +135,10 @@ impl OfferSchema {
             total_minor,
             discount,
             updated_at,
+            price_facts,
+            price_drop,
+            price_changed_at,
+            lowest_since,
         }
     }
 }

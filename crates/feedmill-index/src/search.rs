@@ -10,8 +10,8 @@ use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
 use crate::fast_filter::FilterCollector;
 use crate::offer_index::{OfferIndex, snapshot_generation};
-use crate::query_builder::{BuiltQuery, build_query};
-use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
+use crate::query_builder::{BuiltQuery, build_query_at};
+use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
 use feedmill_search::SearchCache;
 use feedmill_search::{OfferHit, SearchItem, SearchResponse};
 use feedmill_search::{SearchRequest, SortOrder};
@@ -50,7 +50,7 @@ impl OfferIndex {
     ) -> Result<SearchResponse, IndexError> {
         let started = Instant::now();
         request.validate()?;
-        let query = build_query(&self.inner.schema, request)?;
+        let query = build_query_at(&self.inner.schema, request, self.search_time())?;
         let facets = FacetCountsCollector::for_request(request);
         let (total, items, facet_fruit) = if request.group_by_gtin {
             self.search_grouped(searcher, &query, request, facets)?
@@ -110,11 +110,19 @@ impl OfferIndex {
                 let top = top.order_by(EpcSortKey::new(ranks));
                 collect(searcher, query, top, facets, |(_, score)| Some(*score))?
             }
+            SortOrder::PriceDrop => {
+                let top = top.order_by_fast_field::<f64>(PRICE_DROP, Order::Desc);
+                collect(searcher, query, top, facets, |_| None)?
+            }
         };
         let mut items = Vec::with_capacity(hits.len());
         for (score, address) in hits {
-            let offer = self.load_offer(searcher, address)?;
-            items.push(SearchItem::Offer(OfferHit { offer, score }));
+            let priced = self.load_priced_offer(searcher, address)?;
+            items.push(SearchItem::Offer(OfferHit {
+                offer: priced.offer,
+                price_facts: priced.price_facts,
+                score,
+            }));
         }
         Ok((total as u64, items, fruit))
     }

@@ -8,8 +8,9 @@ use crate::offer_index::{OfferIndex, snapshot_generation};
 use crate::source_ingest::SourceIngest;
 use feedmill_model::Offer;
 use feedmill_search::{
-    Generation, IngestMeta, IngestOptions, IngestOutcome, SearchBackend, SearchCache, SearchError,
-    SearchRequest, SearchResponse, SourceReplacement, SourceStats, SourceStore,
+    Generation, IngestMeta, IngestOptions, IngestOutcome, PriceFacts, PricedOffer, SearchBackend,
+    SearchCache, SearchError, SearchRequest, SearchResponse, SourceReplacement, SourceStats,
+    SourceStore,
 };
 use std::sync::Arc;
 
@@ -36,6 +37,14 @@ impl SearchBackend for OfferIndex {
 
     fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, SearchError> {
         Ok(OfferIndex::offers_by_gtin(self, gtin)?)
+    }
+
+    fn get_priced_offer(&self, id: &str) -> Result<Option<PricedOffer>, SearchError> {
+        Ok(OfferIndex::get_priced_offer(self, id)?)
+    }
+
+    fn priced_offers_by_gtin(&self, gtin: &str) -> Result<Vec<PricedOffer>, SearchError> {
+        Ok(OfferIndex::priced_offers_by_gtin(self, gtin)?)
     }
 
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError> {
@@ -72,6 +81,10 @@ impl SourceReplacement for SourceIngest {
 
     fn add(&mut self, offer: &Offer) -> Result<(), SearchError> {
         Ok(SourceIngest::add(self, offer)?)
+    }
+
+    fn add_priced(&mut self, offer: &Offer, facts: Option<&PriceFacts>) -> Result<(), SearchError> {
+        Ok(SourceIngest::add_priced(self, offer, facts)?)
     }
 
     fn num_offers(&self) -> u64 {

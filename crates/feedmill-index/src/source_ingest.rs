@@ -18,7 +18,7 @@ use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::WriterState;
 use chrono::Utc;
 use feedmill_model::Offer;
-use feedmill_search::{IngestMeta, IngestOptions, IngestOutcome, SourceStats};
+use feedmill_search::{IngestMeta, IngestOptions, IngestOutcome, PriceFacts, SourceStats};
 use std::sync::Arc;
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
@@ -132,6 +132,15 @@ impl OfferIndex {
 impl SourceIngest {
     /// Adds one offer of the source, replacing an earlier one with the same id.
     pub fn add(&mut self, offer: &Offer) -> Result<(), IndexError> {
+        self.add_priced(offer, None)
+    }
+
+    /// Adds one offer with its honest numbers (when price history is kept).
+    pub fn add_priced(
+        &mut self,
+        offer: &Offer,
+        facts: Option<&PriceFacts>,
+    ) -> Result<(), IndexError> {
         if offer.source != self.source {
             return Err(IndexError::SourceMismatch {
                 offer_id: offer.id.clone(),
@@ -140,7 +149,7 @@ impl SourceIngest {
             });
         }
         let schema = &self.index.inner.schema;
-        let doc = self.documents.build(schema, offer)?;
+        let doc = self.documents.build(schema, offer, facts)?;
         if !self.ids.insert(&offer.id) {
             self.num_duplicates += 1;
             let earlier = Term::from_field_text(schema.id, &offer.id);

@@ -2,7 +2,7 @@
 
 use crate::error::PipelineError;
 use crate::offer_sink::OfferSink;
-use feedmill_index::{IngestMeta, IngestOptions};
+use feedmill_index::{IngestMeta, IngestOptions, PriceFacts};
 use feedmill_model::Offer;
 
 /// Hands every call to `primary` (the index) and `secondary` (price history, say). The primary
@@ -51,6 +51,15 @@ impl<P: OfferSink, S: OfferSink> OfferSink for FanOutSink<P, S> {
     fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
         self.primary.accept(offers)?;
         self.secondary.accept(offers)
+    }
+
+    fn accept_priced(
+        &mut self,
+        offers: &[Offer],
+        facts: &[Option<PriceFacts>],
+    ) -> Result<(), PipelineError> {
+        self.primary.accept_priced(offers, facts)?;
+        self.secondary.accept_priced(offers, facts)
     }
 
     fn commit(&mut self, meta: &IngestMeta) -> Result<P::Committed, PipelineError> {

@@ -2,7 +2,9 @@
 
 use crate::error::PipelineError;
 use crate::offer_sink::OfferSink;
-use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex, SourceIngest};
+use feedmill_index::{
+    IngestMeta, IngestOptions, IngestOutcome, OfferIndex, PriceFacts, SourceIngest,
+};
 use feedmill_model::Offer;
 
 /// Writes a source's offers into the index: `begin` deletes the source's offers in a pending
@@ -51,6 +53,19 @@ impl OfferSink for IndexSink {
         let ingest = self.ingest()?;
         for offer in offers {
             ingest.add(offer)?;
+        }
+        Ok(())
+    }
+
+    /// Each offer is indexed with its honest numbers.
+    fn accept_priced(
+        &mut self,
+        offers: &[Offer],
+        facts: &[Option<PriceFacts>],
+    ) -> Result<(), PipelineError> {
+        let ingest = self.ingest()?;
+        for (i, offer) in offers.iter().enumerate() {
+            ingest.add_priced(offer, facts.get(i).and_then(Option::as_ref))?;
         }
         Ok(())
     }

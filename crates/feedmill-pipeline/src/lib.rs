@@ -6,7 +6,10 @@
 //!   download, the index's shrink guard) aborts the sink, which leaves the source as it was.
 //! - [`OfferSink`] is where accepted offers go: [`IndexSink`] wraps `feedmill-index`'s
 //!   `SourceIngest` (shrink guard, one commit); [`FanOutSink`] hands every batch to a second
-//!   sink beside it (price history, say), which commits only when the index did.
+//!   sink beside it, which commits only when the index did. [`PriceHistorySink`] is a stage in
+//!   front of the index: it records each replacement in the price history ([`PriceHistory`]:
+//!   a store, a clock, a retention) and indexes every offer with its honest numbers, writing
+//!   the batch only when the index committed.
 //! - [`refresh_source`]: one source's fetch (`feedmill-fetch`, async I/O) then its ingest (on
 //!   a blocking thread), reported as a [`RefreshReport`] that never is an error.
 //! - [`run_schedule`] / [`refresh_all`]: `feedmill serve`'s background refreshes, one source at
@@ -28,6 +31,8 @@ mod feed_files;
 mod index_sink;
 mod ingest;
 mod offer_sink;
+mod price_history;
+mod price_history_sink;
 mod refresh_job;
 mod scheduler;
 mod scheduler_control;
@@ -42,8 +47,11 @@ pub use ingest::{
     ingest_source_with,
 };
 pub use offer_sink::{OfferSink, RecordingSink};
+pub use price_history::PriceHistory;
+pub use price_history_sink::PriceHistorySink;
 pub use refresh_job::{
     GuardDecision, RefreshDetails, RefreshOutcome, RefreshReport, refresh_source,
+    refresh_source_recorded,
 };
 pub use scheduler::{SCHEDULER_TICK, refresh_all, run_schedule, run_scheduler};
 pub use scheduler_control::{

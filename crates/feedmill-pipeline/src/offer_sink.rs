@@ -7,7 +7,7 @@
 //! source is as it was before `begin`.
 
 use crate::error::PipelineError;
-use feedmill_index::{IngestMeta, IngestOptions};
+use feedmill_index::{IngestMeta, IngestOptions, PriceFacts};
 use feedmill_model::Offer;
 use std::collections::BTreeMap;
 
@@ -25,6 +25,17 @@ pub trait OfferSink {
 
     /// One batch of accepted offers of the source begun.
     fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError>;
+
+    /// One batch with each offer's honest numbers (`facts[i]` for `offers[i]`), as the price
+    /// history hands them on. A sink that keeps no price facts takes the offers alone.
+    fn accept_priced(
+        &mut self,
+        offers: &[Offer],
+        facts: &[Option<PriceFacts>],
+    ) -> Result<(), PipelineError> {
+        let _ = facts;
+        self.accept(offers)
+    }
 
     /// Makes the replacement visible, or fails and leaves the source as it was.
     fn commit(&mut self, meta: &IngestMeta) -> Result<Self::Committed, PipelineError>;

@@ -7,6 +7,8 @@
 use crate::error::PipelineError;
 use crate::index_sink::IndexSink;
 use crate::ingest::{IngestRequest, IngestResult, ingest_source};
+use crate::offer_sink::OfferSink;
+use crate::price_history::PriceHistory;
 use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
 use feedmill_formats::driver::FeedOptions;
 use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
@@ -100,8 +102,20 @@ pub async fn refresh_source(
     source: &SourceConfig,
     force: bool,
 ) -> RefreshReport {
+    refresh_source_recorded(index, ctx, source, force, None).await
+}
+
+/// [`refresh_source`], recording the ingest in `history` when given (see
+/// [`crate::PriceHistorySink`]).
+pub async fn refresh_source_recorded(
+    index: &OfferIndex,
+    ctx: &FetchContext,
+    source: &SourceConfig,
+    force: bool,
+    history: Option<&PriceHistory>,
+) -> RefreshReport {
     let started = Instant::now();
-    let (outcome, details) = match refresh(index, ctx, source, force).await {
+    let (outcome, details) = match refresh(index, ctx, source, force, history).await {
         Ok(done) => done,
         Err(err) => {
             let error = err.full_message();
@@ -121,6 +135,7 @@ async fn refresh(
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
+    history: Option<&PriceHistory>,
 ) -> Result<(RefreshOutcome, Option<RefreshDetails>), PipelineError> {
     let fetched = fetch_source(source, ctx).await?;
     let min_ratio = source.min_ratio.unwrap_or(DEFAULT_MIN_RATIO);
@@ -136,11 +151,11 @@ async fn refresh(
         // The fetch hashed the download; the ingest skips it when the index has that hash.
         content_hash: Some(fetched.content_hash.clone()),
     };
-    let mut sink = IndexSink::new(index.clone());
-    // Parsing and indexing are CPU work: off the async workers.
-    let ingested = tokio::task::spawn_blocking(move || ingest_source(&mut sink, &request))
-        .await
-        .map_err(|err| PipelineError::Task(err.to_string()))??;
+    let sink = IndexSink::new(index.clone());
+    let ingested = match history {
+        Some(history) => ingest_blocking(history.sink(sink), request).await?,
+        None => ingest_blocking(sink, request).await?,
+    };
     Ok(match ingested {
         IngestResult::Unchanged => (RefreshOutcome::Unchanged, None),
         IngestResult::Committed(report) => {
@@ -163,4 +178,18 @@ async fn refresh(
             (outcome, Some(details))
         }
     })
+}
+
+/// Parsing and indexing are CPU work: off the async workers.
+async fn ingest_blocking<S>(
+    mut sink: S,
+    request: IngestRequest,
+) -> Result<IngestResult<S::Committed>, PipelineError>
+where
+    S: OfferSink + Send + 'static,
+    S::Committed: Send + 'static,
+{
+    tokio::task::spawn_blocking(move || ingest_source(&mut sink, &request))
+        .await
+        .map_err(|err| PipelineError::Task(err.to_string()))?
 }

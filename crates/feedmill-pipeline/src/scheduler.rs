@@ -7,7 +7,8 @@
 //! (`scheduler_control`): run a source now, replace the sources after a reload; it skips the
 //! sources the handle paused.
 
-use crate::refresh_job::{RefreshReport, refresh_source};
+use crate::price_history::PriceHistory;
+use crate::refresh_job::{RefreshReport, refresh_source_recorded};
 use crate::scheduler_control::{Command, JobState, SchedulerControl, scheduler_channel};
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{FetchContext, SourceConfig};
@@ -20,34 +21,38 @@ use tracing::{info, warn};
 /// How often the scheduler looks for sources that are due.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 
-/// Refreshes every source once, now (an empty index at start-up); returns their reports.
+/// Refreshes every source once, now (an empty index at start-up), recording prices in
+/// `history` when given; returns their reports.
 pub async fn refresh_all(
     index: &OfferIndex,
     ctx: &FetchContext,
     sources: &[SourceConfig],
     log: &dyn RefreshLog,
+    history: Option<&PriceHistory>,
 ) -> Vec<RefreshReport> {
     let mut reports = Vec::with_capacity(sources.len());
     for source in sources {
-        reports.push(refresh_and_record(index, ctx, source, log).await);
+        reports.push(refresh_and_record(index, ctx, source, log, history).await);
     }
     reports
 }
 
-/// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`.
-/// Without scheduled sources it returns at once (nothing could ever be due).
+/// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`,
+/// recording prices in `history` when given. Without scheduled sources it returns at once
+/// (nothing could ever be due).
 pub async fn run_schedule(
     index: Arc<OfferIndex>,
     ctx: FetchContext,
     sources: Vec<SourceConfig>,
     log: Arc<dyn RefreshLog>,
     tick: Duration,
+    history: Option<PriceHistory>,
 ) {
     if sources.iter().all(|s| s.every.is_none()) {
         return;
     }
     let (_handle, control) = scheduler_channel(&sources);
-    run_scheduler(index, ctx, sources, log, tick, control).await;
+    run_scheduler(index, ctx, sources, log, tick, control, history).await;
 }
 
 /// [`run_schedule`] steered by `control`: runs until aborted, refreshing each due source that
@@ -59,6 +64,7 @@ pub async fn run_scheduler(
     log: Arc<dyn RefreshLog>,
     tick: Duration,
     mut control: SchedulerControl,
+    history: Option<PriceHistory>,
 ) {
     let mut commands_open = true;
     loop {
@@ -67,7 +73,8 @@ pub async fn run_scheduler(
                 continue;
             }
             if is_due(&index, source, log.as_ref(), Utc::now()) {
-                let report = refresh_and_record(&index, &ctx, source, log.as_ref()).await;
+                let report =
+                    refresh_and_record(&index, &ctx, source, log.as_ref(), history.as_ref()).await;
                 control.shared.keep_report(&report);
             }
         }
@@ -87,46 +94,55 @@ pub async fn run_scheduler(
                 sources = new;
             }
             Some(Command::RunNow { job_id, source }) => {
-                run_job(
-                    &index,
-                    &ctx,
-                    &sources,
-                    log.as_ref(),
-                    &control,
-                    job_id,
-                    &source,
-                )
-                .await;
+                let job = JobRunner {
+                    log: log.as_ref(),
+                    control: &control,
+                    history: history.as_ref(),
+                };
+                job.run(&index, &ctx, &sources, job_id, &source).await;
             }
         }
     }
 }
 
-/// One run-now job: the source's refresh, its state told to the job table.
-async fn run_job(
-    index: &OfferIndex,
-    ctx: &FetchContext,
-    sources: &[SourceConfig],
-    log: &dyn RefreshLog,
-    control: &SchedulerControl,
-    job_id: u64,
-    name: &str,
-) {
-    let Some(source) = sources.iter().find(|s| s.name == name) else {
-        // Removed by a reload after the job was queued.
-        warn!(source = %name, job_id, "run-now job for a source no longer configured");
-        control.shared.update_job(job_id, JobState::Failed, None);
-        return;
-    };
-    control.shared.update_job(job_id, JobState::Running, None);
-    let report = refresh_and_record(index, ctx, source, log).await;
-    control.shared.keep_report(&report);
-    let state = if report.failed() {
-        JobState::Failed
-    } else {
-        JobState::Succeeded
-    };
-    control.shared.update_job(job_id, state, Some(report));
+/// Where a run-now job tells what it did.
+struct JobRunner<'a> {
+    log: &'a dyn RefreshLog,
+    control: &'a SchedulerControl,
+    history: Option<&'a PriceHistory>,
+}
+
+impl JobRunner<'_> {
+    /// One run-now job: the source's refresh, its state told to the job table.
+    async fn run(
+        &self,
+        index: &OfferIndex,
+        ctx: &FetchContext,
+        sources: &[SourceConfig],
+        job_id: u64,
+        name: &str,
+    ) {
+        let JobRunner {
+            log,
+            control,
+            history,
+        } = *self;
+        let Some(source) = sources.iter().find(|s| s.name == name) else {
+            // Removed by a reload after the job was queued.
+            warn!(source = %name, job_id, "run-now job for a source no longer configured");
+            control.shared.update_job(job_id, JobState::Failed, None);
+            return;
+        };
+        control.shared.update_job(job_id, JobState::Running, None);
+        let report = refresh_and_record(index, ctx, source, log, history).await;
+        control.shared.keep_report(&report);
+        let state = if report.failed() {
+            JobState::Failed
+        } else {
+            JobState::Succeeded
+        };
+        control.shared.update_job(job_id, state, Some(report));
+    }
 }
 
 /// Due at `now` when neither an ingest nor an attempt happened within the source's interval.
@@ -157,9 +173,10 @@ async fn refresh_and_record(
     ctx: &FetchContext,
     source: &SourceConfig,
     log: &dyn RefreshLog,
+    history: Option<&PriceHistory>,
 ) -> RefreshReport {
     let started_at = Utc::now();
-    let report = refresh_source(index, ctx, source, false).await;
+    let report = refresh_source_recorded(index, ctx, source, false, history).await;
     match report.error() {
         Some(error) => warn!(source = %source.name, %error, "refresh failed; previous offers kept"),
         None => info!(source = %source.name, "{}", report.summary()),

@@ -7,6 +7,7 @@
 
 use crate::error::SearchError;
 use crate::generation::Generation;
+use crate::price_facts::{PriceFacts, PricedOffer};
 use crate::search_cache::SearchCache;
 use crate::search_request::SearchRequest;
 use crate::search_response::SearchResponse;
@@ -41,6 +42,21 @@ pub trait SearchBackend: Send + Sync + std::fmt::Debug {
     /// compared in its 14-digit form.
     fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, SearchError>;
 
+    /// The offer with this id and its honest numbers; a backend that keeps no price facts
+    /// answers the bare offer.
+    fn get_priced_offer(&self, id: &str) -> Result<Option<PricedOffer>, SearchError> {
+        Ok(self.get_offer(id)?.map(PricedOffer::bare))
+    }
+
+    /// [`SearchBackend::offers_by_gtin`] with each offer's honest numbers.
+    fn priced_offers_by_gtin(&self, gtin: &str) -> Result<Vec<PricedOffer>, SearchError> {
+        Ok(self
+            .offers_by_gtin(gtin)?
+            .into_iter()
+            .map(PricedOffer::bare)
+            .collect())
+    }
+
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`](crate::MAX_SUGGESTIONS)) completions of
     /// `prefix`: brands and titles.
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError>;
@@ -74,6 +90,13 @@ pub trait SourceReplacement: Send {
     /// Adds one offer of the source, replacing an earlier one with the same id; an offer of
     /// another source is refused.
     fn add(&mut self, offer: &Offer) -> Result<(), SearchError>;
+
+    /// Adds one offer with its honest numbers. A backend that does not index them adds the
+    /// bare offer (its sorts then use the feed's claim, as without history).
+    fn add_priced(&mut self, offer: &Offer, facts: Option<&PriceFacts>) -> Result<(), SearchError> {
+        let _ = facts;
+        self.add(offer)
+    }
 
     /// Distinct offers added so far.
     fn num_offers(&self) -> u64;

@@ -9,7 +9,7 @@ pub enum RequestError {
     InvalidInput { field: &'static str, reason: String },
 
     #[error(
-        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest, discount or epc"
+        "unknown sort order {0:?}: expected relevance, price_asc, price_desc, newest, discount, price_drop or epc"
     )]
     UnknownSortOrder(String),
 

@@ -12,6 +12,9 @@
 //!   (replace one source atomically through a [`SourceReplacement`], behind the shrink guard of
 //!   [`IngestOptions`], or delete it), with the ingest's metadata types ([`IngestMeta`],
 //!   [`IngestOutcome`], [`SourceStats`]).
+//! - The honest numbers of an offer kept with price history ([`PriceFacts`], computed from its
+//!   [`PriceHistoryFigures`] once for every backend; [`PricedOffer`]) and the history filters
+//!   of a request (`dropped_within`, `at_lowest`, `sort=price_drop`).
 //! - [`SearchCache`]: answers of repeated requests, keyed by request and [`Generation`], so it
 //!   serves any backend.
 //! - [`SearchError`]: user errors ([`RequestError`]) kept apart from backend failures.
@@ -25,6 +28,7 @@ mod generation;
 mod gtin_key;
 mod merchant_ranks;
 mod offer_keys;
+mod price_facts;
 mod search_cache;
 mod search_request;
 mod search_response;
@@ -36,10 +40,11 @@ pub use generation::Generation;
 pub use gtin_key::normalize_gtin14;
 pub use merchant_ranks::MerchantRanks;
 pub use offer_keys::{category_steps, discount_percent, price_key};
+pub use price_facts::{PriceFacts, PriceHistoryFigures, PricedOffer, percent_below};
 pub use search_cache::{CacheStats, SearchCache};
 pub use search_request::{
-    DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
-    SearchRequest, SortOrder,
+    DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_DAY_WINDOW, MAX_PER_PAGE, MAX_QUERY_CHARS,
+    MAX_RESULT_WINDOW, SearchRequest, SortOrder, parse_day_window,
 };
 pub use search_response::{
     FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchResponse,

@@ -135,8 +135,8 @@ fn approx_heap_bytes(response: &SearchResponse) -> usize {
             SearchItem::Offer(hit) => bytes += offer_heap_bytes(&hit.offer),
             SearchItem::Group(group) => {
                 bytes += group.gtin.len() + group.title.len();
-                for offer in &group.offers {
-                    bytes += size_of::<Offer>() + offer_heap_bytes(offer);
+                for priced in &group.offers {
+                    bytes += size_of::<crate::PricedOffer>() + offer_heap_bytes(&priced.offer);
                 }
             }
         }

@@ -20,6 +20,9 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most brands in one filter.
 pub const MAX_BRANDS: usize = 50;
+/// Longest window of `dropped_within` and `at_lowest`, in days: the default retention of raw
+/// price history, beyond which there is nothing to look at.
+pub const MAX_DAY_WINDOW: u32 = 400;
 
 /// One search. Field names are the CLI flags and HTTP query parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,6 +58,11 @@ pub struct SearchRequest {
     /// store), not the shopper.
     #[serde(skip)]
     pub merchant_ranks: Option<Arc<MerchantRanks>>,
+    /// Only offers whose price dropped within this many days (price history required).
+    pub dropped_within: Option<u32>,
+    /// Only offers whose price is at or below every price they had in this many days (their
+    /// history must reach that far back).
+    pub at_lowest: Option<u32>,
 }
 
 impl Default for SearchRequest {
@@ -77,6 +85,8 @@ impl Default for SearchRequest {
             facets: Vec::new(),
             group_by_gtin: false,
             merchant_ranks: None,
+            dropped_within: None,
+            at_lowest: None,
         }
     }
 }
@@ -113,8 +123,24 @@ impl SearchRequest {
                 format!("more than {MAX_BRANDS} brands"),
             ));
         }
+        for (field, window) in [
+            ("dropped_within", self.dropped_within),
+            ("at_lowest", self.at_lowest),
+        ] {
+            if window.is_some_and(|days| !(1..=MAX_DAY_WINDOW).contains(&days)) {
+                return Err(RequestError::invalid(
+                    field,
+                    format!("expected 1d to {MAX_DAY_WINDOW}d"),
+                ));
+            }
+        }
         self.validate_sort()?;
         self.validate_prices()
+    }
+
+    /// True when the request filters by price history.
+    pub fn filters_by_history(&self) -> bool {
+        self.dropped_within.is_some() || self.at_lowest.is_some()
     }
 
     /// `epc` needs its merchant ranks and ranks offers, not products.
@@ -170,8 +196,11 @@ pub enum SortOrder {
     PriceDesc,
     /// Most recently updated first.
     Newest,
-    /// Largest percentage off the old price first.
+    /// Largest honest discount first: percent below the 30-day low when price history is kept,
+    /// else (no history) percent below the feed's old price.
     Discount,
+    /// Largest last price drop first, as a percent of the previous price.
+    PriceDrop,
     /// Offers of the merchants with the best earnings per click first (the request's
     /// [`MerchantRanks`]); unranked merchants' offers after every ranked one; ties by relevance.
     Epc,
@@ -180,21 +209,23 @@ pub enum SortOrder {
 impl SortOrder {
     /// Every order a backend sorts by the offers' own fields. [`SortOrder::Epc`] is not among
     /// them: it also needs the request's [`MerchantRanks`] (see [`SortOrder::NAMED`]).
-    pub const ALL: [SortOrder; 5] = [
+    pub const ALL: [SortOrder; 6] = [
         SortOrder::Relevance,
         SortOrder::PriceAsc,
         SortOrder::PriceDesc,
         SortOrder::Newest,
         SortOrder::Discount,
+        SortOrder::PriceDrop,
     ];
 
     /// Every order a caller can name.
-    pub const NAMED: [SortOrder; 6] = [
+    pub const NAMED: [SortOrder; 7] = [
         SortOrder::Relevance,
         SortOrder::PriceAsc,
         SortOrder::PriceDesc,
         SortOrder::Newest,
         SortOrder::Discount,
+        SortOrder::PriceDrop,
         SortOrder::Epc,
     ];
 
@@ -215,9 +246,26 @@ impl SortOrder {
             SortOrder::PriceDesc => "price_desc",
             SortOrder::Newest => "newest",
             SortOrder::Discount => "discount",
+            SortOrder::PriceDrop => "price_drop",
             SortOrder::Epc => "epc",
         }
     }
+}
+
+/// A window of days as the CLI and the HTTP API write it: `7d` (or a bare `7`).
+pub fn parse_day_window(field: &'static str, text: &str) -> Result<u32, RequestError> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_suffix(['d', 'D']).unwrap_or(trimmed);
+    let days: u32 = digits.parse().map_err(|_| {
+        RequestError::invalid(field, format!("{text:?} is not a number of days like 7d"))
+    })?;
+    if !(1..=MAX_DAY_WINDOW).contains(&days) {
+        return Err(RequestError::invalid(
+            field,
+            format!("expected 1d to {MAX_DAY_WINDOW}d"),
+        ));
+    }
+    Ok(days)
 }
 
 impl FromStr for SortOrder {
@@ -309,6 +357,20 @@ mod tests {
         let err = "cheapest".parse::<SortOrder>().err();
         assert!(err.is_some_and(|e| matches!(e, RequestError::UnknownSortOrder(_))));
         Ok(())
+    }
+
+    #[test]
+    fn parses_day_windows() {
+        assert_eq!(parse_day_window("at_lowest", "90d"), Ok(90));
+        assert_eq!(parse_day_window("at_lowest", " 7 "), Ok(7));
+        for bad in ["0d", "401d", "7w", "-1d", "", "d"] {
+            assert!(parse_day_window("at_lowest", bad).is_err(), "{bad}");
+        }
+        let request = SearchRequest {
+            dropped_within: Some(0),
+            ..SearchRequest::default()
+        };
+        assert!(request.validate().is_err());
     }
 
     #[test]

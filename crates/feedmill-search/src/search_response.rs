@@ -1,6 +1,7 @@
 //! [`SearchResponse`]: the JSON the HTTP API returns and the CLI prints. Field names are a
 //! contract with users.
 
+use crate::price_facts::{PriceFacts, PricedOffer};
 use feedmill_model::{Currency, Offer, format_price};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -31,11 +32,14 @@ pub enum SearchItem {
     Offer(OfferHit),
 }
 
-/// An offer with its relevance score (absent when no score was computed).
+/// An offer with its relevance score (absent when no score was computed) and its honest
+/// numbers (when price history is kept).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfferHit {
     #[serde(flatten)]
     pub offer: Offer,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub price_facts: Option<PriceFacts>,
     pub score: Option<f32>,
 }
 
@@ -53,8 +57,9 @@ pub struct GtinGroup {
     #[serde(with = "price_string")]
     pub max_price: Decimal,
     pub currency: Currency,
-    /// Cheapest total (price + shipping) first.
-    pub offers: Vec<Offer>,
+    /// Cheapest total (price + shipping) first, each with its honest numbers when price
+    /// history is kept.
+    pub offers: Vec<PricedOffer>,
 }
 
 /// Facet counts over the whole result set, not just the page.

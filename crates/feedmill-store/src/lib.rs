@@ -45,6 +45,8 @@
 //!                                                    PK (source, offer_id, time_us)
 //! price_state(source, offer_id, price, old_price, currency, availability, listed)
 //!                                                    PK (source, offer_id): last known state
+//!        + since_us, previous_price, history_days, lowest_30d, lowest_since_us (migration
+//!          `SCHEMA_PRICE_SUMMARY`: the offer's PriceSummary, NULL until computed)
 //! gtin_daily_lows(gtin, day, currency, merchant, low_price)  PK (gtin, day, currency, merchant)
 //! ```
 //! Commission rules have a migration of their own:
@@ -64,7 +66,9 @@
 //!   [`EarningsReport`] over a period read by [`report_period`].
 //! - Price history: only changes, gaps for disappearances, a batch per ingest compared with a
 //!   compact last-known state ([`PriceBatch`]), the EU 30-day low ([`thirty_day_low`]), daily
-//!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]).
+//!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]); each offer's
+//!   [`PriceSummary`] (its honest figures) kept in its last known state, computed only when its
+//!   price changes ([`PriceHistoryStore::observe_prices`]).
 mod api_key;
 mod attribution;
 mod click;
@@ -78,6 +82,7 @@ mod error;
 mod postback;
 mod price_batch;
 mod price_history;
+mod price_summary;
 mod sqlite;
 mod store;
 mod stored;
@@ -102,11 +107,12 @@ pub use earnings_report::{
 };
 pub use error::{StoreError, StoreResult};
 pub use postback::{PostbackError, PostbackRule, ValidPostback, validate_postback};
-pub use price_batch::{KnownState, PriceBatch};
+pub use price_batch::{BatchParts, KnownState, Observed, PriceBatch};
 pub use price_history::{
     DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,
     PriceBatchStats, PriceObservation, PricePoint, PriceRejection, ThirtyDayLow, thirty_day_low,
 };
+pub use price_summary::{PriceSummary, price_summary};
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{
     ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, Store,

@@ -9,9 +9,17 @@
 //! only the changes (full rows), the set of offers seen and each GTIN's daily lows. Finishing
 //! hands this to the store, which writes it in one transaction and marks every listed offer
 //! that was not seen as gone (a gap). One batch per source at a time, as one ingest per source.
+//!
+//! Each known offer also carries its [`PriceSummary`] (the honest figures of its current
+//! price, about 100 bytes more): an unchanged observation answers it from memory, a changed one
+//! asks its store to compute it from the offer's points ([`Observed::NeedsHistory`]), and the
+//! batch writes what was computed with its changes.
 
 use crate::error::StoreResult;
-use crate::price_history::{PointKind, PriceBatchStats, PriceObservation, PriceRejection};
+use crate::price_history::{
+    PointKind, PriceBatchStats, PriceObservation, PricePoint, PriceRejection,
+};
+use crate::price_summary::PriceSummary;
 use crate::stored::{money_to_stored, optional_money};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Currency};
@@ -33,6 +41,19 @@ pub struct KnownState {
 struct Entry {
     state: KnownState,
     seen: bool,
+    summary: Option<PriceSummary>,
+}
+
+/// What [`PriceBatch::observe_one`] found, for the honest figures of the offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observed {
+    /// Unchanged, with the summary kept for it.
+    Known(PriceSummary),
+    /// Changed, or unchanged with no summary kept: its summary is that of its stored points
+    /// followed by `point` (the point this batch writes, if any).
+    NeedsHistory(Option<PricePoint>),
+    /// Not recordable (counted and listed in the batch's stats).
+    Rejected,
 }
 
 /// A change to write: a point of `kind` and the offer's new state.
@@ -54,6 +75,8 @@ pub struct PriceBatch {
     known: HashMap<u128, Entry>,
     changes: Vec<ObservedChange>,
     gtin_lows: GtinLows,
+    /// Summaries computed by this batch, written with its changes.
+    summaries: Vec<(String, PriceSummary)>,
     stats: PriceBatchStats,
 }
 
@@ -68,6 +91,7 @@ impl PriceBatch {
             known: HashMap::new(),
             changes: Vec::new(),
             gtin_lows: HashMap::new(),
+            summaries: Vec::new(),
             stats: PriceBatchStats::default(),
         }
     }
@@ -82,15 +106,38 @@ impl PriceBatch {
 
     /// Loads one offer's last known state (the store calls this when the batch begins).
     pub fn insert_known(&mut self, offer_id: &str, state: KnownState) {
-        let entry = Entry { state, seen: false };
+        self.insert_known_with_summary(offer_id, state, None);
+    }
+
+    /// Loads one offer's last known state with the summary kept for it.
+    pub fn insert_known_with_summary(
+        &mut self,
+        offer_id: &str,
+        state: KnownState,
+        summary: Option<PriceSummary>,
+    ) {
+        let entry = Entry {
+            state,
+            seen: false,
+            summary,
+        };
         self.known.insert(offer_key(offer_id), entry);
     }
 
     /// Compares each observation with the offer's last known state.
     pub fn observe(&mut self, observations: &[PriceObservation]) {
         for observation in observations {
-            self.stats.num_observed += 1;
-            if let Err(err) = self.observe_one(observation) {
+            self.observe_one(observation);
+        }
+    }
+
+    /// Compares one observation with the offer's last known state; says what its summary
+    /// needs.
+    pub fn observe_one(&mut self, observation: &PriceObservation) -> Observed {
+        self.stats.num_observed += 1;
+        match self.compare(observation) {
+            Ok(observed) => observed,
+            Err(err) => {
                 self.stats.num_rejected += 1;
                 if self.stats.rejected.len() < MAX_REJECTIONS_LISTED {
                     self.stats.rejected.push(PriceRejection {
@@ -98,11 +145,24 @@ impl PriceBatch {
                         reason: err.to_string(),
                     });
                 }
+                Observed::Rejected
             }
         }
     }
 
-    fn observe_one(&mut self, observation: &PriceObservation) -> StoreResult<()> {
+    /// Keeps the summary the store computed for `offer_id` (after [`Observed::NeedsHistory`]);
+    /// it is written with the batch. `None` (no current price) keeps nothing.
+    pub fn keep_summary(&mut self, offer_id: &str, summary: Option<PriceSummary>) {
+        let Some(summary) = summary else {
+            return;
+        };
+        if let Some(entry) = self.known.get_mut(&offer_key(offer_id)) {
+            entry.summary = Some(summary);
+        }
+        self.summaries.push((offer_id.to_owned(), summary));
+    }
+
+    fn compare(&mut self, observation: &PriceObservation) -> StoreResult<Observed> {
         let key = offer_key(&observation.offer_id);
         let previous = self.known.get(&key).copied();
         // Seen even if refused below: a refused price is no reason to report the offer gone.
@@ -112,6 +172,7 @@ impl PriceBatch {
             .or_insert(Entry {
                 state: placeholder_state(observation),
                 seen: true,
+                summary: None,
             });
         let state = KnownState {
             price: money_to_stored("price", observation.price)?,
@@ -126,7 +187,10 @@ impl PriceBatch {
             Some(entry) if !entry.state.listed => PointKind::Return,
             Some(entry) if entry.state == state => {
                 self.stats.num_unchanged += 1;
-                return Ok(());
+                return Ok(match entry.summary {
+                    Some(summary) => Observed::Known(summary),
+                    None => Observed::NeedsHistory(None),
+                });
             }
             Some(_) => PointKind::Change,
         };
@@ -137,13 +201,21 @@ impl PriceBatch {
         }
         if let Some(entry) = self.known.get_mut(&key) {
             entry.state = state;
+            entry.summary = None;
         }
         self.changes.push(ObservedChange {
             offer_id: observation.offer_id.clone(),
             kind,
             state,
         });
-        Ok(())
+        Ok(Observed::NeedsHistory(Some(PricePoint {
+            time: self.time,
+            kind,
+            price: Some(observation.price),
+            old_price: observation.old_price,
+            currency: Some(observation.currency),
+            availability: Some(observation.availability),
+        })))
     }
 
     /// Out-of-stock offers do not make a market low: nobody can buy at that price.
@@ -170,9 +242,24 @@ impl PriceBatch {
     }
 
     /// The batch's results for the store to write.
-    pub fn into_parts(self) -> (Vec<ObservedChange>, GtinLows, PriceBatchStats) {
-        (self.changes, self.gtin_lows, self.stats)
+    pub fn into_parts(self) -> BatchParts {
+        BatchParts {
+            changes: self.changes,
+            gtin_lows: self.gtin_lows,
+            summaries: self.summaries,
+            stats: self.stats,
+        }
     }
+}
+
+/// What a finished batch hands its store to write.
+#[derive(Debug)]
+pub struct BatchParts {
+    pub changes: Vec<ObservedChange>,
+    pub gtin_lows: GtinLows,
+    /// The summaries computed by the batch, by offer id (the last one of an offer wins).
+    pub summaries: Vec<(String, PriceSummary)>,
+    pub stats: PriceBatchStats,
 }
 
 fn placeholder_state(observation: &PriceObservation) -> KnownState {

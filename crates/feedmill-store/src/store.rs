@@ -16,8 +16,9 @@ use crate::commission_store::CommissionStore;
 use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, StatusChange};
 use crate::earnings::{EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
-use crate::price_batch::PriceBatch;
+use crate::price_batch::{Observed, PriceBatch};
 use crate::price_history::{DailyLow, PriceBatchStats, PriceObservation, PricePoint, ThirtyDayLow};
+use crate::price_summary::{PriceSummary, price_summary};
 use crate::transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
 use chrono::{DateTime, Utc};
 use feedmill_model::Network;
@@ -120,6 +121,39 @@ pub trait PriceHistoryStore {
     /// Deletes change points and daily lows older than `before`, keeping each offer's point
     /// still in effect then; returns how many rows went.
     fn prune_price_history(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Observes `observations` into `batch` and answers each offer's [`PriceSummary`] (in
+    /// order; `None` for one that could not be recorded). Unchanged offers are answered from
+    /// the batch; a changed one reads its stored points once, and the batch keeps (and later
+    /// writes) what was computed.
+    fn observe_prices(
+        &self,
+        batch: &mut PriceBatch,
+        observations: &[PriceObservation],
+    ) -> StoreResult<Vec<Option<PriceSummary>>> {
+        let mut summaries = Vec::with_capacity(observations.len());
+        for observation in observations {
+            let summary = match batch.observe_one(observation) {
+                Observed::Known(summary) => Some(summary),
+                Observed::Rejected => None,
+                Observed::NeedsHistory(point) => {
+                    let offer_id = &observation.offer_id;
+                    let mut points =
+                        self.price_points(batch.source(), offer_id, DateTime::<Utc>::MIN_UTC)?;
+                    if let Some(point) = point {
+                        // A point stored at the batch's own time is the one this batch replaces.
+                        points.retain(|stored| stored.time < point.time);
+                        points.push(point);
+                    }
+                    let summary = price_summary(&points);
+                    batch.keep_summary(offer_id, summary);
+                    summary
+                }
+            };
+            summaries.push(summary);
+        }
+        Ok(summaries)
+    }
 
     /// One batch from a slice of observations.
     fn record_prices(

@@ -50,6 +50,9 @@
 //!   and punctuation (`Björk & Berg` matches `bjork berg`), where tantivy ignores case and
 //!   accents only. Filter values holding a backtick are refused: Typesense cannot quote them.
 //! - An offer id that another source holds stays with both sources (tantivy moves it).
+//! - No price history: documents hold no honest numbers (answers carry none, `sort=discount`
+//!   uses the feed's claim), and `sort=price_drop`, `dropped_within` and `at_lowest` are
+//!   refused as user errors rather than answered as if no offer had dropped.
 //! - A search costs one multi-search request; `generation`, `stats`, `num_offers` and a cached
 //!   search each read the meta collection first.
 

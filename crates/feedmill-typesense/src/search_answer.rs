@@ -6,7 +6,8 @@ use crate::offer_document::{PRICE_BUCKETS, SINGLE_KEY_PREFIX};
 use crate::search_params::facet_field;
 use feedmill_model::Offer;
 use feedmill_search::{
-    FacetKind, FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchRequest,
+    FacetKind, FacetResults, FacetValue, GtinGroup, OfferHit, PricedOffer, SearchItem,
+    SearchRequest,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -74,6 +75,7 @@ pub(crate) fn items(
         let offer = hit.offer()?;
         items.push(SearchItem::Offer(OfferHit {
             offer,
+            price_facts: None,
             score: score(hit),
         }));
     }
@@ -84,6 +86,7 @@ pub(crate) fn items(
                 let offer = hit.offer()?;
                 items.push(SearchItem::Offer(OfferHit {
                     offer,
+                    price_facts: None,
                     score: score(hit),
                 }));
             }
@@ -91,7 +94,7 @@ pub(crate) fn items(
         }
         let mut offers = Vec::with_capacity(group.hits.len());
         for hit in &group.hits {
-            offers.push(hit.offer()?);
+            offers.push(PricedOffer::bare(hit.offer()?));
         }
         items.extend(gtin_group(offers).map(SearchItem::Group));
     }
@@ -100,24 +103,26 @@ pub(crate) fn items(
 
 /// Cheapest total (price + shipping) first, then price, then id: the index's order.
 pub(crate) fn sort_cheapest_first(offers: &mut [Offer]) {
-    offers.sort_by(|a, b| {
-        a.total_price()
-            .cmp(&b.total_price())
-            .then(a.price.cmp(&b.price))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    offers.sort_by(cheapest_first);
 }
 
-fn gtin_group(mut offers: Vec<Offer>) -> Option<GtinGroup> {
-    sort_cheapest_first(&mut offers);
-    let cheapest = offers.first()?;
+fn cheapest_first(a: &Offer, b: &Offer) -> std::cmp::Ordering {
+    a.total_price()
+        .cmp(&b.total_price())
+        .then(a.price.cmp(&b.price))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+fn gtin_group(mut offers: Vec<PricedOffer>) -> Option<GtinGroup> {
+    offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
+    let cheapest = &offers.first()?.offer;
     let gtin = cheapest.gtin.as_ref()?.as_gtin14();
     Some(GtinGroup {
         gtin,
         title: cheapest.title.clone(),
         offer_count: offers.len() as u64,
-        min_price: offers.iter().map(|o| o.price).min()?,
-        max_price: offers.iter().map(|o| o.price).max()?,
+        min_price: offers.iter().map(|o| o.offer.price).min()?,
+        max_price: offers.iter().map(|o| o.offer.price).max()?,
         currency: cheapest.currency,
         offers,
     })

@@ -50,6 +50,7 @@ pub(crate) fn search_params(
     if request.sort == SortOrder::Epc {
         return Err(RequestError::invalid("sort", EPC_UNSUPPORTED).into());
     }
+    refuse_history_options(request)?;
     let words = request
         .query
         .as_deref()
@@ -171,6 +172,23 @@ fn one_of(field: &str, param: &'static str, values: &[&str]) -> Result<String, R
     Ok(format!("{field}:=[{}]", quoted.join(",")))
 }
 
+/// This backend indexes no price history (see the crate doc): a request that needs it is
+/// refused as the caller's mistake, never answered as if it had none.
+fn refuse_history_options(request: &SearchRequest) -> Result<(), RequestError> {
+    let unsupported =
+        |field| RequestError::invalid(field, "price history is not kept by the typesense backend");
+    if request.sort == SortOrder::PriceDrop {
+        return Err(unsupported("sort"));
+    }
+    if request.dropped_within.is_some() {
+        return Err(unsupported("dropped_within"));
+    }
+    if request.at_lowest.is_some() {
+        return Err(unsupported("at_lowest"));
+    }
+    Ok(())
+}
+
 fn sort_by(sort: SortOrder, has_words: bool) -> Option<&'static str> {
     match sort {
         SortOrder::Relevance if has_words => Some("_text_match:desc"),
@@ -181,6 +199,8 @@ fn sort_by(sort: SortOrder, has_words: bool) -> Option<&'static str> {
         SortOrder::Discount => Some("discount:desc"),
         // Refused by `search_params` before it gets here.
         SortOrder::Epc => None,
+        // Refused before: see `refuse_history_options`.
+        SortOrder::PriceDrop => None,
     }
 }
 
@@ -202,6 +222,30 @@ fn given(value: &Option<String>) -> Option<&str> {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+
+    #[test]
+    fn refuses_what_needs_price_history() {
+        for request in [
+            SearchRequest {
+                sort: SortOrder::PriceDrop,
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                dropped_within: Some(7),
+                ..SearchRequest::default()
+            },
+            SearchRequest {
+                at_lowest: Some(90),
+                ..SearchRequest::default()
+            },
+        ] {
+            let refused = search_params(&request, "generation:=1").err();
+            assert!(
+                refused.is_some_and(|e| matches!(e, TypesenseError::Request(_))),
+                "{request:?}"
+            );
+        }
+    }
 
     #[test]
     fn translates_text_filters_sort_and_grouping() -> Result<(), TypesenseError> {

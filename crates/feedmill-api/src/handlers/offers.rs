@@ -1,7 +1,8 @@
-//! `GET /offers/{id}` and `GET /products/{gtin}` (the price-comparison view).
+//! `GET /offers/{id}` and `GET /products/{gtin}` (the price-comparison view), each offer with
+//! its honest numbers when price history is kept.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::offer_links::{Decoration, offer_json};
+use crate::offer_links::{Decoration, priced_offer_json};
 use crate::params::subid_only;
 use crate::state::AppState;
 use axum::Json;
@@ -17,7 +18,7 @@ pub(crate) async fn offer(
     let ids = subid_only(query.as_deref())?;
     let json = state
         .blocking(move |state| {
-            let offer = state.index().get_offer(&id)?.ok_or_else(|| {
+            let offer = state.index().get_priced_offer(&id)?.ok_or_else(|| {
                 ApiError::new(ErrorCode::OfferNotFound, format!("no offer with id {id:?}"))
             })?;
             let commissions = state.commissions().snapshot();
@@ -26,7 +27,7 @@ pub(crate) async fn offer(
                 ids: &ids,
                 commissions: &commissions,
             };
-            offer_json(decoration, &offer)
+            priced_offer_json(decoration, &offer)
         })
         .await?;
     Ok(Json(json))
@@ -41,7 +42,7 @@ pub(crate) async fn product(
     let ids = subid_only(query.as_deref())?;
     let json = state
         .blocking(move |state| {
-            let offers = state.index().offers_by_gtin(&gtin)?;
+            let offers = state.index().priced_offers_by_gtin(&gtin)?;
             if offers.is_empty() {
                 return Err(ApiError::new(
                     ErrorCode::ProductNotFound,
@@ -56,7 +57,7 @@ pub(crate) async fn product(
             };
             let mut items = Vec::with_capacity(offers.len());
             for offer in &offers {
-                items.push(offer_json(decoration, offer)?);
+                items.push(priced_offer_json(decoration, offer)?);
             }
             Ok(json!({ "gtin": gtin.trim(), "offer_count": offers.len(), "offers": items }))
         })

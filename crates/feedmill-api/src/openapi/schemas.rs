@@ -76,6 +76,27 @@ pub struct Offer {
     updated_at: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extra: BTreeMap<String, String>,
+    /// The lowest price of the 30 days before the current price began (the EU reference
+    /// price); `null` with under 30 days of history. This and the fields below are present
+    /// only when price history is kept.
+    lowest_price_30d: Option<String>,
+    /// Days of history (in this currency) before the current price began.
+    history_days: Option<i64>,
+    /// When the current price began (RFC 3339).
+    price_changed_at: Option<String>,
+    /// The price before the current one (same currency).
+    previous_price: Option<String>,
+    /// Percent below `lowest_price_30d` (one decimal); `null` unless the price is below it.
+    discount_percent: Option<f64>,
+    /// Percent below the feed's `old_price`, as the feed claims it.
+    claimed_discount_percent: Option<f64>,
+    /// True only when the feed claims a discount and its old price is at or below
+    /// `lowest_price_30d`: the claim is backed by our history.
+    discount_verified: Option<bool>,
+    /// Percent below `previous_price` when the last change was a drop (`sort=price_drop`).
+    price_drop_percent: Option<f64>,
+    /// Since when no price of the offer was below the current one (RFC 3339; `at_lowest`).
+    lowest_since: Option<String>,
     /// The tracking link to this product page with the caller's sub-id.
     #[schema(required = true)]
     deep_link: Option<String>,

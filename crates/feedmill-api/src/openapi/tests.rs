@@ -41,6 +41,8 @@ fn documents_every_route_and_search_parameter() {
         "facets",
         "group_by",
         "subid",
+        "dropped_within",
+        "at_lowest",
     ] {
         assert!(params.contains(&name), "{name}");
     }

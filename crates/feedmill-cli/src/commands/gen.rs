@@ -4,7 +4,7 @@
 
 use crate::cli::GenArgs;
 use anyhow::Context;
-use feedmill_gen::{GenConfig, GenStats, generate, generate_gzip};
+use feedmill_gen::{GenConfig, GenStats, PriceChanges, generate, generate_gzip};
 use std::fs::File;
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,6 +16,10 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
         offers: args.offers,
         seed: args.seed,
         bad_share: args.bad_share,
+        price_changes: args.day.map(|day| PriceChanges {
+            day,
+            share: args.price_changes,
+        }),
     };
     let started = Instant::now();
     let stats = match args.out.as_ref().filter(|path| path.as_os_str() != "-") {

@@ -1,13 +1,20 @@
 //! `feedmill ingest`: one source's feed files into the index, replacing its offers atomically,
-//! behind the shrink guard; an unchanged feed is skipped.
+//! behind the shrink guard; an unchanged feed is skipped. Prices are recorded in the store's
+//! price history (`--store`; off with `--no-history`) and each offer indexed with its honest
+//! numbers.
 
 use super::UsageError;
 use super::feed_options::feed_options;
 use crate::cli::IngestArgs;
 use crate::progress::IngestBars;
 use anyhow::Context;
-use feedmill_index::{IngestOptions, OfferIndex};
-use feedmill_pipeline::{IndexSink, IngestReport, IngestRequest, IngestResult, ingest_source_with};
+use feedmill_fetch::HistoryConfig;
+use feedmill_index::{IngestOptions, IngestOutcome, OfferIndex};
+use feedmill_model::Rejection;
+use feedmill_pipeline::{
+    IndexSink, IngestReport, IngestRequest, IngestResult, OfferSink, PipelineError,
+    ingest_source_with,
+};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -40,16 +47,26 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let mut sink = IndexSink::new(index);
-    let result = ingest_source_with(&mut sink, &request, &IngestBars, |rejection| match rejects
-        .as_mut()
-    {
+    if let Some(now) = super::price_history::fixed_now(&args.history)? {
+        index.set_search_time(Some(now));
+    }
+    let history = super::price_history::open_history(
+        &args.history,
+        HistoryConfig::default(),
+        &args.store_path(),
+    )?;
+    let sink = IndexSink::new(index);
+    let on_rejection = |rejection: &Rejection| match rejects.as_mut() {
         Some(out) => {
             serde_json::to_writer(&mut *out, rejection).map_err(std::io::Error::other)?;
             out.write_all(b"\n")
         }
         None => Ok(()),
-    });
+    };
+    let result = match history {
+        Some(history) => ingest(history.sink(sink), &request, on_rejection),
+        None => ingest(sink, &request, on_rejection),
+    };
     if let Some(out) = rejects.as_mut() {
         out.flush().context("failed to write rejects")?;
     }
@@ -85,4 +102,12 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn ingest<S: OfferSink<Committed = IngestOutcome>>(
+    mut sink: S,
+    request: &IngestRequest,
+    on_rejection: impl FnMut(&Rejection) -> std::io::Result<()>,
+) -> Result<IngestResult<IngestOutcome>, PipelineError> {
+    ingest_source_with(&mut sink, request, &IngestBars, on_rejection)
 }

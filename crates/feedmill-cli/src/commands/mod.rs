@@ -9,6 +9,7 @@ mod ingest;
 mod match_cmd;
 mod normalize;
 mod postback_programs;
+mod price_history;
 mod refresh;
 mod search;
 mod serve;

@@ -3,7 +3,9 @@
 use super::UsageError;
 use crate::cli::SearchArgs;
 use anyhow::Context;
-use feedmill_index::{FacetKind, OfferIndex, SearchItem, SearchRequest, SearchResponse};
+use feedmill_index::{
+    FacetKind, OfferIndex, SearchItem, SearchRequest, SearchResponse, parse_day_window,
+};
 use feedmill_model::{Decimal, format_price};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -49,7 +51,15 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest, UsageError> {
         group_by_gtin: args.group_by_gtin,
         // `--sort epc` needs the store's EPCs, which only `serve` computes; the index refuses it.
         merchant_ranks: None,
+        dropped_within: day_window("--dropped-within", args.dropped_within.as_deref())?,
+        at_lowest: day_window("--at-lowest", args.at_lowest.as_deref())?,
     })
+}
+
+fn day_window(flag: &str, value: Option<&str>) -> Result<Option<u32>, UsageError> {
+    value
+        .map(|v| parse_day_window("days", v).map_err(|err| UsageError(format!("{flag}: {err}"))))
+        .transpose()
 }
 
 fn parse_price(flag: &str, value: Option<&str>) -> Result<Option<Decimal>, UsageError> {

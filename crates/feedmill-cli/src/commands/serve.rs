@@ -1,17 +1,19 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start. The `[auth]` section and `[[key]]` entries turn
-//! API keys on; merchants' conversion postbacks are accepted for the file's `[[program]]`s,
-//! whose keys come from the environment. The operator endpoints steer the scheduler
-//! (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the config file (keys,
-//! programs and sources). `--metrics-listen` serves `/metrics` on an address of its own. The
-//! `[[network_account]]`s' transactions are synced on the `[transactions] every` schedule,
+//! click log (`--clicks`) is imported at start; every ingest records its prices there too
+//! (unless `--no-history` or `[history] enabled = false`). The `[auth]` section and `[[key]]`
+//! entries turn API keys on; merchants' conversion postbacks are accepted for the file's
+//! `[[program]]`s, whose keys come from the environment. The operator endpoints steer the
+//! scheduler (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the config file
+//! (keys, programs and sources). `--metrics-listen` serves `/metrics` on an address of its own.
+//! The `[[network_account]]`s' transactions are synced on the `[transactions] every` schedule,
 //! refreshing the offers' expected commissions.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
 use super::postback_programs::postback_programs;
+use super::price_history::{fixed_now, history_in};
 use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
@@ -19,6 +21,7 @@ use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
 use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel};
+use feedmill_store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing::{info, warn};
@@ -52,7 +55,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     api_config.max_connections_per_ip = args.max_connections_per_ip;
     let store_path = args.store_path();
-    let store: Arc<dyn feedmill_store::Store> = Arc::new(open_store(&store_path)?);
+    let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
+    let history = match args.history.no_history || !config.history.enabled {
+        true => None,
+        false => Some(history_in(&args.history, config.history, store.clone())?),
+    };
+    if let Some(now) = fixed_now(&args.history)? {
+        index.set_search_time(Some(now));
+    }
     let state = AppState::new(index.clone(), api_config, store.clone())?;
     let env = |name: &str| std::env::var(name).ok();
     let settings = auth_settings(&config, &env).map_err(anyhow::Error::msg)?;
@@ -69,7 +79,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
         );
-        let reports = refresh_all(&index, &ctx, &config.sources, board.as_ref()).await;
+        let reports = refresh_all(
+            &index,
+            &ctx,
+            &config.sources,
+            board.as_ref(),
+            history.as_ref(),
+        )
+        .await;
         scheduler.keep_reports(&reports);
     }
     let operator = Arc::new(ServeOperator {
@@ -92,6 +109,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         board,
         SCHEDULER_TICK,
         control,
+        history,
     ));
     let metrics = match &args.metrics_listen {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),

@@ -37,7 +37,7 @@ pub fn record<W: Write + ?Sized>(out: &mut W, rec: &OfferRecord) -> io::Result<(
         xml_element(out, INDENT, "OriginalPrice", &whole_or_decimal(regular))?;
     }
     xml_element(out, INDENT, "Shipping", &whole_or_decimal(rec.shipping))?;
-    xml_element(out, INDENT, "Currency", rec.merchant.market.currency)?;
+    xml_element(out, INDENT, "Currency", rec.currency)?;
     xml_element(
         out,
         INDENT,

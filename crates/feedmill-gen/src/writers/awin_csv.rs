@@ -45,7 +45,7 @@ pub fn header<W: Write + ?Sized>(out: &mut W) -> io::Result<()> {
 
 pub fn record<W: Write + ?Sized>(out: &mut W, rec: &OfferRecord) -> io::Result<()> {
     let merchant = rec.merchant;
-    let currency = merchant.market.currency;
+    let currency = rec.currency;
     // Awin's product id: unique per offer, 11 digits like the real ones.
     let aw_product_id = 30_000_000_000 + rec.product * 97 + u64::from(merchant.id % 97);
     let price = rec.price.map(decimal).unwrap_or_default();

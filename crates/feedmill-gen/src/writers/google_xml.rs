@@ -26,7 +26,7 @@ pub fn header<W: Write + ?Sized>(out: &mut W, seed: u64) -> io::Result<()> {
 }
 
 pub fn record<W: Write + ?Sized>(out: &mut W, rec: &OfferRecord) -> io::Result<()> {
-    let currency = rec.merchant.market.currency;
+    let currency = rec.currency;
     let amount = |minor: i64| format!("{} {currency}", decimal(minor));
     out.write_all(b"<item>\n")?;
     xml_element(out, INDENT, "g:id", &rec.sku)?;

@@ -59,7 +59,7 @@ pub fn record<W: Write + ?Sized>(out: &mut W, rec: &OfferRecord) -> io::Result<(
         ("sku", &rec.sku),
         ("category", &rec.category.join(" / ")),
         ("price", &rec.price.map(decimal).unwrap_or_default()),
-        ("currency", merchant.market.currency),
+        ("currency", rec.currency),
         ("old_price", &rec.old_price.map(decimal).unwrap_or_default()),
         ("brand", rec.brand),
         (

@@ -60,7 +60,7 @@ fn groups_offers_of_one_product() -> TestResult {
             assert_eq!(group.offer_count, 3);
             assert_eq!(group.min_price, dec("1000"));
             assert_eq!(group.max_price, dec("1200"));
-            let order: Vec<&str> = group.offers.iter().map(|o| o.id.as_str()).collect();
+            let order: Vec<&str> = group.offers.iter().map(|o| o.offer.id.as_str()).collect();
             // Totals: a:1 1100, b:1 1050, c:1 1200.
             assert_eq!(order, ["b:1", "a:1", "c:1"], "cheapest total first");
             assert_eq!(
@@ -265,7 +265,7 @@ fn wide_grouping_matches_grouping_by_hand() -> TestResult {
             for item in response.items {
                 let (key, mut ids) = match item {
                     SearchItem::Group(g) => {
-                        let ids = g.offers.iter().map(|o| o.id.clone()).collect();
+                        let ids = g.offers.iter().map(|o| o.offer.id.clone()).collect();
                         (format!("{}/{}", g.gtin, g.currency), ids)
                     }
                     SearchItem::Offer(hit) => {

@@ -7,5 +7,6 @@ mod epc;
 mod facets;
 mod grouping;
 mod ingest;
+mod price_history;
 mod search;
 mod support;

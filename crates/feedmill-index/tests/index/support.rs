@@ -139,7 +139,7 @@ pub fn ids(response: &feedmill_index::SearchResponse) -> Vec<String> {
         match item {
             feedmill_index::SearchItem::Offer(hit) => ids.push(hit.offer.id.clone()),
             feedmill_index::SearchItem::Group(group) => {
-                ids.extend(group.offers.iter().map(|o| o.id.clone()));
+                ids.extend(group.offers.iter().map(|o| o.offer.id.clone()));
             }
         }
     }

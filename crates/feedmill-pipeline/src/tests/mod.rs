@@ -1,7 +1,9 @@
 //! The pipeline over real files and a real on-disk index in a temp dir.
 
+mod history;
 mod ingest;
 mod refresh;
+mod replay;
 
 use feedmill_formats::FeedFormat;
 use feedmill_formats::driver::FeedOptions;

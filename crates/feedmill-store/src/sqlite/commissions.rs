@@ -14,7 +14,7 @@ use feedmill_model::Network;
 use rusqlite::params;
 
 /// The table, a migration of its own.
-pub(crate) const SCHEMA_V2_COMMISSIONS: &str = "
+pub(crate) const SCHEMA_COMMISSIONS: &str = "
 CREATE TABLE commission_rules (
     network     TEXT NOT NULL,
     program_id  TEXT NOT NULL,

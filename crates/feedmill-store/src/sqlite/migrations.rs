@@ -5,6 +5,7 @@
 //! the next, never between; a migration already applied is never run again. A database whose
 //! version is newer than [`MIGRATIONS`] knows is refused rather than guessed at.
 
+use super::price_summary_schema::SCHEMA_PRICE_SUMMARY;
 use crate::error::{StoreError, StoreResult};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -15,7 +16,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::api_keys::SCHEMA_API_KEYS,
     super::click_rollup::SCHEMA_CLICK_ROLLUP,
     super::sale_rollup_schema::SCHEMA_SALE_ROLLUP,
-    super::commissions::SCHEMA_V2_COMMISSIONS,
+    super::commissions::SCHEMA_COMMISSIONS,
+    SCHEMA_PRICE_SUMMARY,
 ];
 
 const SCHEMA_V1: &str = "

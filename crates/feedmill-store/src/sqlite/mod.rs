@@ -15,6 +15,7 @@ mod commissions;
 mod conversions;
 mod earnings;
 mod migrations;
+mod price_summary_schema;
 mod prices;
 mod rows;
 mod sale_rollup;

@@ -8,12 +8,13 @@
 use super::SqliteStore;
 use super::rows;
 use crate::error::{StoreError, StoreResult};
-use crate::price_batch::{KnownState, ObservedChange, PriceBatch};
+use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
 use crate::price_history::{
     DailyLow, MerchantLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
 };
+use crate::price_summary::PriceSummary;
 use crate::store::PriceHistoryStore;
-use crate::stored::{date_of_day, day_of, money_from_stored, time_to_stored};
+use crate::stored::{date_of_day, day_of, money_from_stored, optional_money, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Gtin};
 use rusqlite::{Connection, Row, params};
@@ -23,13 +24,14 @@ impl PriceHistoryStore for SqliteStore {
         let mut batch = PriceBatch::new(source, time);
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT offer_id, price, old_price, currency, availability, listed \
+                "SELECT offer_id, price, old_price, currency, availability, listed, since_us, \
+                 previous_price, history_days, lowest_30d, lowest_since_us \
                  FROM price_state WHERE source = ?1",
             )?;
             let mut found = statement.query([source])?;
             while let Some(row) = found.next()? {
                 let offer_id: String = row.get(0)?;
-                batch.insert_known(&offer_id, known_state(row)?);
+                batch.insert_known_with_summary(&offer_id, known_state(row)?, summary(row)?);
             }
             Ok(())
         })?;
@@ -122,10 +124,16 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
     let time_us = time_to_stored(batch.time());
     let source = batch.source().to_owned();
     let gone = gone_offers(connection, &batch)?;
-    let (changes, gtin_lows, mut stats) = batch.into_parts();
+    let BatchParts {
+        changes,
+        gtin_lows,
+        summaries,
+        mut stats,
+    } = batch.into_parts();
     for change in &changes {
         write_change(connection, &source, time_us, change)?;
     }
+    write_summaries(connection, &source, &summaries)?;
     let mut gap = connection.prepare_cached(
         "INSERT INTO price_points (source, offer_id, time_us, kind) VALUES (?1, ?2, ?3, 'gap') \
          ON CONFLICT (source, offer_id, time_us) DO UPDATE SET kind = 'gap', price = NULL, \
@@ -194,7 +202,8 @@ fn write_change(
         "INSERT INTO price_state (source, offer_id, price, old_price, currency, availability, listed) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (source, offer_id) DO UPDATE SET \
          price = excluded.price, old_price = excluded.old_price, currency = excluded.currency, \
-         availability = excluded.availability, listed = 1",
+         availability = excluded.availability, listed = 1, since_us = NULL, \
+         previous_price = NULL, history_days = NULL, lowest_30d = NULL, lowest_since_us = NULL",
     )?;
     upsert.execute(params![
         source,
@@ -205,6 +214,47 @@ fn write_change(
         state.availability.as_str(),
     ])?;
     Ok(())
+}
+
+/// Keeps each computed summary in its offer's state row (after the changes created the rows).
+fn write_summaries(
+    connection: &Connection,
+    source: &str,
+    summaries: &[(String, PriceSummary)],
+) -> StoreResult<()> {
+    let mut update = connection.prepare_cached(
+        "UPDATE price_state SET since_us = ?3, previous_price = ?4, history_days = ?5, \
+         lowest_30d = ?6, lowest_since_us = ?7 WHERE source = ?1 AND offer_id = ?2",
+    )?;
+    for (offer_id, summary) in summaries {
+        update.execute(params![
+            source,
+            offer_id,
+            time_to_stored(summary.current_since),
+            optional_money("previous_price", summary.previous_price)?,
+            summary.history_days,
+            optional_money("lowest_30d", summary.lowest_30d)?,
+            time_to_stored(summary.lowest_since),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The summary kept in a state row; `None` until one was computed.
+fn summary(row: &Row<'_>) -> StoreResult<Option<PriceSummary>> {
+    let (Some(current_since), Some(lowest_since)) = (
+        rows::optional_time(row, "since_us")?,
+        rows::optional_time(row, "lowest_since_us")?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(PriceSummary {
+        current_since,
+        previous_price: rows::optional_money(row, "previous_price")?,
+        history_days: row.get::<_, Option<i64>>("history_days")?.unwrap_or(0),
+        lowest_30d: rows::optional_money(row, "lowest_30d")?,
+        lowest_since,
+    }))
 }
 
 fn known_state(row: &Row<'_>) -> StoreResult<KnownState> {

@@ -9,6 +9,7 @@ mod earnings_rollup_suite;
 mod earnings_suite;
 mod key_suite;
 mod price_suite;
+mod summary_suite;
 mod transaction_suite;
 
 pub(crate) use attribution_suite::*;
@@ -19,6 +20,7 @@ pub(crate) use earnings_rollup_suite::*;
 pub(crate) use earnings_suite::*;
 pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
+pub(crate) use summary_suite::*;
 pub(crate) use transaction_suite::*;
 
 use crate::click::{Click, ClickId};
@@ -59,7 +61,9 @@ macro_rules! store_suite {
             the_schema_version_is_the_latest,
             an_api_key_keeps_every_field, an_api_key_digest_is_stored_once,
             a_deleted_api_key_is_gone,
-            commission_rules_are_replaced_per_program, commission_rules_keep_exact_values
+            commission_rules_are_replaced_per_program, commission_rules_keep_exact_values,
+            observed_summaries_agree_with_the_points,
+            a_summary_is_computed_for_offers_recorded_without_one
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {

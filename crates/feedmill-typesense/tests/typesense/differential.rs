@@ -46,7 +46,7 @@ fn summarize(backend: &dyn SearchBackend, request: &SearchRequest) -> TestResult
             let (key, price) = match item {
                 SearchItem::Offer(hit) => (hit.offer.id.clone(), hit.offer.price),
                 SearchItem::Group(group) => {
-                    let ids: Vec<&str> = group.offers.iter().map(|o| o.id.as_str()).collect();
+                    let ids: Vec<&str> = group.offers.iter().map(|o| o.offer.id.as_str()).collect();
                     let key = format!(
                         "{} {} x{} {}..{} [{}]",
                         group.gtin,

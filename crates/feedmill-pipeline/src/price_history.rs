@@ -1,0 +1,66 @@
+//! [`PriceHistory`]: where an ingest records prices — the store, the clock that dates each
+//! batch, and how long raw change points are kept. `PriceHistory::sink` (in
+//! `price_history_sink.rs`) puts it in front of an ingest's sink.
+//!
+//! The clock is `feedmill-fetch`'s [`Clock`]: the system clock in production, a
+//! [`ManualClock`](feedmill_fetch::ManualClock) in tests and in replays of simulated days
+//! (`feedmill ingest --now`), so a test can run sixty daily refreshes in a second.
+
+use chrono::{DateTime, Duration, Utc};
+use feedmill_fetch::Clock;
+use feedmill_store::{DEFAULT_RETENTION_DAYS, Store, StoreResult};
+use std::sync::Arc;
+
+/// See the module doc. Cheap to clone: one per refresh.
+#[derive(Clone)]
+pub struct PriceHistory {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    retention_days: i64,
+}
+
+impl PriceHistory {
+    /// Recording into `store` at the time `clock` tells, keeping [`DEFAULT_RETENTION_DAYS`].
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> PriceHistory {
+        PriceHistory {
+            store,
+            clock,
+            retention_days: DEFAULT_RETENTION_DAYS,
+        }
+    }
+
+    /// Raw change points older than `days` are pruned after each ingest.
+    pub fn with_retention_days(mut self, days: i64) -> PriceHistory {
+        self.retention_days = days;
+        self
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn retention_days(&self) -> i64 {
+        self.retention_days
+    }
+
+    /// The time a batch begun now is dated.
+    pub fn now(&self) -> DateTime<Utc> {
+        let millis = i64::try_from(self.clock.now_ms()).unwrap_or(i64::MAX);
+        DateTime::from_timestamp_millis(millis).unwrap_or_else(Utc::now)
+    }
+
+    /// Deletes what is older than the retention (keeping each offer's point in effect then).
+    pub fn prune(&self) -> StoreResult<u64> {
+        let cut = self.now() - Duration::days(self.retention_days);
+        self.store.prune_price_history(cut)
+    }
+}
+
+impl std::fmt::Debug for PriceHistory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriceHistory")
+            .field("retention_days", &self.retention_days)
+            .field("now", &self.now())
+            .finish_non_exhaustive()
+    }
+}
