@@ -8,6 +8,7 @@
 //! follow with the `postgres` client or a pool of blocking connections. Times are passed in
 //! (`now`): no store reads the system clock, so tests set it.
 
+pub use crate::alert_store::AlertStore;
 use crate::attribution::UnattributedSale;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::ImportReport;
@@ -140,6 +141,7 @@ pub trait Store:
     + TransactionStore
     + EarningsStore
     + PriceHistoryStore
+    + AlertStore
     + Send
     + Sync
 {
@@ -152,6 +154,7 @@ impl<T> Store for T where
         + TransactionStore
         + EarningsStore
         + PriceHistoryStore
+        + AlertStore
         + Send
         + Sync
 {

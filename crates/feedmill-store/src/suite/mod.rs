@@ -1,6 +1,7 @@
 //! The store test suite, written once against the [`Store`] traits and run for every store
 //! implementation through [`store_suite!`] with a factory of fresh, empty stores.
 
+mod alert_suite;
 mod attribution_suite;
 mod click_suite;
 mod conversion_suite;
@@ -8,6 +9,7 @@ mod earnings_suite;
 mod price_suite;
 mod transaction_suite;
 
+pub(crate) use alert_suite::*;
 pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
 pub(crate) use conversion_suite::*;
@@ -49,7 +51,11 @@ macro_rules! store_suite {
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
-            the_schema_version_is_the_latest
+            the_schema_version_is_the_latest,
+            an_alert_keeps_its_fields_and_a_secret_of_its_own,
+            a_drop_is_delivered_once_until_the_price_goes_back_above,
+            an_alert_below_at_its_first_evaluation_fires, an_attempt_moves_only_a_pending_delivery,
+            deleting_an_alert_deletes_its_deliveries, a_threshold_the_store_cannot_hold_is_refused
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {
