@@ -33,6 +33,8 @@ mod click_out_tests;
 mod config;
 mod error;
 mod handlers;
+#[cfg(test)]
+mod history_tests;
 mod json_body;
 mod link_directory;
 mod metrics;
@@ -54,9 +56,11 @@ pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
-pub use params::MAX_Q_BYTES;
+pub use params::{DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS, MAX_Q_BYTES};
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, router, serve};
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
-pub use types::MAX_BATCH;
+pub use types::{
+    DailyPoint, HistoryPoint, MAX_BATCH, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+};

@@ -7,12 +7,13 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{
-    CLICK_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, SEARCH_PARAMS, SUGGEST_PARAMS,
+    CLICK_PARAMS, HISTORY_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, SEARCH_PARAMS, SUGGEST_PARAMS,
 };
 use crate::source_status::SourceStatus;
 use crate::types::{
-    AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
-    LinkResponse, SourceView,
+    AdvertiserId, BatchItem, BatchRequest, BatchResponse, DailyPoint, HistoryPoint, LinkParameters,
+    LinkRequest, LinkResponse, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+    SourceView,
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -43,6 +44,12 @@ mod schemas;
         BatchItem,
         SourceStatus,
         SourceView,
+        OfferHistory,
+        HistoryPoint,
+        ProductHistory,
+        MarketLow,
+        MerchantHistory,
+        DailyPoint,
         schemas::Offer,
         schemas::OfferHit,
         schemas::GtinGroup,
@@ -115,6 +122,29 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 &[("gtin", "GTIN of any length")],
                 None,
                 ok("Product", "The product's offers"),
+            )),
+        ),
+        (
+            "/offers/{id}/history",
+            get(op(
+                "Price history of one offer: its change points (first, change, gap, return)",
+                HISTORY_PARAMS,
+                &[("id", "Offer id")],
+                None,
+                ok("OfferHistory", "Change points, oldest first"),
+            )),
+        ),
+        (
+            "/products/{gtin}/history",
+            get(op(
+                "Price history of one product: the daily market low per currency and each merchant's daily low",
+                HISTORY_PARAMS,
+                &[(
+                    "gtin",
+                    "GTIN of 8, 12, 13 or 14 digits with a valid check digit",
+                )],
+                None,
+                ok("ProductHistory", "Daily lows, oldest first"),
             )),
         ),
         (

@@ -7,6 +7,8 @@ pub(crate) const ALL: &[&str] = &[
     SUGGEST,
     OFFER,
     PRODUCT,
+    OFFER_HISTORY,
+    PRODUCT_HISTORY,
     LINKS_GENERATE,
     LINKS_GENERATE_BATCH,
     CLICK_OUT,
@@ -20,6 +22,8 @@ pub(crate) const SEARCH: &str = "/search";
 pub(crate) const SUGGEST: &str = "/suggest";
 pub(crate) const OFFER: &str = "/offers/{id}";
 pub(crate) const PRODUCT: &str = "/products/{gtin}";
+pub(crate) const OFFER_HISTORY: &str = "/offers/{id}/history";
+pub(crate) const PRODUCT_HISTORY: &str = "/products/{gtin}/history";
 pub(crate) const CLICK_OUT: &str = "/r/{code}";
 pub(crate) const HEALTH: &str = "/health";
 pub(crate) const OPENAPI: &str = "/openapi.json";

@@ -7,7 +7,7 @@
 //! limit.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, links, offers, search};
+use crate::handlers::{clickout, health, history, links, offers, search};
 use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Shoppers' routes: search, offers, products, suggestions,
+/// Shoppers' routes: search, offers, products, price history, suggestions,
 /// click-out, health and the OpenAPI document.
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new()
@@ -57,6 +57,8 @@ pub(crate) fn public_routes() -> Router<AppState> {
         .route(route_paths::SUGGEST, get(search::suggest))
         .route(route_paths::OFFER, get(offers::offer))
         .route(route_paths::PRODUCT, get(offers::product))
+        .route(route_paths::OFFER_HISTORY, get(history::offer_history))
+        .route(route_paths::PRODUCT_HISTORY, get(history::product_history))
         .route(route_paths::CLICK_OUT, get(clickout::click_out))
         .route(route_paths::HEALTH, get(health::health))
         .route(route_paths::OPENAPI, get(health::openapi_json))

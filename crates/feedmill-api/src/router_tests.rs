@@ -749,6 +749,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/suggest",
                 "/offers/{id}",
                 "/products/{gtin}",
+                "/offers/{id}/history",
+                "/products/{gtin}/history",
                 "/r/{code}",
                 "/health",
                 "/openapi.json",

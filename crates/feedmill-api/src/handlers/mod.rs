@@ -5,6 +5,7 @@
 
 pub(crate) mod clickout;
 pub(crate) mod health;
+pub(crate) mod history;
 pub(crate) mod links;
 pub(crate) mod offers;
 pub(crate) mod search;

@@ -3,9 +3,13 @@
 //! Field names are a contract with users. (The search answer's offers and groups are the
 //! seam's types, `feedmill_search::SearchResponse`, with links added by `offer_links`.)
 
+pub(crate) mod history_view;
 pub(crate) mod link_request;
 pub(crate) mod source_view;
 
+pub use history_view::{
+    DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+};
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
     LinkResponse, MAX_BATCH,
