@@ -33,6 +33,9 @@ pub struct ApiConfig {
     /// The most heap the answers of repeated searches may take (an estimate); 0 turns the
     /// cache off. Answers are kept only until the index changes ([`feedmill_search::SearchCache`]).
     pub search_cache_bytes: u64,
+    /// Let price alert callbacks reach loopback, private, link-local and other non-public
+    /// addresses (`[alerts] allow_private_callbacks`); off, they are refused (SSRF).
+    pub allow_private_callbacks: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +65,7 @@ impl ApiConfig {
             clicks_per_minute: DEFAULT_CLICKS_PER_MINUTE,
             trust_forwarded_for: false,
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
+            allow_private_callbacks: false,
         }
     }
 

@@ -29,6 +29,9 @@
 //! ```
 
 #[cfg(test)]
+mod alert_tests;
+pub mod alerts;
+#[cfg(test)]
 mod click_out_tests;
 mod config;
 mod error;

@@ -11,9 +11,9 @@ use crate::params::{
 };
 use crate::source_status::SourceStatus;
 use crate::types::{
-    AdvertiserId, BatchItem, BatchRequest, BatchResponse, DailyPoint, HistoryPoint, LinkParameters,
-    LinkRequest, LinkResponse, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
-    SourceView,
+    AdvertiserId, AlertCreated, AlertRequest, AlertView, BatchItem, BatchRequest, BatchResponse,
+    DailyPoint, DeliveryView, HistoryPoint, LinkParameters, LinkRequest, LinkResponse, MarketLow,
+    MerchantHistory, OfferHistory, ProductHistory, SourceView,
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -44,6 +44,10 @@ mod schemas;
         BatchItem,
         SourceStatus,
         SourceView,
+        AlertRequest,
+        AlertCreated,
+        AlertView,
+        DeliveryView,
         OfferHistory,
         HistoryPoint,
         ProductHistory,
@@ -225,7 +229,52 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for (path, item) in paths {
         doc.paths.paths.insert(path.to_string(), item);
     }
+    for (path, item) in alert_paths() {
+        doc.paths.paths.insert(path.to_string(), item);
+    }
     doc
+}
+
+/// `/alerts` (201 on creation) and `/alerts/{id}` (GET, and DELETE with 204).
+fn alert_paths() -> [(&'static str, PathItem); 2] {
+    let mut create = op(
+        "Create a price alert; the answer shows its signing secret, once",
+        &[],
+        &[],
+        Some("AlertRequest"),
+        ok("AlertCreated", "The alert and its secret"),
+    );
+    let created = create.responses.responses.remove("200");
+    if let Some(created) = created {
+        create.responses.responses.insert("201".into(), created);
+    }
+    let id = [("id", "Alert id")];
+    let mut item = PathItem::new(
+        HttpMethod::Get,
+        op(
+            "A price alert and its deliveries (no secret)",
+            &[],
+            &id,
+            None,
+            ok("AlertView", "The alert"),
+        ),
+    );
+    let mut remove = op(
+        "Delete a price alert and its deliveries",
+        &[],
+        &id,
+        None,
+        ResponseBuilder::new().description("Deleted").build(),
+    );
+    let deleted = remove.responses.responses.remove("200");
+    if let Some(deleted) = deleted {
+        remove.responses.responses.insert("204".into(), deleted);
+    }
+    item.delete = Some(remove);
+    [
+        ("/alerts", PathItem::new(HttpMethod::Post, create)),
+        ("/alerts/{id}", item),
+    ]
 }
 
 fn ok(schema: &str, description: &str) -> utoipa::openapi::Response {

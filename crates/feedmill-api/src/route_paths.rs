@@ -13,6 +13,8 @@ pub(crate) const ALL: &[&str] = &[
     LINKS_GENERATE_BATCH,
     CLICK_OUT,
     SOURCES,
+    ALERTS,
+    ALERT,
     HEALTH,
     METRICS,
     OPENAPI,
@@ -30,6 +32,8 @@ pub(crate) const OPENAPI: &str = "/openapi.json";
 pub(crate) const LINKS_GENERATE: &str = "/links/generate";
 pub(crate) const LINKS_GENERATE_BATCH: &str = "/links/generate-batch";
 pub(crate) const SOURCES: &str = "/sources";
+pub(crate) const ALERTS: &str = "/alerts";
+pub(crate) const ALERT: &str = "/alerts/{id}";
 pub(crate) const METRICS: &str = "/metrics";
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! limit.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::handlers::{clickout, health, history, links, offers, search};
+use crate::handlers::{alerts, clickout, health, history, links, offers, search};
 use crate::route_paths;
 use crate::state::AppState;
 use axum::Router;
@@ -74,11 +74,16 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and metrics.
+/// The operator's routes: sources, metrics and price alerts.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
         .route(route_paths::METRICS, get(health::metrics))
+        .route(route_paths::ALERTS, post(alerts::create_alert))
+        .route(
+            route_paths::ALERT,
+            get(alerts::alert).delete(alerts::delete_alert),
+        )
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in

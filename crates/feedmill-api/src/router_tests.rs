@@ -761,7 +761,11 @@ async fn routes_are_grouped_public_partner_operator() {
             partner_routes,
             &["/links/generate", "/links/generate-batch"],
         ),
-        ("operator", operator_routes, &["/sources", "/metrics"]),
+        (
+            "operator",
+            operator_routes,
+            &["/sources", "/metrics", "/alerts", "/alerts/{id}"],
+        ),
     ];
     for (name, build, paths) in groups {
         for route in crate::route_paths::ALL {

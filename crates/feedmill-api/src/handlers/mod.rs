@@ -3,6 +3,7 @@
 //! failure is an [`crate::error::ApiError`]. Handlers depend on the state, the types and the
 //! offer-to-JSON code; only the router depends on them.
 
+pub(crate) mod alerts;
 pub(crate) mod clickout;
 pub(crate) mod health;
 pub(crate) mod history;

@@ -3,10 +3,12 @@
 //! Field names are a contract with users. (The search answer's offers and groups are the
 //! seam's types, `feedmill_search::SearchResponse`, with links added by `offer_links`.)
 
+pub(crate) mod alert_view;
 pub(crate) mod history_view;
 pub(crate) mod link_request;
 pub(crate) mod source_view;
 
+pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView};
 pub use history_view::{
     DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
 };
