@@ -16,6 +16,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
+    /// The `[alerts]` section.
+    pub alerts: crate::alerts_config::AlertsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +74,10 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::Source { name, message })?;
             sources.push(source);
         }
-        Ok(FeedConfig { sources })
+        Ok(FeedConfig {
+            sources,
+            alerts: raw.alerts,
+        })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -85,6 +90,8 @@ impl FeedConfig {
 struct RawFile {
     #[serde(default)]
     source: Vec<RawSource>,
+    #[serde(default)]
+    alerts: crate::alerts_config::AlertsConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

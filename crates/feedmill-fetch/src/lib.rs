@@ -25,6 +25,7 @@
 //! ```
 
 mod adtraction_source;
+mod alerts_config;
 mod cache;
 mod clock;
 mod config;
@@ -45,6 +46,7 @@ mod source_config;
 mod temp_file;
 mod url_source;
 
+pub use alerts_config::AlertsConfig;
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
 pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};

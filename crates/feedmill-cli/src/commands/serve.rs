@@ -1,15 +1,18 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start.
+//! click log (`--clicks`) is imported at start. After each committed refresh the price alerts
+//! are evaluated and their drops delivered (`feedmill_api::alerts`).
 
 use super::clicks::open_store;
 use super::fetch::runtime;
 use crate::cli::ServeArgs;
 use anyhow::Context;
+use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
+use feedmill_model::RefreshLog;
 use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_schedule};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,10 +45,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         |api, source| api.with_source(source.name.clone(), source_links(source)),
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
+    api_config.allow_private_callbacks = config.alerts.allow_private_callbacks;
     let store_path = args.store_path();
     let store = Arc::new(open_store(&store_path)?);
     let state = AppState::new(index.clone(), api_config, store)?;
-    let board = state.sources();
+    let board = refresh_log_with_alerts(&state);
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
             num_sources = config.sources.len(),
@@ -70,6 +74,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     served.context("the HTTP server failed")?;
     info!("shut down");
     Ok(())
+}
+
+/// The status board of `GET /sources`, and after each committed refresh a run of the price
+/// alert evaluator (started here, in the background: it also runs once now, for drops and
+/// deliveries left from before).
+fn refresh_log_with_alerts(state: &AppState) -> Arc<dyn RefreshLog> {
+    let policy = CallbackPolicy {
+        allow_private: state.config().allow_private_callbacks,
+    };
+    let evaluator = AlertEvaluator::new(state.index().clone(), state.store().clone(), policy);
+    let trigger = Arc::new(evaluator).spawn();
+    Arc::new(AlertingRefreshLog::new(state.sources(), trigger))
 }
 
 /// The API's link settings of one configured source: its network's link dialect, the
