@@ -66,4 +66,5 @@ pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
 pub use types::{
     DailyPoint, HistoryPoint, MAX_BATCH, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+    merchant_source,
 };

@@ -25,12 +25,20 @@ mod tests {
     #[test]
     fn the_alerts_section_is_optional_and_strict() {
         let none = FeedConfig::from_toml_str("", Path::new("."));
-        assert_eq!(none.map(|c| c.alerts.allow_private_callbacks).ok(), Some(false));
-        let on = FeedConfig::from_toml_str("[alerts]\nallow_private_callbacks = true\n", Path::new("."));
-        assert_eq!(on.map(|c| c.alerts.allow_private_callbacks).ok(), Some(true));
+        assert_eq!(
+            none.map(|c| c.alerts.allow_private_callbacks).ok(),
+            Some(false)
+        );
+        let on =
+            FeedConfig::from_toml_str("[alerts]\nallow_private_callbacks = true\n", Path::new("."));
+        assert_eq!(
+            on.map(|c| c.alerts.allow_private_callbacks).ok(),
+            Some(true)
+        );
         let typo = FeedConfig::from_toml_str("[alerts]\nallow_private = true\n", Path::new("."));
         assert!(typo.is_err());
-        let wrong = FeedConfig::from_toml_str("[alerts]\nallow_private_callbacks = 1\n", Path::new("."));
+        let wrong =
+            FeedConfig::from_toml_str("[alerts]\nallow_private_callbacks = 1\n", Path::new("."));
         assert!(wrong.is_err());
     }
 }

@@ -46,8 +46,8 @@ mod source_config;
 mod temp_file;
 mod url_source;
 
-pub use alerts_config::AlertsConfig;
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
+pub use alerts_config::AlertsConfig;
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
 pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};
 pub use config::{ConfigError, FeedConfig, load_config};

@@ -8,11 +8,11 @@
 use crate::error::{ApiError, ErrorCode};
 use crate::params::history_days;
 use crate::state::AppState;
-use crate::types::{OfferHistory, ProductHistory};
+use crate::types::{OfferHistory, ProductHistory, merchant_source};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Duration, Utc};
-use feedmill_model::{Gtin, Offer};
+use feedmill_model::Gtin;
 use feedmill_store::StoreError;
 
 /// A store failure as an answer: the caller's mistakes are 400, the store's own faults 500.
@@ -94,18 +94,4 @@ pub(crate) async fn product_history(
         })
         .await?;
     Ok(Json(history))
-}
-
-/// The source of the current offer a merchant label of the history belongs to: the label is
-/// the merchant's name, else its id, else the source's own name.
-pub(crate) fn merchant_source(offers: &[Offer], merchant: &str) -> Option<String> {
-    let named = |offer: &&Offer| {
-        offer.merchant_name.as_deref() == Some(merchant)
-            || offer.merchant_id.as_deref() == Some(merchant)
-    };
-    offers
-        .iter()
-        .find(named)
-        .or_else(|| offers.iter().find(|offer| offer.source == merchant))
-        .map(|offer| offer.source.clone())
 }

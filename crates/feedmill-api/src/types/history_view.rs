@@ -4,7 +4,7 @@
 //! RFC 3339 in UTC, days `YYYY-MM-DD` (UTC days, as the store buckets them).
 
 use chrono::SecondsFormat;
-use feedmill_model::Decimal;
+use feedmill_model::{Decimal, Offer};
 use feedmill_store::{DailyLow, PointKind, PricePoint};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -164,6 +164,20 @@ impl ProductHistory {
             merchants,
         }
     }
+}
+
+/// The source of the current offer a merchant label of the history belongs to: the label is
+/// the merchant's name, else its id, else the source's own name.
+pub fn merchant_source(offers: &[Offer], merchant: &str) -> Option<String> {
+    let named = |offer: &&Offer| {
+        offer.merchant_name.as_deref() == Some(merchant)
+            || offer.merchant_id.as_deref() == Some(merchant)
+    };
+    offers
+        .iter()
+        .find(named)
+        .or_else(|| offers.iter().find(|offer| offer.source == merchant))
+        .map(|offer| offer.source.clone())
 }
 
 #[cfg(test)]

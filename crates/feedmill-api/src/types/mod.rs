@@ -11,6 +11,7 @@ pub(crate) mod source_view;
 pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView};
 pub use history_view::{
     DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+    merchant_source,
 };
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,

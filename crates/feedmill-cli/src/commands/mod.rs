@@ -4,6 +4,7 @@ mod clicks;
 mod feed_options;
 mod fetch;
 mod r#gen;
+mod history;
 mod ingest;
 mod match_cmd;
 mod normalize;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Stats(args)) => stats::run(args),
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Clicks(args)) => clicks::run(args),
+        Some(Command::History(args)) => history::run(args),
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),
