@@ -120,13 +120,13 @@ fn offer(
 
 fn print_offer(history: &OfferHistory, points: &[PricePoint], first: NaiveDate, last: NaiveDate) {
     println!(
-        "{:<22} {:<7} {:>12} {:>12} {:<8} AVAILABILITY",
+        "{:<28} {:<7} {:>12} {:>12} {:<8} AVAILABILITY",
         "AT", "KIND", "PRICE", "OLD PRICE", "CURRENCY"
     );
     for point in &history.points {
         let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
         println!(
-            "{:<22} {:<7} {:>12} {:>12} {:<8} {}",
+            "{:<28} {:<7} {:>12} {:>12} {:<8} {}",
             point.at,
             point.kind,
             dash(&point.price),
