@@ -29,7 +29,7 @@ fn window_start(days: u32) -> DateTime<Utc> {
 }
 
 /// The source an offer id begins with (`source:...`).
-pub(crate) fn source_in_id(offer_id: &str) -> Option<&str> {
+fn source_in_id(offer_id: &str) -> Option<&str> {
     offer_id.split_once(':').map(|(source, _)| source)
 }
 

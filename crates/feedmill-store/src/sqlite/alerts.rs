@@ -225,12 +225,12 @@ fn evaluate(
         return Ok(());
     };
     let is_below = lowest.as_ref().is_some_and(|(price, _)| *price < threshold);
-    let dropped = connection.execute(
-        "UPDATE alerts SET is_below = ?2, evaluated_us = ?3 \
+    let changed = connection.execute(
+        "UPDATE alerts SET is_below = ?2 \
          WHERE alert_id = ?1 AND (is_below IS NULL OR is_below <> ?2)",
-        params![alert_id.as_str(), is_below, now_us],
-    )? > 0
-        && is_below;
+        params![alert_id.as_str(), is_below],
+    )? > 0;
+    let dropped = changed && is_below;
     connection.execute(
         "UPDATE alerts SET evaluated_us = ?2 WHERE alert_id = ?1",
         params![alert_id.as_str(), now_us],
