@@ -1,7 +1,9 @@
 //! feedmill's integration tests: one binary, one module per area. Fixtures live in
 //! `tests/fixtures/` and reproduce the quirks of real exported feeds.
 
+mod alerts_cli;
 mod earnings_cli;
+mod history_cli;
 mod index_cli;
 mod match_cli;
 mod normalize_auto_mapping;

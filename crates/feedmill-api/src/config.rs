@@ -50,6 +50,9 @@ pub struct ApiConfig {
     /// How long a client may take to send a request's headers, and an idle keep-alive
     /// connection may wait for its next request, before the connection is closed.
     pub header_read_timeout: Duration,
+    /// Let price alert callbacks reach loopback, private, link-local and other non-public
+    /// addresses (`[alerts] allow_private_callbacks`); off, they are refused (SSRF).
+    pub allow_private_callbacks: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,7 @@ impl ApiConfig {
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            allow_private_callbacks: false,
         }
     }
 

@@ -36,6 +36,9 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(test)]
+mod alert_tests;
+pub mod alerts;
 pub mod auth;
 #[cfg(test)]
 mod click_out_tests;
@@ -51,6 +54,8 @@ mod earnings_tests;
 mod epc_ranks;
 mod error;
 mod handlers;
+#[cfg(test)]
+mod history_tests;
 mod json_body;
 mod link_directory;
 mod metrics;
@@ -83,7 +88,7 @@ pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};
 pub use openapi::{document as openapi_document, document_json as openapi_json};
-pub use params::{MAX_Q_BYTES, MAX_Q_CHARS};
+pub use params::{DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS, MAX_Q_BYTES, MAX_Q_CHARS};
 pub use postback::{MAX_PROGRAM_ID_CHARS, PostbackProgram, PostbackPrograms, ProgramError};
 pub use rate_limit::ApiClock;
 pub use router::{MAX_BODY_BYTES, metrics_router, router, serve_metrics};
@@ -91,4 +96,7 @@ pub use server::serve;
 pub use source_status::{SourceStatus, SourceStatusBoard};
 pub use state::AppState;
 pub use types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey};
-pub use types::{MAX_BATCH, PostbackResponse};
+pub use types::{
+    DailyPoint, HistoryPoint, MAX_BATCH, MarketLow, MerchantHistory, OfferHistory,
+    PostbackResponse, ProductHistory, merchant_source,
+};

@@ -8,13 +8,14 @@
 use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{
-    CLICK_PARAMS, GTIN_PATTERN, OFFER_PARAMS, ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS,
-    SUGGEST_PARAMS,
+    CLICK_PARAMS, GTIN_PATTERN, HISTORY_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, ParamValues,
+    SEARCH_PARAMS, SUGGEST_PARAMS,
 };
 use crate::source_status::SourceStatus;
 use crate::types::{
-    AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
-    LinkResponse, PostbackResponse, SourceView,
+    AdvertiserId, AlertCreated, AlertRequest, AlertView, BatchItem, BatchRequest, BatchResponse,
+    DailyPoint, DeliveryView, HistoryPoint, LinkParameters, LinkRequest, LinkResponse, MarketLow,
+    MerchantHistory, OfferHistory, PostbackResponse, ProductHistory, SourceView,
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -51,6 +52,16 @@ mod schemas;
         PostbackResponse,
         SourceStatus,
         SourceView,
+        AlertRequest,
+        AlertCreated,
+        AlertView,
+        DeliveryView,
+        OfferHistory,
+        HistoryPoint,
+        ProductHistory,
+        MarketLow,
+        MerchantHistory,
+        DailyPoint,
         schemas::Offer,
         schemas::ExpectedCommission,
         schemas::OfferHit,
@@ -139,6 +150,30 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 &[("gtin", "GTIN of any length", Some(GTIN_PATTERN))],
                 None,
                 ok("Product", "The product's offers"),
+            )),
+        ),
+        (
+            "/offers/{id}/history",
+            get(op(
+                "Price history of one offer: its change points (first, change, gap, return)",
+                HISTORY_PARAMS,
+                &[("id", "Offer id", None)],
+                None,
+                ok("OfferHistory", "Change points, oldest first"),
+            )),
+        ),
+        (
+            "/products/{gtin}/history",
+            get(op(
+                "Price history of one product: the daily market low per currency and each merchant's daily low",
+                HISTORY_PARAMS,
+                &[(
+                    "gtin",
+                    "GTIN of 8, 12, 13 or 14 digits with a valid check digit (any other has no history: 404)",
+                    Some(GTIN_PATTERN),
+                )],
+                None,
+                ok("ProductHistory", "Daily lows, oldest first"),
             )),
         ),
         (
@@ -240,9 +275,54 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for (path, item) in paths.into_iter().chain(key_paths::paths()) {
         doc.paths.paths.insert(path.to_string(), item);
     }
+    for (path, item) in alert_paths() {
+        doc.paths.paths.insert(path.to_string(), item);
+    }
     key_paths::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
     doc
+}
+
+/// `/alerts` (201 on creation) and `/alerts/{id}` (GET, and DELETE with 204).
+fn alert_paths() -> [(&'static str, PathItem); 2] {
+    let mut create = op(
+        "Create a price alert; the answer shows its signing secret, once",
+        &[],
+        &[],
+        Some("AlertRequest"),
+        ok("AlertCreated", "The alert and its secret"),
+    );
+    let created = create.responses.responses.remove("200");
+    if let Some(created) = created {
+        create.responses.responses.insert("201".into(), created);
+    }
+    let id = [("id", "Alert id", None)];
+    let mut item = PathItem::new(
+        HttpMethod::Get,
+        op(
+            "A price alert and its deliveries (no secret)",
+            &[],
+            &id,
+            None,
+            ok("AlertView", "The alert"),
+        ),
+    );
+    let mut remove = op(
+        "Delete a price alert and its deliveries",
+        &[],
+        &id,
+        None,
+        ResponseBuilder::new().description("Deleted").build(),
+    );
+    let deleted = remove.responses.responses.remove("200");
+    if let Some(deleted) = deleted {
+        remove.responses.responses.insert("204".into(), deleted);
+    }
+    item.delete = Some(remove);
+    [
+        ("/alerts", PathItem::new(HttpMethod::Post, create)),
+        ("/alerts/{id}", item),
+    ]
 }
 
 fn ok(schema: &str, description: &str) -> utoipa::openapi::Response {

@@ -37,9 +37,9 @@ pub(crate) const PRICE_PATTERN: &str = r"^\s*([0-9]{1,15}(\.[0-9]{1,10})?)?\s*$"
 /// A GTIN of any length: up to 14 digits, with blanks and dashes between them ignored
 /// (`feedmill_search::normalize_gtin14`).
 pub(crate) const GTIN_PATTERN: &str = r"^\s*[ -]*([0-9][ -]*){1,14}\s*$";
-/// [`GTIN_PATTERN`] or blank (absent), for the `gtin` filter.
 /// A day window of `parse_day_window`: 1 to 400 days, the `d` optional; blank is absent.
 const DAY_WINDOW_PATTERN: &str = r"^\s*$|^\s*\+?0*([1-9][0-9]?|[1-3][0-9]{2}|400)[dD]?\s*$";
+/// [`GTIN_PATTERN`] or blank (absent), for the `gtin` filter.
 const GTIN_FILTER_PATTERN: &str = r"^\s*$|^\s*[ -]*([0-9][ -]*){1,14}\s*$";
 /// A category path has at least one step that is not blank (`" > "` has none); blank is absent.
 const CATEGORY_PATTERN: &str = r"^\s*$|[^>\s]";
@@ -287,6 +287,17 @@ pub(crate) const SUGGEST_PARAMS: &[ParamSpec] = &[
 
 pub(crate) const OFFER_PARAMS: &[ParamSpec] = &[SUBID];
 
+/// Days of price history when the caller does not say, and the most it may ask for (the
+/// store keeps raw change points 400 days by default).
+pub const DEFAULT_HISTORY_DAYS: u32 = 90;
+pub const MAX_HISTORY_DAYS: u32 = 400;
+
+pub(crate) const HISTORY_PARAMS: &[ParamSpec] = &[param(
+    "days",
+    Integer,
+    "Days of history up to now, 1 to 400 (default 90)",
+)];
+
 pub(crate) const CLICK_PARAMS: &[ParamSpec] = &[
     click_sub_id(
         "sub_id",
@@ -528,6 +539,21 @@ pub(crate) fn click_sub_ids(query: Option<&str>) -> Result<SubIds, ApiError> {
     Ok(ids)
 }
 
+/// The `days` of `GET /offers/{id}/history` and `GET /products/{gtin}/history`.
+pub(crate) fn history_days(query: Option<&str>) -> Result<u32, ApiError> {
+    let params = QueryParams::parse(query, HISTORY_PARAMS, true)?;
+    let days = params
+        .parsed("days", "a whole number from 1 to 400")?
+        .unwrap_or(DEFAULT_HISTORY_DAYS);
+    if !(1..=MAX_HISTORY_DAYS).contains(&days) {
+        return Err(ApiError::invalid_parameter(
+            "days",
+            format!("{days} is not between 1 and {MAX_HISTORY_DAYS}"),
+        ));
+    }
+    Ok(days)
+}
+
 /// The text and the number of suggestions of `GET /suggest`.
 pub(crate) fn suggest_request(query: Option<&str>) -> Result<(String, usize), ApiError> {
     let params = QueryParams::parse(query, SUGGEST_PARAMS, true)?;
@@ -646,6 +672,23 @@ mod tests {
         );
         assert!(click_sub_ids(Some("sub_id_6=a%40b")).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn history_days_default_to_90_and_stay_within_400() {
+        assert_eq!(history_days(None).ok(), Some(90));
+        assert_eq!(history_days(Some("days=400")).ok(), Some(400));
+        assert_eq!(history_days(Some("days=1")).ok(), Some(1));
+        for bad in [
+            "days=0",
+            "days=401",
+            "days=-1",
+            "days=ten",
+            "days=1&days=2",
+            "day=3",
+        ] {
+            assert!(history_days(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

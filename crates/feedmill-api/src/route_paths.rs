@@ -8,6 +8,8 @@ pub(crate) const ALL: &[&str] = &[
     SUGGEST,
     OFFER,
     PRODUCT,
+    OFFER_HISTORY,
+    PRODUCT_HISTORY,
     LINKS_GENERATE,
     LINKS_GENERATE_BATCH,
     CLICK_OUT,
@@ -15,6 +17,8 @@ pub(crate) const ALL: &[&str] = &[
     SOURCES,
     EARNINGS,
     EARNINGS_UNATTRIBUTED,
+    ALERTS,
+    ALERT,
     HEALTH,
     METRICS,
     OPENAPI,
@@ -32,6 +36,8 @@ pub(crate) const SEARCH: &str = "/search";
 pub(crate) const SUGGEST: &str = "/suggest";
 pub(crate) const OFFER: &str = "/offers/{id}";
 pub(crate) const PRODUCT: &str = "/products/{gtin}";
+pub(crate) const OFFER_HISTORY: &str = "/offers/{id}/history";
+pub(crate) const PRODUCT_HISTORY: &str = "/products/{gtin}/history";
 pub(crate) const CLICK_OUT: &str = "/r/{code}";
 pub(crate) const POSTBACK: &str = "/api/postback/{program_id}";
 pub(crate) const HEALTH: &str = "/health";
@@ -39,6 +45,8 @@ pub(crate) const OPENAPI: &str = "/openapi.json";
 pub(crate) const LINKS_GENERATE: &str = "/links/generate";
 pub(crate) const LINKS_GENERATE_BATCH: &str = "/links/generate-batch";
 pub(crate) const SOURCES: &str = "/sources";
+pub(crate) const ALERTS: &str = "/alerts";
+pub(crate) const ALERT: &str = "/alerts/{id}";
 pub(crate) const METRICS: &str = "/metrics";
 pub(crate) const KEYS: &str = "/keys";
 pub(crate) const KEY: &str = "/keys/{id}";

@@ -15,7 +15,7 @@
 use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{
-    clickout, earnings, health, keys, links, offers, operator, postback, search,
+    alerts, clickout, earnings, health, history, keys, links, offers, operator, postback, search,
 };
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Shoppers' routes: search, offers, products, suggestions,
+/// Shoppers' routes: search, offers, products, price history, suggestions,
 /// click-out, health and the OpenAPI document.
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new()
@@ -73,6 +73,8 @@ pub(crate) fn public_routes() -> Router<AppState> {
         .route(route_paths::SUGGEST, get(search::suggest))
         .route(route_paths::OFFER, get(offers::offer))
         .route(route_paths::PRODUCT, get(offers::product))
+        .route(route_paths::OFFER_HISTORY, get(history::offer_history))
+        .route(route_paths::PRODUCT_HISTORY, get(history::product_history))
         .route(route_paths::CLICK_OUT, get(clickout::click_out))
         .route(route_paths::HEALTH, get(health::health))
         .route(route_paths::OPENAPI, get(health::openapi_json))
@@ -92,7 +94,8 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics and earnings.
+/// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics, earnings
+/// and price alerts.
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
@@ -112,6 +115,11 @@ pub(crate) fn operator_routes() -> Router<AppState> {
         .route(
             route_paths::EARNINGS_UNATTRIBUTED,
             get(earnings::unattributed),
+        )
+        .route(route_paths::ALERTS, post(alerts::create_alert))
+        .route(
+            route_paths::ALERT,
+            get(alerts::alert).delete(alerts::delete_alert),
         )
 }
 

@@ -749,6 +749,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/suggest",
                 "/offers/{id}",
                 "/products/{gtin}",
+                "/offers/{id}/history",
+                "/products/{gtin}/history",
                 "/r/{code}",
                 "/health",
                 "/openapi.json",
@@ -779,6 +781,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/admin/reload",
                 "/earnings",
                 "/earnings/unattributed",
+                "/alerts",
+                "/alerts/{id}",
             ],
         ),
     ];

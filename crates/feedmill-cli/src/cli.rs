@@ -35,6 +35,9 @@ pub enum Command {
     /// Earnings from the store: clicks, conversions, sale amount, commission by status,
     /// conversion rate and EPC per group and currency (a table, or the JSON of GET /earnings).
     Earnings(EarningsArgs),
+    /// Price history from the store: an offer's change points or a product's daily lows, as a
+    /// table with a chart per currency, or as the API's JSON.
+    History(HistoryReportArgs),
     /// Download the configured sources into the cache.
     Fetch(FetchArgs),
     /// Fetch, normalize and ingest the configured sources, each behind the shrink guard.
@@ -327,6 +330,46 @@ impl ServeArgs {
             .unwrap_or_else(|| self.index.join("clicks.ndjson"))
     }
 
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryReportArgs {
+    #[command(flatten)]
+    pub target: HistoryTarget,
+    /// Days of history up to now, 1 to 400.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=400))]
+    pub days: u32,
+    /// Print the JSON of `GET /products/{gtin}/history` or `GET /offers/{id}/history`.
+    #[arg(long)]
+    pub json: bool,
+    /// The offer's source, when the index cannot tell it and the id does not begin with it.
+    #[arg(long, requires = "offer")]
+    pub source: Option<String>,
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    /// The store (SQLite; default: feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+}
+
+/// What `feedmill history` shows: one product or one offer.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct HistoryTarget {
+    /// A product (any GTIN length): its daily market low and each merchant's daily low.
+    #[arg(long)]
+    pub gtin: Option<String>,
+    /// An offer id: its change points.
+    #[arg(long)]
+    pub offer: Option<String>,
+}
+
+impl HistoryReportArgs {
     pub fn store_path(&self) -> PathBuf {
         self.store
             .clone()

@@ -34,6 +34,8 @@ pub struct FeedConfig {
     pub transaction_sync: TransactionSyncConfig,
     /// The `[history]` section (price history recording and retention).
     pub history: HistoryConfig,
+    /// The `[alerts]` section.
+    pub alerts: crate::alerts_config::AlertsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +127,7 @@ impl FeedConfig {
             network_accounts,
             transaction_sync,
             history,
+            alerts: raw.alerts,
         })
     }
 
@@ -168,6 +171,8 @@ struct RawFile {
     transactions: Option<RawTransactionSync>,
     #[serde(default)]
     history: HistoryConfig,
+    #[serde(default)]
+    alerts: crate::alerts_config::AlertsConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -31,6 +31,7 @@
 //! ```
 
 mod adtraction_source;
+mod alerts_config;
 mod auth_config;
 mod cache;
 mod clock;
@@ -57,6 +58,7 @@ mod transactions;
 mod url_source;
 
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
+pub use alerts_config::AlertsConfig;
 pub use auth_config::{AuthConfig, AuthMode, KeyConfig};
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
 pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};

@@ -4,7 +4,7 @@
 //!
 //! # The seam
 //! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
-//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`CommissionStore`], [`Migrations`]) so that a server database can
+//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`CommissionStore`], [`AlertStore`], [`Migrations`]) so that a server database can
 //! follow SQLite. The test suite is written once against them (`suite`, run for each store by
 //! `store_suite!` with a factory of fresh stores). The traits are **synchronous**: SQLite
 //! work is blocking, the API (axum on tokio) runs it in `spawn_blocking` as it does searches,
@@ -53,6 +53,15 @@
 //! `commission_rules(network, program_id, position, rule_json, fetched_us)` PK (network,
 //! program_id, position), one JSON rule per commission type ([`CommissionStore`]).
 //!
+//! # Schema (the alerts migration)
+//! ```text
+//! alerts(alert_id PK, offer_id | gtin (exactly one), below, currency, callback_url, secret,
+//!        created_us, is_below, evaluated_us)
+//! alert_deliveries(delivery_id PK, alert_id → alerts ON DELETE CASCADE, created_us, price,
+//!        currency, offer_id, state, attempts, last_error, last_attempt_us, delivered_us)
+//!                                                    idx (alert_id, created_us), pending ones
+//! ```
+//!
 //! # The parts
 //! - Click ids: 128 random bits as hex, revealing nothing ([`ClickId`]). An old NDJSON click
 //!   log is imported idempotently, malformed lines reported by number ([`ImportReport`]).
@@ -64,11 +73,15 @@
 //!   ([`attribution`](crate::Attribution)); earnings per day, source, merchant, offer or sub-id
 //!   with commission by status and EPC per currency ([`EarningsRow`]), answered as an
 //!   [`EarningsReport`] over a period read by [`report_period`].
+//! - Price alerts ([`AlertStore`]): a threshold per offer or GTIN, evaluated by the caller,
+//!   one delivery per drop below it (a compare-and-set in the same write), delivery state kept.
 //! - Price history: only changes, gaps for disappearances, a batch per ingest compared with a
 //!   compact last-known state ([`PriceBatch`]), the EU 30-day low ([`thirty_day_low`]), daily
 //!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]); each offer's
 //!   [`PriceSummary`] (its honest figures) kept in its last known state, computed only when its
 //!   price changes ([`PriceHistoryStore::observe_prices`]).
+mod alert;
+mod alert_store;
 mod api_key;
 mod attribution;
 mod click;
@@ -88,6 +101,11 @@ mod store;
 mod stored;
 mod transaction;
 
+pub use alert::{
+    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryState, LowestPrice,
+    NewAlert,
+};
+pub use alert_store::AlertStore;
 pub use api_key::{KeyStore, StoredApiKey};
 pub use attribution::{ATTRIBUTION_WINDOW_DAYS, Attribution, AttributionMethod, UnattributedSale};
 pub use click::{Click, ClickCount, ClickId, GroupBy, NUM_SUB_ID_SLOTS, TimeRange};

@@ -8,6 +8,7 @@
 //! follow with the `postgres` client or a pool of blocking connections. Times are passed in
 //! (`now`): no store reads the system clock, so tests set it.
 
+pub use crate::alert_store::AlertStore;
 use crate::api_key::KeyStore;
 use crate::attribution::UnattributedSale;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
@@ -178,6 +179,7 @@ pub trait Store:
     + PriceHistoryStore
     + KeyStore
     + CommissionStore
+    + AlertStore
     + Send
     + Sync
 {
@@ -192,6 +194,7 @@ impl<T> Store for T where
         + PriceHistoryStore
         + KeyStore
         + CommissionStore
+        + AlertStore
         + Send
         + Sync
 {

@@ -9,7 +9,7 @@ use std::str::FromStr;
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
-    /// Read offers: search, suggestions, offers, products.
+    /// Read offers: search, suggestions, offers, products and their price history.
     Search,
     /// Build tracking links.
     Links,
@@ -17,7 +17,7 @@ pub enum Action {
     Clicks,
     /// Post conversions.
     Postback,
-    /// Operate the server: sources, jobs, keys, metrics, reload.
+    /// Operate the server: sources, jobs, keys, metrics, reload, price alerts.
     Admin,
 }
 
@@ -83,6 +83,8 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::SUGGEST, Access::Needs(Action::Search)),
     (paths::OFFER, Access::Needs(Action::Search)),
     (paths::PRODUCT, Access::Needs(Action::Search)),
+    (paths::OFFER_HISTORY, Access::Needs(Action::Search)),
+    (paths::PRODUCT_HISTORY, Access::Needs(Action::Search)),
     (paths::LINKS_GENERATE, Access::Needs(Action::Links)),
     (paths::LINKS_GENERATE_BATCH, Access::Needs(Action::Links)),
     (paths::CLICK_OUT, Access::Open),
@@ -102,6 +104,8 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::POSTBACK, Access::OwnKey),
     (paths::EARNINGS, Access::Needs(Action::Clicks)),
     (paths::EARNINGS_UNATTRIBUTED, Access::Needs(Action::Clicks)),
+    (paths::ALERTS, Access::Needs(Action::Admin)),
+    (paths::ALERT, Access::Needs(Action::Admin)),
 ];
 
 /// What `route` needs; `None` for a path that is not a route (the 404 answers it).

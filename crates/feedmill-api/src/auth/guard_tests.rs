@@ -36,6 +36,17 @@ fn sample(route: &str) -> (Method, &'static str, Option<Value>) {
         paths::JOB => (Method::GET, "/jobs/none", None),
         paths::ADMIN_RELOAD => (Method::POST, "/admin/reload", None),
         paths::EARNINGS => (Method::GET, "/earnings", None),
+        paths::OFFER_HISTORY => (Method::GET, "/offers/none/history", None),
+        paths::PRODUCT_HISTORY => (Method::GET, "/products/4006381333931/history", None),
+        paths::ALERTS => (
+            Method::POST,
+            "/alerts",
+            Some(
+                json!({ "offer_id": "none", "below": "1.00", "currency": "EUR",
+                         "callback_url": "https://hooks.example/a" }),
+            ),
+        ),
+        paths::ALERT => (Method::GET, "/alerts/none", None),
         paths::EARNINGS_UNATTRIBUTED => (Method::GET, "/earnings/unattributed", None),
         paths::POSTBACK => (
             Method::GET,

@@ -3,9 +3,11 @@
 //! failure is an [`crate::error::ApiError`]. Handlers depend on the state, the types and the
 //! offer-to-JSON code; only the router depends on them.
 
+pub(crate) mod alerts;
 pub(crate) mod clickout;
 pub(crate) mod earnings;
 pub(crate) mod health;
+pub(crate) mod history;
 pub(crate) mod keys;
 pub(crate) mod links;
 pub(crate) mod offers;

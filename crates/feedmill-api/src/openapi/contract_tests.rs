@@ -249,6 +249,29 @@ async fn real_answers_of_every_route_match_the_document() {
         ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
         ("/admin/reload", Method::POST, "/admin/reload".into(), None),
         (
+            "/offers/{id}/history",
+            Method::GET,
+            "/offers/none/history?days=30".into(),
+            None,
+        ),
+        (
+            "/products/{gtin}/history",
+            Method::GET,
+            "/products/4006381333931/history".into(),
+            None,
+        ),
+        (
+            "/alerts",
+            Method::POST,
+            "/alerts".into(),
+            Some(
+                json!({ "gtin": "4006381333931", "below": "1.00", "currency": "EUR",
+                         "callback_url": "http://127.0.0.1:9/hook" }),
+            ),
+        ),
+        ("/alerts/{id}", Method::GET, "/alerts/none".into(), None),
+        ("/alerts/{id}", Method::DELETE, "/alerts/none".into(), None),
+        (
             "/earnings",
             Method::GET,
             "/earnings?group_by=merchant".into(),

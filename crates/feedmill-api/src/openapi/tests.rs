@@ -169,3 +169,25 @@ fn earnings_schemas_name_every_field_the_reports_write() {
         .unwrap_or_default();
     assert_eq!(params, ["from", "to", "group_by"]);
 }
+
+#[test]
+fn documents_the_history_and_alert_routes_with_their_statuses() {
+    let doc = doc_json();
+    for route in ["/offers/{id}/history", "/products/{gtin}/history"] {
+        let params = doc["paths"][route]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(params.iter().any(|p| p["name"] == "days"), "{route}");
+    }
+    assert!(doc["paths"]["/alerts"]["post"]["responses"]["201"].is_object());
+    assert!(doc["paths"]["/alerts/{id}"]["get"]["responses"]["200"].is_object());
+    assert!(doc["paths"]["/alerts/{id}"]["delete"]["responses"]["204"].is_object());
+    let created = doc["components"]["schemas"]["AlertCreated"].to_string();
+    assert!(
+        created.contains("\"secret\"") && created.contains("AlertView"),
+        "{created}"
+    );
+    assert!(!properties(&doc, "AlertView").contains("secret"));
+    assert!(properties(&doc, "HistoryPoint").contains("sale_price"));
+}

@@ -3,11 +3,18 @@
 //! Field names are a contract with users. (The search answer's offers and groups are the
 //! seam's types, `feedmill_search::SearchResponse`, with links added by `offer_links`.)
 
+pub(crate) mod alert_view;
+pub(crate) mod history_view;
 pub(crate) mod key_types;
 pub(crate) mod link_request;
 pub(crate) mod postback_response;
 pub(crate) mod source_view;
 
+pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView};
+pub use history_view::{
+    DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
+    merchant_source,
+};
 pub use key_types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey, ScopedKeyRequest};
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,

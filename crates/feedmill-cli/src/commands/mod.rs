@@ -5,6 +5,7 @@ mod earnings;
 mod feed_options;
 mod fetch;
 mod r#gen;
+mod history;
 mod ingest;
 mod match_cmd;
 mod normalize;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Clicks(args)) => clicks::run(args),
         Some(Command::Earnings(args)) => earnings::run(args),
+        Some(Command::History(args)) => history::run(args),
         Some(Command::Fetch(args)) => fetch::run(args),
         Some(Command::Refresh(args)) => refresh::run(args),
         Some(Command::Gen(args)) => r#gen::run(args),

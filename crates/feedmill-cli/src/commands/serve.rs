@@ -2,13 +2,14 @@
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
 //! click log (`--clicks`) is imported at start; every ingest records its prices there too
-//! (unless `--no-history` or `[history] enabled = false`). The `[auth]` section and `[[key]]`
-//! entries turn API keys on; merchants' conversion postbacks are accepted for the file's
-//! `[[program]]`s, whose keys come from the environment. The operator endpoints steer the
-//! scheduler (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the config file
-//! (keys, programs and sources). `--metrics-listen` serves `/metrics` on an address of its own.
-//! The `[[network_account]]`s' transactions are synced on the `[transactions] every` schedule,
-//! refreshing the offers' expected commissions.
+//! (unless `--no-history` or `[history] enabled = false`). After each committed refresh the
+//! price alerts are evaluated and their drops delivered (`feedmill_api::alerts`). The `[auth]`
+//! section and `[[key]]` entries turn API keys on; merchants' conversion postbacks are accepted
+//! for the file's `[[program]]`s, whose keys come from the environment. The operator endpoints
+//! steer the scheduler (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the
+//! config file (keys, programs and sources). `--metrics-listen` serves `/metrics` on an address
+//! of its own. The `[[network_account]]`s' transactions are synced on the
+//! `[transactions] every` schedule, refreshing the offers' expected commissions.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
@@ -17,9 +18,11 @@ use super::price_history::{fixed_now, history_in};
 use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
+use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
+use feedmill_model::RefreshLog;
 use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel};
 use feedmill_store::Store;
 use std::process::ExitCode;
@@ -54,6 +57,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     api_config.max_connections_per_ip = args.max_connections_per_ip;
+    api_config.allow_private_callbacks = config.alerts.allow_private_callbacks;
     let store_path = args.store_path();
     let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
     let history = match args.history.no_history || !config.history.enabled {
@@ -72,7 +76,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
     state.reload_programs(postback_programs(&config, &env).context("postback programs")?);
     let transactions = super::serve_transactions::start(&state, store, ctx.clone(), &config);
-    let board = state.sources();
+    let board = refresh_log_with_alerts(&state);
     let (scheduler, control) = scheduler_channel(&config.sources);
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
@@ -144,6 +148,18 @@ async fn serve_metrics(addr: &str, state: AppState) -> anyhow::Result<tokio::tas
             warn!(%error, "the metrics listener failed");
         }
     }))
+}
+
+/// The status board of `GET /sources`, and after each committed refresh a run of the price
+/// alert evaluator (started here, in the background: it also runs once now, for drops and
+/// deliveries left from before).
+fn refresh_log_with_alerts(state: &AppState) -> Arc<dyn RefreshLog> {
+    let policy = CallbackPolicy {
+        allow_private: state.config().allow_private_callbacks,
+    };
+    let evaluator = AlertEvaluator::new(state.index().clone(), state.store().clone(), policy);
+    let trigger = Arc::new(evaluator).spawn();
+    Arc::new(AlertingRefreshLog::new(state.sources(), trigger))
 }
 
 /// The API's link settings of one configured source: its network's link dialect, the

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::sale_rollup_schema::SCHEMA_SALE_ROLLUP,
     super::commissions::SCHEMA_COMMISSIONS,
     SCHEMA_PRICE_SUMMARY,
+    super::alerts::SCHEMA_ALERTS,
 ];
 
 const SCHEMA_V1: &str = "

@@ -6,6 +6,7 @@
 //! is on disk before it returns: WAL's `NORMAL` could lose the last commits on power loss),
 //! `foreign_keys=ON` and a busy timeout for the moments another process holds the file.
 
+mod alerts;
 mod api_keys;
 mod attribution;
 mod bulk;

@@ -1,6 +1,7 @@
 //! The store test suite, written once against the [`Store`] traits and run for every store
 //! implementation through [`store_suite!`] with a factory of fresh, empty stores.
 
+mod alert_suite;
 mod attribution_suite;
 mod click_suite;
 mod commission_suite;
@@ -12,6 +13,7 @@ mod price_suite;
 mod summary_suite;
 mod transaction_suite;
 
+pub(crate) use alert_suite::*;
 pub(crate) use attribution_suite::*;
 pub(crate) use click_suite::*;
 pub(crate) use commission_suite::*;
@@ -63,7 +65,11 @@ macro_rules! store_suite {
             a_deleted_api_key_is_gone,
             commission_rules_are_replaced_per_program, commission_rules_keep_exact_values,
             observed_summaries_agree_with_the_points,
-            a_summary_is_computed_for_offers_recorded_without_one
+            a_summary_is_computed_for_offers_recorded_without_one,
+            an_alert_keeps_its_fields_and_a_secret_of_its_own,
+            a_drop_is_delivered_once_until_the_price_goes_back_above,
+            an_alert_below_at_its_first_evaluation_fires, an_attempt_moves_only_a_pending_delivery,
+            deleting_an_alert_deletes_its_deliveries, a_threshold_the_store_cannot_hold_is_refused
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {
