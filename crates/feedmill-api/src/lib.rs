@@ -5,7 +5,8 @@
 //! price comparison, suggestions, link building and click-out (the links themselves are built
 //! by `feedmill-links`, whose [`deep_link`] module is re-exported here), the click-out's
 //! durable record in the click store (`feedmill-store`, any `Store` behind [`AppState::new`]),
-//! the per-IP click limit, the Prometheus metrics and the OpenAPI document.
+//! the per-IP click limit, the Prometheus metrics, the OpenAPI document and the comparison page
+//! at `/` (`web`: HTML, CSS and scripts embedded in the binary, reading the public API).
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -48,8 +49,11 @@ mod state;
 #[cfg(test)]
 mod testing;
 mod types;
+mod web;
 
-pub use config::{ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES};
+pub use config::{
+    ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES, PageApiKey,
+};
 pub use error::{ApiError, ErrorCode};
 pub use feedmill_links::deep_link;
 pub use feedmill_links::{LinkNetwork, MAX_SUB_ID_LEN, SourceLinks, SubIds};

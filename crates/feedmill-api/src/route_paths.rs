@@ -14,6 +14,8 @@ pub(crate) const ALL: &[&str] = &[
     HEALTH,
     METRICS,
     OPENAPI,
+    PAGE,
+    PAGE_ASSET,
 ];
 
 pub(crate) const SEARCH: &str = "/search";
@@ -27,6 +29,9 @@ pub(crate) const LINKS_GENERATE: &str = "/links/generate";
 pub(crate) const LINKS_GENERATE_BATCH: &str = "/links/generate-batch";
 pub(crate) const SOURCES: &str = "/sources";
 pub(crate) const METRICS: &str = "/metrics";
+/// The comparison page and its embedded assets (open in every key mode: a browser loads them).
+pub(crate) const PAGE: &str = "/";
+pub(crate) const PAGE_ASSET: &str = "/assets/{file}";
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{clickout, health, links, offers, search};
 use crate::route_paths;
 use crate::state::AppState;
+use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header;
@@ -50,7 +51,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Shoppers' routes: search, offers, products, suggestions,
-/// click-out, health and the OpenAPI document.
+/// click-out, health, the OpenAPI document and the comparison page with its assets.
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SEARCH, get(search::search))
@@ -60,6 +61,8 @@ pub(crate) fn public_routes() -> Router<AppState> {
         .route(route_paths::CLICK_OUT, get(clickout::click_out))
         .route(route_paths::HEALTH, get(health::health))
         .route(route_paths::OPENAPI, get(health::openapi_json))
+        .route(route_paths::PAGE, get(web::page))
+        .route(route_paths::PAGE_ASSET, get(web::asset))
 }
 
 /// Partners' routes: the link builder.

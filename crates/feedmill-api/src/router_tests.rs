@@ -752,6 +752,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/r/{code}",
                 "/health",
                 "/openapi.json",
+                "/",
+                "/assets/{file}",
             ],
         ),
         (
@@ -766,7 +768,8 @@ async fn routes_are_grouped_public_partner_operator() {
             let uri = route
                 .replace("{id}", "x")
                 .replace("{gtin}", "4006381333931")
-                .replace("{code}", "x");
+                .replace("{code}", "x")
+                .replace("{file}", "app.js");
             let response = build()
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))
