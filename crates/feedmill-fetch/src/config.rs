@@ -16,6 +16,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedConfig {
     pub sources: Vec<SourceConfig>,
+    /// The `[web]` section: the comparison page's settings.
+    pub web: crate::web_config::WebConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,8 @@ pub enum ConfigError {
     Parse { message: String },
     #[error("source \"{name}\": {message}")]
     Source { name: String, message: String },
+    #[error(transparent)]
+    Web(#[from] crate::web_config::WebConfigError),
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     /// Any of the above, with the file it was found in.
@@ -72,7 +76,8 @@ impl FeedConfig {
                 .map_err(|message| ConfigError::Source { name, message })?;
             sources.push(source);
         }
-        Ok(FeedConfig { sources })
+        let web = raw.web.validated()?;
+        Ok(FeedConfig { sources, web })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -85,6 +90,8 @@ impl FeedConfig {
 struct RawFile {
     #[serde(default)]
     source: Vec<RawSource>,
+    #[serde(default)]
+    web: crate::web_config::WebConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -44,6 +44,7 @@ pub mod simulator;
 mod source_config;
 mod temp_file;
 mod url_source;
+mod web_config;
 
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
 pub use cache::{CacheMeta, CachedFeed, cached_feed};
@@ -54,6 +55,7 @@ pub use context::{
 };
 pub use error::{FetchError, FetchErrorKind};
 pub use rate_limit::RateLimiter;
+pub use web_config::{WebConfig, WebConfigError};
 pub use retry::RetryPolicy;
 pub use source_config::{
     ADTRACTION_BASE_URL, AWIN_BASE_URL, AdtractionConfig, AdtractionFetch, AwinConfig, FileConfig,

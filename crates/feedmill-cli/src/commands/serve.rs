@@ -1,13 +1,14 @@
 //! `feedmill serve`: the HTTP API over the index, with the configured sources ingested into an
 //! empty index first and then refreshed in the background on their `every` schedule. Clicks
 //! go to the store (`--store`, default `feedmill.db` beside the index), into which an old
-//! click log (`--clicks`) is imported at start.
+//! click log (`--clicks`) is imported at start. The comparison page at `/` sends the key the
+//! sources file's `[web] api_key_env` names, if any.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
 use crate::cli::ServeArgs;
 use anyhow::Context;
-use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
+use feedmill_api::{ApiConfig, AppState, LinkNetwork, PageApiKey, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
 use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_schedule};
@@ -42,6 +43,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         |api, source| api.with_source(source.name.clone(), source_links(source)),
     );
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
+    // The comparison page's key, from the variable `[web] api_key_env` names.
+    api_config.page_api_key = config
+        .web
+        .page_api_key(|name| std::env::var(name).ok())?
+        .map(PageApiKey::new);
     let store_path = args.store_path();
     let store = Arc::new(open_store(&store_path)?);
     let state = AppState::new(index.clone(), api_config, store)?;
