@@ -41,6 +41,11 @@
     return query ? `/?${query}` : "/";
   }
 
+  /** A new query starts without filters, on page 1, in the sort the shopper chose. */
+  function newSearch(q) {
+    return { gtin: "", q, brand: [], category: "", merchant: "", price: "", sort: readState().sort, page: 1 };
+  }
+
   function go(state) {
     history.pushState(null, "", stateUrl(state));
     render();
@@ -255,6 +260,7 @@
     } else if (offer.history_days !== undefined && offer.history_days !== null) {
       cell.append(node("span", "low30", `${offer.history_days} days of price history`));
     }
+    if (!cell.hasChildNodes()) cell.append(node("span", "low30", "–"));
     return cell;
   }
 
@@ -299,7 +305,7 @@
     const choose = (text) => {
       close();
       input.value = text;
-      go({ ...readState(), gtin: "", q: text, page: 1 });
+      go(newSearch(text));
     };
     const load = async () => {
       const text = input.value.trim();
@@ -330,14 +336,14 @@
       const count = list.hidden ? 0 : list.children.length;
       if (event.key === "ArrowDown" && count) { event.preventDefault(); highlight((active + 1) % count); }
       else if (event.key === "ArrowUp" && count) { event.preventDefault(); highlight((active - 1 + count) % count); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape" && !list.hidden) { event.preventDefault(); close(); } // keep the text
       else if (event.key === "Enter" && active >= 0 && count) { event.preventDefault(); choose(list.children[active].textContent); }
     });
     $("search-form").addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(timer);
       close();
-      go({ ...readState(), gtin: "", q: input.value.trim(), page: 1 });
+      go(newSearch(input.value.trim()));
     });
   }
 
@@ -354,9 +360,18 @@
     img.alt = alt || "";
     img.loading = "lazy";
     img.referrerPolicy = "no-referrer";
-    img.addEventListener("error", () => img.classList.add("missing"));
-    if (url) img.src = url;
-    else img.classList.add("missing");
+    img.addEventListener("error", () => {
+      // A broken image becomes the placeholder; the title beside it says what it was.
+      img.alt = "";
+      img.removeAttribute("src");
+      img.classList.add("missing");
+    });
+    if (url) {
+      img.src = url;
+    } else {
+      img.alt = "";
+      img.classList.add("missing");
+    }
     return img;
   }
 

@@ -55,13 +55,13 @@ pub use context::{
 };
 pub use error::{FetchError, FetchErrorKind};
 pub use rate_limit::RateLimiter;
-pub use web_config::{WebConfig, WebConfigError};
 pub use retry::RetryPolicy;
 pub use source_config::{
     ADTRACTION_BASE_URL, AWIN_BASE_URL, AdtractionConfig, AdtractionFetch, AwinConfig, FileConfig,
     LinkSettings, NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig,
     UrlConfig, parse_interval,
 };
+pub use web_config::{WebConfig, WebConfigError};
 
 use chrono::{DateTime, Utc};
 use http_client::Session;

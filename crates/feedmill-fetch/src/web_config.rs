@@ -64,11 +64,10 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn reads_the_key_from_the_variable_the_section_names() -> Result<(), Box<dyn std::error::Error>> {
-        let config = FeedConfig::from_toml_str(
-            "[web]\napi_key_env = \"PAGE_KEY\"\n",
-            Path::new("."),
-        )?;
+    fn reads_the_key_from_the_variable_the_section_names() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let config =
+            FeedConfig::from_toml_str("[web]\napi_key_env = \"PAGE_KEY\"\n", Path::new("."))?;
         assert_eq!(config.web.api_key_env.as_deref(), Some("PAGE_KEY"));
         let env = |name: &str| (name == "PAGE_KEY").then(|| " s3cret ".to_string());
         assert_eq!(config.web.page_api_key(env)?, Some("s3cret".to_string()));
