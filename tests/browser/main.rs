@@ -272,7 +272,7 @@ async fn check_the_phone_layout(page: &Page) -> Result<(), String> {
     let fits = page
         .eval("return document.documentElement.scrollWidth <= window.innerWidth")
         .await?;
-    page.resize(1200, 900).await?;
+    page.resize(1200, 1160).await?;
     check(
         fits == true,
         "the product view is wider than a phone's screen".to_string(),

@@ -25,7 +25,7 @@ impl Page {
             "--no-sandbox",
             "--disable-gpu",
             "--disable-dev-shm-usage",
-            "--window-size=1200,900",
+            "--window-size=1200,1160",
         ];
         args.push("--lang=en-US");
         let mut chrome = json!({ "args": args });
@@ -73,10 +73,13 @@ impl Page {
             .set_window_size(width, height)
             .await
             .map_err(|err| format!("resize to {width}x{height}: {err}"))?;
-        // The window changes after the command returns: wait for the page to see it.
+        // The window changes after the command returns: wait for the page to see it. The
+        // viewport is the asked width less scroll bars (the window itself may stay wider).
         let condition =
-            format!("return window.outerWidth === {width} && window.outerHeight === {height}");
-        self.wait_until("the window's new size", &condition).await
+            format!("return window.innerWidth <= {width} && window.innerWidth > {width} - 40");
+        let waited = self.wait_until("the window's new size", &condition).await;
+        let size = self.eval("return [window.outerWidth, window.innerWidth, window.outerHeight, window.innerHeight, screen.width, screen.height]").await?;
+        waited.map_err(|err| format!("{size}: {err}"))
     }
 
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {

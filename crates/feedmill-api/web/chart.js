@@ -48,7 +48,11 @@ const PriceChart = (() => {
     const high = Math.max(...values);
     const lowText = prices[values.indexOf(low)];
     const highText = prices[values.indexOf(high)];
-    const x = (date) => PAD.left + (days.length < 2 ? 0.5 : days.indexOf(date) / (days.length - 1))
+    // Days are placed by their date, so a week without a change point takes a week's width.
+    const time = (date) => Date.parse(`${date}T00:00:00Z`);
+    const first = time(days[0]);
+    const span = time(days[days.length - 1]) - first;
+    const x = (date) => PAD.left + (span > 0 ? (time(date) - first) / span : 0.5)
       * (WIDTH - PAD.left - PAD.right);
     const y = (price) => PAD.top + (high === low ? 0.5 : (high - Number(price)) / (high - low))
       * (HEIGHT - PAD.top - PAD.bottom);
@@ -67,10 +71,11 @@ const PriceChart = (() => {
 
     const legend = document.createElement("ul");
     legend.className = "legend";
+    const lines = [];
     series.forEach((s, i) => {
       const color = COLORS[i % COLORS.length];
       const points = s.points.map(([date, price]) => `${x(date).toFixed(1)},${y(price).toFixed(1)}`);
-      svg.append(el("polyline", { points: points.join(" "), stroke: color, class: i === 0 ? "series market" : "series",
+      lines.push(el("polyline", { points: points.join(" "), stroke: color, class: i === 0 ? "series market" : "series",
         "data-name": s.name }));
       const item = document.createElement("li");
       const swatch = document.createElement("span");
@@ -79,6 +84,7 @@ const PriceChart = (() => {
       item.append(swatch, s.name);
       legend.append(item);
     });
+    svg.append(...lines.reverse()); // the market's low on top of the shop it comes from
     figure.append(svg, legend);
     return series.length;
   }
