@@ -69,10 +69,7 @@ async fn search_with_a_typo_and_see_the_facet_counts(
     let shown = page
         .eval("return document.querySelectorAll('#results li').length")
         .await?;
-    check(
-        shown == Value::from(total.min(20)),
-        format!("cards: {shown} of {total}"),
-    )?;
+    check(shown == total.min(20), format!("cards: {shown} of {total}"))?;
     let summary = page
         .eval("return document.getElementById('summary').textContent")
         .await?;
@@ -218,15 +215,9 @@ async fn check_the_chart(page: &Page, server: &Server) -> Result<(), String> {
             vec![history],
         )
         .await?;
-    check(
-        drawn == Value::from(lines),
-        format!("chart drew {drawn} lines"),
-    )?;
+    check(drawn == lines, format!("chart drew {drawn} lines"))?;
     let market = page.eval("const p = document.querySelector('#history polyline.market'); return p && p.getAttribute('points').split(' ').length").await?;
-    check(
-        market == Value::from(3),
-        format!("market line points {market}"),
-    )
+    check(market == 3, format!("market line points {market}"))
 }
 
 /// An answer of `GET /products/{gtin}/history` as the API documents it, for the seeded prices.
