@@ -38,6 +38,7 @@ async fn the_comparison_page_works_in_a_real_browser() {
 
 /// The whole visit; an error names the step that failed.
 async fn run_the_tour(page: &Page, server: &Server, landing: &LandingServer) -> Result<(), String> {
+    see_the_empty_and_error_states(page, server).await?;
     page.goto(&server.base).await?;
     search_with_a_typo_and_see_the_facet_counts(page, server).await?;
     click_a_brand_facet(page).await?;
@@ -98,6 +99,18 @@ async fn search_with_a_typo_and_see_the_facet_counts(
         }
     }
     Ok(())
+}
+
+/// A search without matches says so; a request the API refuses shows the API's message.
+async fn see_the_empty_and_error_states(page: &Page, server: &Server) -> Result<(), String> {
+    page.goto(&format!("{}/?q=zqxjvw", server.base)).await?;
+    let empty = "const s = document.getElementById('search-status'); return s.classList.contains('empty') && s.textContent.startsWith('No offers match')";
+    page.wait_until("the empty state", empty).await?;
+    page.goto(&format!("{}/?q=kettle&price=abc-1", server.base))
+        .await?;
+    let error = "const s = document.getElementById('search-status'); return s.classList.contains('error') && s.textContent.startsWith('Search failed: ') && s.textContent.includes('min_price')";
+    page.wait_until("the error state with the API's message", error)
+        .await
 }
 
 async fn click_a_brand_facet(page: &Page) -> Result<(), String> {
@@ -172,6 +185,13 @@ async fn open_the_product(page: &Page, server: &Server) -> Result<(), String> {
     check(
         rows == serde_json::json!(expected),
         format!("offers by total: {rows}"),
+    )?;
+    let back = page
+        .eval("return document.getElementById('back').getAttribute('href')")
+        .await?;
+    check(
+        back.as_str().is_some_and(|href| href.starts_with("/?q=")),
+        format!("the back link goes to {back}, not the search"),
     )?;
     let search_hidden = page
         .eval("return document.getElementById('search-view').hidden")

@@ -195,7 +195,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         (
             "/assets/{file}",
             get(page_op(
-                "A file of the comparison page: app.css, api.js, chart.js, app.js, favicon.svg",
+                "A file of the comparison page: app.css, api.js, dom.js, chart.js, suggest.js, product.js, app.js, favicon.svg",
                 "text/css, text/javascript or image/svg+xml",
             )),
         ),

@@ -53,9 +53,24 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../web/api.js"),
     },
     Asset {
+        name: "dom.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../web/dom.js"),
+    },
+    Asset {
         name: "chart.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../web/chart.js"),
+    },
+    Asset {
+        name: "suggest.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../web/suggest.js"),
+    },
+    Asset {
+        name: "product.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../web/product.js"),
     },
     Asset {
         name: "app.js",
