@@ -53,6 +53,30 @@ pub struct ApiConfig {
     /// Let price alert callbacks reach loopback, private, link-local and other non-public
     /// addresses (`[alerts] allow_private_callbacks`); off, they are refused (SSRF).
     pub allow_private_callbacks: bool,
+    /// The key the comparison page at `/` sends as `X-Api-Key` (written into its HTML, so it
+    /// must be a key meant to be public: search-only); `None` sends none.
+    pub page_api_key: Option<PageApiKey>,
+}
+
+/// The comparison page's API key. Public by design (every visitor's browser gets it), but kept
+/// out of logs: its `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PageApiKey(String);
+
+impl PageApiKey {
+    pub fn new(key: impl Into<String>) -> PageApiKey {
+        PageApiKey(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PageApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageApiKey(<redacted>)")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +89,8 @@ pub enum ConfigError {
     HeaderReadTimeout,
     #[error("invalid api keys: {0}")]
     Keys(String),
+    #[error("invalid page api key: {reason}")]
+    PageApiKey { reason: String },
     #[error("failed to import click log {path} into the store: {source}")]
     ClickLogImport {
         path: PathBuf,
@@ -90,6 +116,7 @@ impl ApiConfig {
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             allow_private_callbacks: false,
+            page_api_key: None,
         }
     }
 
@@ -135,8 +162,27 @@ impl ApiConfig {
             sources.insert(name, links);
         }
         self.sources = sources;
+        if let Some(key) = &self.page_api_key {
+            check_page_api_key(key.as_str())?;
+        }
         Ok(self)
     }
+}
+
+/// A key the page can send as a header value: 1 to 256 visible ASCII characters.
+fn check_page_api_key(key: &str) -> Result<(), ConfigError> {
+    let reason = if key.is_empty() {
+        "it is empty"
+    } else if key.len() > 256 {
+        "it is longer than 256 characters"
+    } else if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        "it has characters other than visible ASCII"
+    } else {
+        return Ok(());
+    };
+    Err(ConfigError::PageApiKey {
+        reason: reason.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -181,6 +227,15 @@ mod tests {
                 .validated()
                 .is_err()
         );
+        for bad in ["", "two words", "k\u{e9}y"] {
+            let mut config = ApiConfig::new("http://a.example", "c");
+            config.page_api_key = Some(PageApiKey::new(bad));
+            assert!(config.validated().is_err(), "{bad:?}");
+        }
+        let mut config = ApiConfig::new("http://a.example", "c");
+        config.page_api_key = Some(PageApiKey::new("search-key_1"));
+        let config = config.validated().map(|c| format!("{c:?}"));
+        assert!(config.is_ok_and(|debug| !debug.contains("search-key_1")));
         let network = SourceLinks {
             network: Some(LinkNetwork::Template),
             ..SourceLinks::default()

@@ -10,8 +10,9 @@
 //! attaches, conversion postbacks (`postback`: programs and their keys,
 //! reloadable with [`AppState::reload_programs`]; the field rules and the idempotent upsert are
 //! the store's), the Prometheus metrics, the OpenAPI document (exact: tests hold it to
-//! the server's answers, and `tests/contract/schemathesis` checks it from outside) and the
-//! accept loop [`serve`], with its defences against hostile clients.
+//! the server's answers, and `tests/contract/schemathesis` checks it from outside), the
+//! comparison page at `/` (`web`: HTML, CSS and scripts embedded in the binary, reading the
+//! public API) and the accept loop [`serve`], with its defences against hostile clients.
 //! It reads offers only through the search seam (`feedmill-search`): [`AppState::new`] takes any
 //! `SearchBackend` (the binary passes the tantivy `OfferIndex`), so a second backend needs no
 //! change here. It never fetches feeds itself: whoever refreshes feeds reports to
@@ -77,11 +78,13 @@ mod state;
 #[cfg(test)]
 mod testing;
 mod types;
+mod web;
 
 pub use commission_book::{CommissionBook, SourceProgram};
 pub use config::{
     ApiConfig, ConfigError, DEFAULT_CLICKS_PER_MINUTE, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_POSTBACKS_PER_MINUTE, DEFAULT_SEARCH_CACHE_BYTES,
+    PageApiKey,
 };
 pub use epc_ranks::{EPC_REFRESH, EPC_WINDOW_DAYS, EpcRanks, MIN_EPC_CLICKS};
 pub use error::{ApiError, ErrorCode};

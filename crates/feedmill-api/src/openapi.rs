@@ -271,6 +271,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
                     .build(),
             )),
         ),
+        ("/", get(page_op("The comparison page (HTML)", "text/html"))),
+        (
+            "/assets/{file}",
+            get(page_op(
+                "A file of the comparison page: app.css, api.js, dom.js, chart.js, suggest.js, product.js, app.js, favicon.svg",
+                "text/css, text/javascript or image/svg+xml",
+            )),
+        ),
     ];
     for (path, item) in paths.into_iter().chain(key_paths::paths()) {
         doc.paths.paths.insert(path.to_string(), item);
@@ -323,6 +331,35 @@ fn alert_paths() -> [(&'static str, PathItem); 2] {
         ("/alerts", PathItem::new(HttpMethod::Post, create)),
         ("/alerts/{id}", item),
     ]
+}
+
+/// An operation of the comparison page: a file, not JSON; an unknown asset is a JSON 404.
+fn page_op(summary: &str, content_types: &str) -> Operation {
+    let mut builder = OperationBuilder::new().summary(Some(summary)).response(
+        "200",
+        ResponseBuilder::new()
+            .description(format!("The file ({content_types})"))
+            .build(),
+    );
+    if summary.starts_with("A file") {
+        builder = builder
+            .parameter(
+                ParameterBuilder::new()
+                    .name("file")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some("File name"))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            )
+            .response(
+                "304",
+                ResponseBuilder::new()
+                    .description("Not modified (If-None-Match)")
+                    .build(),
+            )
+            .response("404", error_response("No such file"));
+    }
+    builder.build()
 }
 
 fn ok(schema: &str, description: &str) -> utoipa::openapi::Response {

@@ -30,6 +30,8 @@ pub(crate) const ALL: &[&str] = &[
     SOURCE_RESUME,
     JOB,
     ADMIN_RELOAD,
+    PAGE,
+    PAGE_ASSET,
 ];
 
 pub(crate) const SEARCH: &str = "/search";
@@ -58,6 +60,9 @@ pub(crate) const JOB: &str = "/jobs/{id}";
 pub(crate) const ADMIN_RELOAD: &str = "/admin/reload";
 pub(crate) const EARNINGS: &str = "/earnings";
 pub(crate) const EARNINGS_UNATTRIBUTED: &str = "/earnings/unattributed";
+/// The comparison page and its embedded assets (open in every key mode: a browser loads them).
+pub(crate) const PAGE: &str = "/";
+pub(crate) const PAGE_ASSET: &str = "/assets/{file}";
 
 #[cfg(test)]
 mod tests {

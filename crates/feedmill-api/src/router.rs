@@ -21,6 +21,7 @@ use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_
 use crate::route_paths;
 use crate::server::connection_limit::refuse_over_connection_limit;
 use crate::state::AppState;
+use crate::web;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -65,8 +66,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Shoppers' routes: search, offers, products, price history, suggestions,
-/// click-out, health and the OpenAPI document.
+/// Shoppers' routes: search, offers, products, price history, suggestions, click-out, health,
+/// the OpenAPI document and the comparison page with its assets.
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SEARCH, get(search::search))
@@ -78,6 +79,8 @@ pub(crate) fn public_routes() -> Router<AppState> {
         .route(route_paths::CLICK_OUT, get(clickout::click_out))
         .route(route_paths::HEALTH, get(health::health))
         .route(route_paths::OPENAPI, get(health::openapi_json))
+        .route(route_paths::PAGE, get(web::page))
+        .route(route_paths::PAGE_ASSET, get(web::asset))
 }
 
 /// Partners' routes: the link builder and merchants' conversion postbacks.

@@ -754,6 +754,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/r/{code}",
                 "/health",
                 "/openapi.json",
+                "/",
+                "/assets/{file}",
             ],
         ),
         (
@@ -793,7 +795,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 .replace("{gtin}", "4006381333931")
                 .replace("{code}", "x")
                 .replace("{name}", "x")
-                .replace("{program_id}", "x");
+                .replace("{program_id}", "x")
+                .replace("{file}", "app.js");
             let response = build()
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))

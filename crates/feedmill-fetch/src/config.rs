@@ -36,6 +36,8 @@ pub struct FeedConfig {
     pub history: HistoryConfig,
     /// The `[alerts]` section.
     pub alerts: crate::alerts_config::AlertsConfig,
+    /// The `[web]` section: the comparison page's settings.
+    pub web: crate::web_config::WebConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,8 @@ pub enum ConfigError {
     Account { name: String, message: String },
     #[error("[transactions]: {message}")]
     TransactionSync { message: String },
+    #[error(transparent)]
+    Web(#[from] crate::web_config::WebConfigError),
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     #[error("program \"{id}\": {message}")]
@@ -119,6 +123,7 @@ impl FeedConfig {
             .map_err(|message| ConfigError::Parse {
                 message: format!("[history]: {message}"),
             })?;
+        let web = raw.web.validated()?;
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
@@ -128,6 +133,7 @@ impl FeedConfig {
             transaction_sync,
             history,
             alerts: raw.alerts,
+            web,
         })
     }
 
@@ -173,6 +179,8 @@ struct RawFile {
     history: HistoryConfig,
     #[serde(default)]
     alerts: crate::alerts_config::AlertsConfig,
+    #[serde(default)]
+    web: crate::web_config::WebConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

@@ -56,6 +56,7 @@ mod source_config;
 mod temp_file;
 mod transactions;
 mod url_source;
+mod web_config;
 
 pub use adtraction_source::{AdtractionFeedInfo, AdtractionProgram, adtraction_programs};
 pub use alerts_config::AlertsConfig;
@@ -84,6 +85,7 @@ pub use transactions::{
     ProgramCommissionReport, RejectedRow, ReportedTransaction, TransactionReport,
     TransactionWindow, fetch_commissions, fetch_transactions,
 };
+pub use web_config::{WebConfig, WebConfigError};
 
 use chrono::{DateTime, Utc};
 use http_client::Session;

@@ -92,6 +92,9 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::HEALTH, Access::Open),
     (paths::METRICS, Access::Needs(Action::Admin)),
     (paths::OPENAPI, Access::Open),
+    // The comparison page and its files: a browser loads them before any key is in play.
+    (paths::PAGE, Access::Open),
+    (paths::PAGE_ASSET, Access::Open),
     (paths::KEYS, Access::Needs(Action::Admin)),
     (paths::KEY, Access::Needs(Action::Admin)),
     // A search key narrows itself; the handler checks that the caller's key may search.

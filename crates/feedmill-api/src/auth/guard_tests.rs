@@ -36,6 +36,8 @@ fn sample(route: &str) -> (Method, &'static str, Option<Value>) {
         paths::JOB => (Method::GET, "/jobs/none", None),
         paths::ADMIN_RELOAD => (Method::POST, "/admin/reload", None),
         paths::EARNINGS => (Method::GET, "/earnings", None),
+        paths::PAGE => (Method::GET, "/", None),
+        paths::PAGE_ASSET => (Method::GET, "/assets/app.js", None),
         paths::OFFER_HISTORY => (Method::GET, "/offers/none/history", None),
         paths::PRODUCT_HISTORY => (Method::GET, "/products/4006381333931/history", None),
         paths::ALERTS => (

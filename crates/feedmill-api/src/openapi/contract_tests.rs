@@ -248,6 +248,14 @@ async fn real_answers_of_every_route_match_the_document() {
         ),
         ("/jobs/{id}", Method::GET, "/jobs/j-1".into(), None),
         ("/admin/reload", Method::POST, "/admin/reload".into(), None),
+        ("/", Method::GET, "/".into(), None),
+        ("/assets/{file}", Method::GET, "/assets/app.js".into(), None),
+        (
+            "/assets/{file}",
+            Method::GET,
+            "/assets/none.js".into(),
+            None,
+        ),
         (
             "/offers/{id}/history",
             Method::GET,

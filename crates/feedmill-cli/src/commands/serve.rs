@@ -9,7 +9,8 @@
 //! steer the scheduler (`serve_operator`), and `POST /admin/reload` or SIGHUP re-read the
 //! config file (keys, programs and sources). `--metrics-listen` serves `/metrics` on an address
 //! of its own. The `[[network_account]]`s' transactions are synced on the
-//! `[transactions] every` schedule, refreshing the offers' expected commissions.
+//! `[transactions] every` schedule, refreshing the offers' expected commissions. The
+//! comparison page at `/` sends the key the sources file's `[web] api_key_env` names, if any.
 
 use super::clicks::open_store;
 use super::fetch::runtime;
@@ -19,7 +20,7 @@ use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
 use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
-use feedmill_api::{ApiConfig, AppState, LinkNetwork, SourceLinks};
+use feedmill_api::{ApiConfig, AppState, LinkNetwork, PageApiKey, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
 use feedmill_model::RefreshLog;
@@ -58,6 +59,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     api_config.search_cache_bytes = args.search_cache_mb.saturating_mul(1 << 20);
     api_config.max_connections_per_ip = args.max_connections_per_ip;
     api_config.allow_private_callbacks = config.alerts.allow_private_callbacks;
+    // The comparison page's key, from the variable `[web] api_key_env` names.
+    api_config.page_api_key = config
+        .web
+        .page_api_key(|name| std::env::var(name).ok())?
+        .map(PageApiKey::new);
     let store_path = args.store_path();
     let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
     let history = match args.history.no_history || !config.history.enabled {
