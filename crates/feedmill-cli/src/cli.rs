@@ -323,6 +323,13 @@ pub struct GenArgs {
     /// Share of deliberately bad records (missing or negative price, no URL, placeholder GTIN).
     #[arg(long, default_value_t = DEFAULT_BAD_SHARE, value_parser = parse_share)]
     pub bad_share: f64,
+    /// Share of the good offers written without their GTIN (the product behind each offer
+    /// stays the same, so a matcher can be measured against it).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub blank_gtins: f64,
+    /// Share of the good offers written without their MPN, drawn independently.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub blank_mpns: f64,
     /// Where to write the feed; `-` or nothing means stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
