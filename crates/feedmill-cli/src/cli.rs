@@ -507,6 +507,13 @@ pub struct GenArgs {
     /// With `--day`: the share of offers whose price changes each day (`5%` or `0.05`).
     #[arg(long, default_value = "5%", value_parser = parse_percent_share, requires = "day")]
     pub price_changes: f64,
+    /// Share of the good offers written without their GTIN (the product behind each offer
+    /// stays the same, so a matcher can be measured against it).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub blank_gtins: f64,
+    /// Share of the good offers written without their MPN, drawn independently.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub blank_mpns: f64,
     /// Where to write the feed; `-` or nothing means stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -18,6 +18,10 @@
 //!   exactly what a normalizer must reject or warn about;
 //! - with a [`PriceChanges`] schedule, the prices of day N of a simulated run of daily
 //!   refreshes, with traps for the EU 30-day low ([`price_changes`]).
+//! - optionally, GTINs and MPNs left out of a share of the good offers
+//!   ([`GenConfig::blank_gtin_share`], [`GenConfig::blank_mpn_share`]), as most real feeds leave
+//!   them out: the product behind every offer stays known, so a matcher that has to find it
+//!   without them can be measured against the truth.
 
 mod bad_kind;
 pub mod catalogue;
@@ -36,6 +40,7 @@ pub use bad_kind::BadKind;
 use catalogue::{BAD_PRODUCT_BASE, Catalogue, OfferRecord};
 pub use gen_format::GenFormat;
 pub use price_changes::PriceChanges;
+use rng::SplitMix64;
 use schedule::{Schedule, Slot};
 use std::io::{self, BufWriter, Write};
 
@@ -43,6 +48,8 @@ use std::io::{self, BufWriter, Write};
 pub const DEFAULT_BAD_SHARE: f64 = 0.01;
 /// What a placeholder GTIN record carries instead of its real number.
 pub const PLACEHOLDER_GTIN: &str = "0000000000000";
+/// The random stream that decides which offers lose their identifiers.
+const STREAM_BLANK: u64 = 5;
 /// Output buffer: large enough that `out` sees few, big writes.
 const BUFFER_BYTES: usize = 256 * 1024;
 
@@ -58,6 +65,11 @@ pub struct GenConfig {
     /// Write the prices of one day of a simulated run of daily refreshes ([`price_changes`]);
     /// `None` writes the catalogue prices.
     pub price_changes: Option<PriceChanges>,
+    /// Share of the good offers written without their GTIN, in `[0, 1]` (default 0).
+    pub blank_gtin_share: f64,
+    /// Share of the good offers written without their MPN, in `[0, 1]` (default 0), drawn
+    /// independently of the GTIN's.
+    pub blank_mpn_share: f64,
 }
 
 impl GenConfig {
@@ -68,6 +80,8 @@ impl GenConfig {
             seed,
             bad_share: DEFAULT_BAD_SHARE,
             price_changes: None,
+            blank_gtin_share: 0.0,
+            blank_mpn_share: 0.0,
         }
     }
 }
@@ -83,6 +97,10 @@ pub struct GenStats {
     pub num_bad_by_kind: [u64; 4],
     /// Distinct products (= distinct valid GTINs) among the good records.
     pub num_products: u64,
+    /// Good offers written without their GTIN ([`GenConfig::blank_gtin_share`]).
+    pub num_blank_gtins: u64,
+    /// Good offers written without their MPN ([`GenConfig::blank_mpn_share`]).
+    pub num_blank_mpns: u64,
     /// Bytes of the feed itself (before any compression).
     pub num_bytes: u64,
     /// Bytes after gzip; 0 when the feed was not compressed.
@@ -122,11 +140,17 @@ pub fn generate(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<GenStats> {
             ),
         ));
     }
-    if !(0.0..=1.0).contains(&cfg.bad_share) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("bad share {} is not between 0 and 1", cfg.bad_share),
-        ));
+    for (name, share) in [
+        ("bad share", cfg.bad_share),
+        ("blank GTIN share", cfg.blank_gtin_share),
+        ("blank MPN share", cfg.blank_mpn_share),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{name} {share} is not between 0 and 1"),
+            ));
+        }
     }
     let mut out = CountingWriter {
         inner: BufWriter::with_capacity(BUFFER_BYTES, out),
@@ -151,6 +175,7 @@ pub fn generate(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<GenStats> {
                         None => continue,
                     }
                 }
+                blank_identifiers(cfg, offer, &mut record, &mut stats);
                 record
             }
             Slot::Bad { index, kind } => {
@@ -184,6 +209,29 @@ pub fn generate_gzip(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<GenStat
     counted.flush()?;
     stats.num_gzip_bytes = counted.num_bytes;
     Ok(stats)
+}
+
+/// Leaves out the GTIN and the MPN of a good offer, each with its configured chance, decided by
+/// the offer's own random stream (so the same offers lose them on every run, whatever the
+/// feed's size or order).
+fn blank_identifiers(
+    cfg: &GenConfig,
+    offer: u64,
+    record: &mut OfferRecord<'_>,
+    stats: &mut GenStats,
+) {
+    if cfg.blank_gtin_share == 0.0 && cfg.blank_mpn_share == 0.0 {
+        return;
+    }
+    let mut rng = SplitMix64::derive(cfg.seed, &[STREAM_BLANK, record.product, offer]);
+    if rng.chance(cfg.blank_gtin_share) {
+        record.gtin.clear();
+        stats.num_blank_gtins += 1;
+    }
+    if rng.chance(cfg.blank_mpn_share) {
+        record.mpn.clear();
+        stats.num_blank_mpns += 1;
+    }
 }
 
 /// A good record of its own product, then spoiled the way `kind` says.

@@ -285,3 +285,72 @@ fn seed_42_bytes_are_pinned() -> TestResult {
     assert_eq!(got, want);
     Ok(())
 }
+
+#[test]
+fn blanked_identifiers_leave_offers_without_gtin_or_mpn_and_nothing_else_changes() -> TestResult {
+    for format in GenFormat::ALL {
+        let full = GenConfig::new(format, 4_000, 11);
+        let blanked = GenConfig {
+            blank_gtin_share: 0.3,
+            blank_mpn_share: 0.5,
+            ..full.clone()
+        };
+        let (mut full_bytes, mut blanked_bytes) = (Vec::new(), Vec::new());
+        let full_stats = generate(&full, &mut full_bytes)?;
+        let stats = generate(&blanked, &mut blanked_bytes)?;
+        let good = stats.num_offers - stats.num_bad;
+        let share = |n: u64| n as f64 / good as f64;
+        assert!(
+            (0.25..0.35).contains(&share(stats.num_blank_gtins)),
+            "{format}: {stats:?}"
+        );
+        assert!(
+            (0.45..0.55).contains(&share(stats.num_blank_mpns)),
+            "{format}: {stats:?}"
+        );
+        assert_eq!(
+            (full_stats.num_blank_gtins, full_stats.num_blank_mpns),
+            (0, 0)
+        );
+
+        let full_offers = normalize(full_bytes)?.offers;
+        let run = normalize(blanked_bytes)?;
+        assert_eq!(
+            run.offers.len(),
+            full_offers.len(),
+            "{format}: no offer lost"
+        );
+        let without_gtin = run.offers.iter().filter(|o| o.gtin.is_none()).count() as u64;
+        let placeholders = stats.num_bad_of(BadKind::PlaceholderGtin);
+        assert_eq!(
+            without_gtin,
+            stats.num_blank_gtins + placeholders,
+            "{format}"
+        );
+        // Not every format writes an MPN for every offer: count the ones that lost theirs.
+        let lost_mpn = run
+            .offers
+            .iter()
+            .zip(&full_offers)
+            .filter(|(offer, original)| offer.mpn.is_none() && original.mpn.is_some())
+            .count() as u64;
+        assert!(
+            lost_mpn > 0 && lost_mpn <= stats.num_blank_mpns,
+            "{format}: {lost_mpn}"
+        );
+        for (offer, original) in run.offers.iter().zip(&full_offers) {
+            assert_eq!(
+                (&offer.id, &offer.title, offer.price),
+                (&original.id, &original.title, original.price)
+            );
+            assert!(offer.gtin.is_none() || offer.gtin == original.gtin);
+            assert!(offer.mpn.is_none() || offer.mpn == original.mpn);
+        }
+    }
+    let wrong = GenConfig {
+        blank_gtin_share: -0.1,
+        ..GenConfig::new(GenFormat::GoogleXml, 10, 1)
+    };
+    assert!(generate(&wrong, &mut io::sink()).is_err());
+    Ok(())
+}

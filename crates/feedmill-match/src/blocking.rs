@@ -8,6 +8,7 @@
 
 use crate::identifiers::model_key;
 use crate::profile::OfferProfile;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// BM25 parameters (the usual defaults).
@@ -21,6 +22,9 @@ pub struct BlockingParams {
     /// Tokens carried by more than this share of the offers are not looked up: they add little
     /// to a score and most of the work.
     pub max_document_share: f32,
+    /// Nor are tokens carried by more than this many offers, whatever the share: in a catalogue
+    /// of a million offers a tenth is a hundred thousand, and every query would visit them all.
+    pub max_document_count: usize,
 }
 
 impl Default for BlockingParams {
@@ -30,6 +34,7 @@ impl Default for BlockingParams {
         BlockingParams {
             top_k: 35,
             max_document_share: 0.1,
+            max_document_count: 20_000,
         }
     }
 }
@@ -63,7 +68,9 @@ impl CandidateIndex {
     }
 
     /// The `top_k` documents of best BM25 score for the query's tokens, best first;
-    /// `exclude` (the query itself, in a self-join) is never returned.
+    /// `exclude` (the query itself, in a self-join) is never returned. `scores` is scratch space
+    /// kept between queries (all zeros between calls): only the documents a query touches are
+    /// written and reset, so a query costs its postings, not the size of the index.
     pub fn top_k(
         &self,
         query: &OfferProfile,
@@ -71,9 +78,12 @@ impl CandidateIndex {
         exclude: Option<u32>,
         scores: &mut Vec<f32>,
     ) -> Vec<u32> {
-        scores.clear();
-        scores.resize(self.num_documents, 0.0);
-        let max_df = ((self.num_documents as f32 * params.max_document_share) as usize).max(20);
+        if scores.len() != self.num_documents {
+            scores.clear();
+            scores.resize(self.num_documents, 0.0);
+        }
+        let by_share = (self.num_documents as f32 * params.max_document_share) as usize;
+        let max_df = by_share.max(20).min(params.max_document_count);
         let mut touched = Vec::new();
         let n = self.num_documents as f32;
         for token in &query.tokens {
@@ -93,18 +103,25 @@ impl CandidateIndex {
                 *slot += idf * self.length_norm[doc as usize];
             }
         }
-        touched.retain(|doc| Some(*doc) != exclude);
+        let mut best: Vec<u32> = touched
+            .iter()
+            .copied()
+            .filter(|doc| Some(*doc) != exclude)
+            .collect();
         let by_score = |a: &u32, b: &u32| {
             scores[*b as usize]
                 .total_cmp(&scores[*a as usize])
                 .then(a.cmp(b))
         };
-        if touched.len() > params.top_k {
-            touched.select_nth_unstable_by(params.top_k, by_score);
-            touched.truncate(params.top_k);
+        if best.len() > params.top_k {
+            best.select_nth_unstable_by(params.top_k, by_score);
+            best.truncate(params.top_k);
         }
-        touched.sort_by(by_score);
-        touched
+        best.sort_by(by_score);
+        for doc in touched {
+            scores[doc as usize] = 0.0;
+        }
+        best
     }
 }
 
@@ -174,24 +191,50 @@ pub fn candidates_between(
 
 /// Candidate pairs `(i, j)`, `i < j`, within one set of offers (sorted, unique).
 pub fn candidates_within(profiles: &[OfferProfile], params: &BlockingParams) -> Vec<(u32, u32)> {
+    let everyone: Vec<u32> = (0..profiles.len() as u32).collect();
+    candidates_of(profiles, &everyone, params)
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, of the offers `queries` with any offer of `profiles`
+/// (sorted, unique): each query's BM25 top-k over all the offers, and the offers sharing one of
+/// its brand + model keys. Offers that are not queries meet each other only through a query, so
+/// a caller that has grouped offers by their identifiers already asks only about the rest.
+/// Queries run in parallel, each thread with its own score array.
+pub fn candidates_of(
+    profiles: &[OfferProfile],
+    queries: &[u32],
+    params: &BlockingParams,
+) -> Vec<(u32, u32)> {
     let index = CandidateIndex::build(profiles);
-    let mut scores = Vec::new();
-    let mut pairs = Vec::new();
-    for (i, profile) in profiles.iter().enumerate() {
-        for j in index.top_k(profile, params, Some(i as u32), &mut scores) {
-            pairs.push((i as u32).min(j)..=(i as u32).max(j));
-        }
-    }
-    let mut pairs: Vec<(u32, u32)> = pairs.into_iter().map(|r| (*r.start(), *r.end())).collect();
-    for members in key_map(profiles)
-        .values()
-        .filter(|m| m.len() <= MAX_OFFERS_PER_KEY)
-    {
-        for (n, a) in members.iter().enumerate() {
-            pairs.extend(members[n + 1..].iter().map(|b| (*a.min(b), *a.max(b))));
-        }
-    }
-    pairs.sort_unstable();
+    let keys = key_map(profiles);
+    let ordered = |a: u32, b: u32| (a.min(b), a.max(b));
+    let mut pairs: Vec<(u32, u32)> = queries
+        .par_iter()
+        .map_init(Vec::new, |scores, &query| {
+            let profile = &profiles[query as usize];
+            let mut found: Vec<(u32, u32)> = index
+                .top_k(profile, params, Some(query), scores)
+                .into_iter()
+                .map(|other| ordered(query, other))
+                .collect();
+            for key in model_keys(profile) {
+                let Some(members) = keys.get(&key) else {
+                    continue;
+                };
+                if members.len() <= MAX_OFFERS_PER_KEY {
+                    found.extend(
+                        members
+                            .iter()
+                            .filter(|m| **m != query)
+                            .map(|m| ordered(query, *m)),
+                    );
+                }
+            }
+            found
+        })
+        .flatten_iter()
+        .collect();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
 }
@@ -229,6 +272,7 @@ mod tests {
         let params = BlockingParams {
             top_k: 1,
             max_document_share: 1.0,
+            ..BlockingParams::default()
         };
         let pairs = candidates_between(&left, &right, &params);
         assert!(
@@ -244,7 +288,66 @@ mod tests {
         let params = BlockingParams {
             top_k: 0,
             max_document_share: 1.0,
+            ..BlockingParams::default()
         };
         assert_eq!(candidates_within(&offers, &params), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn only_queries_ask_and_the_scratch_scores_are_left_clean() {
+        let offers = profiles(&[
+            "wd red 2tb nas drive",
+            "wd red nas 2tb",
+            "sony wh1000xm3 black",
+            "sony headphones wh1000xm3",
+        ]);
+        let params = BlockingParams {
+            top_k: 1,
+            max_document_share: 1.0,
+            ..BlockingParams::default()
+        };
+        let everyone = candidates_within(&offers, &params);
+        assert!(
+            everyone.contains(&(0, 1)) && everyone.contains(&(2, 3)),
+            "{everyone:?}"
+        );
+        let of_two = candidates_of(&offers, &[2], &params);
+        assert!(of_two.iter().all(|(a, b)| *a == 2 || *b == 2), "{of_two:?}");
+        assert!(of_two.contains(&(2, 3)));
+
+        let index = CandidateIndex::build(&offers);
+        let mut scores = Vec::new();
+        for (query, profile) in offers.iter().enumerate() {
+            index.top_k(profile, &params, Some(query as u32), &mut scores);
+            assert!(scores.iter().all(|s| *s == 0.0), "{scores:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_of_too_many_offers_are_not_looked_up() {
+        let offers = profiles(&["alpha common", "beta common", "gamma common"]);
+        let params = BlockingParams {
+            top_k: 5,
+            max_document_share: 1.0,
+            max_document_count: 2,
+        };
+        let index = CandidateIndex::build(&offers);
+        let mut scores = Vec::new();
+        // "common" and the brand token are in all three offers: skipped, nothing else is shared.
+        assert!(
+            index
+                .top_k(&offers[0], &params, Some(0), &mut scores)
+                .is_empty()
+        );
+        let uncapped = BlockingParams {
+            max_document_count: 3,
+            ..params
+        };
+        assert_eq!(
+            index
+                .top_k(&offers[0], &uncapped, Some(0), &mut scores)
+                .len(),
+            2
+        );
     }
 }

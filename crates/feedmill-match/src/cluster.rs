@@ -8,7 +8,7 @@
 //! (its smallest GTIN, else its smallest key, else its smallest offer id), so the same offers give
 //! the same ids on every run.
 
-use crate::blocking::{BlockingParams, candidates_within};
+use crate::blocking::{BlockingParams, candidates_of};
 use crate::identifiers::model_key;
 use crate::matcher_model::MatcherModel;
 use crate::profile::OfferProfile;
@@ -191,7 +191,11 @@ fn merge_scored_pairs(
     methods: &mut [MatchMethod],
     scores: &mut [Option<f32>],
 ) {
-    let mut scored: Vec<(f32, u32, u32)> = candidates_within(profiles, params)
+    // Offers their identifiers placed already are found by the others' queries; only the rest ask.
+    let unplaced: Vec<u32> = (0..profiles.len() as u32)
+        .filter(|&index| methods[index as usize] == MatchMethod::None)
+        .collect();
+    let mut scored: Vec<(f32, u32, u32)> = candidates_of(profiles, &unplaced, params)
         .into_par_iter()
         .map(|(a, b)| {
             (
@@ -201,7 +205,7 @@ fn merge_scored_pairs(
             )
         })
         .collect();
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    scored.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     for (score, a, b) in scored {
         let (a, b) = (a as usize, b as usize);
         let joined = score >= model.auto_group_threshold && products.merge(a, b);
@@ -295,6 +299,7 @@ mod tests {
         let params = BlockingParams {
             top_k: 10,
             max_document_share: 1.0,
+            ..BlockingParams::default()
         };
         cluster(&profiles, &ids, &jaccard_model(), &params)
     }

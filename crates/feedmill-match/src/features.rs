@@ -186,9 +186,9 @@ fn one_sided_mpn(mpn: &str, other_codes: &[String]) -> f32 {
 /// The feature vector of a pair (symmetric up to floating-point rounding).
 pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
     let shared_tokens = num_shared(&a.tokens, &b.tokens);
-    let core_shared = shared_weight(&a.core_tokens, &a.core_weights, &b.core_tokens);
+    let core_shared = shared_weight(a.core_tokens(), a.core_weights(), b.core_tokens());
     let shared_weight = shared_weight(&a.tokens, &a.weights, &b.tokens);
-    let core_union = a.core_weight_sum + b.core_weight_sum - core_shared;
+    let core_union = a.core_weight_sum() + b.core_weight_sum() - core_shared;
     let union_weight = a.weight_sum + b.weight_sum - shared_weight;
     let codes = code_features(&a.codes, &b.codes);
     let units = unit_features(&a.units, &b.units);
@@ -251,11 +251,11 @@ pub fn pair_features(a: &OfferProfile, b: &OfferProfile) -> Features {
         } else {
             0.0
         },
-        core_shared / a.core_weight_sum.min(b.core_weight_sum).max(1e-6),
+        core_shared / a.core_weight_sum().min(b.core_weight_sum()).max(1e-6),
         jaccard(
-            num_shared(&a.core_trigrams, &b.core_trigrams),
-            a.core_trigrams.len(),
-            b.core_trigrams.len(),
+            num_shared(a.core_trigrams(), b.core_trigrams()),
+            a.core_trigrams().len(),
+            b.core_trigrams().len(),
         ),
         if a.colours == 0 || b.colours == 0 {
             -1.0

@@ -12,7 +12,8 @@
 //! 4. clustering ([`cluster`]): identifiers, then model keys, then scored pairs above the
 //!    auto-group threshold, never chaining two GTINs or two model keys into one product.
 //!
-//! [`pair_file`] reads the labelled pair format of the public benchmarks and [`evaluation`]
+//! [`offer_file`] clusters a file of normalized offers in bounded memory (the offers are read
+//! once per pass, not held). [`pair_file`] reads the labelled pair format of the public benchmarks and [`evaluation`]
 //! measures precision, recall and F1 on it. This crate does no I/O beyond the readers it is given.
 
 pub mod blocking;
@@ -24,6 +25,7 @@ pub mod features;
 pub mod gbdt;
 pub mod identifiers;
 mod matcher_model;
+pub mod offer_file;
 pub mod pair_file;
 pub mod profile;
 pub mod record;
@@ -54,4 +56,11 @@ pub enum MatchError {
     ModelVersion { found: u32, expected: u32 },
     #[error("no labelled pairs to {0}")]
     NoPairs(&'static str),
+    #[error("failed to write offers: {source}")]
+    Write {
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("line {line}: the offers changed while they were being clustered")]
+    Changed { line: usize },
 }

@@ -21,11 +21,15 @@ pub struct OfferProfile {
     pub weight_sum: f32,
     /// Character trigrams of the title, hashed, sorted, unique.
     pub trigrams: Vec<u32>,
-    /// The tokens of the core title ([`core_title`]), with their weights.
-    pub core_tokens: Vec<u64>,
-    pub core_weights: Vec<f32>,
-    pub core_weight_sum: f32,
-    pub core_trigrams: Vec<u32>,
+    /// The tokens of the core title ([`core_title`]), with their weights, and its trigrams;
+    /// all empty when the core is the whole title (most offers), which the accessors
+    /// ([`OfferProfile::core_tokens`], ...) then answer with: a million offers need not hold
+    /// their titles twice.
+    core_tokens: Vec<u64>,
+    core_weights: Vec<f32>,
+    core_weight_sum: f32,
+    core_trigrams: Vec<u32>,
+    core_is_title: bool,
     /// Model codes of the title and the MPN, normalized, sorted, unique.
     pub codes: Vec<String>,
     /// `(unit, value)` hashes, sorted, unique.
@@ -128,16 +132,18 @@ impl OfferProfile {
             })
             .collect();
         let core = core_title(&record.title);
-        let core_tokens = if core.len() == record.title.len() {
-            sorted_unique(tokens.clone())
+        let core_is_title = core.len() == record.title.len();
+        let (core_tokens, core_trigrams) = if core_is_title {
+            (Vec::new(), Vec::new())
         } else {
-            hashed_words(core)
+            (hashed_words(core), trigrams(core))
         };
         OfferProfile {
             core_tokens,
             core_weights: Vec::new(),
             core_weight_sum: 0.0,
-            core_trigrams: trigrams(core),
+            core_trigrams,
+            core_is_title,
             first_token: words.first().map_or(0, |w| token_hash(w.as_bytes())),
             num_title_tokens: u32::try_from(words.len()).unwrap_or(u32::MAX),
             tokens: sorted_unique(tokens),
@@ -178,6 +184,39 @@ impl OfferProfile {
         self.weight_sum = self.weights.iter().sum();
         self.core_weights = self.core_tokens.iter().map(|t| stats.idf(*t)).collect();
         self.core_weight_sum = self.core_weights.iter().sum();
+    }
+
+    /// The core title's tokens (the title's own when the core is the whole title).
+    pub fn core_tokens(&self) -> &[u64] {
+        if self.core_is_title {
+            &self.tokens
+        } else {
+            &self.core_tokens
+        }
+    }
+
+    pub fn core_weights(&self) -> &[f32] {
+        if self.core_is_title {
+            &self.weights
+        } else {
+            &self.core_weights
+        }
+    }
+
+    pub fn core_weight_sum(&self) -> f32 {
+        if self.core_is_title {
+            self.weight_sum
+        } else {
+            self.core_weight_sum
+        }
+    }
+
+    pub fn core_trigrams(&self) -> &[u32] {
+        if self.core_is_title {
+            &self.trigrams
+        } else {
+            &self.core_trigrams
+        }
     }
 }
 

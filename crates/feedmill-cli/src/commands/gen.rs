@@ -20,6 +20,8 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
             day,
             share: args.price_changes,
         }),
+        blank_gtin_share: args.blank_gtins,
+        blank_mpn_share: args.blank_mpns,
     };
     let started = Instant::now();
     let stats = match args.out.as_ref().filter(|path| path.as_os_str() != "-") {
