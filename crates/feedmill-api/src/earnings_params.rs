@@ -2,7 +2,7 @@
 //! of table as the search's (it validates requests and describes them in the OpenAPI document).
 
 use crate::error::ApiError;
-use crate::params::{ParamKind, ParamSpec, QueryParams, param};
+use crate::params::{ParamKind, ParamSpec, ParamValues, QueryParams, param};
 use chrono::{DateTime, Utc};
 use feedmill_store::{GroupBy, report_group_by, report_period};
 
@@ -24,8 +24,16 @@ pub(crate) const EARNINGS_PARAMS: &[ParamSpec] = &[
         "group_by",
         ParamKind::Text,
         "day (default: the sale's UTC day), source, merchant, offer or sub_id (the first sub-id slot)",
-    ),
+    )
+    .values(ParamValues::OneOf(group_by_names)),
 ];
+
+/// The groupings a report knows (what `report_group_by` reads).
+fn group_by_names() -> Vec<String> {
+    ["day", "source", "merchant", "offer", "sub_id"]
+        .map(String::from)
+        .to_vec()
+}
 
 pub(crate) const UNATTRIBUTED_PARAMS: &[ParamSpec] = &[FROM, TO];
 
@@ -55,6 +63,13 @@ pub(crate) fn unattributed_request(
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn every_documented_grouping_is_read() {
+        for name in group_by_names() {
+            assert!(report_group_by(Some(&name)).is_ok(), "{name}");
+        }
+    }
 
     #[test]
     fn bad_values_are_400s_naming_the_parameter() {

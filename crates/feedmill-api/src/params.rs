@@ -107,7 +107,7 @@ const fn repeated(name: &'static str, kind: ParamKind, description: &'static str
 }
 
 impl ParamSpec {
-    const fn values(self, values: ParamValues) -> ParamSpec {
+    pub(crate) const fn values(self, values: ParamValues) -> ParamSpec {
         ParamSpec { values, ..self }
     }
 
@@ -296,7 +296,8 @@ pub(crate) const HISTORY_PARAMS: &[ParamSpec] = &[param(
     "days",
     Integer,
     "Days of history up to now, 1 to 400 (default 90)",
-)];
+)
+.values(Range(1, MAX_HISTORY_DAYS as u64))];
 
 pub(crate) const CLICK_PARAMS: &[ParamSpec] = &[
     click_sub_id(
