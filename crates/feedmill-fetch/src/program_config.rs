@@ -8,6 +8,7 @@
 //! source = "ulike"             # optional: the [[source]] whose offers the program sells
 //! network = "partnerboost"     # optional: the affiliate network, for reports
 //! currency = "PLN"             # postbacks that name no currency are in this one
+//! commission = "8.5%"          # optional: our share of each sale's amount, for EPC
 //! key_env = "ULIKE_POSTBACK_KEY"
 //! previous_key_env = "ULIKE_POSTBACK_KEY_OLD"  # optional: honoured during a rotation
 //! ```
@@ -18,10 +19,18 @@
 //! cannot be handed a new environment, so rotating without a restart means either naming
 //! another variable the process already has or, simpler, replacing the secret file; then
 //! `SIGHUP` (or the operator's reload) makes the new key the only one.
+//!
+//! `commission` is what the program pays per sale as a percentage of the sale's amount (a
+//! string, so no float stands between the config and the exact figure). With it, a postback
+//! that reports a sale stores its commission, and EPC and the commission columns of the
+//! earnings reports count postback sales too; without it, a postback's commission is unknown
+//! until a network transaction reports one.
 
 use feedmill_model::{Currency, Network};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// Longest program id (a postback field is at most 255 characters).
 const MAX_PROGRAM_ID_CHARS: usize = 255;
@@ -33,6 +42,8 @@ pub struct ProgramConfig {
     pub source: Option<String>,
     pub network: Option<Network>,
     pub currency: Currency,
+    /// The commission per sale, in percent of its amount (`8.5` for `"8.5%"`).
+    pub commission_percent: Option<Decimal>,
     /// Where the current postback key is.
     pub key: KeySource,
     /// Where the key being rotated out is, still accepted until it is removed from the config
@@ -104,6 +115,7 @@ pub(crate) struct RawProgram {
     source: Option<String>,
     network: Option<String>,
     currency: String,
+    commission: Option<String>,
     key_env: Option<String>,
     key_file: Option<String>,
     previous_key_env: Option<String>,
@@ -146,6 +158,7 @@ impl RawProgram {
                     self.currency
                 )
             })?;
+        let commission_percent = self.commission.as_deref().map(percent).transpose()?;
         let key = key_source("key", self.key_env, self.key_file, base_dir)?
             .ok_or("needs key_env (or key_file) naming where its postback key is")?;
         let previous_key = key_source(
@@ -162,10 +175,28 @@ impl RawProgram {
             source: self.source,
             network,
             currency,
+            commission_percent,
             key,
             previous_key,
         })
     }
+}
+
+/// `"8.5%"` as `8.5`: a percentage above 0 and at most 100, with at most 4 decimals.
+fn percent(text: &str) -> Result<Decimal, String> {
+    let refused =
+        || format!("commission must be a percentage of the sale such as \"8.5%\", got {text:?}");
+    let number = text
+        .trim()
+        .strip_suffix('%')
+        .ok_or_else(refused)?
+        .trim_end();
+    let value = Decimal::from_str(number).map_err(|_| refused())?;
+    let in_range = value > Decimal::ZERO && value <= Decimal::ONE_HUNDRED && value.scale() <= 4;
+    if !in_range {
+        return Err(refused());
+    }
+    Ok(value)
 }
 
 /// `{prefix}_env` or `{prefix}_file`, at most one of them.
@@ -235,6 +266,7 @@ previous_key_env = "ULIKE_KEY_OLD"
 id = "shop.se"
 currency = "SEK"
 key_env = "SHOP_KEY"
+commission = "8.5%"
 "#,
         )?;
         assert_eq!(config.programs.len(), 2);
@@ -242,6 +274,9 @@ key_env = "SHOP_KEY"
         assert_eq!(ulike.id, "ulike-pl");
         assert_eq!(ulike.currency.code(), "PLN");
         assert_eq!(ulike.network, Some(feedmill_model::Network::Partnerboost));
+        assert_eq!(ulike.commission_percent, None);
+        let percent = config.programs[1].commission_percent;
+        assert_eq!(percent, Some(rust_decimal::Decimal::new(85, 1)));
         let env = |name: &str| match name {
             "ULIKE_KEY" => Some("new".to_owned()),
             "ULIKE_KEY_OLD" => Some("old".to_owned()),
@@ -284,6 +319,14 @@ key_env = "SHOP_KEY"
         assert!(refusal(&program("network = \"ebay\"")).contains("program \"p\""));
         assert!(refusal(&program("previous_key_env = \"K\"")).contains("elsewhere"));
         assert!(refusal(&program("key_file = \"k\"")).contains("not both"));
+        for bad in ["8.5", "0%", "101%", "-1%", "x%", "1.00001%"] {
+            let text = program(&format!("commission = \"{bad}\""));
+            assert!(
+                refusal(&text).contains("commission must be a percentage"),
+                "{bad}"
+            );
+        }
+        assert!(refusal(&program("commission = 8.5")).contains("commission"));
         let bad_currency = "[[program]]\nid = \"p\"\ncurrency = \"pln\"\nkey_env = \"K\"\n";
         assert!(refusal(bad_currency).contains("ISO-4217"));
         let secret = "[[program]]\nid = \"p\"\ncurrency = \"PLN\"\nkey_env = \"sk-live-1\"\n";

@@ -68,7 +68,11 @@ pub(crate) async fn postback(
             .map(|(name, value)| (name.as_str(), value.as_str())),
     )
     .map_err(|err| ApiError::new(ErrorCode::InvalidParameter, err.to_string()))?;
-    let receipt = store_conversion(&state, &program, valid.conversion).await?;
+    let mut conversion = valid.conversion;
+    conversion.commission_amount = conversion
+        .sale_amount()
+        .and_then(|sale| program.commission_on(sale));
+    let receipt = store_conversion(&state, &program, conversion).await?;
     Ok(Json(PostbackResponse {
         success: true,
         conversion_id: receipt.conversion_id,

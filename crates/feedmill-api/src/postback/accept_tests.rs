@@ -180,3 +180,52 @@ async fn a_postback_is_attributed_by_click_id_else_by_sub_id() {
     let three = stored(&p.store, "shop-pl", "C-3").map(|c| c.attribution.is_attributed());
     assert_eq!(three, Some(false), "kept, unattributed");
 }
+
+#[tokio::test]
+async fn a_program_with_a_commission_rate_stores_each_sales_commission() {
+    let p = postbacks();
+    let eight_and_a_half =
+        program("shop-pl", "PLN", &[PL_KEY]).with_commission_percent(Some(Decimal::new(85, 1)));
+    p.state.reload_programs(programs(vec![
+        eight_and_a_half,
+        program("shop-se", "SEK", &[SE_KEY]),
+    ]));
+    let sale = get_pl(&p.state, "/api/postback/shop-pl?order_id=C-1&amount=299.99").await;
+    assert_eq!(sale.status, StatusCode::OK, "{}", sale.json);
+    let stored_sale = stored(&p.store, "shop-pl", "C-1").unwrap_or_else(|| panic!("not stored"));
+    // 299.99 × 8.5 % = 25.499150, to the cent half away from zero.
+    assert_eq!(stored_sale.commission_amount, Some(Decimal::new(2550, 2)));
+
+    let corrected = get_pl(&p.state, "/api/postback/shop-pl?order_id=C-1&amount=100.00").await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.json);
+    let stored_sale = stored(&p.store, "shop-pl", "C-1").unwrap_or_else(|| panic!("not stored"));
+    assert_eq!(
+        stored_sale.commission_amount,
+        Some(Decimal::new(850, 2)),
+        "an update recomputes the commission on the new amount"
+    );
+
+    let uri = format!("/api/postback/shop-se?api_key={SE_KEY}&order_id=S-1&amount=10");
+    let no_rate = send(&p.state, Method::GET, &uri, &[], Body::empty()).await;
+    assert_eq!(no_rate.status, StatusCode::OK, "{}", no_rate.json);
+    let stored_se = stored(&p.store, "shop-se", "S-1").unwrap_or_else(|| panic!("not stored"));
+    assert_eq!(
+        stored_se.commission_amount, None,
+        "no rate, no invented commission"
+    );
+
+    let report = get_pl(&p.state, "/earnings?group_by=day").await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.json);
+    let pending: Vec<&str> = report.json["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| row["currency"] == "PLN")
+        .filter_map(|row| row["commission"]["pending"].as_str())
+        .collect();
+    assert_eq!(
+        pending,
+        ["8.50"],
+        "the report counts the postback's commission"
+    );
+}

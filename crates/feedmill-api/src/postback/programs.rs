@@ -9,6 +9,7 @@
 //! working at that reload.
 
 use feedmill_model::Currency;
+use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -57,6 +58,7 @@ pub struct PostbackProgram {
     id: String,
     default_currency: Currency,
     keys: Vec<KeyDigest>,
+    commission_percent: Option<Decimal>,
 }
 
 impl PostbackProgram {
@@ -86,7 +88,25 @@ impl PostbackProgram {
             id,
             default_currency,
             keys: digests,
+            commission_percent: None,
         })
+    }
+
+    /// The program pays `percent` of each sale's amount (`[[program]] commission`).
+    pub fn with_commission_percent(self, percent: Option<Decimal>) -> PostbackProgram {
+        PostbackProgram {
+            commission_percent: percent,
+            ..self
+        }
+    }
+
+    /// The commission on a sale of `sale_amount`, rounded to cents half away from zero; `None`
+    /// when the program has no commission configured.
+    pub fn commission_on(&self, sale_amount: Decimal) -> Option<Decimal> {
+        let percent = self.commission_percent?;
+        let amount = (sale_amount * percent / Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        Some(amount)
     }
 
     pub fn id(&self) -> &str {
@@ -113,6 +133,7 @@ impl std::fmt::Debug for PostbackProgram {
             .field("id", &self.id)
             .field("default_currency", &self.default_currency.code())
             .field("num_keys", &self.keys.len())
+            .field("commission_percent", &self.commission_percent)
             .finish()
     }
 }
@@ -166,6 +187,23 @@ mod tests {
 
     fn pln() -> Currency {
         Currency::parse("PLN").unwrap_or_else(|_| unreachable!("PLN is ISO-4217"))
+    }
+
+    #[test]
+    fn a_commission_rate_is_applied_to_the_cent() -> Result<(), ProgramError> {
+        let program = PostbackProgram::new("shop", pln(), ["k"])?;
+        assert_eq!(program.commission_on(Decimal::new(10000, 2)), None);
+        let program = program.with_commission_percent(Some(Decimal::new(125, 1)));
+        assert_eq!(
+            program.commission_on(Decimal::new(1004, 2)),
+            Some(Decimal::new(126, 2)),
+            "10.04 × 12.5 % = 1.255 → 1.26"
+        );
+        assert_eq!(
+            program.commission_on(Decimal::ZERO),
+            Some(Decimal::new(0, 2))
+        );
+        Ok(())
     }
 
     #[test]

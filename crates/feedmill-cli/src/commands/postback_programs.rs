@@ -16,7 +16,8 @@ pub fn postback_programs(
     let mut programs = Vec::with_capacity(config.programs.len());
     for program in &config.programs {
         let keys = program.keys(env)?;
-        let program = PostbackProgram::new(program.id.clone(), program.currency, keys)?;
+        let program = PostbackProgram::new(program.id.clone(), program.currency, keys)?
+            .with_commission_percent(program.commission_percent);
         programs.push(program);
     }
     Ok(PostbackPrograms::new(programs)?)
