@@ -75,17 +75,34 @@ pub fn tracking_path(merchant_id: &str) -> String {
     format!("/pclick.php?p=9{merchant_id}&a=394937&m={merchant_id}")
 }
 
+/// The search-only key of [`Server::start_with_keys`], the one the page is configured with.
+pub const PAGE_KEY: &str = "browser-page-search-key-5f1c0a";
+const PAGE_KEY_ENV: &str = "FEEDMILL_BROWSER_PAGE_KEY";
+
 /// A running `feedmill serve` in its own folder.
 pub struct Server {
     pub base: String,
+    /// The key API calls of the test send (`None` in open mode).
+    pub key: Option<&'static str>,
     pub store_path: PathBuf,
     child: Child,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
-    /// Copies the demo feeds, adds the fixture feed, seeds the store's price history, starts.
+    /// Copies the demo feeds, adds the fixture feed, seeds the store's price history, starts
+    /// in the demo's open mode.
     pub fn start(landing: &LandingServer) -> Server {
+        Server::start_in_mode(landing, None)
+    }
+
+    /// As [`Server::start`], with `[auth] mode = "keys"` and one search-only key,
+    /// [`PAGE_KEY`], which `[web] api_key_env` gives the page.
+    pub fn start_with_keys(landing: &LandingServer) -> Server {
+        Server::start_in_mode(landing, Some(PAGE_KEY))
+    }
+
+    fn start_in_mode(landing: &LandingServer, key: Option<&'static str>) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let feeds = dir.path().join("feeds");
         copy_dir(
@@ -93,9 +110,16 @@ impl Server {
             &feeds,
         );
         write_fixture_feed(&feeds, &landing.base);
+        if key.is_some() {
+            append_config(&feeds, &keys_on_config());
+        }
         let store_path = dir.path().join("feedmill.db");
         seed_price_history(&store_path);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_feedmill"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_feedmill"));
+        if let Some(key) = key {
+            command.env(PAGE_KEY_ENV, key);
+        }
+        let mut child = command
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
             .arg("--index")
@@ -122,6 +146,7 @@ impl Server {
             .to_string();
         Server {
             base,
+            key,
             store_path,
             child,
             _dir: dir,
@@ -163,11 +188,24 @@ fn write_fixture_feed(feeds: &Path, landing: &str) {
         ));
     }
     std::fs::write(feeds.join("demo/awin-lumo.csv"), csv).expect("write the fixture feed");
-    let mut config = std::fs::read_to_string(feeds.join("feedmill.toml")).expect("config");
-    config.push_str(
+    append_config(
+        feeds,
         "\n[[source]]\nname = \"lumo\"\nnetwork = \"file\"\npath = \"demo/awin-lumo.csv\"\n\
          format = \"awin-csv\"\nevery = \"1h\"\n",
     );
+}
+
+/// Keys on, one search-only key, and the page configured with it (README: "API keys").
+fn keys_on_config() -> String {
+    format!(
+        "\n[auth]\nmode = \"keys\"\n\n[[key]]\nname = \"page\"\nvalue_env = \"{PAGE_KEY_ENV}\"\n\
+         actions = [\"search\"]\n\n[web]\napi_key_env = \"{PAGE_KEY_ENV}\"\n"
+    )
+}
+
+fn append_config(feeds: &Path, sections: &str) {
+    let mut config = std::fs::read_to_string(feeds.join("feedmill.toml")).expect("config");
+    config.push_str(sections);
     std::fs::write(feeds.join("feedmill.toml"), config).expect("write the config");
 }
 
@@ -208,10 +246,18 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A raw HTTP GET of the server's JSON API, for what the page should show: (status, body).
-pub fn get_json(base: &str, path: &str) -> (u16, serde_json::Value) {
+/// The server's own key goes along when it has one.
+pub fn get_json(server: &Server, path: &str) -> (u16, serde_json::Value) {
+    get_json_with_key(&server.base, path, server.key)
+}
+
+/// A raw HTTP GET with `X-Api-Key: key`, or without a key.
+pub fn get_json_with_key(base: &str, path: &str, key: Option<&str>) -> (u16, serde_json::Value) {
     let host = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    let key_header = key.map_or(String::new(), |key| format!("X-Api-Key: {key}\r\n"));
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{key_header}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");

@@ -2,7 +2,9 @@
 //! `feedmill serve` on the demo feeds: search with a typo, facet counts, a facet click, the
 //! suggestions by keyboard, the product view with its offers by total price and its chart, the
 //! back button, a phone-sized layout, and the click-out through `/r/...` to the tracking link,
-//! recorded in the store.
+//! recorded in the store. Then the same page with keys on (`[auth] mode = "keys"`, a search-only
+//! key given to the page by `[web] api_key_env`): search, product view, chart and click-out work
+//! while the API refuses a caller without a key.
 //!
 //! `tests/browser/run` installs Chromium and chromedriver, starts the driver and sets
 //! `FEEDMILL_WEBDRIVER`; without it this test says so and passes without a browser. With
@@ -12,7 +14,8 @@ mod fixture;
 mod page;
 
 use fixture::{
-    BY_TOTAL, GTIN, HISTORY_DAYS, LandingServer, SHOPS, Server, TITLE, get_json, tracking_path,
+    BY_TOTAL, GTIN, HISTORY_DAYS, LandingServer, SHOPS, Server, TITLE, get_json, get_json_with_key,
+    tracking_path,
 };
 use page::Page;
 use serde_json::Value;
@@ -28,12 +31,41 @@ async fn the_comparison_page_works_in_a_real_browser() {
         );
         return;
     };
-    let landing = LandingServer::start();
-    let server = Server::start(&landing);
     let page = Page::open(&webdriver).await;
-    let outcome = run_the_tour(&page, &server, &landing).await;
+    let outcome = match run_in_open_mode(&page).await {
+        Ok(()) => run_with_keys_on(&page).await,
+        Err(err) => Err(err),
+    };
     page.close().await;
     outcome.unwrap_or_else(|err| panic!("{err}"));
+}
+
+async fn run_in_open_mode(page: &Page) -> Result<(), String> {
+    let landing = LandingServer::start();
+    let server = Server::start(&landing);
+    run_the_tour(page, &server, &landing).await
+}
+
+/// The page sends its configured search-only key, so search, the product view with its chart
+/// and the click-out work, while the API refuses a caller without a key.
+async fn run_with_keys_on(page: &Page) -> Result<(), String> {
+    let landing = LandingServer::start();
+    let server = Server::start_with_keys(&landing);
+    let (status, answer) = get_json_with_key(&server.base, "/search?q=kettle", None);
+    check(
+        status == 401,
+        format!("keys on: /search without a key answered {status}: {answer}"),
+    )?;
+    page.goto(&server.base).await?;
+    page.type_into("#q", "kettle").await?;
+    page.press("#q", page::ENTER).await?;
+    let condition = format!(
+        "return [...document.querySelectorAll('#results .title')].some(t => t.textContent === {TITLE:?})"
+    );
+    page.wait_until("keys on: results through the page's key", &condition)
+        .await?;
+    open_the_product(page, &server).await?;
+    go_to_the_shop(page, &server, &landing).await
 }
 
 /// The whole visit; an error names the step that failed.
@@ -63,7 +95,7 @@ async fn search_with_a_typo_and_see_the_facet_counts(
     page.press("#q", page::ENTER).await?;
     page.wait_until("results for the typo", "return location.search === '?q=headphnes' && document.getElementById('summary').textContent.endsWith('for “headphnes”') && document.querySelectorAll('#results li').length > 0").await?;
     let (_, answer) = get_json(
-        &server.base,
+        server,
         "/search?q=headphnes&facets=brand,category,merchant,price&per_page=20",
     );
     let total = answer["total"].as_u64().ok_or("no total from the api")?;
@@ -207,7 +239,7 @@ async fn open_the_product(page: &Page, server: &Server) -> Result<(), String> {
 /// line per shop); without it, the page says there is no history yet, and the chart code is
 /// checked on the endpoint's documented shape instead.
 async fn check_the_chart(page: &Page, server: &Server) -> Result<(), String> {
-    let (status, answer) = get_json(&server.base, &format!("/products/{GTIN}/history?days=90"));
+    let (status, answer) = get_json(server, &format!("/products/{GTIN}/history?days=90"));
     let endpoint_exists = !(status == 404 && answer["error"]["message"] == "no such endpoint");
     let lines = SHOPS.len() + 1;
     if endpoint_exists {
@@ -295,7 +327,7 @@ async fn go_to_the_shop(
     server: &Server,
     landing: &LandingServer,
 ) -> Result<(), String> {
-    let (_, product) = get_json(&server.base, &format!("/products/{GTIN}"));
+    let (_, product) = get_json(server, &format!("/products/{GTIN}"));
     let cheapest = product["offers"][0]["id"]
         .as_str()
         .ok_or("no offers from the api")?

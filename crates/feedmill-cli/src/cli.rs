@@ -146,7 +146,7 @@ pub struct HistoryArgs {
     pub no_history: bool,
     /// The time the ingests are dated and the history filters measure from (RFC 3339), for
     /// replays of simulated days.
-    #[arg(long, hide = true, value_name = "RFC3339")]
+    #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
 }
 
