@@ -47,7 +47,11 @@
 //!                                                    PK (source, offer_id): last known state
 //!        + since_us, previous_price, history_days, lowest_30d, lowest_since_us (migration
 //!          `SCHEMA_PRICE_SUMMARY`: the offer's PriceSummary, NULL until computed)
-//! gtin_daily_lows(gtin, day, currency, merchant, low_price)  PK (gtin, day, currency, merchant)
+//! gtin_low_runs(gtin, currency, merchant, source, day, low_price, carry_price)
+//!                                                    PK (gtin, currency, merchant, source, day)
+//! gtin_low_latest(source, gtin, currency, merchant, day, low_price, carry_price)
+//!                                                    PK (source, gtin, currency, merchant)
+//! price_batch_days(source, day)                      PK (source, day)
 //! ```
 //! Commission rules have a migration of their own:
 //! `commission_rules(network, program_id, position, rule_json, fetched_us)` PK (network,
@@ -92,6 +96,7 @@ mod conversion;
 mod earnings;
 mod earnings_report;
 mod error;
+mod gtin_low_runs;
 mod postback;
 mod price_batch;
 mod price_history;

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::commissions::SCHEMA_COMMISSIONS,
     SCHEMA_PRICE_SUMMARY,
     super::alerts::SCHEMA_ALERTS,
+    super::gtin_lows::SCHEMA_GTIN_LOW_RUNS,
 ];
 
 const SCHEMA_V1: &str = "

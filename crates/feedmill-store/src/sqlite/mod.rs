@@ -4,7 +4,8 @@
 //! connections kept in a small pool (WAL lets them read while the writer writes; each sees the
 //! last commit). Every connection runs with `journal_mode=WAL`, `synchronous=FULL` (a commit
 //! is on disk before it returns: WAL's `NORMAL` could lose the last commits on power loss),
-//! `foreign_keys=ON` and a busy timeout for the moments another process holds the file.
+//! `foreign_keys=ON` and a busy timeout for the moments another process holds the file; the
+//! writer cuts the `-wal` file back to 64 MiB after each checkpoint (`journal_size_limit`).
 
 mod alerts;
 mod api_keys;
@@ -15,6 +16,7 @@ mod clicks;
 mod commissions;
 mod conversions;
 mod earnings;
+mod gtin_lows;
 mod migrations;
 mod price_summary_schema;
 mod prices;
@@ -36,6 +38,9 @@ pub use writer::WriterStats;
 
 /// How long a statement waits for a lock another process holds before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The size the `-wal` file is cut back to after a checkpoint (SQLite checkpoints on its own
+/// past 1,000 pages; without a limit the file keeps the size of the largest transaction).
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// Idle read connections kept; more are opened under load and closed after.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -60,6 +65,9 @@ impl SqliteStore {
                 mode,
             });
         }
+        connection
+            .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .map_err(|source| open_error(path, source))?;
         migrations::migrate(&mut connection, path)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),

@@ -1,20 +1,21 @@
 //! Price history in SQLite: change points, each offer's last known state, daily GTIN lows.
 //!
 //! `price_state` is the compact table a batch compares against (one row per offer ever seen);
-//! `price_points` holds only changes; `gtin_daily_lows` keeps, per GTIN, UTC day, currency and
-//! merchant, that merchant's lowest in-stock price of the day, merged with `min` across the
-//! day's batches. The market low of a day is the lowest of its merchants' lows.
+//! `price_points` holds only changes; the daily GTIN lows (each merchant's lowest in-stock price
+//! of a day, merged with `min` across the day's batches) are kept as runs by [`gtin_lows`]. The
+//! market low of a day is the lowest of its merchants' lows.
 
 use super::SqliteStore;
+use super::gtin_lows;
 use super::rows;
 use crate::error::{StoreError, StoreResult};
 use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
 use crate::price_history::{
-    DailyLow, MerchantLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
+    DailyLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
 };
 use crate::price_summary::PriceSummary;
 use crate::store::PriceHistoryStore;
-use crate::stored::{date_of_day, day_of, money_from_stored, optional_money, time_to_stored};
+use crate::stored::{day_of, money_from_stored, optional_money, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Gtin};
 use rusqlite::{Connection, Row, params};
@@ -71,34 +72,7 @@ impl PriceHistoryStore for SqliteStore {
 
     fn gtin_daily_lows(&self, gtin: &Gtin, since: DateTime<Utc>) -> StoreResult<Vec<DailyLow>> {
         let first_day = day_of(time_to_stored(since));
-        self.read(|connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT day, currency, merchant, low_price FROM gtin_daily_lows \
-                 WHERE gtin = ?1 AND day >= ?2 ORDER BY day, currency, low_price, merchant",
-            )?;
-            let mut found = statement.query(params![gtin.as_gtin14(), first_day])?;
-            let mut lows: Vec<DailyLow> = Vec::new();
-            while let Some(row) = found.next()? {
-                let day = date_of_day("day", row.get("day")?)?;
-                let currency = rows::currency(row, "currency")?;
-                let merchant = MerchantLow {
-                    merchant: row.get("merchant")?,
-                    low_price: rows::money(row, "low_price")?,
-                };
-                match lows.last_mut() {
-                    Some(low) if low.day == day && low.currency == currency => {
-                        low.merchants.push(merchant)
-                    }
-                    _ => lows.push(DailyLow {
-                        day,
-                        currency,
-                        low_price: merchant.low_price,
-                        merchants: vec![merchant],
-                    }),
-                }
-            }
-            Ok(lows)
-        })
+        self.read(|connection| gtin_lows::read_daily_lows(connection, &gtin.as_gtin14(), first_day))
     }
 
     fn prune_price_history(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -111,11 +85,8 @@ impl PriceHistoryStore for SqliteStore {
                  AND later.time_us > price_points.time_us AND later.time_us <= ?1)",
                 [cut_us],
             )?;
-            let lows = connection.execute(
-                "DELETE FROM gtin_daily_lows WHERE day < ?1",
-                [day_of(cut_us)],
-            )?;
-            Ok((points + lows) as u64)
+            let lows = gtin_lows::prune_lows(connection, day_of(cut_us))?;
+            Ok(points as u64 + lows)
         })
     }
 }
@@ -146,15 +117,7 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
         unlist.execute(params![source, offer_id])?;
     }
     stats.num_disappeared = gone.len() as u64;
-    let mut low = connection.prepare_cached(
-        "INSERT INTO gtin_daily_lows (gtin, day, currency, merchant, low_price) \
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (gtin, day, currency, merchant) \
-         DO UPDATE SET low_price = min(low_price, excluded.low_price)",
-    )?;
-    let day = day_of(time_us);
-    for ((gtin, currency, merchant), price) in &gtin_lows {
-        low.execute(params![gtin, day, currency.code(), merchant, price])?;
-    }
+    gtin_lows::write_lows(connection, &source, day_of(time_us), gtin_lows)?;
     Ok(stats)
 }
 

@@ -3,7 +3,7 @@
 use super::SqliteStore;
 use super::migrations::MIGRATIONS;
 use crate::error::{StoreError, StoreResult};
-use crate::store::{ClickStore, ConversionStore, Migrations};
+use crate::store::{ClickStore, ConversionStore, Migrations, PriceHistoryStore};
 use crate::suite::{click, currency, day};
 use crate::{ConversionInput, validate_postback};
 use std::path::Path;
@@ -63,6 +63,62 @@ fn a_database_newer_than_the_code_is_refused() -> StoreResult<()> {
     let refused = SqliteStore::open(&path);
     assert!(
         matches!(refused, Err(StoreError::SchemaTooNew { found, .. }) if found == MIGRATIONS.len() as u32 + 1)
+    );
+    Ok(())
+}
+
+/// A database whose daily lows were kept a row per day (the schema before the runs).
+fn database_with_daily_low_rows(path: &Path) -> StoreResult<()> {
+    let mut raw = rusqlite::Connection::open(path)?;
+    let transaction = raw.transaction()?;
+    let before_runs = MIGRATIONS
+        .iter()
+        .position(|sql| *sql == super::gtin_lows::SCHEMA_GTIN_LOW_RUNS)
+        .unwrap_or(MIGRATIONS.len());
+    for sql in &MIGRATIONS[..before_runs] {
+        transaction.execute_batch(sql)?;
+    }
+    transaction.pragma_update(None, "user_version", before_runs as u32)?;
+    transaction.execute_batch(
+        "INSERT INTO gtin_daily_lows VALUES ('04006381333931', 20454, 'EUR', 'Acme', 100000);
+         INSERT INTO gtin_daily_lows VALUES ('04006381333931', 20454, 'EUR', 'Bolt', 95000);
+         INSERT INTO gtin_daily_lows VALUES ('04006381333931', 20456, 'EUR', 'Acme', 99000);",
+    )?;
+    transaction.commit()?;
+    Ok(())
+}
+
+#[test]
+fn daily_lows_kept_a_row_per_day_read_back_after_the_migration_to_runs() -> StoreResult<()> {
+    let dir = temp_dir()?;
+    let path = dir.path().join("s.sqlite");
+    database_with_daily_low_rows(&path)?;
+    let store = SqliteStore::open(&path)?;
+    let gtin =
+        feedmill_model::Gtin::parse("4006381333931").map_err(|_| StoreError::WriterStopped)?;
+    let lows = store.gtin_daily_lows(&gtin, day(0))?;
+    let found: Vec<_> = lows
+        .iter()
+        .flat_map(|low| {
+            low.merchants.iter().map(move |m| {
+                (
+                    low.day.to_string(),
+                    m.merchant.clone(),
+                    m.low_price.to_string(),
+                )
+            })
+        })
+        .collect();
+    let row =
+        |date: &str, merchant: &str, price: &str| (date.into(), merchant.into(), price.into());
+    assert_eq!(
+        found,
+        [
+            row("2026-01-01", "Bolt", "9.50"),
+            row("2026-01-01", "Acme", "10.00"),
+            row("2026-01-03", "Acme", "9.90"),
+        ],
+        "each old row is its day's low, and nothing is carried to the days between"
     );
     Ok(())
 }

@@ -8,6 +8,7 @@ mod commission_suite;
 mod conversion_suite;
 mod earnings_rollup_suite;
 mod earnings_suite;
+mod gtin_low_suite;
 mod key_suite;
 mod price_suite;
 mod summary_suite;
@@ -20,6 +21,7 @@ pub(crate) use commission_suite::*;
 pub(crate) use conversion_suite::*;
 pub(crate) use earnings_rollup_suite::*;
 pub(crate) use earnings_suite::*;
+pub(crate) use gtin_low_suite::*;
 pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
 pub(crate) use summary_suite::*;
@@ -59,6 +61,7 @@ macro_rules! store_suite {
             the_low_ignores_a_raise_31_days_before_a_sale, a_raise_29_days_before_a_sale_is_seen,
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
+            daily_lows_agree_with_every_observation,
             pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
             the_schema_version_is_the_latest,
             an_api_key_keeps_every_field, an_api_key_digest_is_stored_once,

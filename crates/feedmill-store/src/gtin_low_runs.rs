@@ -1,0 +1,195 @@
+//! Daily GTIN lows kept as runs: a row only when a source's low for a GTIN changes.
+//!
+//! The daily low of one key — a (source, GTIN, currency, merchant) — on a day the source was
+//! ingested is the lowest in-stock price among that day's observations of it. A day without a
+//! batch of the source has none, nor does a batch day on which no batch saw the key in stock.
+//!
+//! Storing that as a row per key per day costs a write for every GTIN on every refresh, most of
+//! them repeating yesterday. The store keeps runs instead. A [`LowRun`] row says that on its
+//! `day` the key's low was `low`, and that on the source's later batch days, up to the key's
+//! next row, it was `carry` (`None`: not offered). A batch writes a row only for the keys whose
+//! low differs from what their latest row already says ([`next_run`]). A reader expands the rows
+//! over the source's batch days ([`expand_runs`]); the result is the same as the row-per-day
+//! table would have held.
+//!
+//! [`next_run`] rests on one invariant: after every batch, the keys whose latest row carries a
+//! price are exactly the keys that batch saw. So a key still carrying a price when a second
+//! batch of the same day begins was seen by the first batch, at that price.
+
+/// The latest row of one key: its low on `day`, and what its later batch days carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowRun {
+    /// Days since the Unix epoch (UTC).
+    pub day: i64,
+    /// The key's low of `day` (stored units); `None` when no batch of the day had it in stock.
+    pub low: Option<i64>,
+    /// The low of the source's later batch days until the next row; `None` when not offered.
+    pub carry: Option<i64>,
+}
+
+/// The row a batch of `day` writes for one key, or `None` when the rows already say it.
+///
+/// `latest` is the key's latest row (if any), `observed` the batch's lowest in-stock price of
+/// the key (`None`: not seen in stock), and `earlier_batch_today` whether the source already had
+/// a batch on `day`. `latest.day` is never after `day` (batches are recorded in time order).
+pub fn next_run(
+    latest: Option<LowRun>,
+    observed: Option<i64>,
+    day: i64,
+    earlier_batch_today: bool,
+) -> Option<LowRun> {
+    let carried = latest.and_then(|run| run.carry);
+    let (said_low, said_carry, low_so_far) = match latest {
+        Some(run) if run.day == day => (run.low, run.carry, run.low),
+        // By the invariant, an earlier batch of today saw a key that still carries a price.
+        _ if earlier_batch_today => (carried, carried, carried),
+        _ => (carried, carried, None),
+    };
+    let low = match (low_so_far, observed) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let next = LowRun {
+        day,
+        low,
+        carry: observed,
+    };
+    (next.low != said_low || next.carry != said_carry).then_some(next)
+}
+
+/// The lows of one key on each of `batch_days` from `first_day` on, as `(day, low)`.
+///
+/// `runs` are the key's rows in day order; `batch_days` the days its source was ingested, in
+/// order. A batch day before the key's first row, or one its rows say nothing of, has no low.
+pub fn expand_runs(runs: &[LowRun], batch_days: &[i64], first_day: i64) -> Vec<(i64, i64)> {
+    let mut lows = Vec::new();
+    let mut next_row = 0;
+    let mut in_effect: Option<&LowRun> = None;
+    for &day in batch_days.iter().filter(|&&day| day >= first_day) {
+        while let Some(run) = runs.get(next_row).filter(|run| run.day <= day) {
+            in_effect = Some(run);
+            next_row += 1;
+        }
+        let low = match in_effect {
+            Some(run) if run.day == day => run.low,
+            Some(run) => run.carry,
+            None => None,
+        };
+        if let Some(low) = low {
+            lows.push((day, low));
+        }
+    }
+    lows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Replays `batches` (day, observed price of the key or `None`) through [`next_run`] and
+    /// returns the rows written, as the store keeps them (one per day, the last one wins).
+    fn record(batches: &[(i64, Option<i64>)]) -> (Vec<LowRun>, Vec<i64>) {
+        let mut rows: Vec<LowRun> = Vec::new();
+        let mut days: Vec<i64> = Vec::new();
+        for &(day, observed) in batches {
+            let earlier_batch_today = days.last() == Some(&day);
+            if let Some(row) = next_run(rows.last().copied(), observed, day, earlier_batch_today) {
+                match rows.last_mut() {
+                    Some(last) if last.day == day => *last = row,
+                    _ => rows.push(row),
+                }
+            }
+            if !earlier_batch_today {
+                days.push(day);
+            }
+        }
+        (rows, days)
+    }
+
+    /// The row-per-day table: each batch day's lowest observation.
+    fn brute_force(batches: &[(i64, Option<i64>)]) -> Vec<(i64, i64)> {
+        let mut lows: BTreeMap<i64, i64> = BTreeMap::new();
+        for &(day, observed) in batches {
+            if let Some(price) = observed {
+                lows.entry(day)
+                    .and_modify(|low| *low = (*low).min(price))
+                    .or_insert(price);
+            }
+        }
+        lows.into_iter().collect()
+    }
+
+    #[test]
+    fn an_unchanged_low_writes_one_row() {
+        let batches: Vec<_> = (0..30).map(|day| (day, Some(500))).collect();
+        let (rows, days) = record(&batches);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(expand_runs(&rows, &days, 0), brute_force(&batches));
+    }
+
+    #[test]
+    fn a_later_batch_of_the_day_keeps_the_days_low_and_carries_its_own() {
+        let batches = [(0, Some(500)), (0, Some(700)), (1, Some(700)), (2, None)];
+        let (rows, days) = record(&batches);
+        assert_eq!(
+            rows,
+            [
+                LowRun {
+                    day: 0,
+                    low: Some(500),
+                    carry: Some(700)
+                },
+                LowRun {
+                    day: 2,
+                    low: None,
+                    carry: None
+                }
+            ]
+        );
+        assert_eq!(expand_runs(&rows, &days, 0), [(0, 500), (1, 700)]);
+    }
+
+    #[test]
+    fn a_key_gone_in_the_second_batch_of_a_day_keeps_that_days_low() {
+        let batches = [(0, Some(500)), (1, Some(500)), (1, None), (2, None)];
+        let (rows, days) = record(&batches);
+        assert_eq!(expand_runs(&rows, &days, 0), [(0, 500), (1, 500)]);
+    }
+
+    #[test]
+    fn days_without_a_batch_have_no_low() {
+        let batches = [(0, Some(500)), (5, Some(500))];
+        let (rows, days) = record(&batches);
+        assert_eq!(expand_runs(&rows, &days, 0), [(0, 500), (5, 500)]);
+        assert_eq!(expand_runs(&rows, &days, 1), [(5, 500)]);
+    }
+
+    /// Random schedules of up to three batches a day, against the row-per-day table.
+    #[test]
+    fn runs_agree_with_the_row_per_day_table() {
+        let mut rng = fastrand::Rng::with_seed(20261205);
+        for _ in 0..2000 {
+            let mut batches = Vec::new();
+            for day in 0..20 {
+                for _ in 0..rng.usize(0..4) {
+                    let observed = rng.bool().then(|| rng.i64(5..8));
+                    batches.push((day, observed));
+                }
+            }
+            let (rows, days) = record(&batches);
+            let first_day = rng.i64(0..20);
+            let expected: Vec<_> = brute_force(&batches)
+                .into_iter()
+                .filter(|(day, _)| *day >= first_day)
+                .collect();
+            assert_eq!(
+                expand_runs(&rows, &days, first_day),
+                expected,
+                "{batches:?}"
+            );
+            let changes: BTreeSet<_> = rows.iter().map(|row| row.day).collect();
+            assert_eq!(changes.len(), rows.len(), "one row per day at most");
+        }
+    }
+}
