@@ -125,11 +125,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
         None => None,
     };
+    let shutdown = shutdown_signal();
     println!(
         "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",
         index.num_offers()
     );
-    let served = feedmill_api::serve(listener, state, shutdown_signal()).await;
+    let served = feedmill_api::serve(listener, state, shutdown).await;
     schedule.abort();
     #[cfg(unix)]
     hangups.abort();
@@ -206,24 +207,34 @@ fn sources_config(args: &ServeArgs) -> anyhow::Result<FeedConfig> {
     Ok(load_config(&args.config)?)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM. The handlers are installed by this call, not when the future is first
+/// polled, so a signal sent as soon as the server has answered anything stops it gracefully
+/// (`tokio::signal::ctrl_c` registers only on its first poll, which can come after the first
+/// answer on a busy machine, and an interrupt before it would kill the process).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        info!("shutting down");
     }
-    info!("shutting down");
 }
