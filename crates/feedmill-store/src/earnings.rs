@@ -45,16 +45,6 @@ pub struct EarningsRow {
 }
 
 impl EarningsRow {
-    /// Adds the sales of `other` (same group and currency) to this row's.
-    pub(crate) fn absorb(&mut self, other: &EarningsRow) {
-        self.num_conversions += other.num_conversions;
-        self.sale_amount += other.sale_amount;
-        self.commission.pending += other.commission.pending;
-        self.commission.approved += other.commission.approved;
-        self.commission.rejected += other.commission.rejected;
-        self.commission.reversed += other.commission.reversed;
-    }
-
     pub(crate) fn with_ratios(mut self) -> EarningsRow {
         let clicks = Decimal::from(self.num_clicks);
         if self.num_clicks > 0 {

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     SCHEMA_PRICE_SUMMARY,
     super::alerts::SCHEMA_ALERTS,
     super::gtin_lows::SCHEMA_GTIN_LOW_RUNS,
+    super::click_week_rollup::SCHEMA_CLICK_WEEK_ROLLUP,
 ];
 
 const SCHEMA_V1: &str = "
