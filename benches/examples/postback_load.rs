@@ -23,10 +23,10 @@
 use feedmill_api::{PostbackProgram, PostbackPrograms};
 use feedmill_benches::catalogue::{OfferShape, build_index};
 use feedmill_benches::http_load::{
-    HttpSettings, LoadOutcome, LoadRequest, ServedIndex, client, client_without_redirects,
-    run_load, warm_up,
+    HttpSettings, LoadRequest, ServedIndex, click_out_urls, client, client_without_redirects,
+    print_outcome, run_load, warm_up,
 };
-use feedmill_benches::measure::{BenchResult, machine_description, quantile};
+use feedmill_benches::measure::{BenchResult, machine_description};
 use feedmill_model::Currency;
 use feedmill_store::{ConversionStore, SqliteStore};
 use reqwest::Url;
@@ -96,44 +96,6 @@ fn postback_urls(base: &str, prefix: &str, count: u64) -> BenchResult<Arc<[LoadR
     Ok(urls.into())
 }
 
-/// Click-out URLs of the first indexed offers, found by a match-all search.
-async fn click_urls(base: &str) -> BenchResult<Arc<[LoadRequest]>> {
-    let http = client(1)?;
-    let mut urls = Vec::new();
-    for page in 1..=NUM_CLICK_OFFERS.div_ceil(100) {
-        let search = format!("{base}/search?per_page=100&page={page}");
-        let answer: serde_json::Value = http.get(&search).send().await?.json().await?;
-        for item in answer["items"].as_array().into_iter().flatten() {
-            if let Some(id) = item["id"].as_str() {
-                let mut url = Url::parse(base)?;
-                url.path_segments_mut()
-                    .map_err(|()| "base url cannot have a path")?
-                    .extend(["r", id]);
-                urls.push(LoadRequest { kind: 0, url });
-            }
-        }
-    }
-    if urls.is_empty() {
-        return Err("no offers to click".into());
-    }
-    Ok(urls.into())
-}
-
-fn report(what: &str, outcome: &LoadOutcome, concurrency: usize) {
-    let mut millis: Vec<f64> = outcome.latencies.iter().map(|(_, ms)| *ms).collect();
-    millis.sort_by(f64::total_cmp);
-    let seconds = outcome.stage.seconds;
-    println!(
-        "{what}: {} ok  {} errors  {:.0}/s  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  (concurrency {concurrency}, {seconds:.1} s)",
-        millis.len(),
-        outcome.num_errors,
-        millis.len() as f64 / seconds.max(1e-9),
-        quantile(&millis, 0.50),
-        quantile(&millis, 0.99),
-        quantile(&millis, 1.0),
-    );
-}
-
 async fn drive(base: &str, options: &Options) -> BenchResult<u64> {
     let settings = |max_requests| HttpSettings {
         concurrency: options.concurrency,
@@ -144,18 +106,18 @@ async fn drive(base: &str, options: &Options) -> BenchResult<u64> {
     warm_up(&http, &postback_urls(base, "W", 200)?, options.concurrency).await?;
     let postbacks = postback_urls(base, "B", options.postbacks)?;
     let outcome = run_load(&http, &postbacks, &settings(options.postbacks)).await?;
-    report("postbacks", &outcome, options.concurrency);
+    print_outcome("postbacks", &outcome, options.concurrency);
     let num_acknowledged = if outcome.num_errors == 0 {
         outcome.latencies.len() as u64
     } else {
         0
     };
 
-    let clicks = click_urls(base).await?;
+    let clicks = click_out_urls(base, NUM_CLICK_OFFERS).await?;
     let http = client_without_redirects(options.concurrency)?;
     warm_up(&http, &clicks, options.concurrency).await?;
     let outcome = run_load(&http, &clicks, &settings(options.clicks)).await?;
-    report("click-outs", &outcome, options.concurrency);
+    print_outcome("click-outs", &outcome, options.concurrency);
     Ok(num_acknowledged)
 }
 

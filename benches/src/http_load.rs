@@ -237,6 +237,46 @@ pub fn client_with_key(concurrency: usize, key: &str) -> BenchResult<reqwest::Cl
         .build()?)
 }
 
+/// `/r/{id}` URLs of the first `num_offers` indexed offers (by hundreds), found by a match-all
+/// search.
+pub async fn click_out_urls(base: &str, num_offers: usize) -> BenchResult<Arc<[LoadRequest]>> {
+    let http = client(1)?;
+    let mut urls = Vec::new();
+    for page in 1..=num_offers.div_ceil(100) {
+        let search = format!("{base}/search?per_page=100&page={page}");
+        let answer: serde_json::Value = http.get(&search).send().await?.json().await?;
+        for item in answer["items"].as_array().into_iter().flatten() {
+            if let Some(id) = item["id"].as_str() {
+                let mut url = Url::parse(base)?;
+                url.path_segments_mut()
+                    .map_err(|()| "base url cannot have a path")?
+                    .extend(["r", id]);
+                urls.push(LoadRequest { kind: 0, url });
+            }
+        }
+    }
+    if urls.is_empty() {
+        return Err("no offers to click".into());
+    }
+    Ok(urls.into())
+}
+
+/// Prints a load's rate and latency on one line.
+pub fn print_outcome(what: &str, outcome: &LoadOutcome, concurrency: usize) {
+    let mut millis: Vec<f64> = outcome.latencies.iter().map(|(_, ms)| *ms).collect();
+    millis.sort_by(f64::total_cmp);
+    let seconds = outcome.stage.seconds;
+    println!(
+        "{what}: {} ok  {} errors  {:.0}/s  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  (concurrency {concurrency}, {seconds:.1} s)",
+        millis.len(),
+        outcome.num_errors,
+        millis.len() as f64 / seconds.max(1e-9),
+        quantile(&millis, 0.50),
+        quantile(&millis, 0.99),
+        quantile(&millis, 1.0),
+    );
+}
+
 /// Requests sent before a timed load, not counted: connections opened, caches warm.
 pub async fn warm_up(
     client: &reqwest::Client,
