@@ -30,4 +30,4 @@ mod guard_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;

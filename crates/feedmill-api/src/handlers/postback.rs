@@ -10,6 +10,7 @@
 //! blocking pool; the answer is sent only after the store's commit, so a `200` means durable.
 //! A store that cannot write is a 503 `store_unavailable` and nothing is acknowledged.
 
+use crate::auth::{Action, KeyRefusal};
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::clickout::client_ip;
 use crate::postback::PostbackProgram;
@@ -55,7 +56,7 @@ pub(crate) async fn postback(
     }
     let query = request.uri().query().unwrap_or_default().as_bytes();
     let mut fields = decode_urlencoded(query, "query string")?;
-    authenticate(&program, request.headers(), &fields)?;
+    authenticate(&state, &program, request.headers(), &fields)?;
     fields.retain(|(name, _)| name != API_KEY_PARAM);
     if request.method() == Method::POST {
         fields.extend(body_fields(request).await?);
@@ -81,8 +82,11 @@ pub(crate) async fn postback(
     }))
 }
 
-/// The key from the header, else from the query string, must be one of the program's.
+/// The key from the header, else from the query string, must be one of the program's, or a
+/// server key with the `postback` action (the operator's own, for any program; not a scoped
+/// key, which only searches).
 fn authenticate(
+    state: &AppState,
     program: &PostbackProgram,
     headers: &HeaderMap,
     query: &[Field],
@@ -96,14 +100,47 @@ fn authenticate(
             .find(|(name, _)| name == API_KEY_PARAM)
             .map(|(_, key)| key.as_str()),
     };
-    let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
     match key {
-        None | Some("") => Err(unauthorized(
+        None | Some("") => Err(ApiError::new(
+            ErrorCode::Unauthorized,
             "a postback needs the program's key in X-Api-Key (or the api_key parameter)",
         )),
         Some(key) if program.accepts_key(key) => Ok(()),
-        Some(_) => Err(unauthorized("the api key is not valid for this program")),
+        Some(key) => server_key_may_post(state, key),
     }
+}
+
+/// A server key (not one of the program's) may post a conversion when it has the `postback`
+/// action: a wrong key is a `401`, an expired one a `401` naming it, a key without the action
+/// a `403`, a key over its rate a `429`.
+fn server_key_may_post(state: &AppState, key: &str) -> Result<(), ApiError> {
+    let caller = state
+        .keys()
+        .authenticate(key, Utc::now())
+        .map_err(|refusal| match refusal {
+            KeyRefusal::Unknown => ApiError::new(
+                ErrorCode::Unauthorized,
+                "the api key is not valid for this program",
+            ),
+            KeyRefusal::Expired(name) => ApiError::new(
+                ErrorCode::ExpiredApiKey,
+                format!("the api key {name:?} has expired"),
+            ),
+        })?;
+    if caller.scope.is_some() || !caller.key.may(Action::Postback) {
+        return Err(ApiError::new(
+            ErrorCode::ActionNotAllowed,
+            "this key may not post conversions: a postback needs the program's key or a key \
+             with the postback action",
+        ));
+    }
+    caller.key.check_rate().map_err(|seconds| ApiError {
+        retry_after: Some(seconds),
+        ..ApiError::new(
+            ErrorCode::RateLimited,
+            format!("this key's request limit is reached; retry in {seconds} s"),
+        )
+    })
 }
 
 /// The body's fields, by its content type; an empty body may have none.

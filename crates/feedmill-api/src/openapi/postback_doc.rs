@@ -87,7 +87,7 @@ fn operation(summary: &str, with_body: bool) -> Operation {
                 .parameter_in(ParameterIn::Header)
                 .required(Required::False)
                 .description(Some(
-                    "The program's postback key (or the api_key parameter)",
+                    "The program's postback key, or a server key with the postback action (or the api_key parameter)",
                 ))
                 .schema(Some(text())),
         )
@@ -97,7 +97,7 @@ fn operation(summary: &str, with_body: bool) -> Operation {
                 .parameter_in(ParameterIn::Query)
                 .required(Required::False)
                 .description(Some(
-                    "The program's key, for clients that cannot set a header",
+                    "The program's key (or a server key with the postback action), for clients that cannot set a header",
                 ))
                 .schema(Some(text())),
         );
@@ -134,13 +134,20 @@ fn operation(summary: &str, with_body: bool) -> Operation {
             "400",
             "A field broke a rule (the message names the field and the rule), or the body is not UTF-8",
         ),
-        ("401", "No key, or not the program's current key"),
+        (
+            "401",
+            "No key, or neither the program's current key nor a valid server key",
+        ),
+        (
+            "403",
+            "A server key without the postback action (or a scoped key)",
+        ),
         ("404", "No such program"),
         ("413", "Body over 1 MiB"),
         ("415", "A body of another content type"),
         (
             "429",
-            "Over 100 postbacks per minute from this address for this program; see Retry-After",
+            "Over 100 postbacks per minute from this address for this program, or the server key's own limit; see Retry-After",
         ),
         (
             "503",

@@ -122,3 +122,64 @@ async fn a_store_that_cannot_write_answers_503_and_acknowledges_nothing() {
     assert_eq!(get_pl(&p.state, &query).await.status, StatusCode::OK);
     assert!(stored(&p.store, "shop-pl", "S-1").is_some());
 }
+
+/// A server key with the `postback` action posts for any program; one without it, an expired
+/// one or a scoped one is refused and stores nothing.
+#[tokio::test]
+async fn a_server_key_with_the_postback_action_may_post_and_others_may_not() {
+    use crate::auth::Action;
+    use crate::auth::test_support::{
+        ALL_ACTIONS, EXPIRED, SEARCH_ONLY, WRONG, all_but, keyed_settings,
+    };
+    use feedmill_store::ConversionStore;
+    let p = postbacks();
+    if let Err(err) = p.state.keys().configure(&keyed_settings()) {
+        panic!("keys: {err}");
+    }
+    let get = |key: String, order: &str| {
+        let uri = format!("{URL}?order_id={order}&amount=12.50");
+        let state = p.state.clone();
+        async move {
+            send(
+                &state,
+                Method::GET,
+                &uri,
+                &[("x-api-key", &key)],
+                Body::empty(),
+            )
+            .await
+        }
+    };
+    let before = dump(&p.store);
+    for (key, status, code) in [
+        (
+            all_but(Action::Postback),
+            StatusCode::FORBIDDEN,
+            "action_not_allowed",
+        ),
+        (
+            SEARCH_ONLY.to_owned(),
+            StatusCode::FORBIDDEN,
+            "action_not_allowed",
+        ),
+        (
+            EXPIRED.to_owned(),
+            StatusCode::UNAUTHORIZED,
+            "expired_api_key",
+        ),
+        (WRONG.to_owned(), StatusCode::UNAUTHORIZED, "unauthorized"),
+    ] {
+        let refused = get(key.clone(), "SK-1").await;
+        assert_eq!(
+            (refused.status, refused.error_code()),
+            (status, code),
+            "{key}: {}",
+            refused.json
+        );
+    }
+    assert_eq!(dump(&p.store), before, "a refused postback stores nothing");
+    let accepted = get(ALL_ACTIONS.to_owned(), "SK-1").await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    let stored = p.store.conversion("shop-pl", "SK-1");
+    assert!(matches!(stored, Ok(Some(_))), "{stored:?}");
+}
