@@ -462,6 +462,15 @@ async fn request_bodies_refuse_unknown_fields() {
             "/links/generate-batch",
             json!({ "requests": [{ "source": "nordic" }], "bogus": 1 }),
         ),
+        (
+            "/alerts",
+            json!({ "gtin": "4006381333931", "callback_url": "https://hooks.example/a", "bogus": 1 }),
+        ),
+        (
+            "/keys",
+            json!({ "name": "k", "actions": ["search"], "bogus": 1 }),
+        ),
+        ("/keys/scoped", json!({ "filter": {}, "bogus": 1 })),
     ];
     for (path, body) in cases {
         let (status, _, answer) = send(&state, Method::POST, path, Some(body.clone())).await;
