@@ -120,6 +120,23 @@ async fn fixed_query(
     let params = RawPathParams::from_request_parts(parts, &())
         .await
         .map_err(|_| limited("this route has no source"))?;
+    if route == route_paths::OFFER || route == route_paths::OFFER_HISTORY {
+        // An offer's id begins with its source (`source:offer`).
+        let id = params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .map(|(_, v)| v);
+        let source = id
+            .and_then(|id| id.split_once(':'))
+            .map(|(source, _)| source);
+        return match source {
+            Some(source) if caller.key.allows_source(source) => Ok(fixed),
+            _ => Err(limited(&format!(
+                "offer {:?} is of another source",
+                id.unwrap_or("")
+            ))),
+        };
+    }
     let name = params
         .iter()
         .find(|(name, _)| *name == "name")

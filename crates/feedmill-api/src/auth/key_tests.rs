@@ -396,6 +396,36 @@ async fn a_key_limited_to_sources_stays_within_them() {
     );
     let refresh_other = post_with(&f, "/sources/sneakerhub/refresh", json!({}), key).await;
     assert_eq!(refresh_other.status, StatusCode::FORBIDDEN);
+    // An offer is read (and its history) when its id names one of the key's sources.
+    let own_id = own.json()["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(own_id.starts_with("ulike:"), "{own_id}");
+    for path in [
+        format!("/offers/{own_id}"),
+        format!("/offers/{own_id}/history"),
+    ] {
+        let read = get_with(&f.state, &path, key).await;
+        assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.text);
+    }
+    let others = get_with(
+        &f.state,
+        "/search?source=sneakerhub&per_page=1",
+        ALL_ACTIONS,
+    )
+    .await;
+    let other_id = others.json()["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for path in [
+        format!("/offers/{other_id}"),
+        format!("/offers/{other_id}/history"),
+    ] {
+        let read = get_with(&f.state, &path, key).await;
+        assert_eq!(read.status, StatusCode::FORBIDDEN, "{path}: {}", read.text);
+    }
     assert_eq!(
         get_with(&f.state, "/keys", key).await.status,
         StatusCode::FORBIDDEN,
