@@ -120,6 +120,10 @@ async fn fixed_query(
     let params = RawPathParams::from_request_parts(parts, &())
         .await
         .map_err(|_| limited("this route has no source"))?;
+    if route == route_paths::PRODUCT {
+        // The handler keeps the offers of the key's sources only.
+        return Ok(fixed);
+    }
     if route == route_paths::OFFER || route == route_paths::OFFER_HISTORY {
         // An offer's id begins with its source (`source:offer`).
         let id = params

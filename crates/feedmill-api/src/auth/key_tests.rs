@@ -381,6 +381,9 @@ async fn a_key_limited_to_sources_stays_within_them() {
     );
     limited.sources = Some("ulike".into());
     settings.keys.push(limited);
+    let mut hub = spec("hub-reader", "fmk_sneakerhub-reader-00001", &["search"]);
+    hub.sources = Some("sneaker*".into());
+    settings.keys.push(hub);
     let f = key_fixture(&settings);
     let key = "fmk_ulike-operator-000001";
     let own = get_with(&f.state, "/search?per_page=50", key).await;
@@ -409,6 +412,21 @@ async fn a_key_limited_to_sources_stays_within_them() {
         let read = get_with(&f.state, &path, key).await;
         assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.text);
     }
+    // A product shows the key's sources' offers only; with none of them it is not found.
+    let product = "/products/4006381333931";
+    let all = get_with(&f.state, product, ALL_ACTIONS).await;
+    let sources = |answer: &Value| -> Vec<String> {
+        let offers = answer["offers"].as_array().cloned().unwrap_or_default();
+        offers
+            .iter()
+            .map(|o| o["source"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(sources(&all.json()).len() >= 2, "{}", all.text);
+    let hub = get_with(&f.state, product, "fmk_sneakerhub-reader-00001").await;
+    assert_eq!(sources(&hub.json()), ["sneakerhub"], "{}", hub.text);
+    let none = get_with(&f.state, product, key).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text);
     let others = get_with(
         &f.state,
         "/search?source=sneakerhub&per_page=1",
