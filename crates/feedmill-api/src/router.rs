@@ -132,15 +132,8 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route(route_paths::METRICS, get(health::metrics))
         .fallback(not_found)
+        .layer(middleware::from_fn(refuse_over_connection_limit))
         .with_state(state)
-}
-
-/// Serves [`metrics_router`] on `listener` until the task is dropped.
-pub async fn serve_metrics(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-) -> std::io::Result<()> {
-    axum::serve(listener, metrics_router(state)).await
 }
 
 async fn not_found() -> ApiError {

@@ -1,5 +1,6 @@
-//! [`serve`]: the API's own accept loop, in place of `axum::serve`, for what a server facing
-//! the internet needs from the connection itself:
+//! [`serve`] (and [`serve_metrics`], the metrics listener's): the API's own accept loop, in
+//! place of `axum::serve`, for what a server facing the internet needs from the connection
+//! itself:
 //!
 //! - a request's headers must arrive within [`crate::ApiConfig::header_read_timeout`] (hyper's
 //!   `header_read_timeout`; also for an idle keep-alive connection), so slow-loris clients that
@@ -37,12 +38,32 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let app = crate::router::router(state.clone());
+    serve_app(listener, &state, app, shutdown).await
+}
+
+/// Serves [`crate::metrics_router`] on `listener` (open, `/metrics` alone) with the same
+/// connection rules as [`serve`], until the task is dropped.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    let app = crate::router::metrics_router(state.clone());
+    serve_app(listener, &state, app, std::future::pending()).await
+}
+
+/// The accept loop of [`serve`] for `app`, under `state`'s connection settings.
+async fn serve_app(
+    listener: tokio::net::TcpListener,
+    state: &AppState,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let config = state.config();
     let limit = ConnectionLimit::new(config.max_connections_per_ip);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout);
-    let app = crate::router::router(state.clone());
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {

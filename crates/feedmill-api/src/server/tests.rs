@@ -184,3 +184,32 @@ async fn answers_carry_a_usable_request_id() -> TestResult {
     assert!(fresh_id.len() == 36 && fresh_id != id);
     server.stop().await
 }
+
+/// The metrics listener keeps the same connection rules: slow headers are cut off, and a
+/// request in time is answered.
+#[tokio::test]
+async fn the_metrics_listener_cuts_off_slow_headers_too() -> TestResult {
+    let timeout = Duration::from_millis(400);
+    let dir = tempfile::tempdir()?;
+    let mut config = fixture_config(&dir.path().join("clicks.ndjson"));
+    config.header_read_timeout = timeout;
+    let index = Arc::new(index_with(&fixture_offers()));
+    let state = AppState::new(index, config, fixture_store(dir.path()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(super::serve_metrics(listener, state));
+    let mut half = TcpStream::connect(addr).await?;
+    let started = Instant::now();
+    half.write_all(b"GET /metrics HTTP/1.1\r\nHost: te").await?;
+    let answer = read_until_closed(&mut half, Duration::from_secs(5)).await?;
+    assert!(!answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() >= timeout / 2, "closed too early");
+    let mut whole = TcpStream::connect(addr).await?;
+    whole
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .await?;
+    let answer = read_until_closed(&mut whole, Duration::from_secs(5)).await?;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    task.abort();
+    Ok(())
+}
