@@ -209,3 +209,36 @@ fn keys_guard_the_api_and_rotate_on_reload_and_sighup() {
         assert!(!log.contains(secret), "a secret in the log");
     }
 }
+
+/// The page publishes its key in its HTML: `serve` refuses to start when `[web] api_key_env`
+/// gives it a key that may do more than search, and says why.
+#[test]
+fn serve_refuses_to_publish_a_key_that_can_do_more_than_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_config(
+        dir.path(),
+        "FM_TEST_FRONT_A",
+        "\n[web]\napi_key_env = \"FM_TEST_OPS\"\n",
+    );
+    let mut child = feedmill()
+        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
+        .arg(dir.path().join("feedmill.toml"))
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env("FM_TEST_FRONT_A", FRONT_A)
+        .env("FM_TEST_OPS", OPS)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn feedmill serve");
+    let exited = eventually(|| matches!(child.try_wait(), Ok(Some(_))));
+    if !exited {
+        let _ = child.kill();
+        panic!("serve started with an admin key published on the page");
+    }
+    let output = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("only the search action"), "{stderr}");
+    assert!(!stderr.contains(OPS), "the secret is not printed: {stderr}");
+}

@@ -20,6 +20,7 @@ use super::serve_operator::{ServeOperator, auth_settings};
 use crate::cli::ServeArgs;
 use anyhow::Context;
 use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
+use feedmill_api::auth::{Action, AuthMode};
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, PageApiKey, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
@@ -80,6 +81,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .keys()
         .configure(&settings)
         .map_err(|err| anyhow::anyhow!("{}: {err}", args.config.display()))?;
+    check_page_key(&state)?;
     state.reload_programs(postback_programs(&config, &env).context("postback programs")?);
     let transactions = super::serve_transactions::start(&state, store, ctx.clone(), &config);
     let board = refresh_log_with_alerts(&state);
@@ -195,6 +197,40 @@ fn source_links(source: &SourceConfig) -> SourceLinks {
         allow_deep_links: settings.allow_deep_links,
         merchant_hosts: settings.merchant_hosts.clone(),
         advertiser_ids,
+    }
+}
+
+/// The comparison page publishes its key in its HTML, so with keys on it must be a known key
+/// that can only search: a key with any other action is refused at start, and an unknown one is
+/// warned about (the page's searches would be refused).
+fn check_page_key(state: &AppState) -> anyhow::Result<()> {
+    let Some(page_key) = &state.config().page_api_key else {
+        return Ok(());
+    };
+    if state.keys().mode() == AuthMode::Open {
+        return Ok(());
+    }
+    match state
+        .keys()
+        .authenticate(page_key.as_str(), chrono::Utc::now())
+    {
+        Ok(caller) if caller.key.actions.iter().all(|a| *a == Action::Search) => Ok(()),
+        Ok(caller) => anyhow::bail!(
+            "[web] api_key_env gives the page the key {:?}, which may {}: the page publishes its key \
+             in its HTML, so give it a key with only the search action",
+            caller.key.name,
+            caller
+                .key
+                .actions
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(_) => {
+            warn!("[web] api_key_env names no valid key: the page's searches will be refused");
+            Ok(())
+        }
     }
 }
 
