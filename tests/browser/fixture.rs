@@ -28,7 +28,10 @@ pub const BY_TOTAL: [(&str, &str); 3] = [
     ("Gamma Home", "59.95"),
 ];
 /// Days of the seeded history, before now, each with a price offset per shop (in euros).
-pub const HISTORY_DAYS: [(i64, i64); 3] = [(40, 12), (20, 6), (5, 2)];
+/// Dearer the longer ago, so the last one is the lowest of the 30 days before today.
+pub const HISTORY_DAYS: [(i64, i64); 3] = [(40, 12), (20, 6), (5, LOW_30D_EXTRA)];
+/// Each shop's 30-day low is its price plus this, so today's price is an honest discount.
+pub const LOW_30D_EXTRA: i64 = 2;
 
 /// A tiny HTTP server standing in for the networks' tracking hosts: it answers every request
 /// with a page and keeps each request's target.

@@ -1,11 +1,13 @@
 //! The comparison page at `/` in a real browser (Chromium over WebDriver), against a real
-//! `feedmill serve` on the demo feeds: sorting by price and the next page (the API's order,
-//! the state in the URL, back to page 1), search with a typo, facet counts, a facet click, the
-//! suggestions by keyboard, the product view with its offers by total price, its chart and each
-//! offer's honest discount and 30-day low, the back button, a phone-sized layout, and the click-out through `/r/...` to the tracking link,
-//! recorded in the store. Then the same page with keys on (`[auth] mode = "keys"`, a search-only
-//! key given to the page by `[web] api_key_env`): search, product view, chart and click-out work
-//! while the API refuses a caller without a key.
+//! `feedmill serve` on the demo feeds: sorting by price from the sort list (cards cheapest
+//! first, in the API's order, the sort in the URL), the next page (other, dearer cards, `page=2`
+//! in the URL; back to page 1, back again to relevance), search with a typo, facet counts, a
+//! facet click, the suggestions by keyboard, the product view with its offers by total price,
+//! its chart (which needs the history route) and each offer's honest discount and 30-day low
+//! from the seeded price history, the back button, a phone-sized layout, and the click-out
+//! through `/r/...` to the tracking link, recorded in the store. Then the same page with keys on
+//! (`[auth] mode = "keys"`, a search-only key given to the page by `[web] api_key_env`):
+//! search, product view, chart and click-out work while the API refuses a caller without a key.
 //!
 //! `tests/browser/run` installs Chromium and chromedriver, starts the driver and sets
 //! `FEEDMILL_WEBDRIVER`; without it this test says so and passes without a browser. With
@@ -14,8 +16,10 @@
 mod fixture;
 mod page;
 
+use feedmill_model::Decimal;
 use fixture::{
-    BY_TOTAL, GTIN, LandingServer, SHOPS, Server, TITLE, get_json, get_json_with_key, tracking_path,
+    BY_TOTAL, GTIN, LOW_30D_EXTRA, LandingServer, SHOPS, Server, TITLE, get_json,
+    get_json_with_key, tracking_path,
 };
 use page::Page;
 use serde_json::Value;
@@ -135,10 +139,15 @@ async fn search_with_a_typo_and_see_the_facet_counts(
     Ok(())
 }
 
-/// The titles of the result cards, in order.
-async fn card_titles(page: &Page) -> Result<Value, String> {
-    page.eval("return [...document.querySelectorAll('#results li .title')].map(t => t.textContent)")
-        .await
+/// The result cards as [title, shown price, shop], in order.
+const CARDS: &str = "return [...document.querySelectorAll('#results li')].map(li => [li.querySelector('.title').textContent, li.querySelector('.price').textContent, li.querySelector('.merchant').textContent])";
+
+/// A JavaScript condition: the cards' titles are `titles` (a JSON array), in that order.
+fn cards_are(titles: &Value) -> String {
+    let expected = serde_json::to_string(&titles.to_string()).unwrap_or_default();
+    format!(
+        "return JSON.stringify([...document.querySelectorAll('#results li .title')].map(t => t.textContent)) === {expected}"
+    )
 }
 
 /// The titles of the API's answer to `query`, in order.
@@ -148,38 +157,102 @@ fn api_titles(server: &Server, query: &str) -> Value {
     Value::from(items.iter().map(|i| i["title"].clone()).collect::<Vec<_>>())
 }
 
-/// Sorting by price shows the API's price order and puts the sort in the URL; the pager's next
-/// page shows the API's second page (in the URL too), and the back button returns to the first.
+/// The amount of a price as the page shows it in en-US ("€76.79", "SEK 1,069.00").
+fn shown_amount(card: &Value) -> Result<Decimal, String> {
+    let text = card[1].as_str().unwrap_or_default();
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits
+        .parse()
+        .map_err(|_| format!("no price in the card {card}"))
+}
+
+/// The cards' shown prices, checked to go up (or stay) from card to card.
+fn check_ascending(cards: &Value, what: &str) -> Result<Vec<Decimal>, String> {
+    let prices = cards
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(shown_amount)
+        .collect::<Result<Vec<_>, _>>()?;
+    check(
+        !prices.is_empty() && prices.windows(2).all(|pair| pair[0] <= pair[1]),
+        format!("{what}: the cards are not in ascending price order: {cards}"),
+    )?;
+    Ok(prices)
+}
+
+/// Sorting by price (chosen in the sort list) shows the cards cheapest first, in the API's
+/// order, with the sort in the URL; the pager's next page shows other, dearer cards (the API's
+/// second page, `page=2` in the URL); back returns to page 1 and back again to relevance.
 async fn sort_by_price_and_turn_the_page(page: &Page, server: &Server) -> Result<(), String> {
-    let word = ["shoes", "shoe", "black", "headphones", "a"]
+    let word = ["shoes", "black"]
         .into_iter()
         .find(|w| get_json(server, &format!("/search?q={w}")).1["total"].as_u64() > Some(20))
         .ok_or("no word of the demo feeds has two pages of results")?;
     page.goto(&format!("{}/?q={word}", server.base)).await?;
-    page.wait_until(
-        "the first results",
-        "return document.querySelectorAll('#results li').length === 20",
-    )
-    .await?;
-    let relevance = card_titles(page).await?;
-    page.eval("const s = document.getElementById('sort'); s.value = 'price_asc'; s.dispatchEvent(new Event('change')); return true").await?;
-    let sorted = "return new URLSearchParams(location.search).get('sort') === 'price_asc' && document.querySelectorAll('#results li').length === 20";
-    page.wait_until("the results by price", sorted).await?;
+    let relevance = api_titles(server, &format!("q={word}&per_page=20"));
+    page.wait_until("the first results by relevance", &cards_are(&relevance))
+        .await?;
+
+    page.select("#sort", "price_asc").await?;
     let first = api_titles(server, &format!("q={word}&sort=price_asc&per_page=20"));
-    page.wait_until("the cards in price order", &format!("return JSON.stringify([...document.querySelectorAll('#results li .title')].map(t => t.textContent)) === {:?}", first.to_string())).await?;
     check(
         first != relevance,
-        format!("sorting by price changed nothing: {first}"),
+        format!("sorting by price changes nothing for {word}: {first}"),
     )?;
+    let in_url = "new URLSearchParams(location.search).get('sort') === 'price_asc'";
+    let condition = format!("{} && {in_url}", cards_are(&first));
+    page.wait_until("the cards by price, the sort in the URL", &condition)
+        .await?;
+    let page_one = page.eval(CARDS).await?;
+    let prices_one = check_ascending(&page_one, "page 1 by price")?;
+
     page.click("#pager a").await?;
-    page.wait_until("page 2", "return new URLSearchParams(location.search).get('page') === '2' && new URLSearchParams(location.search).get('sort') === 'price_asc'").await?;
     let second = api_titles(
         server,
         &format!("q={word}&sort=price_asc&per_page=20&page=2"),
     );
-    page.wait_until("page 2's cards", &format!("return JSON.stringify([...document.querySelectorAll('#results li .title')].map(t => t.textContent)) === {:?}", second.to_string())).await?;
+    let condition = format!(
+        "{} && {in_url} && new URLSearchParams(location.search).get('page') === '2'",
+        cards_are(&second)
+    );
+    page.wait_until("page 2 by price, page and sort in the URL", &condition)
+        .await?;
+    let page_two = page.eval(CARDS).await?;
+    let prices_two = check_ascending(&page_two, "page 2 by price")?;
+    let repeated: Vec<Value> = page_two
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|card| page_one.as_array().is_some_and(|one| one.contains(card)))
+        .cloned()
+        .collect();
+    check(
+        repeated.is_empty(),
+        format!("page 2 repeats cards of page 1: {}", Value::from(repeated)),
+    )?;
+    check(
+        prices_one.last() <= prices_two.first(),
+        format!("page 2 starts below page 1's end: {page_one} then {page_two}"),
+    )?;
+
     page.back().await?;
-    page.wait_until("back on page 1", &format!("return new URLSearchParams(location.search).get('page') === null && JSON.stringify([...document.querySelectorAll('#results li .title')].map(t => t.textContent)) === {:?}", first.to_string())).await
+    let condition = format!(
+        "{} && {in_url} && new URLSearchParams(location.search).get('page') === null && document.getElementById('sort').value === 'price_asc'",
+        cards_are(&first)
+    );
+    page.wait_until("page 1 by price after Back", &condition)
+        .await?;
+    page.back().await?;
+    let condition = format!(
+        "{} && new URLSearchParams(location.search).get('sort') === null && document.getElementById('sort').value === 'relevance'",
+        cards_are(&relevance)
+    );
+    page.wait_until("relevance again after Back", &condition)
+        .await
 }
 
 /// A search without matches says so; a request the API refuses shows the API's message.
@@ -306,40 +379,56 @@ async fn check_the_chart(page: &Page, server: &Server) -> Result<(), String> {
     )
 }
 
-/// Each offer's row shows its honest numbers: the seeded history had every shop dearer in the
-/// 30 days before today's price, so each row has a discount against its 30-day low, and that
-/// low, as the API answers them.
+/// Each offer's row shows its honest numbers. The seeded history had every shop dearer in the
+/// 30 days before today's price, its lowest there [`LOW_30D_EXTRA`] euros above today's: so the
+/// API gives each offer that 30-day low and the discount from it, and the row shows both.
 async fn check_the_honest_numbers(page: &Page, server: &Server) -> Result<(), String> {
     let (status, product) = get_json(server, &format!("/products/{GTIN}"));
     check(status == 200, format!("product answered {status}"))?;
     let offers = product["offers"].as_array().cloned().unwrap_or_default();
-    for offer in &offers {
+    let mut expected = Vec::new();
+    for (shop, _, _, price, _) in SHOPS {
+        let offer = offers
+            .iter()
+            .find(|o| o["merchant_name"] == shop)
+            .ok_or(format!("no offer of {shop} in {product}"))?;
+        let price: Decimal = price.parse().map_err(|_| "fixture price")?;
+        let low = price + Decimal::from(LOW_30D_EXTRA);
+        let discount = ((low - price) / low * Decimal::ONE_HUNDRED).round_dp(1);
+        let percent = discount.normalize().to_string();
+        let answered = (
+            offer["lowest_price_30d"].as_str(),
+            offer["discount_percent"].as_f64(),
+        );
         check(
-            offer["discount_percent"].is_number() && offer["lowest_price_30d"].is_string(),
+            answered == (Some(format!("{low:.2}").as_str()), percent.parse().ok()),
             format!(
-                "the API gives no honest numbers for {}",
-                offer["merchant_name"]
+                "{shop}: the API answers 30-day low {} and discount {}, not {low:.2} and {discount}",
+                offer["lowest_price_30d"], offer["discount_percent"]
             ),
         )?;
+        expected.push(serde_json::json!([
+            shop,
+            format!("−{percent} %"),
+            format!("30-day low €{low:.2}")
+        ]));
     }
-    let cells = page
-        .eval("return [...document.querySelectorAll('#offers tbody tr td.check')].map(c => [c.querySelector('.discount') ? c.querySelector('.discount').textContent : null, c.querySelector('.low30') ? c.querySelector('.low30').textContent : null])")
+    let rows = page
+        .eval("return [...document.querySelectorAll('#offers tbody tr')].map(r => { const c = r.querySelector('td.check'); const text = (css) => c && c.querySelector(css) ? c.querySelector(css).textContent : null; return [r.querySelector('.shop').textContent, text('.discount'), text('.low30')]; })")
         .await?;
-    let cells = cells.as_array().cloned().unwrap_or_default();
+    let rows = rows.as_array().cloned().unwrap_or_default();
     check(
-        cells.len() == SHOPS.len(),
-        format!("{} price-check cells", cells.len()),
+        rows.len() == SHOPS.len(),
+        format!("{} offer rows", rows.len()),
     )?;
-    for cell in &cells {
-        let discount = cell[0].as_str().unwrap_or_default();
-        let low = cell[1].as_str().unwrap_or_default();
+    for row in &rows {
+        let want = expected
+            .iter()
+            .find(|e| e[0] == row[0])
+            .ok_or(format!("an offer row of an unknown shop: {row}"))?;
         check(
-            discount.starts_with('−') && discount.ends_with('%'),
-            format!("no discount shown: {cell}"),
-        )?;
-        check(
-            low.starts_with("30-day low "),
-            format!("no 30-day low shown: {cell}"),
+            row == want,
+            format!("the row shows {row}, not the discount and 30-day low {want}"),
         )?;
     }
     Ok(())

@@ -110,6 +110,15 @@ impl Page {
             .map_err(|err| format!("click {css}: {err}"))
     }
 
+    /// Chooses the option with `value` in the select list `css`, as a click on it would.
+    pub async fn select(&self, css: &str, value: &str) -> Result<(), String> {
+        let element = self.find(css).await?;
+        element
+            .select_by_value(value)
+            .await
+            .map_err(|err| format!("select {value} in {css}: {err}"))
+    }
+
     async fn find(&self, css: &str) -> Result<fantoccini::elements::Element, String> {
         self.client
             .wait()
