@@ -194,7 +194,7 @@ fn with_query_fixed(uri: &Uri, fixed: &BTreeMap<String, String>) -> Result<Uri, 
 }
 
 /// Why a request is not let through.
-enum Refusal {
+pub(crate) enum Refusal {
     Missing,
     Key(KeyRefusal),
     Limited(u64),
@@ -205,9 +205,10 @@ fn forbidden(code: ErrorCode, message: String) -> Refusal {
     Refusal::Error(ApiError::new(code, message))
 }
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let error = match self {
+impl Refusal {
+    /// The answer's error: code, message and `Retry-After`.
+    pub(crate) fn into_error(self) -> ApiError {
+        match self {
             Refusal::Missing => ApiError::new(
                 ErrorCode::MissingApiKey,
                 "this route needs an api key: send it as X-Api-Key or Authorization: Bearer",
@@ -227,7 +228,13 @@ impl IntoResponse for Refusal {
                 )
             },
             Refusal::Error(error) => error,
-        };
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let error = self.into_error();
         let challenge = error.status() == axum::http::StatusCode::UNAUTHORIZED;
         let mut response = error.into_response();
         if challenge {

@@ -10,6 +10,7 @@
 //! blocking pool; the answer is sent only after the store's commit, so a `200` means durable.
 //! A store that cannot write is a 503 `store_unavailable` and nothing is acknowledged.
 
+use crate::auth::guard::Refusal;
 use crate::auth::{Action, KeyRefusal};
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::clickout::client_ip;
@@ -122,10 +123,7 @@ fn server_key_may_post(state: &AppState, key: &str) -> Result<(), ApiError> {
                 ErrorCode::Unauthorized,
                 "the api key is not valid for this program",
             ),
-            KeyRefusal::Expired(name) => ApiError::new(
-                ErrorCode::ExpiredApiKey,
-                format!("the api key {name:?} has expired"),
-            ),
+            expired => Refusal::Key(expired).into_error(),
         })?;
     if caller.scope.is_some() || !caller.key.may(Action::Postback) {
         return Err(ApiError::new(
@@ -134,13 +132,10 @@ fn server_key_may_post(state: &AppState, key: &str) -> Result<(), ApiError> {
              with the postback action",
         ));
     }
-    caller.key.check_rate().map_err(|seconds| ApiError {
-        retry_after: Some(seconds),
-        ..ApiError::new(
-            ErrorCode::RateLimited,
-            format!("this key's request limit is reached; retry in {seconds} s"),
-        )
-    })
+    caller
+        .key
+        .check_rate()
+        .map_err(|seconds| Refusal::Limited(seconds).into_error())
 }
 
 /// The body's fields, by its content type; an empty body may have none.

@@ -11,8 +11,9 @@
 
 use super::click_week_rollup::week_split;
 use super::clicks::group_key;
+use super::rows;
 use crate::click::{GroupBy, TimeRange};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::stored::MICROS_PER_DAY;
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -202,13 +203,7 @@ fn summed_counts(
             without_key += num_clicks;
             continue;
         }
-        let key = row
-            .get_ref(1)?
-            .as_str()
-            .map_err(|err| StoreError::Corrupt {
-                column: "click rollup key",
-                value: err.to_string(),
-            })?;
+        let key = rows::borrowed_text(row, 1, "click rollup key")?;
         match by_key.get_mut(key) {
             Some(sum) => *sum += num_clicks,
             None => {

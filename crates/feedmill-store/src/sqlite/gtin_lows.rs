@@ -94,6 +94,7 @@ pub(super) fn write_lows(
             changed.push((key, next));
         }
     }
+    // Written in primary-key order, so neighbouring rows land on the same B-tree pages.
     changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
         (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
     });

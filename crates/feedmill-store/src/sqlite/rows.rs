@@ -18,6 +18,17 @@ fn corrupt(column: &'static str, value: impl ToString) -> StoreError {
     }
 }
 
+/// The text of column `index`, borrowed from the row (no copy until the caller keeps it).
+pub(super) fn borrowed_text<'row>(
+    row: &'row Row<'_>,
+    index: usize,
+    column: &'static str,
+) -> StoreResult<&'row str> {
+    row.get_ref(index)?
+        .as_str()
+        .map_err(|err| corrupt(column, err))
+}
+
 pub(super) fn money(row: &Row<'_>, column: &'static str) -> StoreResult<Decimal> {
     Ok(money_from_stored(row.get(column)?))
 }

@@ -8,7 +8,7 @@ use super::clicks::group_key;
 use super::rows;
 use crate::click::GroupBy;
 use crate::earnings::{CommissionByStatus, EarningsQuery, EarningsRow};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::stored::{money_from_stored, money_to_stored};
 use feedmill_model::Currency;
 use std::collections::HashMap;
@@ -71,13 +71,7 @@ fn add_day_sums(
             } else if row.get::<_, i64>(1)? == 0 {
                 totals.add(None, currency, &sums);
             } else {
-                let key = row
-                    .get_ref(2)?
-                    .as_str()
-                    .map_err(|err| StoreError::Corrupt {
-                        column: "sale_day_sums.key",
-                        value: err.to_string(),
-                    })?;
+                let key = rows::borrowed_text(row, 2, "sale_day_sums.key")?;
                 totals.add(Some(key), currency, &sums);
             }
         }
