@@ -216,6 +216,8 @@ impl Generator {
             additional_images: Vec::new(),
             updated_at: shape.feed_fields.then(|| updated_at(i)).flatten(),
             extra: BTreeMap::new(),
+            product_id: None,
+            product_match: None,
         }
     }
 }

@@ -64,6 +64,7 @@ mod schemas;
         DailyPoint,
         schemas::Offer,
         schemas::ExpectedCommission,
+        schemas::ProductMatch,
         schemas::OfferHit,
         schemas::GtinGroup,
         schemas::SearchItem,

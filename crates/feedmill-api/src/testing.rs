@@ -37,6 +37,8 @@ pub(crate) fn full_offer() -> Offer {
         additional_images: vec!["https://img.nordicsport.example/1b.jpg".into()],
         updated_at: Some(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH),
         extra,
+        product_id: None,
+        product_match: None,
     }
 }
 
@@ -171,6 +173,8 @@ pub(crate) fn offer(
         additional_images: Vec::new(),
         updated_at: None,
         extra: BTreeMap::new(),
+        product_id: None,
+        product_match: None,
     }
 }
 

@@ -43,6 +43,8 @@ fn offer(id: &str, price: i64, shipping: i64) -> Result<Offer, Box<dyn std::erro
         additional_images: Vec::new(),
         updated_at: None,
         extra: BTreeMap::new(),
+        product_id: None,
+        product_match: None,
     })
 }
 

@@ -109,6 +109,8 @@ fn generated_offer(rng: &mut Rng, source: &str, i: usize) -> Result<Offer, Index
         additional_images: Vec::new(),
         updated_at: None,
         extra: BTreeMap::new(),
+        product_id: None,
+        product_match: None,
     };
     if rng.chance(70) {
         offer.gtin = Some(ean13(rng.below(40) as u64)?);

@@ -247,6 +247,11 @@ mod tests {
             extra: [(tricky.to_string(), tricky.to_string())]
                 .into_iter()
                 .collect(),
+            product_id: Some("p0123456789ab".into()),
+            product_match: Some(feedmill_model::ProductMatch::new(
+                feedmill_model::MatchMethod::Scored,
+                Some(0.97),
+            )),
         };
         let mut builder = DocumentBuilder::default();
         let written = builder.json(&offer).map(str::to_owned);

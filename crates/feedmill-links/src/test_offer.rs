@@ -31,5 +31,7 @@ pub(crate) fn offer(id: &str) -> Offer {
         additional_images: Vec::new(),
         updated_at: None,
         extra: Default::default(),
+        product_id: None,
+        product_match: None,
     }
 }

@@ -3,7 +3,8 @@
 //! A product feed record, whatever its network or format, ends up as one [`Offer`]: exact money
 //! ([`rust_decimal::Decimal`] plus a validated ISO-4217 [`Currency`]), a checked [`Gtin`], a closed
 //! [`Availability`] set and a stable [`OfferId`]. Records that cannot become offers are described
-//! by a [`Rejection`]; an import run is summed up by [`RunStats`]. [`RefreshLog`] is where a
+//! by a [`Rejection`]; an import run is summed up by [`RunStats`]. Each offer
+//! carries the product it was matched into ([`ProductMatch`], set by the ingest's matcher). [`RefreshLog`] is where a
 //! source's refreshes are told (the pipeline writes it, the API shows it). This crate does no I/O.
 
 mod availability;
@@ -14,6 +15,7 @@ mod network;
 mod offer;
 mod offer_id;
 mod price_format;
+mod product_match;
 mod refresh_log;
 mod rejection;
 mod stats;
@@ -26,6 +28,7 @@ pub use network::Network;
 pub use offer::Offer;
 pub use offer_id::OfferId;
 pub use price_format::{format_price, minor_units};
+pub use product_match::{MatchMethod, ProductMatch};
 pub use refresh_log::{IndexedSource, RefreshLog, RefreshRecord};
 pub use rejection::{RejectReason, Rejection};
 pub use rust_decimal::Decimal;

@@ -66,6 +66,13 @@ pub struct Offer {
     /// The record's remaining attributes (size, colour, …) by their feed names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    /// The product this offer belongs to, as the ingest's matcher (or an operator's pin)
+    /// decided; absent on offers that were never matched (the output of `normalize`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// How the offer came to `product_id`.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub product_match: Option<crate::ProductMatch>,
 }
 
 impl Offer {
@@ -106,6 +113,8 @@ mod tests {
             additional_images: vec![],
             updated_at: None,
             extra: BTreeMap::new(),
+            product_id: None,
+            product_match: None,
         })
     }
 

@@ -166,6 +166,8 @@ mod tests {
             additional_images: Vec::new(),
             updated_at: None,
             extra: Default::default(),
+            product_id: None,
+            product_match: None,
         }
     }
 

@@ -76,6 +76,15 @@ pub struct Offer {
     updated_at: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extra: BTreeMap<String, String>,
+    /// The product the ingest's matcher (or an operator's pin) placed the offer in:
+    /// `/products/{id}` lists its offers, `group_by=product` groups by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^p[0-9a-f]{12}$")]
+    product_id: Option<String>,
+    /// How the offer came to `product_id`.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    product_match: Option<ProductMatch>,
     /// The lowest price of the 30 days before the current price began (the EU reference
     /// price); `null` with under 30 days of history. This and the fields below are present
     /// only when price history is kept.
@@ -106,6 +115,25 @@ pub struct Offer {
     /// What the offer is expected to earn under its program's known commission rules;
     /// absent when none are known.
     expected_commission: Option<ExpectedCommission>,
+}
+
+/// How an offer came to its product.
+#[derive(Serialize, ToSchema)]
+pub struct ProductMatch {
+    /// `gtin` (the product is its GTIN), `model` (brand + model number), `scored` (joined by a
+    /// learned pair score at or above the auto-group threshold) or `none` (alone).
+    #[schema(pattern = "^(gtin|model|scored|none)$")]
+    method: String,
+    /// 1 for identifiers; the pair score for `scored`; for `none` the best candidate's score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    score: Option<f32>,
+    /// An operator pinned the offer to this product or split it off.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pinned: bool,
+    /// A pair between the match and the auto-group threshold waits for an operator.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    in_review: bool,
 }
 
 /// An offer's expected commission: the lowest sale commission of its program for its

@@ -164,6 +164,8 @@ fn build_offer(
         additional_images,
         updated_at: updated_at_of(values, warnings),
         extra,
+        product_id: None,
+        product_match: None,
     })
 }
 

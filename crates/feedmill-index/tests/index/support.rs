@@ -40,6 +40,8 @@ pub fn offer(source: &str, sku: &str, title: &str, price: &str) -> Offer {
         additional_images: Vec::new(),
         updated_at: None,
         extra: BTreeMap::new(),
+        product_id: None,
+        product_match: None,
     }
 }
 

@@ -171,6 +171,8 @@ fn offer(source: &str, i: usize) -> Result<Offer, Box<dyn std::error::Error>> {
         additional_images: Vec::new(),
         updated_at: None,
         extra: Default::default(),
+        product_id: None,
+        product_match: None,
     })
 }
 
