@@ -136,7 +136,10 @@ struct LinkedHit<'a> {
 /// [`GtinGroup`] with links on its offers.
 #[derive(Serialize)]
 struct LinkedGroup<'a> {
-    gtin: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gtin: Option<&'a str>,
     title: &'a str,
     offer_count: u64,
     min_price: String,
@@ -180,7 +183,8 @@ fn linked_hit<'a>(decoration: Decoration<'_>, hit: &'a OfferHit) -> LinkedHit<'a
 
 fn linked_group<'a>(decoration: Decoration<'_>, group: &'a GtinGroup) -> LinkedGroup<'a> {
     LinkedGroup {
-        gtin: &group.gtin,
+        product_id: group.product_id.as_deref(),
+        gtin: group.gtin.as_deref(),
         title: &group.title,
         offer_count: group.offer_count,
         min_price: format_price(group.min_price),
@@ -215,7 +219,8 @@ mod tests {
         bare.tracking_url = None;
         bare.product_url = None;
         let group = GtinGroup {
-            gtin: "04006381333931".into(),
+            product_id: None,
+            gtin: Some("04006381333931".into()),
             title: offer.title.clone(),
             offer_count: 2,
             min_price: offer.price,

@@ -8,8 +8,8 @@
 use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{
-    CLICK_PARAMS, GTIN_PATTERN, HISTORY_PARAMS, OFFER_PARAMS, ParamKind, ParamSpec, ParamValues,
-    SEARCH_PARAMS, SUGGEST_PARAMS,
+    CLICK_PARAMS, GTIN_PATTERN, HISTORY_PARAMS, OFFER_PARAMS, PRODUCT_PATTERN, ParamKind,
+    ParamSpec, ParamValues, SEARCH_PARAMS, SUGGEST_PARAMS,
 };
 use crate::source_status::SourceStatus;
 use crate::types::{
@@ -146,9 +146,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
         (
             "/products/{gtin}",
             get(op(
-                "Every offer of one GTIN, cheapest total first",
+                "Every offer of one product, cheapest total first: by GTIN, or by the product id the matcher gave its offers",
                 OFFER_PARAMS,
-                &[("gtin", "GTIN of any length", Some(GTIN_PATTERN))],
+                &[(
+                    "gtin",
+                    "GTIN of any length, or a product id (p and 12 hex digits)",
+                    Some(PRODUCT_PATTERN),
+                )],
                 None,
                 ok("Product", "The product's offers"),
             )),

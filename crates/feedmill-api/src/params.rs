@@ -39,6 +39,8 @@ pub(crate) const PRICE_PATTERN: &str = r"^\s*([0-9]{1,15}(\.[0-9]{1,10})?)?\s*$"
 pub(crate) const GTIN_PATTERN: &str = r"^\s*[ -]*([0-9][ -]*){1,14}\s*$";
 /// A day window of `parse_day_window`: 1 to 400 days, the `d` optional; blank is absent.
 const DAY_WINDOW_PATTERN: &str = r"^\s*$|^\s*\+?0*([1-9][0-9]?|[1-3][0-9]{2}|400)[dD]?\s*$";
+/// What `/products/{gtin}` takes: a GTIN as [`GTIN_PATTERN`] reads it, or a product id.
+pub(crate) const PRODUCT_PATTERN: &str = r"^\s*[ -]*([0-9][ -]*){1,14}\s*$|^p[0-9a-f]{12}$";
 /// [`GTIN_PATTERN`] or blank (absent), for the `gtin` filter.
 const GTIN_FILTER_PATTERN: &str = r"^\s*$|^\s*[ -]*([0-9][ -]*){1,14}\s*$";
 /// A category path has at least one step that is not blank (`" > "` has none); blank is absent.
@@ -162,7 +164,7 @@ fn currencies() -> Vec<String> {
 }
 
 fn group_by_values() -> Vec<String> {
-    vec!["gtin".to_string()]
+    vec!["gtin".to_string(), "product".to_string()]
 }
 
 const SUBID: ParamSpec = param(
@@ -268,7 +270,7 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
     param(
         "group_by",
         Text,
-        "gtin: one item per product, with its offers cheapest first",
+        "gtin: one item per GTIN, with its offers cheapest first; product: one item per matched product (offers without a GTIN included), the same way",
     )
     .values(OneOf(group_by_values)),
     SUBID,
@@ -501,16 +503,17 @@ pub(crate) fn search_request(query: Option<&str>) -> Result<(SearchRequest, SubI
             }
         }
     }
-    request.group_by_gtin = match params.get("group_by") {
-        None | Some("") => false,
-        Some(g) if g.eq_ignore_ascii_case("gtin") => true,
+    match params.get("group_by") {
+        None | Some("") => {}
+        Some(g) if g.eq_ignore_ascii_case("gtin") => request.group_by_gtin = true,
+        Some(g) if g.eq_ignore_ascii_case("product") => request.group_by_product = true,
         Some(other) => {
             return Err(ApiError::invalid_parameter(
                 "group_by",
-                format!("only gtin is supported, got {other:?}"),
+                format!("expected gtin or product, got {other:?}"),
             ));
         }
-    };
+    }
     let ids = SubIds::single("subid", params.get("subid").unwrap_or(""))?;
     Ok((request, ids))
 }

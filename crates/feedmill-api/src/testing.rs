@@ -37,8 +37,11 @@ pub(crate) fn full_offer() -> Offer {
         additional_images: vec!["https://img.nordicsport.example/1b.jpg".into()],
         updated_at: Some(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH),
         extra,
-        product_id: None,
-        product_match: None,
+        product_id: Some("p0123456789ab".into()),
+        product_match: Some(feedmill_model::ProductMatch::new(
+            feedmill_model::MatchMethod::Gtin,
+            Some(1.0),
+        )),
     }
 }
 
@@ -80,11 +83,12 @@ pub(crate) fn full_offer_json_keys() -> BTreeSet<String> {
     all
 }
 
-/// The keys the index writes for a GTIN group.
+/// The keys the index writes for a group (a product group with a GTIN has them all).
 pub(crate) fn group_json_keys() -> BTreeSet<String> {
     let offer = full_offer();
     let group = GtinGroup {
-        gtin: "04006381333931".into(),
+        product_id: offer.product_id.clone(),
+        gtin: Some("04006381333931".into()),
         title: offer.title.clone(),
         offer_count: 1,
         min_price: offer.price,

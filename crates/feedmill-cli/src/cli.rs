@@ -198,8 +198,12 @@ pub struct SearchArgs {
     #[arg(long)]
     pub facets: Option<String>,
     /// One result per product (GTIN) with its offers cheapest first.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "group_by_product")]
     pub group_by_gtin: bool,
+    /// One result per matched product (offers without a GTIN included) with its offers
+    /// cheapest first.
+    #[arg(long)]
+    pub group_by_product: bool,
     /// Print the JSON response instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -14,8 +14,9 @@
 //! list of segments — the first grouped search after a commit pays for it, at 1M offers in the
 //! order of one match-all grouped search.
 
-use crate::group_key::GroupKey;
-use crate::schema::{CURRENCY, GTIN_KEY};
+use crate::group_key::{GroupKey, group_column};
+use crate::schema::CURRENCY;
+use feedmill_search::Grouping;
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
@@ -40,11 +41,13 @@ pub(crate) struct GroupTable {
 }
 
 impl GroupTable {
-    /// Reads every segment of `searcher` (deleted documents included: they keep their ordinal).
-    pub fn build(searcher: &Searcher) -> tantivy::Result<GroupTable> {
+    /// Reads every segment of `searcher` (deleted documents included: they keep their ordinal)
+    /// for `grouping`'s column.
+    pub fn build(searcher: &Searcher, grouping: Grouping) -> tantivy::Result<GroupTable> {
         let mut per_segment = Vec::with_capacity(searcher.segment_readers().len());
         for reader in searcher.segment_readers() {
-            per_segment.push((reader.segment_id(), segment_keys(reader)?));
+            let keys = segment_keys(reader, group_column(grouping))?;
+            per_segment.push((reader.segment_id(), keys));
         }
         let mut keys: Vec<GroupKey> = per_segment
             .iter()
@@ -128,10 +131,14 @@ impl GroupTable {
     }
 }
 
-/// The group key of each document of a segment; `None` without a GTIN.
-fn segment_keys(reader: &SegmentReader) -> tantivy::Result<Vec<Option<GroupKey>>> {
+/// The group key of each document of a segment from the u64 `column` (the GTIN or the
+/// product key); `None` for an offer without one.
+fn segment_keys(reader: &SegmentReader, column: &str) -> tantivy::Result<Vec<Option<GroupKey>>> {
     let fast = reader.fast_fields();
-    let gtins = fast.u64(GTIN_KEY)?;
+    // A segment none of whose offers has a value may have no column at all.
+    let Some(gtins) = fast.column_opt::<u64>(column)? else {
+        return Ok(vec![None; reader.max_doc() as usize]);
+    };
     let currency = fast.str(CURRENCY)?;
     let codes = match &currency {
         Some(column) => currency_codes(column)?,
@@ -223,22 +230,29 @@ impl DenseSlots {
     }
 }
 
-/// The latest snapshot's [`GroupTable`], shared by every search of the index.
+/// The latest snapshot's [`GroupTable`] of each [`Grouping`], shared by every search of the
+/// index.
 #[derive(Debug, Default)]
 pub(crate) struct GroupTables {
-    latest: Mutex<Option<Arc<GroupTable>>>,
+    latest: [Mutex<Option<Arc<GroupTable>>>; Grouping::ALL.len()],
 }
 
 impl GroupTables {
     /// The table of `searcher`'s snapshot, built when the latest one is of other segments.
     /// Searches that need a new table wait for the one that builds it, rather than each
     /// building their own.
-    pub fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<Arc<GroupTable>> {
-        let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+    pub fn for_searcher(
+        &self,
+        searcher: &Searcher,
+        grouping: Grouping,
+    ) -> tantivy::Result<Arc<GroupTable>> {
+        let mut latest = self.latest[grouping.index()]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(table) = latest.as_ref().filter(|table| table.covers(searcher)) {
             return Ok(Arc::clone(table));
         }
-        let table = Arc::new(GroupTable::build(searcher)?);
+        let table = Arc::new(GroupTable::build(searcher, grouping)?);
         *latest = Some(Arc::clone(&table));
         Ok(table)
     }

@@ -1,5 +1,7 @@
-//! A search grouped by GTIN: one pass groups the matches ([`crate::grouping`]), ranks groups
-//! and single offers together, and the page's groups read their offers from what it kept.
+//! A search grouped by GTIN or by matched product: one pass groups the matches
+//! ([`crate::grouping`]), ranks groups and single offers together, and the page's groups read
+//! their offers from what it kept. Both groupings are the same pass over another column (the
+//! group table of the grouping, [`crate::group_table`]).
 //!
 //! A grouped search without words, filters or facets matches the whole catalogue; its page
 //! comes from the catalogue's ranked list of the snapshot ([`crate::match_all_groups`]),
@@ -15,8 +17,8 @@ use crate::grouping::GroupCollector;
 use crate::match_all_groups::{MatchAllGroups, RankedCatalogue};
 use crate::offer_index::{OfferIndex, cheapest_first};
 use crate::query_builder::BuiltQuery;
-use feedmill_model::Offer;
-use feedmill_search::{GtinGroup, OfferHit, PricedOffer, SearchItem};
+use feedmill_model::{Offer, product_id_from_key, product_key};
+use feedmill_search::{Grouping, GtinGroup, OfferHit, PricedOffer, SearchItem};
 use feedmill_search::{SearchRequest, SortOrder};
 use std::collections::HashMap;
 use tantivy::{DocAddress, Searcher};
@@ -27,20 +29,20 @@ impl OfferIndex {
         searcher: &Searcher,
         query: &BuiltQuery,
         request: &SearchRequest,
+        grouping: Grouping,
         facets: FacetCountsCollector,
     ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
         let window = request.offset() + request.per_page;
-        let table = self.inner.group_tables.for_searcher(searcher)?;
+        let table = self.inner.group_tables.for_searcher(searcher, grouping)?;
         if query.match_all && request.facets.is_empty() && MatchAllGroups::serves(window) {
-            let catalogue = self
-                .inner
-                .match_all_groups
-                .ranked(searcher, request.sort, |w| {
-                    rank_catalogue(searcher, query, request.sort, w, &table)
-                })?;
+            let catalogue = self.inner.match_all_groups[grouping.index()].ranked(
+                searcher,
+                request.sort,
+                |w| rank_catalogue(searcher, query, request.sort, w, &table),
+            )?;
             let (ranked, docs) = catalogue.page(request.offset(), request.per_page);
-            let offers = self.offers_by_group(searcher, docs)?;
-            let items = self.page_items(searcher, ranked, offers)?;
+            let offers = self.offers_by_group(searcher, docs, grouping)?;
+            let items = self.page_items(searcher, ranked, offers, grouping)?;
             return Ok((catalogue.total, items, FacetFruit::default()));
         }
         let groups = GroupCollector::new(request.sort, window, query.constant_score, table.clone());
@@ -49,8 +51,8 @@ impl OfferIndex {
         let total = groups.num_items();
         let ranked = groups.page(request.sort, request.offset(), request.per_page);
         let docs = groups.docs_by_group(&group_keys(&ranked), &table);
-        let offers = self.offers_by_group(searcher, docs.into_iter().flatten())?;
-        let items = self.page_items(searcher, ranked, offers)?;
+        let offers = self.offers_by_group(searcher, docs.into_iter().flatten(), grouping)?;
+        let items = self.page_items(searcher, ranked, offers, grouping)?;
         Ok((total, items, fruit))
     }
 
@@ -60,12 +62,15 @@ impl OfferIndex {
         searcher: &Searcher,
         ranked: Vec<RankedItem>,
         mut offers: HashMap<GroupKey, Vec<PricedOffer>>,
+        grouping: Grouping,
     ) -> Result<Vec<SearchItem>, IndexError> {
         let mut items = Vec::with_capacity(ranked.len());
         for item in ranked {
             match item {
                 RankedItem::Group(key) => {
-                    let group = offers.remove(&key).and_then(|o| gtin_group(&key, o));
+                    let group = offers
+                        .remove(&key)
+                        .and_then(|o| product_group(&key, o, grouping));
                     items.extend(group.map(SearchItem::Group));
                 }
                 RankedItem::Single { doc, score } => {
@@ -86,10 +91,11 @@ impl OfferIndex {
         &self,
         searcher: &Searcher,
         docs: impl IntoIterator<Item = DocAddress>,
+        grouping: Grouping,
     ) -> Result<HashMap<GroupKey, Vec<PricedOffer>>, IndexError> {
         let mut by_key: HashMap<GroupKey, Vec<PricedOffer>> = HashMap::new();
         for priced in self.load_priced_offers(searcher, docs)? {
-            if let Some(key) = group_key(&priced.offer) {
+            if let Some(key) = group_key(&priced.offer, grouping) {
                 by_key.entry(key).or_default().push(priced);
             }
         }
@@ -129,20 +135,38 @@ fn group_keys(ranked: &[RankedItem]) -> Vec<GroupKey> {
         .collect()
 }
 
-fn group_key(offer: &Offer) -> Option<GroupKey> {
-    let gtin = offer.gtin.as_ref()?.as_gtin14().parse().ok()?;
+/// The key `offer` is grouped under: the one its document was indexed with.
+fn group_key(offer: &Offer, grouping: Grouping) -> Option<GroupKey> {
+    let value = match grouping {
+        Grouping::Gtin => offer.gtin.as_ref()?.as_gtin14().parse().ok()?,
+        Grouping::Product => product_key(offer.product_id.as_deref()?)?,
+    };
     let currency = offer.currency.code().as_bytes().try_into().ok()?;
-    Some(GroupKey::new(gtin, currency))
+    Some(GroupKey::new(value, currency))
 }
 
 /// The group item of one product's offers; `None` for no offers.
-fn gtin_group(key: &GroupKey, mut offers: Vec<PricedOffer>) -> Option<GtinGroup> {
+fn product_group(
+    key: &GroupKey,
+    mut offers: Vec<PricedOffer>,
+    grouping: Grouping,
+) -> Option<GtinGroup> {
     offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
     let cheapest = &offers.first()?.offer;
     let min_price = offers.iter().map(|o| o.offer.price).min()?;
     let max_price = offers.iter().map(|o| o.offer.price).max()?;
+    let (product_id, gtin) = match grouping {
+        Grouping::Gtin => (None, Some(key.gtin14())),
+        Grouping::Product => (
+            Some(product_id_from_key(key.gtin())),
+            offers
+                .iter()
+                .find_map(|o| o.offer.gtin.as_ref().map(|g| g.as_gtin14())),
+        ),
+    };
     Some(GtinGroup {
-        gtin: key.gtin14(),
+        product_id,
+        gtin,
         title: cheapest.title.clone(),
         offer_count: offers.len() as u64,
         min_price,

@@ -5,7 +5,8 @@
 //! from the stored offer and its sort key from the fast columns, groups them in a `BTreeMap`
 //! and sorts every item by the documented order (rank, then groups by GTIN and currency before
 //! single offers, single offers by document). Whatever makes grouping fast must give exactly
-//! its pages, totals and facets.
+//! its pages, totals and facets. Grouping by matched product is the same pass over the
+//! product key, checked the same way (most generated offers carry a product id).
 
 use crate::error::IndexError;
 use crate::group_key::GroupKey;
@@ -15,9 +16,10 @@ use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
 use crate::{IngestMeta, fast_filter::FilterCollector};
 use chrono::{TimeZone, Utc};
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
+use feedmill_model::{product_id_from_key, product_key};
 use feedmill_search::IngestOptions;
 use feedmill_search::SearchItem;
-use feedmill_search::{FacetKind, SearchRequest, SortOrder};
+use feedmill_search::{FacetKind, Grouping, SearchRequest, SortOrder};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -116,6 +118,9 @@ fn generated_offer(rng: &mut Rng, source: &str, i: usize) -> Result<Offer, Index
         offer.gtin = Some(ean13(rng.below(40) as u64)?);
     }
     if rng.chance(80) {
+        offer.product_id = Some(product_id_from_key(1 + rng.below(30) as u64));
+    }
+    if rng.chance(80) {
         offer.updated_at = Utc
             .timestamp_opt(1_700_000_000 + 3_600 * rng.below(5) as i64, 0)
             .single();
@@ -153,6 +158,7 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
         2 => Some(format!("{} {}", rng.pick(&WORDS), rng.pick(&WORDS))),
         _ => Some("ca".to_string()),
     };
+    let grouping = Grouping::ALL[rng.below(2)];
     SearchRequest {
         query,
         brands: match rng.chance(25) {
@@ -169,17 +175,18 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
             true => vec![FacetKind::Brand, FacetKind::Price],
             false => Vec::new(),
         },
-        group_by_gtin: true,
+        group_by_gtin: grouping == Grouping::Gtin,
+        group_by_product: grouping == Grouping::Product,
         ..SearchRequest::default()
     }
 }
 
-/// An item of a page, as compared: a group's GTIN, currency and offer ids in order, or one
-/// offer's id and score.
+/// An item of a page, as compared: a group's GTIN (or product id), currency and offer ids in
+/// order, or one offer's id and score.
 #[derive(Debug, Clone, PartialEq)]
 enum Expected {
     Group {
-        gtin: String,
+        key: String,
         currency: String,
         ids: Vec<String>,
         min_price: Decimal,
@@ -311,13 +318,17 @@ fn reference(
     for (address, score) in matches {
         let (rank, price) = rank_of(index, address, score, request.sort)?;
         let offer = index.load_offer(&searcher, address)?;
-        let Some(gtin) = &offer.gtin else {
+        let group_value = match request.grouping() {
+            Some(Grouping::Product) => offer.product_id.as_deref().and_then(product_key),
+            _ => offer.gtin.as_ref().and_then(|g| g.as_gtin14().parse().ok()),
+        };
+        let Some(value) = group_value else {
             let score = (request.sort == SortOrder::Relevance).then_some(score);
             singles.push((rank, address, score));
             continue;
         };
         let currency: [u8; 3] = offer.currency.code().as_bytes().try_into()?;
-        let key = GroupKey::new(gtin.as_gtin14().parse()?, currency);
+        let key = GroupKey::new(value, currency);
         let group = groups.entry(key).or_insert_with(|| ReferenceGroup {
             best: f64::NEG_INFINITY,
             min_price: i64::MAX,
@@ -358,7 +369,7 @@ fn reference(
         .take(request.per_page)
     {
         page.push(match item {
-            Ok(key) => expected_group(&key, groups.remove(&key).unwrap_or_default()),
+            Ok(key) => expected_group(&key, groups.remove(&key).unwrap_or_default(), request),
             Err(address) => {
                 let score = singles.iter().find(|s| s.1 == address).and_then(|s| s.2);
                 let id = index.load_offer(&searcher, address)?.id;
@@ -369,11 +380,14 @@ fn reference(
     Ok((total, page))
 }
 
-fn expected_group(key: &GroupKey, mut group: ReferenceGroup) -> Expected {
+fn expected_group(key: &GroupKey, mut group: ReferenceGroup, request: &SearchRequest) -> Expected {
     sort_cheapest_first(&mut group.offers);
     let prices = group.offers.iter().map(|o| o.price);
     Expected::Group {
-        gtin: key.gtin14(),
+        key: match request.grouping() {
+            Some(Grouping::Product) => product_id_from_key(key.gtin()),
+            _ => key.gtin14(),
+        },
         currency: group
             .offers
             .first()
@@ -388,7 +402,11 @@ fn expected_group(key: &GroupKey, mut group: ReferenceGroup) -> Expected {
 fn as_expected(item: &SearchItem) -> Expected {
     match item {
         SearchItem::Group(group) => Expected::Group {
-            gtin: group.gtin.clone(),
+            key: group
+                .product_id
+                .clone()
+                .or_else(|| group.gtin.clone())
+                .unwrap_or_default(),
             currency: group.currency.code().to_string(),
             ids: group.offers.iter().map(|o| o.offer.id.clone()).collect(),
             min_price: group.min_price,
@@ -425,6 +443,7 @@ fn grouped_searches_equal_a_brute_force_grouping() -> TestResult {
         }
         let ungrouped = SearchRequest {
             group_by_gtin: false,
+            group_by_product: false,
             ..request.clone()
         };
         assert_eq!(
@@ -454,13 +473,17 @@ fn match_all_grouped_pages_follow_every_commit() -> TestResult {
             }
             _ => {}
         }
-        for sort in SortOrder::ALL {
+        let every_kind = Grouping::ALL
+            .into_iter()
+            .flat_map(|grouping| SortOrder::ALL.into_iter().map(move |sort| (sort, grouping)));
+        for (sort, grouping) in every_kind {
             for (page, per_page) in [(1, 20), (2, 7), (40, 1), (1, 100)] {
                 let request = SearchRequest {
                     sort,
                     page,
                     per_page,
-                    group_by_gtin: true,
+                    group_by_gtin: grouping == Grouping::Gtin,
+                    group_by_product: grouping == Grouping::Product,
                     ..SearchRequest::default()
                 };
                 let response = index.search(&request)?;

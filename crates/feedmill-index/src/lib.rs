@@ -38,7 +38,8 @@
 //! | `category` | facet (`A > B` path) | prefix filter, hierarchical counts |
 //! | `in_stock` | bool, indexed, fast | filter |
 //! | `gtin14` | raw, indexed, fast (when the offer has a GTIN) | lookup, filter |
-//! | `gtin_key` | u64 fast | the GTIN-14 as a number: what a grouped search groups by |
+//! | `gtin_key` | u64 fast | the GTIN-14 as a number: what `group_by=gtin` groups by |
+//! | `product_key` | u64 indexed, fast (when the offer was matched) | the `product_id` as a number: what `group_by=product` groups by, `/products/{id}` |
 //! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
 //! | `discount` | f64 fast: the honest percent below the 30-day low when price history is kept, else percent off `old_price` | sort |
 //! | `updated_at` | date fast, seconds | sort |

@@ -2,7 +2,7 @@
 
 use crate::error::IndexError;
 use crate::schema::OfferSchema;
-use feedmill_model::{Availability, Offer};
+use feedmill_model::{Availability, Offer, product_key};
 use feedmill_search::{PriceFacts, PricedOffer, category_steps, discount_percent, price_key};
 use tantivy::schema::document::ReferenceValueLeaf;
 use tantivy::schema::{Facet, Value};
@@ -101,6 +101,9 @@ impl OfferSchema {
                 doc.add_u64(self.gtin_key, key);
             }
             doc.add_text(self.gtin14, gtin14);
+        }
+        if let Some(key) = offer.product_id.as_deref().and_then(product_key) {
+            doc.add_u64(self.product_key, key);
         }
         doc.add_i64(self.price_minor, price_key(offer.price));
         doc.add_i64(self.total_minor, price_key(offer.total_price()));

@@ -9,7 +9,7 @@ use crate::writer_slot::{WriterSettings, WriterSlot};
 use chrono::{DateTime, Utc};
 use feedmill_model::Offer;
 use feedmill_search::normalize_gtin14;
-use feedmill_search::{Generation, PricedOffer, SourceStats};
+use feedmill_search::{Generation, Grouping, PricedOffer, RequestError, SourceStats};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
@@ -49,10 +49,11 @@ pub(crate) struct IndexInner {
     pub reader: IndexReader,
     pub schema: OfferSchema,
     pub writer: WriterSlot,
-    /// The group ordinals of the latest snapshot a grouped search saw.
+    /// The group ordinals of the latest snapshot a grouped search saw, per grouping.
     pub group_tables: GroupTables,
-    /// The ranked catalogue of the latest snapshot, per sort order, for match-all grouping.
-    pub match_all_groups: MatchAllGroups,
+    /// The ranked catalogue of the latest snapshot, per grouping and sort order, for
+    /// match-all grouping.
+    pub match_all_groups: [MatchAllGroups; Grouping::ALL.len()],
     /// The directory, or `in-ram`, for messages.
     pub location: String,
     /// "Now" of the history filters, in seconds since the epoch; [`WALL_CLOCK`] reads the
@@ -127,7 +128,7 @@ impl OfferIndex {
             schema,
             writer: WriterSlot::new(settings),
             group_tables: GroupTables::default(),
-            match_all_groups: MatchAllGroups::default(),
+            match_all_groups: Default::default(),
             location,
             search_time: AtomicI64::new(WALL_CLOCK),
         };
@@ -206,6 +207,27 @@ impl OfferIndex {
         let gtin14 = normalize_gtin14(gtin)?;
         let searcher = self.searcher();
         let term = Term::from_field_text(self.inner.schema.gtin14, &gtin14);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut offers = self.load_priced_offers(&searcher, addresses)?;
+        offers.sort_by(|a, b| cheapest_first(&a.offer, &b.offer));
+        Ok(offers)
+    }
+
+    /// Every offer the matcher placed in `product_id`, cheapest total first, with their honest
+    /// numbers. Text that is no product id (`p` + 12 hex digits) is a user error.
+    pub fn priced_offers_by_product(
+        &self,
+        product_id: &str,
+    ) -> Result<Vec<PricedOffer>, IndexError> {
+        let key = feedmill_model::product_key(product_id).ok_or_else(|| {
+            RequestError::invalid(
+                "product_id",
+                format!("{product_id:?} is not a product id (p and 12 hex digits)"),
+            )
+        })?;
+        let searcher = self.searcher();
+        let term = Term::from_field_u64(self.inner.schema.product_key, key);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let addresses = searcher.search(&query, &DocSetCollector)?;
         let mut offers = self.load_priced_offers(&searcher, addresses)?;

@@ -38,6 +38,7 @@ pub(crate) const CURRENCY: &str = "currency";
 pub(crate) const IN_STOCK: &str = "in_stock";
 pub(crate) const GTIN14: &str = "gtin14";
 pub(crate) const GTIN_KEY: &str = "gtin_key";
+pub(crate) const PRODUCT_KEY: &str = "product_key";
 pub(crate) const PRICE_MINOR: &str = "price_minor";
 pub(crate) const TOTAL_MINOR: &str = "total_minor";
 pub(crate) const DISCOUNT: &str = "discount";
@@ -69,6 +70,9 @@ pub(crate) struct OfferSchema {
     pub in_stock: Field,
     pub gtin14: Field,
     pub gtin_key: Field,
+    /// The matched product's id as a number: what `group_by=product` groups by and
+    /// `/products/{id}` looks up.
+    pub product_key: Field,
     pub price_minor: Field,
     pub total_minor: Field,
     pub discount: Field,
@@ -102,6 +106,7 @@ impl OfferSchema {
         let in_stock = builder.add_bool_field(IN_STOCK, INDEXED | FAST);
         let gtin14 = builder.add_text_field(GTIN14, STRING | FAST);
         let gtin_key = builder.add_u64_field(GTIN_KEY, number());
+        let product_key = builder.add_u64_field(PRODUCT_KEY, number().set_indexed());
         let price_minor = builder.add_i64_field(PRICE_MINOR, number());
         let total_minor = builder.add_i64_field(TOTAL_MINOR, number());
         let discount = builder.add_f64_field(DISCOUNT, number());
@@ -131,6 +136,7 @@ impl OfferSchema {
             in_stock,
             gtin14,
             gtin_key,
+            product_key,
             price_minor,
             total_minor,
             discount,

@@ -52,10 +52,9 @@ impl OfferIndex {
         request.validate()?;
         let query = build_query_at(&self.inner.schema, request, self.search_time())?;
         let facets = FacetCountsCollector::for_request(request);
-        let (total, items, facet_fruit) = if request.group_by_gtin {
-            self.search_grouped(searcher, &query, request, facets)?
-        } else {
-            self.search_offers(searcher, &query, request, facets)?
+        let (total, items, facet_fruit) = match request.grouping() {
+            Some(grouping) => self.search_grouped(searcher, &query, request, grouping, facets)?,
+            None => self.search_offers(searcher, &query, request, facets)?,
         };
         Ok(SearchResponse {
             total,

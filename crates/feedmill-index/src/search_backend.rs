@@ -47,6 +47,10 @@ impl SearchBackend for OfferIndex {
         Ok(OfferIndex::priced_offers_by_gtin(self, gtin)?)
     }
 
+    fn priced_offers_by_product(&self, product_id: &str) -> Result<Vec<PricedOffer>, SearchError> {
+        Ok(OfferIndex::priced_offers_by_product(self, product_id)?)
+    }
+
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError> {
         Ok(OfferIndex::suggest(self, prefix, limit)?)
     }

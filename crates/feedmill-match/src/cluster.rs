@@ -12,24 +12,11 @@ use crate::blocking::{BlockingParams, candidates_of};
 use crate::identifiers::model_key;
 use crate::matcher_model::MatcherModel;
 use crate::profile::OfferProfile;
+pub use feedmill_model::MatchMethod;
+use feedmill_model::product_id_of;
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-
-/// How an offer came to its product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MatchMethod {
-    /// Shares its GTIN with another offer of the product.
-    Gtin,
-    /// Shares its brand + MPN with another offer of the product.
-    Model,
-    /// Joined by a scored pair at or above the auto-group threshold.
-    Scored,
-    /// Alone: no identifier in common and no pair scored high enough.
-    None,
-}
 
 /// The `match` object of an offer and its product id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,9 +230,7 @@ fn product_ids(
     (0..constraints.len())
         .map(|index| {
             let root = products.find(index);
-            let digest = Sha256::digest(smallest[&root].as_bytes());
-            let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            format!("p{hex}")
+            product_id_of(&smallest[&root])
         })
         .collect()
 }
@@ -369,11 +354,7 @@ mod tests {
         let reversed: Vec<ProductRecord> = records.iter().rev().cloned().collect();
         let again = run(&reversed);
         assert_eq!(first[0].product_id, again[2].product_id);
-        let expected: String = Sha256::digest(b"gtin:04006381333931")
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(first[0].product_id, format!("p{expected}"));
+        assert_eq!(first[0].product_id, product_id_of("gtin:04006381333931"));
+        assert_eq!(first[0].product_id.len(), 13);
     }
 }

@@ -28,7 +28,9 @@ pub use network::Network;
 pub use offer::Offer;
 pub use offer_id::OfferId;
 pub use price_format::{format_price, minor_units};
-pub use product_match::{MatchMethod, ProductMatch};
+pub use product_match::{
+    MatchMethod, PRODUCT_ID_HEX_LEN, ProductMatch, product_id_from_key, product_id_of, product_key,
+};
 pub use refresh_log::{IndexedSource, RefreshLog, RefreshRecord};
 pub use rejection::{RejectReason, Rejection};
 pub use rust_decimal::Decimal;

@@ -2,6 +2,40 @@
 //! beside its `product_id`.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Hex digits of a product id after its `p`: 48 bits, a number the index groups by beside the
+/// currency in one word. Two products of a catalogue of a million share an id with odds of
+/// about 1 in 560.
+pub const PRODUCT_ID_HEX_LEN: usize = 12;
+
+/// The id of the product whose smallest identity is `identity` (`gtin:<GTIN-14>`,
+/// `model:<brand + model key>` or `offer:<offer id>`): the same content gives the same id on
+/// every run and every machine.
+pub fn product_id_of(identity: &str) -> String {
+    let digest = Sha256::digest(identity.as_bytes());
+    let mut id = String::with_capacity(1 + PRODUCT_ID_HEX_LEN);
+    id.push('p');
+    for byte in digest.iter().take(PRODUCT_ID_HEX_LEN / 2) {
+        id.push_str(&format!("{byte:02x}"));
+    }
+    id
+}
+
+/// The product id's number (what the index stores), or `None` for text that is no product id.
+pub fn product_key(product_id: &str) -> Option<u64> {
+    let hex = product_id.strip_prefix('p')?;
+    let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if hex.len() != PRODUCT_ID_HEX_LEN || !hex.bytes().all(lower_hex) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// The product id of an index number ([`product_key`] read back).
+pub fn product_id_from_key(key: u64) -> String {
+    format!("p{key:0width$x}", width = PRODUCT_ID_HEX_LEN)
+}
 
 /// How an offer came to its product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,6 +105,28 @@ impl ProductMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_ids_are_short_hashes_that_read_back_as_numbers() {
+        let id = product_id_of("gtin:04006381333931");
+        assert_eq!(id.len(), 13);
+        assert_eq!(id, product_id_of("gtin:04006381333931"));
+        assert_ne!(id, product_id_of("gtin:04006381333932"));
+        let key = product_key(&id);
+        assert!(key.is_some_and(|k| k < 1 << 48));
+        assert_eq!(key.map(product_id_from_key), Some(id));
+        assert_eq!(product_id_from_key(5), "p000000000005");
+        for not_an_id in [
+            "",
+            "p",
+            "pABCDEF012345",
+            "q0123456789ab",
+            "p0123456789abc",
+            "04006381333931",
+        ] {
+            assert_eq!(product_key(not_an_id), None, "{not_an_id:?}");
+        }
+    }
 
     #[test]
     fn methods_read_back_and_flags_stay_out_of_the_json_when_unset() {

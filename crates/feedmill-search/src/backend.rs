@@ -57,6 +57,18 @@ pub trait SearchBackend: Send + Sync + std::fmt::Debug {
             .collect())
     }
 
+    /// Every offer of the matched product `product_id` (its `p…` id), cheapest total first,
+    /// with their honest numbers. A backend that keeps no products refuses (a user error: the
+    /// caller can ask by GTIN instead).
+    fn priced_offers_by_product(&self, product_id: &str) -> Result<Vec<PricedOffer>, SearchError> {
+        let _ = product_id;
+        Err(crate::RequestError::invalid(
+            "product",
+            "this search backend does not keep matched products; ask by GTIN",
+        )
+        .into())
+    }
+
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`](crate::MAX_SUGGESTIONS)) completions of
     /// `prefix`: brands and titles.
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError>;

@@ -43,8 +43,8 @@ pub use offer_keys::{category_steps, discount_percent, price_key};
 pub use price_facts::{PriceFacts, PriceHistoryFigures, PricedOffer, percent_below};
 pub use search_cache::{CacheStats, SearchCache};
 pub use search_request::{
-    DEFAULT_PER_PAGE, FacetKind, MAX_BRANDS, MAX_DAY_WINDOW, MAX_PER_PAGE, MAX_QUERY_CHARS,
-    MAX_RESULT_WINDOW, SearchRequest, SortOrder, parse_day_window,
+    DEFAULT_PER_PAGE, FacetKind, Grouping, MAX_BRANDS, MAX_DAY_WINDOW, MAX_PER_PAGE,
+    MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest, SortOrder, parse_day_window,
 };
 pub use search_response::{
     FacetResults, FacetValue, GtinGroup, OfferHit, SearchItem, SearchResponse,

@@ -134,7 +134,9 @@ fn approx_heap_bytes(response: &SearchResponse) -> usize {
         match item {
             SearchItem::Offer(hit) => bytes += offer_heap_bytes(&hit.offer),
             SearchItem::Group(group) => {
-                bytes += group.gtin.len() + group.title.len();
+                bytes += group.gtin.as_ref().map_or(0, String::len)
+                    + group.product_id.as_ref().map_or(0, String::len)
+                    + group.title.len();
                 for priced in &group.offers {
                     bytes += size_of::<crate::PricedOffer>() + offer_heap_bytes(&priced.offer);
                 }

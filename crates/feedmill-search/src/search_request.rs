@@ -53,6 +53,8 @@ pub struct SearchRequest {
     pub facets: Vec<FacetKind>,
     /// Group offers of one product (same GTIN and currency) into one item.
     pub group_by_gtin: bool,
+    /// Group offers of one matched product (same `product_id` and currency) into one item.
+    pub group_by_product: bool,
     /// What [`SortOrder::Epc`] ranks merchants by; required by that order, ignored by the
     /// others. Not part of the request's JSON: the caller computes it (the API, from its
     /// store), not the shopper.
@@ -84,6 +86,7 @@ impl Default for SearchRequest {
             per_page: DEFAULT_PER_PAGE,
             facets: Vec::new(),
             group_by_gtin: false,
+            group_by_product: false,
             merchant_ranks: None,
             dropped_within: None,
             at_lowest: None,
@@ -134,8 +137,23 @@ impl SearchRequest {
                 ));
             }
         }
+        if self.group_by_gtin && self.group_by_product {
+            return Err(RequestError::invalid(
+                "group_by",
+                "one grouping at a time: gtin or product",
+            ));
+        }
         self.validate_sort()?;
         self.validate_prices()
+    }
+
+    /// What the request groups by, if anything.
+    pub fn grouping(&self) -> Option<Grouping> {
+        match (self.group_by_gtin, self.group_by_product) {
+            (true, _) => Some(Grouping::Gtin),
+            (false, true) => Some(Grouping::Product),
+            (false, false) => None,
+        }
     }
 
     /// True when the request filters by price history.
@@ -148,10 +166,13 @@ impl SearchRequest {
         if self.sort != SortOrder::Epc {
             return Ok(());
         }
-        if self.group_by_gtin {
+        if let Some(grouping) = self.grouping() {
             return Err(RequestError::invalid(
                 "sort",
-                "epc ranks offers by their merchant and cannot be combined with group_by=gtin",
+                format!(
+                    "epc ranks offers by their merchant and cannot be combined with group_by={}",
+                    grouping.as_str()
+                ),
             ));
         }
         if self.merchant_ranks.is_none() {
@@ -183,6 +204,34 @@ impl SearchRequest {
     /// Hits skipped before the requested page (of a validated request).
     pub fn offset(&self) -> usize {
         (self.page - 1) * self.per_page
+    }
+}
+
+/// What a grouped search groups by: the GTIN the offers carry, or the product the matcher
+/// placed them in (which also holds offers without a GTIN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grouping {
+    Gtin,
+    Product,
+}
+
+impl Grouping {
+    pub const ALL: [Grouping; 2] = [Grouping::Gtin, Grouping::Product];
+
+    /// The `group_by` value that asks for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Gtin => "gtin",
+            Grouping::Product => "product",
+        }
+    }
+
+    /// Its place in [`Grouping::ALL`], for per-grouping tables.
+    pub fn index(self) -> usize {
+        match self {
+            Grouping::Gtin => 0,
+            Grouping::Product => 1,
+        }
     }
 }
 

@@ -43,11 +43,18 @@ pub struct OfferHit {
     pub score: Option<f32>,
 }
 
-/// The offers of one product in one currency.
+/// The offers of one product in one currency: grouped by GTIN (`group_by=gtin`, `gtin` set)
+/// or by the product the matcher placed them in (`group_by=product`, `product_id` set, and
+/// `gtin` when the product has one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GtinGroup {
-    /// The 14-digit form every offer of the group shares.
-    pub gtin: String,
+    /// The matched product every offer of the group belongs to (`group_by=product`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The 14-digit form every offer of the group shares; with `group_by=product`, the
+    /// product's GTIN when one of its offers has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
     /// The title of the cheapest offer.
     pub title: String,
     pub offer_count: u64,

@@ -118,7 +118,8 @@ fn gtin_group(mut offers: Vec<PricedOffer>) -> Option<GtinGroup> {
     let cheapest = &offers.first()?.offer;
     let gtin = cheapest.gtin.as_ref()?.as_gtin14();
     Some(GtinGroup {
-        gtin,
+        product_id: None,
+        gtin: Some(gtin),
         title: cheapest.title.clone(),
         offer_count: offers.len() as u64,
         min_price: offers.iter().map(|o| o.offer.price).min()?,

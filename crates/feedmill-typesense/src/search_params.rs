@@ -40,6 +40,10 @@ pub(crate) const GROUP_LIMIT: u64 = 99;
 /// Why `sort=epc` is refused: the merchants' ranks would have to be written into every
 /// document (or sent as a `_eval` clause per merchant) and rewritten whenever EPCs change.
 pub(crate) const EPC_UNSUPPORTED: &str = "sort=epc is not supported by the typesense backend";
+/// Matched products live in feedmill's own index documents; the Typesense documents carry
+/// the offers' GTIN group only.
+pub(crate) const PRODUCT_GROUPING_UNSUPPORTED: &str =
+    "group_by=product is not supported by the typesense backend (group_by=gtin is)";
 
 /// The search parameters of `request` (validated) over the documents `live_filter` keeps.
 pub(crate) fn search_params(
@@ -51,6 +55,9 @@ pub(crate) fn search_params(
         return Err(RequestError::invalid("sort", EPC_UNSUPPORTED).into());
     }
     refuse_history_options(request)?;
+    if request.group_by_product {
+        return Err(RequestError::invalid("group_by", PRODUCT_GROUPING_UNSUPPORTED).into());
+    }
     let words = request
         .query
         .as_deref()

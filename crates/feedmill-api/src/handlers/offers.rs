@@ -9,6 +9,8 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use feedmill_model::product_key;
+use feedmill_search::PricedOffer;
 use serde_json::{Value, json};
 
 /// One offer with its links.
@@ -39,21 +41,28 @@ pub(crate) async fn offer(
 /// sources, only the offers of those sources (none is a `404`, as for an unknown GTIN).
 pub(crate) async fn product(
     State(state): State<AppState>,
-    Path(gtin): Path<String>,
+    Path(id): Path<String>,
     caller: Option<Extension<Caller>>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let ids = subid_only(query.as_deref())?;
     let json = state
         .blocking(move |state| {
-            let mut offers = state.index().priced_offers_by_gtin(&gtin)?;
+            // A product id (`p` + 12 hex digits) names a matched product; anything else is a
+            // GTIN, as before products were matched.
+            let by_product = product_key(&id).is_some();
+            let mut offers = match by_product {
+                true => state.index().priced_offers_by_product(&id)?,
+                false => state.index().priced_offers_by_gtin(&id)?,
+            };
             if let Some(Extension(caller)) = &caller {
                 offers.retain(|priced| caller.key.allows_source(&priced.offer.source));
             }
             if offers.is_empty() {
+                let what = if by_product { "product id" } else { "gtin" };
                 return Err(ApiError::new(
                     ErrorCode::ProductNotFound,
-                    format!("no offer has gtin {gtin:?}"),
+                    format!("no offer has {what} {id:?}"),
                 ));
             }
             let commissions = state.commissions().snapshot();
@@ -66,8 +75,24 @@ pub(crate) async fn product(
             for offer in &offers {
                 items.push(priced_offer_json(decoration, offer)?);
             }
-            Ok(json!({ "gtin": gtin.trim(), "offer_count": offers.len(), "offers": items }))
+            let answer = match by_product {
+                true => json!({
+                    "product_id": id,
+                    "gtin": product_gtin(&offers),
+                    "offer_count": offers.len(),
+                    "offers": items,
+                }),
+                false => json!({ "gtin": id.trim(), "offer_count": offers.len(), "offers": items }),
+            };
+            Ok(answer)
         })
         .await?;
     Ok(Json(json))
+}
+
+/// The GTIN of a matched product: the one its offers carry (a product holds at most one).
+fn product_gtin(offers: &[PricedOffer]) -> Option<String> {
+    offers
+        .iter()
+        .find_map(|priced| priced.offer.gtin.as_ref().map(|gtin| gtin.as_gtin14()))
 }

@@ -157,11 +157,17 @@ pub struct OfferHit {
     score: Option<f32>,
 }
 
-/// All offers of one product in one currency (`group_by=gtin`).
+/// All offers of one product in one currency: one GTIN (`group_by=gtin`, `gtin` set) or one
+/// matched product (`group_by=product`, `product_id` set, `gtin` when the product has one).
 #[derive(Serialize, ToSchema)]
 pub struct GtinGroup {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^p[0-9a-f]{12}$")]
+    product_id: Option<String>,
     /// The 14-digit form.
-    gtin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^[0-9]{14}$")]
+    gtin: Option<String>,
     title: String,
     offer_count: u64,
     min_price: String,
@@ -219,10 +225,14 @@ pub struct SearchResponse {
     facets: Option<FacetResults>,
 }
 
-/// `GET /products/{gtin}`.
+/// `GET /products/{gtin}`: by GTIN (`gtin` as asked), or by product id (`product_id`, and
+/// `gtin`, the 14-digit form, `null` when no offer of the product has one).
 #[derive(Serialize, ToSchema)]
 pub struct Product {
-    gtin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^p[0-9a-f]{12}$")]
+    product_id: Option<String>,
+    gtin: Option<String>,
     offer_count: u64,
     offers: Vec<Offer>,
 }

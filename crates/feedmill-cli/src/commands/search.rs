@@ -49,6 +49,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest, UsageError> {
             None => Vec::new(),
         },
         group_by_gtin: args.group_by_gtin,
+        group_by_product: args.group_by_product,
         // `--sort epc` needs the store's EPCs, which only `serve` computes; the index refuses it.
         merchant_ranks: None,
         dropped_within: day_window("--dropped-within", args.dropped_within.as_deref())?,
@@ -86,14 +87,20 @@ fn print_table(response: &SearchResponse) {
                 );
             }
             SearchItem::Group(group) => {
+                let product = group
+                    .product_id
+                    .as_deref()
+                    .map(|id| format!("product {id}"));
+                let gtin = group.gtin.as_deref().map(|gtin| format!("gtin {gtin}"));
+                let identity: Vec<String> = product.into_iter().chain(gtin).collect();
                 println!(
-                    "{:>10} {}  {}  ({} offers, up to {})  gtin {}",
+                    "{:>10} {}  {}  ({} offers, up to {})  {}",
                     format_price(group.min_price),
                     group.currency,
                     group.title,
                     group.offer_count,
                     format_price(group.max_price),
-                    group.gtin
+                    identity.join("  ")
                 );
             }
         }

@@ -49,7 +49,7 @@ fn summarize(backend: &dyn SearchBackend, request: &SearchRequest) -> TestResult
                     let ids: Vec<&str> = group.offers.iter().map(|o| o.offer.id.as_str()).collect();
                     let key = format!(
                         "{} {} x{} {}..{} [{}]",
-                        group.gtin,
+                        group.gtin.as_deref().unwrap_or("-"),
                         group.currency.code(),
                         group.offer_count,
                         group.min_price,
