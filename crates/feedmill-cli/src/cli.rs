@@ -124,6 +124,8 @@ pub struct IngestArgs {
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
     /// The source's feed files (plain, gzip or ZIP); several files make one feed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -148,6 +150,17 @@ pub struct HistoryArgs {
     /// replays of simulated days.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+}
+
+/// How a command that ingests matches offers into products.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MatchingArgs {
+    /// Set no products: offers are indexed without `product_id` and `match`.
+    #[arg(long)]
+    pub no_match: bool,
+    /// Match every offer again, not only new and changed ones (operators' pins still hold).
+    #[arg(long, conflicts_with = "no_match")]
+    pub rematch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -256,6 +269,8 @@ pub struct RefreshArgs {
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
 }
 
 impl RefreshArgs {
@@ -297,6 +312,9 @@ pub struct ServeArgs {
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
+    /// Set no products on the offers the refreshes ingest.
+    #[arg(long)]
+    pub no_match: bool,
     /// Memory for the answers of repeated searches, kept until the index changes; 0 turns
     /// the cache off.
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_SEARCH_CACHE_MB)]
@@ -322,6 +340,7 @@ impl ServeArgs {
             clicks: None,
             store: None,
             history: HistoryArgs::default(),
+            no_match: false,
             search_cache_mb: DEFAULT_SEARCH_CACHE_MB,
             max_connections_per_ip: feedmill_api::DEFAULT_MAX_CONNECTIONS_PER_IP,
             metrics_listen: None,

@@ -104,6 +104,7 @@ mod history_filters;
 mod intersected_word;
 mod loose_term_query;
 mod match_all_groups;
+mod match_candidates;
 mod offer_document;
 mod offer_index;
 mod query_builder;
@@ -119,6 +120,7 @@ mod writer_slot;
 #[doc(hidden)]
 pub use bench_support::PrebuiltDocuments;
 pub use error::IndexError;
+pub use match_candidates::MatchCandidates;
 pub use offer_index::OfferIndex;
 pub use source_ingest::SourceIngest;
 // The search types' home is `feedmill-search`; they are re-exported for the callers of the

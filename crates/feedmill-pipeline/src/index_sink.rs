@@ -1,18 +1,29 @@
-//! [`IndexSink`]: the index as an [`OfferSink`], one `SourceIngest` per source replacement.
+//! [`IndexSink`]: the index as an [`OfferSink`], one `SourceIngest` per source replacement,
+//! matching each offer into its product first when it has a [`ProductMatcher`].
 
 use crate::error::PipelineError;
 use crate::offer_sink::OfferSink;
+use crate::product_matcher::{MatchSummary, ProductMatcher, SourceMatching};
 use feedmill_index::{
     IngestMeta, IngestOptions, IngestOutcome, OfferIndex, PriceFacts, SourceIngest,
 };
 use feedmill_model::Offer;
+use std::borrow::Cow;
+use tracing::warn;
 
 /// Writes a source's offers into the index: `begin` deletes the source's offers in a pending
 /// replacement, `accept` adds each offer, `commit` applies the shrink guard and commits once.
 /// An ingest aborted or dropped before its commit rolls back.
+///
+/// With a matcher, `begin` takes the catalogue as searches see it (before the replacement) as
+/// the offers to match against, `accept` sets each offer's product, and `commit` stores the
+/// decisions once the index committed: a replacement the shrink guard refuses stores nothing.
 pub struct IndexSink {
     index: OfferIndex,
     ingest: Option<SourceIngest>,
+    matcher: Option<ProductMatcher>,
+    matching: Option<SourceMatching>,
+    last_match: Option<MatchSummary>,
 }
 
 impl IndexSink {
@@ -20,6 +31,28 @@ impl IndexSink {
         IndexSink {
             index,
             ingest: None,
+            matcher: None,
+            matching: None,
+            last_match: None,
+        }
+    }
+
+    /// Matches every offer into its product before indexing it.
+    pub fn with_matcher(mut self, matcher: ProductMatcher) -> IndexSink {
+        self.matcher = Some(matcher);
+        self
+    }
+
+    /// What matching did in the last committed replacement (with a matcher).
+    pub fn last_match(&self) -> Option<&MatchSummary> {
+        self.last_match.as_ref()
+    }
+
+    /// `offers` with their products when matching, else as given.
+    fn matched<'a>(&mut self, offers: &'a [Offer]) -> Result<Cow<'a, [Offer]>, PipelineError> {
+        match self.matching.as_mut() {
+            Some(matching) => Ok(Cow::Owned(matching.assign(offers)?)),
+            None => Ok(Cow::Borrowed(offers)),
         }
     }
 
@@ -45,13 +78,18 @@ impl OfferSink for IndexSink {
     fn begin(&mut self, source: &str, guard: IngestOptions) -> Result<(), PipelineError> {
         // A replacement still open is rolled back before the next one takes the writer.
         self.ingest = None;
+        self.matching = None;
+        if let Some(matcher) = &self.matcher {
+            self.matching = Some(matcher.begin(source, self.index.match_candidates())?);
+        }
         self.ingest = Some(self.index.begin_source_ingest(source, guard)?);
         Ok(())
     }
 
     fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
+        let offers = self.matched(offers)?;
         let ingest = self.ingest()?;
-        for offer in offers {
+        for offer in offers.iter() {
             ingest.add(offer)?;
         }
         Ok(())
@@ -63,6 +101,7 @@ impl OfferSink for IndexSink {
         offers: &[Offer],
         facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
+        let offers = self.matched(offers)?;
         let ingest = self.ingest()?;
         for (i, offer) in offers.iter().enumerate() {
             ingest.add_priced(offer, facts.get(i).and_then(Option::as_ref))?;
@@ -75,10 +114,20 @@ impl OfferSink for IndexSink {
             sink: "index",
             message: "commit without a source begun".into(),
         })?;
-        Ok(ingest.commit(meta.clone())?)
+        let outcome = ingest.commit(meta.clone())?;
+        if let Some(matching) = self.matching.take() {
+            // The offers are live with their products; a decision not stored only means the
+            // next ingest decides those offers again.
+            match matching.finish() {
+                Ok(summary) => self.last_match = Some(summary),
+                Err(err) => warn!(%err, "product decisions not stored"),
+            }
+        }
+        Ok(outcome)
     }
 
     fn abort(&mut self) {
         self.ingest = None;
+        self.matching = None;
     }
 }

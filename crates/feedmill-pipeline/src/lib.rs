@@ -10,6 +10,11 @@
 //!   front of the index: it records each replacement in the price history ([`PriceHistory`]:
 //!   a store, a clock, a retention) and indexes every offer with its honest numbers, writing
 //!   the batch only when the index committed.
+//! - [`ProductMatcher`]: with it, the [`IndexSink`] sets every offer's product before
+//!   indexing it — an operator's pin, the GTIN, brand + model number, the decision kept from
+//!   the last ingest for an unchanged offer, else a learned pair score against the
+//!   catalogue's most similar offers (`feedmill-match`); decisions are stored after the commit.
+//!   [`IngestStages`] bundles what an ingest runs around the index (history, matcher).
 //! - [`refresh_source`]: one source's fetch (`feedmill-fetch`, async I/O) then its ingest (on
 //!   a blocking thread), reported as a [`RefreshReport`] that never is an error.
 //! - [`run_schedule`] / [`refresh_all`]: `feedmill serve`'s background refreshes, one source at
@@ -30,9 +35,12 @@ mod fan_out_sink;
 mod feed_files;
 mod index_sink;
 mod ingest;
+mod ingest_stages;
 mod offer_sink;
 mod price_history;
 mod price_history_sink;
+mod product_evidence;
+mod product_matcher;
 mod refresh_job;
 mod scheduler;
 mod scheduler_control;
@@ -46,9 +54,11 @@ pub use ingest::{
     IngestReport, IngestRequest, IngestResult, OFFER_CHUNK, ingest_offers, ingest_source,
     ingest_source_with,
 };
+pub use ingest_stages::IngestStages;
 pub use offer_sink::{OfferSink, RecordingSink};
 pub use price_history::PriceHistory;
 pub use price_history_sink::PriceHistorySink;
+pub use product_matcher::{DEFAULT_TOP_K, MatchSummary, ProductMatcher, SourceMatching};
 pub use refresh_job::{
     GuardDecision, RefreshDetails, RefreshOutcome, RefreshReport, refresh_source,
     refresh_source_recorded,

@@ -5,10 +5,9 @@
 //! report says why.
 
 use crate::error::PipelineError;
-use crate::index_sink::IndexSink;
 use crate::ingest::{IngestRequest, IngestResult, ingest_source};
+use crate::ingest_stages::IngestStages;
 use crate::offer_sink::OfferSink;
-use crate::price_history::PriceHistory;
 use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
 use feedmill_formats::driver::FeedOptions;
 use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
@@ -102,20 +101,20 @@ pub async fn refresh_source(
     source: &SourceConfig,
     force: bool,
 ) -> RefreshReport {
-    refresh_source_recorded(index, ctx, source, force, None).await
+    refresh_source_recorded(index, ctx, source, force, &IngestStages::default()).await
 }
 
-/// [`refresh_source`], recording the ingest in `history` when given (see
-/// [`crate::PriceHistorySink`]).
+/// [`refresh_source`] with the ingest's `stages`: the price history (see
+/// [`crate::PriceHistorySink`]) and the product matcher, each when given.
 pub async fn refresh_source_recorded(
     index: &OfferIndex,
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
-    history: Option<&PriceHistory>,
+    stages: &IngestStages,
 ) -> RefreshReport {
     let started = Instant::now();
-    let (outcome, details) = match refresh(index, ctx, source, force, history).await {
+    let (outcome, details) = match refresh(index, ctx, source, force, stages).await {
         Ok(done) => done,
         Err(err) => {
             let error = err.full_message();
@@ -135,7 +134,7 @@ async fn refresh(
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
-    history: Option<&PriceHistory>,
+    stages: &IngestStages,
 ) -> Result<(RefreshOutcome, Option<RefreshDetails>), PipelineError> {
     let fetched = fetch_source(source, ctx).await?;
     let min_ratio = source.min_ratio.unwrap_or(DEFAULT_MIN_RATIO);
@@ -151,8 +150,8 @@ async fn refresh(
         // The fetch hashed the download; the ingest skips it when the index has that hash.
         content_hash: Some(fetched.content_hash.clone()),
     };
-    let sink = IndexSink::new(index.clone());
-    let ingested = match history {
+    let sink = stages.index_sink(index.clone());
+    let ingested = match &stages.history {
         Some(history) => ingest_blocking(history.sink(sink), request).await?,
         None => ingest_blocking(sink, request).await?,
     };

@@ -7,7 +7,7 @@
 //! (`scheduler_control`): run a source now, replace the sources after a reload; it skips the
 //! sources the handle paused.
 
-use crate::price_history::PriceHistory;
+use crate::ingest_stages::IngestStages;
 use crate::refresh_job::{RefreshReport, refresh_source_recorded};
 use crate::scheduler_control::{Command, JobState, SchedulerControl, scheduler_channel};
 use chrono::{DateTime, Utc};
@@ -21,24 +21,24 @@ use tracing::{info, warn};
 /// How often the scheduler looks for sources that are due.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 
-/// Refreshes every source once, now (an empty index at start-up), recording prices in
-/// `history` when given; returns their reports.
+/// Refreshes every source once, now (an empty index at start-up), through the ingest
+/// `stages` (price history, product matcher); returns their reports.
 pub async fn refresh_all(
     index: &OfferIndex,
     ctx: &FetchContext,
     sources: &[SourceConfig],
     log: &dyn RefreshLog,
-    history: Option<&PriceHistory>,
+    stages: &IngestStages,
 ) -> Vec<RefreshReport> {
     let mut reports = Vec::with_capacity(sources.len());
     for source in sources {
-        reports.push(refresh_and_record(index, ctx, source, log, history).await);
+        reports.push(refresh_and_record(index, ctx, source, log, stages).await);
     }
     reports
 }
 
 /// Runs until aborted: refreshes each scheduled source when it is due, looking every `tick`,
-/// recording prices in `history` when given. Without scheduled sources it returns at once
+/// through the ingest `stages`. Without scheduled sources it returns at once
 /// (nothing could ever be due).
 pub async fn run_schedule(
     index: Arc<OfferIndex>,
@@ -46,13 +46,13 @@ pub async fn run_schedule(
     sources: Vec<SourceConfig>,
     log: Arc<dyn RefreshLog>,
     tick: Duration,
-    history: Option<PriceHistory>,
+    stages: IngestStages,
 ) {
     if sources.iter().all(|s| s.every.is_none()) {
         return;
     }
     let (_handle, control) = scheduler_channel(&sources);
-    run_scheduler(index, ctx, sources, log, tick, control, history).await;
+    run_scheduler(index, ctx, sources, log, tick, control, stages).await;
 }
 
 /// [`run_schedule`] steered by `control`: runs until aborted, refreshing each due source that
@@ -64,7 +64,7 @@ pub async fn run_scheduler(
     log: Arc<dyn RefreshLog>,
     tick: Duration,
     mut control: SchedulerControl,
-    history: Option<PriceHistory>,
+    stages: IngestStages,
 ) {
     let mut commands_open = true;
     loop {
@@ -73,8 +73,7 @@ pub async fn run_scheduler(
                 continue;
             }
             if is_due(&index, source, log.as_ref(), Utc::now()) {
-                let report =
-                    refresh_and_record(&index, &ctx, source, log.as_ref(), history.as_ref()).await;
+                let report = refresh_and_record(&index, &ctx, source, log.as_ref(), &stages).await;
                 control.shared.keep_report(&report);
             }
         }
@@ -97,7 +96,7 @@ pub async fn run_scheduler(
                 let job = JobRunner {
                     log: log.as_ref(),
                     control: &control,
-                    history: history.as_ref(),
+                    stages: &stages,
                 };
                 job.run(&index, &ctx, &sources, job_id, &source).await;
             }
@@ -109,7 +108,7 @@ pub async fn run_scheduler(
 struct JobRunner<'a> {
     log: &'a dyn RefreshLog,
     control: &'a SchedulerControl,
-    history: Option<&'a PriceHistory>,
+    stages: &'a IngestStages,
 }
 
 impl JobRunner<'_> {
@@ -125,7 +124,7 @@ impl JobRunner<'_> {
         let JobRunner {
             log,
             control,
-            history,
+            stages,
         } = *self;
         let Some(source) = sources.iter().find(|s| s.name == name) else {
             // Removed by a reload after the job was queued.
@@ -134,7 +133,7 @@ impl JobRunner<'_> {
             return;
         };
         control.shared.update_job(job_id, JobState::Running, None);
-        let report = refresh_and_record(index, ctx, source, log, history).await;
+        let report = refresh_and_record(index, ctx, source, log, stages).await;
         control.shared.keep_report(&report);
         let state = if report.failed() {
             JobState::Failed
@@ -173,10 +172,10 @@ async fn refresh_and_record(
     ctx: &FetchContext,
     source: &SourceConfig,
     log: &dyn RefreshLog,
-    history: Option<&PriceHistory>,
+    stages: &IngestStages,
 ) -> RefreshReport {
     let started_at = Utc::now();
-    let report = refresh_source_recorded(index, ctx, source, false, history).await;
+    let report = refresh_source_recorded(index, ctx, source, false, stages).await;
     match report.error() {
         Some(error) => warn!(source = %source.name, %error, "refresh failed; previous offers kept"),
         None => info!(source = %source.name, "{}", report.summary()),

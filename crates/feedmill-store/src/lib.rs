@@ -4,7 +4,7 @@
 //!
 //! # The seam
 //! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
-//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`CommissionStore`], [`AlertStore`], [`Migrations`]) so that a server database can
+//! [`EarningsStore`], [`PriceHistoryStore`], [`KeyStore`], [`CommissionStore`], [`AlertStore`], [`ProductMatchStore`], [`Migrations`]) so that a server database can
 //! follow SQLite. The test suite is written once against them (`suite`, run for each store by
 //! `store_suite!` with a factory of fresh stores). The traits are **synchronous**: SQLite
 //! work is blocking, the API (axum on tokio) runs it in `spawn_blocking` as it does searches,
@@ -66,6 +66,16 @@
 //!                                                    idx (alert_id, created_us), pending ones
 //! ```
 //!
+//! # Schema (the product matches migration)
+//! ```text
+//! product_matches(source, offer_id, fingerprint, product_id, match_json)
+//!                                                    PK (source, offer_id)
+//! model_gtins(model_key, gtin14, source)             PK (model_key, gtin14, source)
+//! match_reviews(source, offer_id, title, candidate_offer_id, candidate_title,
+//!        candidate_product_id, score, created_us)    PK (source, offer_id), idx (score)
+//! product_pins(offer_id PK, source, product_id (NULL: split), created_us)
+//! ```
+//!
 //! # The parts
 //! - Click ids: 128 random bits as hex, revealing nothing ([`ClickId`]). An old NDJSON click
 //!   log is imported idempotently, malformed lines reported by number ([`ImportReport`]).
@@ -84,6 +94,9 @@
 //!   GTIN lows per merchant, pruning by retention ([`DEFAULT_RETENTION_DAYS`]); each offer's
 //!   [`PriceSummary`] (its honest figures) kept in its last known state, computed only when its
 //!   price changes ([`PriceHistoryStore::observe_prices`]).
+//! - Product matching ([`ProductMatchStore`]): each offer's product decision with the
+//!   fingerprint of its evidence, the GTINs each brand + model key was seen with, the review
+//!   list, and operators' pins.
 mod alert;
 mod alert_store;
 mod api_key;
@@ -101,6 +114,7 @@ mod postback;
 mod price_batch;
 mod price_history;
 mod price_summary;
+mod product_match;
 mod sqlite;
 mod store;
 mod stored;
@@ -136,6 +150,9 @@ pub use price_history::{
     PriceBatchStats, PriceObservation, PricePoint, PriceRejection, ThirtyDayLow, thirty_day_low,
 };
 pub use price_summary::{PriceSummary, price_summary};
+pub use product_match::{
+    MatchReview, ModelGtin, PinTarget, ProductMatchStore, ProductPin, SourceMatches, StoredMatch,
+};
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{
     ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, Store,

@@ -20,6 +20,7 @@ use crate::error::StoreResult;
 use crate::price_batch::{Observed, PriceBatch};
 use crate::price_history::{DailyLow, PriceBatchStats, PriceObservation, PricePoint, ThirtyDayLow};
 use crate::price_summary::{PriceSummary, price_summary};
+use crate::product_match::ProductMatchStore;
 use crate::transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
 use chrono::{DateTime, Utc};
 use feedmill_model::Network;
@@ -180,6 +181,7 @@ pub trait Store:
     + KeyStore
     + CommissionStore
     + AlertStore
+    + ProductMatchStore
     + Send
     + Sync
 {
@@ -195,6 +197,7 @@ impl<T> Store for T where
         + KeyStore
         + CommissionStore
         + AlertStore
+        + ProductMatchStore
         + Send
         + Sync
 {

@@ -1,7 +1,7 @@
 //! `feedmill ingest`: one source's feed files into the index, replacing its offers atomically,
 //! behind the shrink guard; an unchanged feed is skipped. Prices are recorded in the store's
 //! price history (`--store`; off with `--no-history`) and each offer indexed with its honest
-//! numbers.
+//! numbers, and each offer matched into its product (off with `--no-match`).
 
 use super::UsageError;
 use super::feed_options::feed_options;
@@ -12,8 +12,7 @@ use feedmill_fetch::HistoryConfig;
 use feedmill_index::{IngestOptions, IngestOutcome, OfferIndex};
 use feedmill_model::Rejection;
 use feedmill_pipeline::{
-    IndexSink, IngestReport, IngestRequest, IngestResult, OfferSink, PipelineError,
-    ingest_source_with,
+    IngestReport, IngestRequest, IngestResult, OfferSink, PipelineError, ingest_source_with,
 };
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -50,12 +49,13 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     if let Some(now) = super::price_history::fixed_now(&args.history)? {
         index.set_search_time(Some(now));
     }
-    let history = super::price_history::open_history(
+    let stages = super::ingest_stages::open_stages(
         &args.history,
         HistoryConfig::default(),
+        &args.matching,
         &args.store_path(),
     )?;
-    let sink = IndexSink::new(index);
+    let sink = stages.index_sink(index);
     let on_rejection = |rejection: &Rejection| match rejects.as_mut() {
         Some(out) => {
             serde_json::to_writer(&mut *out, rejection).map_err(std::io::Error::other)?;
@@ -63,7 +63,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         None => Ok(()),
     };
-    let result = match history {
+    let result = match &stages.history {
         Some(history) => ingest(history.sink(sink), &request, on_rejection),
         None => ingest(sink, &request, on_rejection),
     };

@@ -4,13 +4,11 @@
 //! days), pruned to the `[history]` retention after each ingest.
 
 use super::UsageError;
-use super::clicks::open_store;
 use crate::cli::HistoryArgs;
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{Clock, HistoryConfig, ManualClock, SystemClock};
 use feedmill_pipeline::PriceHistory;
 use feedmill_store::Store;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The `--now` the command runs at, if given.
@@ -23,19 +21,6 @@ pub(crate) fn fixed_now(args: &HistoryArgs) -> Result<Option<DateTime<Utc>>, Usa
                 .map_err(|err| UsageError(format!("--now {text:?}: {err}")))
         })
         .transpose()
-}
-
-/// The history the command records in, opening the store at `store_path`; `None` when it is off.
-pub(crate) fn open_history(
-    args: &HistoryArgs,
-    config: HistoryConfig,
-    store_path: &Path,
-) -> anyhow::Result<Option<PriceHistory>> {
-    if args.no_history || !config.enabled {
-        return Ok(None);
-    }
-    let store: Arc<dyn Store> = Arc::new(open_store(store_path)?);
-    history_in(args, config, store).map(Some)
 }
 
 /// The history recorded in `store` (already open, as `serve`'s is).

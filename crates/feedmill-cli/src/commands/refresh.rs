@@ -1,6 +1,6 @@
 //! `feedmill refresh`: fetch, normalize and ingest every configured source (or one), each in
-//! its own guarded replacement, recorded in the price history (see `price_history.rs`). Exits 1
-//! when any source failed; the others are still refreshed.
+//! its own guarded replacement, recorded in the price history and matched into products (see
+//! `ingest_stages.rs`). Exits 1 when any source failed; the others are still refreshed.
 
 use super::fetch::{runtime, selected_sources};
 use crate::cli::RefreshArgs;
@@ -16,17 +16,17 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
     let index = OfferIndex::open_or_create(&args.index)
         .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
     let ctx = super::fetch::fetch_context(&args.sources.cache)?;
-    let history =
-        super::price_history::open_history(&args.history, config.history, &args.store_path())?;
+    let stages = super::ingest_stages::open_stages(
+        &args.history,
+        config.history,
+        &args.matching,
+        &args.store_path(),
+    )?;
     let runtime = runtime()?;
     let mut failed = 0;
     for source in sources {
         let report = runtime.block_on(refresh_source_recorded(
-            &index,
-            &ctx,
-            source,
-            args.force,
-            history.as_ref(),
+            &index, &ctx, source, args.force, &stages,
         ));
         eprintln!("{}", report.summary());
         failed += usize::from(report.failed());

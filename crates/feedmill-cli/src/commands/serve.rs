@@ -14,10 +14,11 @@
 
 use super::clicks::open_store;
 use super::fetch::runtime;
+use super::ingest_stages::stages_in;
 use super::postback_programs::postback_programs;
-use super::price_history::{fixed_now, history_in};
+use super::price_history::fixed_now;
 use super::serve_operator::{ServeOperator, auth_settings};
-use crate::cli::ServeArgs;
+use crate::cli::{MatchingArgs, ServeArgs};
 use anyhow::Context;
 use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
 use feedmill_api::auth::{Action, AuthMode};
@@ -67,10 +68,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(PageApiKey::new);
     let store_path = args.store_path();
     let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
-    let history = match args.history.no_history || !config.history.enabled {
-        true => None,
-        false => Some(history_in(&args.history, config.history, store.clone())?),
+    let matching = MatchingArgs {
+        no_match: args.no_match,
+        rematch: false,
     };
+    let stages = stages_in(&args.history, config.history, &matching, store.clone())?;
     if let Some(now) = fixed_now(&args.history)? {
         index.set_search_time(Some(now));
     }
@@ -91,14 +93,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
         );
-        let reports = refresh_all(
-            &index,
-            &ctx,
-            &config.sources,
-            board.as_ref(),
-            history.as_ref(),
-        )
-        .await;
+        let reports = refresh_all(&index, &ctx, &config.sources, board.as_ref(), &stages).await;
         scheduler.keep_reports(&reports);
     }
     let operator = Arc::new(ServeOperator {
@@ -121,7 +116,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         board,
         SCHEDULER_TICK,
         control,
-        history,
+        stages,
     ));
     let metrics = match &args.metrics_listen {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),

@@ -2,7 +2,7 @@
 
 use super::{SOURCE, TestResult, write_feed};
 use crate::scheduler::is_due;
-use crate::{RefreshOutcome, refresh_all, refresh_source};
+use crate::{IngestStages, RefreshOutcome, refresh_all, refresh_source};
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{FetchContext, SourceConfig, load_config};
 use feedmill_index::OfferIndex;
@@ -101,7 +101,14 @@ async fn the_scheduler_tells_each_refresh_and_waits_for_the_interval() -> TestRe
     let now = Utc::now();
     assert!(is_due(&index, &source, &log, now));
 
-    refresh_all(&index, &ctx, std::slice::from_ref(&source), &log, None).await;
+    refresh_all(
+        &index,
+        &ctx,
+        std::slice::from_ref(&source),
+        &log,
+        &IngestStages::default(),
+    )
+    .await;
     let records = log.records();
     assert_eq!(records.len(), 1);
     let (name, record) = &records[0];
@@ -120,7 +127,14 @@ async fn the_scheduler_tells_each_refresh_and_waits_for_the_interval() -> TestRe
     ));
 
     std::fs::remove_file(&feed)?;
-    refresh_all(&index, &ctx, std::slice::from_ref(&source), &log, None).await;
+    refresh_all(
+        &index,
+        &ctx,
+        std::slice::from_ref(&source),
+        &log,
+        &IngestStages::default(),
+    )
+    .await;
     let records = log.records();
     let (_, failed) = records.last().ok_or("the failed refresh was not told")?;
     assert!(failed.error.is_some());
@@ -163,7 +177,7 @@ async fn the_scheduler_skips_paused_sources_and_runs_jobs_on_command() -> TestRe
         log.clone(),
         tick,
         control,
-        None,
+        IngestStages::default(),
     ));
     tokio::time::sleep(tick * 5).await;
     assert!(

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::alerts::SCHEMA_ALERTS,
     super::gtin_lows::SCHEMA_GTIN_LOW_RUNS,
     super::click_week_rollup::SCHEMA_CLICK_WEEK_ROLLUP,
+    super::product_matches::SCHEMA_PRODUCT_MATCHES,
 ];
 
 const SCHEMA_V1: &str = "

@@ -21,6 +21,7 @@ mod gtin_lows;
 mod migrations;
 mod price_summary_schema;
 mod prices;
+mod product_matches;
 mod rows;
 mod sale_rollup;
 mod sale_rollup_schema;

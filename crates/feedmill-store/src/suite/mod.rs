@@ -11,6 +11,7 @@ mod earnings_suite;
 mod gtin_low_suite;
 mod key_suite;
 mod price_suite;
+mod product_match_suite;
 mod summary_suite;
 mod transaction_suite;
 
@@ -24,6 +25,7 @@ pub(crate) use earnings_suite::*;
 pub(crate) use gtin_low_suite::*;
 pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
+pub(crate) use product_match_suite::*;
 pub(crate) use summary_suite::*;
 pub(crate) use transaction_suite::*;
 
@@ -72,7 +74,10 @@ macro_rules! store_suite {
             an_alert_keeps_its_fields_and_a_secret_of_its_own,
             a_drop_is_delivered_once_until_the_price_goes_back_above,
             an_alert_below_at_its_first_evaluation_fires, an_attempt_moves_only_a_pending_delivery,
-            deleting_an_alert_deletes_its_deliveries, a_threshold_the_store_cannot_hold_is_refused
+            deleting_an_alert_deletes_its_deliveries, a_threshold_the_store_cannot_hold_is_refused,
+            a_source_s_decisions_are_replaced_whole,
+            model_keys_answer_distinct_gtins_of_every_source,
+            a_pin_is_kept_per_offer_and_takes_it_off_the_review_list
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {

@@ -1,0 +1,114 @@
+//! [`MatchCandidates`]: the offers of one index snapshot most like a given offer, by BM25 over
+//! title and brand words: what the ingest's product matcher scores an offer without
+//! identifiers against.
+//!
+//! One snapshot serves a whole source replacement, so every offer of the feed is compared with
+//! the same catalogue (the one before the replacement), and the searches may run in parallel:
+//! a [`Searcher`] is shared read-only.
+
+use crate::error::IndexError;
+use crate::offer_index::OfferIndex;
+use crate::schema::{BRAND, analyze_words};
+use feedmill_model::Offer;
+use std::collections::HashSet;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
+
+/// Words of a title asked for; the rest of a long title adds little but cost.
+const MAX_QUERY_WORDS: usize = 24;
+
+/// A snapshot of the index to find match candidates in.
+#[derive(Clone)]
+pub struct MatchCandidates {
+    index: OfferIndex,
+    searcher: Searcher,
+}
+
+impl std::fmt::Debug for MatchCandidates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchCandidates")
+            .field("num_docs", &self.searcher.num_docs())
+            .finish()
+    }
+}
+
+impl OfferIndex {
+    /// Candidates from the snapshot searches see now.
+    pub fn match_candidates(&self) -> MatchCandidates {
+        MatchCandidates {
+            index: self.clone(),
+            searcher: self.searcher(),
+        }
+    }
+}
+
+impl MatchCandidates {
+    /// Offers in the snapshot.
+    pub fn num_offers(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Up to `k` offers other than `offer` (by id) whose title and brand words are most like
+    /// its own, best first; none for an offer without words.
+    pub fn similar(&self, offer: &Offer, k: usize) -> Result<Vec<Offer>, IndexError> {
+        let schema = &self.index.inner.schema;
+        let mut seen = HashSet::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let title_words = analyze_words(&offer.title);
+        let brand_words = offer
+            .brand
+            .as_deref()
+            .map(analyze_words)
+            .unwrap_or_default();
+        let fields = [
+            (schema.title, title_words),
+            (schema.brand_text, brand_words),
+        ];
+        for (field, words) in fields {
+            for word in words.into_iter().take(MAX_QUERY_WORDS) {
+                if seen.insert((field, word.clone())) {
+                    let term = Term::from_field_text(field, &word);
+                    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                    clauses.push((Occur::Should, Box::new(query)));
+                }
+            }
+        }
+        if clauses.is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = TopDocs::with_limit(k + 1).order_by_score();
+        let hits = self.searcher.search(&query, &top)?;
+        let mut offers = Vec::with_capacity(k);
+        for (_, address) in hits {
+            let candidate = self.index.load_offer(&self.searcher, address)?;
+            if candidate.id != offer.id && offers.len() < k {
+                offers.push(candidate);
+            }
+        }
+        Ok(offers)
+    }
+
+    /// Every brand the snapshot's offers name, as written (what the matcher learns its brand
+    /// dictionary from).
+    pub fn brands(&self) -> Result<Vec<String>, IndexError> {
+        let mut brands = HashSet::new();
+        for reader in self.searcher.segment_readers() {
+            let Some(column) = reader.fast_fields().str(BRAND)? else {
+                continue;
+            };
+            let all_ords: Vec<u64> = (0..column.num_terms() as u64).collect();
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&all_ords, |bytes| {
+                    brands.insert(String::from_utf8_lossy(bytes).into_owned());
+                })
+                .map_err(tantivy::TantivyError::from)?;
+        }
+        let mut brands: Vec<String> = brands.into_iter().collect();
+        brands.sort_unstable();
+        Ok(brands)
+    }
+}

@@ -1,0 +1,372 @@
+//! [`ProductMatcher`]: every offer of an ingest gets its product (`product_id` and the `match`
+//! object) before the index sees it, so that `group_by=product` and `/products/{id}` are index
+//! work. [`IndexSink::with_matcher`](crate::IndexSink::with_matcher) runs it.
+//!
+//! Per offer, the cheapest evidence that decides (see `product_evidence.rs`):
+//! 1. an operator's pin (a product, or a split: alone), kept in the store;
+//! 2. the GTIN: the product is the GTIN's (its brand + model key is recorded for step 3);
+//! 3. brand + MPN: the product of the one GTIN the catalogue's offers carry with that key, else
+//!    the key's own product;
+//! 4. unchanged since the last ingest (same [`fingerprint`](crate::product_evidence)): the
+//!    decision kept in the store, so a refresh of unchanged feeds scores nothing;
+//! 5. else a learned pair score against the catalogue's most similar offers (BM25 over title
+//!    and brand, [`MatchCandidates`]): at or above the model's auto-group threshold the offer
+//!    joins the best candidate's product; between the match and the auto-group threshold the
+//!    pair goes to the review list (`GET /matches?status=review`) and the offer stays alone.
+//!
+//! Decisions are written to the store only after the index committed (like the price history):
+//! an ingest the shrink guard refuses leaves the stored decisions as they were. Offers whose
+//! evidence is unchanged keep their decision; new evidence reaches them on a full re-match
+//! ([`ProductMatcher::rematching_all`], `feedmill ingest --rematch`).
+
+use crate::error::PipelineError;
+use crate::product_evidence::{
+    Decision, ScoredCandidate, ScoredOutcome, alone_product_id, fingerprint, gtin_decision,
+    model_decision, offer_model_key, quick_model_key, scored_outcome,
+};
+use feedmill_index::MatchCandidates;
+use feedmill_match::{BrandDictionary, CorpusStats, MatcherModel, OfferProfile, ProductRecord};
+use feedmill_model::{MatchMethod, Offer, ProductMatch};
+use feedmill_store::{
+    MatchReview, ModelGtin, PinTarget, SourceMatches, Store, StoreError, StoredMatch,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tracing::info;
+
+/// Candidates scored per offer without identifiers.
+pub const DEFAULT_TOP_K: usize = 10;
+/// GTINs asked per model key: two are enough to know a key is ambiguous.
+const GTINS_PER_KEY: usize = 2;
+
+/// Matches each ingest's offers into products; see the module doc.
+#[derive(Clone)]
+pub struct ProductMatcher {
+    store: Arc<dyn Store>,
+    model: Arc<MatcherModel>,
+    top_k: usize,
+    rematch_all: bool,
+}
+
+impl std::fmt::Debug for ProductMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductMatcher")
+            .field("top_k", &self.top_k)
+            .field("rematch_all", &self.rematch_all)
+            .finish()
+    }
+}
+
+/// What matching one source's offers did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MatchSummary {
+    pub num_offers: u64,
+    /// Offers by how they came to their product: gtin, model, scored, none.
+    pub by_method: [u64; 4],
+    /// Offers an operator's pin placed.
+    pub num_pinned: u64,
+    /// Offers that kept the decision of the last ingest (unchanged).
+    pub num_reused: u64,
+    /// Offers scored against candidates in this ingest.
+    pub num_scored: u64,
+    /// Pairs sent to the review list.
+    pub num_review: u64,
+}
+
+impl ProductMatcher {
+    pub fn new(store: Arc<dyn Store>, model: Arc<MatcherModel>) -> ProductMatcher {
+        ProductMatcher {
+            store,
+            model,
+            top_k: DEFAULT_TOP_K,
+            rematch_all: false,
+        }
+    }
+
+    /// Matches every offer again, ignoring the decisions of the last ingest (pins still hold).
+    pub fn rematching_all(mut self, rematch_all: bool) -> ProductMatcher {
+        self.rematch_all = rematch_all;
+        self
+    }
+
+    /// Starts matching `source`'s offers against the catalogue `candidates` sees.
+    pub fn begin(
+        &self,
+        source: &str,
+        candidates: MatchCandidates,
+    ) -> Result<SourceMatching, PipelineError> {
+        let brands = BrandDictionary::learn(candidates.brands()?.iter().map(String::as_str));
+        let pins = self.store.source_pins(source).map_err(store_error)?;
+        let previous = match self.rematch_all {
+            true => HashMap::new(),
+            false => self.store.source_matches(source).map_err(store_error)?,
+        };
+        Ok(SourceMatching {
+            matcher: self.clone(),
+            source: source.to_owned(),
+            candidates,
+            brands,
+            pins,
+            previous,
+            decided: SourceMatches::default(),
+            summary: MatchSummary::default(),
+        })
+    }
+}
+
+fn store_error(err: StoreError) -> PipelineError {
+    PipelineError::Sink {
+        sink: "product matcher",
+        message: err.to_string(),
+    }
+}
+
+/// One source's matching in progress: [`SourceMatching::assign`] per batch, then
+/// [`SourceMatching::finish`] once the index committed.
+pub struct SourceMatching {
+    matcher: ProductMatcher,
+    source: String,
+    candidates: MatchCandidates,
+    brands: BrandDictionary,
+    pins: HashMap<String, PinTarget>,
+    previous: HashMap<String, StoredMatch>,
+    decided: SourceMatches,
+    summary: MatchSummary,
+}
+
+/// An offer left for the learned scorer.
+struct Unplaced {
+    position: usize,
+    profile: OfferProfile,
+}
+
+impl SourceMatching {
+    /// `offers` with their products set, in the same order.
+    pub fn assign(&mut self, offers: &[Offer]) -> Result<Vec<Offer>, PipelineError> {
+        let mut decisions: Vec<Option<Decision>> = vec![None; offers.len()];
+        let mut keyed: Vec<(usize, String)> = Vec::new();
+        let mut unplaced: Vec<Unplaced> = Vec::new();
+        for (position, offer) in offers.iter().enumerate() {
+            if let Some(decision) = self.decide_cheaply(offer) {
+                decisions[position] = Some(decision);
+                continue;
+            }
+            let profile = OfferProfile::build(&ProductRecord::from_offer(offer), &self.brands);
+            match offer_model_key(&profile) {
+                Some(key) => keyed.push((position, key)),
+                None => unplaced.push(Unplaced { position, profile }),
+            }
+        }
+        self.decide_by_model_keys(&keyed, &mut decisions)?;
+        self.decide_by_scores(offers, unplaced, &mut decisions)?;
+        let mut assigned = offers.to_vec();
+        for (offer, decision) in assigned.iter_mut().zip(decisions) {
+            let decision = decision.unwrap_or_else(|| Decision::alone(offer, None));
+            self.record(offer, &decision);
+            offer.product_id = Some(decision.product_id);
+            offer.product_match = Some(decision.product_match);
+        }
+        Ok(assigned)
+    }
+
+    /// A pin, the GTIN, or the unchanged decision of the last ingest; `None` when the offer
+    /// needs its profile.
+    fn decide_cheaply(&mut self, offer: &Offer) -> Option<Decision> {
+        if let Some(pin) = self.pins.get(&offer.id) {
+            self.summary.num_pinned += 1;
+            return Some(pinned(offer, pin));
+        }
+        if let Some(gtin) = &offer.gtin {
+            let gtin14 = gtin.as_gtin14();
+            if let Some(model_key) = quick_model_key(offer, &self.brands) {
+                self.decided.model_gtins.push(ModelGtin {
+                    model_key,
+                    gtin14: gtin14.clone(),
+                });
+            }
+            return Some(gtin_decision(&gtin14));
+        }
+        let kept = self.previous.get(&offer.id).filter(|kept| {
+            kept.fingerprint == fingerprint(offer) && !kept.product_match.in_review
+        })?;
+        self.summary.num_reused += 1;
+        Some(Decision {
+            product_id: kept.product_id.clone(),
+            product_match: kept.product_match.clone(),
+        })
+    }
+
+    fn decide_by_model_keys(
+        &self,
+        keyed: &[(usize, String)],
+        decisions: &mut [Option<Decision>],
+    ) -> Result<(), PipelineError> {
+        if keyed.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = keyed.iter().map(|(_, key)| key.clone()).collect();
+        let gtins = self
+            .matcher
+            .store
+            .model_key_gtins(&keys, GTINS_PER_KEY)
+            .map_err(store_error)?;
+        for (position, key) in keyed {
+            decisions[*position] = Some(model_decision(key, gtins.get(key)));
+        }
+        Ok(())
+    }
+
+    /// Scores each unplaced offer against its candidates, in parallel; token weights come from
+    /// the batch and its candidates together.
+    fn decide_by_scores(
+        &mut self,
+        offers: &[Offer],
+        mut unplaced: Vec<Unplaced>,
+        decisions: &mut [Option<Decision>],
+    ) -> Result<(), PipelineError> {
+        if unplaced.is_empty() {
+            return Ok(());
+        }
+        self.summary.num_scored += unplaced.len() as u64;
+        let top_k = self.matcher.top_k;
+        let candidates = &self.candidates;
+        let brands = &self.brands;
+        let found: Vec<Vec<(Offer, OfferProfile)>> = unplaced
+            .par_iter()
+            .map(|u| {
+                let similar = candidates.similar(&offers[u.position], top_k)?;
+                Ok(similar
+                    .into_iter()
+                    .map(|c| {
+                        let profile = OfferProfile::build(&ProductRecord::from_offer(&c), brands);
+                        (c, profile)
+                    })
+                    .collect())
+            })
+            .collect::<Result<_, PipelineError>>()?;
+        let stats = CorpusStats::from_profiles(
+            unplaced
+                .iter()
+                .map(|u| &u.profile)
+                .chain(found.iter().flatten().map(|(_, p)| p)),
+        );
+        let model = &self.matcher.model;
+        let outcomes: Vec<ScoredOutcome> = unplaced
+            .par_iter_mut()
+            .zip(found)
+            .map(|(u, found)| {
+                u.profile.apply_weights(&stats);
+                let best = best_candidate(&u.profile, found, &stats, model);
+                scored_outcome(&offers[u.position], best, model)
+            })
+            .collect();
+        for (u, outcome) in unplaced.iter().zip(outcomes) {
+            let offer = &offers[u.position];
+            decisions[u.position] = Some(match outcome {
+                ScoredOutcome::Joined(decision) | ScoredOutcome::Alone(decision) => decision,
+                ScoredOutcome::Review(decision, candidate) => {
+                    self.summary.num_review += 1;
+                    self.decided
+                        .reviews
+                        .push(review(&self.source, offer, candidate));
+                    decision
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts the decision and keeps it for the store (decisions by GTIN and pins are not
+    /// kept: they are made again on every ingest at no cost).
+    fn record(&mut self, offer: &Offer, decision: &Decision) {
+        let method = decision.product_match.method;
+        let slot = MatchMethod::ALL.iter().position(|m| *m == method);
+        if let Some(count) = slot.and_then(|i| self.summary.by_method.get_mut(i)) {
+            *count += 1;
+        }
+        self.summary.num_offers += 1;
+        if method == MatchMethod::Gtin || decision.product_match.pinned {
+            return;
+        }
+        self.decided.matches.push(StoredMatch {
+            offer_id: offer.id.clone(),
+            fingerprint: fingerprint(offer),
+            product_id: decision.product_id.clone(),
+            product_match: decision.product_match.clone(),
+        });
+    }
+
+    /// Writes the source's decisions, model keys and review entries (call after the index
+    /// committed).
+    pub fn finish(self) -> Result<MatchSummary, PipelineError> {
+        self.matcher
+            .store
+            .replace_source_matches(&self.source, &self.decided)
+            .map_err(store_error)?;
+        let s = &self.summary;
+        info!(source = %self.source, num_offers = s.num_offers, gtin = s.by_method[0],
+              model = s.by_method[1], scored = s.by_method[2], alone = s.by_method[3],
+              pinned = s.num_pinned, reused = s.num_reused, review = s.num_review,
+              "products matched");
+        Ok(self.summary)
+    }
+}
+
+/// The decision a pin makes: the operator's product (`scored` without a score: a person's
+/// judgement), or alone for a split.
+fn pinned(offer: &Offer, pin: &PinTarget) -> Decision {
+    let (product_id, method) = match pin {
+        PinTarget::Product(product_id) => (product_id.clone(), MatchMethod::Scored),
+        PinTarget::Split => (alone_product_id(offer), MatchMethod::None),
+    };
+    Decision {
+        product_id,
+        product_match: ProductMatch {
+            pinned: true,
+            ..ProductMatch::new(method, None)
+        },
+    }
+}
+
+/// The best-scoring candidate, with the product it belongs to.
+fn best_candidate(
+    profile: &OfferProfile,
+    found: Vec<(Offer, OfferProfile)>,
+    stats: &CorpusStats,
+    model: &MatcherModel,
+) -> Option<ScoredCandidate> {
+    let mut best: Option<ScoredCandidate> = None;
+    for (candidate, mut candidate_profile) in found {
+        candidate_profile.apply_weights(stats);
+        let score = model.score(profile, &candidate_profile);
+        if best.as_ref().is_some_and(|b| b.score >= score) {
+            continue;
+        }
+        let product_id = candidate
+            .product_id
+            .clone()
+            .unwrap_or_else(|| alone_product_id(&candidate));
+        best = Some(ScoredCandidate {
+            offer_id: candidate.id,
+            title: candidate.title,
+            product_id,
+            score,
+        });
+    }
+    best
+}
+
+fn review(source: &str, offer: &Offer, candidate: ScoredCandidate) -> MatchReview {
+    MatchReview {
+        offer_id: offer.id.clone(),
+        source: source.to_owned(),
+        title: offer.title.clone(),
+        candidate_offer_id: candidate.offer_id,
+        candidate_title: candidate.title,
+        candidate_product_id: candidate.product_id,
+        score: candidate.score,
+        created_at: chrono::Utc::now(),
+    }
+}

@@ -1,0 +1,305 @@
+//! Product matching state in SQLite: four tables of their own migration
+//! ([`SCHEMA_PRODUCT_MATCHES`]) and the [`ProductMatchStore`] implementation.
+//!
+//! A decision's `match` object is kept as its JSON (what the API shows, read whole); a
+//! fingerprint, a `u64`, is stored as the `INTEGER` of the same 64 bits. A pin without a
+//! product is a split.
+
+use super::SqliteStore;
+use crate::error::{StoreError, StoreResult};
+use crate::product_match::{
+    MatchReview, PinTarget, ProductMatchStore, ProductPin, SourceMatches, StoredMatch,
+};
+use crate::stored::{time_from_stored, time_to_stored};
+use feedmill_model::ProductMatch;
+use rusqlite::{Connection, Row, params};
+use std::collections::HashMap;
+
+/// The tables, a migration of their own.
+pub(crate) const SCHEMA_PRODUCT_MATCHES: &str = "
+CREATE TABLE product_matches (
+    source       TEXT NOT NULL,
+    offer_id     TEXT NOT NULL,
+    fingerprint  INTEGER NOT NULL,
+    product_id   TEXT NOT NULL,
+    match_json   TEXT NOT NULL,
+    PRIMARY KEY (source, offer_id)
+) WITHOUT ROWID;
+
+CREATE TABLE model_gtins (
+    model_key  TEXT NOT NULL,
+    gtin14     TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    PRIMARY KEY (model_key, gtin14, source)
+) WITHOUT ROWID;
+CREATE INDEX model_gtins_by_source ON model_gtins (source);
+
+CREATE TABLE match_reviews (
+    source                TEXT NOT NULL,
+    offer_id              TEXT NOT NULL,
+    title                 TEXT NOT NULL,
+    candidate_offer_id    TEXT NOT NULL,
+    candidate_title       TEXT NOT NULL,
+    candidate_product_id  TEXT NOT NULL,
+    score                 REAL NOT NULL,
+    created_us            INTEGER NOT NULL,
+    PRIMARY KEY (source, offer_id)
+) WITHOUT ROWID;
+CREATE INDEX match_reviews_by_score ON match_reviews (score DESC, offer_id);
+
+CREATE TABLE product_pins (
+    offer_id    TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    product_id  TEXT,
+    created_us  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX product_pins_by_source ON product_pins (source);
+";
+
+const REVIEW_COLUMNS: &str = "offer_id, source, title, candidate_offer_id, candidate_title, \
+     candidate_product_id, score, created_us";
+
+impl ProductMatchStore for SqliteStore {
+    fn source_matches(&self, source: &str) -> StoreResult<HashMap<String, StoredMatch>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT offer_id, fingerprint, product_id, match_json FROM product_matches \
+                 WHERE source = ?1",
+            )?;
+            let mut rows = statement.query([source])?;
+            let mut matches = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let stored = stored_match_from_row(row)?;
+                matches.insert(stored.offer_id.clone(), stored);
+            }
+            Ok(matches)
+        })
+    }
+
+    fn replace_source_matches(&self, source: &str, matches: &SourceMatches) -> StoreResult<()> {
+        let mut encoded = Vec::with_capacity(matches.matches.len());
+        for m in &matches.matches {
+            let json = serde_json::to_string(&m.product_match).map_err(corrupt)?;
+            encoded.push((
+                m.offer_id.clone(),
+                m.fingerprint as i64,
+                m.product_id.clone(),
+                json,
+            ));
+        }
+        let source = source.to_string();
+        let model_gtins = matches.model_gtins.clone();
+        let reviews = matches.reviews.clone();
+        self.write(move |connection| {
+            delete_source(connection, &source)?;
+            let mut insert = connection.prepare_cached(
+                "INSERT OR REPLACE INTO product_matches \
+                 (source, offer_id, fingerprint, product_id, match_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (offer_id, fingerprint, product_id, json) in &encoded {
+                insert.execute(params![source, offer_id, fingerprint, product_id, json])?;
+            }
+            let mut insert = connection.prepare_cached(
+                "INSERT OR IGNORE INTO model_gtins (model_key, gtin14, source) VALUES (?1, ?2, ?3)",
+            )?;
+            for m in &model_gtins {
+                insert.execute(params![m.model_key, m.gtin14, source])?;
+            }
+            let sql = format!(
+                "INSERT OR REPLACE INTO match_reviews ({REVIEW_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            );
+            let mut insert = connection.prepare_cached(&sql)?;
+            for r in &reviews {
+                insert.execute(params![
+                    r.offer_id,
+                    source,
+                    r.title,
+                    r.candidate_offer_id,
+                    r.candidate_title,
+                    r.candidate_product_id,
+                    f64::from(r.score),
+                    time_to_stored(r.created_at),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_source_matches(&self, source: &str) -> StoreResult<()> {
+        let source = source.to_string();
+        self.write(move |connection| delete_source(connection, &source))
+    }
+
+    fn model_key_gtins(
+        &self,
+        model_keys: &[String],
+        limit: usize,
+    ) -> StoreResult<HashMap<String, Vec<String>>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT DISTINCT gtin14 FROM model_gtins WHERE model_key = ?1 \
+                 ORDER BY gtin14 LIMIT ?2",
+            )?;
+            let mut found = HashMap::new();
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            for key in model_keys {
+                if found.contains_key(key) {
+                    continue;
+                }
+                let gtins = statement
+                    .query_map(params![key, limit], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<String>, _>>()?;
+                if !gtins.is_empty() {
+                    found.insert(key.clone(), gtins);
+                }
+            }
+            Ok(found)
+        })
+    }
+
+    fn source_pins(&self, source: &str) -> StoreResult<HashMap<String, PinTarget>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT offer_id, source, product_id, created_us FROM product_pins \
+                 WHERE source = ?1",
+            )?;
+            let mut rows = statement.query([source])?;
+            let mut pins = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let pin = pin_from_row(row)?;
+                pins.insert(pin.offer_id, pin.target);
+            }
+            Ok(pins)
+        })
+    }
+
+    fn pins(&self) -> StoreResult<Vec<ProductPin>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT offer_id, source, product_id, created_us FROM product_pins \
+                 ORDER BY created_us, offer_id",
+            )?;
+            let mut rows = statement.query([])?;
+            let mut pins = Vec::new();
+            while let Some(row) = rows.next()? {
+                pins.push(pin_from_row(row)?);
+            }
+            Ok(pins)
+        })
+    }
+
+    fn set_pin(&self, pin: &ProductPin) -> StoreResult<()> {
+        let pin = pin.clone();
+        self.write(move |connection| {
+            let product_id = match &pin.target {
+                PinTarget::Product(product_id) => Some(product_id.clone()),
+                PinTarget::Split => None,
+            };
+            connection.execute(
+                "INSERT OR REPLACE INTO product_pins (offer_id, source, product_id, created_us) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    pin.offer_id,
+                    pin.source,
+                    product_id,
+                    time_to_stored(pin.created_at)
+                ],
+            )?;
+            connection.execute(
+                "DELETE FROM match_reviews WHERE offer_id = ?1",
+                [&pin.offer_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn remove_pin(&self, offer_id: &str) -> StoreResult<bool> {
+        let offer_id = offer_id.to_string();
+        self.write(move |connection| {
+            let deleted =
+                connection.execute("DELETE FROM product_pins WHERE offer_id = ?1", [offer_id])?;
+            Ok(deleted > 0)
+        })
+    }
+
+    fn match_reviews(&self, limit: usize, offset: usize) -> StoreResult<Vec<MatchReview>> {
+        self.read(|connection| {
+            let sql = format!(
+                "SELECT {REVIEW_COLUMNS} FROM match_reviews \
+                 ORDER BY score DESC, offer_id LIMIT ?1 OFFSET ?2"
+            );
+            let mut statement = connection.prepare_cached(&sql)?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+            let mut rows = statement.query(params![limit, offset])?;
+            let mut reviews = Vec::new();
+            while let Some(row) = rows.next()? {
+                reviews.push(review_from_row(row)?);
+            }
+            Ok(reviews)
+        })
+    }
+
+    fn count_match_reviews(&self) -> StoreResult<u64> {
+        self.read(|connection| {
+            let count: i64 =
+                connection.query_row("SELECT COUNT(*) FROM match_reviews", [], |row| row.get(0))?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
+    }
+}
+
+fn delete_source(connection: &Connection, source: &str) -> StoreResult<()> {
+    connection.execute("DELETE FROM product_matches WHERE source = ?1", [source])?;
+    connection.execute("DELETE FROM model_gtins WHERE source = ?1", [source])?;
+    connection.execute("DELETE FROM match_reviews WHERE source = ?1", [source])?;
+    Ok(())
+}
+
+fn corrupt(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        column: "product_matches.match_json",
+        value: err.to_string(),
+    }
+}
+
+fn stored_match_from_row(row: &Row<'_>) -> StoreResult<StoredMatch> {
+    let fingerprint: i64 = row.get(1)?;
+    let json: String = row.get(3)?;
+    let product_match: ProductMatch =
+        serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
+            column: "product_matches.match_json",
+            value: json.clone(),
+        })?;
+    Ok(StoredMatch {
+        offer_id: row.get(0)?,
+        fingerprint: fingerprint as u64,
+        product_id: row.get(2)?,
+        product_match,
+    })
+}
+
+fn pin_from_row(row: &Row<'_>) -> StoreResult<ProductPin> {
+    let product_id: Option<String> = row.get(2)?;
+    Ok(ProductPin {
+        offer_id: row.get(0)?,
+        source: row.get(1)?,
+        target: product_id.map_or(PinTarget::Split, PinTarget::Product),
+        created_at: time_from_stored("product_pins.created_us", row.get(3)?)?,
+    })
+}
+
+fn review_from_row(row: &Row<'_>) -> StoreResult<MatchReview> {
+    let score: f64 = row.get(6)?;
+    Ok(MatchReview {
+        offer_id: row.get(0)?,
+        source: row.get(1)?,
+        title: row.get(2)?,
+        candidate_offer_id: row.get(3)?,
+        candidate_title: row.get(4)?,
+        candidate_product_id: row.get(5)?,
+        score: score as f32,
+        created_at: time_from_stored("match_reviews.created_us", row.get(7)?)?,
+    })
+}
