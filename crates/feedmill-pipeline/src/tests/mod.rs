@@ -2,6 +2,7 @@
 
 mod history;
 mod ingest;
+mod matching;
 mod refresh;
 mod replay;
 
