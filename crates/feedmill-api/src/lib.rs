@@ -59,6 +59,9 @@ mod handlers;
 mod history_tests;
 mod json_body;
 mod link_directory;
+mod match_params;
+#[cfg(test)]
+mod match_tests;
 mod metrics;
 mod offer_links;
 mod openapi;

@@ -29,6 +29,7 @@ use utoipa::openapi::{
 
 mod earnings_schemas;
 mod key_paths;
+mod match_paths;
 mod postback_doc;
 mod refinements;
 mod schemas;
@@ -56,6 +57,13 @@ mod schemas;
         AlertCreated,
         AlertView,
         DeliveryView,
+        crate::types::ReviewList,
+        crate::types::ReviewStatus,
+        crate::types::ReviewEntry,
+        crate::types::PinList,
+        crate::types::PinnedStatus,
+        crate::types::PinView,
+        crate::types::PinRequest,
         OfferHistory,
         HistoryPoint,
         ProductHistory,
@@ -288,7 +296,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for (path, item) in paths.into_iter().chain(key_paths::paths()) {
         doc.paths.paths.insert(path.to_string(), item);
     }
-    for (path, item) in alert_paths() {
+    for (path, item) in alert_paths().into_iter().chain(match_paths::paths()) {
         doc.paths.paths.insert(path.to_string(), item);
     }
     key_paths::add_key_answers(&mut doc);

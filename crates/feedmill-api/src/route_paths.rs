@@ -19,6 +19,8 @@ pub(crate) const ALL: &[&str] = &[
     EARNINGS_UNATTRIBUTED,
     ALERTS,
     ALERT,
+    MATCHES,
+    OFFER_PRODUCT,
     HEALTH,
     METRICS,
     OPENAPI,
@@ -58,6 +60,8 @@ pub(crate) const SOURCE_PAUSE: &str = "/sources/{name}/pause";
 pub(crate) const SOURCE_RESUME: &str = "/sources/{name}/resume";
 pub(crate) const JOB: &str = "/jobs/{id}";
 pub(crate) const ADMIN_RELOAD: &str = "/admin/reload";
+pub(crate) const MATCHES: &str = "/matches";
+pub(crate) const OFFER_PRODUCT: &str = "/offers/{id}/product";
 pub(crate) const EARNINGS: &str = "/earnings";
 pub(crate) const EARNINGS_UNATTRIBUTED: &str = "/earnings/unattributed";
 /// The comparison page and its embedded assets (open in every key mode: a browser loads them).

@@ -15,7 +15,8 @@
 use crate::auth::{cors::cors_layer, guard::require_key};
 use crate::error::{ApiError, ErrorCode};
 use crate::handlers::{
-    alerts, clickout, earnings, health, history, keys, links, offers, operator, postback, search,
+    alerts, clickout, earnings, health, history, keys, links, matches, offers, operator, postback,
+    search,
 };
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
@@ -27,7 +28,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use std::any::Any;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -97,8 +98,8 @@ pub(crate) fn partner_routes() -> Router<AppState> {
         )
 }
 
-/// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics, earnings
-/// and price alerts.
+/// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics, earnings,
+/// price alerts and product matching (the review list, pins).
 pub(crate) fn operator_routes() -> Router<AppState> {
     Router::new()
         .route(route_paths::SOURCES, get(health::sources))
@@ -123,6 +124,11 @@ pub(crate) fn operator_routes() -> Router<AppState> {
         .route(
             route_paths::ALERT,
             get(alerts::alert).delete(alerts::delete_alert),
+        )
+        .route(route_paths::MATCHES, get(matches::matches))
+        .route(
+            route_paths::OFFER_PRODUCT,
+            put(matches::pin_offer).delete(matches::unpin_offer),
         )
 }
 

@@ -785,6 +785,8 @@ async fn routes_are_grouped_public_partner_operator() {
                 "/earnings/unattributed",
                 "/alerts",
                 "/alerts/{id}",
+                "/matches",
+                "/offers/{id}/product",
             ],
         ),
     ];

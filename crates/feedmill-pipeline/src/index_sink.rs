@@ -71,7 +71,14 @@ impl IndexSink {
 impl OfferSink for IndexSink {
     type Committed = IngestOutcome;
 
+    /// None while an operator's pin waits for the source's next ingest: an unchanged feed is
+    /// ingested again so that the pin takes effect.
     fn committed_content_hash(&self, source: &str) -> Result<Option<String>, PipelineError> {
+        if let Some(matcher) = &self.matcher
+            && matcher.pins_pending(source)?
+        {
+            return Ok(None);
+        }
         Ok(self.index.source_content_hash(source)?)
     }
 

@@ -98,6 +98,12 @@ impl ProductMatcher {
         candidates: MatchCandidates,
     ) -> Result<SourceMatching, PipelineError> {
         let brands = BrandDictionary::learn(candidates.brands()?.iter().map(String::as_str));
+        // The generation first: a pin set while the pins are read counts as not yet applied.
+        let pin_generation = self
+            .store
+            .pins_pending(source)
+            .map_err(store_error)?
+            .current;
         let pins = self.store.source_pins(source).map_err(store_error)?;
         let previous = match self.rematch_all {
             true => HashMap::new(),
@@ -110,9 +116,21 @@ impl ProductMatcher {
             brands,
             pins,
             previous,
-            decided: SourceMatches::default(),
+            decided: SourceMatches {
+                pin_generation,
+                ..SourceMatches::default()
+            },
             summary: MatchSummary::default(),
         })
+    }
+}
+
+impl ProductMatcher {
+    /// Whether an operator pinned or unpinned one of `source`'s offers since its last ingest:
+    /// then its next ingest must run even when the feed is unchanged.
+    pub fn pins_pending(&self, source: &str) -> Result<bool, PipelineError> {
+        let generation = self.store.pins_pending(source).map_err(store_error)?;
+        Ok(generation.is_pending())
     }
 }
 

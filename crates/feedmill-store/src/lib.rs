@@ -151,7 +151,8 @@ pub use price_history::{
 };
 pub use price_summary::{PriceSummary, price_summary};
 pub use product_match::{
-    MatchReview, ModelGtin, PinTarget, ProductMatchStore, ProductPin, SourceMatches, StoredMatch,
+    MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin, SourceMatches,
+    StoredMatch,
 };
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{

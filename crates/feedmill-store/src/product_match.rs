@@ -64,6 +64,23 @@ pub struct SourceMatches {
     pub matches: Vec<StoredMatch>,
     pub model_gtins: Vec<ModelGtin>,
     pub reviews: Vec<MatchReview>,
+    /// The source's pin generation the ingest read its pins at (see [`PinGeneration`]).
+    pub pin_generation: u64,
+}
+
+/// How often a source's pins changed, and how many of those changes its last stored ingest
+/// applied: while `current > applied`, the source's next refresh re-ingests it even when its
+/// feed is unchanged, so that an operator's pin or unpin takes effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PinGeneration {
+    pub current: u64,
+    pub applied: u64,
+}
+
+impl PinGeneration {
+    pub fn is_pending(&self) -> bool {
+        self.current > self.applied
+    }
 }
 
 /// Product matching state. Like every store trait: synchronous, durable on return.
@@ -86,10 +103,14 @@ pub trait ProductMatchStore {
     fn source_pins(&self, source: &str) -> StoreResult<HashMap<String, PinTarget>>;
     /// Every pin, oldest first.
     fn pins(&self) -> StoreResult<Vec<ProductPin>>;
-    /// Sets (or replaces) the pin of `pin.offer_id`, and takes the offer off the review list.
+    /// Sets (or replaces) the pin of `pin.offer_id`, and takes the offer off the review list;
+    /// the source's pin generation moves on.
     fn set_pin(&self, pin: &ProductPin) -> StoreResult<()>;
-    /// Removes the pin of `offer_id`; false when there was none.
+    /// Removes the pin of `offer_id` (the source's pin generation moves on); false when there
+    /// was none.
     fn remove_pin(&self, offer_id: &str) -> StoreResult<bool>;
+    /// The generation of `source`'s pins (zero for a source never pinned).
+    fn pins_pending(&self, source: &str) -> StoreResult<PinGeneration>;
     /// Review entries, best score first, `limit` from `offset`.
     fn match_reviews(&self, limit: usize, offset: usize) -> StoreResult<Vec<MatchReview>>;
     fn count_match_reviews(&self) -> StoreResult<u64>;

@@ -17,7 +17,7 @@ pub enum Action {
     Clicks,
     /// Post conversions.
     Postback,
-    /// Operate the server: sources, jobs, keys, metrics, reload, price alerts.
+    /// Operate the server: sources, jobs, keys, metrics, reload, price alerts, product matching.
     Admin,
 }
 
@@ -104,6 +104,8 @@ pub const ROUTE_ACCESS: &[(&str, Access)] = &[
     (paths::SOURCE_RESUME, Access::Needs(Action::Admin)),
     (paths::JOB, Access::Needs(Action::Admin)),
     (paths::ADMIN_RELOAD, Access::Needs(Action::Admin)),
+    (paths::MATCHES, Access::Needs(Action::Admin)),
+    (paths::OFFER_PRODUCT, Access::Needs(Action::Admin)),
     (paths::POSTBACK, Access::OwnKey),
     (paths::EARNINGS, Access::Needs(Action::Clicks)),
     (paths::EARNINGS_UNATTRIBUTED, Access::Needs(Action::Clicks)),

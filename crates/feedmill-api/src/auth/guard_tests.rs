@@ -50,6 +50,12 @@ fn sample(route: &str) -> (Method, &'static str, Option<Value>) {
         ),
         paths::ALERT => (Method::GET, "/alerts/none", None),
         paths::EARNINGS_UNATTRIBUTED => (Method::GET, "/earnings/unattributed", None),
+        paths::MATCHES => (Method::GET, "/matches", None),
+        paths::OFFER_PRODUCT => (
+            Method::PUT,
+            "/offers/none/product",
+            Some(json!({ "split": true })),
+        ),
         paths::POSTBACK => (
             Method::GET,
             "/api/postback/none?order_id=A-1&amount=1",

@@ -10,6 +10,7 @@ pub(crate) mod health;
 pub(crate) mod history;
 pub(crate) mod keys;
 pub(crate) mod links;
+pub(crate) mod matches;
 pub(crate) mod offers;
 pub(crate) mod operator;
 pub(crate) mod postback;

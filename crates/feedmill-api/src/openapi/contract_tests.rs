@@ -277,6 +277,50 @@ async fn real_answers_of_every_route_match_the_document() {
                          "callback_url": "http://127.0.0.1:9/hook" }),
             ),
         ),
+        ("/matches", Method::GET, "/matches".into(), None),
+        (
+            "/matches",
+            Method::GET,
+            "/matches?status=pinned&per_page=5".into(),
+            None,
+        ),
+        ("/matches", Method::GET, "/matches?status=open".into(), None),
+        (
+            "/offers/{id}/product",
+            Method::PUT,
+            "/offers/nordic%3A1496445%3ASKU-1/product".into(),
+            Some(json!({ "product_id": "p0123456789ab" })),
+        ),
+        (
+            "/matches",
+            Method::GET,
+            "/matches?status=pinned".into(),
+            None,
+        ),
+        (
+            "/offers/{id}/product",
+            Method::PUT,
+            "/offers/nordic%3A1496445%3ASKU-1/product".into(),
+            Some(json!({ "product_id": "nope" })),
+        ),
+        (
+            "/offers/{id}/product",
+            Method::PUT,
+            "/offers/none/product".into(),
+            Some(json!({ "split": true })),
+        ),
+        (
+            "/offers/{id}/product",
+            Method::DELETE,
+            "/offers/nordic%3A1496445%3ASKU-1/product".into(),
+            None,
+        ),
+        (
+            "/offers/{id}/product",
+            Method::DELETE,
+            "/offers/nordic%3A1496445%3ASKU-1/product".into(),
+            None,
+        ),
         ("/alerts/{id}", Method::GET, "/alerts/none".into(), None),
         ("/alerts/{id}", Method::DELETE, "/alerts/none".into(), None),
         (
@@ -445,6 +489,7 @@ async fn parameter_schemas_accept_what_the_server_accepts() {
         .copied()
         .collect();
     check_params(&state, "/suggest", "q=s&", &limit_only).await;
+    check_params(&state, "/matches", "", crate::match_params::MATCHES_PARAMS).await;
 }
 
 /// Every JSON request body refuses unknown fields with a 400, at every level.

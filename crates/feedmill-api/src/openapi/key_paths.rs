@@ -198,10 +198,13 @@ pub(super) fn add_key_answers(doc: &mut OpenApi) {
         let Some(item) = doc.paths.paths.get_mut(*path) else {
             continue;
         };
-        for operation in [&mut item.get, &mut item.post, &mut item.delete]
-            .into_iter()
-            .flatten()
-        {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
             let answers = [
                 (
                     "401",

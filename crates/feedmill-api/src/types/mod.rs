@@ -7,6 +7,7 @@ pub(crate) mod alert_view;
 pub(crate) mod history_view;
 pub(crate) mod key_types;
 pub(crate) mod link_request;
+pub(crate) mod match_view;
 pub(crate) mod postback_response;
 pub(crate) mod source_view;
 
@@ -19,6 +20,9 @@ pub use key_types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey, Scop
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
     LinkResponse, MAX_BATCH,
+};
+pub use match_view::{
+    PinList, PinRequest, PinView, PinnedStatus, ReviewEntry, ReviewList, ReviewStatus,
 };
 pub use postback_response::PostbackResponse;
 pub use source_view::SourceView;

@@ -1,4 +1,4 @@
-//! Product matching state in SQLite: four tables of their own migration
+//! Product matching state in SQLite: five tables of their own migration
 //! ([`SCHEMA_PRODUCT_MATCHES`]) and the [`ProductMatchStore`] implementation.
 //!
 //! A decision's `match` object is kept as its JSON (what the API shows, read whole); a
@@ -8,11 +8,12 @@
 use super::SqliteStore;
 use crate::error::{StoreError, StoreResult};
 use crate::product_match::{
-    MatchReview, PinTarget, ProductMatchStore, ProductPin, SourceMatches, StoredMatch,
+    MatchReview, PinGeneration, PinTarget, ProductMatchStore, ProductPin, SourceMatches,
+    StoredMatch,
 };
 use crate::stored::{time_from_stored, time_to_stored};
 use feedmill_model::ProductMatch;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 /// The tables, a migration of their own.
@@ -54,6 +55,12 @@ CREATE TABLE product_pins (
     created_us  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX product_pins_by_source ON product_pins (source);
+
+CREATE TABLE match_sources (
+    source              TEXT PRIMARY KEY,
+    pin_generation      INTEGER NOT NULL,
+    applied_generation  INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 const REVIEW_COLUMNS: &str = "offer_id, source, title, candidate_offer_id, candidate_title, \
@@ -90,8 +97,14 @@ impl ProductMatchStore for SqliteStore {
         let source = source.to_string();
         let model_gtins = matches.model_gtins.clone();
         let reviews = matches.reviews.clone();
+        let applied = i64::try_from(matches.pin_generation).unwrap_or(i64::MAX);
         self.write(move |connection| {
             delete_source(connection, &source)?;
+            connection.execute(
+                "UPDATE match_sources SET applied_generation = MAX(applied_generation, ?2) \
+                 WHERE source = ?1",
+                params![source, applied],
+            )?;
             let mut insert = connection.prepare_cached(
                 "INSERT OR REPLACE INTO product_matches \
                  (source, offer_id, fingerprint, product_id, match_json) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -210,16 +223,42 @@ impl ProductMatchStore for SqliteStore {
                 "DELETE FROM match_reviews WHERE offer_id = ?1",
                 [&pin.offer_id],
             )?;
-            Ok(())
+            bump_pin_generation(connection, &pin.source)
         })
     }
 
     fn remove_pin(&self, offer_id: &str) -> StoreResult<bool> {
         let offer_id = offer_id.to_string();
         self.write(move |connection| {
-            let deleted =
-                connection.execute("DELETE FROM product_pins WHERE offer_id = ?1", [offer_id])?;
-            Ok(deleted > 0)
+            let source: Option<String> = connection
+                .query_row(
+                    "DELETE FROM product_pins WHERE offer_id = ?1 RETURNING source",
+                    [offer_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match source {
+                Some(source) => bump_pin_generation(connection, &source).map(|()| true),
+                None => Ok(false),
+            }
+        })
+    }
+
+    fn pins_pending(&self, source: &str) -> StoreResult<PinGeneration> {
+        self.read(|connection| {
+            let generations: Option<(i64, i64)> = connection
+                .query_row(
+                    "SELECT pin_generation, applied_generation FROM match_sources \
+                     WHERE source = ?1",
+                    [source],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let (current, applied) = generations.unwrap_or((0, 0));
+            Ok(PinGeneration {
+                current: u64::try_from(current).unwrap_or(0),
+                applied: u64::try_from(applied).unwrap_or(0),
+            })
         })
     }
 
@@ -248,6 +287,16 @@ impl ProductMatchStore for SqliteStore {
             Ok(u64::try_from(count).unwrap_or(0))
         })
     }
+}
+
+/// Marks `source`'s pins changed: its next ingest applies them even when its feed is not.
+fn bump_pin_generation(connection: &Connection, source: &str) -> StoreResult<()> {
+    connection.execute(
+        "INSERT INTO match_sources (source, pin_generation, applied_generation) VALUES (?1, 1, 0) \
+         ON CONFLICT (source) DO UPDATE SET pin_generation = pin_generation + 1",
+        [source],
+    )?;
+    Ok(())
 }
 
 fn delete_source(connection: &Connection, source: &str) -> StoreResult<()> {

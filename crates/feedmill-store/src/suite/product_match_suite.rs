@@ -45,6 +45,7 @@ pub(crate) fn a_source_s_decisions_are_replaced_whole(store: &impl Store) -> Sto
         matches: vec![decision("a", 7, MatchMethod::Scored), in_review.clone()],
         model_gtins: vec![model_gtin("wd|wd20efrx", "00000000000017")],
         reviews: vec![review("b", 0.6)],
+        pin_generation: 0,
     };
     store.replace_source_matches("shop-a", &first)?;
     store.replace_source_matches(
@@ -180,5 +181,51 @@ pub(crate) fn a_pin_is_kept_per_offer_and_takes_it_off_the_review_list(
     assert_eq!(store.pins()?.len(), 1);
     store.replace_source_matches("shop-a", &SourceMatches::default())?;
     assert_eq!(store.pins()?.len(), 1, "an ingest keeps the pins");
+    Ok(())
+}
+
+pub(crate) fn a_pin_change_stays_pending_until_an_ingest_applied_it(
+    store: &impl Store,
+) -> StoreResult<()> {
+    assert!(!store.pins_pending("shop-a")?.is_pending(), "never pinned");
+    let pin = ProductPin {
+        offer_id: "a".into(),
+        source: "shop-a".into(),
+        target: PinTarget::Split,
+        created_at: day(1),
+    };
+    store.set_pin(&pin)?;
+    let read_at = store.pins_pending("shop-a")?;
+    assert!(read_at.is_pending());
+    assert!(!store.pins_pending("shop-b")?.is_pending());
+    // A second pin lands while the ingest that read the first is running.
+    store.set_pin(&ProductPin {
+        offer_id: "b".into(),
+        ..pin.clone()
+    })?;
+    let applied = SourceMatches {
+        pin_generation: read_at.current,
+        ..SourceMatches::default()
+    };
+    store.replace_source_matches("shop-a", &applied)?;
+    assert!(
+        store.pins_pending("shop-a")?.is_pending(),
+        "the later pin still waits"
+    );
+    let now = store.pins_pending("shop-a")?;
+    store.replace_source_matches(
+        "shop-a",
+        &SourceMatches {
+            pin_generation: now.current,
+            ..SourceMatches::default()
+        },
+    )?;
+    assert!(!store.pins_pending("shop-a")?.is_pending());
+    assert!(store.remove_pin("a")?);
+    assert!(
+        store.pins_pending("shop-a")?.is_pending(),
+        "an unpin waits too"
+    );
+    assert!(!store.remove_pin("zz")?);
     Ok(())
 }

@@ -1,0 +1,60 @@
+//! The OpenAPI paths of product matching's operator endpoints: `GET /matches` (one of two
+//! lists, by `status`) and `PUT`/`DELETE /offers/{id}/product` (pins).
+
+use super::{error_response, ok, op};
+use crate::match_params::MATCHES_PARAMS;
+use utoipa::openapi::schema::OneOfBuilder;
+use utoipa::openapi::{Content, HttpMethod, PathItem, Ref, ResponseBuilder};
+
+pub(super) fn paths() -> [(&'static str, PathItem); 2] {
+    [
+        ("/matches", PathItem::new(HttpMethod::Get, matches())),
+        ("/offers/{id}/product", pin_item()),
+    ]
+}
+
+fn matches() -> utoipa::openapi::path::Operation {
+    let lists = OneOfBuilder::new()
+        .item(Ref::from_schema_name("ReviewList"))
+        .item(Ref::from_schema_name("PinList"));
+    let answer = ResponseBuilder::new()
+        .description("The review list (status=review) or the pins (status=pinned), a page of it")
+        .content("application/json", Content::new(Some(lists)))
+        .build();
+    op(
+        "Product matching: the pairs waiting for an operator (scored between the match and the auto-group threshold), or the operators' pins",
+        MATCHES_PARAMS,
+        &[],
+        None,
+        answer,
+    )
+}
+
+fn pin_item() -> PathItem {
+    let id = [("id", "Offer id", None)];
+    let pin = op(
+        "Pin an offer to a product ({\"product_id\": ...}) or split it off ({\"split\": true}); the pin takes effect at the next ingest of the offer's source, which runs even when its feed is unchanged",
+        &[],
+        &id,
+        Some("PinRequest"),
+        ok("PinView", "The pin"),
+    );
+    let mut item = PathItem::new(HttpMethod::Put, pin);
+    let mut unpin = op(
+        "Remove an offer's pin: from the source's next ingest the matcher decides its product again",
+        &[],
+        &id,
+        None,
+        ResponseBuilder::new().description("Removed").build(),
+    );
+    let removed = unpin.responses.responses.remove("200");
+    if let Some(removed) = removed {
+        unpin.responses.responses.insert("204".into(), removed);
+    }
+    unpin
+        .responses
+        .responses
+        .insert("404".into(), error_response("The offer has no pin").into());
+    item.delete = Some(unpin);
+    item
+}
