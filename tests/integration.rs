@@ -6,6 +6,7 @@ mod earnings_cli;
 mod history_cli;
 mod index_cli;
 mod match_cli;
+mod match_ops_cli;
 mod normalize_auto_mapping;
 mod normalize_cli;
 mod normalize_junk;

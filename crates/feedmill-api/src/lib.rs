@@ -106,3 +106,4 @@ pub use types::{
     DailyPoint, HistoryPoint, MAX_BATCH, MarketLow, MerchantHistory, OfferHistory,
     PostbackResponse, ProductHistory, merchant_source,
 };
+pub use types::{PinView, ReviewEntry};

@@ -1,6 +1,7 @@
-//! The arguments of `feedmill match` (train, eval, cluster), apart from the command code so
-//! that `cli.rs` names them without importing the commands.
+//! The arguments of `feedmill match` (train, eval, cluster; review, pins, pin, unpin), apart
+//! from the command code so that `cli.rs` names them without importing the commands.
 
+use crate::cli::{DEFAULT_INDEX_DIR, default_store_path};
 use feedmill_match::gbdt::BoostingParams;
 use std::path::PathBuf;
 
@@ -19,6 +20,71 @@ pub enum MatchCommand {
     /// Group offers (NDJSON, the output of `normalize`) into products: each line gets a
     /// `product_id` and a `match` object.
     Cluster(ClusterArgs),
+    /// The review list: pairs the ingest scored between the match and the auto-group
+    /// threshold, best first; each offer stays alone until it is pinned.
+    Review(ReviewArgs),
+    /// The operators' pins, oldest first.
+    Pins(StoreArgs),
+    /// Pin an offer to a product (--product) or split it off (--split); the next ingest or
+    /// refresh of its source applies it, even when the feed is unchanged.
+    Pin(PinArgs),
+    /// Remove an offer's pin: the matcher decides its product again from the next ingest.
+    Unpin(UnpinArgs),
+}
+
+/// Where the index and the store are (the matcher's decisions and pins live in the store).
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    #[arg(long, default_value = DEFAULT_INDEX_DIR)]
+    pub index: PathBuf,
+    /// The store (SQLite; default: feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Print JSON (the items of `GET /matches`) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl StoreArgs {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| default_store_path(&self.index))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub at: StoreArgs,
+    /// Entries shown.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Entries skipped first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["product", "split"])))]
+pub struct PinArgs {
+    /// The offer's id (it must be in the index).
+    pub offer_id: String,
+    /// The product to keep the offer in (p and 12 hex digits; some offer must have it).
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Keep the offer alone.
+    #[arg(long)]
+    pub split: bool,
+    #[command(flatten)]
+    pub at: StoreArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnpinArgs {
+    pub offer_id: String,
+    #[command(flatten)]
+    pub at: StoreArgs,
 }
 
 #[derive(Debug, clap::Args)]

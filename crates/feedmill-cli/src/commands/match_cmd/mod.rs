@@ -1,7 +1,8 @@
-//! `feedmill match`: train the matcher model, evaluate it on labelled pairs, and group offers
-//! into products.
+//! `feedmill match`: train the matcher model, evaluate it on labelled pairs, group offers
+//! into products, and the operator's review list and pins.
 
 mod cluster;
+mod pins;
 
 use crate::commands::UsageError;
 use crate::match_args::{EvalArgs, MatchArgs, MatchCommand, TrainArgs};
@@ -21,6 +22,10 @@ pub fn run(args: MatchArgs) -> anyhow::Result<ExitCode> {
         MatchCommand::Train(args) => train(args),
         MatchCommand::Eval(args) => eval(args),
         MatchCommand::Cluster(args) => cluster::run(args),
+        MatchCommand::Review(args) => pins::review(args),
+        MatchCommand::Pins(args) => pins::pins(args),
+        MatchCommand::Pin(args) => pins::pin(args),
+        MatchCommand::Unpin(args) => pins::unpin(args),
     }
 }
 
