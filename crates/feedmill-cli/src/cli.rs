@@ -1,9 +1,10 @@
 //! The command line: subcommands and flags. Their names are a contract with users' scripts.
 
+pub use crate::default_paths::{DEFAULT_INDEX_DIR, default_store_path};
 use clap::{Args, Parser, Subcommand};
 use feedmill_formats::FeedFormat;
 use feedmill_gen::{DEFAULT_BAD_SHARE, GenFormat};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 #[derive(Debug, Parser)]
@@ -98,9 +99,6 @@ pub struct NormalizeArgs {
     /// The feed file (plain, gzip or ZIP); `-` reads stdin.
     pub path: PathBuf,
 }
-
-/// The default on-disk index: the repository's `index/` folder.
-pub const DEFAULT_INDEX_DIR: &str = "index";
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -449,18 +447,6 @@ pub struct EarningsArgs {
     #[command(flatten)]
     pub location: ClicksArgs,
 }
-
-/// The store's default file: `feedmill.db` in the folder that holds the index folder
-/// (`index` → `feedmill.db`, `/srv/feeds/index` → `/srv/feeds/feedmill.db`).
-pub fn default_store_path(index: &Path) -> PathBuf {
-    index
-        .parent()
-        .map_or_else(PathBuf::new, Path::to_path_buf)
-        .join(STORE_FILE_NAME)
-}
-
-/// The file name of the default store.
-pub const STORE_FILE_NAME: &str = "feedmill.db";
 
 #[derive(Debug, clap::Args)]
 pub struct TransactionsArgs {

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod default_paths;
 mod match_args;
 mod progress;
 

@@ -1,7 +1,7 @@
 //! The arguments of `feedmill match` (train, eval, cluster; review, pins, pin, unpin), apart
 //! from the command code so that `cli.rs` names them without importing the commands.
 
-use crate::cli::{DEFAULT_INDEX_DIR, default_store_path};
+use crate::default_paths::{DEFAULT_INDEX_DIR, default_store_path};
 use feedmill_match::gbdt::BoostingParams;
 use std::path::PathBuf;
 
