@@ -13,6 +13,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 pub(crate) struct Decision {
     pub product_id: String,
     pub product_match: ProductMatch,
+    /// A brand + model decision that found no GTIN for its key yet (see
+    /// `feedmill_store::StoredMatch::awaits_gtin`).
+    pub awaits_gtin: bool,
 }
 
 impl Decision {
@@ -20,6 +23,7 @@ impl Decision {
         Decision {
             product_id,
             product_match: ProductMatch::new(method, score),
+            awaits_gtin: false,
         }
     }
 
@@ -45,13 +49,18 @@ pub(crate) fn gtin_decision(gtin14: &str) -> Decision {
 
 /// The product of an offer with a brand + model key: the GTIN product the key belongs to when
 /// the catalogue's offers give it exactly one GTIN, else the key's own product. Two GTINs for
-/// one key leave it its own product, so no key chains two GTIN products together.
-pub(crate) fn model_decision(key: &str, gtins: Option<&Vec<String>>) -> Decision {
-    let product_id = match gtins.map(Vec::as_slice) {
-        Some([gtin14]) => product_id_of(&format!("gtin:{gtin14}")),
-        _ => product_id_of(&format!("model:{key}")),
+/// one key leave it its own product, so no key chains two GTIN products together. A key with no
+/// GTIN yet waits for one: it is decided again at the next ingest.
+pub(crate) fn model_decision(key: &str, gtins: &[String]) -> Decision {
+    let (product_id, awaits_gtin) = match gtins {
+        [gtin14] => (product_id_of(&format!("gtin:{gtin14}")), false),
+        [] => (product_id_of(&format!("model:{key}")), true),
+        _ => (product_id_of(&format!("model:{key}")), false),
     };
-    Decision::new(product_id, MatchMethod::Model, Some(1.0))
+    Decision {
+        awaits_gtin,
+        ..Decision::new(product_id, MatchMethod::Model, Some(1.0))
+    }
 }
 
 /// The brand + model key of an offer: its canonical brand (the brand field, else a known
@@ -134,12 +143,19 @@ mod tests {
     fn a_model_key_joins_its_one_gtin_and_never_chains_two() {
         let one = vec!["04006381333931".to_string()];
         let two = vec!["04006381333931".to_string(), "05000000000005".to_string()];
+        let joined = model_decision("wd|wd20efrx", &one);
         assert_eq!(
-            model_decision("wd|wd20efrx", Some(&one)).product_id,
+            joined.product_id,
             gtin_decision("04006381333931").product_id
         );
+        assert!(!joined.awaits_gtin);
         let own = product_id_of("model:wd|wd20efrx");
-        assert_eq!(model_decision("wd|wd20efrx", Some(&two)).product_id, own);
-        assert_eq!(model_decision("wd|wd20efrx", None).product_id, own);
+        let ambiguous = model_decision("wd|wd20efrx", &two);
+        assert_eq!(
+            (ambiguous.product_id, ambiguous.awaits_gtin),
+            (own.clone(), false)
+        );
+        let waiting = model_decision("wd|wd20efrx", &[]);
+        assert_eq!((waiting.product_id, waiting.awaits_gtin), (own, true));
     }
 }

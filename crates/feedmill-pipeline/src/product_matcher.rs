@@ -8,14 +8,17 @@
 //! 3. brand + MPN: the product of the one GTIN the catalogue's offers carry with that key, else
 //!    the key's own product;
 //! 4. unchanged since the last ingest (same [`fingerprint`](crate::product_evidence)): the
-//!    decision kept in the store, so a refresh of unchanged feeds scores nothing;
+//!    decision kept in the store, so a refresh of unchanged feeds scores nothing (a brand +
+//!    model decision that found no GTIN yet is looked up again, one query per key);
 //! 5. else a learned pair score against the catalogue's most similar offers (BM25 over title
 //!    and brand, [`MatchCandidates`]): at or above the model's auto-group threshold the offer
 //!    joins the best candidate's product; between the match and the auto-group threshold the
 //!    pair goes to the review list (`GET /matches?status=review`) and the offer stays alone.
 //!
-//! Decisions are written to the store only after the index committed (like the price history):
-//! an ingest the shrink guard refuses leaves the stored decisions as they were. Offers whose
+//! Decisions are written to the store only after the index committed (like the price history),
+//! and only what changed against the last stored ingest: an ingest the shrink guard refuses
+//! leaves the stored decisions as they were, and a refresh whose products did not change
+//! writes almost nothing. Offers whose
 //! evidence is unchanged keep their decision; new evidence reaches them on a full re-match
 //! ([`ProductMatcher::rematching_all`], `feedmill ingest --rematch`).
 
@@ -28,11 +31,11 @@ use feedmill_index::MatchCandidates;
 use feedmill_match::{BrandDictionary, CorpusStats, MatcherModel, OfferProfile, ProductRecord};
 use feedmill_model::{MatchMethod, Offer, ProductMatch};
 use feedmill_store::{
-    MatchReview, ModelGtin, PinTarget, SourceMatches, Store, StoreError, StoredMatch,
+    MatchReview, ModelGtin, PinTarget, SourceMatchUpdate, Store, StoreError, StoredMatch,
 };
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tracing::info;
 
@@ -75,6 +78,19 @@ pub struct MatchSummary {
     pub num_review: u64,
 }
 
+/// One line for a person: `products: 50 offers by gtin 48, model 1, scored 0, alone 1; …`.
+impl std::fmt::Display for MatchSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [gtin, model, scored, alone] = self.by_method;
+        write!(
+            f,
+            "products: {} offers by gtin {gtin}, model {model}, scored {scored}, alone {alone}; \
+             {} pinned, {} kept unchanged, {} scored now, {} to review",
+            self.num_offers, self.num_pinned, self.num_reused, self.num_scored, self.num_review
+        )
+    }
+}
+
 impl ProductMatcher {
     pub fn new(store: Arc<dyn Store>, model: Arc<MatcherModel>) -> ProductMatcher {
         ProductMatcher {
@@ -105,10 +121,9 @@ impl ProductMatcher {
             .map_err(store_error)?
             .current;
         let pins = self.store.source_pins(source).map_err(store_error)?;
-        let previous = match self.rematch_all {
-            true => HashMap::new(),
-            false => self.store.source_matches(source).map_err(store_error)?,
-        };
+        // Loaded even for a full re-match: the store is told only what changed.
+        let previous = self.store.source_matches(source).map_err(store_error)?;
+        let previous_model_gtins = self.store.source_model_gtins(source).map_err(store_error)?;
         Ok(SourceMatching {
             matcher: self.clone(),
             source: source.to_owned(),
@@ -116,10 +131,12 @@ impl ProductMatcher {
             brands,
             pins,
             previous,
-            decided: SourceMatches {
-                pin_generation,
-                ..SourceMatches::default()
-            },
+            previous_model_gtins,
+            feed_model_gtins: HashMap::new(),
+            decided: Vec::new(),
+            model_gtins: HashSet::new(),
+            reviews: Vec::new(),
+            pin_generation,
             summary: MatchSummary::default(),
         })
     }
@@ -149,8 +166,16 @@ pub struct SourceMatching {
     candidates: MatchCandidates,
     brands: BrandDictionary,
     pins: HashMap<String, PinTarget>,
+    /// The decisions and model keys of the source's last stored ingest.
     previous: HashMap<String, StoredMatch>,
-    decided: SourceMatches,
+    previous_model_gtins: HashSet<ModelGtin>,
+    /// Model key → the distinct GTIN-14s (at most [`GTINS_PER_KEY`]) this feed's offers gave it
+    /// so far: an offer whose GTIN sibling came earlier in the feed joins it in this ingest.
+    feed_model_gtins: HashMap<String, Vec<String>>,
+    decided: Vec<StoredMatch>,
+    model_gtins: HashSet<ModelGtin>,
+    reviews: Vec<MatchReview>,
+    pin_generation: u64,
     summary: MatchSummary,
 }
 
@@ -199,21 +224,32 @@ impl SourceMatching {
         if let Some(gtin) = &offer.gtin {
             let gtin14 = gtin.as_gtin14();
             if let Some(model_key) = quick_model_key(offer, &self.brands) {
-                self.decided.model_gtins.push(ModelGtin {
-                    model_key,
-                    gtin14: gtin14.clone(),
-                });
+                self.note_model_gtin(model_key, gtin14.clone());
             }
             return Some(gtin_decision(&gtin14));
         }
+        if self.matcher.rematch_all {
+            return None;
+        }
         let kept = self.previous.get(&offer.id).filter(|kept| {
-            kept.fingerprint == fingerprint(offer) && !kept.product_match.in_review
+            kept.fingerprint == fingerprint(offer)
+                && !kept.product_match.in_review
+                && !kept.awaits_gtin
         })?;
         self.summary.num_reused += 1;
         Some(Decision {
             product_id: kept.product_id.clone(),
             product_match: kept.product_match.clone(),
+            awaits_gtin: false,
         })
+    }
+
+    fn note_model_gtin(&mut self, model_key: String, gtin14: String) {
+        let gtins = self.feed_model_gtins.entry(model_key.clone()).or_default();
+        if gtins.len() < GTINS_PER_KEY && !gtins.contains(&gtin14) {
+            gtins.push(gtin14.clone());
+        }
+        self.model_gtins.insert(ModelGtin { model_key, gtin14 });
     }
 
     fn decide_by_model_keys(
@@ -225,13 +261,23 @@ impl SourceMatching {
             return Ok(());
         }
         let keys: Vec<String> = keyed.iter().map(|(_, key)| key.clone()).collect();
-        let gtins = self
+        let stored = self
             .matcher
             .store
             .model_key_gtins(&keys, GTINS_PER_KEY)
             .map_err(store_error)?;
         for (position, key) in keyed {
-            decisions[*position] = Some(model_decision(key, gtins.get(key)));
+            let mut gtins: Vec<String> = stored.get(key).cloned().unwrap_or_default();
+            gtins.extend(
+                self.feed_model_gtins
+                    .get(key)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            gtins.sort_unstable();
+            gtins.dedup();
+            decisions[*position] = Some(model_decision(key, &gtins));
         }
         Ok(())
     }
@@ -286,9 +332,7 @@ impl SourceMatching {
                 ScoredOutcome::Joined(decision) | ScoredOutcome::Alone(decision) => decision,
                 ScoredOutcome::Review(decision, candidate) => {
                     self.summary.num_review += 1;
-                    self.decided
-                        .reviews
-                        .push(review(&self.source, offer, candidate));
+                    self.reviews.push(review(&self.source, offer, candidate));
                     decision
                 }
             });
@@ -308,20 +352,53 @@ impl SourceMatching {
         if method == MatchMethod::Gtin || decision.product_match.pinned {
             return;
         }
-        self.decided.matches.push(StoredMatch {
+        self.decided.push(StoredMatch {
             offer_id: offer.id.clone(),
             fingerprint: fingerprint(offer),
             product_id: decision.product_id.clone(),
             product_match: decision.product_match.clone(),
+            awaits_gtin: decision.awaits_gtin,
         });
+    }
+
+    /// What changed against the source's last stored ingest.
+    fn update(&mut self) -> SourceMatchUpdate {
+        let mut previous = std::mem::take(&mut self.previous);
+        let mut upserts = Vec::new();
+        for decided in self.decided.drain(..) {
+            if previous.remove(&decided.offer_id).as_ref() != Some(&decided) {
+                upserts.push(decided);
+            }
+        }
+        let mut removed_offers: Vec<String> = previous.into_keys().collect();
+        removed_offers.sort_unstable();
+        let model_gtins_added = self
+            .model_gtins
+            .difference(&self.previous_model_gtins)
+            .cloned()
+            .collect();
+        let model_gtins_removed = self
+            .previous_model_gtins
+            .difference(&self.model_gtins)
+            .cloned()
+            .collect();
+        SourceMatchUpdate {
+            upserts,
+            removed_offers,
+            model_gtins_added,
+            model_gtins_removed,
+            reviews: std::mem::take(&mut self.reviews),
+            pin_generation: self.pin_generation,
+        }
     }
 
     /// Writes the source's decisions, model keys and review entries (call after the index
     /// committed).
-    pub fn finish(self) -> Result<MatchSummary, PipelineError> {
+    pub fn finish(mut self) -> Result<MatchSummary, PipelineError> {
+        let update = self.update();
         self.matcher
             .store
-            .replace_source_matches(&self.source, &self.decided)
+            .update_source_matches(&self.source, &update)
             .map_err(store_error)?;
         let s = &self.summary;
         info!(source = %self.source, num_offers = s.num_offers, gtin = s.by_method[0],
@@ -345,6 +422,7 @@ fn pinned(offer: &Offer, pin: &PinTarget) -> Decision {
             pinned: true,
             ..ProductMatch::new(method, None)
         },
+        awaits_gtin: false,
     }
 }
 

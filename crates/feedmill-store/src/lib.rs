@@ -151,8 +151,8 @@ pub use price_history::{
 };
 pub use price_summary::{PriceSummary, price_summary};
 pub use product_match::{
-    MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin, SourceMatches,
-    StoredMatch,
+    MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin,
+    SourceMatchUpdate, SourceMatches, StoredMatch,
 };
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{

@@ -6,7 +6,7 @@
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
 use feedmill_model::ProductMatch;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where an operator put an offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,22 @@ pub struct StoredMatch {
     pub fingerprint: u64,
     pub product_id: String,
     pub product_match: ProductMatch,
+    /// A brand + model decision that found no GTIN for its key: decided again at every ingest
+    /// (one lookup), so that it joins the GTIN's product once some offer shows it.
+    pub awaits_gtin: bool,
+}
+
+/// What one ingest of a source changed, against what the store held for it: decisions added
+/// or changed, offers gone, model keys seen and no longer seen. The review list is replaced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceMatchUpdate {
+    pub upserts: Vec<StoredMatch>,
+    pub removed_offers: Vec<String>,
+    pub model_gtins_added: Vec<ModelGtin>,
+    pub model_gtins_removed: Vec<ModelGtin>,
+    pub reviews: Vec<MatchReview>,
+    /// The pin generation the ingest read its pins at.
+    pub pin_generation: u64,
 }
 
 /// A pair scored between the match and the auto-group threshold: the offer stays alone until
@@ -90,6 +106,10 @@ pub trait ProductMatchStore {
     /// Replaces everything stored for `source` (decisions, model keys, review entries) in one
     /// transaction.
     fn replace_source_matches(&self, source: &str, matches: &SourceMatches) -> StoreResult<()>;
+    /// Applies what one ingest of `source` changed, in one transaction.
+    fn update_source_matches(&self, source: &str, update: &SourceMatchUpdate) -> StoreResult<()>;
+    /// The brand + model keys `source`'s offers gave GTINs to.
+    fn source_model_gtins(&self, source: &str) -> StoreResult<HashSet<ModelGtin>>;
     /// Forgets `source`'s decisions, model keys and review entries (not its pins).
     fn delete_source_matches(&self, source: &str) -> StoreResult<()>;
     /// For each of `model_keys`, up to `limit` distinct GTIN-14s the catalogue's offers give it,

@@ -55,7 +55,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         &args.matching,
         &args.store_path(),
     )?;
-    let sink = stages.index_sink(index);
+    let mut sink = stages.index_sink(index);
     let on_rejection = |rejection: &Rejection| match rejects.as_mut() {
         Some(out) => {
             serde_json::to_writer(&mut *out, rejection).map_err(std::io::Error::other)?;
@@ -63,9 +63,16 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         None => Ok(()),
     };
-    let result = match &stages.history {
-        Some(history) => ingest(history.sink(sink), &request, on_rejection),
-        None => ingest(sink, &request, on_rejection),
+    let (result, matched) = match &stages.history {
+        Some(history) => {
+            let mut recorded = history.sink(sink);
+            let result = ingest(&mut recorded, &request, on_rejection);
+            (result, recorded.inner().last_match().cloned())
+        }
+        None => {
+            let result = ingest(&mut sink, &request, on_rejection);
+            (result, sink.last_match().cloned())
+        }
     };
     if let Some(out) = rejects.as_mut() {
         out.flush().context("failed to write rejects")?;
@@ -99,15 +106,18 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: --force replaced a source the shrink guard would have kept");
             }
             eprintln!("{stats}");
+            if let Some(matched) = matched {
+                eprintln!("{matched}");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn ingest<S: OfferSink<Committed = IngestOutcome>>(
-    mut sink: S,
+    sink: &mut S,
     request: &IngestRequest,
     on_rejection: impl FnMut(&Rejection) -> std::io::Result<()>,
 ) -> Result<IngestResult<IngestOutcome>, PipelineError> {
-    ingest_source_with(&mut sink, request, &IngestBars, on_rejection)
+    ingest_source_with(sink, request, &IngestBars, on_rejection)
 }

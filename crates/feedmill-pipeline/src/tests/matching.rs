@@ -233,3 +233,37 @@ fn a_pair_between_the_thresholds_goes_to_review_and_stays_alone() -> TestResult 
     assert_eq!(f.store.count_match_reviews()?, 1);
     Ok(())
 }
+
+#[test]
+fn a_model_key_joins_a_gtin_of_the_same_feed_at_once_or_at_the_next_ingest() -> TestResult {
+    let mut f = fixture(bundled()?)?;
+    // One multi-merchant feed: an MPN-only offer a whole batch before its GTIN sibling, another
+    // in the sibling's batch.
+    let mut feed = String::from(
+        "m1,WD Red Plus NAS 2TB,Western Digital,WD20EFRX,,869.00,SEK,https://m.example/1\n",
+    );
+    for i in 1..feedmill_formats::driver::BATCH_SIZE {
+        feed.push_str(&format!(
+            "f{i},Filler offer {i},Acme,,,1.00,SEK,https://m.example/f{i}\n"
+        ));
+    }
+    feed.push_str(
+        "\
+m2,WD Red Plus 2TB NAS drive,Western Digital,WD20EFRX,4006381333931,899.00,SEK,https://m.example/2
+m3,Western Digital Red Plus 2 TB NAS,Western Digital,WD20EFRX,,879.00,SEK,https://m.example/3
+",
+    );
+    f.ingest("market", &feed)?;
+    let drive = f.product_of("market:m2")?;
+    assert_eq!(f.product_of("market:m3")?, drive, "a GTIN of its batch");
+    assert_ne!(
+        f.product_of("market:m1")?,
+        drive,
+        "its GTIN came a batch later"
+    );
+    assert_eq!(f.method_of("market:m1")?, MatchMethod::Model);
+    // The next ingest decides the waiting offer again, and it joins the GTIN's product.
+    f.ingest("market", &feed.replace("869.00", "859.00"))?;
+    assert_eq!(f.product_of("market:m1")?, drive);
+    Ok(())
+}

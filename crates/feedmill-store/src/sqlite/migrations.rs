@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::gtin_lows::SCHEMA_GTIN_LOW_RUNS,
     super::click_week_rollup::SCHEMA_CLICK_WEEK_ROLLUP,
     super::product_matches::SCHEMA_PRODUCT_MATCHES,
+    super::product_matches::SCHEMA_MATCH_UPDATES,
 ];
 
 const SCHEMA_V1: &str = "

@@ -1,5 +1,7 @@
-//! Product matching state in SQLite: five tables of their own migration
-//! ([`SCHEMA_PRODUCT_MATCHES`]) and the [`ProductMatchStore`] implementation.
+//! Product matching state in SQLite: five tables of two migrations of their own
+//! ([`SCHEMA_PRODUCT_MATCHES`], [`SCHEMA_MATCH_UPDATES`]) and the [`ProductMatchStore`]
+//! implementation. An ingest writes what changed ([`SourceMatchUpdate`]), so a refresh whose
+//! products did not change writes almost nothing.
 //!
 //! A decision's `match` object is kept as its JSON (what the API shows, read whole); a
 //! fingerprint, a `u64`, is stored as the `INTEGER` of the same 64 bits. A pin without a
@@ -8,13 +10,13 @@
 use super::SqliteStore;
 use crate::error::{StoreError, StoreResult};
 use crate::product_match::{
-    MatchReview, PinGeneration, PinTarget, ProductMatchStore, ProductPin, SourceMatches,
-    StoredMatch,
+    MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin,
+    SourceMatchUpdate, SourceMatches, StoredMatch,
 };
 use crate::stored::{time_from_stored, time_to_stored};
 use feedmill_model::ProductMatch;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The tables, a migration of their own.
 pub(crate) const SCHEMA_PRODUCT_MATCHES: &str = "
@@ -55,6 +57,12 @@ CREATE TABLE product_pins (
     created_us  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX product_pins_by_source ON product_pins (source);
+";
+
+/// A second migration: decisions that wait for a GTIN (decided again at every ingest), and
+/// each source's pin generation.
+pub(crate) const SCHEMA_MATCH_UPDATES: &str = "
+ALTER TABLE product_matches ADD COLUMN awaits_gtin INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE match_sources (
     source              TEXT PRIMARY KEY,
@@ -70,8 +78,8 @@ impl ProductMatchStore for SqliteStore {
     fn source_matches(&self, source: &str) -> StoreResult<HashMap<String, StoredMatch>> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT offer_id, fingerprint, product_id, match_json FROM product_matches \
-                 WHERE source = ?1",
+                "SELECT offer_id, fingerprint, product_id, match_json, awaits_gtin \
+                 FROM product_matches WHERE source = ?1",
             )?;
             let mut rows = statement.query([source])?;
             let mut matches = HashMap::new();
@@ -84,58 +92,60 @@ impl ProductMatchStore for SqliteStore {
     }
 
     fn replace_source_matches(&self, source: &str, matches: &SourceMatches) -> StoreResult<()> {
-        let mut encoded = Vec::with_capacity(matches.matches.len());
-        for m in &matches.matches {
-            let json = serde_json::to_string(&m.product_match).map_err(corrupt)?;
-            encoded.push((
-                m.offer_id.clone(),
-                m.fingerprint as i64,
-                m.product_id.clone(),
-                json,
-            ));
-        }
+        let encoded = encode_matches(&matches.matches)?;
         let source = source.to_string();
         let model_gtins = matches.model_gtins.clone();
         let reviews = matches.reviews.clone();
         let applied = i64::try_from(matches.pin_generation).unwrap_or(i64::MAX);
         self.write(move |connection| {
             delete_source(connection, &source)?;
-            connection.execute(
-                "UPDATE match_sources SET applied_generation = MAX(applied_generation, ?2) \
-                 WHERE source = ?1",
-                params![source, applied],
+            mark_pins_applied(connection, &source, applied)?;
+            upsert_matches(connection, &source, &encoded)?;
+            insert_model_gtins(connection, &source, &model_gtins)?;
+            insert_reviews(connection, &source, &reviews)
+        })
+    }
+
+    fn update_source_matches(&self, source: &str, update: &SourceMatchUpdate) -> StoreResult<()> {
+        let encoded = encode_matches(&update.upserts)?;
+        let source = source.to_string();
+        let update = SourceMatchUpdate {
+            upserts: Vec::new(),
+            ..update.clone()
+        };
+        let applied = i64::try_from(update.pin_generation).unwrap_or(i64::MAX);
+        self.write(move |connection| {
+            let mut delete = connection.prepare_cached(
+                "DELETE FROM product_matches WHERE source = ?1 AND offer_id = ?2",
             )?;
-            let mut insert = connection.prepare_cached(
-                "INSERT OR REPLACE INTO product_matches \
-                 (source, offer_id, fingerprint, product_id, match_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            for offer_id in &update.removed_offers {
+                delete.execute(params![source, offer_id])?;
+            }
+            upsert_matches(connection, &source, &encoded)?;
+            let mut delete = connection.prepare_cached(
+                "DELETE FROM model_gtins WHERE model_key = ?1 AND gtin14 = ?2 AND source = ?3",
             )?;
-            for (offer_id, fingerprint, product_id, json) in &encoded {
-                insert.execute(params![source, offer_id, fingerprint, product_id, json])?;
+            for m in &update.model_gtins_removed {
+                delete.execute(params![m.model_key, m.gtin14, source])?;
             }
-            let mut insert = connection.prepare_cached(
-                "INSERT OR IGNORE INTO model_gtins (model_key, gtin14, source) VALUES (?1, ?2, ?3)",
-            )?;
-            for m in &model_gtins {
-                insert.execute(params![m.model_key, m.gtin14, source])?;
-            }
-            let sql = format!(
-                "INSERT OR REPLACE INTO match_reviews ({REVIEW_COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-            );
-            let mut insert = connection.prepare_cached(&sql)?;
-            for r in &reviews {
-                insert.execute(params![
-                    r.offer_id,
-                    source,
-                    r.title,
-                    r.candidate_offer_id,
-                    r.candidate_title,
-                    r.candidate_product_id,
-                    f64::from(r.score),
-                    time_to_stored(r.created_at),
-                ])?;
-            }
-            Ok(())
+            insert_model_gtins(connection, &source, &update.model_gtins_added)?;
+            connection.execute("DELETE FROM match_reviews WHERE source = ?1", [&source])?;
+            insert_reviews(connection, &source, &update.reviews)?;
+            mark_pins_applied(connection, &source, applied)
+        })
+    }
+
+    fn source_model_gtins(&self, source: &str) -> StoreResult<HashSet<ModelGtin>> {
+        self.read(|connection| {
+            let mut statement = connection
+                .prepare_cached("SELECT model_key, gtin14 FROM model_gtins WHERE source = ?1")?;
+            let rows = statement.query_map([source], |row| {
+                Ok(ModelGtin {
+                    model_key: row.get(0)?,
+                    gtin14: row.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<HashSet<_>, _>>()?)
         })
     }
 
@@ -289,6 +299,94 @@ impl ProductMatchStore for SqliteStore {
     }
 }
 
+/// A decision as its row: offer id, fingerprint, product id, match JSON, awaits-GTIN flag.
+type EncodedMatch = (String, i64, String, String, bool);
+
+fn encode_matches(matches: &[StoredMatch]) -> StoreResult<Vec<EncodedMatch>> {
+    matches
+        .iter()
+        .map(|m| {
+            let json = serde_json::to_string(&m.product_match).map_err(corrupt)?;
+            let fingerprint = m.fingerprint as i64;
+            Ok((
+                m.offer_id.clone(),
+                fingerprint,
+                m.product_id.clone(),
+                json,
+                m.awaits_gtin,
+            ))
+        })
+        .collect()
+}
+
+fn upsert_matches(connection: &Connection, source: &str, rows: &[EncodedMatch]) -> StoreResult<()> {
+    let mut insert = connection.prepare_cached(
+        "INSERT OR REPLACE INTO product_matches \
+         (source, offer_id, fingerprint, product_id, match_json, awaits_gtin) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (offer_id, fingerprint, product_id, json, awaits_gtin) in rows {
+        insert.execute(params![
+            source,
+            offer_id,
+            fingerprint,
+            product_id,
+            json,
+            awaits_gtin
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_model_gtins(
+    connection: &Connection,
+    source: &str,
+    keys: &[ModelGtin],
+) -> StoreResult<()> {
+    let mut insert = connection.prepare_cached(
+        "INSERT OR IGNORE INTO model_gtins (model_key, gtin14, source) VALUES (?1, ?2, ?3)",
+    )?;
+    for m in keys {
+        insert.execute(params![m.model_key, m.gtin14, source])?;
+    }
+    Ok(())
+}
+
+fn insert_reviews(
+    connection: &Connection,
+    source: &str,
+    reviews: &[MatchReview],
+) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT OR REPLACE INTO match_reviews ({REVIEW_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    );
+    let mut insert = connection.prepare_cached(&sql)?;
+    for r in reviews {
+        insert.execute(params![
+            r.offer_id,
+            source,
+            r.title,
+            r.candidate_offer_id,
+            r.candidate_title,
+            r.candidate_product_id,
+            f64::from(r.score),
+            time_to_stored(r.created_at),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records that an ingest applied `source`'s pins up to `generation`.
+fn mark_pins_applied(connection: &Connection, source: &str, generation: i64) -> StoreResult<()> {
+    connection.execute(
+        "UPDATE match_sources SET applied_generation = MAX(applied_generation, ?2) \
+         WHERE source = ?1",
+        params![source, generation],
+    )?;
+    Ok(())
+}
+
 /// Marks `source`'s pins changed: its next ingest applies them even when its feed is not.
 fn bump_pin_generation(connection: &Connection, source: &str) -> StoreResult<()> {
     connection.execute(
@@ -326,6 +424,7 @@ fn stored_match_from_row(row: &Row<'_>) -> StoreResult<StoredMatch> {
         fingerprint: fingerprint as u64,
         product_id: row.get(2)?,
         product_match,
+        awaits_gtin: row.get::<_, i64>(4)? != 0,
     })
 }
 

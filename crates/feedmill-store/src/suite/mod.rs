@@ -78,7 +78,8 @@ macro_rules! store_suite {
             a_source_s_decisions_are_replaced_whole,
             model_keys_answer_distinct_gtins_of_every_source,
             a_pin_is_kept_per_offer_and_takes_it_off_the_review_list,
-            a_pin_change_stays_pending_until_an_ingest_applied_it
+            a_pin_change_stays_pending_until_an_ingest_applied_it,
+            an_update_writes_only_what_changed
         );
     };
     (@tests $factory:path; $($name:ident),* $(,)?) => {

@@ -4,13 +4,14 @@
 use super::day;
 use crate::error::StoreResult;
 use crate::product_match::{
-    MatchReview, ModelGtin, PinTarget, ProductPin, SourceMatches, StoredMatch,
+    MatchReview, ModelGtin, PinTarget, ProductPin, SourceMatchUpdate, SourceMatches, StoredMatch,
 };
 use crate::store::Store;
 use feedmill_model::{MatchMethod, ProductMatch};
 
 fn decision(offer_id: &str, fingerprint: u64, method: MatchMethod) -> StoredMatch {
     StoredMatch {
+        awaits_gtin: false,
         offer_id: offer_id.into(),
         fingerprint,
         product_id: format!("p{:012x}", fingerprint & 0xffff),
@@ -227,5 +228,50 @@ pub(crate) fn a_pin_change_stays_pending_until_an_ingest_applied_it(
         "an unpin waits too"
     );
     assert!(!store.remove_pin("zz")?);
+    Ok(())
+}
+
+pub(crate) fn an_update_writes_only_what_changed(store: &impl Store) -> StoreResult<()> {
+    let mut waiting = decision("b", 2, MatchMethod::Model);
+    waiting.awaits_gtin = true;
+    store.replace_source_matches(
+        "shop-a",
+        &SourceMatches {
+            matches: vec![decision("a", 1, MatchMethod::Scored), waiting.clone()],
+            model_gtins: vec![
+                model_gtin("k1", "00000000000017"),
+                model_gtin("k2", "00000000000024"),
+            ],
+            reviews: vec![review("a", 0.6)],
+            pin_generation: 0,
+        },
+    )?;
+    assert_eq!(store.source_matches("shop-a")?.get("b"), Some(&waiting));
+    let changed = decision("c", 3, MatchMethod::None);
+    store.update_source_matches(
+        "shop-a",
+        &SourceMatchUpdate {
+            upserts: vec![changed.clone()],
+            removed_offers: vec!["b".into()],
+            model_gtins_added: vec![model_gtin("k3", "00000000000031")],
+            model_gtins_removed: vec![model_gtin("k1", "00000000000017")],
+            reviews: vec![review("c", 0.7)],
+            pin_generation: 0,
+        },
+    )?;
+    let kept = store.source_matches("shop-a")?;
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept.get("a"), Some(&decision("a", 1, MatchMethod::Scored)));
+    assert_eq!(kept.get("c"), Some(&changed));
+    let keys = store.source_model_gtins("shop-a")?;
+    let expected: std::collections::HashSet<ModelGtin> = [
+        model_gtin("k2", "00000000000024"),
+        model_gtin("k3", "00000000000031"),
+    ]
+    .into();
+    assert_eq!(keys, expected);
+    let reviews = store.match_reviews(10, 0)?;
+    assert_eq!(reviews.len(), 1, "the review list is replaced");
+    assert_eq!(reviews[0].offer_id, "c");
     Ok(())
 }
