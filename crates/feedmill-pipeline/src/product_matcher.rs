@@ -196,6 +196,11 @@ impl SourceMatching {
                 decisions[position] = Some(decision);
                 continue;
             }
+            // The brand field and the MPN give most offers' keys without a whole profile.
+            if let Some(key) = quick_model_key(offer, &self.brands) {
+                keyed.push((position, key));
+                continue;
+            }
             let profile = OfferProfile::build(&ProductRecord::from_offer(offer), &self.brands);
             match offer_model_key(&profile) {
                 Some(key) => keyed.push((position, key)),
@@ -260,7 +265,9 @@ impl SourceMatching {
         if keyed.is_empty() {
             return Ok(());
         }
-        let keys: Vec<String> = keyed.iter().map(|(_, key)| key.clone()).collect();
+        let mut keys: Vec<String> = keyed.iter().map(|(_, key)| key.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
         let stored = self
             .matcher
             .store

@@ -159,22 +159,24 @@ impl ProductMatchStore for SqliteStore {
         model_keys: &[String],
         limit: usize,
     ) -> StoreResult<HashMap<String, Vec<String>>> {
+        if model_keys.is_empty() || limit == 0 {
+            return Ok(HashMap::new());
+        }
+        // One statement for the whole batch of keys (a JSON array): a statement per key would
+        // be prepared again for each binding.
+        let keys = serde_json::to_string(model_keys).map_err(corrupt)?;
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT DISTINCT gtin14 FROM model_gtins WHERE model_key = ?1 \
-                 ORDER BY gtin14 LIMIT ?2",
+                "SELECT DISTINCT m.model_key, m.gtin14 FROM json_each(?1) AS k \
+                 JOIN model_gtins AS m ON m.model_key = k.value \
+                 ORDER BY m.model_key, m.gtin14",
             )?;
-            let mut found = HashMap::new();
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            for key in model_keys {
-                if found.contains_key(key) {
-                    continue;
-                }
-                let gtins = statement
-                    .query_map(params![key, limit], |row| row.get::<_, String>(0))?
-                    .collect::<Result<Vec<String>, _>>()?;
-                if !gtins.is_empty() {
-                    found.insert(key.clone(), gtins);
+            let mut rows = statement.query([&keys])?;
+            let mut found: HashMap<String, Vec<String>> = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let gtins = found.entry(row.get(0)?).or_default();
+                if gtins.len() < limit {
+                    gtins.push(row.get(1)?);
                 }
             }
             Ok(found)
