@@ -301,6 +301,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     }
     key_paths::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
+    match_paths::pin_request_rules(&mut doc);
     doc
 }
 

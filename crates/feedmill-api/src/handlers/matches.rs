@@ -123,14 +123,13 @@ pub(crate) async fn unpin_offer(
 fn pin_target(request: &PinRequest) -> Result<PinTarget, ApiError> {
     match (&request.product_id, request.split) {
         (Some(product_id), None | Some(false)) => {
-            let product_id = product_id.trim();
             if product_key(product_id).is_none() {
                 return Err(ApiError::invalid_parameter(
                     "product_id",
                     format!("expected p and 12 lowercase hex digits, got {product_id:?}"),
                 ));
             }
-            Ok(PinTarget::Product(product_id.to_string()))
+            Ok(PinTarget::Product(product_id.clone()))
         }
         (None, Some(true)) => Ok(PinTarget::Split),
         _ => Err(ApiError::new(

@@ -607,3 +607,43 @@ async fn link_body_schemas_agree_with_the_server() {
         assert_eq!(status, want, "{body}");
     }
 }
+
+/// The pin body's schema (`oneOf`: a product id, or `"split": true`) accepts exactly what
+/// `PUT /offers/{id}/product` accepts.
+#[tokio::test]
+async fn pin_body_schema_agrees_with_the_server() {
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    let state = state(dir.path());
+    let doc = doc();
+    let pin = validator(&doc, &json!({ "$ref": "#/components/schemas/PinRequest" }));
+    let uri = "/offers/nordic%3A1496445%3ASKU-1/product";
+    let accepted = [
+        json!({ "product_id": "p0123456789ab" }),
+        json!({ "product_id": "p0123456789ab", "split": false }),
+        json!({ "product_id": "p0123456789ab", "split": null }),
+        json!({ "split": true }),
+        json!({ "split": true, "product_id": null }),
+    ];
+    let refused = [
+        json!({}),
+        json!({ "product_id": null, "split": false }),
+        json!({ "split": false }),
+        json!({ "product_id": "p0123456789ab", "split": true }),
+        json!({ "product_id": " p0123456789ab" }),
+        json!({ "product_id": "P0123456789AB" }),
+        json!({ "product_id": 7 }),
+        json!({ "split": "yes" }),
+        json!({ "split": true, "bogus": 1 }),
+        json!([]),
+    ];
+    for body in accepted {
+        assert!(pin.is_valid(&body), "{body}");
+        let (status, _, answer) = send(&state, Method::PUT, uri, Some(body.clone())).await;
+        assert_eq!(status, 200, "{body}: {}", String::from_utf8_lossy(&answer));
+    }
+    for body in refused {
+        assert!(!pin.is_valid(&body), "{body}");
+        let (status, _, _) = send(&state, Method::PUT, uri, Some(body.clone())).await;
+        assert_eq!(status, 400, "{body}");
+    }
+}

@@ -3,8 +3,9 @@
 
 use super::{error_response, ok, op};
 use crate::match_params::MATCHES_PARAMS;
-use utoipa::openapi::schema::OneOfBuilder;
-use utoipa::openapi::{Content, HttpMethod, PathItem, Ref, ResponseBuilder};
+use serde_json::json;
+use utoipa::openapi::schema::{OneOfBuilder, Schema};
+use utoipa::openapi::{Content, HttpMethod, OpenApi, PathItem, Ref, RefOr, ResponseBuilder};
 
 pub(super) fn paths() -> [(&'static str, PathItem); 2] {
     [
@@ -57,4 +58,51 @@ fn pin_item() -> PathItem {
         .insert("404".into(), error_response("The offer has no pin").into());
     item.delete = Some(unpin);
     item
+}
+
+/// `PinRequest` as the server reads it, which the derived schema cannot say: either a
+/// `product_id` (with `split` absent, `null` or `false`) or `"split": true` (with `product_id`
+/// absent or `null`), nothing else.
+pub(super) fn pin_request_rules(doc: &mut OpenApi) {
+    let product_id = json!({
+        "type": "string",
+        "pattern": "^p[0-9a-f]{12}$",
+        "description": "Keep the offer in this product (p and 12 lowercase hex digits; some offer must have it)"
+    });
+    let rules = json!({
+        "description": "Exactly one of a product_id and \"split\": true",
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["product_id"],
+                "properties": {
+                    "product_id": product_id,
+                    "split": { "type": ["boolean", "null"], "enum": [false, null] }
+                },
+                "additionalProperties": false
+            },
+            {
+                "type": "object",
+                "required": ["split"],
+                "properties": {
+                    "split": { "type": "boolean", "enum": [true], "description": "Keep the offer alone, whatever the matcher finds" },
+                    "product_id": { "type": "null" }
+                },
+                "additionalProperties": false
+            }
+        ]
+    });
+    // A constant: `pin_body_schema_agrees_with_the_server` fails if it stops reading.
+    let schema = match serde_json::from_value::<Schema>(rules) {
+        Ok(schema) => schema,
+        Err(err) => {
+            tracing::error!(%err, "the PinRequest schema rules do not read; the derived schema stays");
+            return;
+        }
+    };
+    if let Some(components) = doc.components.as_mut() {
+        components
+            .schemas
+            .insert("PinRequest".to_string(), RefOr::T(schema));
+    }
 }
