@@ -10,7 +10,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, HttpMethod, OpenApi, PathItem, Ref, ResponseBuilder};
 
 /// `operation` answering `status` (instead of 200) with `response`.
-fn answering(
+pub(super) fn answering(
     mut operation: Operation,
     status: &str,
     response: utoipa::openapi::Response,

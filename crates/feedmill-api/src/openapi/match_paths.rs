@@ -1,6 +1,7 @@
 //! The OpenAPI paths of product matching's operator endpoints: `GET /matches` (one of two
 //! lists, by `status`) and `PUT`/`DELETE /offers/{id}/product` (pins).
 
+use super::key_paths::answering;
 use super::{error_response, ok, op};
 use crate::match_params::MATCHES_PARAMS;
 use serde_json::json;
@@ -41,17 +42,18 @@ fn pin_item() -> PathItem {
         ok("PinView", "The pin"),
     );
     let mut item = PathItem::new(HttpMethod::Put, pin);
-    let mut unpin = op(
-        "Remove an offer's pin: from the source's next ingest the matcher decides its product again",
-        &[],
-        &id,
-        None,
-        ResponseBuilder::new().description("Removed").build(),
+    let removed = ResponseBuilder::new().description("Removed").build();
+    let mut unpin = answering(
+        op(
+            "Remove an offer's pin: from the source's next ingest the matcher decides its product again",
+            &[],
+            &id,
+            None,
+            removed.clone(),
+        ),
+        "204",
+        removed,
     );
-    let removed = unpin.responses.responses.remove("200");
-    if let Some(removed) = removed {
-        unpin.responses.responses.insert("204".into(), removed);
-    }
     unpin
         .responses
         .responses
