@@ -36,13 +36,19 @@ impl Shop {
     }
 
     fn ingest(&self, source: &str, rows: &str) -> std::process::Output {
+        self.ingest_with(source, rows, &[])
+    }
+
+    fn ingest_with(&self, source: &str, rows: &str, extra: &[&str]) -> std::process::Output {
         let feed = self.dir.join(format!("{source}.csv"));
         std::fs::write(&feed, format!("{HEADER}{rows}")).unwrap_or_else(|err| panic!("{err}"));
         let feed = feed.display().to_string();
         let index = self.index();
-        let args = [
-            "ingest", "--index", &index, "--source", source, "--format", "csv", &feed,
+        let mut args = vec![
+            "ingest", "--index", &index, "--source", source, "--format", "csv",
         ];
+        args.extend_from_slice(extra);
+        args.push(&feed);
         let output = run(&args);
         assert!(output.status.success(), "{}", stderr(&output));
         output
@@ -144,4 +150,18 @@ fn pin_mistakes_are_errors_that_say_why() {
             .as_array()
             .is_some_and(Vec::is_empty)
     );
+}
+
+#[test]
+fn no_match_indexes_offers_without_products() {
+    let shop = Shop::new();
+    let output = shop.ingest_with("shopa", SHOP_A, &["--no-match"]);
+    assert!(
+        !stderr(&output).contains("products:"),
+        "{}",
+        stderr(&output)
+    );
+    let offer = shop.offer("shopa:a1");
+    assert!(offer.get("product_id").is_none(), "{offer}");
+    assert!(offer.get("match").is_none(), "{offer}");
 }

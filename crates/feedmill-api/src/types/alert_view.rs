@@ -2,7 +2,6 @@
 //! decimal strings, times RFC 3339 in UTC. The signing secret appears once, in the answer to
 //! `POST /alerts`, and never again.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use feedmill_store::{Alert, AlertDelivery, AlertTarget, DeliveryState};
 use serde::{Deserialize, Serialize};
 
@@ -70,9 +69,7 @@ pub struct DeliveryView {
     pub delivered_at: Option<String>,
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
+use super::rfc3339 as time;
 
 fn state_name(state: DeliveryState) -> &'static str {
     match state {

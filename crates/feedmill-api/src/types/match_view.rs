@@ -1,7 +1,7 @@
 //! The JSON of the product-matching operator endpoints: `GET /matches` (the review list or the
 //! pins) and `PUT /offers/{id}/product` (a pin). Times are RFC 3339 in UTC.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use super::rfc3339;
 use feedmill_store::{MatchReview, PinTarget, ProductPin};
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +49,7 @@ impl From<&MatchReview> for ReviewEntry {
             candidate_title: review.candidate_title.clone(),
             candidate_product_id: review.candidate_product_id.clone(),
             score: review.score,
-            created_at: time_text(review.created_at),
+            created_at: rfc3339(review.created_at),
         }
     }
 }
@@ -94,7 +94,7 @@ impl From<&ProductPin> for PinView {
             source: pin.source.clone(),
             split: product_id.is_none(),
             product_id,
-            created_at: time_text(pin.created_at),
+            created_at: rfc3339(pin.created_at),
         }
     }
 }
@@ -109,8 +109,4 @@ pub struct PinRequest {
     /// `true`: keep the offer alone, whatever the matcher finds.
     #[serde(default)]
     pub split: Option<bool>,
-}
-
-fn time_text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }

@@ -26,3 +26,8 @@ pub use match_view::{
 };
 pub use postback_response::PostbackResponse;
 pub use source_view::SourceView;
+
+/// A time as every answer writes it: RFC 3339 in UTC, seconds unless the time has a fraction.
+pub(crate) fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}

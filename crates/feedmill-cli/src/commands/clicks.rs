@@ -46,6 +46,19 @@ pub(crate) fn import_old_log(store: &SqliteStore, args: &ClicksArgs) -> anyhow::
 }
 
 /// Opens (or creates, with its folder) the store at `path`.
+/// The store at `path`, which must exist: commands that only read it (or add to what an
+/// ingest wrote) say where it comes from instead of creating an empty one.
+pub(crate) fn open_existing_store(path: &Path) -> anyhow::Result<SqliteStore> {
+    if !path.exists() {
+        anyhow::bail!(
+            "no store at {}: it is written by `feedmill serve`, `ingest` and `refresh`",
+            path.display()
+        );
+    }
+    SqliteStore::open(path)
+        .with_context(|| format!("failed to open the store at {}", path.display()))
+}
+
 pub(crate) fn open_store(path: &Path) -> anyhow::Result<SqliteStore> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)

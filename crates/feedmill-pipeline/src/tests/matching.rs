@@ -38,11 +38,20 @@ struct Fixture {
 }
 
 fn fixture(model: MatcherModel) -> Result<Fixture, Box<dyn std::error::Error>> {
+    fixture_with(model, false)
+}
+
+/// A fixture whose matcher decides every offer again on each ingest (`--rematch`) when asked.
+fn fixture_with(
+    model: MatcherModel,
+    rematch_all: bool,
+) -> Result<Fixture, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().to_path_buf();
     let index = OfferIndex::open_or_create(&path.join("index"))?;
     let store = Arc::new(SqliteStore::open(&path.join("feedmill.db"))?);
-    let matcher = ProductMatcher::new(store.clone() as Arc<dyn Store>, Arc::new(model));
+    let matcher = ProductMatcher::new(store.clone() as Arc<dyn Store>, Arc::new(model))
+        .rematching_all(rematch_all);
     Ok(Fixture {
         _dir: dir,
         dir: path,
@@ -265,5 +274,21 @@ m3,Western Digital Red Plus 2 TB NAS,Western Digital,WD20EFRX,,879.00,SEK,https:
     // The next ingest decides the waiting offer again, and it joins the GTIN's product.
     f.ingest("market", &feed.replace("869.00", "859.00"))?;
     assert_eq!(f.product_of("market:m1")?, drive);
+    Ok(())
+}
+
+#[test]
+fn a_full_rematch_scores_unchanged_offers_again_and_keeps_their_products() -> TestResult {
+    let mut f = fixture_with(bundled()?, true)?;
+    f.ingest("shopa", SHOP_A)?;
+    f.ingest("shopb", SHOP_B)?;
+    let headphones = f.product_of("shopb:b3")?;
+    let again = f.ingest("shopb", &SHOP_B.replace("2890.00", "2790.00"))?;
+    assert_eq!((again.num_scored, again.num_reused), (1, 0));
+    assert_eq!(
+        f.product_of("shopb:b3")?,
+        headphones,
+        "the same evidence, the same product"
+    );
     Ok(())
 }

@@ -12,7 +12,6 @@ mod sparkline;
 
 use super::UsageError;
 use crate::cli::HistoryReportArgs;
-use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use feedmill_api::{OfferHistory, ProductHistory, merchant_source};
 use feedmill_index::OfferIndex;
@@ -26,15 +25,7 @@ use tracing::warn;
 const LABEL_WIDTH: usize = 30;
 
 pub fn run(args: HistoryReportArgs) -> anyhow::Result<ExitCode> {
-    let store_path = args.store_path();
-    if !store_path.exists() {
-        anyhow::bail!(
-            "no store at {}: it is written by `feedmill serve`, `ingest` and `refresh`",
-            store_path.display()
-        );
-    }
-    let store = SqliteStore::open(&store_path)
-        .with_context(|| format!("failed to open the store at {}", store_path.display()))?;
+    let store = super::clicks::open_existing_store(&args.store_path())?;
     let index = open_index(&args);
     let now = Utc::now();
     let since = now - Duration::days(i64::from(args.days));

@@ -5,7 +5,7 @@
 //! offer's source.
 
 use crate::commands::UsageError;
-use crate::commands::clicks::open_store;
+use crate::commands::clicks::{open_existing_store, open_store};
 use crate::match_args::{PinArgs, ReviewArgs, StoreArgs, UnpinArgs};
 use anyhow::Context;
 use chrono::Utc;
@@ -116,15 +116,7 @@ pub fn unpin(args: UnpinArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn existing_store(args: &StoreArgs) -> anyhow::Result<SqliteStore> {
-    let path = args.store_path();
-    if !path.exists() {
-        anyhow::bail!(
-            "no store at {}: it is written by `feedmill serve`, `ingest` and `refresh`",
-            path.display()
-        );
-    }
-    SqliteStore::open(&path)
-        .with_context(|| format!("failed to open the store at {}", path.display()))
+    open_existing_store(&args.store_path())
 }
 
 fn existing_index(args: &StoreArgs) -> anyhow::Result<OfferIndex> {
