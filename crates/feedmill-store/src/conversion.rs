@@ -99,6 +99,14 @@ pub struct ConversionInput {
     pub status: Option<ConversionStatus>,
     pub order_time: Option<DateTime<Utc>>,
     pub quantity: Option<i64>,
+    /// Linkolino's integration context, kept with the conversion: the shop's own customer id
+    /// (internal or hashed), its `consent_mode` (one of [`crate::CONSENT_MODES`]), how the shop
+    /// is integrated (`integration_mode`, e.g. `plugin`) and from where (`source`, e.g.
+    /// `woocommerce`).
+    pub customer_id: Option<String>,
+    pub consent_mode: Option<String>,
+    pub integration_mode: Option<String>,
+    pub source: Option<String>,
 }
 
 impl ConversionInput {
@@ -146,6 +154,11 @@ pub struct Conversion {
     pub status: ConversionStatus,
     pub order_time: Option<DateTime<Utc>>,
     pub quantity: Option<i64>,
+    /// The integration context, as in [`ConversionInput`].
+    pub customer_id: Option<String>,
+    pub consent_mode: Option<String>,
+    pub integration_mode: Option<String>,
+    pub source: Option<String>,
     /// When the first postback for this order arrived.
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

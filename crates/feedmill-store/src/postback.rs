@@ -7,6 +7,9 @@
 //! not negative; date-times ISO-8601 with an offset; currencies ISO-4217 codes; integers at most
 //! 16 digits. `order_id` and one amount are required; an identity (`click_id` or `visitor_id`)
 //! is recommended, as Linkolino's table has it (without one the sale is attributed by sub-id).
+//! Linkolino's integration context is kept too: `customer_id` (its table: an internal id or a
+//! hash), `consent_mode` (one of [`CONSENT_MODES`]), `integration_mode` and `source` (strings,
+//! e.g. `plugin`, `woocommerce`).
 //! An empty value counts as absent; a field given twice is refused; fields this contract does
 //! not know are not stored and are returned as `ignored_fields` for the caller to log.
 
@@ -22,6 +25,13 @@ const MAX_DECIMAL_INTEGER_DIGITS: usize = 8;
 const MAX_DECIMAL_PLACES: usize = 2;
 const MAX_INTEGER_DIGITS: usize = 16;
 
+/// The consent modes Linkolino supports (its canonical payload's `consent_mode`).
+pub const CONSENT_MODES: &[&str] = &[
+    "merchant_consent_required",
+    "server_side_required",
+    "custom",
+];
+
 /// The rule a postback field broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostbackRule {
@@ -34,6 +44,7 @@ pub enum PostbackRule {
     Currency,
     Integer,
     Status,
+    ConsentMode,
 }
 
 impl PostbackRule {
@@ -52,6 +63,9 @@ impl PostbackRule {
             PostbackRule::Currency => "must be an ISO-4217 currency code",
             PostbackRule::Integer => "must be an integer of at most 16 digits",
             PostbackRule::Status => "must be one of pending, approved, rejected, reversed",
+            PostbackRule::ConsentMode => {
+                "must be one of merchant_consent_required, server_side_required, custom"
+            }
         }
     }
 }
@@ -78,6 +92,7 @@ enum Kind {
     Currency,
     Integer,
     Status,
+    ConsentMode,
 }
 
 /// The fields of the contract and their types.
@@ -101,6 +116,10 @@ const FIELDS: &[(&str, Kind)] = &[
     ("status", Kind::Status),
     ("order_time", Kind::DateTime),
     ("quantity", Kind::Integer),
+    ("customer_id", Kind::Text),
+    ("consent_mode", Kind::ConsentMode),
+    ("integration_mode", Kind::Text),
+    ("source", Kind::Text),
 ];
 
 enum Value {
@@ -157,6 +176,7 @@ fn parse_value(field: &str, kind: &Kind, raw: &str) -> Result<Value, PostbackErr
             .ok()
             .map(Value::Status)
             .ok_or(PostbackRule::Status),
+        Kind::ConsentMode => parse_consent_mode(raw).map(Value::Text),
     };
     value.map_err(|rule| broke(field, rule))
 }
@@ -164,6 +184,13 @@ fn parse_value(field: &str, kind: &Kind, raw: &str) -> Result<Value, PostbackErr
 fn parse_text(raw: &str) -> Result<String, PostbackRule> {
     if raw.chars().count() > MAX_STRING_CHARS {
         return Err(PostbackRule::StringTooLong);
+    }
+    Ok(raw.to_owned())
+}
+
+fn parse_consent_mode(raw: &str) -> Result<String, PostbackRule> {
+    if !CONSENT_MODES.contains(&raw) {
+        return Err(PostbackRule::ConsentMode);
     }
     Ok(raw.to_owned())
 }
@@ -231,6 +258,10 @@ fn assemble(
                     "sub_id" => &mut input.sub_id,
                     "order_status" => &mut input.order_status,
                     "payment_status" => &mut input.payment_status,
+                    "customer_id" => &mut input.customer_id,
+                    "consent_mode" => &mut input.consent_mode,
+                    "integration_mode" => &mut input.integration_mode,
+                    "source" => &mut input.source,
                     other => unreachable!("text field {other} of FIELDS has no slot"),
                 };
                 *slot = Some(text);

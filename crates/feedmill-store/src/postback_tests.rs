@@ -31,7 +31,11 @@ fn the_canonical_payload_is_accepted_whole() -> Result<(), PostbackError> {
         ("order_time", "2022-12-11T11:10:01-07:00"),
         ("quantity", "3"),
         ("consent_mode", "merchant_consent_required"),
+        ("integration_mode", "plugin"),
+        ("source", "woocommerce"),
+        ("customer_id", "cust-42"),
         ("click_id", ""),
+        ("plugin_version", "1.2"),
     ])?;
     let input = valid.conversion;
     assert_eq!(input.program_id, "prog-1");
@@ -45,8 +49,83 @@ fn the_canonical_payload_is_accepted_whole() -> Result<(), PostbackError> {
         input.order_time.map(|t| t.to_rfc3339()),
         Some("2022-12-11T18:10:01+00:00".to_owned())
     );
-    assert_eq!(valid.ignored_fields, vec!["consent_mode".to_owned()]);
+    assert_eq!(
+        [
+            input.consent_mode.as_deref(),
+            input.integration_mode.as_deref(),
+            input.source.as_deref(),
+            input.customer_id.as_deref(),
+        ],
+        [
+            Some("merchant_consent_required"),
+            Some("plugin"),
+            Some("woocommerce"),
+            Some("cust-42")
+        ]
+    );
+    assert_eq!(
+        valid.ignored_fields,
+        vec!["plugin_version".to_owned()],
+        "only fields the contract does not document are ignored"
+    );
     Ok(())
+}
+
+#[test]
+fn consent_mode_is_one_of_linkolinos_three() {
+    for mode in CONSENT_MODES {
+        let valid = validate(&with(("consent_mode", mode)));
+        assert_eq!(
+            valid.map(|v| v.conversion.consent_mode),
+            Ok(Some((*mode).to_owned()))
+        );
+    }
+    for bad in [
+        "granted",
+        "Custom",
+        " custom",
+        "merchant_consent_required,custom",
+    ] {
+        assert_eq!(
+            rule_of(&with(("consent_mode", bad))),
+            Some(("consent_mode".into(), PostbackRule::ConsentMode)),
+            "{bad:?}"
+        );
+    }
+    let message = validate(&with(("consent_mode", "granted"))).map_err(|e| e.to_string());
+    assert_eq!(
+        message.err().as_deref(),
+        Some(
+            "field \"consent_mode\" must be one of merchant_consent_required, server_side_required, custom"
+        )
+    );
+}
+
+#[test]
+fn the_integration_context_strings_are_at_most_255_characters() {
+    let too_long = "a".repeat(256);
+    for field in ["integration_mode", "source", "customer_id"] {
+        assert!(validate(&with((field, "x"))).is_ok(), "{field}");
+        let long = [
+            ("order_id", "A"),
+            ("amount", "1"),
+            (field, too_long.as_str()),
+        ];
+        assert_eq!(
+            rule_of(&long),
+            Some((field.to_owned(), PostbackRule::StringTooLong))
+        );
+        let twice = [
+            ("order_id", "A"),
+            ("amount", "1"),
+            (field, "x"),
+            (field, "y"),
+        ];
+        assert_eq!(
+            rule_of(&twice),
+            Some((field.to_owned(), PostbackRule::GivenTwice))
+        );
+    }
 }
 
 #[test]

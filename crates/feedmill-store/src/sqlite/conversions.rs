@@ -3,7 +3,9 @@
 //! A postback carries the order's current state: its amounts, statuses and currency replace
 //! the stored ones (a currency left out keeps the stored one, else the program's default), while
 //! identity fields left out (`click_id`, `visitor_id`, `sub_id`, `customer_id_hash`,
-//! `order_time`) keep what an earlier postback said. The status is the explicit `status`, else
+//! `order_time`) keep what an earlier postback said, and so does the integration context
+//! (`customer_id`, `consent_mode`, `integration_mode`, `source`): a status update sent by a
+//! webhook without it does not erase what the order's first postback said. The status is the explicit `status`, else
 //! the one `order_status` implies, else the stored one (pending for a new conversion).
 
 use super::SqliteStore;
@@ -18,6 +20,15 @@ use crate::stored::{money_to_stored, optional_money, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::Currency;
 use rusqlite::{Connection, Row, named_params};
+
+/// Linkolino's integration context of a conversion (migration 12): columns added, so every
+/// conversion stored before has none.
+pub(super) const SCHEMA_CONVERSION_CONTEXT: &str = "
+ALTER TABLE conversions ADD COLUMN customer_id TEXT;
+ALTER TABLE conversions ADD COLUMN consent_mode TEXT;
+ALTER TABLE conversions ADD COLUMN integration_mode TEXT;
+ALTER TABLE conversions ADD COLUMN source TEXT;
+";
 
 /// The amounts of a postback as stored, checked before the write is queued.
 pub(super) struct StoredAmounts {
@@ -62,6 +73,10 @@ struct Existing {
     customer_id_hash: Option<String>,
     sub_id: Option<String>,
     order_time_us: Option<i64>,
+    customer_id: Option<String>,
+    consent_mode: Option<String>,
+    integration_mode: Option<String>,
+    source: Option<String>,
 }
 
 impl ConversionStore for SqliteStore {
@@ -170,6 +185,10 @@ pub(super) fn upsert(
         ":status": status.as_str(),
         ":order_time_us": order_time_us,
         ":quantity": input.quantity,
+        ":customer_id": kept(&input.customer_id, |e| &e.customer_id),
+        ":consent_mode": kept(&input.consent_mode, |e| &e.consent_mode),
+        ":integration_mode": kept(&input.integration_mode, |e| &e.integration_mode),
+        ":source": kept(&input.source, |e| &e.source),
         ":received_us": received_us,
         ":updated_us": now_us,
         ":sale_time_us": sale_time_us,
@@ -196,12 +215,14 @@ const UPSERT: &str = "INSERT INTO conversions (conversion_id, program_id, order_
     visitor_id, customer_id_hash, sub_id, currency, amount, gross_amount, net_amount, \
     items_amount, shipping_amount, discount_amount, tax_amount, refunded_amount, sale_amount, \
     commission_amount, order_status, payment_status, status, order_time_us, quantity, \
-    received_us, updated_us, sale_time_us, attributed_click, attribution) VALUES \
+    received_us, updated_us, sale_time_us, attributed_click, attribution, customer_id, \
+    consent_mode, integration_mode, source) VALUES \
     (:conversion_id, :program_id, :order_id, :click_id, :visitor_id, :customer_id_hash, \
     :sub_id, :currency, :amount, :gross_amount, :net_amount, :items_amount, :shipping_amount, \
     :discount_amount, :tax_amount, :refunded_amount, :sale_amount, :commission_amount, \
     :order_status, :payment_status, :status, :order_time_us, :quantity, :received_us, \
-    :updated_us, :sale_time_us, :attributed_click, :attribution) \
+    :updated_us, :sale_time_us, :attributed_click, :attribution, :customer_id, :consent_mode, \
+    :integration_mode, :source) \
     ON CONFLICT (program_id, order_id) DO UPDATE SET click_id = excluded.click_id, \
     visitor_id = excluded.visitor_id, customer_id_hash = excluded.customer_id_hash, \
     sub_id = excluded.sub_id, currency = excluded.currency, amount = excluded.amount, \
@@ -213,7 +234,9 @@ const UPSERT: &str = "INSERT INTO conversions (conversion_id, program_id, order_
     payment_status = excluded.payment_status, status = excluded.status, \
     order_time_us = excluded.order_time_us, quantity = excluded.quantity, \
     updated_us = excluded.updated_us, sale_time_us = excluded.sale_time_us, \
-    attributed_click = excluded.attributed_click, attribution = excluded.attribution";
+    attributed_click = excluded.attributed_click, attribution = excluded.attribution, \
+    customer_id = excluded.customer_id, consent_mode = excluded.consent_mode, \
+    integration_mode = excluded.integration_mode, source = excluded.source";
 
 fn find_existing(
     connection: &Connection,
@@ -222,7 +245,8 @@ fn find_existing(
 ) -> StoreResult<Option<Existing>> {
     let mut statement = connection.prepare_cached(
         "SELECT conversion_id, status, currency, received_us, click_id, visitor_id, \
-         customer_id_hash, sub_id, order_time_us FROM conversions \
+         customer_id_hash, sub_id, order_time_us, customer_id, consent_mode, integration_mode, \
+         source FROM conversions \
          WHERE program_id = ?1 AND order_id = ?2",
     )?;
     let mut found = statement.query([program_id, order_id])?;
@@ -239,6 +263,10 @@ fn find_existing(
         customer_id_hash: row.get("customer_id_hash")?,
         sub_id: row.get("sub_id")?,
         order_time_us: row.get("order_time_us")?,
+        customer_id: row.get("customer_id")?,
+        consent_mode: row.get("consent_mode")?,
+        integration_mode: row.get("integration_mode")?,
+        source: row.get("source")?,
     }))
 }
 
@@ -267,6 +295,10 @@ fn conversion_from_row(row: &Row<'_>) -> StoreResult<Conversion> {
         status: rows::status(row, "status")?,
         order_time: rows::optional_time(row, "order_time_us")?,
         quantity: row.get("quantity")?,
+        customer_id: row.get("customer_id")?,
+        consent_mode: row.get("consent_mode")?,
+        integration_mode: row.get("integration_mode")?,
+        source: row.get("source")?,
         received_at: rows::time(row, "received_us")?,
         updated_at: rows::time(row, "updated_us")?,
         attribution: rows::attribution(row)?,

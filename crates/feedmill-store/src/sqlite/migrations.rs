@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::click_week_rollup::SCHEMA_CLICK_WEEK_ROLLUP,
     super::product_matches::SCHEMA_PRODUCT_MATCHES,
     super::product_matches::SCHEMA_MATCH_UPDATES,
+    super::conversions::SCHEMA_CONVERSION_CONTEXT,
 ];
 
 const SCHEMA_V1: &str = "

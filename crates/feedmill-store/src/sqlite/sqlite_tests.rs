@@ -208,3 +208,49 @@ fn concurrent_writers_are_each_committed_and_answered() -> StoreResult<()> {
     );
     Ok(())
 }
+
+#[test]
+fn conversions_stored_before_the_integration_context_read_back_without_one() -> StoreResult<()> {
+    let dir = temp_dir()?;
+    let path = dir.path().join("s.sqlite");
+    let mut raw = rusqlite::Connection::open(&path)?;
+    let transaction = raw.transaction()?;
+    let before = MIGRATIONS
+        .iter()
+        .position(|sql| *sql == super::conversions::SCHEMA_CONVERSION_CONTEXT)
+        .unwrap_or(MIGRATIONS.len());
+    for sql in &MIGRATIONS[..before] {
+        transaction.execute_batch(sql)?;
+    }
+    transaction.pragma_update(None, "user_version", before as u32)?;
+    transaction.execute_batch(
+        "INSERT INTO conversions (conversion_id, program_id, order_id, currency, sale_amount, \
+         status, received_us, updated_us, sale_time_us) \
+         VALUES ('c-1', 'prog', 'OLD-1', 'PLN', 1999, 'pending', 0, 0, 0);",
+    )?;
+    transaction.commit()?;
+    drop(raw);
+    let store = SqliteStore::open(&path)?;
+    let old = store
+        .conversion("prog", "OLD-1")?
+        .ok_or(StoreError::WriterStopped)?;
+    assert_eq!(
+        (
+            old.customer_id,
+            old.consent_mode,
+            old.integration_mode,
+            old.source
+        ),
+        (None, None, None, None)
+    );
+    let mut again = order("OLD-1");
+    again.consent_mode = Some("custom".into());
+    let receipt = store.upsert_conversion(&again, currency("PLN"), day(1))?;
+    assert_eq!(receipt.conversion_id, "c-1");
+    let updated = store.conversion("prog", "OLD-1")?;
+    assert_eq!(
+        updated.and_then(|c| c.consent_mode).as_deref(),
+        Some("custom")
+    );
+    Ok(())
+}

@@ -160,3 +160,57 @@ pub(crate) fn an_amount_the_store_cannot_hold_changes_nothing(
     );
     Ok(())
 }
+
+pub(crate) fn the_integration_context_is_stored_and_kept_on_updates(
+    store: &impl Store,
+) -> StoreResult<()> {
+    let pln = currency("PLN");
+    let first = [
+        ("order_id", "ORD-7"),
+        ("amount", "50.00"),
+        ("customer_id", "cust-881"),
+        ("consent_mode", "merchant_consent_required"),
+        ("integration_mode", "plugin"),
+        ("source", "woocommerce"),
+    ];
+    let created = store.upsert_conversion(&postback(&first), pln, day(0))?;
+    let context = |order: &str| -> StoreResult<[Option<String>; 4]> {
+        let stored = store
+            .conversion("prog-1", order)?
+            .ok_or(StoreError::WriterStopped)?;
+        Ok([
+            stored.customer_id,
+            stored.consent_mode,
+            stored.integration_mode,
+            stored.source,
+        ])
+    };
+    let some = |values: [&str; 4]| values.map(|v| Some(v.to_owned()));
+    let posted = some([
+        "cust-881",
+        "merchant_consent_required",
+        "plugin",
+        "woocommerce",
+    ]);
+    assert_eq!(context("ORD-7")?, posted);
+    // The same order again without the context (a status webhook) keeps it ...
+    let again = [
+        ("order_id", "ORD-7"),
+        ("amount", "50.00"),
+        ("status", "approved"),
+    ];
+    let updated = store.upsert_conversion(&postback(&again), pln, day(1))?;
+    assert_eq!(updated.conversion_id, created.conversion_id);
+    assert_eq!(context("ORD-7")?, posted);
+    // ... and with a new one takes it.
+    let moved = [
+        ("order_id", "ORD-7"),
+        ("amount", "50.00"),
+        ("consent_mode", "server_side_required"),
+        ("integration_mode", "webhook"),
+    ];
+    store.upsert_conversion(&postback(&moved), pln, day(2))?;
+    let expected = some(["cust-881", "server_side_required", "webhook", "woocommerce"]);
+    assert_eq!(context("ORD-7")?, expected);
+    Ok(())
+}

@@ -53,6 +53,7 @@ macro_rules! store_suite {
             a_malformed_log_line_is_reported_with_its_number,
             a_postback_again_updates_the_same_conversion, amounts_stay_exact_with_their_currency,
             order_status_moves_the_status_and_history_keeps_it,
+            the_integration_context_is_stored_and_kept_on_updates,
             an_amount_the_store_cannot_hold_changes_nothing,
             a_transaction_is_upserted_by_network_and_id, transaction_status_history_is_kept,
             a_sale_is_attributed_by_click_id, a_sale_without_click_id_is_attributed_by_sub_id_in_the_window,
