@@ -206,7 +206,6 @@ async fn the_location_carries_the_click_id_in_each_networks_slot() {
     let store = fixture_store(dir.path());
     let state = state_with_click_id_template(&dir, store.clone());
     let query_slots = [
-        ("nordic:1496445:SKU-1", "epi5", "epi"),
         ("sneakerhub:38953120000", "clickref6", "clickref"),
         ("ulike:p052", "uid5", "uid"),
         ("techstore:p078", "cid", "sub"),
@@ -224,6 +223,14 @@ async fn the_location_carries_the_click_id_in_each_networks_slot() {
             "{link}"
         );
     }
+    // Adtraction reports `epi` back alone: the click id takes it, the caller keeps `epi2` on.
+    let uri = "/r/nordic%3A1496445%3ASKU-1?sub_id=nl&sub_id_2=top";
+    let (_, headers, _) = click(&state, uri, None).await;
+    let link = location(&headers);
+    let id = stored_id(&store, "nordic:1496445:SKU-1");
+    assert_eq!(query_value(&link, "epi"), Some(id), "{link}");
+    assert_eq!(query_value(&link, "epi2").as_deref(), Some("top"), "{link}");
+    assert_eq!(query_value(&link, "epi5"), None, "{link}");
     // TradeTracker's one slot: the click id takes it (here the reference part of `tt`); the
     // caller's sub-id is kept in the store only.
     let (_, headers, _) = click(&state, "/r/homeshop%3Ap069?sub_id=nl", None).await;

@@ -539,7 +539,7 @@ async fn click_out_records_and_redirects_with_sub_ids() {
         answer.headers.get("location").and_then(|v| v.to_str().ok()),
         Some(
             format!(
-                "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi=a&epi2=b&epi3=c&epi5={}&url=https://www.nordicsport.example/p/1",
+                "https://track.adtraction.com/t/t?a=1496445&as=1175982945&t=2&tk=1&epi={}&epi2=b&epi3=c&url=https://www.nordicsport.example/p/1",
                 click_id("nordic:1496445:SKU-1")
             )
             .as_str()

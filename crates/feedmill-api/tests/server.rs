@@ -181,7 +181,7 @@ async fn search_then_click_out_over_http_and_export_the_click() -> TestResult {
     assert_eq!(
         location,
         format!(
-            "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi=e2e&epi5={}&url=https://www.nordicsport.example/p/c",
+            "https://track.adtraction.com/t/t?a=1496445&as=1&t=2&tk=1&epi={}&url=https://www.nordicsport.example/p/c",
             out[0].click_id
         )
     );

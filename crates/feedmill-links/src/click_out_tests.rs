@@ -39,7 +39,7 @@ fn query_value(link: &str, name: &str) -> Option<String> {
 
 #[test]
 fn each_network_has_its_click_id_slot() {
-    assert_eq!(LinkNetwork::Adtraction.click_id_slot(), Some(4));
+    assert_eq!(LinkNetwork::Adtraction.click_id_slot(), Some(0));
     assert_eq!(LinkNetwork::Awin.click_id_slot(), Some(5));
     assert_eq!(LinkNetwork::Partnerboost.click_id_slot(), Some(4));
     assert_eq!(LinkNetwork::Tradetracker.click_id_slot(), Some(0));
@@ -51,12 +51,6 @@ fn each_network_has_its_click_id_slot() {
 fn the_click_id_rides_in_the_last_slot_beside_the_callers_sub_ids() {
     let links = SourceLinks::default();
     let cases = [
-        (
-            Network::Adtraction,
-            "http://track.adtraction.com/t/t?a=1&as=2&t=2&tk=1&url=http://shop.example/p",
-            "epi5",
-            ["epi", "epi2"],
-        ),
         (
             Network::Awin,
             "https://www.awin1.com/pclick.php?p=38953129761&a=394937&m=10597",
@@ -81,6 +75,25 @@ fn the_click_id_rides_in_the_last_slot_beside_the_callers_sub_ids() {
         assert_eq!(query_value(&link, caller_params[0]).as_deref(), Some("nl"));
         assert_eq!(query_value(&link, caller_params[1]).as_deref(), Some("top"));
     }
+}
+
+#[test]
+fn adtraction_epi_carries_the_click_id_and_the_caller_keeps_epi2_on() {
+    // Adtraction's transactions report `click.epi` back and no other epi, so the click id
+    // takes `epi`; the caller's first sub-id is kept in the stored click only.
+    let links = SourceLinks::default();
+    let offer = offer_of(
+        Network::Adtraction,
+        "http://track.adtraction.com/t/t?a=1&as=2&t=2&tk=1&epi=Feed+Name&url=http://shop.example/p",
+    );
+    let link = click_out(&links, &offer, &caller_ids(&["nl", "top"]));
+    assert_eq!(
+        link,
+        format!(
+            "http://track.adtraction.com/t/t?a=1&as=2&t=2&tk=1&epi={CLICK_ID}&epi2=top&url=http://shop.example/p"
+        )
+    );
+    assert_eq!(query_value(&link, "epi5"), None, "{link}");
 }
 
 #[test]

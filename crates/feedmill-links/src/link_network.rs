@@ -72,14 +72,16 @@ impl LinkNetwork {
     }
 
     /// The sub-id slot (0-based) that carries a click-out's click id, so that the network
-    /// reports it back on its transactions: the last slot of the family where there are
-    /// several (`epi5`, `clickref6`, `uid5`), leaving the caller's first slots to the caller;
-    /// the only slot where there is one (TradeTracker `r`, Tradedoubler `epi`), where the click
-    /// id takes the place of the caller's first sub-id in the link. `None` for a template,
+    /// reports it back on its transactions. Where the network reports the whole family back,
+    /// its last slot (`clickref6`, `uid5`), leaving the caller's first slots to the caller.
+    /// Where it reports one parameter only, that one, taking the place of the caller's first
+    /// sub-id in the link: Adtraction's partner transactions give back `click.epi` alone (not
+    /// `epi2`..`epi5`), TradeTracker has `r`, Tradedoubler `epi`. `None` for a template,
     /// which places the id with [`CLICK_ID_PLACEHOLDER`].
     pub fn click_id_slot(self) -> Option<usize> {
         match self {
             LinkNetwork::Template => None,
+            LinkNetwork::Adtraction => Some(0),
             network => network.sub_id_params().len().checked_sub(1),
         }
     }

@@ -1,8 +1,8 @@
 //! `GET /r/{code}`: the click-out (Linkolino's `/r/:code`). It finds the offer, records the
 //! click in the store under a fresh click id and answers `302` to the offer's deep link with
 //! the click's sub-ids and the click id, in the network's click-id slot
-//! (`LinkNetwork::click_id_slot`: `epi5`, `clickref6`, `uid5`, TradeTracker `r`, a template's
-//! `{click_id}`). The id is made here, per click-out, never in a search answer, so a cached
+//! (`LinkNetwork::click_id_slot`: Adtraction `epi`, `clickref6`, `uid5`, TradeTracker `r`, a
+//! template's `{click_id}`). The id is made here, per click-out, never in a search answer, so a cached
 //! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
 //! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!

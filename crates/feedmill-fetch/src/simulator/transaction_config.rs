@@ -77,12 +77,14 @@ pub fn partnerboost_row(
 }
 
 /// An Adtraction partner transaction (`transactionDate` in Stockholm time with its offset).
-pub fn adtraction_row(unique_id: &str, status: u8, date: &str, epi5: Option<&str>) -> Value {
+/// Its `click` carries `epi` only, the one sub-id Adtraction reports back: the click id the
+/// click-out put there, else a caller's marker (`nl`) of a link made without one.
+pub fn adtraction_row(unique_id: &str, status: u8, date: &str, epi: Option<&str>) -> Value {
     json!({
         "uniqueId": unique_id, "programId": 629059552, "programName": "Kitchentime SE",
         "orderValue": 1299.0, "commission": 103.92, "currency": "SEK",
         "transactionDate": date, "transactionStatus": status, "transactionType": 3,
-        "click": {"epi": "nl", "epi5": epi5}
+        "click": {"epi": epi.unwrap_or("nl")}
     })
 }
 

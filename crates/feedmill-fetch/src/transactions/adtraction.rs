@@ -4,8 +4,10 @@
 //! The answer is a JSON array, one object per transaction: `uniqueId`, `programId`,
 //! `programName`, `orderValue`, `commission`, `currency`, `transactionDate` (ISO 8601 with
 //! an offset, Stockholm time), `transactionStatus` (1 approved, 5 declined, anything else
-//! pending) and `click.epi`..`click.epi5`, where `epi5` carries our click id. Quotas come in
-//! `X-RateLimit-*` headers, which the shared limiter reads.
+//! pending) and `click.epi`, which carries our click id: `epi` is the one sub-id Adtraction
+//! reports back (NETWORKS.md, "Transactions"), so the click-out puts the id there. `epi2`..
+//! `epi5` are read into the sub-ids should a row carry them. Quotas come in `X-RateLimit-*`
+//! headers, which the shared limiter reads.
 
 use super::fields::{self, RowError};
 use super::{TransactionReport, TransactionWindow};
@@ -92,7 +94,7 @@ fn read_row(row: &Value, id: &str) -> Result<TransactionInput, String> {
         transaction_time: fields::iso_time(row, "transactionDate")?,
         program_id: fields::text(row, "programId")?,
         merchant: fields::text(row, "programName")?,
-        click_ref: epi("epi5")?,
+        click_ref: epi("epi")?,
         sub_ids: [
             epi("epi")?,
             epi("epi2")?,

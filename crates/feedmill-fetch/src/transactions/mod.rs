@@ -8,7 +8,7 @@
 //! | network | call | split / paging | click id back in |
 //! |---|---|---|---|
 //! | PartnerBoost | `api.php?mod=medium&op=transaction` | ≤ 62 days a call; pages of ≤ 2,000 | `uid5` |
-//! | Adtraction | `POST /v2/partner/transactions/` | one call | `click.epi5` |
+//! | Adtraction | `POST /v2/partner/transactions/` | one call | `click.epi` |
 //! | Awin | `GET /publishers/{id}/transactions/` | ≤ 31 days a call, ≤ 20 calls a minute | `clickRefs.clickRef6` |
 //!
 //! Requests go through the fetch [`Session`](crate::http_client::Session): retried on 429 /
