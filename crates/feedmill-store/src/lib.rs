@@ -143,7 +143,9 @@ pub use earnings_report::{
     report_period,
 };
 pub use error::{StoreError, StoreResult};
-pub use postback::{CONSENT_MODES, PostbackError, PostbackRule, ValidPostback, validate_postback};
+pub use postback::{
+    CONSENT_MODES, PostbackError, PostbackRule, ValidPostback, is_postback_field, validate_postback,
+};
 pub use price_batch::{BatchParts, KnownState, Observed, PriceBatch};
 pub use price_history::{
     DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,

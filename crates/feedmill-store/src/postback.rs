@@ -131,6 +131,11 @@ enum Value {
     Status(ConversionStatus),
 }
 
+/// True for a field of the contract (one [`validate_postback`] reads rather than ignores).
+pub fn is_postback_field(name: &str) -> bool {
+    FIELDS.iter().any(|(known, _)| *known == name)
+}
+
 /// Validates the `fields` of a postback for `program_id`; see the module doc.
 pub fn validate_postback<'a>(
     program_id: &str,

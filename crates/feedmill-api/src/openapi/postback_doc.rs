@@ -50,6 +50,19 @@ const FIELDS: &[(&str, &str)] = &[
     ("status", "pending, approved, rejected or reversed"),
     ("order_time", "ISO-8601 date-time with offset"),
     ("quantity", "Integer of at most 16 digits"),
+    (
+        "customer_id",
+        "The shop's internal customer id or a hash of it (never a name, e-mail or phone number)",
+    ),
+    (
+        "consent_mode",
+        "One of merchant_consent_required, server_side_required, custom",
+    ),
+    (
+        "integration_mode",
+        "How the shop reports, e.g. plugin or webhook",
+    ),
+    ("source", "The shop's platform, e.g. woocommerce"),
     ("program_id", "If given, must be the URL's program"),
 ];
 

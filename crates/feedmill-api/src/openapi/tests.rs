@@ -89,6 +89,10 @@ fn documents_the_postback_route_its_fields_and_errors() {
             "order_id",
             "amount",
             "click_id",
+            "customer_id",
+            "consent_mode",
+            "integration_mode",
+            "source",
         ] {
             assert!(params.contains(&name), "{method} {name}");
         }

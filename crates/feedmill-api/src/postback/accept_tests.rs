@@ -58,7 +58,7 @@ async fn form_json_and_multipart_bodies_are_read() {
         "click_id": null, "program_id": "shop-pl", "consent_mode": "merchant_consent_required"});
     let json = post_pl(&p.state, URL, "application/json", json_body.to_string()).await;
     assert_eq!(json.status, StatusCode::OK, "{}", json.json);
-    assert_eq!(json.json["ignored_fields"], json!(["consent_mode"]));
+    assert!(json.json.get("ignored_fields").is_none(), "{}", json.json);
     let (content_type, body) = multipart(&[("order_id", b"M-1"), ("net_amount", b"200.00")]);
     let multi = post_pl(&p.state, URL, &content_type, body).await;
     assert_eq!(multi.status, StatusCode::OK, "{}", multi.json);
@@ -71,6 +71,49 @@ async fn form_json_and_multipart_bodies_are_read() {
     assert_eq!(json.visitor_id.as_deref(), Some("VISITOR_ID"));
     let multi = stored(&p.store, "shop-pl", "M-1").unwrap_or_else(|| panic!("multipart"));
     assert_eq!(multi.net_amount, Some(Decimal::new(20000, 2)));
+}
+
+#[tokio::test]
+async fn the_integration_context_is_stored_and_undocumented_fields_are_ignored() {
+    let p = postbacks();
+    let body = r#"{"order_id": "C-1", "gross_amount": "246.00", "visitor_id": "V-1",
+        "customer_id": "cust-7", "consent_mode": "server_side_required",
+        "integration_mode": "plugin", "source": "woocommerce", "plugin_version": "2.1",
+        "line_items": [{"sku": "x"}]}"#;
+    let answer = post_pl(&p.state, URL, "application/json", body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    assert_eq!(
+        answer.json["ignored_fields"],
+        json!(["plugin_version", "line_items"])
+    );
+    let context = |order: &str| {
+        let stored = stored(&p.store, "shop-pl", order).unwrap_or_else(|| panic!("{order}"));
+        let c = [
+            stored.customer_id,
+            stored.consent_mode,
+            stored.integration_mode,
+            stored.source,
+        ];
+        c.map(Option::unwrap_or_default)
+    };
+    let posted = ["cust-7", "server_side_required", "plugin", "woocommerce"];
+    assert_eq!(context("C-1"), posted);
+    // The same order again (a status update without the context) keeps it and its id.
+    let again = get_pl(
+        &p.state,
+        &format!("{URL}?order_id=C-1&gross_amount=246.00&status=approved"),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.json);
+    assert_eq!(again.conversion_id(), answer.conversion_id());
+    assert_eq!(context("C-1"), posted);
+    let changed = get_pl(
+        &p.state,
+        &format!("{URL}?order_id=C-1&amount=1&consent_mode=custom"),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.json);
+    assert_eq!(context("C-1")[1], "custom");
 }
 
 #[tokio::test]

@@ -118,10 +118,14 @@ pub(crate) fn decode_json(body: &[u8]) -> Result<Vec<Field>, ApiError> {
 }
 
 /// A JSON value as the text the validator reads: a string's content, a number or boolean as
-/// written; `None` for `null` (absent). Objects and arrays are refused.
+/// written; `None` for `null` (absent). Objects and arrays are refused for a field of the
+/// contract; under any other name (a platform's `line_items`, `metadata`) they are kept as an
+/// empty value, so the field is listed in `ignored_fields` like any unknown one.
 fn json_value_text(name: &str, raw: &RawValue) -> Result<Option<String>, ApiError> {
     let text = raw.get();
+    let of_contract = name == "program_id" || feedmill_store::is_postback_field(name);
     match text.as_bytes().first() {
+        Some(b'{' | b'[') if !of_contract => Ok(Some(String::new())),
         Some(b'"') => serde_json::from_str::<String>(text)
             .map(Some)
             .map_err(|err| ApiError::new(ErrorCode::MalformedJson, err.to_string())),
@@ -225,6 +229,15 @@ mod tests {
         assert_eq!(
             code(br#"{"order_id":{"a":1}}"#),
             Some(ErrorCode::InvalidParameter)
+        );
+        assert_eq!(
+            code(br#"{"program_id":["a"]}"#),
+            Some(ErrorCode::InvalidParameter)
+        );
+        let nested = decode_json(br#"{"order_id":"A","line_items":[{"sku":"x"}],"meta":{}}"#)?;
+        assert_eq!(
+            pairs(&nested),
+            [("order_id", "A"), ("line_items", ""), ("meta", "")]
         );
         assert_eq!(code(br#"["order_id"]"#), Some(ErrorCode::InvalidRequest));
         assert_eq!(code(br#"{"order_id":"#), Some(ErrorCode::MalformedJson));

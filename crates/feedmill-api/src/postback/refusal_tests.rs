@@ -116,6 +116,26 @@ async fn every_field_rule_is_a_400_naming_field_and_rule_and_stores_nothing() {
             "amount",
             PostbackRule::GivenTwice,
         ),
+        (
+            "order_id=ORD-1&amount=1&consent_mode=granted".into(),
+            "consent_mode",
+            PostbackRule::ConsentMode,
+        ),
+        (
+            format!("order_id=ORD-1&amount=1&integration_mode={long}"),
+            "integration_mode",
+            PostbackRule::StringTooLong,
+        ),
+        (
+            format!("order_id=ORD-1&amount=1&source={long}"),
+            "source",
+            PostbackRule::StringTooLong,
+        ),
+        (
+            format!("order_id=ORD-1&amount=1&customer_id={long}"),
+            "customer_id",
+            PostbackRule::StringTooLong,
+        ),
     ];
     for (query, field, rule) in cases {
         let answer = get_pl(&p.state, &format!("{URL}?{query}")).await;
