@@ -126,7 +126,7 @@ fn operation(summary: &str, with_body: bool) -> Operation {
                 .parameter_in(ParameterIn::Query)
                 .required(required)
                 .description(Some(*description))
-                .schema(Some(text())),
+                .schema(Some(field_schema(name))),
         );
     }
     if with_body {
@@ -173,15 +173,19 @@ fn operation(summary: &str, with_body: bool) -> Operation {
     builder.build()
 }
 
+/// A field's schema: a string, and for `consent_mode` one of Linkolino's modes.
+fn field_schema(name: &str) -> ObjectBuilder {
+    let text = ObjectBuilder::new().schema_type(Type::String);
+    match name {
+        "consent_mode" => text.enum_values(Some(feedmill_store::CONSENT_MODES.iter().copied())),
+        _ => text,
+    }
+}
+
 fn body() -> utoipa::openapi::request_body::RequestBody {
     let mut fields = ObjectBuilder::new();
     for (name, description) in FIELDS {
-        fields = fields.property(
-            *name,
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .description(Some(*description)),
-        );
+        fields = fields.property(*name, field_schema(name).description(Some(*description)));
     }
     let fields = fields.required("order_id").build();
     let mut builder = RequestBodyBuilder::new().required(Some(Required::False));

@@ -97,6 +97,18 @@ fn documents_the_postback_route_its_fields_and_errors() {
             assert!(params.contains(&name), "{method} {name}");
         }
     }
+    let consent = route["get"]["parameters"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "consent_mode"))
+        .map(|p| p["schema"]["enum"].clone());
+    assert_eq!(
+        consent,
+        Some(serde_json::json!([
+            "merchant_consent_required",
+            "server_side_required",
+            "custom"
+        ]))
+    );
     let body = &route["post"]["requestBody"]["content"];
     for content_type in [
         "application/x-www-form-urlencoded",
