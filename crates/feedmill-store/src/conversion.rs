@@ -102,7 +102,8 @@ pub struct ConversionInput {
     /// Linkolino's integration context, kept with the conversion: the shop's own customer id
     /// (internal or hashed), its `consent_mode` (one of [`crate::CONSENT_MODES`]), how the shop
     /// is integrated (`integration_mode`, e.g. `plugin`) and from where (`source`, e.g.
-    /// `woocommerce`).
+    /// `woocommerce`: the shop's platform, not one of our feed sources, which `/earnings`
+    /// groups by through the attributed click).
     pub customer_id: Option<String>,
     pub consent_mode: Option<String>,
     pub integration_mode: Option<String>,
