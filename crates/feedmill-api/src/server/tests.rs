@@ -72,38 +72,65 @@ async fn get_health(addr: SocketAddr) -> Result<String, Box<dyn std::error::Erro
     read_until_closed(&mut stream, Duration::from_secs(10)).await
 }
 
-/// A client sending a 2 MiB body (twice the limit) in pieces, reading as it goes, as curl and
-/// browsers do: every write must succeed (no broken pipe) and the 413 must arrive (no reset).
+/// The piece of a body over the limit a client writes at a time, and how many it writes (2 MiB,
+/// twice the limit).
+const PIECE: usize = 64 << 10;
+const NUM_PIECES: usize = 32;
+
+/// Sends `head`, then [`NUM_PIECES`] times `piece` a little apart, reading the answer as it
+/// goes, as curl and browsers do: every write must succeed (no broken pipe) and a JSON 413 with
+/// `Connection: close` must arrive (no reset).
+async fn send_body_over_the_limit(addr: SocketAddr, head: String, piece: Vec<u8>) -> TestResult {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    let sender = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        for _ in 0..NUM_PIECES {
+            writer.write_all(&piece).await?;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Ok::<_, std::io::Error>(writer)
+    });
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut answer)).await??;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    assert!(answer.contains(r#""code":"body_too_large""#), "{answer}");
+    assert!(answer.contains(r#""request_id":""#), "{answer}");
+    let sent = tokio::time::timeout(Duration::from_secs(10), sender).await??;
+    assert!(sent.is_ok(), "the body could not be sent: {sent:?}");
+    Ok(())
+}
+
+/// A body announced by its `Content-Length` as over the limit: refused before it is read.
 #[tokio::test]
 async fn a_body_over_the_limit_gets_its_413_before_the_close() -> TestResult {
     let server = Server::start(|_| {}).await?;
+    let body_len = PIECE * NUM_PIECES;
+    let head = format!(
+        "POST /links/generate HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {body_len}\r\n\r\n"
+    );
     for _ in 0..3 {
-        let stream = TcpStream::connect(server.addr).await?;
-        let (mut reader, mut writer) = stream.into_split();
-        let body_len = 2 << 20;
-        let sender = tokio::spawn(async move {
-            let head = format!(
-                "POST /links/generate HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {body_len}\r\n\r\n"
-            );
-            writer.write_all(head.as_bytes()).await?;
-            for _ in 0..(body_len / (64 << 10)) {
-                writer.write_all(&[b'x'; 64 << 10]).await?;
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-            Ok::<_, std::io::Error>(writer)
-        });
-        let mut answer = Vec::new();
-        tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut answer)).await??;
-        let answer = String::from_utf8_lossy(&answer);
-        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-        assert!(
-            answer.to_ascii_lowercase().contains("connection: close"),
-            "{answer}"
-        );
-        assert!(answer.contains(r#""code":"body_too_large""#), "{answer}");
-        assert!(answer.contains(r#""request_id":""#), "{answer}");
-        let sent = tokio::time::timeout(Duration::from_secs(10), sender).await??;
-        assert!(sent.is_ok(), "the body could not be sent: {sent:?}");
+        send_body_over_the_limit(server.addr, head.clone(), vec![b'x'; PIECE]).await?;
+    }
+    server.stop().await
+}
+
+/// A chunked body has no length to refuse up front: it is refused once the limit has been
+/// read, with the rest still arriving.
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_gets_its_413_before_the_close() -> TestResult {
+    let server = Server::start(|_| {}).await?;
+    let head = "POST /links/generate HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut chunk = format!("{PIECE:x}\r\n").into_bytes();
+    chunk.extend(std::iter::repeat_n(b' ', PIECE));
+    chunk.extend(b"\r\n");
+    for _ in 0..3 {
+        send_body_over_the_limit(server.addr, head.to_string(), chunk.clone()).await?;
     }
     server.stop().await
 }
