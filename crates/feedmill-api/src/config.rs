@@ -16,6 +16,9 @@ pub const DEFAULT_MAX_CONNECTIONS_PER_IP: u32 = 64;
 /// How long a client may take to send a request's headers (nginx's `client_header_timeout` is
 /// 60 s; a real client needs milliseconds).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a request body may pause between two reads (nginx's `client_body_timeout` is
+/// 60 s; a client on a slow mobile link sends something every few seconds).
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Linkolino's postback limit: 100 per IP and program per minute.
 pub const DEFAULT_POSTBACKS_PER_MINUTE: u32 = 100;
 /// The default byte budget of the search answer cache ([`ApiConfig::search_cache_bytes`]).
@@ -50,6 +53,9 @@ pub struct ApiConfig {
     /// How long a client may take to send a request's headers, and an idle keep-alive
     /// connection may wait for its next request, before the connection is closed.
     pub header_read_timeout: Duration,
+    /// How long a request body may pause between two reads (not how long the whole body may
+    /// take) before the request is answered `408` and the connection closed.
+    pub body_read_timeout: Duration,
     /// Let price alert callbacks reach loopback, private, link-local and other non-public
     /// addresses (`[alerts] allow_private_callbacks`); off, they are refused (SSRF).
     pub allow_private_callbacks: bool,
@@ -87,6 +93,8 @@ pub enum ConfigError {
     Source { source_name: String, reason: String },
     #[error("the header read timeout must be above zero")]
     HeaderReadTimeout,
+    #[error("the body read timeout must be above zero")]
+    BodyReadTimeout,
     #[error("invalid api keys: {0}")]
     Keys(String),
     #[error("invalid page api key: {reason}")]
@@ -115,6 +123,7 @@ impl ApiConfig {
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             allow_private_callbacks: false,
             page_api_key: None,
         }
@@ -151,6 +160,9 @@ impl ApiConfig {
         }
         if self.header_read_timeout.is_zero() {
             return Err(ConfigError::HeaderReadTimeout);
+        }
+        if self.body_read_timeout.is_zero() {
+            return Err(ConfigError::BodyReadTimeout);
         }
         self.public_base_url = base;
         let mut sources = BTreeMap::new();
@@ -216,6 +228,12 @@ mod tests {
         assert!(matches!(
             no_timeout.validated(),
             Err(ConfigError::HeaderReadTimeout)
+        ));
+        let mut no_body_timeout = ApiConfig::new("http://a.example", "c");
+        no_body_timeout.body_read_timeout = Duration::ZERO;
+        assert!(matches!(
+            no_body_timeout.validated(),
+            Err(ConfigError::BodyReadTimeout)
         ));
         let template = SourceLinks {
             deep_link_template: Some("https://go.example/?x=1".into()),

@@ -452,7 +452,14 @@ fn op(
         errors.push(("404", "Not found"));
     }
     if body.is_some() {
-        errors.extend([("413", "Body over 1 MiB"), ("415", "Body is not JSON")]);
+        errors.extend([
+            (
+                "408",
+                "The body paused longer than the body read timeout; the connection is closed",
+            ),
+            ("413", "Body over 1 MiB"),
+            ("415", "Body is not JSON"),
+        ]);
     }
     if summary.starts_with("Click-out") {
         errors.push(("429", "Too many clicks from this address; see Retry-After"));

@@ -6,7 +6,8 @@
 //! one made when there is none), tracing (a span per request with its id, the method and URI
 //! only, never headers, so keys stay out of the logs), the id copied onto the answer, JSON error
 //! bodies with the request id (also for errors that did not come from a handler: axum's 405, the
-//! body limit's 413), panic → JSON 500, metrics by route, the 1 MiB body limit, CORS (preflights
+//! body limit's 413), panic → JSON 500, metrics by route, the body read timeout (408 when a body pauses too long,
+//! `server::body_timeout`), the 1 MiB body limit, CORS (preflights
 //! for the keys' origins) and the API keys (`auth::guard`: the action each route needs, from
 //! `auth::ROUTE_ACCESS`).
 //!
@@ -20,6 +21,7 @@ use crate::handlers::{
 };
 use crate::request_id::{REQUEST_ID_HEADER, drop_unusable_request_id, request_id_of, request_span};
 use crate::route_paths;
+use crate::server::body_timeout::time_out_slow_bodies;
 use crate::server::connection_limit::refuse_over_connection_limit;
 use crate::state::AppState;
 use crate::web;
@@ -53,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .layer(cors_layer(state.keys().clone()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            time_out_slow_bodies,
+        ))
         .layer(middleware::from_fn(refuse_over_connection_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -156,6 +156,10 @@ fn operation(summary: &str, with_body: bool) -> Operation {
             "A server key without the postback action (or a scoped key)",
         ),
         ("404", "No such program"),
+        (
+            "408",
+            "The body paused longer than the body read timeout; the connection is closed",
+        ),
         ("413", "Body over 1 MiB"),
         ("415", "A body of another content type"),
         (

@@ -5,6 +5,9 @@
 //! - a request's headers must arrive within [`crate::ApiConfig::header_read_timeout`] (hyper's
 //!   `header_read_timeout`; also for an idle keep-alive connection), so slow-loris clients that
 //!   trickle headers cannot hold connections open;
+//! - a request body may pause at most [`crate::ApiConfig::body_read_timeout`] between two
+//!   reads, else it is answered 408 and the connection closed ([`body_timeout`], a layer of
+//!   the router, so the answer has the API's error body);
 //! - each client address holds at most [`crate::ApiConfig::max_connections_per_ip`] connections
 //!   ([`connection_limit`]);
 //! - a connection closes by lingering ([`lingering_close`]): a client that is still sending a
@@ -14,6 +17,7 @@
 //! HTTP/2 and TLS. On shutdown the listener closes, connections finish the request in flight
 //! and close (hyper-util's `GracefulShutdown`).
 
+pub(crate) mod body_timeout;
 pub(crate) mod connection_limit;
 mod lingering_close;
 

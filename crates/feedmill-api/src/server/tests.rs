@@ -1,5 +1,5 @@
 //! The accept loop against raw TCP clients on 127.0.0.1: a body over the limit, headers sent
-//! too slowly, too many connections from one address, request ids, and shutdown.
+//! too slowly, a body sent too slowly (and one sent steadily), too many connections from one address, request ids, and shutdown.
 
 use super::serve;
 use crate::config::ApiConfig;
@@ -8,7 +8,7 @@ use crate::testing::{fixture_config, fixture_offers, fixture_store, index_with};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -56,7 +56,7 @@ impl Server {
 
 /// Everything the server sends until it closes the connection, within `limit`.
 async fn read_until_closed(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + Unpin),
     limit: Duration,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let mut answer = Vec::new();
@@ -152,6 +152,77 @@ async fn headers_sent_too_slowly_are_cut_off() -> TestResult {
     read_until_closed(&mut idle, Duration::from_secs(5)).await?;
     // A client that sends its request in time is served.
     assert!(get_health(server.addr).await?.starts_with("HTTP/1.1 200"));
+    server.stop().await
+}
+
+/// A link request whose JSON is `padding` bytes of leading white space long before it starts.
+fn padded_link_request(padding: usize) -> (String, Vec<u8>) {
+    let mut body = vec![b' '; padding];
+    body.extend(br#"{"source":"nordic","parameters":{"subid":"s"}}"#);
+    let head = format!(
+        "POST /links/generate HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    (head, body)
+}
+
+/// A slow-loris on the body: headers in time, then a byte a second, each pause longer than the
+/// body read timeout. Answered 408 with the API's JSON error and closed after the first pause,
+/// long before the body would be complete.
+#[tokio::test]
+async fn a_body_that_pauses_too_long_gets_408_and_the_close() -> TestResult {
+    let timeout = Duration::from_millis(300);
+    let server = Server::start(|c| c.body_read_timeout = timeout).await?;
+    let (head, body) = padded_link_request(100);
+    let stream = TcpStream::connect(server.addr).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(head.as_bytes()).await?;
+    let started = Instant::now();
+    let trickler = tokio::spawn(async move {
+        for byte in body {
+            if writer.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    let answer = read_until_closed(&mut reader, Duration::from_secs(10)).await?;
+    let waited = started.elapsed();
+    trickler.abort();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+    assert!(answer.contains(r#""request_id":""#), "{answer}");
+    assert!(
+        waited >= timeout && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    // The server serves others meanwhile.
+    assert!(get_health(server.addr).await?.starts_with("HTTP/1.1 200"));
+    server.stop().await
+}
+
+/// The timeout is for pauses, not for the whole body: a 320 KiB body sent in 40 pieces 50 ms
+/// apart takes about 2 s, several times the timeout, and is answered normally.
+#[tokio::test]
+async fn a_large_body_that_flows_steadily_is_not_cut() -> TestResult {
+    let timeout = Duration::from_millis(300);
+    let server = Server::start(|c| c.body_read_timeout = timeout).await?;
+    let (head, body) = padded_link_request(40 * (8 << 10));
+    let mut stream = TcpStream::connect(server.addr).await?;
+    stream.write_all(head.as_bytes()).await?;
+    let started = Instant::now();
+    for piece in body.chunks(8 << 10) {
+        stream.write_all(piece).await?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer = read_until_closed(&mut stream, Duration::from_secs(10)).await?;
+    assert!(started.elapsed() > timeout * 4, "sent too fast to tell");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("https://track.adtraction.com/"), "{answer}");
     server.stop().await
 }
 
