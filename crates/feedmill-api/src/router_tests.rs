@@ -577,8 +577,18 @@ async fn click_out_is_no_open_redirect() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(answer.headers.get("location").is_none());
     }
+    assert_eq!(num_stored_clicks(&f), 0, "a 404 stores no click");
+    let good = get(&f.state, "/r/nordic%3A1496445%3ASKU-1?sub_id=ok").await;
+    assert_eq!(good.status, StatusCode::FOUND);
+    assert_eq!(num_stored_clicks(&f), 1, "a redirect stores its click");
     let bad = get(&f.state, "/r/nordic%3A1496445%3ASKU-1?sub_id=%3Cscript%3E").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.headers.get("location").is_none());
+    assert_eq!(num_stored_clicks(&f), 1, "a refused sub-id stores no click");
+}
+
+fn num_stored_clicks(f: &Fixture) -> usize {
+    stored_clicks(f.store.as_ref()).len()
 }
 
 #[tokio::test]
@@ -590,11 +600,13 @@ async fn clicks_are_limited_per_ip_with_retry_after() {
             StatusCode::FOUND
         );
     }
+    assert_eq!(num_stored_clicks(&f), 30);
     let limited = get(&f.state, "/r/homeshop%3Ap069").await;
     assert_eq!(
         (limited.status, limited.error_code().as_str()),
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
     );
+    assert_eq!(num_stored_clicks(&f), 30, "a limited click is not stored");
     assert_eq!(
         limited
             .headers
@@ -612,6 +624,7 @@ async fn clicks_are_limited_per_ip_with_retry_after() {
         get(&f.state, "/r/homeshop%3Ap069").await.status,
         StatusCode::FOUND
     );
+    assert_eq!(num_stored_clicks(&f), 32);
 }
 
 #[tokio::test]
