@@ -6,7 +6,7 @@
 
 use super::adtraction::gate;
 use super::state::SimState;
-use crate::transactions::fields::{parse_iso_time, unix_time};
+use crate::transactions::fields::parse_iso_time;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -72,9 +72,9 @@ pub(super) fn partnerboost(state: &SimState, params: &HashMap<String, String>) -
     let rows: Vec<&Value> = config
         .partnerboost_rows
         .iter()
-        .filter(|row| match unix_time(row, "order_time") {
-            Ok(time) => (begin..=end).contains(&time.date_naive()),
-            Err(_) => true,
+        .filter(|row| match order_time(row) {
+            Some(time) => (begin..=end).contains(&time.date_naive()),
+            None => true,
         })
         .collect();
     let list: Vec<&Value> = rows
@@ -205,6 +205,16 @@ fn awin_error(status: StatusCode, message: &str) -> Response {
 }
 
 /// The rows whose `transactionDate` is in `[from, to)`, and those without a readable one.
+/// A PartnerBoost row's `order_time` (unix seconds, as a string or a number).
+fn order_time(row: &Value) -> Option<DateTime<Utc>> {
+    let secs = match &row["order_time"] {
+        Value::String(text) => text.trim().parse().ok(),
+        Value::Number(number) => number.as_i64(),
+        _ => None,
+    };
+    DateTime::from_timestamp(secs?, 0)
+}
+
 fn in_window(rows: &[Value], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
     rows.iter()
         .filter(

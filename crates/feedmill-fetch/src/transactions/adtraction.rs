@@ -9,7 +9,7 @@
 //! `epi5` are read into the sub-ids should a row carry them. Quotas come in `X-RateLimit-*`
 //! headers, which the shared limiter reads.
 
-use super::fields::{self, RowError};
+use super::fields::{self, Row, RowError};
 use super::{TransactionReport, TransactionWindow};
 use crate::error::FetchErrorKind;
 use crate::http_client::Session;
@@ -17,7 +17,8 @@ use crate::network_account::NetworkAccount;
 use feedmill_model::Network;
 use feedmill_store::{ConversionStatus, TransactionInput};
 use reqwest::header::ACCEPT;
-use serde_json::{Value, json};
+use serde_json::json;
+use serde_json::value::RawValue;
 
 pub(crate) const TOKEN_HEADER: &str = "X-Token";
 const APPROVED: i64 = 1;
@@ -36,7 +37,7 @@ pub(super) async fn fetch(
         "toDate": window.to.format("%Y-%m-%dT%H:%M:%S%z").to_string(),
         "transactionStatus": 0,
     });
-    let rows: Vec<Value> = session
+    let rows = session
         .retry(|| async {
             let request = session
                 .ctx
@@ -47,7 +48,7 @@ pub(super) async fn fetch(
                 .json(&body);
             let response = session.send(request).await?;
             let bytes = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
-            serde_json::from_slice(&bytes).map_err(|err| {
+            Row::list_of(&bytes).map_err(|err| {
                 FetchErrorKind::malformed(format!("not a list of transactions: {err}"))
             })
         })
@@ -58,7 +59,9 @@ pub(super) async fn fetch(
     Ok(())
 }
 
-pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
+pub(crate) fn map_row(raw: &RawValue) -> Result<TransactionInput, RowError> {
+    let row = Row::parse(raw).map_err(|e| RowError::new(None, format!("the row {e}")))?;
+    let row = &row;
     let id = match fields::text(row, "uniqueId") {
         Ok(Some(id)) => id,
         Ok(None) => return Err(RowError::new(None, "uniqueId is missing")),
@@ -67,22 +70,14 @@ pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
     read_row(row, &id).map_err(|reason| RowError::new(Some(&id), reason))
 }
 
-fn read_row(row: &Value, id: &str) -> Result<TransactionInput, String> {
-    let status = match row.get("transactionStatus") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
-    let status = match status {
+fn read_row(row: &Row, id: &str) -> Result<TransactionInput, String> {
+    let status = match row.integer("transactionStatus") {
         Some(APPROVED) => ConversionStatus::Approved,
         Some(DECLINED) => ConversionStatus::Rejected,
         Some(_) => ConversionStatus::Pending,
         None => return Err("transactionStatus is missing or not a number".into()),
     };
-    let click = row.get("click").cloned().unwrap_or(Value::Null);
-    if !matches!(click, Value::Null | Value::Object(_)) {
-        return Err("click is not an object".into());
-    }
+    let click = row.object("click")?;
     let epi = |key: &str| fields::text(&click, key);
     Ok(TransactionInput {
         network: Network::Adtraction,

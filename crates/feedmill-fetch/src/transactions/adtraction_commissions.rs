@@ -9,7 +9,7 @@
 
 use super::RejectedRow;
 use super::adtraction::TOKEN_HEADER;
-use super::fields;
+use super::fields::{self, Row};
 use crate::context::FetchContext;
 use crate::error::{FetchError, FetchErrorKind};
 use crate::http_client::Session;
@@ -17,7 +17,7 @@ use crate::network_account::{AccountNetwork, NetworkAccount};
 use feedmill_model::Currency;
 use feedmill_store::{CategoryRate, CommissionRule, CommissionThreshold, CommissionValue};
 use reqwest::header::ACCEPT;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The commission types read for one program.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +66,7 @@ async fn fetch_program(
     if let Some(channel_id) = channel_id {
         url.push_str(&format!("{channel_id}/"));
     }
-    let types: Vec<Value> = session
+    let types = session
         .retry(|| async {
             let request = session
                 .ctx
@@ -76,7 +76,7 @@ async fn fetch_program(
                 .header(ACCEPT, "application/json");
             let response = session.send(request).await?;
             let bytes = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
-            serde_json::from_slice(&bytes).map_err(|err| {
+            Row::list_of(&bytes).map_err(|err| {
                 FetchErrorKind::malformed(format!("not a list of commission types: {err}"))
             })
         })
@@ -86,12 +86,12 @@ async fn fetch_program(
         rules: Vec::new(),
         rejected: Vec::new(),
     };
-    for (index, commission) in types.iter().enumerate() {
-        match read_rule(commission) {
+    for (index, raw) in types.iter().enumerate() {
+        match read_type(raw) {
             Ok(rule) => report.rules.push(rule),
-            Err(reason) => report.rejected.push(RejectedRow {
+            Err((id, reason)) => report.rejected.push(RejectedRow {
                 position: index as u64 + 1,
-                transaction_id: fields::text(commission, "id").ok().flatten(),
+                transaction_id: id,
                 reason,
             }),
         }
@@ -99,13 +99,24 @@ async fn fetch_program(
     Ok(report)
 }
 
-pub(crate) fn read_rule(commission: &Value) -> Result<CommissionRule, String> {
-    let transaction_type = match commission.get("transactionType") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(value.as_i64().ok_or("transactionType is not an integer")?),
+/// One commission type of the answer, or why not (with its id when it has a readable one).
+fn read_type(raw: &RawValue) -> Result<CommissionRule, (Option<String>, String)> {
+    let commission = Row::parse(raw).map_err(|e| (None, format!("the commission type {e}")))?;
+    read_rule(&commission)
+        .map_err(|reason| (fields::text(&commission, "id").ok().flatten(), reason))
+}
+
+pub(crate) fn read_rule(commission: &Row) -> Result<CommissionRule, String> {
+    let transaction_type = match fields::text(commission, "transactionType") {
+        Ok(None) => None,
+        _ => Some(
+            commission
+                .integer("transactionType")
+                .ok_or("transactionType is not an integer")?,
+        ),
     };
     let mut categories = Vec::new();
-    for (i, category) in list(commission, "categories")?.iter().enumerate() {
+    for (i, category) in commission.list("categories")?.iter().enumerate() {
         let read = || -> Result<CategoryRate, String> {
             Ok(CategoryRate {
                 category: fields::required_text(category, "category")?,
@@ -115,7 +126,7 @@ pub(crate) fn read_rule(commission: &Value) -> Result<CommissionRule, String> {
         categories.push(read().map_err(|e| format!("categories[{i}]: {e}"))?);
     }
     let mut thresholds = Vec::new();
-    for (i, threshold) in list(commission, "thresholds")?.iter().enumerate() {
+    for (i, threshold) in commission.list("thresholds")?.iter().enumerate() {
         let read = || -> Result<CommissionThreshold, String> {
             Ok(CommissionThreshold {
                 order_value: fields::decimal(threshold, "orderValue")?,
@@ -135,7 +146,7 @@ pub(crate) fn read_rule(commission: &Value) -> Result<CommissionRule, String> {
 }
 
 /// `"type": "%"` with `"value": 4.5` is 4.5 %; `"type": "SEK"` with `"value": 100` is 100 SEK.
-fn value_of(object: &Value) -> Result<CommissionValue, String> {
+fn value_of(object: &Row) -> Result<CommissionValue, String> {
     let kind = fields::required_text(object, "type")?;
     let value = fields::decimal(object, "value")?;
     if value.is_sign_negative() {
@@ -152,15 +163,6 @@ fn value_of(object: &Value) -> Result<CommissionValue, String> {
     })
 }
 
-/// An optional array field.
-fn list<'a>(object: &'a Value, key: &str) -> Result<&'a [Value], String> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(format!("{key} is not an array")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +176,7 @@ mod tests {
             "categories": [{"category": "Books", "type": "%", "value": 4.5}],
             "thresholds": [{"orderValue": 1500, "type": "SEK", "value": 7.5}]
         });
-        let rule = read_rule(&seed).unwrap_or_else(|e| panic!("{e}"));
+        let rule = read_rule(&Row::of_json(&seed.to_string())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rule.transaction_type, Some(3));
         assert!(
             matches!(rule.value, CommissionValue::Fixed { ref amount, .. } if amount.to_string() == "100")
@@ -189,14 +191,30 @@ mod tests {
     fn a_bad_commission_type_says_what_is_wrong() {
         let bad = json!({"id": "1", "type": "points", "value": 3});
         assert_eq!(
-            read_rule(&bad),
+            read_rule(&Row::of_json(&bad.to_string())),
             Err("type \"points\" is neither \"%\" nor an ISO-4217 currency".into())
         );
         let bad =
             json!({"id": "1", "type": "%", "value": 3, "categories": [{"type": "%", "value": 1}]});
         assert_eq!(
-            read_rule(&bad),
+            read_rule(&Row::of_json(&bad.to_string())),
             Err("categories[0]: category is missing".into())
+        );
+    }
+
+    #[test]
+    fn commission_amounts_keep_every_digit() {
+        let rule = read_rule(&Row::of_json(
+            r#"{"id": "7", "type": "EUR", "value": 0.30000000000000004,
+                "thresholds": [{"orderValue": 9007199254740993.01, "type": "%", "value": 2.5}]}"#,
+        ));
+        let rule = rule.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(rule.value, CommissionValue::Fixed { ref amount, .. } if amount.to_string() == "0.30000000000000004")
+        );
+        assert_eq!(
+            rule.thresholds[0].order_value.to_string(),
+            "9007199254740993.01"
         );
     }
 }

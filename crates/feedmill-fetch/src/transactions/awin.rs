@@ -9,7 +9,7 @@
 //! `{amount, currency}`, `transactionDate`, and `clickRefs.clickRef`..`clickRef6`, where
 //! `clickRef6` carries our click id.
 
-use super::fields::{self, RowError};
+use super::fields::{self, Row, RowError};
 use super::{TransactionReport, TransactionWindow};
 use crate::error::FetchErrorKind;
 use crate::http_client::{Session, host_key};
@@ -17,7 +17,7 @@ use crate::network_account::NetworkAccount;
 use feedmill_model::Network;
 use feedmill_store::{ConversionStatus, TransactionInput};
 use reqwest::header::{ACCEPT, AUTHORIZATION};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::time::Duration;
 
 /// One call may span this many days.
@@ -48,7 +48,7 @@ pub(super) async fn fetch(
             ("timezone", "UTC".to_string()),
             ("dateType", "transaction".to_string()),
         ];
-        let rows: Vec<Value> = session
+        let rows = session
             .retry(|| async {
                 let request = session
                     .ctx
@@ -59,7 +59,7 @@ pub(super) async fn fetch(
                     .header(ACCEPT, "application/json");
                 let response = session.send(request).await?;
                 let bytes = super::read_limited(response, super::MAX_ANSWER_BYTES).await?;
-                serde_json::from_slice(&bytes).map_err(|err| {
+                Row::list_of(&bytes).map_err(|err| {
                     FetchErrorKind::malformed(format!("not a list of transactions: {err}"))
                 })
             })
@@ -71,7 +71,9 @@ pub(super) async fn fetch(
     Ok(())
 }
 
-pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
+pub(crate) fn map_row(raw: &RawValue) -> Result<TransactionInput, RowError> {
+    let row = Row::parse(raw).map_err(|e| RowError::new(None, format!("the row {e}")))?;
+    let row = &row;
     let id = match fields::text(row, "id") {
         Ok(Some(id)) => id,
         Ok(None) => return Err(RowError::new(None, "id is missing")),
@@ -80,7 +82,7 @@ pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
     read_row(row, &id).map_err(|reason| RowError::new(Some(&id), reason))
 }
 
-fn read_row(row: &Value, id: &str) -> Result<TransactionInput, String> {
+fn read_row(row: &Row, id: &str) -> Result<TransactionInput, String> {
     let status = fields::required_text(row, "commissionStatus")?;
     let status = match status.to_ascii_lowercase().as_str() {
         "pending" => ConversionStatus::Pending,
@@ -101,10 +103,7 @@ fn read_row(row: &Value, id: &str) -> Result<TransactionInput, String> {
             currency.code()
         ));
     }
-    let refs = row.get("clickRefs").cloned().unwrap_or(Value::Null);
-    if !matches!(refs, Value::Null | Value::Object(_)) {
-        return Err("clickRefs is not an object".into());
-    }
+    let refs = row.object("clickRefs")?;
     let slot = |key: &str| fields::text(&refs, key);
     Ok(TransactionInput {
         network: Network::Awin,
@@ -130,13 +129,11 @@ fn read_row(row: &Value, id: &str) -> Result<TransactionInput, String> {
 
 /// `{"amount": 4.5, "currency": "EUR"}`.
 fn amount(
-    row: &Value,
+    row: &Row,
     key: &str,
 ) -> Result<(rust_decimal::Decimal, feedmill_model::Currency), String> {
-    let Some(money @ Value::Object(_)) = row.get(key) else {
-        return Err(format!("{key} is missing or not an object"));
-    };
-    let value = fields::decimal(money, "amount").map_err(|e| format!("{key}.{e}"))?;
-    let currency = fields::currency(money, "currency").map_err(|e| format!("{key}.{e}"))?;
+    let money = row.required_object(key)?;
+    let value = fields::decimal(&money, "amount").map_err(|e| format!("{key}.{e}"))?;
+    let currency = fields::currency(&money, "currency").map_err(|e| format!("{key}.{e}"))?;
     Ok((value, currency))
 }

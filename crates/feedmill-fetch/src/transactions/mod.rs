@@ -14,7 +14,8 @@
 //! Requests go through the fetch [`Session`](crate::http_client::Session): retried on 429 /
 //! 5xx / timeouts (honouring `Retry-After`), never on a rejected token, paced by the shared
 //! rate limiter. A row that cannot be read is a [`RejectedRow`] with its position and the
-//! reason — reported, never dropped silently, never a panic; a response that is not the
+//! reason — reported, never dropped silently, never a panic. Rows are read as the JSON text
+//! the network sent ([`row`]), so amounts are exact, never an `f64`; a response that is not the
 //! report at all (or larger than any report, `MAX_ANSWER_BYTES`) fails the account's
 //! fetch. Reports are collected in memory: a 30-day window of one account is thousands of
 //! rows, not millions.
@@ -24,6 +25,7 @@ mod adtraction_commissions;
 mod awin;
 pub(crate) mod fields;
 mod partnerboost;
+mod row;
 mod window;
 
 pub use adtraction_commissions::{ProgramCommissionReport, fetch_commissions};

@@ -9,7 +9,7 @@
 //! sub-ids in `uid`..`uid4` (all five are kept as the sub-ids reported). PartnerBoost has no transaction id of its own in this report: a
 //! sale is its brand's order, `{brand_id}:{order_id}`.
 
-use super::fields::{self, RowError};
+use super::fields::{self, Row, RowError};
 use super::{TransactionReport, TransactionWindow};
 use crate::error::FetchErrorKind;
 use crate::http_client::Session;
@@ -19,6 +19,7 @@ use feedmill_model::{Currency, Network};
 use feedmill_store::{ConversionStatus, TransactionInput};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The report's largest page.
 pub(crate) const MAX_PAGE_SIZE: u32 = 2_000;
@@ -36,8 +37,9 @@ struct Envelope {
 struct Data {
     #[serde(default)]
     total_page: Option<Value>,
+    /// Each row as written, so its amounts are read from their digits.
     #[serde(default)]
-    list: Vec<Value>,
+    list: Vec<Box<RawValue>>,
 }
 
 pub(super) async fn fetch(
@@ -111,7 +113,9 @@ fn page_count(value: &Value) -> Option<u64> {
 }
 
 /// One report row as a transaction.
-pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
+pub(crate) fn map_row(raw: &RawValue) -> Result<TransactionInput, RowError> {
+    let row = Row::parse(raw).map_err(|e| RowError::new(None, format!("the row {e}")))?;
+    let row = &row;
     let order_id = fields::text(row, "order_id").map_err(|e| RowError::new(None, e))?;
     let brand_id = fields::text(row, "brand_id").map_err(|e| RowError::new(None, e))?;
     let Some(order_id) = order_id else {
@@ -124,7 +128,7 @@ pub(crate) fn map_row(row: &Value) -> Result<TransactionInput, RowError> {
     read_row(row, &transaction_id).map_err(|reason| RowError::new(Some(&transaction_id), reason))
 }
 
-fn read_row(row: &Value, transaction_id: &str) -> Result<TransactionInput, String> {
+fn read_row(row: &Row, transaction_id: &str) -> Result<TransactionInput, String> {
     let status = fields::required_text(row, "status")?;
     let status = match status.to_ascii_lowercase().as_str() {
         "pending" => ConversionStatus::Pending,

@@ -286,7 +286,7 @@ async fn a_malformed_row_is_reported_with_its_position_and_reason() {
                 Some("11"),
                 "commissionAmount.amount \"4,50\" is not a decimal number"
             ),
-            (3, None, "id is missing"),
+            (3, None, "the row is not an object but a string"),
             (4, None, "id is missing"),
             (
                 5,
@@ -295,6 +295,59 @@ async fn a_malformed_row_is_reported_with_its_position_and_reason() {
             ),
         ]
     );
+}
+
+/// `row` as the text a network sends, each string `"{placeholder}"` replaced by a JSON number
+/// written as `literal` (a `serde_json::Value` cannot hold these digits).
+fn raw_row(row: &serde_json::Value, numbers: &[(&str, &str)]) -> Box<serde_json::value::RawValue> {
+    let mut text = row.to_string();
+    for (placeholder, literal) in numbers {
+        text = text.replace(&format!("\"{placeholder}\""), literal);
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// JSON number amounts that an f64 would round come out of every network's row exactly.
+#[test]
+fn amounts_are_read_from_the_digits_each_network_wrote() {
+    let numbers = [
+        ("SALE", "9007199254740993.01"),
+        ("COMM", "0.30000000000000004"),
+    ];
+    let date = days_ago(2).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut awin = awin_row(1, "pending", &date, Some("c1"));
+    awin["saleAmount"]["amount"] = serde_json::json!("SALE");
+    awin["commissionAmount"]["amount"] = serde_json::json!("COMM");
+    let mut adtraction = adtraction_row("u1", 1, "2026-11-30T10:00:00+0100", Some("c2"));
+    adtraction["orderValue"] = serde_json::json!("SALE");
+    adtraction["commission"] = serde_json::json!("COMM");
+    let mut partnerboost = partnerboost_row("o1", "Approved", 1_650_351_153, Some("c3"));
+    partnerboost["sale_amount"] = serde_json::json!("SALE");
+    partnerboost["sale_comm"] = serde_json::json!("COMM");
+    let inputs = [
+        awin::map_row(&raw_row(&awin, &numbers)),
+        adtraction::map_row(&raw_row(&adtraction, &numbers)),
+        partnerboost::map_row(&raw_row(&partnerboost, &numbers)),
+    ];
+    for input in inputs {
+        let input = input.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (
+                input.sale_amount.to_string(),
+                input.commission_amount.to_string()
+            ),
+            (
+                "9007199254740993.01".to_string(),
+                "0.30000000000000004".to_string()
+            ),
+            "{:?}",
+            input.network
+        );
+    }
+    let big = raw_row(&awin, &[("SALE", "123456789012345.67"), ("COMM", "0.1")]);
+    let input = awin::map_row(&big).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(input.sale_amount.to_string(), "123456789012345.67");
+    assert_eq!(input.commission_amount.to_string(), "0.1");
 }
 
 #[tokio::test]
