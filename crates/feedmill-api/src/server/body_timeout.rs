@@ -67,12 +67,15 @@ fn timeout_response(timeout: Duration) -> Response {
 #[error("no request body data within {0:?}")]
 pub(crate) struct BodyTimedOut(Duration);
 
-/// A body whose every read must bring a frame within `timeout` of the previous one (or of
-/// the first read); the clock runs only while someone reads.
+/// A body whose every read must bring a frame within `timeout`: the clock starts when a read
+/// begins waiting and stops with the frame, so a handler that pauses between reads is not
+/// counted against the client.
 struct IdleTimeoutBody {
     inner: Body,
     timeout: Duration,
-    idle: Option<Pin<Box<Sleep>>>,
+    idle: Pin<Box<Sleep>>,
+    /// The clock runs for the read in progress.
+    waiting: bool,
     timed_out: Arc<AtomicBool>,
 }
 
@@ -81,7 +84,8 @@ impl IdleTimeoutBody {
         IdleTimeoutBody {
             inner,
             timeout,
-            idle: None,
+            idle: Box::pin(tokio::time::sleep(timeout)),
+            waiting: false,
             timed_out,
         }
     }
@@ -96,19 +100,19 @@ impl HttpBody for IdleTimeoutBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
-        let timeout = this.timeout;
-        let idle = this
-            .idle
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
-            idle.as_mut().reset(Instant::now() + timeout);
+            this.waiting = false;
             return Poll::Ready(frame.map(|frame| frame.map_err(BoxError::from)));
         }
-        if idle.as_mut().poll(cx).is_pending() {
+        if !this.waiting {
+            this.idle.as_mut().reset(Instant::now() + this.timeout);
+            this.waiting = true;
+        }
+        if this.idle.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }
         this.timed_out.store(true, Ordering::Release);
-        Poll::Ready(Some(Err(Box::new(BodyTimedOut(timeout)))))
+        Poll::Ready(Some(Err(Box::new(BodyTimedOut(this.timeout)))))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -153,5 +157,25 @@ mod tests {
         let (paused, timed_out) = read(trickled(2, Duration::from_millis(600)), timeout).await;
         assert!(paused.is_err());
         assert!(timed_out);
+    }
+
+    /// The handler's own pause between two reads does not count against the client.
+    #[tokio::test]
+    async fn a_reader_that_pauses_is_not_timed_out() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let inner = trickled(3, Duration::from_millis(10));
+        let mut body = IdleTimeoutBody::new(inner, Duration::from_millis(100), flag.clone());
+        let mut frames = 0;
+        loop {
+            let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+            match frame {
+                Some(Ok(_)) => frames += 1,
+                Some(Err(err)) => panic!("{err}"),
+                None => break,
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(frames, 3);
+        assert!(!flag.load(Ordering::Acquire));
     }
 }

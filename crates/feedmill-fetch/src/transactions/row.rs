@@ -60,10 +60,14 @@ impl Row {
             }
             Some((other, _)) => return Err(format!("{key} is not an array but {}", other.name())),
         };
-        let item = |(i, raw): (usize, &Box<RawValue>)| {
-            Row::parse(raw).map_err(|e| format!("{key}[{i}] {e}"))
-        };
-        items.iter().enumerate().map(item).collect()
+        let item =
+            |(i, raw): (usize, &RawValue)| Row::parse(raw).map_err(|e| format!("{key}[{i}] {e}"));
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .enumerate()
+            .map(item)
+            .collect()
     }
 
     /// An integer field, as a number or a string of digits; `None` when absent, null or not
