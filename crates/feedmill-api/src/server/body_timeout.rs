@@ -149,12 +149,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_steady_body_outlasts_the_timeout_and_a_pause_does_not() {
-        let timeout = Duration::from_millis(150);
-        // 12 pieces 30 ms apart take about 360 ms, more than twice the timeout: not cut.
-        let (steady, timed_out) = read(trickled(12, Duration::from_millis(30)), timeout).await;
-        assert_eq!(steady.ok().map(|b| b.len()), Some(12));
+        let timeout = Duration::from_millis(300);
+        // 20 pieces 30 ms apart take about 600 ms, twice the timeout: not cut.
+        let (steady, timed_out) = read(trickled(20, Duration::from_millis(30)), timeout).await;
+        assert_eq!(steady.ok().map(|b| b.len()), Some(20));
         assert!(!timed_out);
-        let (paused, timed_out) = read(trickled(2, Duration::from_millis(600)), timeout).await;
+        let (paused, timed_out) = read(trickled(2, Duration::from_millis(900)), timeout).await;
         assert!(paused.is_err());
         assert!(timed_out);
     }
@@ -164,7 +164,7 @@ mod tests {
     async fn a_reader_that_pauses_is_not_timed_out() {
         let flag = Arc::new(AtomicBool::new(false));
         let inner = trickled(3, Duration::from_millis(10));
-        let mut body = IdleTimeoutBody::new(inner, Duration::from_millis(100), flag.clone());
+        let mut body = IdleTimeoutBody::new(inner, Duration::from_millis(300), flag.clone());
         let mut frames = 0;
         loop {
             let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
@@ -173,7 +173,7 @@ mod tests {
                 Some(Err(err)) => panic!("{err}"),
                 None => break,
             }
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
         }
         assert_eq!(frames, 3);
         assert!(!flag.load(Ordering::Acquire));

@@ -206,10 +206,10 @@ async fn a_body_that_pauses_too_long_gets_408_and_the_close() -> TestResult {
 }
 
 /// The timeout is for pauses, not for the whole body: a 320 KiB body sent in 40 pieces 50 ms
-/// apart takes about 2 s, several times the timeout, and is answered normally.
+/// apart takes about 2 s, four times the timeout, and is answered normally.
 #[tokio::test]
 async fn a_large_body_that_flows_steadily_is_not_cut() -> TestResult {
-    let timeout = Duration::from_millis(300);
+    let timeout = Duration::from_millis(500);
     let server = Server::start(|c| c.body_read_timeout = timeout).await?;
     let (head, body) = padded_link_request(40 * (8 << 10));
     let mut stream = TcpStream::connect(server.addr).await?;
@@ -220,7 +220,7 @@ async fn a_large_body_that_flows_steadily_is_not_cut() -> TestResult {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let answer = read_until_closed(&mut stream, Duration::from_secs(10)).await?;
-    assert!(started.elapsed() > timeout * 4, "sent too fast to tell");
+    assert!(started.elapsed() > timeout * 2, "sent too fast to tell");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("https://track.adtraction.com/"), "{answer}");
     server.stop().await
