@@ -11,6 +11,12 @@
 //! the index refuses (the shrink guard, a short download) or the ingest aborts, the batch is
 //! dropped and nothing is recorded or marked gone. After each recorded batch the history is
 //! pruned to its retention.
+//!
+//! The two commits are not one: a process killed after the index's and before the batch's
+//! leaves the index a feed ahead. The batch is written with the feed's content hash, and
+//! [`OfferSink::committed_content_hash`] answers the index's hash only when the history's is
+//! the same, so that feed is not skipped as unchanged but ingested again, and the prices the
+//! lost batch held are recorded then (dated by that ingest).
 
 use crate::error::PipelineError;
 use crate::offer_sink::OfferSink;
@@ -72,8 +78,17 @@ fn store_error(err: StoreError) -> PipelineError {
 impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
     type Committed = S::Committed;
 
+    /// The index's hash only when the history caught up to it: `None` after a commit of the
+    /// index whose batch was never written (a kill between the two, a failed write), so the
+    /// unchanged feed is ingested again and its prices recorded.
     fn committed_content_hash(&self, source: &str) -> Result<Option<String>, PipelineError> {
-        self.inner.committed_content_hash(source)
+        let indexed = self.inner.committed_content_hash(source)?;
+        let recorded = self
+            .history
+            .store()
+            .price_history_content_hash(source)
+            .map_err(store_error)?;
+        Ok(indexed.filter(|hash| recorded.as_deref() == Some(hash.as_str())))
     }
 
     fn begin(&mut self, source: &str, guard: IngestOptions) -> Result<(), PipelineError> {
@@ -117,12 +132,13 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
     fn commit(&mut self, meta: &IngestMeta) -> Result<S::Committed, PipelineError> {
         let batch = self.batch.take();
         let committed = self.inner.commit(meta)?;
-        let Some(batch) = batch else {
+        let Some(mut batch) = batch else {
             return Err(PipelineError::Sink {
                 sink: "price history",
                 message: "commit without a source begun".into(),
             });
         };
+        batch.set_content_hash(&meta.content_hash);
         let source = batch.source().to_owned();
         let stats = self
             .history

@@ -72,6 +72,8 @@ pub type GtinLows = HashMap<(String, Currency, String), i64>;
 pub struct PriceBatch {
     source: String,
     time: DateTime<Utc>,
+    /// The feed this batch observes, kept with it as the one the history caught up to.
+    content_hash: Option<String>,
     known: HashMap<u128, Entry>,
     changes: Vec<ObservedChange>,
     gtin_lows: GtinLows,
@@ -88,6 +90,7 @@ impl PriceBatch {
         PriceBatch {
             source: source.to_owned(),
             time,
+            content_hash: None,
             known: HashMap::new(),
             changes: Vec::new(),
             gtin_lows: HashMap::new(),
@@ -102,6 +105,15 @@ impl PriceBatch {
 
     pub fn time(&self) -> DateTime<Utc> {
         self.time
+    }
+
+    /// Names the feed this batch observes; the store writes it with the batch.
+    pub fn set_content_hash(&mut self, content_hash: &str) {
+        self.content_hash = Some(content_hash.to_owned());
+    }
+
+    pub fn content_hash(&self) -> Option<&str> {
+        self.content_hash.as_deref()
     }
 
     /// Loads one offer's last known state (the store calls this when the batch begins).

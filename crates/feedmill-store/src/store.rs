@@ -106,6 +106,9 @@ pub trait PriceHistoryStore {
     fn begin_price_batch(&self, source: &str, time: DateTime<Utc>) -> StoreResult<PriceBatch>;
     /// Writes the batch in one transaction, marking listed offers it did not see as gone.
     fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats>;
+    /// The content hash of the feed whose batch of `source` was written last (a batch carries
+    /// it: [`PriceBatch::set_content_hash`]); `None` before any.
+    fn price_history_content_hash(&self, source: &str) -> StoreResult<Option<String>>;
     /// The change points of an offer from `since` on (with the point in effect at `since`).
     fn price_points(
         &self,

@@ -1,6 +1,7 @@
 //! The pipeline over real files and a real on-disk index in a temp dir.
 
 mod history;
+mod history_crash;
 mod ingest;
 mod matching;
 mod refresh;

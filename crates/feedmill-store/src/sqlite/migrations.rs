@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::product_matches::SCHEMA_PRODUCT_MATCHES,
     super::product_matches::SCHEMA_MATCH_UPDATES,
     super::conversions::SCHEMA_CONVERSION_CONTEXT,
+    super::price_sources::SCHEMA_PRICE_SOURCES,
 ];
 
 const SCHEMA_V1: &str = "

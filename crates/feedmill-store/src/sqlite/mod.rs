@@ -19,6 +19,7 @@ mod conversions;
 mod earnings;
 mod gtin_lows;
 mod migrations;
+mod price_sources;
 mod price_summary_schema;
 mod prices;
 mod product_matches;

@@ -7,6 +7,7 @@
 
 use super::SqliteStore;
 use super::gtin_lows;
+use super::price_sources;
 use super::rows;
 use crate::error::{StoreError, StoreResult};
 use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
@@ -41,6 +42,10 @@ impl PriceHistoryStore for SqliteStore {
 
     fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
         self.write(move |connection| write_batch(connection, batch))
+    }
+
+    fn price_history_content_hash(&self, source: &str) -> StoreResult<Option<String>> {
+        self.read(|connection| price_sources::read_caught_up(connection, source))
     }
 
     fn price_points(
@@ -94,6 +99,7 @@ impl PriceHistoryStore for SqliteStore {
 fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
     let time_us = time_to_stored(batch.time());
     let source = batch.source().to_owned();
+    let content_hash = batch.content_hash().map(str::to_owned);
     let gone = gone_offers(connection, &batch)?;
     let BatchParts {
         changes,
@@ -118,6 +124,9 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
     }
     stats.num_disappeared = gone.len() as u64;
     gtin_lows::write_lows(connection, &source, day_of(time_us), gtin_lows)?;
+    if let Some(content_hash) = content_hash {
+        price_sources::write_caught_up(connection, &source, &content_hash)?;
+    }
     Ok(stats)
 }
 
