@@ -11,6 +11,7 @@ mod earnings_suite;
 mod gtin_low_suite;
 mod key_suite;
 mod price_suite;
+mod price_upkeep_suite;
 mod product_match_suite;
 mod summary_suite;
 mod transaction_suite;
@@ -25,6 +26,7 @@ pub(crate) use earnings_suite::*;
 pub(crate) use gtin_low_suite::*;
 pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
+pub(crate) use price_upkeep_suite::*;
 pub(crate) use product_match_suite::*;
 pub(crate) use summary_suite::*;
 pub(crate) use transaction_suite::*;
@@ -65,7 +67,9 @@ macro_rules! store_suite {
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
             daily_lows_agree_with_every_observation,
-            pruning_keeps_the_point_in_effect, an_observation_that_cannot_be_stored_is_reported,
+            pruning_keeps_the_point_in_effect,
+            pruning_drops_the_daily_lows_before_the_cut_and_keeps_the_rest,
+            a_batch_keeps_the_feed_it_caught_up_to, an_observation_that_cannot_be_stored_is_reported,
             the_schema_version_is_the_latest,
             an_api_key_keeps_every_field, an_api_key_digest_is_stored_once,
             a_deleted_api_key_is_gone,
