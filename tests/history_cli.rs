@@ -148,3 +148,121 @@ fn history_refuses_bad_arguments_and_names_what_is_missing() {
         stderr(&unknown)
     );
 }
+
+const FEED_HEADER: &str = "id,title,price,currency,link\n";
+
+/// A directory with an index and a store, ingested into by `feedmill ingest --store`.
+struct Replay {
+    _dir: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+impl Replay {
+    fn new() -> Replay {
+        let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+        let path = dir.path().to_path_buf();
+        Replay {
+            _dir: dir,
+            dir: path,
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// Ingests shop's feed of `rows` at `days_ago` (a whole day back from the real clock, as
+    /// the search's filters measure from it).
+    fn ingest(&self, rows: &str, days_ago: i64, extra: &[&str]) {
+        let feed = self.dir.join("shop.csv");
+        std::fs::write(&feed, format!("{FEED_HEADER}{rows}")).unwrap_or_else(|err| panic!("{err}"));
+        let now = (Utc::now() - Duration::days(days_ago)).to_rfc3339();
+        let (index, store, feed) = (
+            self.path("index"),
+            self.path("feedmill.db"),
+            self.path("shop.csv"),
+        );
+        let mut args = vec![
+            "ingest",
+            "--index",
+            &index,
+            "--store",
+            &store,
+            "--source",
+            "shop",
+            "--format",
+            "csv",
+            "--no-match",
+            "--now",
+            &now,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&feed);
+        let output = run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    fn kinds_and_prices(&self, offer: &str) -> Vec<(String, String)> {
+        let json = json_of(&history(&self.dir, &["--offer", offer, "--json"]));
+        let points = json["points"].as_array().cloned().unwrap_or_default();
+        let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+        points
+            .iter()
+            .map(|p| (text(&p["kind"]), text(&p["price"])))
+            .collect()
+    }
+
+    fn search_ids(&self, args: &[&str]) -> Vec<String> {
+        let index = self.path("index");
+        let mut all = vec!["search", "--index", &index, "--json"];
+        all.extend_from_slice(args);
+        let json = json_of(&run(&all));
+        let items = json["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+fn point(kind: &str, price: &str) -> (String, String) {
+    (kind.to_owned(), price.to_owned())
+}
+
+#[test]
+fn two_ingests_a_day_apart_record_the_drop_and_search_finds_it() {
+    let replay = Replay::new();
+    let day_one = "a,Trail shoe,99.00,EUR,https://shop.example/a\n\
+                   b,Rain jacket,49.00,EUR,https://shop.example/b\n";
+    let day_two = "a,Trail shoe,79.00,EUR,https://shop.example/a\n\
+                   b,Rain jacket,49.00,EUR,https://shop.example/b\n";
+    replay.ingest(day_one, 3, &[]);
+    replay.ingest(day_two, 2, &[]);
+    assert_eq!(
+        replay.kinds_and_prices("shop:a"),
+        [point("first", "99.00"), point("change", "79.00")]
+    );
+    assert_eq!(replay.kinds_and_prices("shop:b"), [point("first", "49.00")]);
+    assert_eq!(replay.search_ids(&["--dropped-within", "7d"]), ["shop:a"]);
+    assert_eq!(
+        replay.search_ids(&["--dropped-within", "1d"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn an_ingest_without_history_records_nothing() {
+    let replay = Replay::new();
+    replay.ingest("a,Trail shoe,99.00,EUR,https://shop.example/a\n", 3, &[]);
+    replay.ingest(
+        "a,Trail shoe,79.00,EUR,https://shop.example/a\n",
+        2,
+        &["--no-history"],
+    );
+    assert_eq!(replay.kinds_and_prices("shop:a"), [point("first", "99.00")]);
+    assert_eq!(
+        replay.search_ids(&["--dropped-within", "7d"]),
+        Vec::<String>::new(),
+        "no honest numbers without history"
+    );
+}
