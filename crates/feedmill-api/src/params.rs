@@ -230,7 +230,8 @@ pub(crate) const SEARCH_PARAMS: &[ParamSpec] = &[
         Text,
         "relevance (default), price_asc, price_desc, newest, discount (percent below the \
          offer's 30-day low when price history is kept, else below the feed's old price), \
-         price_drop (largest last drop, as a percent of the previous price) or epc (offers of \
+         price_drop (largest drop of the last 30 days first, as a percent of the previous price; \
+         older drops after) or epc (offers of \
          the merchants earning most per click over the last 30 days first; merchants under 100 \
          clicks after; ranked by EPC in the currency filter's currency, else the main currency \
          of sales; not with group_by, not on the typesense backend)",

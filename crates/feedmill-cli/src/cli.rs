@@ -192,7 +192,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub gtin: Option<String>,
     /// relevance, price_asc, price_desc, newest, discount (honest, from price history) or
-    /// price_drop (largest last drop, as a percent of the previous price).
+    /// price_drop (largest drop of the last 30 days first, as a percent of the previous price;
+    /// older drops after).
     #[arg(long, default_value = "relevance")]
     pub sort: String,
     /// Only offers whose price dropped within this many days (`7d`).

@@ -34,7 +34,14 @@ impl OfferIndex {
     ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
         let window = request.offset() + request.per_page;
         let table = self.inner.group_tables.for_searcher(searcher, grouping)?;
-        if query.match_all && request.facets.is_empty() && MatchAllGroups::serves(window) {
+        // A `price_drop` ranking moves with the search's time (recent drops first): it is not
+        // one per snapshot, so it is never kept.
+        let timeless = request.sort != SortOrder::PriceDrop;
+        if query.match_all
+            && request.facets.is_empty()
+            && timeless
+            && MatchAllGroups::serves(window)
+        {
             let catalogue = self.inner.match_all_groups[grouping.index()].ranked(
                 searcher,
                 request.sort,
@@ -45,7 +52,7 @@ impl OfferIndex {
             let items = self.page_items(searcher, ranked, offers, grouping)?;
             return Ok((catalogue.total, items, FacetFruit::default()));
         }
-        let groups = GroupCollector::new(request.sort, window, query.constant_score, table.clone());
+        let groups = GroupCollector::new(request.sort, window, query, table.clone());
         let collector = FilterCollector::new(query.filter, (groups, facets));
         let (groups, fruit) = searcher.search(query.query.as_ref(), &collector)?;
         let total = groups.num_items();
@@ -112,7 +119,7 @@ fn rank_catalogue(
     window: usize,
     table: &std::sync::Arc<GroupTable>,
 ) -> Result<RankedCatalogue, IndexError> {
-    let groups = GroupCollector::new(sort, window, query.constant_score, table.clone());
+    let groups = GroupCollector::new(sort, window, query, table.clone());
     let collector = FilterCollector::new(query.filter, groups);
     let groups = searcher.search(query.query.as_ref(), &collector)?;
     let items = groups.page(sort, 0, window);

@@ -10,13 +10,16 @@
 //! best `window` (offset + page size) per segment: no others can reach the page. The segments'
 //! groups are merged and ranked in [`crate::group_fruit`].
 //!
-//! Groups rank by their best offer for `relevance`, `newest`, `discount` and `price_drop`, and by their lowest
-//! price for both price orders (a product is as cheap as its cheapest offer).
+//! Groups rank by their best offer for `relevance`, `newest`, `discount` and `price_drop` (its
+//! [`drop_rank`](crate::drop_rank)), and by their lowest price for both price orders (a product
+//! is as cheap as its cheapest offer).
 
+use crate::drop_rank::{DropColumns, recent_from};
 use crate::group_buffers::{GroupBuffers, Member, SegmentGroup};
 use crate::group_fruit::{GroupFruit, Ranked, RankedItem, SegmentGroups, TopK};
 use crate::group_table::{DenseSlots, GroupTable, NO_GROUP};
-use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
+use crate::query_builder::BuiltQuery;
+use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
 use feedmill_search::SortOrder;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -34,20 +37,24 @@ pub(crate) struct GroupCollector {
     constant_score: Option<f32>,
     /// The group ordinals of the snapshot searched.
     table: Arc<GroupTable>,
+    /// Drops from this second on are recent (`price_drop`).
+    recent_from: i64,
 }
 
 impl GroupCollector {
+    /// The groups of `query`'s matches.
     pub fn new(
         sort: SortOrder,
         window: usize,
-        constant_score: Option<f32>,
+        query: &BuiltQuery,
         table: Arc<GroupTable>,
     ) -> GroupCollector {
         GroupCollector {
             sort,
             window,
-            constant_score,
+            constant_score: query.constant_score,
             table,
+            recent_from: recent_from(query.now),
         }
     }
 }
@@ -59,7 +66,7 @@ struct GroupColumns {
     price: Column<i64>,
     updated_at: Column<DateTime>,
     discount: Column<f64>,
-    price_drop: Column<f64>,
+    drops: DropColumns,
 }
 
 pub(crate) struct GroupSegmentCollector {
@@ -68,6 +75,7 @@ pub(crate) struct GroupSegmentCollector {
     /// The score of the documents handed over in blocks, unscored.
     block_score: Score,
     columns: GroupColumns,
+    recent_from: i64,
     table: Arc<GroupTable>,
     /// Each touched group's index in `buffers.groups`, by ordinal.
     slots: Option<DenseSlots>,
@@ -92,6 +100,7 @@ impl Collector for GroupCollector {
             sort: self.sort,
             block_score: self.constant_score.unwrap_or(0.0),
             columns: GroupColumns::open(reader, &self.table)?,
+            recent_from: self.recent_from,
             table: Arc::clone(&self.table),
             slots: Some(self.table.take_slots()),
             buffers: GroupBuffers::take(),
@@ -124,7 +133,7 @@ impl GroupColumns {
             price: fast.i64(PRICE_MINOR)?,
             updated_at: fast.date(UPDATED_AT)?,
             discount: fast.f64(DISCOUNT)?,
-            price_drop: fast.f64(PRICE_DROP)?,
+            drops: DropColumns::open(reader)?,
         })
     }
 }
@@ -238,15 +247,16 @@ impl GroupSegmentCollector {
                     *key = at.map_or(f64::NEG_INFINITY, |at| at.into_timestamp_secs() as f64);
                 }
             }
-            SortOrder::Discount | SortOrder::PriceDrop => {
-                let column = match self.sort {
-                    SortOrder::PriceDrop => &columns.price_drop,
-                    _ => &columns.discount,
-                };
+            SortOrder::Discount => {
                 let mut discounts = [None; COLLECT_BLOCK_BUFFER_LEN];
-                column.first_vals(docs, &mut discounts[..n]);
+                columns.discount.first_vals(docs, &mut discounts[..n]);
                 for (key, discount) in keys.iter_mut().zip(&discounts) {
                     *key = discount.unwrap_or(f64::NEG_INFINITY);
+                }
+            }
+            SortOrder::PriceDrop => {
+                for (key, doc) in keys.iter_mut().zip(docs) {
+                    *key = columns.drops.rank(*doc, self.recent_from);
                 }
             }
         }

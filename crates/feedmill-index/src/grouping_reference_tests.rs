@@ -8,11 +8,12 @@
 //! its pages, totals and facets. Grouping by matched product is the same pass over the
 //! product key, checked the same way (most generated offers carry a product id).
 
+use crate::drop_rank::{DropColumns, recent_from};
 use crate::error::IndexError;
 use crate::group_key::GroupKey;
 use crate::offer_index::{OfferIndex, sort_cheapest_first};
 use crate::query_builder::build_query;
-use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
 use crate::{IngestMeta, fast_filter::FilterCollector};
 use chrono::{TimeZone, Utc};
 use feedmill_model::{Availability, Currency, Gtin, Network, Offer};
@@ -263,7 +264,8 @@ fn rank_of(
     sort: SortOrder,
 ) -> Result<(f64, i64), Box<dyn std::error::Error>> {
     let searcher = index.searcher();
-    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    let reader = searcher.segment_reader(address.segment_ord);
+    let fast = reader.fast_fields();
     let price = fast
         .i64(PRICE_MINOR)?
         .first(address.doc_id)
@@ -281,10 +283,9 @@ fn rank_of(
             .f64(DISCOUNT)?
             .first(address.doc_id)
             .unwrap_or(f64::NEG_INFINITY),
-        SortOrder::PriceDrop => fast
-            .f64(PRICE_DROP)?
-            .first(address.doc_id)
-            .unwrap_or(f64::NEG_INFINITY),
+        SortOrder::PriceDrop => {
+            DropColumns::open(reader)?.rank(address.doc_id, recent_from(index.search_time()))
+        }
     };
     Ok((rank, price))
 }

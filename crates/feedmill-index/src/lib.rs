@@ -87,6 +87,7 @@
 
 mod bench_support;
 mod cross_source;
+mod drop_rank;
 mod epc_sort;
 mod error;
 mod facets;

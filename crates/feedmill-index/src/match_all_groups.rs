@@ -2,7 +2,8 @@
 //! index snapshot, so that a grouped search without words or filters (`/search?group_by=gtin`,
 //! a catalogue's front page) reads a page of a list instead of grouping every offer.
 //!
-//! Such a search matches every offer, so its answer depends only on the snapshot and the sort.
+//! Such a search matches every offer, so its answer depends only on the snapshot and the sort
+//! (but for `price_drop`, whose ranking moves with the search's time: it is never kept here).
 //! The first one of a sort on a snapshot runs the ordinary grouped pass over every offer with
 //! the deepest window paging allows ([`MAX_RESULT_WINDOW`]) and keeps the ranked items, the
 //! total and the addresses of the groups' offers; later ones of that sort, on any page, take

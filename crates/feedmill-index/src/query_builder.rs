@@ -50,6 +50,8 @@ pub(crate) struct BuiltQuery {
     pub constant_score: Option<f32>,
     /// No words and no filters: every offer matches, whatever the request's other fields.
     pub match_all: bool,
+    /// The time the history filters and `sort=price_drop`'s recency measure from.
+    pub now: DateTime<Utc>,
 }
 
 /// [`build_query_at`] at the system clock's "now".
@@ -107,6 +109,7 @@ pub(crate) fn build_query_at(
         filter,
         constant_score,
         match_all,
+        now,
     })
 }
 

@@ -5,13 +5,14 @@
 //! the facet counts together; a grouped search collects groups instead of the page, with their
 //! offers' addresses, and then reads only the offers of the page's groups (`grouped_search.rs`).
 
+use crate::drop_rank::DropSortKey;
 use crate::epc_sort::EpcSortKey;
 use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit, facet_results};
 use crate::fast_filter::FilterCollector;
 use crate::offer_index::{OfferIndex, snapshot_generation};
 use crate::query_builder::{BuiltQuery, build_query_at};
-use crate::schema::{DISCOUNT, PRICE_DROP, PRICE_MINOR, UPDATED_AT};
+use crate::schema::{DISCOUNT, PRICE_MINOR, UPDATED_AT};
 use feedmill_search::SearchCache;
 use feedmill_search::{OfferHit, SearchItem, SearchResponse};
 use feedmill_search::{SearchRequest, SortOrder};
@@ -110,7 +111,7 @@ impl OfferIndex {
                 collect(searcher, query, top, facets, |(_, score)| Some(*score))?
             }
             SortOrder::PriceDrop => {
-                let top = top.order_by_fast_field::<f64>(PRICE_DROP, Order::Desc);
+                let top = top.order_by(DropSortKey::at(query.now));
                 collect(searcher, query, top, facets, |_| None)?
             }
         };

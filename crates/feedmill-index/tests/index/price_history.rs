@@ -1,5 +1,6 @@
 //! Offers indexed with their honest numbers: returned with them, sorted by the honest
-//! discount and the price drop, filtered by `dropped_within` and `at_lowest`.
+//! discount and the price drop (recent drops first), filtered by `dropped_within` and
+//! `at_lowest`.
 
 use crate::support::{OfferExt, at, dec, meta, offer};
 use chrono::{DateTime, Duration, Utc};
@@ -109,6 +110,38 @@ fn discount_sorts_by_the_honest_figure_and_price_drop_by_the_last_drop() -> Test
         ..SearchRequest::default()
     };
     assert_eq!(ids(&index, by_drop)?[..3], ["a", "d", "b"]);
+    Ok(())
+}
+
+#[test]
+fn price_drop_ranks_drops_of_the_last_30_days_before_older_ones() -> TestResult {
+    let index = index_with(&[
+        // 50 % down 45 days ago, 10 % three days ago, 20 % exactly 30 days ago.
+        priced("old", "50.00", "100.00", Some("100.00"), 45, 45),
+        priced("new", "90.00", "100.00", Some("100.00"), 3, 3),
+        priced("edge", "80.00", "100.00", Some("100.00"), 30, 30),
+    ])?;
+    let by_drop = |group_by_gtin| SearchRequest {
+        sort: SortOrder::PriceDrop,
+        group_by_gtin,
+        ..SearchRequest::default()
+    };
+    for grouped in [false, true] {
+        assert_eq!(
+            ids(&index, by_drop(grouped))?,
+            ["edge", "new", "old", "bare"],
+            "grouped: {grouped}"
+        );
+    }
+    // Ten days later the 20 % drop is 40 days old: it follows the older, larger one.
+    index.set_search_time(Some(now() + Duration::days(10)));
+    for grouped in [false, true] {
+        assert_eq!(
+            ids(&index, by_drop(grouped))?,
+            ["new", "old", "edge", "bare"],
+            "grouped: {grouped}"
+        );
+    }
     Ok(())
 }
 
