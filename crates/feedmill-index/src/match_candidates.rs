@@ -19,6 +19,11 @@ use tantivy::{Searcher, Term};
 /// Words of a title asked for; the rest of a long title adds little but cost.
 const MAX_QUERY_WORDS: usize = 24;
 
+/// Words a candidate search asks for: the rarest ones of the title and brand. Measured on a
+/// full re-match of 200k generated offers: all words 233 s, P 98.3 % R 61.0 %; the rarest
+/// six 170 s, P 98.6 % R 60.7 %; the rarest five 126 s, P 98.6 % R 59.2 %.
+const RAREST_QUERY_WORDS: usize = 5;
+
 /// A snapshot of the index to find match candidates in.
 #[derive(Clone)]
 pub struct MatchCandidates {
@@ -55,7 +60,6 @@ impl MatchCandidates {
     pub fn similar(&self, offer: &Offer, k: usize) -> Result<Vec<Offer>, IndexError> {
         let schema = &self.index.inner.schema;
         let mut seen = HashSet::new();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let title_words = analyze_words(&offer.title);
         let brand_words = offer
             .brand
@@ -66,18 +70,39 @@ impl MatchCandidates {
             (schema.title, title_words),
             (schema.brand_text, brand_words),
         ];
+        let mut terms: Vec<(u64, Term)> = Vec::new();
         for (field, words) in fields {
             for word in words.into_iter().take(MAX_QUERY_WORDS) {
                 if seen.insert((field, word.clone())) {
                     let term = Term::from_field_text(field, &word);
-                    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                    clauses.push((Occur::Should, Box::new(query)));
+                    terms.push((self.searcher.doc_freq(&term)?, term));
                 }
             }
         }
-        if clauses.is_empty() || k == 0 {
+        if k == 0 {
             return Ok(Vec::new());
         }
+        // The rarest words decide which offers are alike; the common ones (a brand, a colour,
+        // a product kind) add little to BM25 but make the union visit most of the catalogue.
+        // A word no other offer has finds nothing (the offer itself may be in the snapshot).
+        let itself = self
+            .searcher
+            .doc_freq(&Term::from_field_text(schema.id, &offer.id))?
+            .min(1);
+        terms.retain(|(doc_freq, _)| *doc_freq > itself);
+        terms.sort_by_key(|(doc_freq, _)| *doc_freq);
+        terms.truncate(RAREST_QUERY_WORDS);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .into_iter()
+            .map(|(_, term)| {
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, query)
+            })
+            .collect();
         let query = BooleanQuery::new(clauses);
         let top = TopDocs::with_limit(k + 1).order_by_score();
         let hits = self.searcher.search(&query, &top)?;

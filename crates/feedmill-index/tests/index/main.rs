@@ -2,6 +2,7 @@
 
 mod backend;
 mod cache;
+mod candidates;
 mod crash;
 mod epc;
 mod facets;
