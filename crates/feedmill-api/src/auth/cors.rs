@@ -13,6 +13,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 /// How long a browser may cache a preflight answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
+/// Every method the router serves (`cors_tests` checks each documented operation against it).
+pub(crate) const CORS_METHODS: [Method; 4] =
+    [Method::GET, Method::POST, Method::PUT, Method::DELETE];
+
 /// The CORS layer over the keys of `ring`, as they are at each request (reloads included).
 pub(crate) fn cors_layer(ring: Arc<KeyRing>) -> CorsLayer {
     let allow = AllowOrigin::predicate(move |origin, _request| {
@@ -22,7 +26,7 @@ pub(crate) fn cors_layer(ring: Arc<KeyRing>) -> CorsLayer {
     });
     CorsLayer::new()
         .allow_origin(allow)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_methods(CORS_METHODS)
         .allow_headers([
             HeaderName::from_static(API_KEY_HEADER),
             header::AUTHORIZATION,
@@ -30,3 +34,7 @@ pub(crate) fn cors_layer(ring: Arc<KeyRing>) -> CorsLayer {
         ])
         .max_age(PREFLIGHT_MAX_AGE)
 }
+
+#[cfg(test)]
+#[path = "cors_tests.rs"]
+mod tests;
