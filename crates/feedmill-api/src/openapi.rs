@@ -27,6 +27,7 @@ use utoipa::openapi::{
     Type,
 };
 
+mod body_rules;
 mod earnings_schemas;
 mod key_paths;
 mod match_paths;
@@ -302,6 +303,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     key_paths::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
     match_paths::pin_request_rules(&mut doc);
+    body_rules::add(&mut doc);
     doc
 }
 
@@ -520,6 +522,8 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
     }
 }
 
+#[cfg(test)]
+mod body_contract_tests;
 #[cfg(test)]
 mod contract_tests;
 #[cfg(test)]

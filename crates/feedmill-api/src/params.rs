@@ -147,7 +147,7 @@ fn networks() -> Vec<String> {
 
 /// Every code [`feedmill_model::Currency::parse`] accepts: the three-letter codes ISO-4217
 /// knows, found by asking the parser about each (17,576 look-ups, once per document).
-fn currencies() -> Vec<String> {
+pub(crate) fn currencies() -> Vec<String> {
     let letters = b'A'..=b'Z';
     let mut codes = Vec::new();
     for a in letters.clone() {

@@ -7,7 +7,7 @@ use crate::alerts::{CallbackPolicy, check_callback};
 use crate::error::{ApiError, ErrorCode};
 use crate::json_body::ApiJson;
 use crate::state::AppState;
-use crate::types::{AlertCreated, AlertRequest, AlertView};
+use crate::types::{AlertCreated, AlertRequest, AlertView, MAX_THRESHOLD_CHARS};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -118,22 +118,36 @@ fn target_of(request: &AlertRequest) -> Result<AlertTarget, ApiError> {
     }
 }
 
-/// A positive decimal string: digits with an optional fraction, no sign or exponent.
+/// `below` is below this: the store keeps ten-thousandths in 64 bits (about 922 billion), so
+/// the rule is stated in whole digits, at most 14.
+const THRESHOLD_LIMIT: i64 = 100_000_000_000_000;
+/// Decimal places the store keeps of a threshold (trailing zeros beyond them are fine).
+const THRESHOLD_SCALE: u32 = 4;
+
+/// A positive decimal string: digits with an optional fraction, no sign or exponent, at most
+/// 14 whole digits (leading zeros aside) and 4 decimal places (trailing zeros aside), at most
+/// [`MAX_THRESHOLD_CHARS`] characters. `openapi::body_rules` states the same as a pattern.
 fn threshold(text: &str) -> Result<Decimal, ApiError> {
-    let bad = || {
+    let bad = |rule: &str| {
         ApiError::invalid_parameter(
             "below",
-            format!("expected a positive decimal string like \"79.00\", got {text:?}"),
+            format!("expected a positive decimal string like \"79.00\"{rule}, got {text:?}"),
         )
     };
     let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !digits(fraction) {
-        return Err(bad());
+    if !digits(whole) || !digits(fraction) || text.len() > MAX_THRESHOLD_CHARS {
+        return Err(bad(&format!(" (at most {MAX_THRESHOLD_CHARS} characters)")));
     }
-    let amount = Decimal::from_str(text).map_err(|_| bad())?;
+    let amount = Decimal::from_str(text).map_err(|_| bad(""))?;
     if amount.is_zero() {
-        return Err(bad());
+        return Err(bad(" (above zero)"));
+    }
+    if amount >= Decimal::from(THRESHOLD_LIMIT) {
+        return Err(bad(" (at most 14 whole digits)"));
+    }
+    if amount.normalize().scale() > THRESHOLD_SCALE {
+        return Err(bad(" (at most 4 decimal places)"));
     }
     Ok(amount)
 }

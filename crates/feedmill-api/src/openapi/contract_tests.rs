@@ -16,11 +16,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-fn doc() -> Value {
+pub(super) fn doc() -> Value {
     serde_json::from_str(document_json()).unwrap_or(Value::Null)
 }
 
-fn state(dir: &std::path::Path) -> AppState {
+pub(super) fn state(dir: &std::path::Path) -> AppState {
     let index = Arc::new(index_with(&fixture_offers()));
     AppState::new(
         index,
@@ -31,7 +31,7 @@ fn state(dir: &std::path::Path) -> AppState {
 }
 
 /// Status, content type and body of one request through the router.
-async fn send(
+pub(super) async fn send(
     state: &AppState,
     method: Method,
     uri: &str,
@@ -64,12 +64,20 @@ async fn send(
 }
 
 /// A validator of `schema`, resolving its references in the document's components.
-fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+pub(super) fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    validator_with(doc, schema, false)
+}
+
+/// [`validator`], also checking `format`s (`date`, `date-time`) when `formats`.
+pub(super) fn validator_with(doc: &Value, schema: &Value, formats: bool) -> jsonschema::Validator {
     let mut root = schema.clone();
     if let Some(object) = root.as_object_mut() {
         object.insert("components".into(), doc["components"].clone());
     }
-    jsonschema::draft202012::new(&root).unwrap_or_else(|err| panic!("schema {schema}: {err}"))
+    jsonschema::draft202012::options()
+        .should_validate_formats(formats)
+        .build(&root)
+        .unwrap_or_else(|err| panic!("schema {schema}: {err}"))
 }
 
 /// Checks one answer against the document's response for its route, method and status.

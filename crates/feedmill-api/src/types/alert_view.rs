@@ -5,6 +5,10 @@
 use feedmill_store::{Alert, AlertDelivery, AlertTarget, DeliveryState};
 use serde::{Deserialize, Serialize};
 
+/// The most characters of an alert's `below`: every string of the threshold's shape this long
+/// parses exactly.
+pub const MAX_THRESHOLD_CHARS: usize = 30;
+
 /// `POST /alerts`: exactly one of `gtin` and `offer_id`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

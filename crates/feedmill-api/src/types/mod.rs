@@ -11,7 +11,7 @@ pub(crate) mod match_view;
 pub(crate) mod postback_response;
 pub(crate) mod source_view;
 
-pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView};
+pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView, MAX_THRESHOLD_CHARS};
 pub use history_view::{
     DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
     merchant_source,
