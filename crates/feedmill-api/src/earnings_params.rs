@@ -10,12 +10,14 @@ const FROM: ParamSpec = param(
     "from",
     ParamKind::Text,
     "Start, inclusive: a UTC date (2026-01-31, from its midnight) or an RFC 3339 time; default 30 days before to",
-);
+)
+.values(ParamValues::DateOrTime);
 const TO: ParamSpec = param(
     "to",
     ParamKind::Text,
     "End: a UTC date (that day included) or an RFC 3339 time (exclusive); default now",
-);
+)
+.values(ParamValues::DateOrTime);
 
 pub(crate) const EARNINGS_PARAMS: &[ParamSpec] = &[
     FROM,

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, Schema, SchemaFormat};
 use utoipa::openapi::{
     ArrayBuilder, Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder,
     Type,
@@ -487,6 +487,9 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
             .schema_type(Type::String)
             .pattern(Some(r"^\s*$"))
     };
+    if let ParamValues::DateOrTime = spec.values {
+        return date_or_time(blank());
+    }
     let mut one = match spec.kind {
         ParamKind::Text | ParamKind::Decimal => ObjectBuilder::new().schema_type(Type::String),
         ParamKind::Integer => ObjectBuilder::new().schema_type(Type::Integer),
@@ -503,6 +506,7 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
             one.enum_values(Some(std::iter::once(String::new()).chain(values())))
         }
         ParamValues::Range(min, max) => one.minimum(Some(min)).maximum(Some(max)),
+        ParamValues::DateOrTime => one,
     };
     let one: utoipa::openapi::RefOr<utoipa::openapi::Schema> = if spec.kind == ParamKind::Integer {
         utoipa::openapi::RefOr::T(Schema::AnyOf(
@@ -520,6 +524,20 @@ pub(crate) fn param_schema(spec: &ParamSpec) -> utoipa::openapi::RefOr<utoipa::o
     } else {
         one
     }
+}
+
+/// A date (`format: date`), a date-time (`format: date-time`) or blank (absent).
+fn date_or_time(blank: ObjectBuilder) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let formatted = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    let any = AnyOfBuilder::new()
+        .item(formatted(KnownFormat::Date))
+        .item(formatted(KnownFormat::DateTime))
+        .item(blank);
+    utoipa::openapi::RefOr::T(Schema::AnyOf(any.build()))
 }
 
 #[cfg(test)]

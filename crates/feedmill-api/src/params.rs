@@ -70,6 +70,8 @@ pub(crate) enum ParamValues {
     OneOf(fn() -> Vec<String>),
     /// A whole number in this inclusive range.
     Range(u64, u64),
+    /// A calendar date (`2026-01-31`) or an RFC 3339 date-time, blanks around it ignored.
+    DateOrTime,
 }
 
 /// One query parameter of an endpoint.

@@ -390,6 +390,8 @@ fn lenient(spec: &ParamSpec, text: &str) -> bool {
     }
     match (spec.kind, spec.values) {
         (ParamKind::Boolean, _) => true,
+        // Blanks around a date or time are trimmed.
+        (_, ParamValues::DateOrTime) => text != text.trim(),
         (_, ParamValues::OneOf(values)) => {
             values().iter().any(|v| v.eq_ignore_ascii_case(text.trim()))
         }
@@ -456,17 +458,46 @@ fn long_samples() -> Vec<String> {
     ]
 }
 
+/// Dates and times, for the earnings reports' `from` and `to` (all before now, so that a `from`
+/// is before the default `to`).
+const DATE_SAMPLES: &[&str] = &[
+    "2026-01-31",
+    "2024-02-29",
+    "2026-01-31T10:00:00Z",
+    "2026-01-31T10:00:00.250+02:00",
+    " 2026-01-31 ",
+    "2026-02-30",
+    "2026-13-01",
+    "2026-01-31T25:00:00Z",
+    "2026-01-31T10:00:00",
+    "31.01.2026",
+    "last-week",
+];
+
 async fn check_params(state: &AppState, path: &str, base: &str, specs: &[ParamSpec]) {
+    check_params_with(state, path, base, specs, &[]).await;
+}
+
+/// Each of `specs` with every sample and `extra`: valid by its schema (formats checked) means
+/// accepted, and invalid refused unless [`lenient`].
+async fn check_params_with(
+    state: &AppState,
+    path: &str,
+    base: &str,
+    specs: &[ParamSpec],
+    extra: &[&str],
+) {
     let doc = doc();
     let long = long_samples();
     let samples: Vec<&str> = SAMPLES
         .iter()
         .copied()
         .chain(long.iter().map(String::as_str))
+        .chain(extra.iter().copied())
         .collect();
     for spec in specs {
         let schema = serde_json::to_value(param_schema(spec)).unwrap_or_default();
-        let validator = validator(&doc, &schema);
+        let validator = validator_with(&doc, &schema, true);
         for text in &samples {
             let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
             let uri = format!("{path}?{base}{}={encoded}", spec.name);
@@ -498,6 +529,17 @@ async fn parameter_schemas_accept_what_the_server_accepts() {
         .collect();
     check_params(&state, "/suggest", "q=s&", &limit_only).await;
     check_params(&state, "/matches", "", crate::match_params::MATCHES_PARAMS).await;
+    let period = crate::earnings_params::EARNINGS_PARAMS;
+    check_params_with(&state, "/earnings", "", period, DATE_SAMPLES).await;
+    let unattributed = crate::earnings_params::UNATTRIBUTED_PARAMS;
+    check_params_with(
+        &state,
+        "/earnings/unattributed",
+        "",
+        unattributed,
+        DATE_SAMPLES,
+    )
+    .await;
 }
 
 /// Every JSON request body refuses unknown fields with a 400, at every level.
