@@ -3,6 +3,9 @@
 //! binary implements it over the pipeline's scheduler (`feedmill serve`); the API only knows
 //! this trait, so it never imports the fetch or pipeline crates, and tests use a double.
 
+pub use crate::types::{
+    DurationView, GuardDecisionView, RefreshDetailsView, RefreshOutcomeView, RefreshReportView,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -23,8 +26,7 @@ pub struct JobView {
     pub source: String,
     pub status: JobStatus,
     /// The refresh's report once it has finished (its outcome, counts and duration).
-    #[schema(value_type = Option<Object>)]
-    pub report: Option<serde_json::Value>,
+    pub report: Option<RefreshReportView>,
 }
 
 /// What a reload changed.
@@ -65,7 +67,7 @@ pub trait Operator: Send + Sync {
     fn reload(&self) -> Result<ReloadSummary, OperatorError>;
     /// The last refresh report of `source` (kept and rejected records by reason, the guard's
     /// decision, the duration), when one ran in this process.
-    fn last_report(&self, _source: &str) -> Option<serde_json::Value> {
+    fn last_report(&self, _source: &str) -> Option<RefreshReportView> {
         None
     }
 }

@@ -2,7 +2,10 @@
 //! and requests through the router without a socket.
 
 use crate::auth::{AuthMode, AuthSettings, KeySpec};
-use crate::operator::{JobStatus, JobView, Operator, OperatorError, ReloadSummary};
+use crate::operator::{
+    GuardDecisionView, JobStatus, JobView, Operator, OperatorError, RefreshDetailsView,
+    RefreshOutcomeView, RefreshReportView, ReloadSummary,
+};
 use crate::rate_limit::ApiClock;
 use crate::testing::{fixture_config, fixture_offers, fixture_store, index_with};
 use crate::{AppState, router};
@@ -166,6 +169,30 @@ pub(crate) async fn get_with(state: &AppState, uri: &str, key: &str) -> Answer {
     call(state, Method::GET, uri, None, &[("x-api-key", key)]).await
 }
 
+/// A report of an ingest with rejected records and the guard's decision.
+pub(crate) fn sample_report(source: &str) -> RefreshReportView {
+    RefreshReportView {
+        source: source.into(),
+        outcome: RefreshOutcomeView::Ingested {
+            num_offers: 40,
+            num_previous: 38,
+            num_rejected: 2,
+        },
+        duration: std::time::Duration::from_millis(1500).into(),
+        details: Some(RefreshDetailsView {
+            num_read: 42,
+            num_kept: 40,
+            rejected_by_reason: [("missing_price".to_string(), 2)].into(),
+            guard: GuardDecisionView {
+                min_ratio: 0.5,
+                num_previous: 38,
+                num_offers: 40,
+                overridden: false,
+            },
+        }),
+    }
+}
+
 /// An [`Operator`] that keeps jobs and pauses in memory and whose reload answers
 /// `reload_error` when set.
 #[derive(Default)]
@@ -222,6 +249,11 @@ impl Operator for FakeOperator {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    fn last_report(&self, source: &str) -> Option<RefreshReportView> {
+        FakeOperator::known(source).ok()?;
+        Some(sample_report(source))
     }
 
     fn reload(&self) -> Result<ReloadSummary, OperatorError> {

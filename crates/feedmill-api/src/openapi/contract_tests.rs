@@ -362,11 +362,50 @@ async fn real_answers_of_every_route_match_the_document() {
         check_answer(&doc, route, &method.as_str().to_lowercase(), &answer);
         routes_seen.insert(route);
     }
+    operator_answers_match_the_document(&state, &doc).await;
     for route in crate::route_paths::ALL {
         assert!(
             routes_seen.contains(route),
             "{route} has no answer checked here"
         );
+    }
+}
+
+/// With an operator: a source's last report (`GET /sources`) and a finished job's report
+/// (`GET /jobs/{id}`), both of the report's real type, against their schemas.
+async fn operator_answers_match_the_document(state: &AppState, doc: &Value) {
+    use crate::auth::test_support::{FakeOperator, sample_report};
+    let operator = Arc::new(FakeOperator::default());
+    assert!(state.attach_operator(operator.clone()));
+    let refresh = send(state, Method::POST, "/sources/sneakerhub/refresh", None).await;
+    check_answer(doc, "/sources/{name}/refresh", "post", &refresh);
+    if let Some(job) = operator
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .first_mut()
+    {
+        job.status = crate::operator::JobStatus::Succeeded;
+        job.report = Some(sample_report(&job.source));
+    }
+    let job = send(state, Method::GET, "/jobs/job-1", None).await;
+    check_answer(doc, "/jobs/{id}", "get", &job);
+    let job: Value = serde_json::from_slice(&job.2).unwrap_or_default();
+    assert_eq!(job["report"]["details"]["guard"]["min_ratio"], 0.5, "{job}");
+    let sources = send(state, Method::GET, "/sources", None).await;
+    check_answer(doc, "/sources", "get", &sources);
+    let sources: Value = serde_json::from_slice(&sources.2).unwrap_or_default();
+    let reports: Vec<&Value> = sources["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|source| &source["last_report"])
+        .filter(|report| !report.is_null())
+        .collect();
+    assert!(!reports.is_empty(), "no last_report checked: {sources}");
+    for report in reports {
+        assert_eq!(report["outcome"]["status"], "ingested", "{report}");
+        assert_eq!(report["details"]["rejected_by_reason"]["missing_price"], 2);
     }
 }
 

@@ -207,3 +207,34 @@ fn documents_the_history_and_alert_routes_with_their_statuses() {
     assert!(!properties(&doc, "AlertView").contains("secret"));
     assert!(properties(&doc, "HistoryPoint").contains("sale_price"));
 }
+
+#[test]
+fn refresh_reports_have_the_schema_of_the_type_written() {
+    let doc = doc_json();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, property) in [("SourceView", "last_report"), ("JobView", "report")] {
+        let text = schemas[schema]["properties"][property].to_string();
+        assert!(
+            text.contains("RefreshReportView"),
+            "{schema}.{property}: {text}"
+        );
+    }
+    let report = crate::auth::test_support::sample_report("acme");
+    let json = serde_json::to_value(&report).unwrap_or_default();
+    let keys = |value: &Value| -> BTreeSet<String> {
+        value
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(properties(&doc, "RefreshReportView"), keys(&json));
+    assert_eq!(
+        properties(&doc, "RefreshDetailsView"),
+        keys(&json["details"])
+    );
+    assert_eq!(
+        properties(&doc, "GuardDecisionView"),
+        keys(&json["details"]["guard"])
+    );
+    assert_eq!(properties(&doc, "DurationView"), keys(&json["duration"]));
+}

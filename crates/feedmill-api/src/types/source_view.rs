@@ -1,5 +1,6 @@
 //! [`SourceView`]: one source as `GET /sources` shows it.
 
+use super::RefreshReportView;
 use crate::source_status::SourceStatus;
 use serde::Serialize;
 
@@ -17,8 +18,7 @@ pub struct SourceView {
     pub num_rejected: Option<u64>,
     /// The last refresh's report: its outcome, records kept and rejected by reason, the shrink
     /// guard's decision and its duration.
-    #[schema(value_type = Option<Object>)]
-    pub last_report: Option<serde_json::Value>,
+    pub last_report: Option<RefreshReportView>,
     /// Scheduled refreshes are paused by the operator (`POST /sources/{name}/pause`).
     pub paused: bool,
 }

@@ -5,9 +5,12 @@
 use super::postback_programs::postback_programs;
 use feedmill_api::PostbackPrograms;
 use feedmill_api::auth::{AuthMode, AuthSettings, KeyRing, KeySpec};
-use feedmill_api::operator::{JobStatus, JobView, Operator, OperatorError, ReloadSummary};
+use feedmill_api::operator::{
+    GuardDecisionView, JobStatus, JobView, Operator, OperatorError, RefreshDetailsView,
+    RefreshOutcomeView, RefreshReportView, ReloadSummary,
+};
 use feedmill_fetch::{FeedConfig, load_config};
-use feedmill_pipeline::{ControlError, JobState, SchedulerHandle};
+use feedmill_pipeline::{ControlError, JobState, RefreshOutcome, RefreshReport, SchedulerHandle};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,7 +118,7 @@ impl Operator for ServeOperator {
                 JobState::Succeeded => JobStatus::Succeeded,
                 JobState::Failed => JobStatus::Failed,
             },
-            report: job.report.and_then(|r| serde_json::to_value(r).ok()),
+            report: job.report.map(report_view),
         })
     }
 
@@ -135,9 +138,44 @@ impl Operator for ServeOperator {
         self.reload_all()
     }
 
-    fn last_report(&self, source: &str) -> Option<serde_json::Value> {
-        let report = self.scheduler.last_report(source)?;
-        serde_json::to_value(report).ok()
+    fn last_report(&self, source: &str) -> Option<RefreshReportView> {
+        self.scheduler.last_report(source).map(report_view)
+    }
+}
+
+/// The pipeline's report as the API writes it.
+fn report_view(report: RefreshReport) -> RefreshReportView {
+    let outcome = match report.outcome {
+        RefreshOutcome::Unchanged => RefreshOutcomeView::Unchanged,
+        RefreshOutcome::Ingested {
+            num_offers,
+            num_previous,
+            num_rejected,
+        } => RefreshOutcomeView::Ingested {
+            num_offers,
+            num_previous,
+            num_rejected,
+        },
+        RefreshOutcome::Failed { error } => RefreshOutcomeView::Failed { error },
+    };
+    let details = report.details.map(|details| RefreshDetailsView {
+        num_read: details.num_read,
+        num_kept: details.num_kept,
+        rejected_by_reason: (details.rejected_by_reason.into_iter())
+            .map(|(reason, count)| (reason.as_str().to_string(), count))
+            .collect(),
+        guard: GuardDecisionView {
+            min_ratio: details.guard.min_ratio,
+            num_previous: details.guard.num_previous,
+            num_offers: details.guard.num_offers,
+            overridden: details.guard.overridden,
+        },
+    });
+    RefreshReportView {
+        source: report.source,
+        outcome,
+        duration: report.duration.into(),
+        details,
     }
 }
 
