@@ -65,6 +65,8 @@ async fn key_body_schema_agrees_with_the_server() {
         (with("expires_at", Value::Null), true),
         (with("requests_per_minute", json!(1)), true),
         (with("requests_per_minute", json!(u32::MAX)), true),
+        (with("requests_per_minute", json!(60.0)), true),
+        (with("requests_per_minute", json!(60.5)), false),
         (with("requests_per_minute", Value::Null), true),
         (key(json!(""), json!(["search"])), false),
         (key(json!(" \t\n"), json!(["search"])), false),

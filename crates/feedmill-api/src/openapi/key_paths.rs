@@ -6,7 +6,9 @@ use super::{error_response, ok, op};
 use crate::auth::{Access, ROUTE_ACCESS};
 use crate::route_paths as paths;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{Content, HttpMethod, OpenApi, PathItem, Ref, ResponseBuilder};
 
 /// `operation` answering `status` (instead of 200) with `response`.
@@ -112,7 +114,11 @@ fn key_and_operator_paths() -> Vec<(&'static str, PathItem)> {
                     op(
                         "Deletes a run-time API key",
                         &[],
-                        &[("id", "Key id", None)],
+                        &[(
+                            "id",
+                            "A run-time key's id (keys of the config file are removed from the file)",
+                            Some(crate::types::RUN_TIME_KEY_ID_PATTERN),
+                        )],
                         None,
                         deleted.clone(),
                     ),
@@ -188,8 +194,24 @@ fn key_and_operator_paths() -> Vec<(&'static str, PathItem)> {
     ]
 }
 
-/// Adds the key answers and the security schemes: every route that needs a key may answer
-/// 401 (no, unknown or expired key), 403 (the key lacks the action) and 429 (the key's rate).
+/// A key in `X-Api-Key` or in `Authorization: Bearer` (either one).
+fn key_requirements() -> Vec<SecurityRequirement> {
+    let none: [&str; 0] = [];
+    vec![
+        SecurityRequirement::new(API_KEY_SCHEME, none),
+        SecurityRequirement::new(BEARER_SCHEME, none),
+    ]
+}
+
+const API_KEY_SCHEME: &str = "api_key";
+const BEARER_SCHEME: &str = "bearer";
+
+/// Adds the key answers, the security schemes and each keyed operation's requirement (a key
+/// in either scheme): every route that needs a key may answer 401 (no, unknown or expired
+/// key), 403 (the key lacks the action, or is outside its sources or origins) and 429 (the
+/// key's rate). Open routes declare no requirement; the postback documents its program's own
+/// key as parameters (`postback_doc`). In `[auth] mode = "open"` (the demo) no route asks
+/// for a key.
 pub(super) fn add_key_answers(doc: &mut OpenApi) {
     for (path, access) in ROUTE_ACCESS {
         let Access::Needs(action) = access else {
@@ -205,6 +227,7 @@ pub(super) fn add_key_answers(doc: &mut OpenApi) {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
+            operation.security = Some(key_requirements());
             let answers = [
                 (
                     "401",
@@ -231,11 +254,11 @@ pub(super) fn add_key_answers(doc: &mut OpenApi) {
     }
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
-        "api_key",
+        API_KEY_SCHEME,
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
     );
     components.add_security_scheme(
-        "bearer",
+        BEARER_SCHEME,
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
     );
 }
@@ -258,6 +281,9 @@ mod tests {
                 let has_401 = operation["responses"]["401"].is_object();
                 let keyed = matches!(access, Access::Needs(_));
                 assert_eq!(has_401, keyed, "{method} {path}");
+                let security = operation["security"].to_string();
+                let declared = security.contains("api_key") && security.contains("bearer");
+                assert_eq!(declared, keyed, "{method} {path}: {security}");
                 assert_eq!(
                     operation["responses"]["403"].is_object(),
                     keyed,

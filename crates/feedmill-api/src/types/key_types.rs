@@ -5,6 +5,10 @@ use crate::auth::{ApiKey, KeyOrigin, ScopeParams};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The id of a run-time key (16 lowercase hex digits), the only keys `DELETE /keys/{id}` can
+/// remove: keys of the config file (`config:<name>`) are removed from the file.
+pub const RUN_TIME_KEY_ID_PATTERN: &str = "^[0-9a-f]{16}$";
+
 /// `POST /keys`: a run-time key.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -22,10 +26,32 @@ pub struct NewKeyRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<DateTime<Utc>>,
-    /// The key's own limit; none when absent.
-    #[serde(default)]
+    /// The key's own limit; none when absent. A whole number, also when written `60.0`.
+    #[serde(default, deserialize_with = "whole_u32")]
     #[schema(minimum = 1)]
     pub requests_per_minute: Option<u32>,
+}
+
+/// An optional `u32` that JSON may write as `60` or `60.0` (both are the integer 60 to JSON
+/// Schema); a fraction, a sign or a number past `u32::MAX` is refused.
+fn whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = match number.as_u64() {
+        Some(n) => Some(n),
+        None => number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+            .map(|f| f as u64),
+    };
+    let whole = whole.and_then(|n| u32::try_from(n).ok());
+    whole.map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "expected a whole number from 0 to {}, got {number}",
+            u32::MAX
+        ))
+    })
 }
 
 /// A key as listings show it: never its secret.

@@ -17,7 +17,10 @@ pub use history_view::{
     DailyPoint, HistoryPoint, MarketLow, MerchantHistory, OfferHistory, ProductHistory,
     merchant_source,
 };
-pub use key_types::{CreatedKey, KeyList, KeyView, NewKeyRequest, ScopedKey, ScopedKeyRequest};
+pub use key_types::{
+    CreatedKey, KeyList, KeyView, NewKeyRequest, RUN_TIME_KEY_ID_PATTERN, ScopedKey,
+    ScopedKeyRequest,
+};
 pub use link_request::{
     AdvertiserId, BatchItem, BatchRequest, BatchResponse, LinkParameters, LinkRequest,
     LinkResponse, MAX_BATCH,
