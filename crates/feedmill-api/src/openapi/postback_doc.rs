@@ -4,6 +4,7 @@
 
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::{
     Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder, Type,
 };
@@ -66,7 +67,10 @@ const FIELDS: &[(&str, &str)] = &[
     ("program_id", "If given, must be the URL's program"),
 ];
 
-const DESCRIPTION: &str = "Registers or updates the conversion of (program, order_id): the same order again updates amounts and status and keeps its conversion_id. Strings are at most 255 UTF-8 characters. Answered only once the conversion is stored durably.";
+const DESCRIPTION: &str = "Registers or updates the conversion of (program, order_id): the same order again updates amounts and status and keeps its conversion_id. Strings are at most 255 UTF-8 characters. Answered only once the conversion is stored durably. Unknown fields: this is the one route that takes them, the one deliberate exception (every other JSON body refuses unknown fields with a 400): networks add fields of their own to conversion payloads, and refusing those would lose conversions. They are not stored and are listed in the answer's ignored_fields.";
+
+/// Why the body takes fields it does not list.
+const UNKNOWN_FIELDS: &str = "Fields not listed here are taken, not stored, and named in the answer's ignored_fields: the one deliberate exception to the API's refusal of unknown fields, because networks add fields to their conversion payloads";
 
 /// The path item with both methods.
 pub(super) fn path_item() -> PathItem {
@@ -191,7 +195,11 @@ fn body() -> utoipa::openapi::request_body::RequestBody {
     for (name, description) in FIELDS {
         fields = fields.property(*name, field_schema(name).description(Some(*description)));
     }
-    let fields = fields.required("order_id").build();
+    let fields = fields
+        .required("order_id")
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(UNKNOWN_FIELDS))
+        .build();
     let mut builder = RequestBodyBuilder::new().required(Some(Required::False));
     for content_type in [
         "application/x-www-form-urlencoded",

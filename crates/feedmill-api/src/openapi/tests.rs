@@ -117,6 +117,17 @@ fn documents_the_postback_route_its_fields_and_errors() {
     ] {
         assert!(body[content_type].is_object(), "{content_type}");
     }
+    let json_body = &body["application/json"]["schema"];
+    assert_eq!(json_body["additionalProperties"], true, "{json_body}");
+    for text in [
+        json_body["description"].to_string(),
+        route["post"]["description"].to_string(),
+    ] {
+        assert!(
+            text.contains("ignored_fields") && text.contains("exception"),
+            "{text}"
+        );
+    }
     assert_eq!(
         properties(&doc, "PostbackResponse"),
         ["conversion_id", "ignored_fields", "status", "success"]
@@ -237,4 +248,42 @@ fn refresh_reports_have_the_schema_of_the_type_written() {
         keys(&json["details"]["guard"])
     );
     assert_eq!(properties(&doc, "DurationView"), keys(&json["duration"]));
+}
+
+/// Whether `schema` (a `$ref`, an object, or a composition of them) refuses properties it
+/// does not name.
+fn refuses_unknown_fields(doc: &Value, schema: &Value) -> bool {
+    if let Some(name) = schema["$ref"].as_str() {
+        let name = name.trim_start_matches("#/components/schemas/");
+        return refuses_unknown_fields(doc, &doc["components"]["schemas"][name]);
+    }
+    if schema["additionalProperties"] == false {
+        return true;
+    }
+    let all_of = schema["allOf"].as_array().into_iter().flatten();
+    if all_of.clone().any(|part| refuses_unknown_fields(doc, part)) {
+        return true;
+    }
+    let branches = schema["oneOf"].as_array().cloned().unwrap_or_default();
+    !branches.is_empty() && branches.iter().all(|b| refuses_unknown_fields(doc, b))
+}
+
+#[test]
+fn every_json_body_but_the_postback_refuses_unknown_fields() {
+    let doc = doc_json();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let mut bodies = 0;
+    for (path, item) in &paths {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if schema.is_null() {
+                continue;
+            }
+            bodies += 1;
+            let refuses = refuses_unknown_fields(&doc, schema);
+            let postback = path == "/api/postback/{program_id}";
+            assert_eq!(refuses, !postback, "{method} {path}: {schema}");
+        }
+    }
+    assert!(bodies >= 7, "{bodies} JSON bodies");
 }

@@ -12,7 +12,10 @@ pub struct PostbackResponse {
     pub conversion_id: String,
     /// The stored status: `pending`, `approved`, `rejected` or `reversed`.
     pub status: String,
-    /// Fields of the postback this contract does not know, which were not stored.
+    /// Fields of the postback this contract does not know, which were not stored. The postback
+    /// is the one route that takes unknown fields (every other JSON body refuses them with a
+    /// 400): networks add fields of their own to conversion payloads, and refusing those
+    /// would lose conversions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored_fields: Vec<String>,
 }
