@@ -114,8 +114,11 @@ pub(crate) async fn delete_key(
 }
 
 /// Signs the caller's search key's scoped key. In open mode there is no caller key, so no
-/// scoped key either.
+/// scoped key either. The filters must be ones a search takes: they are run as one (a page of
+/// one offer), so a value the search backend refuses (an unknown network, a GTIN of letters)
+/// is a 400 here rather than in every search of the key.
 pub(crate) async fn create_scoped_key(
+    State(state): State<AppState>,
     caller: Option<Extension<Caller>>,
     ApiJson(params): ApiJson<ScopedKeyRequest>,
 ) -> Result<Json<ScopedKey>, ApiError> {
@@ -134,7 +137,11 @@ pub(crate) async fn create_scoped_key(
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&params.filter)
         .finish();
-    search_request(Some(&query))?;
+    let (mut request, _) = search_request(Some(&query))?;
+    request.per_page = 1;
+    state
+        .blocking(move |state| super::search::backend_search(state, &request).map(|_| ()))
+        .await?;
     let key = scoped::mint(&caller.key.digest, &caller.key.prefix, &params)
         .map_err(|err| ApiError::internal("scoped key", err))?;
     Ok(Json(ScopedKey { key, params }))

@@ -75,7 +75,7 @@ fn plan(request: &SearchRequest) -> SearchPlan {
     SearchPlan::Backend
 }
 
-fn backend_search(
+pub(crate) fn backend_search(
     state: &AppState,
     request: &SearchRequest,
 ) -> Result<Arc<SearchResponse>, ApiError> {

@@ -168,3 +168,65 @@ async fn alert_body_schema_agrees_with_the_server() {
     ];
     agree("/alerts", "AlertRequest", 201, &bodies).await;
 }
+
+#[tokio::test]
+async fn scoped_key_body_schema_agrees_with_the_server() {
+    use crate::auth::test_support::{SEARCH_ONLY, call, key_fixture, keyed_settings};
+    let f = key_fixture(&keyed_settings());
+    let doc = doc();
+    let schema = json!({ "$ref": "#/components/schemas/ScopeParams" });
+    let schema = validator_with(&doc, &schema, true);
+    let filter = |name: &str, value: Value| json!({ "filter": { name: value } });
+    let bodies = [
+        (filter("merchant", json!("Acme")), true),
+        (filter("brand", json!("Nike")), true),
+        (filter("network", json!("awin")), true),
+        (filter("currency", json!("SEK")), true),
+        (filter("in_stock", json!("true")), true),
+        (filter("min_price", json!("9.50")), true),
+        (filter("gtin", json!("4006381333931")), true),
+        (filter("category", json!("Sport > Skor")), true),
+        (
+            json!({ "filter": { "source": "ulike" }, "expires_at": "2030-01-01T00:00:00Z" }),
+            true,
+        ),
+        (json!({ "filter": {} }), false),
+        (filter("per_page", json!("100")), false),
+        (filter("q", json!("shoe")), false),
+        (filter("network", json!("myspace")), false),
+        (filter("currency", json!("XYZ")), false),
+        (filter("in_stock", json!("maybe")), false),
+        (filter("min_price", json!("cheap")), false),
+        (filter("gtin", json!("12ab")), false),
+        (filter("category", json!(" > ")), false),
+        (filter("merchant", json!(7)), false),
+        (filter("brand", json!(["Nike"])), false),
+        (
+            json!({ "filter": { "merchant": "Acme" }, "expires_at": "soon" }),
+            false,
+        ),
+        (
+            json!({ "filter": { "merchant": "Acme" }, "bogus": 1 }),
+            false,
+        ),
+        (json!({}), false),
+    ];
+    for (body, takes) in bodies {
+        assert_eq!(
+            schema.is_valid(&body),
+            takes,
+            "ScopeParams schema on {body}"
+        );
+        let headers = [("x-api-key", SEARCH_ONLY)];
+        let answer = call(
+            &f.state,
+            Method::POST,
+            "/keys/scoped",
+            Some(body.clone()),
+            &headers,
+        )
+        .await;
+        let want = if takes { 200 } else { 400 };
+        assert_eq!(answer.status.as_u16(), want, "{body}: {}", answer.text);
+    }
+}

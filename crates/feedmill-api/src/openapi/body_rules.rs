@@ -3,6 +3,8 @@
 //!
 //! - `NewKeyRequest`: a name that is not blank, at least one action of [`Action::ALL`], a
 //!   rate of 1 to 2³²−1 requests per minute;
+//! - `ScopeParams`: at least one filter, each a search filter of [`SCOPE_FILTERS`] with the
+//!   values `/search` takes for it;
 //! - `AlertRequest`: exactly one of a GTIN (8, 12, 13 or 14 digits, spaces and hyphens between
 //!   them ignored) and an offer id that is not blank, a threshold of the handler's shape, an
 //!   ISO-4217 code and an http(s) URL with a host.
@@ -12,6 +14,8 @@
 //! `contract_tests` checks that schema and server agree on a set of bodies.
 
 use crate::auth::Action;
+use crate::auth::scoped::SCOPE_FILTERS;
+use crate::params::{ParamSpec, SEARCH_PARAMS};
 use crate::types::MAX_THRESHOLD_CHARS;
 use serde_json::{Value, json};
 use utoipa::openapi::schema::Schema;
@@ -31,6 +35,33 @@ const NOT_BLANK: &str = r"\S";
 pub(super) fn add(doc: &mut OpenApi) {
     patch(doc, "NewKeyRequest", key_request_rules);
     patch(doc, "AlertRequest", alert_request_rules);
+    patch(doc, "ScopeParams", scope_params_rules);
+}
+
+fn scope_params_rules(mut schema: Value) -> Value {
+    let mut filters = serde_json::Map::new();
+    for spec in SEARCH_PARAMS
+        .iter()
+        .filter(|s| SCOPE_FILTERS.contains(&s.name))
+    {
+        // One value per filter, also for a parameter a search may repeat (brand).
+        let one = ParamSpec {
+            repeatable: false,
+            ..*spec
+        };
+        let mut value = serde_json::to_value(super::param_schema(&one)).unwrap_or_default();
+        value["description"] = json!(spec.description);
+        filters.insert(spec.name.to_string(), value);
+    }
+    let description = schema["properties"]["filter"]["description"].clone();
+    schema["properties"]["filter"] = json!({
+        "type": "object",
+        "minProperties": 1,
+        "properties": filters,
+        "additionalProperties": false,
+        "description": description
+    });
+    schema
 }
 
 /// Replaces the component `name` by `rules` applied to its JSON; a schema that stops reading
