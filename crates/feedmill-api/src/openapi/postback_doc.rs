@@ -2,9 +2,12 @@
 //! Linkolino's canonical conversion payload (validated by `feedmill_store::validate_postback`),
 //! accepted in the query string or as a form, JSON or multipart body, and every error answer.
 
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::schema::{
+    AdditionalProperties, AnyOfBuilder, KnownFormat, Schema, SchemaFormat,
+};
 use utoipa::openapi::{
     Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder, Type,
 };
@@ -119,18 +122,18 @@ fn operation(summary: &str, with_body: bool) -> Operation {
                 .schema(Some(text())),
         );
     for (name, description) in FIELDS {
-        let required = if *name == "order_id" && !with_body {
-            Required::True
-        } else {
-            Required::False
-        };
+        let required = *name == "order_id" && !with_body;
         builder = builder.parameter(
             ParameterBuilder::new()
                 .name(*name)
                 .parameter_in(ParameterIn::Query)
-                .required(required)
+                .required(if required {
+                    Required::True
+                } else {
+                    Required::False
+                })
                 .description(Some(*description))
-                .schema(Some(field_schema(name))),
+                .schema(Some(query_schema(name, required))),
         );
     }
     if with_body {
@@ -189,6 +192,49 @@ fn field_schema(name: &str) -> ObjectBuilder {
         _ => text,
     }
 }
+
+/// A field's value in the query string as `feedmill_store::validate_postback` checks it (an
+/// empty value counts as absent, except for a required `order_id`). `postback::schema_tests`
+/// checks each against the server.
+fn query_schema(name: &str, required: bool) -> RefOr<Schema> {
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let one_of = |values: Vec<String>| {
+        let values = std::iter::once(String::new()).chain(values);
+        text().enum_values(Some(values)).build().into()
+    };
+    match name {
+        "currency" => one_of(crate::params::currencies()),
+        "status" => one_of(STATUSES.map(String::from).to_vec()),
+        "consent_mode" => one_of(
+            feedmill_store::CONSENT_MODES
+                .iter()
+                .map(|mode| mode.to_string())
+                .collect(),
+        ),
+        "quantity" => text().pattern(Some(r"^(-?[0-9]{1,16})?$")).build().into(),
+        "order_time" => {
+            let formatted = text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+            let any = AnyOfBuilder::new()
+                .item(formatted)
+                .item(text().max_length(Some(0)));
+            RefOr::T(Schema::AnyOf(any.build()))
+        }
+        amount if amount == "amount" || amount.ends_with("_amount") => text()
+            .pattern(Some(r"^([0-9]{1,8}(\.[0-9]{1,2})?)?$"))
+            .build()
+            .into(),
+        _ => text()
+            .min_length(required.then_some(1))
+            .max_length(Some(MAX_TEXT_CHARS))
+            .build()
+            .into(),
+    }
+}
+
+/// A text field's most characters.
+const MAX_TEXT_CHARS: usize = 255;
+/// A conversion's statuses (`feedmill_store::ConversionStatus`).
+const STATUSES: [&str; 4] = ["pending", "approved", "rejected", "reversed"];
 
 fn body() -> utoipa::openapi::request_body::RequestBody {
     let mut fields = ObjectBuilder::new();

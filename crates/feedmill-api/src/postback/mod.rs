@@ -15,4 +15,6 @@ mod guard_tests;
 #[cfg(test)]
 mod refusal_tests;
 #[cfg(test)]
+mod schema_tests;
+#[cfg(test)]
 mod test_fixture;
