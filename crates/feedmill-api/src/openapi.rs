@@ -118,6 +118,22 @@ pub fn document_json() -> &'static str {
     })
 }
 
+/// The document as a server in `mode` serves it at `/openapi.json`: in open mode no route asks
+/// for a key, so no operation declares a security requirement (the schemes and the key
+/// answers stay, for a server switched to keys mode by a reload).
+pub fn document_json_for(mode: crate::auth::AuthMode) -> &'static str {
+    static OPEN: OnceLock<String> = OnceLock::new();
+    match mode {
+        crate::auth::AuthMode::Keys => document_json(),
+        crate::auth::AuthMode::Open => OPEN.get_or_init(|| {
+            let mut doc = document();
+            key_paths::without_key_requirements(&mut doc);
+            doc.to_json()
+                .unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
+        }),
+    }
+}
+
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();

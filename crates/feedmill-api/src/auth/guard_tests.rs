@@ -219,3 +219,23 @@ async fn keys_never_reach_the_metrics() {
         "refusals are counted by route"
     );
 }
+
+#[tokio::test]
+async fn the_served_document_asks_for_keys_only_in_keys_mode() {
+    let keyed = key_fixture(&keyed_settings());
+    let open = key_fixture(&AuthSettings::default());
+    let document = |f: &KeyFixture| {
+        let state = f.state.clone();
+        async move {
+            call(&state, Method::GET, "/openapi.json", None, &[])
+                .await
+                .json()
+        }
+    };
+    let keyed = document(&keyed).await;
+    let security = keyed["paths"]["/search"]["get"]["security"].to_string();
+    assert!(security.contains("api_key"), "{security}");
+    let open = document(&open).await;
+    assert!(open["paths"]["/search"]["get"]["security"].is_null());
+    assert!(open["paths"]["/search"]["get"]["responses"]["200"].is_object());
+}

@@ -65,12 +65,10 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
     Ok(Json(json!({ "sources": views })))
 }
 
-/// The OpenAPI document.
-pub(crate) async fn openapi_json() -> Response {
+/// The OpenAPI document, as this server's auth mode has it (in open mode no operation asks
+/// for a key).
+pub(crate) async fn openapi_json(State(state): State<AppState>) -> Response {
     let content_type = HeaderValue::from_static("application/json");
-    (
-        [(header::CONTENT_TYPE, content_type)],
-        openapi::document_json(),
-    )
-        .into_response()
+    let document = openapi::document_json_for(state.keys().mode());
+    ([(header::CONTENT_TYPE, content_type)], document).into_response()
 }

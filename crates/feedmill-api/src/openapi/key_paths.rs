@@ -194,6 +194,21 @@ fn key_and_operator_paths() -> Vec<(&'static str, PathItem)> {
     ]
 }
 
+/// The document of an open-mode server: no operation asks for a key.
+pub(super) fn without_key_requirements(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation.security = None;
+        }
+    }
+}
+
 /// A key in `X-Api-Key` or in `Authorization: Bearer` (either one).
 fn key_requirements() -> Vec<SecurityRequirement> {
     let none: [&str; 0] = [];
@@ -291,6 +306,15 @@ mod tests {
                 );
             }
         }
+        let open: serde_json::Value =
+            serde_json::from_str(super::super::document_json_for(crate::auth::AuthMode::Open))
+                .unwrap_or_default();
+        assert!(open["paths"]["/sources"]["get"]["responses"]["401"].is_object());
+        assert!(
+            !open.to_string().contains("\"security\""),
+            "open mode asks for no key"
+        );
+        assert!(open["components"]["securitySchemes"]["api_key"].is_object());
         let created = &doc["paths"]["/keys"]["post"]["responses"];
         assert!(created["201"].is_object() && created["200"].is_null());
         assert!(doc["paths"]["/sources/{name}/refresh"]["post"]["responses"]["202"].is_object());
