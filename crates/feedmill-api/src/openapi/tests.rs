@@ -104,6 +104,7 @@ fn documents_the_postback_route_its_fields_and_errors() {
     assert_eq!(
         consent,
         Some(serde_json::json!([
+            "",
             "merchant_consent_required",
             "server_side_required",
             "custom"

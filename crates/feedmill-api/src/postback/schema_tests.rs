@@ -27,6 +27,8 @@ fn samples() -> Vec<String> {
         "pending",
         "approved",
         "Pending",
+        "custom",
+        "server_side_required",
         "2022-12-11T11:10:01-07:00",
         "2022-12-11T11:10:01Z",
         "2022-12-11T11:10:01.5+01:00",
