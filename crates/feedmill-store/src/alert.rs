@@ -163,6 +163,36 @@ pub struct AlertDelivery {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
+/// A run's hold on the deliveries it is trying: while a claim's lease runs, no other run (in
+/// this process or another) may claim or record an attempt of the same delivery, so two
+/// evaluators beside each other never POST the same drop at once. A lease that ran out (its
+/// holder died or hung) can be claimed again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryClaim {
+    /// 128 random bits as hex, one per run.
+    pub token: String,
+    /// The end of the lease; renewed with every attempt recorded under the claim.
+    pub until: DateTime<Utc>,
+}
+
+impl DeliveryClaim {
+    /// A fresh claim whose lease ends at `until`.
+    pub fn random(until: DateTime<Utc>) -> StoreResult<DeliveryClaim> {
+        Ok(DeliveryClaim {
+            token: random_hex::<ID_BYTES>()?,
+            until,
+        })
+    }
+
+    /// The same claim with its lease ending at `until`.
+    pub fn renewed(&self, until: DateTime<Utc>) -> DeliveryClaim {
+        DeliveryClaim {
+            token: self.token.clone(),
+            until,
+        }
+    }
+}
+
 /// How one attempt to deliver ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptOutcome {

@@ -1,6 +1,8 @@
 //! [`AlertStore`]: price alerts and the state of their deliveries (see [`crate::alert`]).
 
-use crate::alert::{Alert, AlertDelivery, AlertId, AttemptOutcome, LowestPrice, NewAlert};
+use crate::alert::{
+    Alert, AlertDelivery, AlertId, AttemptOutcome, DeliveryClaim, LowestPrice, NewAlert,
+};
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
 
@@ -27,11 +29,24 @@ pub trait AlertStore {
     fn pending_deliveries(&self) -> StoreResult<Vec<AlertDelivery>>;
     /// The deliveries of one alert, oldest first.
     fn deliveries(&self, alert_id: &AlertId) -> StoreResult<Vec<AlertDelivery>>;
-    /// Records one attempt of a pending delivery; `None` when it is gone or no longer pending
-    /// (so a delivery is never marked twice).
+    /// Claims a pending delivery for `claim` (see [`DeliveryClaim`]) in one write: `None` when
+    /// it is gone, no longer pending, or held by another claim whose lease runs past `now`.
+    fn claim_delivery(
+        &self,
+        delivery_id: &str,
+        claim: &DeliveryClaim,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<AlertDelivery>>;
+    /// Gives back a delivery `token` holds, still pending, for the next run; false when the
+    /// token does not hold it.
+    fn release_delivery(&self, delivery_id: &str, token: &str) -> StoreResult<bool>;
+    /// Records one attempt of a pending delivery `claim` holds, renewing its lease to
+    /// `claim.until` while it stays pending and ending it otherwise; `None` when it is gone,
+    /// no longer pending or not held by the claim (so a delivery is never marked twice).
     fn record_attempt(
         &self,
         delivery_id: &str,
+        claim: &DeliveryClaim,
         outcome: &AttemptOutcome,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<AlertDelivery>>;

@@ -65,6 +65,8 @@
 //!        currency, offer_id, state, attempts, last_error, last_attempt_us, delivered_us)
 //!                                                    idx (alert_id, created_us), pending ones
 //! ```
+//! A later migration adds `claim_token, claimed_until_us` to `alert_deliveries`: the run that
+//! holds a pending delivery and until when ([`DeliveryClaim`]).
 //!
 //! # Schema (the product matches migration)
 //! ```text
@@ -121,8 +123,8 @@ mod stored;
 mod transaction;
 
 pub use alert::{
-    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryState, LowestPrice,
-    NewAlert,
+    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryClaim, DeliveryState,
+    LowestPrice, NewAlert,
 };
 pub use alert_store::AlertStore;
 pub use api_key::{KeyStore, StoredApiKey};

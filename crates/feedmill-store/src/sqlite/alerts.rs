@@ -4,13 +4,15 @@
 //! The evaluation is one compare-and-set inside one write: `is_below` moves from "not below"
 //! (0 or NULL) to 1 and the delivery row is inserted only when that update changed a row, so
 //! two evaluations of the same drop — even from two processes — create one delivery between
-//! them. An attempt updates a delivery only while it is `pending`.
+//! them. An attempt updates a delivery only while it is `pending` and claimed by the run that
+//! makes it (`alert_claims.rs`).
 
 use super::SqliteStore;
+use super::alert_claims;
 use super::rows;
 use crate::alert::{
-    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryState, LowestPrice,
-    NewAlert, random_delivery_id, random_secret,
+    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryClaim, DeliveryState,
+    LowestPrice, NewAlert, random_delivery_id, random_secret,
 };
 use crate::alert_store::AlertStore;
 use crate::error::{StoreError, StoreResult};
@@ -145,31 +147,32 @@ impl AlertStore for SqliteStore {
         })
     }
 
+    fn claim_delivery(
+        &self,
+        delivery_id: &str,
+        claim: &DeliveryClaim,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<AlertDelivery>> {
+        let (delivery_id, claim) = (delivery_id.to_owned(), claim.clone());
+        self.write(move |connection| alert_claims::claim(connection, &delivery_id, &claim, now))
+    }
+
+    fn release_delivery(&self, delivery_id: &str, token: &str) -> StoreResult<bool> {
+        let (delivery_id, token) = (delivery_id.to_owned(), token.to_owned());
+        self.write(move |connection| alert_claims::release(connection, &delivery_id, &token))
+    }
+
     fn record_attempt(
         &self,
         delivery_id: &str,
+        claim: &DeliveryClaim,
         outcome: &AttemptOutcome,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<AlertDelivery>> {
-        let (state, error) = match outcome {
-            AttemptOutcome::Delivered => (DeliveryState::Delivered, None),
-            AttemptOutcome::Retry { error } => (DeliveryState::Pending, Some(error.clone())),
-            AttemptOutcome::Failed { error } => (DeliveryState::Failed, Some(error.clone())),
-        };
-        let delivered_us = (state == DeliveryState::Delivered).then(|| time_to_stored(now));
-        let delivery_id = delivery_id.to_owned();
-        let now_us = time_to_stored(now);
+        let (delivery_id, claim, outcome) =
+            (delivery_id.to_owned(), claim.clone(), outcome.clone());
         self.write(move |connection| {
-            let updated = connection.execute(
-                "UPDATE alert_deliveries SET state = ?2, attempts = attempts + 1, \
-                 last_error = ?3, last_attempt_us = ?4, delivered_us = ?5 \
-                 WHERE delivery_id = ?1 AND state = 'pending'",
-                params![delivery_id, state.as_str(), error, now_us, delivered_us],
-            )?;
-            if updated == 0 {
-                return Ok(None);
-            }
-            delivery(connection, &delivery_id)
+            alert_claims::record_attempt(connection, &delivery_id, &claim, &outcome, now)
         })
     }
 }
@@ -252,7 +255,10 @@ fn evaluate(
     Ok(())
 }
 
-fn delivery(connection: &Connection, delivery_id: &str) -> StoreResult<Option<AlertDelivery>> {
+pub(super) fn delivery(
+    connection: &Connection,
+    delivery_id: &str,
+) -> StoreResult<Option<AlertDelivery>> {
     let sql = format!("SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE delivery_id = ?1");
     let mut found = deliveries_of(connection, &sql, [delivery_id])?;
     Ok(found.pop())

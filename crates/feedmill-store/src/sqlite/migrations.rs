@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::product_matches::SCHEMA_MATCH_UPDATES,
     super::conversions::SCHEMA_CONVERSION_CONTEXT,
     super::price_sources::SCHEMA_PRICE_SOURCES,
+    super::alert_claims::SCHEMA_ALERT_CLAIMS,
 ];
 
 const SCHEMA_V1: &str = "

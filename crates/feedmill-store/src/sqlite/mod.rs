@@ -7,6 +7,7 @@
 //! `foreign_keys=ON` and a busy timeout for the moments another process holds the file; the
 //! writer cuts the `-wal` file back to 64 MiB after each checkpoint (`journal_size_limit`).
 
+mod alert_claims;
 mod alerts;
 mod api_keys;
 mod attribution;

@@ -1,7 +1,9 @@
 //! Suite: price alerts — storing, one delivery per drop, re-arming, attempts and deletion.
 
 use super::{currency, day, dec};
-use crate::alert::{AlertTarget, AttemptOutcome, DeliveryState, LowestPrice, NewAlert};
+use crate::alert::{
+    AlertTarget, AttemptOutcome, DeliveryClaim, DeliveryState, LowestPrice, NewAlert,
+};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 use feedmill_model::Gtin;
@@ -114,34 +116,76 @@ pub(crate) fn an_alert_below_at_its_first_evaluation_fires(store: &impl Store) -
     Ok(())
 }
 
-pub(crate) fn an_attempt_moves_only_a_pending_delivery(store: &impl Store) -> StoreResult<()> {
+/// A new drop of a fresh alert, claimed until `day(10)`.
+fn claimed_drop(store: &impl Store) -> StoreResult<(String, DeliveryClaim)> {
     let alert = store.create_alert(&offer_alert("79.00"), day(0))?;
     let drop = store.record_evaluation(&alert.alert_id, Some(&lowest("1")), day(1))?;
     let id = drop.ok_or(StoreError::WriterStopped)?.delivery_id;
+    let claim = DeliveryClaim::random(day(10))?;
+    store
+        .claim_delivery(&id, &claim, day(1))?
+        .ok_or(StoreError::WriterStopped)?;
+    Ok((id, claim))
+}
+
+pub(crate) fn an_attempt_moves_only_a_pending_delivery(store: &impl Store) -> StoreResult<()> {
+    let (id, claim) = claimed_drop(store)?;
     let retry = AttemptOutcome::Retry {
         error: "http 500".into(),
     };
-    let tried = store.record_attempt(&id, &retry, day(2))?;
+    let tried = store.record_attempt(&id, &claim, &retry, day(2))?;
     let tried = tried.ok_or(StoreError::WriterStopped)?;
     assert_eq!((tried.state, tried.attempts), (DeliveryState::Pending, 1));
     assert_eq!(tried.last_error.as_deref(), Some("http 500"));
-    let done = store.record_attempt(&id, &AttemptOutcome::Delivered, day(3))?;
+    let done = store.record_attempt(&id, &claim, &AttemptOutcome::Delivered, day(3))?;
     let done = done.ok_or(StoreError::WriterStopped)?;
     assert_eq!((done.state, done.attempts), (DeliveryState::Delivered, 2));
     assert_eq!(done.delivered_at, Some(day(3)));
     assert_eq!(
-        store.record_attempt(&id, &AttemptOutcome::Delivered, day(4))?,
+        store.record_attempt(&id, &claim, &AttemptOutcome::Delivered, day(4))?,
         None
     );
     assert!(store.pending_deliveries()?.is_empty());
-    let failing = store.create_alert(&offer_alert("79.00"), day(0))?;
-    let drop = store.record_evaluation(&failing.alert_id, Some(&lowest("1")), day(1))?;
-    let id = drop.ok_or(StoreError::WriterStopped)?.delivery_id;
+    let (id, claim) = claimed_drop(store)?;
     let failed = AttemptOutcome::Failed {
         error: "refused".into(),
     };
-    let failed = store.record_attempt(&id, &failed, day(2))?;
+    let failed = store.record_attempt(&id, &claim, &failed, day(2))?;
     assert_eq!(failed.map(|d| d.state), Some(DeliveryState::Failed));
+    Ok(())
+}
+
+pub(crate) fn a_claimed_delivery_is_tried_by_its_claim_alone(
+    store: &impl Store,
+) -> StoreResult<()> {
+    let (id, mine) = claimed_drop(store)?;
+    let other = DeliveryClaim::random(day(20))?;
+    assert_eq!(store.claim_delivery(&id, &other, day(2))?, None, "held");
+    let retry = AttemptOutcome::Retry {
+        error: "timeout".into(),
+    };
+    assert_eq!(store.record_attempt(&id, &other, &retry, day(2))?, None);
+    let tried = store.record_attempt(&id, &mine.renewed(day(12)), &retry, day(2))?;
+    assert_eq!(tried.map(|d| d.attempts), Some(1));
+    assert_eq!(store.claim_delivery(&id, &other, day(11))?, None, "renewed");
+    assert!(!store.release_delivery(&id, &other.token)?);
+    assert!(store.release_delivery(&id, &mine.token)?);
+    let taken = store.claim_delivery(&id, &other, day(3))?;
+    assert_eq!(
+        taken.map(|d| (d.state, d.attempts)),
+        Some((DeliveryState::Pending, 1))
+    );
+    assert_eq!(
+        store.record_attempt(&id, &mine, &retry, day(4))?,
+        None,
+        "lost"
+    );
+    let expired = DeliveryClaim::random(day(30))?;
+    assert!(
+        store.claim_delivery(&id, &expired, day(21))?.is_some(),
+        "lease ran out"
+    );
+    assert_eq!(store.pending_deliveries()?.len(), 1);
     Ok(())
 }
 

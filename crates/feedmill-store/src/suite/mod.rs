@@ -79,6 +79,7 @@ macro_rules! store_suite {
             an_alert_keeps_its_fields_and_a_secret_of_its_own,
             a_drop_is_delivered_once_until_the_price_goes_back_above,
             an_alert_below_at_its_first_evaluation_fires, an_attempt_moves_only_a_pending_delivery,
+            a_claimed_delivery_is_tried_by_its_claim_alone,
             deleting_an_alert_deletes_its_deliveries, a_threshold_the_store_cannot_hold_is_refused,
             a_source_s_decisions_are_replaced_whole,
             model_keys_answer_distinct_gtins_of_every_source,
