@@ -14,14 +14,14 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-struct Fixture {
-    state: AppState,
-    index: Arc<OfferIndex>,
-    store: Arc<SqliteStore>,
+pub(crate) struct Fixture {
+    pub state: AppState,
+    pub index: Arc<OfferIndex>,
+    pub store: Arc<SqliteStore>,
     _dir: tempfile::TempDir,
 }
 
-fn fixture(allow_private: bool) -> Fixture {
+pub(crate) fn fixture(allow_private: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
     let index = Arc::new(crate::testing::index_with(&fixture_offers()));
     let store = fixture_store(dir.path());
@@ -39,21 +39,21 @@ fn fixture(allow_private: bool) -> Fixture {
 
 /// A request the callback server received.
 #[derive(Debug, Clone)]
-struct Received {
-    signature: String,
-    delivery: String,
-    body: Vec<u8>,
+pub(crate) struct Received {
+    pub signature: String,
+    pub delivery: String,
+    pub body: Vec<u8>,
 }
 
 /// A callback server on 127.0.0.1 that answers with the scripted statuses, then 200.
 #[derive(Clone, Default)]
-struct Callback {
+pub(crate) struct Callback {
     received: Arc<Mutex<Vec<Received>>>,
     script: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Callback {
-    async fn start(script: &[u16]) -> (Callback, String) {
+    pub(crate) async fn start(script: &[u16]) -> (Callback, String) {
         let callback = Callback::default();
         callback.lock_script().extend(script);
         let server = callback.clone();
@@ -98,12 +98,12 @@ impl Callback {
         self.script.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.lock_received().clone()
     }
 }
 
-fn fast_retry(max_attempts: u32) -> RetryPolicy {
+pub(crate) fn fast_retry(max_attempts: u32) -> RetryPolicy {
     RetryPolicy {
         max_attempts,
         first_backoff: Duration::from_millis(5),
@@ -120,7 +120,7 @@ fn evaluator(f: &Fixture, allow_private: bool, max_attempts: u32) -> Arc<AlertEv
     )
 }
 
-async fn create(f: &Fixture, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn create(f: &Fixture, body: Value) -> (StatusCode, Value) {
     call(&f.state, "POST", "/alerts", &body.to_string()).await
 }
 

@@ -250,3 +250,34 @@ async fn product_history_takes_any_gtin_length_and_finds_nothing_for_bad_ones() 
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
     assert_eq!(json["error"]["code"], "product_not_found");
 }
+
+#[tokio::test]
+async fn a_history_window_ends_at_the_states_clock() {
+    let f = fixture();
+    seed(&f.store);
+    let kinds = |json: &Value| -> Vec<String> {
+        json["points"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .filter_map(|p| p["kind"].as_str())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let path = format!("/offers/{NORDIC_SHOE}/history?days=30");
+    let (_, json) = get(&f.state, &path).await;
+    assert_eq!(kinds(&json), ["first", "change", "gap", "return"]);
+    // Forty days on, the 30-day window opens nine days after the return: only it is in effect.
+    f.state.wall_clock().set(Some(days_ago(-40)));
+    let (status, json) = get(&f.state, &path).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(kinds(&json), ["return"], "{json}");
+    let (_, json) = get(&f.state, &format!("/products/{SHOE_GTIN}/history?days=30")).await;
+    let market = json["market"].as_array().map(Vec::len).unwrap_or_default();
+    assert!(market < 3, "the window moved with the clock: {json}");
+    f.state.wall_clock().set(None);
+    let (_, json) = get(&f.state, &path).await;
+    assert_eq!(kinds(&json).len(), 4, "back on the system clock");
+}

@@ -38,6 +38,8 @@
 //! ```
 
 #[cfg(test)]
+mod alert_run_tests;
+#[cfg(test)]
 mod alert_tests;
 pub mod alerts;
 pub mod auth;
@@ -81,6 +83,7 @@ mod state;
 #[cfg(test)]
 mod testing;
 mod types;
+mod wall_clock;
 mod web;
 
 pub use commission_book::{CommissionBook, SourceProgram};
@@ -107,3 +110,4 @@ pub use types::{
     PostbackResponse, ProductHistory, merchant_source,
 };
 pub use types::{PinView, ReviewEntry};
+pub use wall_clock::WallClock;

@@ -16,6 +16,7 @@ use crate::rate_limit::{ApiClock, ClickRateLimiter, PostbackRateLimiter};
 use crate::route_paths;
 use crate::search_index::SearchIndex;
 use crate::source_status::SourceStatusBoard;
+use crate::wall_clock::WallClock;
 use feedmill_search::{CacheStats, SearchBackend, SearchCache};
 use feedmill_store::Store;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -54,6 +55,8 @@ struct StateInner {
     keys: Arc<KeyRing>,
     /// Runs sources and reloads the config; attached by the binary once the state exists.
     operator: OnceLock<Arc<dyn Operator>>,
+    /// The date of history windows and alert evaluations; settable (tests, `--now`).
+    wall_clock: WallClock,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             index_slots: Arc::new(Semaphore::new(cores * 2)),
             keys,
             operator: OnceLock::new(),
+            wall_clock: WallClock::system(),
         };
         Ok(AppState {
             inner: Arc::new(inner),
@@ -111,6 +115,11 @@ impl AppState {
     /// The refresh states shown by `GET /sources`; the refresher updates them.
     pub fn sources(&self) -> Arc<SourceStatusBoard> {
         self.inner.sources.clone()
+    }
+
+    /// The clock of dated answers and alerts (see [`WallClock`]); set it to fix "now".
+    pub fn wall_clock(&self) -> &WallClock {
+        &self.inner.wall_clock
     }
 
     /// The API keys: [`KeyRing::configure`] turns keys on (the state starts open).

@@ -9,15 +9,26 @@
 //! a callback the check now refuses, fail at once. The body is the same bytes on every attempt,
 //! with the same delivery id, so a receiver that got an attempt we took for failed can tell the
 //! retry is the same drop.
+//!
+//! A run first claims the delivery in the store (`feedmill_store::DeliveryClaim`, a lease
+//! renewed with every attempt), so another run — another process beside this one, say a
+//! `feedmill ingest` beside `feedmill serve` — skips it while this one tries it. A run may
+//! also have a [`DeliveryBudget`]: when its attempts or its time are used up, a delivery still
+//! pending is given back for the next run, which carries on counting its attempts.
 
 use super::AlertError;
-use super::callback_url::{CallbackPolicy, check_callback};
-use super::signature::{DELIVERY_HEADER, SIGNATURE_HEADER, sign};
-use chrono::{SecondsFormat, Utc};
-use feedmill_store::{Alert, AlertDelivery, AlertTarget, AttemptOutcome, DeliveryState, Store};
+use super::attempt::attempt_within;
+use super::callback_url::CallbackPolicy;
+use crate::wall_clock::WallClock;
+use chrono::{DateTime, SecondsFormat, Utc};
+use feedmill_store::{
+    Alert, AlertDelivery, AlertTarget, AttemptOutcome, DeliveryClaim, DeliveryState, Store,
+    StoreError,
+};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// How often and how patiently a delivery is tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +64,6 @@ impl RetryPolicy {
     }
 }
 
-/// Why one attempt failed, and whether trying again may help.
-struct AttemptFailure {
-    error: String,
-    retryable: bool,
-}
-
 /// The JSON body of a delivery.
 pub fn delivery_body(alert: &Alert, delivery: &AlertDelivery) -> Vec<u8> {
     let (offer_id, gtin) = match &alert.target {
@@ -80,24 +85,92 @@ pub fn delivery_body(alert: &Alert, delivery: &AlertDelivery) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Tries `delivery` until it is delivered, failed, or no longer pending in the store (its
-/// alert was deleted, or another run finished it); returns where it stands then, `None` in
-/// the last case.
+/// What a run may spend on each delivery: attempts (the retry policy's `max_attempts` counts
+/// those of every run) and time (a deadline for the whole run). What is left pending when
+/// either runs out is given back, for the next run to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryBudget {
+    pub attempts_per_run: u32,
+    /// How long the run's deliveries may take in all, from its start; `None`: no bound.
+    pub within: Option<Duration>,
+}
+
+impl DeliveryBudget {
+    /// No bound but the retry policy's (the server's evaluator).
+    pub const UNBOUNDED: DeliveryBudget = DeliveryBudget {
+        attempts_per_run: u32::MAX,
+        within: None,
+    };
+}
+
+/// How long a claim lasts past the wait and the attempt it covers, for the slack between them.
+const LEASE_SLACK: Duration = Duration::from_secs(30);
+
+/// Everything one run's deliveries share.
+#[derive(Clone)]
+pub(crate) struct DeliveryRun {
+    pub store: Arc<dyn Store>,
+    pub policy: CallbackPolicy,
+    pub retry: RetryPolicy,
+    pub budget: DeliveryBudget,
+    /// When the run must be done, from the budget.
+    pub deadline: Option<Instant>,
+    /// The date of attempts (the lease of a claim is on the system clock: it is about
+    /// processes, not about the dates an alert reports).
+    pub clock: WallClock,
+}
+
+impl DeliveryRun {
+    /// The time the next attempt may take; `None` when the deadline has passed.
+    fn attempt_time(&self) -> Option<Duration> {
+        match self.deadline {
+            None => Some(self.retry.timeout),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                (!left.is_zero()).then(|| left.min(self.retry.timeout))
+            }
+        }
+    }
+
+    /// Whether a wait of `backoff` and one more attempt fit this run's budget.
+    fn may_wait(&self, backoff: Duration, attempts_this_run: u32) -> bool {
+        attempts_this_run < self.budget.attempts_per_run
+            && self
+                .deadline
+                .is_none_or(|deadline| Instant::now() + backoff < deadline)
+    }
+
+    /// A lease covering `wait` and one attempt after it.
+    fn lease_until(&self, wait: Duration) -> DateTime<Utc> {
+        let lease = wait + self.retry.timeout + LEASE_SLACK;
+        Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+/// Claims `delivery` and tries it until it is delivered, failed, out of this run's budget
+/// (given back, still pending) or no longer this run's (its alert was deleted, or another run
+/// took it over); returns where it stands then, `None` when it was not this run's to try.
 pub(crate) async fn deliver(
-    store: &Arc<dyn Store>,
+    run: &DeliveryRun,
     alert: &Alert,
     delivery: &AlertDelivery,
-    policy: CallbackPolicy,
-    retry: RetryPolicy,
 ) -> Result<Option<DeliveryState>, AlertError> {
-    let body = delivery_body(alert, delivery);
-    let mut attempts_made = delivery.attempts;
-    loop {
-        let result = attempt(alert, &delivery.delivery_id, &body, policy, retry.timeout).await;
+    if run.attempt_time().is_none() {
+        return Ok(Some(DeliveryState::Pending));
+    }
+    let claim = DeliveryClaim::random(run.lease_until(Duration::ZERO))?;
+    let Some(claimed) = claim_delivery(run, &delivery.delivery_id, &claim).await? else {
+        return Ok(None);
+    };
+    let body = delivery_body(alert, &claimed);
+    let (mut attempts_made, mut this_run) = (claimed.attempts, 0);
+    while let Some(timeout) = run.attempt_time() {
+        let result = attempt_within(alert, &claimed.delivery_id, &body, run.policy, timeout).await;
         attempts_made += 1;
+        this_run += 1;
         let outcome = match result {
             Ok(()) => AttemptOutcome::Delivered,
-            Err(failure) if failure.retryable && attempts_made < retry.max_attempts => {
+            Err(failure) if failure.retryable && attempts_made < run.retry.max_attempts => {
                 AttemptOutcome::Retry {
                     error: failure.error,
                 }
@@ -106,70 +179,65 @@ pub(crate) async fn deliver(
                 error: failure.error,
             },
         };
-        let recorded = record_attempt(store, &delivery.delivery_id, outcome).await?;
+        let backoff = run.retry.backoff(attempts_made);
+        let renewed = claim.renewed(run.lease_until(backoff));
+        let recorded = record_attempt(run, &claimed.delivery_id, renewed, outcome).await?;
         match recorded.map(|d| d.state) {
-            Some(DeliveryState::Pending) => tokio::time::sleep(retry.backoff(attempts_made)).await,
+            Some(DeliveryState::Pending) if run.may_wait(backoff, this_run) => {
+                tokio::time::sleep(backoff).await
+            }
+            Some(DeliveryState::Pending) => break,
             state => return Ok(state),
         }
     }
+    release(run, &claimed.delivery_id, &claim.token).await?;
+    Ok(Some(DeliveryState::Pending))
 }
 
-async fn record_attempt(
+/// Runs store work on the blocking pool.
+async fn blocking<R: Send + 'static>(
     store: &Arc<dyn Store>,
-    delivery_id: &str,
-    outcome: AttemptOutcome,
-) -> Result<Option<AlertDelivery>, AlertError> {
+    work: impl FnOnce(&dyn Store) -> Result<R, StoreError> + Send + 'static,
+) -> Result<R, AlertError> {
     let store = store.clone();
-    let delivery_id = delivery_id.to_string();
-    tokio::task::spawn_blocking(move || store.record_attempt(&delivery_id, &outcome, Utc::now()))
+    tokio::task::spawn_blocking(move || work(store.as_ref()))
         .await
         .map_err(|err| AlertError::Task(err.to_string()))?
         .map_err(AlertError::Store)
 }
 
-async fn attempt(
-    alert: &Alert,
+async fn claim_delivery(
+    run: &DeliveryRun,
     delivery_id: &str,
-    body: &[u8],
-    policy: CallbackPolicy,
-    timeout: Duration,
-) -> Result<(), AttemptFailure> {
-    let checked = check_callback(&alert.callback_url, policy)
-        .await
-        .map_err(|err| AttemptFailure {
-            retryable: matches!(err, super::CallbackError::Unresolvable { .. }),
-            error: err.to_string(),
-        })?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .timeout(timeout)
-        .resolve_to_addrs(&checked.host, &checked.addresses)
-        .build()
-        .map_err(|err| AttemptFailure {
-            error: format!("no http client: {err}"),
-            retryable: true,
-        })?;
-    let response = client
-        .post(checked.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(SIGNATURE_HEADER, sign(&alert.secret, body))
-        .header(DELIVERY_HEADER, delivery_id)
-        .body(body.to_vec())
-        .send()
-        .await
-        .map_err(|err| AttemptFailure {
-            error: format!("callback failed: {err}"),
-            retryable: true,
-        })?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
-    }
-    Err(AttemptFailure {
-        error: format!("callback answered http {}", status.as_u16()),
-        retryable: status.is_server_error() || matches!(status.as_u16(), 408 | 429),
+    claim: &DeliveryClaim,
+) -> Result<Option<AlertDelivery>, AlertError> {
+    let (delivery_id, claim) = (delivery_id.to_string(), claim.clone());
+    blocking(&run.store, move |store| {
+        store.claim_delivery(&delivery_id, &claim, Utc::now())
     })
+    .await
+}
+
+async fn release(run: &DeliveryRun, delivery_id: &str, token: &str) -> Result<bool, AlertError> {
+    let (delivery_id, token) = (delivery_id.to_string(), token.to_string());
+    blocking(&run.store, move |store| {
+        store.release_delivery(&delivery_id, &token)
+    })
+    .await
+}
+
+async fn record_attempt(
+    run: &DeliveryRun,
+    delivery_id: &str,
+    claim: DeliveryClaim,
+    outcome: AttemptOutcome,
+) -> Result<Option<AlertDelivery>, AlertError> {
+    let delivery_id = delivery_id.to_string();
+    let now = run.clock.now();
+    blocking(&run.store, move |store| {
+        store.record_attempt(&delivery_id, &claim, &outcome, now)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -6,14 +6,18 @@
 //! nobody can buy at their price — and records each evaluation in the store, which creates a
 //! delivery only for a new drop (see `feedmill_store::AlertStore::record_evaluation`). It then
 //! delivers every pending delivery, new or left over from an earlier run or process, at most
-//! [`MAX_CONCURRENT_DELIVERIES`] at a time. [`AlertEvaluator::spawn`] runs this in the
+//! [`MAX_CONCURRENT_DELIVERIES`] at a time, each claimed first so that evaluators in other
+//! processes on the same store (a `feedmill ingest` beside `feedmill serve`) skip it. Its
+//! "now" is a [`WallClock`] (the app's; tests and replays fix it), and a [`DeliveryBudget`]
+//! bounds a run's deliveries for a command that must not hang. [`AlertEvaluator::spawn`] runs this in the
 //! background, once at start and again after each [`AlertTrigger::nudge`]; nudges that come
 //! during a run coalesce into one more run, and runs never overlap, so one process never
 //! delivers the same delivery twice at once.
 
 use super::AlertError;
 use super::callback_url::CallbackPolicy;
-use super::delivery::{RetryPolicy, deliver};
+use super::delivery::{DeliveryBudget, DeliveryRun, RetryPolicy, deliver};
+use crate::wall_clock::WallClock;
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Offer};
 use feedmill_search::SearchBackend;
@@ -24,6 +28,7 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 use tracing::{info, warn};
 
 /// Deliveries in flight at once: a slow callback delays no more than its own slot.
@@ -39,6 +44,8 @@ pub struct AlertRunStats {
     pub num_dropped: u64,
     pub num_delivered: u64,
     pub num_failed: u64,
+    /// Deliveries this run tried, or had no time left to try, that are still pending.
+    pub num_pending: u64,
 }
 
 /// See the module doc.
@@ -47,6 +54,8 @@ pub struct AlertEvaluator {
     store: Arc<dyn Store>,
     policy: CallbackPolicy,
     retry: RetryPolicy,
+    budget: DeliveryBudget,
+    clock: WallClock,
 }
 
 /// Asks a spawned evaluator for another run.
@@ -96,7 +105,22 @@ impl AlertEvaluator {
             store,
             policy,
             retry: RetryPolicy::default(),
+            budget: DeliveryBudget::UNBOUNDED,
+            clock: WallClock::system(),
         }
+    }
+
+    /// The same evaluator bounding each run's deliveries (a command that must not hang).
+    pub fn with_budget(mut self, budget: DeliveryBudget) -> AlertEvaluator {
+        self.budget = budget;
+        self
+    }
+
+    /// The same evaluator dating evaluations and attempts by `clock` (the app's, or a fixed
+    /// `--now`).
+    pub fn with_clock(mut self, clock: WallClock) -> AlertEvaluator {
+        self.clock = clock;
+        self
     }
 
     /// The same evaluator with another retry policy (tests retry within milliseconds).
@@ -143,8 +167,9 @@ impl AlertEvaluator {
         Ok((stats, dropped))
     }
 
-    /// Delivers every pending delivery; returns how many were delivered and how many failed.
-    pub async fn deliver_pending(&self) -> Result<(u64, u64), AlertError> {
+    /// Delivers every pending delivery no other run holds, within the budget; returns the
+    /// stats with `num_delivered`, `num_failed` and `num_pending` set.
+    pub async fn deliver_pending(&self) -> Result<AlertRunStats, AlertError> {
         let store = self.store.clone();
         let (pending, alerts) = tokio::task::spawn_blocking(move || {
             let alerts: HashMap<AlertId, Alert> = store
@@ -156,36 +181,55 @@ impl AlertEvaluator {
         })
         .await
         .map_err(|err| AlertError::Task(err.to_string()))??;
+        let run = Arc::new(self.delivery_run());
         let mut attempts = Vec::with_capacity(pending.len());
         for delivery in pending {
             let Some(alert) = alerts.get(&delivery.alert_id).cloned() else {
                 continue;
             };
-            let (store, policy, retry) = (self.store.clone(), self.policy, self.retry);
-            attempts.push(async move { deliver(&store, &alert, &delivery, policy, retry).await });
+            let run = run.clone();
+            attempts.push(async move { deliver(&run, &alert, &delivery).await });
         }
         let mut outcomes =
             futures_util::stream::iter(attempts).buffer_unordered(MAX_CONCURRENT_DELIVERIES);
-        let (mut delivered, mut failed) = (0, 0);
+        let mut stats = AlertRunStats::default();
         while let Some(outcome) = outcomes.next().await {
             match outcome {
-                Ok(Some(DeliveryState::Delivered)) => delivered += 1,
-                Ok(Some(DeliveryState::Failed)) => failed += 1,
-                Ok(_) => {}
+                Ok(Some(DeliveryState::Delivered)) => stats.num_delivered += 1,
+                Ok(Some(DeliveryState::Failed)) => stats.num_failed += 1,
+                Ok(Some(DeliveryState::Pending)) => stats.num_pending += 1,
+                Ok(None) => {}
                 Err(err) => warn!(error = %err, "alert delivery not recorded"),
             }
         }
-        Ok((delivered, failed))
+        Ok(stats)
+    }
+
+    fn delivery_run(&self) -> DeliveryRun {
+        DeliveryRun {
+            store: self.store.clone(),
+            policy: self.policy,
+            retry: self.retry,
+            budget: self.budget,
+            deadline: self.budget.within.map(|within| Instant::now() + within),
+            clock: self.clock.clone(),
+        }
     }
 
     /// One run: evaluate (on the blocking pool), then deliver.
     pub async fn run_once(self: &Arc<Self>) -> Result<AlertRunStats, AlertError> {
         let evaluator = self.clone();
-        let (mut stats, _) = tokio::task::spawn_blocking(move || evaluator.evaluate(Utc::now()))
+        let now = self.clock.now();
+        let (stats, _) = tokio::task::spawn_blocking(move || evaluator.evaluate(now))
             .await
             .map_err(|err| AlertError::Task(err.to_string()))??;
-        (stats.num_delivered, stats.num_failed) = self.deliver_pending().await?;
-        Ok(stats)
+        let delivered = self.deliver_pending().await?;
+        Ok(AlertRunStats {
+            num_delivered: delivered.num_delivered,
+            num_failed: delivered.num_failed,
+            num_pending: delivered.num_pending,
+            ..stats
+        })
     }
 
     /// Runs in the background on the current tokio runtime: once now, then after each nudge.
@@ -201,6 +245,7 @@ impl AlertEvaluator {
                         num_dropped = stats.num_dropped,
                         num_delivered = stats.num_delivered,
                         num_failed = stats.num_failed,
+                        num_pending = stats.num_pending,
                         num_errors = stats.num_errors,
                         "price alerts evaluated"
                     ),
@@ -218,6 +263,7 @@ impl std::fmt::Debug for AlertEvaluator {
         f.debug_struct("AlertEvaluator")
             .field("policy", &self.policy)
             .field("retry", &self.retry)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }

@@ -4,6 +4,7 @@
 //! their delivery state live in the store (`feedmill_store::AlertStore`); the endpoints are in
 //! `handlers::alerts`.
 
+mod attempt;
 pub mod callback_url;
 pub mod delivery;
 pub mod evaluator;
@@ -11,7 +12,7 @@ pub mod refresh_hook;
 pub mod signature;
 
 pub use callback_url::{CallbackError, CallbackPolicy, CheckedCallback, check_callback};
-pub use delivery::{RetryPolicy, delivery_body};
+pub use delivery::{DeliveryBudget, RetryPolicy, delivery_body};
 pub use evaluator::{AlertEvaluator, AlertRunStats, AlertTrigger, MAX_CONCURRENT_DELIVERIES};
 pub use refresh_hook::AlertingRefreshLog;
 pub use signature::{DELIVERY_HEADER, SIGNATURE_HEADER, sign, verify};

@@ -24,8 +24,9 @@ pub(crate) fn store_failure(err: StoreError) -> ApiError {
     }
 }
 
-fn window_start(days: u32) -> DateTime<Utc> {
-    Utc::now() - Duration::days(i64::from(days))
+/// The start of a window of `days` ending at the state's clock (settable, see `WallClock`).
+fn window_start(state: &AppState, days: u32) -> DateTime<Utc> {
+    state.wall_clock().now() - Duration::days(i64::from(days))
 }
 
 /// The source an offer id begins with (`source:...`).
@@ -39,7 +40,7 @@ pub(crate) async fn offer_history(
     RawQuery(query): RawQuery,
 ) -> Result<Json<OfferHistory>, ApiError> {
     let days = history_days(query.as_deref())?;
-    let since = window_start(days);
+    let since = window_start(&state, days);
     let history = state
         .blocking(move |state| {
             let indexed = state.index().get_offer(&id)?.map(|offer| offer.source);
@@ -76,7 +77,7 @@ pub(crate) async fn product_history(
             format!("no product has gtin {raw:?}: {err}"),
         )
     })?;
-    let since = window_start(days);
+    let since = window_start(&state, days);
     let history = state
         .blocking(move |state| {
             let offers = state.index().offers_by_gtin(gtin.as_str())?;

@@ -77,6 +77,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         index.set_search_time(Some(now));
     }
     let state = AppState::new(index.clone(), api_config, store.clone())?;
+    state.wall_clock().set(fixed_now(&args.history)?);
     let env = |name: &str| std::env::var(name).ok();
     let settings = auth_settings(&config, &env).map_err(anyhow::Error::msg)?;
     state
@@ -161,7 +162,8 @@ fn refresh_log_with_alerts(state: &AppState) -> Arc<dyn RefreshLog> {
     let policy = CallbackPolicy {
         allow_private: state.config().allow_private_callbacks,
     };
-    let evaluator = AlertEvaluator::new(state.index().clone(), state.store().clone(), policy);
+    let evaluator = AlertEvaluator::new(state.index().clone(), state.store().clone(), policy)
+        .with_clock(state.wall_clock().clone());
     let trigger = Arc::new(evaluator).spawn();
     Arc::new(AlertingRefreshLog::new(state.sources(), trigger))
 }
