@@ -1,8 +1,11 @@
 //! `feedmill serve` delivers price alerts: an alert created over HTTP is evaluated after the
 //! next refresh of its source and delivered, signed, to a callback server on 127.0.0.1 (the
-//! sources file allows private callbacks).
+//! sources file allows private callbacks). So does a standalone `feedmill ingest`, once per
+//! drop, leaving what its receiver refused pending for the next run.
 
-use crate::support::feedmill;
+use crate::support::{feedmill, run, stderr};
+use feedmill_model::Currency;
+use feedmill_store::{AlertStore, AlertTarget, DeliveryState, NewAlert, SqliteStore};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -41,6 +44,12 @@ type Delivery = (String, Vec<u8>);
 
 /// A callback server answering 200 to every request, handing each to the channel.
 fn callback_server() -> (String, mpsc::Receiver<Delivery>) {
+    callback_server_failing(0)
+}
+
+/// A callback server answering 500 to its first `failures` requests and 200 to the others,
+/// handing each it answered 200 to the channel.
+fn callback_server_failing(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|err| panic!("bind: {err}"));
     let url = format!(
         "http://{}/hook",
@@ -50,8 +59,8 @@ fn callback_server() -> (String, mpsc::Receiver<Delivery>) {
     );
     let (sender, received) = mpsc::channel();
     std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            if let Some(delivery) = read_post(stream) {
+        for (n, stream) in listener.incoming().flatten().enumerate() {
+            if let Some(delivery) = read_post(stream, n >= failures) {
                 let _ = sender.send(delivery);
             }
         }
@@ -59,7 +68,8 @@ fn callback_server() -> (String, mpsc::Receiver<Delivery>) {
     (url, received)
 }
 
-fn read_post(mut stream: TcpStream) -> Option<Delivery> {
+/// Reads one POST and answers it 200 (`Some`) or 500 (`None`).
+fn read_post(mut stream: TcpStream, accept: bool) -> Option<Delivery> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let (mut signature, mut length) = (String::new(), 0);
     loop {
@@ -78,8 +88,14 @@ fn read_post(mut stream: TcpStream) -> Option<Delivery> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    Some((signature, body))
+    let status = if accept {
+        "200 OK"
+    } else {
+        "500 Internal Server Error"
+    };
+    let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(answer.as_bytes());
+    accept.then_some((signature, body))
 }
 
 /// When the alert at `path` was last evaluated.
@@ -171,4 +187,173 @@ fn serve_delivers_a_signed_alert_after_a_refresh() {
     let shown: serde_json::Value = serde_json::from_str(&shown).unwrap_or_default();
     assert_eq!(shown["deliveries"][0]["state"], "delivered", "{shown}");
     assert_eq!(shown["deliveries"].as_array().map(Vec::len), Some(1));
+}
+
+const FEED_HEADER: &str = "id,title,price,currency,link\n";
+
+/// A folder with an index and a store that `feedmill ingest` runs over.
+struct Shop {
+    dir: tempfile::TempDir,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        Shop {
+            dir: tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}")),
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn store(&self) -> SqliteStore {
+        SqliteStore::open(Path::new(&self.path("feedmill.db")))
+            .unwrap_or_else(|err| panic!("store: {err}"))
+    }
+
+    /// An alert on shop:a below 80.00 EUR calling `url`; returns its secret.
+    fn alert(&self, url: &str) -> String {
+        let alert = NewAlert {
+            target: AlertTarget::Offer("shop:a".into()),
+            below: "80.00".parse().unwrap_or_default(),
+            currency: Currency::parse("EUR").unwrap_or_else(|_| unreachable!("EUR is ISO-4217")),
+            callback_url: url.into(),
+        };
+        let created = self.store().create_alert(&alert, chrono::Utc::now());
+        created.unwrap_or_else(|err| panic!("alert: {err}")).secret
+    }
+
+    /// `feedmill ingest` of shop's trail shoe at `price`; returns its stderr.
+    fn ingest(&self, price: &str, extra: &[&str]) -> String {
+        let feed = self.dir.path().join("shop.csv");
+        let row = format!("{FEED_HEADER}a,Trail shoe,{price},EUR,https://shop.example/a\n");
+        std::fs::write(&feed, row).unwrap_or_else(|err| panic!("{err}"));
+        let (index, store) = (self.path("index"), self.path("feedmill.db"));
+        let mut args = vec![
+            "ingest",
+            "--index",
+            &index,
+            "--store",
+            &store,
+            "--source",
+            "shop",
+            "--format",
+            "csv",
+            "--no-match",
+            "--allow-private-callbacks",
+        ];
+        args.extend_from_slice(extra);
+        let feed = feed.display().to_string();
+        args.push(&feed);
+        let output = run(&args);
+        let err = stderr(&output);
+        assert!(output.status.success(), "{err}");
+        err
+    }
+
+    fn deliveries(&self) -> Vec<feedmill_store::AlertDelivery> {
+        let store = self.store();
+        let alerts = store.alerts().unwrap_or_default();
+        alerts
+            .iter()
+            .flat_map(|a| store.deliveries(&a.alert_id).unwrap_or_default())
+            .collect()
+    }
+}
+
+fn alerts_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|line| line.starts_with("alerts: "))
+        .unwrap_or_default()
+}
+
+#[test]
+fn ingest_delivers_a_signed_alert_once_per_drop() {
+    let shop = Shop::new();
+    let (callback, delivered) = callback_server();
+    let secret = shop.alert(&callback);
+    let above = shop.ingest("99.00", &[]);
+    assert_eq!(
+        alerts_line(&above),
+        "alerts: 1 evaluated, 0 new drops, 0 delivered, 0 pending",
+        "{above}"
+    );
+    let dropped = shop.ingest("79.00", &[]);
+    assert_eq!(
+        alerts_line(&dropped),
+        "alerts: 1 evaluated, 1 new drops, 1 delivered, 0 pending",
+        "{dropped}"
+    );
+    let (signature, body) = delivered
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap_or_else(|_| panic!("no delivery: {dropped}"));
+    assert!(feedmill_api::alerts::verify(&secret, &body, &signature));
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    assert_eq!(
+        (&body["offer_id"], &body["price"]),
+        (&"shop:a".into(), &"79.00".into())
+    );
+    let again = shop.ingest("79.00", &["--force"]);
+    assert_eq!(
+        alerts_line(&again),
+        "alerts: 1 evaluated, 0 new drops, 0 delivered, 0 pending",
+        "{again}"
+    );
+    assert!(
+        delivered.recv_timeout(Duration::from_millis(500)).is_err(),
+        "the same drop"
+    );
+    shop.ingest("99.00", &[]);
+    let skipped = shop.ingest("70.00", &["--no-alerts"]);
+    assert_eq!(alerts_line(&skipped), "", "{skipped}");
+    assert!(delivered.try_recv().is_err(), "--no-alerts");
+    assert_eq!(
+        shop.deliveries().len(),
+        1,
+        "nothing evaluated with --no-alerts"
+    );
+}
+
+#[test]
+fn ingest_leaves_a_refused_delivery_pending_for_the_next_run() {
+    let shop = Shop::new();
+    let (callback, delivered) = callback_server_failing(3);
+    shop.alert(&callback);
+    shop.ingest("99.00", &[]);
+    let started = std::time::Instant::now();
+    let refused = shop.ingest("79.00", &[]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "bounded: {refused}"
+    );
+    assert_eq!(
+        alerts_line(&refused),
+        "alerts: 1 evaluated, 1 new drops, 0 delivered, 1 pending",
+        "{refused}"
+    );
+    let pending = shop.deliveries();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].state, pending[0].attempts),
+        (DeliveryState::Pending, 3)
+    );
+    assert!(delivered.try_recv().is_err());
+    let next = shop.ingest("78.00", &[]);
+    assert_eq!(
+        alerts_line(&next),
+        "alerts: 1 evaluated, 0 new drops, 1 delivered, 0 pending",
+        "{next}"
+    );
+    let (_, body) = delivered
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap_or_else(|_| panic!("no delivery: {next}"));
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    assert_eq!(body["price"], "79.00", "the drop that was pending");
+    let done = shop.deliveries();
+    assert_eq!(
+        (done[0].state, done[0].attempts),
+        (DeliveryState::Delivered, 4)
+    );
 }

@@ -124,6 +124,8 @@ pub struct IngestArgs {
     pub history: HistoryArgs,
     #[command(flatten)]
     pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
     /// The source's feed files (plain, gzip or ZIP); several files make one feed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -148,6 +150,19 @@ pub struct HistoryArgs {
     /// replays of simulated days.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+}
+
+/// The price alerts of a command that ingests (`ingest`, `refresh`): evaluated after a commit
+/// and their drops delivered, as `serve` does.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AlertArgs {
+    /// Evaluate no price alerts after the ingest (a running `serve` or the next ingest will).
+    #[arg(long)]
+    pub no_alerts: bool,
+    /// Let alert callbacks reach loopback, private and link-local addresses (as the sources
+    /// file's `[alerts] allow_private_callbacks = true`). Off by default: SSRF protection.
+    #[arg(long)]
+    pub allow_private_callbacks: bool,
 }
 
 /// How a command that ingests matches offers into products.
@@ -270,6 +285,8 @@ pub struct RefreshArgs {
     pub history: HistoryArgs,
     #[command(flatten)]
     pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
 }
 
 impl RefreshArgs {

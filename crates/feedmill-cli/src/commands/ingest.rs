@@ -1,10 +1,13 @@
 //! `feedmill ingest`: one source's feed files into the index, replacing its offers atomically,
 //! behind the shrink guard; an unchanged feed is skipped. Prices are recorded in the store's
 //! price history (`--store`; off with `--no-history`) and each offer indexed with its honest
-//! numbers, and each offer matched into its product (off with `--no-match`).
+//! numbers, and each offer matched into its product (off with `--no-match`). After a commit the
+//! price alerts are evaluated and their drops delivered (off with `--no-alerts`; see
+//! `ingest_alerts.rs`).
 
 use super::UsageError;
 use super::feed_options::feed_options;
+use super::ingest_alerts::{AlertContext, after_ingest};
 use crate::cli::IngestArgs;
 use crate::progress::IngestBars;
 use anyhow::Context;
@@ -55,6 +58,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         &args.matching,
         &args.store_path(),
     )?;
+    let alert_index = index.clone();
     let mut sink = stages.index_sink(index);
     let on_rejection = |rejection: &Rejection| match rejects.as_mut() {
         Some(out) => {
@@ -109,6 +113,12 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             if let Some(matched) = matched {
                 eprintln!("{matched}");
             }
+            let context = AlertContext {
+                store_path: &args.store_path(),
+                allow_private: false,
+                now: super::price_history::fixed_now(&args.history)?,
+            };
+            after_ingest(&args.alerts, &alert_index, &context);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ mod fetch;
 mod r#gen;
 mod history;
 mod ingest;
+mod ingest_alerts;
 mod ingest_stages;
 mod match_cmd;
 mod normalize;

@@ -1,13 +1,16 @@
 //! `feedmill refresh`: fetch, normalize and ingest every configured source (or one), each in
 //! its own guarded replacement, recorded in the price history and matched into products (see
-//! `ingest_stages.rs`). Exits 1 when any source failed; the others are still refreshed.
+//! `ingest_stages.rs`). Exits 1 when any source failed; the others are still refreshed. When
+//! at least one source committed, the price alerts are evaluated and their drops delivered
+//! (off with `--no-alerts`; see `ingest_alerts.rs`).
 
 use super::fetch::{runtime, selected_sources};
+use super::ingest_alerts::{AlertContext, after_ingest};
 use crate::cli::RefreshArgs;
 use anyhow::Context;
 use feedmill_fetch::load_config;
 use feedmill_index::OfferIndex;
-use feedmill_pipeline::refresh_source_recorded;
+use feedmill_pipeline::{RefreshOutcome, refresh_source_recorded};
 use std::process::ExitCode;
 
 pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
@@ -23,13 +26,23 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
         &args.store_path(),
     )?;
     let runtime = runtime()?;
-    let mut failed = 0;
+    let (mut failed, mut committed) = (0, 0);
     for source in sources {
         let report = runtime.block_on(refresh_source_recorded(
             &index, &ctx, source, args.force, &stages,
         ));
         eprintln!("{}", report.summary());
         failed += usize::from(report.failed());
+        committed += usize::from(matches!(report.outcome, RefreshOutcome::Ingested { .. }));
+    }
+    drop(runtime);
+    if committed > 0 {
+        let context = AlertContext {
+            store_path: &args.store_path(),
+            allow_private: config.alerts.allow_private_callbacks,
+            now: super::price_history::fixed_now(&args.history)?,
+        };
+        after_ingest(&args.alerts, &index, &context);
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
