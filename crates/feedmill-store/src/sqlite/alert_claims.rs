@@ -6,7 +6,7 @@
 //! succeeds only on a pending delivery no unexpired lease holds, and an attempt is recorded
 //! only under the claim that holds the delivery.
 
-use super::alerts::delivery;
+use super::alert_rows::delivery;
 use crate::alert::{AlertDelivery, AttemptOutcome, DeliveryClaim, DeliveryState};
 use crate::error::StoreResult;
 use crate::stored::time_to_stored;

@@ -9,10 +9,11 @@
 
 use super::SqliteStore;
 use super::alert_claims;
+use super::alert_rows::{DELIVERY_COLUMNS, deliveries_of, delivery};
 use super::rows;
 use crate::alert::{
-    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryClaim, DeliveryState,
-    LowestPrice, NewAlert, random_delivery_id, random_secret,
+    Alert, AlertDelivery, AlertId, AlertTarget, AttemptOutcome, DeliveryClaim, LowestPrice,
+    NewAlert, random_delivery_id, random_secret,
 };
 use crate::alert_store::AlertStore;
 use crate::error::{StoreError, StoreResult};
@@ -56,8 +57,6 @@ CREATE INDEX alert_deliveries_pending ON alert_deliveries (created_us) WHERE sta
 
 const ALERT_COLUMNS: &str = "alert_id, offer_id, gtin, below, currency, callback_url, secret, \
      created_us, is_below, evaluated_us";
-const DELIVERY_COLUMNS: &str = "delivery_id, alert_id, created_us, price, currency, offer_id, \
-     state, attempts, last_error, last_attempt_us, delivered_us";
 
 impl AlertStore for SqliteStore {
     fn create_alert(&self, alert: &NewAlert, now: DateTime<Utc>) -> StoreResult<Alert> {
@@ -255,29 +254,6 @@ fn evaluate(
     Ok(())
 }
 
-pub(super) fn delivery(
-    connection: &Connection,
-    delivery_id: &str,
-) -> StoreResult<Option<AlertDelivery>> {
-    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE delivery_id = ?1");
-    let mut found = deliveries_of(connection, &sql, [delivery_id])?;
-    Ok(found.pop())
-}
-
-fn deliveries_of(
-    connection: &Connection,
-    sql: &str,
-    arguments: impl rusqlite::Params,
-) -> StoreResult<Vec<AlertDelivery>> {
-    let mut statement = connection.prepare_cached(sql)?;
-    let mut found = statement.query(arguments)?;
-    let mut deliveries = Vec::new();
-    while let Some(row) = found.next()? {
-        deliveries.push(delivery_from_row(row)?);
-    }
-    Ok(deliveries)
-}
-
 fn alert_from_row(row: &Row<'_>) -> StoreResult<Alert> {
     let offer_id: Option<String> = row.get("offer_id")?;
     let gtin: Option<String> = row.get("gtin")?;
@@ -306,26 +282,5 @@ fn alert_from_row(row: &Row<'_>) -> StoreResult<Alert> {
         created_at: rows::time(row, "created_us")?,
         is_below: row.get("is_below")?,
         evaluated_at: rows::optional_time(row, "evaluated_us")?,
-    })
-}
-
-fn delivery_from_row(row: &Row<'_>) -> StoreResult<AlertDelivery> {
-    let state: String = row.get("state")?;
-    let state = DeliveryState::parse(&state).ok_or(StoreError::Corrupt {
-        column: "state",
-        value: state,
-    })?;
-    Ok(AlertDelivery {
-        delivery_id: row.get("delivery_id")?,
-        alert_id: AlertId(row.get("alert_id")?),
-        created_at: rows::time(row, "created_us")?,
-        price: rows::money(row, "price")?,
-        currency: rows::currency(row, "currency")?,
-        offer_id: row.get("offer_id")?,
-        state,
-        attempts: row.get("attempts")?,
-        last_error: row.get("last_error")?,
-        last_attempt_at: rows::optional_time(row, "last_attempt_us")?,
-        delivered_at: rows::optional_time(row, "delivered_us")?,
     })
 }

@@ -8,6 +8,7 @@
 //! writer cuts the `-wal` file back to 64 MiB after each checkpoint (`journal_size_limit`).
 
 mod alert_claims;
+mod alert_rows;
 mod alerts;
 mod api_keys;
 mod attribution;
