@@ -135,15 +135,22 @@ impl DeliveryRun {
     /// Whether a wait of `backoff` and one more attempt fit this run's budget.
     fn may_wait(&self, backoff: Duration, attempts_this_run: u32) -> bool {
         attempts_this_run < self.budget.attempts_per_run
-            && self
-                .deadline
-                .is_none_or(|deadline| Instant::now() + backoff < deadline)
+            && self.deadline.is_none_or(|deadline| {
+                Instant::now()
+                    .checked_add(backoff)
+                    .is_some_and(|t| t < deadline)
+            })
     }
 
     /// A lease covering `wait` and one attempt after it.
     fn lease_until(&self, wait: Duration) -> DateTime<Utc> {
-        let lease = wait + self.retry.timeout + LEASE_SLACK;
-        Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX)
+        let lease = wait
+            .saturating_add(self.retry.timeout)
+            .saturating_add(LEASE_SLACK);
+        chrono::Duration::from_std(lease)
+            .ok()
+            .and_then(|lease| Utc::now().checked_add_signed(lease))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

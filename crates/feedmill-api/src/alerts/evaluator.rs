@@ -211,7 +211,7 @@ impl AlertEvaluator {
             policy: self.policy,
             retry: self.retry,
             budget: self.budget,
-            deadline: self.budget.within.map(|within| Instant::now() + within),
+            deadline: (self.budget.within).and_then(|within| Instant::now().checked_add(within)),
             clock: self.clock.clone(),
         }
     }
