@@ -357,3 +357,56 @@ fn ingest_leaves_a_refused_delivery_pending_for_the_next_run() {
         (DeliveryState::Delivered, 4)
     );
 }
+
+#[test]
+fn refresh_delivers_the_drop_of_a_committed_source_under_its_alerts_section() {
+    let shop = Shop::new();
+    let (callback, delivered) = callback_server();
+    shop.alert(&callback);
+    let feed = shop.path("shop.csv");
+    let config = format!(
+        "[alerts]\nallow_private_callbacks = true\n\n[[source]]\nname = \"shop\"\n\
+         network = \"file\"\npath = {feed:?}\nformat = \"csv\"\n"
+    );
+    std::fs::write(shop.path("feedmill.toml"), config).unwrap_or_else(|err| panic!("{err}"));
+    let refresh = |price: &str| {
+        let row = format!("{FEED_HEADER}a,Trail shoe,{price},EUR,https://shop.example/a\n");
+        std::fs::write(&feed, row).unwrap_or_else(|err| panic!("{err}"));
+        let (config, index, store, cache) = (
+            shop.path("feedmill.toml"),
+            shop.path("index"),
+            shop.path("feedmill.db"),
+            shop.path("cache"),
+        );
+        let output = run(&[
+            "refresh",
+            "--config",
+            &config,
+            "--index",
+            &index,
+            "--store",
+            &store,
+            "--cache",
+            &cache,
+            "--no-match",
+        ]);
+        let err = stderr(&output);
+        assert!(output.status.success(), "{err}");
+        err
+    };
+    refresh("99.00");
+    let dropped = refresh("79.00");
+    assert_eq!(
+        alerts_line(&dropped),
+        "alerts: 1 evaluated, 1 new drops, 1 delivered, 0 pending",
+        "{dropped}"
+    );
+    assert!(delivered.recv_timeout(Duration::from_secs(5)).is_ok());
+    let unchanged = refresh("79.00");
+    assert_eq!(
+        alerts_line(&unchanged),
+        "",
+        "nothing committed: {unchanged}"
+    );
+    assert!(delivered.try_recv().is_err());
+}
