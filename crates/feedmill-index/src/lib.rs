@@ -121,7 +121,7 @@ mod writer_slot;
 #[doc(hidden)]
 pub use bench_support::PrebuiltDocuments;
 pub use error::IndexError;
-pub use match_candidates::MatchCandidates;
+pub use match_candidates::{CandidateHit, MatchCandidates};
 pub use offer_index::OfferIndex;
 pub use source_ingest::SourceIngest;
 // The search types' home is `feedmill-search`; they are re-exported for the callers of the

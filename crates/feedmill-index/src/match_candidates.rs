@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 /// Words of a title asked for; the rest of a long title adds little but cost.
 const MAX_QUERY_WORDS: usize = 24;
@@ -23,6 +23,10 @@ const MAX_QUERY_WORDS: usize = 24;
 /// full re-match of 200k generated offers: all words 233 s, P 98.3 % R 61.0 %; the rarest
 /// six 170 s, P 98.6 % R 60.7 %; the rarest five 126 s, P 98.6 % R 59.2 %.
 const RAREST_QUERY_WORDS: usize = 5;
+
+/// One offer of a [`MatchCandidates`] snapshot, found by [`MatchCandidates::similar_hits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CandidateHit(DocAddress);
 
 /// A snapshot of the index to find match candidates in.
 #[derive(Clone)]
@@ -58,6 +62,20 @@ impl MatchCandidates {
     /// Up to `k` offers other than `offer` (by id) whose title and brand words are most like
     /// its own, best first; none for an offer without words.
     pub fn similar(&self, offer: &Offer, k: usize) -> Result<Vec<Offer>, IndexError> {
+        let mut offers = Vec::with_capacity(k);
+        for hit in self.similar_hits(offer, k + 1)? {
+            let candidate = self.load(hit)?;
+            if candidate.id != offer.id && offers.len() < k {
+                offers.push(candidate);
+            }
+        }
+        Ok(offers)
+    }
+
+    /// The `k` offers whose title and brand words are most like `offer`'s, best first, as
+    /// references to [`MatchCandidates::load`]; the offer itself may be among them. Callers
+    /// matching many offers load each referenced offer once.
+    pub fn similar_hits(&self, offer: &Offer, k: usize) -> Result<Vec<CandidateHit>, IndexError> {
         let schema = &self.index.inner.schema;
         let mut seen = HashSet::new();
         let title_words = analyze_words(&offer.title);
@@ -104,16 +122,17 @@ impl MatchCandidates {
             })
             .collect();
         let query = BooleanQuery::new(clauses);
-        let top = TopDocs::with_limit(k + 1).order_by_score();
+        let top = TopDocs::with_limit(k).order_by_score();
         let hits = self.searcher.search(&query, &top)?;
-        let mut offers = Vec::with_capacity(k);
-        for (_, address) in hits {
-            let candidate = self.index.load_offer(&self.searcher, address)?;
-            if candidate.id != offer.id && offers.len() < k {
-                offers.push(candidate);
-            }
-        }
-        Ok(offers)
+        Ok(hits
+            .into_iter()
+            .map(|(_, address)| CandidateHit(address))
+            .collect())
+    }
+
+    /// The offer a hit refers to, as stored.
+    pub fn load(&self, hit: CandidateHit) -> Result<Offer, IndexError> {
+        self.index.load_offer(&self.searcher, hit.0)
     }
 
     /// Every brand the snapshot's offers name, as written (what the matcher learns its brand

@@ -30,6 +30,7 @@
 //! The CLI (`ingest`, `refresh`, `serve`, `transactions`) and the benchmarks call this crate; the binary only
 //! parses arguments, sets up tracing and wires the pieces. Nothing here installs a subscriber.
 
+mod candidate_pool;
 mod error;
 mod fan_out_sink;
 mod feed_files;

@@ -22,6 +22,7 @@
 //! evidence is unchanged keep their decision; new evidence reaches them on a full re-match
 //! ([`ProductMatcher::rematching_all`], `feedmill ingest --rematch`).
 
+use crate::candidate_pool::CandidatePool;
 use crate::error::PipelineError;
 use crate::product_evidence::{
     Decision, ScoredCandidate, ScoredOutcome, alone_product_id, fingerprint, gtin_decision,
@@ -301,35 +302,19 @@ impl SourceMatching {
             return Ok(());
         }
         self.summary.num_scored += unplaced.len() as u64;
-        let top_k = self.matcher.top_k;
-        let candidates = &self.candidates;
-        let brands = &self.brands;
-        let found: Vec<Vec<(Offer, OfferProfile)>> = unplaced
-            .par_iter()
-            .map(|u| {
-                let similar = candidates.similar(&offers[u.position], top_k)?;
-                Ok(similar
-                    .into_iter()
-                    .map(|c| {
-                        let profile = OfferProfile::build(&ProductRecord::from_offer(&c), brands);
-                        (c, profile)
-                    })
-                    .collect())
-            })
-            .collect::<Result<_, PipelineError>>()?;
-        let stats = CorpusStats::from_profiles(
-            unplaced
-                .iter()
-                .map(|u| &u.profile)
-                .chain(found.iter().flatten().map(|(_, p)| p)),
-        );
+        let batch: Vec<&Offer> = unplaced.iter().map(|u| &offers[u.position]).collect();
+        let mut pool =
+            CandidatePool::gather(&self.candidates, &self.brands, &batch, self.matcher.top_k)?;
+        let stats =
+            CorpusStats::from_profiles(unplaced.iter().map(|u| &u.profile).chain(pool.profiles()));
+        pool.apply_weights(&stats);
         let model = &self.matcher.model;
         let outcomes: Vec<ScoredOutcome> = unplaced
             .par_iter_mut()
-            .zip(found)
-            .map(|(u, found)| {
+            .enumerate()
+            .map(|(i, u)| {
                 u.profile.apply_weights(&stats);
-                let best = best_candidate(&u.profile, found, &stats, model);
+                let best = best_candidate(&u.profile, pool.of(i), model);
                 scored_outcome(&offers[u.position], best, model)
             })
             .collect();
@@ -434,31 +419,28 @@ fn pinned(offer: &Offer, pin: &PinTarget) -> Decision {
 }
 
 /// The best-scoring candidate, with the product it belongs to.
-fn best_candidate(
+fn best_candidate<'a>(
     profile: &OfferProfile,
-    found: Vec<(Offer, OfferProfile)>,
-    stats: &CorpusStats,
+    found: impl Iterator<Item = &'a (Offer, OfferProfile)>,
     model: &MatcherModel,
 ) -> Option<ScoredCandidate> {
-    let mut best: Option<ScoredCandidate> = None;
-    for (candidate, mut candidate_profile) in found {
-        candidate_profile.apply_weights(stats);
-        let score = model.score(profile, &candidate_profile);
-        if best.as_ref().is_some_and(|b| b.score >= score) {
+    let mut best: Option<(&Offer, f32)> = None;
+    for (candidate, candidate_profile) in found {
+        let score = model.score(profile, candidate_profile);
+        if best.is_some_and(|(_, best_score)| best_score >= score) {
             continue;
         }
-        let product_id = candidate
+        best = Some((candidate, score));
+    }
+    best.map(|(candidate, score)| ScoredCandidate {
+        offer_id: candidate.id.clone(),
+        title: candidate.title.clone(),
+        product_id: candidate
             .product_id
             .clone()
-            .unwrap_or_else(|| alone_product_id(&candidate));
-        best = Some(ScoredCandidate {
-            offer_id: candidate.id,
-            title: candidate.title,
-            product_id,
-            score,
-        });
-    }
-    best
+            .unwrap_or_else(|| alone_product_id(candidate)),
+        score,
+    })
 }
 
 fn review(source: &str, offer: &Offer, candidate: ScoredCandidate) -> MatchReview {

@@ -405,7 +405,7 @@ async fn an_answer_beyond_the_limit_is_refused() {
 fn adtraction_reads_the_click_id_from_epi_the_one_sub_id_it_reports_back() {
     let mut row = adtraction_row("A9", 1, "2026-11-20T14:45:15+0100", Some("c0ffee"));
     row["click"]["epi5"] = serde_json::json!("not-ours");
-    let read = adtraction::map_row(&row).unwrap_or_else(|e| panic!("{e:?}"));
+    let read = adtraction::map_row(&raw_row(&row, &[])).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(read.click_ref.as_deref(), Some("c0ffee"));
     assert_eq!(read.sub_ids[0].as_deref(), Some("c0ffee"));
 }
