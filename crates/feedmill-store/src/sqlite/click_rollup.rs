@@ -2,13 +2,16 @@
 //! site reads thousands of rows, not a million clicks.
 //!
 //! `click_day_counts` holds, per UTC day and per dimension (`source`, `merchant`, `offer`,
-//! `sub_id`), the clicks of each key; a trigger on `clicks` keeps it exact in the same
-//! transaction as every insert (and delete), and the migration fills it from the clicks
-//! already stored. A key that is missing (no merchant, no sub-id) is `has_key = 0`, apart
-//! from every text value. A range counts its whole days from the rollup and its partial first
-//! and last days from the clicks themselves (by the `time_us` index), so any instant is an
-//! exact bound. Days are `time_us / 86400000000`, the day grouping's own expression.
+//! `sub_id`), the clicks of each key of the closed days: the days before the open day
+//! (`click_open_day.rs`), which the writer rolls up once it closes and keeps exact when a late
+//! click of a closed day is stored (until migration 15 a trigger counted every click as it was
+//! inserted); the migration filled it from the clicks already stored. A key that is missing (no
+//! merchant, no sub-id) is `has_key = 0`, apart from every text value. A range counts its closed
+//! whole days from the rollup, and its partial first and last days and the open day from the
+//! clicks themselves (by the time index), so any instant is an exact bound. Days are
+//! `time_us / 86400000000`, the day grouping's own expression.
 
+use super::click_open_day::open_day;
 use super::click_week_rollup::week_split;
 use super::clicks::group_key;
 use super::rows;
@@ -19,7 +22,8 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::collections::{BTreeMap, HashMap};
 
-/// The rollup table, its trigger and its backfill (a migration of its own).
+/// The rollup table, its triggers (dropped by migration 15) and its backfill (a migration of its
+/// own).
 pub(crate) const SCHEMA_CLICK_ROLLUP: &str = "
 CREATE TABLE click_day_counts (
     dimension   TEXT NOT NULL,
@@ -84,13 +88,39 @@ pub(super) fn rolled_up_click_counts(
     group_by: GroupBy,
 ) -> StoreResult<BTreeMap<Option<String>, u64>> {
     let mut counts = BTreeMap::new();
+    // One snapshot for the open day and the counts, as the writer may close a day meanwhile.
+    let snapshot = connection.unchecked_transaction()?;
     let split = DaySplit::of(range);
     for (from, to) in split.partial {
         raw_counts(connection, from, to, group_by, &mut counts)?;
     }
     if let Some((first_day, end_day)) = split.whole_days {
+        // The open day and after are not rolled up yet: counted from the clicks.
+        let open_day = open_day(connection)?.clamp(first_day, end_day);
+        raw_counts(
+            connection,
+            open_day * MICROS_PER_DAY,
+            end_day * MICROS_PER_DAY,
+            group_by,
+            &mut counts,
+        )?;
+        rolled_up_whole_days(connection, first_day, open_day, group_by, &mut counts)?;
+    }
+    snapshot.finish()?;
+    Ok(counts)
+}
+
+/// The clicks of the closed whole days `[first_day, end_day)`, from the rollups.
+fn rolled_up_whole_days(
+    connection: &Connection,
+    first_day: i64,
+    end_day: i64,
+    group_by: GroupBy,
+    counts: &mut BTreeMap<Option<String>, u64>,
+) -> StoreResult<()> {
+    if first_day < end_day {
         if group_by == GroupBy::Day {
-            day_counts(connection, first_day, end_day, &mut counts)?;
+            day_counts(connection, first_day, end_day, counts)?;
         } else {
             let split = week_split(first_day, end_day);
             let (first_week, end_week) = split.weeks;
@@ -100,14 +130,14 @@ pub(super) fn rolled_up_click_counts(
                 first_week,
                 end_week,
                 group_by,
-                &mut counts,
+                counts,
             )?;
             for (start, end) in split.days {
-                summed_counts(connection, Rollup::Days, start, end, group_by, &mut counts)?;
+                summed_counts(connection, Rollup::Days, start, end, group_by, counts)?;
             }
         }
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// The two rollups of clicks by key: by day and by week.

@@ -1,8 +1,9 @@
 //! Click counts by week (days since the epoch ÷ 7), beside the daily rollup, so a report over
 //! a month reads each key about four times instead of thirty: a range's whole weeks come from
 //! `click_week_counts`, the days around them from `click_day_counts` (`click_rollup.rs`).
-//! Triggers keep it exact in the same transaction as every click inserted or deleted, as the
-//! daily rollup's do; the migration fills it from the daily rollup.
+//! It holds the closed days, as the daily rollup does, and is kept with it (`click_open_day.rs`;
+//! until migration 15, triggers counted every click as it was inserted); the migration filled
+//! it from the daily rollup. A week that is not closed yet is read day by day.
 //!
 //! The same migration widens the clicks' time index with the keys reports group by, so the
 //! partial days at either end of a range are counted from the index alone, without a lookup

@@ -1,6 +1,7 @@
 //! Clicks in SQLite: recording, reading, listing, counting and importing an old click log.
 
 use super::SqliteStore;
+use super::click_open_day::{RolledUpKeys, roll_up_inserted};
 use super::rows;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::{ImportReport, parse_logged_click};
@@ -119,7 +120,8 @@ impl SqliteStore {
     }
 }
 
-/// Inserts `click`; with `skip_existing`, a click id already stored is left alone (returns 0).
+/// Inserts `click`, keeping the rollups of closed days exact (`click_open_day.rs`); with
+/// `skip_existing`, a click id already stored is left alone (returns 0).
 pub(super) fn insert_click(
     connection: &Connection,
     click: &Click,
@@ -134,10 +136,11 @@ pub(super) fn insert_click(
         "INSERT INTO clicks ({CLICK_COLUMNS}) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) {on_conflict}"
     );
+    let time_us = time_to_stored(click.time);
     let mut statement = connection.prepare_cached(&sql)?;
     let inserted = statement.execute(params![
         click.click_id.as_str(),
-        time_to_stored(click.time),
+        time_us,
         click.offer_id,
         click.source,
         click.network.map(|n| n.as_str()),
@@ -151,6 +154,18 @@ pub(super) fn insert_click(
         click.referrer,
         click.destination,
     ])?;
+    if inserted > 0 {
+        roll_up_inserted(
+            connection,
+            &RolledUpKeys {
+                time_us,
+                source: &click.source,
+                merchant: click.merchant.as_deref(),
+                offer_id: &click.offer_id,
+                sub_id: click.sub_id.as_deref(),
+            },
+        )?;
+    }
     Ok(inserted as u64)
 }
 

@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::conversions::SCHEMA_CONVERSION_CONTEXT,
     super::price_sources::SCHEMA_PRICE_SOURCES,
     super::alert_claims::SCHEMA_ALERT_CLAIMS,
+    super::click_open_day::SCHEMA_CLICK_OPEN_DAY,
 ];
 
 const SCHEMA_V1: &str = "

@@ -13,6 +13,7 @@ mod alerts;
 mod api_keys;
 mod attribution;
 mod bulk;
+mod click_open_day;
 mod click_rollup;
 mod click_week_rollup;
 mod clicks;
