@@ -160,8 +160,8 @@ pub use product_match::{
 };
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{
-    ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, Store,
-    TransactionStore,
+    ClickAck, ClickNotTaken, ClickStore, ConversionStore, EarningsStore, Migrations,
+    PriceHistoryStore, Store, TransactionStore,
 };
 pub use transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
 

@@ -33,10 +33,28 @@ pub trait Migrations {
     fn schema_version(&self) -> StoreResult<u32>;
 }
 
+/// A click's acknowledgement: called once with the outcome of [`ClickStore::submit_click`].
+pub type ClickAck = Box<dyn FnOnce(StoreResult<()>) + Send>;
+
+/// A click [`ClickStore::submit_click`] could not take at once, given back to its caller.
+pub struct ClickNotTaken {
+    pub click: Click,
+    pub ack: ClickAck,
+}
+
 /// Click-outs.
 pub trait ClickStore {
     /// Stores a click; returns once it is durable. The id must be new.
     fn record_click(&self, click: &Click) -> StoreResult<()>;
+
+    /// Hands `click` to the store without waiting for it: `ack` is called once, perhaps on
+    /// another thread, with what [`ClickStore::record_click`] would have returned, after the
+    /// click is durable. Never blocks: a store that cannot take the click at once (its queue is
+    /// full, or it has no queue, as by default) gives both back, and the caller records it with
+    /// `record_click` where it may block. `ack` must be quick (it may run on the store's writer).
+    fn submit_click(&self, click: Click, ack: ClickAck) -> Result<(), Box<ClickNotTaken>> {
+        Err(Box::new(ClickNotTaken { click, ack }))
+    }
     fn click(&self, click_id: &ClickId) -> StoreResult<Option<Click>>;
     /// Hands each click of `range` to `visit`, oldest first, without holding them all.
     fn visit_clicks(

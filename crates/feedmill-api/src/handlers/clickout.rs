@@ -6,8 +6,10 @@
 //! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
 //! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!
-//! The click is durable before the redirect: the store's write returns after its commit, and
-//! runs on tokio's blocking pool, off the async workers. A click the store cannot record is a
+//! The click is durable before the redirect: the handler hands the click to the store's writer
+//! (`ClickStore::submit_click`) and awaits its acknowledgement, which comes after the commit;
+//! a store that cannot take it at once (its queue full) records it on tokio's blocking pool,
+//! off the async workers, and returns after the commit. A click the store cannot record is a
 //! `503` (`store_unavailable`), never a redirect without a stored click. Only codes of indexed
 //! offers redirect, and only to that offer's own links: the code is an offer id, never a URL,
 //! so this is no open redirect. Clicks are limited per client IP.
@@ -19,7 +21,7 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use feedmill_store::{Click, ClickId};
+use feedmill_store::{Click, ClickAck, ClickId, StoreError, StoreResult};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tracing::error;
 use url::Url;
@@ -103,18 +105,41 @@ pub(crate) async fn click_out(
 async fn record_click(state: &AppState, click: Click) -> Result<(), ApiError> {
     let store = state.store().clone();
     let offer_id = click.offer_id.clone();
-    let written = tokio::task::spawn_blocking(move || store.record_click(&click)).await;
+    let (sender, acked) = tokio::sync::oneshot::channel();
+    let ack: ClickAck = Box::new(move |outcome| {
+        // The handler may be gone (the client hung up); nothing to tell it then.
+        let _ = sender.send(outcome);
+    });
+    let written = match store.submit_click(click, ack) {
+        Ok(()) => ack_outcome(acked.await),
+        Err(not_taken) => {
+            let click = not_taken.click;
+            match tokio::task::spawn_blocking(move || store.record_click(&click)).await {
+                Ok(outcome) => outcome.map_err(|err| err.to_string()),
+                Err(err) => Err(err.to_string()),
+            }
+        }
+    };
     let failure = match written {
-        Ok(Ok(())) => {
+        Ok(()) => {
             state.metrics().click_recorded();
             return Ok(());
         }
-        Ok(Err(err)) => err.to_string(),
-        Err(err) => err.to_string(),
+        Err(failure) => failure,
     };
     state.metrics().click_log_failed();
     error!(error = %failure, offer = %offer_id, "failed to record click");
     Err(store_unavailable())
+}
+
+/// A submitted click's outcome; a dropped acknowledgement (the writer gone) is a failure.
+fn ack_outcome(
+    received: Result<StoreResult<()>, tokio::sync::oneshot::error::RecvError>,
+) -> Result<(), String> {
+    match received {
+        Ok(outcome) => outcome.map_err(|err| err.to_string()),
+        Err(_) => Err(StoreError::WriterStopped.to_string()),
+    }
 }
 
 fn store_unavailable() -> ApiError {

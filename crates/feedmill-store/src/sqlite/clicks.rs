@@ -6,7 +6,7 @@ use super::rows;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::{ImportReport, parse_logged_click};
 use crate::error::{StoreError, StoreResult};
-use crate::store::ClickStore;
+use crate::store::{ClickAck, ClickNotTaken, ClickStore};
 use crate::stored::{date_of_day, time_to_stored};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params};
@@ -22,6 +22,16 @@ impl ClickStore for SqliteStore {
     fn record_click(&self, click: &Click) -> StoreResult<()> {
         let click = click.clone();
         self.write(move |connection| insert_click(connection, &click, false).map(|_| ()))
+    }
+
+    fn submit_click(&self, click: Click, ack: ClickAck) -> Result<(), Box<ClickNotTaken>> {
+        self.writer
+            .try_write_then(
+                click,
+                |connection, click| insert_click(connection, click, false).map(|_| ()),
+                ack,
+            )
+            .map_err(|(click, ack)| Box::new(ClickNotTaken { click, ack }))
     }
 
     fn click(&self, click_id: &ClickId) -> StoreResult<Option<Click>> {

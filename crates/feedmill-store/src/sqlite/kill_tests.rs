@@ -6,9 +6,9 @@
 use super::SqliteStore;
 use super::sqlite_tests::order;
 use crate::EarningsQuery;
-use crate::click::{ClickId, GroupBy, TimeRange};
+use crate::click::{Click, ClickId, GroupBy, TimeRange};
 use crate::error::{StoreError, StoreResult};
-use crate::store::{ClickStore, ConversionStore, EarningsStore};
+use crate::store::{ClickAck, ClickStore, ConversionStore, EarningsStore};
 use crate::suite::{click, currency, day};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -78,9 +78,10 @@ fn acknowledged_postbacks_survive_kill_9() -> Result<(), Box<dyn std::error::Err
     Ok(())
 }
 
-/// The child's part for click-outs: 32 threads record clicks as the click-out handler does
-/// (today's clicks, the open day; every 50th a click of a closed day, which also writes the
-/// rollups) and print each click id after its acknowledgement.
+/// The child's part for click-outs: 32 threads record clicks, half of them as the click-out
+/// handler does (`submit_click`, then wait for the acknowledgement), half by `record_click`
+/// (the open day's clicks; every 50th a click of a closed day, which also writes the rollups),
+/// and print each click id after its acknowledgement.
 #[test]
 fn child_records_clicks_until_killed() -> StoreResult<()> {
     let Some(path) = std::env::var_os(CHILD_DB) else {
@@ -94,7 +95,11 @@ fn child_records_clicks_until_killed() -> StoreResult<()> {
                 for i in 0..5_000 {
                     let when = if i % 50 == 49 { day(-2) } else { day(0) };
                     let clicked = click(&format!("o{recorder}"), when, Some("kill"))?;
-                    store.record_click(&clicked)?;
+                    if recorder % 2 == 0 {
+                        store.record_click(&clicked)?;
+                    } else {
+                        submit(&store, clicked.clone())?;
+                    }
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(out, "acked {}", clicked.click_id.as_str());
                     let _ = out.flush();
@@ -107,6 +112,18 @@ fn child_records_clicks_until_killed() -> StoreResult<()> {
         recorder.join().map_err(|_| StoreError::WriterStopped)??;
     }
     Ok(())
+}
+
+/// Submits `click` as the click-out handler does and waits for its acknowledgement.
+fn submit(store: &SqliteStore, click: Click) -> StoreResult<()> {
+    let (sender, acked) = std::sync::mpsc::channel();
+    let ack: ClickAck = Box::new(move |outcome| {
+        let _ = sender.send(outcome);
+    });
+    match store.submit_click(click, ack) {
+        Ok(()) => acked.recv().map_err(|_| StoreError::WriterStopped)?,
+        Err(not_taken) => store.record_click(&not_taken.click),
+    }
 }
 
 /// kill -9 during a burst of click-outs: every acknowledged click is stored, and the earnings

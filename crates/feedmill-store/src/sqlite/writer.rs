@@ -10,9 +10,9 @@
 
 use crate::error::{StoreError, StoreResult};
 use rusqlite::Connection;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use tracing::warn;
 
@@ -98,6 +98,50 @@ impl Writer {
         jobs.send(job).map_err(|_| StoreError::WriterStopped)?;
         answer.recv().map_err(|_| StoreError::WriterStopped)?
     }
+
+    /// Runs `work` on `item` in the next group without waiting: `done` gets its result once
+    /// the group is committed (on the writer's thread). Never blocks: when the queue is full
+    /// or the writer has stopped, `item` and `done` are given back.
+    pub(crate) fn try_write_then<T, F>(&self, item: T, work: F, done: Done) -> Result<(), (T, Done)>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &T) -> StoreResult<()> + Send + 'static,
+    {
+        // Shared with the job, so a job the queue refuses gives its item back.
+        let slot = Arc::new(Mutex::new(Some((item, done))));
+        let taken = slot.clone();
+        let refused = slot.clone();
+        let job = Job {
+            run: Box::new(move |connection| match take(&taken) {
+                Some((item, done)) => {
+                    let outcome = in_savepoint(connection, |connection| work(connection, &item));
+                    Box::new(move |committed: StoreResult<()>| done(committed.and(outcome)))
+                }
+                None => Box::new(|_| {}),
+            }),
+            refuse: Box::new(move |failure| {
+                if let Some((_, done)) = take(&refused) {
+                    done(Err(failure));
+                }
+            }),
+        };
+        let Some(jobs) = self.jobs.as_ref() else {
+            return take(&slot).map_or(Ok(()), Err);
+        };
+        match jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                take(&slot).map_or(Ok(()), Err)
+            }
+        }
+    }
+}
+
+/// A write's answer for [`Writer::try_write_then`].
+pub(crate) type Done = Box<dyn FnOnce(StoreResult<()>) + Send>;
+
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock().map_or(None, |mut slot| slot.take())
 }
 
 impl Drop for Writer {

@@ -1,9 +1,9 @@
 //! Suite: clicks, the click log import and the schema version.
 
 use super::{click, day};
-use crate::click::{ClickCount, GroupBy, TimeRange};
-use crate::error::StoreResult;
-use crate::store::Store;
+use crate::click::{Click, ClickCount, GroupBy, TimeRange};
+use crate::error::{StoreError, StoreResult};
+use crate::store::{ClickAck, Store};
 
 pub(crate) fn a_click_keeps_every_field(store: &impl Store) -> StoreResult<()> {
     let mut full = click("o1", day(0), Some("nl"))?;
@@ -49,6 +49,38 @@ pub(crate) fn a_click_id_is_stored_once(store: &impl Store) -> StoreResult<()> {
         store.click(&first.click_id)?.map(|c| c.offer_id),
         Some("o1".into())
     );
+    Ok(())
+}
+
+/// `submit_click` acknowledges each click once, after it is stored (or with the error
+/// `record_click` would return); a store that gives the click back leaves it to the caller.
+pub(crate) fn a_submitted_click_is_acknowledged_once_stored(store: &impl Store) -> StoreResult<()> {
+    let submit = |click: Click| -> StoreResult<()> {
+        let (sender, acked) = std::sync::mpsc::channel();
+        let ack: ClickAck = Box::new(move |outcome| {
+            let _ = sender.send(outcome);
+        });
+        match store.submit_click(click, ack) {
+            Ok(()) => acked.recv().map_err(|_| StoreError::WriterStopped)?,
+            Err(not_taken) => {
+                (not_taken.ack)(store.record_click(&not_taken.click));
+                acked.recv().map_err(|_| StoreError::WriterStopped)?
+            }
+        }
+    };
+    let first = click("o1", day(0), Some("nl"))?;
+    submit(first.clone())?;
+    assert_eq!(store.click(&first.click_id)?, Some(first.clone()));
+    let mut again = click("o2", day(1), None)?;
+    again.click_id = first.click_id.clone();
+    assert!(
+        submit(again).is_err(),
+        "a second click under one id is refused"
+    );
+    let late = click("o3", day(-2), None)?;
+    submit(late.clone())?;
+    let counted = store.count_clicks(TimeRange::between(day(-3), day(2)), GroupBy::Offer)?;
+    assert_eq!(counted.iter().map(|c| c.num_clicks).sum::<u64>(), 2);
     Ok(())
 }
 

@@ -50,6 +50,7 @@ macro_rules! store_suite {
     ($factory:path) => {
         store_suite!(@tests $factory;
             a_click_keeps_every_field, a_click_id_is_stored_once, clicks_are_visited_in_time_order,
+            a_submitted_click_is_acknowledged_once_stored,
             clicks_are_counted_by_group_and_range, an_old_click_log_is_imported_once,
             a_click_log_file_is_imported_if_there_is_one,
             a_malformed_log_line_is_reported_with_its_number,
