@@ -9,14 +9,17 @@
 //!
 //! Segments never change once written; a commit adds or drops whole segments, and deletes only
 //! hide documents (their ordinals stay, unused). So a table depends on the snapshot's list of
-//! segments alone: [`GroupTables`] keeps the latest one and builds a new one (one read of the
-//! GTIN and currency columns, a sort of the keys) the first time a grouped search sees another
-//! list of segments — the first grouped search after a commit pays for it, at 1M offers in the
-//! order of one match-all grouped search.
+//! segments alone: [`GroupTables`] keeps those of the two newest snapshots. A table is built
+//! (one read of the GTIN and currency columns, a sort of the keys, at 1M offers in the order of
+//! one match-all grouped search) by the reload that opens a snapshot, when grouped searches
+//! asked for one on the snapshot before (`snapshot_warmer.rs`), or else by the first grouped
+//! search of the snapshot.
 
 use crate::group_key::{GroupKey, group_column};
 use crate::schema::CURRENCY;
+use crate::snapshot_slots::{BuiltOnce, SnapshotSlots};
 use feedmill_search::Grouping;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
@@ -77,6 +80,7 @@ impl GroupTable {
     }
 
     /// True when the table numbers the documents of exactly `searcher`'s segments.
+    #[cfg(test)]
     fn covers(&self, searcher: &Searcher) -> bool {
         let readers = searcher.segment_readers();
         readers.len() == self.segments.len()
@@ -230,32 +234,49 @@ impl DenseSlots {
     }
 }
 
-/// The latest snapshot's [`GroupTable`] of each [`Grouping`], shared by every search of the
-/// index.
+/// The [`GroupTable`] of each [`Grouping`] for the two newest snapshots
+/// ([`SnapshotSlots`]), shared by every search of the index and by the reload's warmer.
 #[derive(Debug, Default)]
 pub(crate) struct GroupTables {
-    latest: [Mutex<Option<Arc<GroupTable>>>; Grouping::ALL.len()],
+    by_grouping: [SnapshotSlots<Vec<SegmentId>, BuiltOnce<GroupTable>>; Grouping::ALL.len()],
 }
 
 impl GroupTables {
-    /// The table of `searcher`'s snapshot, built when the latest one is of other segments.
-    /// Searches that need a new table wait for the one that builds it, rather than each
-    /// building their own.
+    /// The table of `searcher`'s snapshot, built (counted in `builds`) when it is not kept.
+    /// Searches that need a table being built wait for it, rather than each building their own.
     pub fn for_searcher(
         &self,
         searcher: &Searcher,
         grouping: Grouping,
+        builds: &AtomicU64,
     ) -> tantivy::Result<Arc<GroupTable>> {
-        let mut latest = self.latest[grouping.index()]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(table) = latest.as_ref().filter(|table| table.covers(searcher)) {
-            return Ok(Arc::clone(table));
-        }
-        let table = Arc::new(GroupTable::build(searcher, grouping)?);
-        *latest = Some(Arc::clone(&table));
-        Ok(table)
+        let generation = searcher.generation().generation_id();
+        self.by_grouping[grouping.index()]
+            .get(segments_of(searcher), generation)
+            .get_or_build(builds, || GroupTable::build(searcher, grouping))
     }
+
+    /// True when the newest snapshot kept before `searcher`'s has a table of `grouping`: a
+    /// grouped search asked for one, so a reload warms it.
+    pub fn asked_before(&self, searcher: &Searcher, grouping: Grouping) -> bool {
+        self.by_grouping[grouping.index()]
+            .newest_other(&segments_of(searcher))
+            .is_some_and(|table| table.get().is_some())
+    }
+
+    /// True when the table of `searcher`'s snapshot is built.
+    #[cfg(test)]
+    pub fn is_built(&self, searcher: &Searcher, grouping: Grouping) -> bool {
+        self.by_grouping[grouping.index()]
+            .peek(&segments_of(searcher))
+            .is_some_and(|table| table.get().is_some_and(|table| table.covers(searcher)))
+    }
+}
+
+/// What a group table depends on: the ids of the snapshot's segments, in the searcher's order.
+fn segments_of(searcher: &Searcher) -> Vec<SegmentId> {
+    let readers = searcher.segment_readers();
+    readers.iter().map(SegmentReader::segment_id).collect()
 }
 
 #[cfg(test)]

@@ -5,16 +5,17 @@
 //!
 //! A grouped search without words, filters or facets matches the whole catalogue; its page
 //! comes from the catalogue's ranked list of the snapshot ([`crate::match_all_groups`]),
-//! built by the same pass the first time it is asked for.
+//! built by the same pass when the reload opens the snapshot or the first time it is asked for
+//! ([`crate::grouped_caches`]).
 
 use crate::error::IndexError;
 use crate::facets::{FacetCountsCollector, FacetFruit};
 use crate::fast_filter::FilterCollector;
 use crate::group_fruit::RankedItem;
 use crate::group_key::GroupKey;
-use crate::group_table::GroupTable;
+use crate::grouped_caches::{Builder, group_keys};
 use crate::grouping::GroupCollector;
-use crate::match_all_groups::{MatchAllGroups, RankedCatalogue};
+use crate::match_all_groups::MatchAllGroups;
 use crate::offer_index::{OfferIndex, cheapest_first};
 use crate::query_builder::BuiltQuery;
 use feedmill_model::{Offer, product_id_from_key, product_key};
@@ -33,7 +34,8 @@ impl OfferIndex {
         facets: FacetCountsCollector,
     ) -> Result<(u64, Vec<SearchItem>, FacetFruit), IndexError> {
         let window = request.offset() + request.per_page;
-        let table = self.inner.group_tables.for_searcher(searcher, grouping)?;
+        let caches = &self.inner.group_caches;
+        let table = caches.table(searcher, grouping, Builder::Search)?;
         // A `price_drop` ranking moves with the search's time (recent drops first): it is not
         // one per snapshot, so it is never kept.
         let timeless = request.sort != SortOrder::PriceDrop;
@@ -42,11 +44,8 @@ impl OfferIndex {
             && timeless
             && MatchAllGroups::serves(window)
         {
-            let catalogue = self.inner.match_all_groups[grouping.index()].ranked(
-                searcher,
-                request.sort,
-                |w| rank_catalogue(searcher, query, request.sort, w, &table),
-            )?;
+            let on = (grouping, &table);
+            let catalogue = caches.catalogue(searcher, query, request.sort, on, Builder::Search)?;
             let (ranked, docs) = catalogue.page(request.offset(), request.per_page);
             let offers = self.offers_by_group(searcher, docs, grouping)?;
             let items = self.page_items(searcher, ranked, offers, grouping)?;
@@ -108,38 +107,6 @@ impl OfferIndex {
         }
         Ok(by_key)
     }
-}
-
-/// The whole catalogue ranked in `sort`, its best `window` items kept with their groups'
-/// offers: the ordinary grouped pass with a deep window.
-fn rank_catalogue(
-    searcher: &Searcher,
-    query: &BuiltQuery,
-    sort: SortOrder,
-    window: usize,
-    table: &std::sync::Arc<GroupTable>,
-) -> Result<RankedCatalogue, IndexError> {
-    let groups = GroupCollector::new(sort, window, query, table.clone());
-    let collector = FilterCollector::new(query.filter, groups);
-    let groups = searcher.search(query.query.as_ref(), &collector)?;
-    let items = groups.page(sort, 0, window);
-    let keys = group_keys(&items);
-    let docs = groups.docs_by_group(&keys, table);
-    Ok(RankedCatalogue {
-        total: groups.num_items(),
-        items,
-        group_docs: keys.into_iter().zip(docs).collect(),
-    })
-}
-
-fn group_keys(ranked: &[RankedItem]) -> Vec<GroupKey> {
-    ranked
-        .iter()
-        .filter_map(|item| match item {
-            RankedItem::Group(key) => Some(*key),
-            RankedItem::Single { .. } => None,
-        })
-        .collect()
 }
 
 /// The key `offer` is grouped under: the one its document was indexed with.

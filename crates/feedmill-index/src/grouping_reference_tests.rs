@@ -27,10 +27,10 @@ use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// SplitMix64: the same offers and requests on every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -129,7 +129,7 @@ fn generated_offer(rng: &mut Rng, source: &str, i: usize) -> Result<Offer, Index
     Ok(offer)
 }
 
-fn ingest(index: &OfferIndex, rng: &mut Rng, source: &str, num: usize) -> TestResult {
+pub(crate) fn ingest(index: &OfferIndex, rng: &mut Rng, source: &str, num: usize) -> TestResult {
     let options = IngestOptions {
         force: true,
         ..IngestOptions::default()
@@ -143,7 +143,7 @@ fn ingest(index: &OfferIndex, rng: &mut Rng, source: &str, num: usize) -> TestRe
 }
 
 /// Three sources in their own segments, one of them replaced (its first copy deleted).
-fn generated_index(rng: &mut Rng) -> Result<OfferIndex, Box<dyn std::error::Error>> {
+pub(crate) fn generated_index(rng: &mut Rng) -> Result<OfferIndex, Box<dyn std::error::Error>> {
     let index = OfferIndex::in_ram()?;
     for source in ["a", "b", "c"] {
         ingest(&index, rng, source, 150)?;
@@ -185,7 +185,7 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
 /// An item of a page, as compared: a group's GTIN (or product id), currency and offer ids in
 /// order, or one offer's id and score.
 #[derive(Debug, Clone, PartialEq)]
-enum Expected {
+pub(crate) enum Expected {
     Group {
         key: String,
         currency: String,
@@ -299,7 +299,7 @@ struct ReferenceGroup {
 }
 
 /// The brute-force answer: total and the page's items.
-fn reference(
+pub(crate) fn reference(
     index: &OfferIndex,
     request: &SearchRequest,
 ) -> Result<(u64, Vec<Expected>), Box<dyn std::error::Error>> {
@@ -400,7 +400,7 @@ fn expected_group(key: &GroupKey, mut group: ReferenceGroup, request: &SearchReq
     }
 }
 
-fn as_expected(item: &SearchItem) -> Expected {
+pub(crate) fn as_expected(item: &SearchItem) -> Expected {
     match item {
         SearchItem::Group(group) => Expected::Group {
             key: group

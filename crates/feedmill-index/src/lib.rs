@@ -97,6 +97,7 @@ mod group_buffers;
 mod group_fruit;
 mod group_key;
 mod group_table;
+mod grouped_caches;
 mod grouped_search;
 mod grouping;
 #[cfg(test)]
@@ -113,6 +114,10 @@ mod schema;
 mod search;
 mod search_backend;
 mod seeking_union;
+mod snapshot_slots;
+mod snapshot_warmer;
+#[cfg(test)]
+mod snapshot_warming_tests;
 mod source_catalog;
 mod source_ingest;
 mod suggest;

@@ -10,14 +10,19 @@
 //! theirs from it. Ranking is a strict order, so the first `offset + per_page` items of the kept
 //! window are exactly those a search with that smaller window would rank: answers are the same
 //! as the ordinary pass's (tested against a brute-force grouping). A commit or a delete changes
-//! the snapshot (its segments or their deletes) and the lists are built again when next asked.
+//! the snapshot (its segments or their deletes): the lists of the sorts asked for on the
+//! snapshot before are built by the reload that opens it, before searches see it
+//! (`snapshot_warmer.rs`), and any other when first asked. The lists of the two newest snapshots
+//! are kept ([`SnapshotSlots`]).
 //! Facet counts are not kept: a request for facets takes the ordinary pass.
 
 use crate::group_fruit::RankedItem;
 use crate::group_key::GroupKey;
+use crate::snapshot_slots::{BuiltOnce, SnapshotSlots};
 use feedmill_search::{MAX_RESULT_WINDOW, SortOrder};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, Opstamp, Searcher};
 
@@ -55,17 +60,16 @@ impl RankedCatalogue {
     }
 }
 
-/// One snapshot's lists, built on demand per sort order.
+/// One snapshot's lists, one per sort order, each built when first asked.
 #[derive(Debug, Default)]
-struct SnapshotLists {
-    snapshot: SnapshotKey,
-    by_sort: [Mutex<Option<Arc<RankedCatalogue>>>; SortOrder::ALL.len()],
+pub(crate) struct SnapshotLists {
+    by_sort: [BuiltOnce<RankedCatalogue>; SortOrder::ALL.len()],
 }
 
-/// The lists of the latest snapshot a match-all grouped search saw.
+/// The lists of the two newest snapshots ([`SnapshotSlots`]) of one grouping.
 #[derive(Debug, Default)]
 pub(crate) struct MatchAllGroups {
-    latest: Mutex<Option<Arc<SnapshotLists>>>,
+    by_snapshot: SnapshotSlots<SnapshotKey, SnapshotLists>,
 }
 
 impl MatchAllGroups {
@@ -74,44 +78,54 @@ impl MatchAllGroups {
         window <= MAX_RESULT_WINDOW
     }
 
-    /// The list of `sort` on `searcher`'s snapshot, built by `build` (with the window to rank)
-    /// when it is not kept. Searches asking for a list being built wait for it.
+    /// The list of `sort` on `searcher`'s snapshot, built by `build` (with the window to rank;
+    /// counted in `builds`) when it is not kept. Searches asking for a list being built wait
+    /// for it.
     pub fn ranked<E>(
         &self,
         searcher: &Searcher,
         sort: SortOrder,
+        builds: &AtomicU64,
         build: impl FnOnce(usize) -> Result<RankedCatalogue, E>,
     ) -> Result<Arc<RankedCatalogue>, E> {
-        let lists = self.lists_of(searcher);
-        let position = SortOrder::ALL.iter().position(|s| *s == sort).unwrap_or(0);
-        let mut slot = lists.by_sort[position]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(ranked) = slot.as_ref() {
-            return Ok(Arc::clone(ranked));
-        }
-        let ranked = Arc::new(build(MAX_RESULT_WINDOW)?);
-        *slot = Some(Arc::clone(&ranked));
-        Ok(ranked)
+        let generation = searcher.generation().generation_id();
+        let lists = self.by_snapshot.get(snapshot_of(searcher), generation);
+        lists.by_sort[sort_position(sort)].get_or_build(builds, || build(MAX_RESULT_WINDOW))
     }
 
-    fn lists_of(&self, searcher: &Searcher) -> Arc<SnapshotLists> {
-        let snapshot: SnapshotKey = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| (reader.segment_id(), reader.delete_opstamp()))
-            .collect();
-        let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
-        match latest.as_ref() {
-            Some(lists) if lists.snapshot == snapshot => Arc::clone(lists),
-            _ => {
-                let lists = Arc::new(SnapshotLists {
-                    snapshot,
-                    ..SnapshotLists::default()
-                });
-                *latest = Some(Arc::clone(&lists));
-                lists
-            }
-        }
+    /// The sorts whose lists the newest snapshot kept before `searcher`'s has: those a reload
+    /// to `searcher` warms.
+    pub fn asked_before(&self, searcher: &Searcher) -> Vec<SortOrder> {
+        let Some(before) = self.by_snapshot.newest_other(&snapshot_of(searcher)) else {
+            return Vec::new();
+        };
+        SortOrder::ALL
+            .into_iter()
+            .zip(&before.by_sort)
+            .filter(|(_, list)| list.get().is_some())
+            .map(|(sort, _)| sort)
+            .collect()
     }
+
+    /// True when the list of `sort` on `searcher`'s snapshot is built.
+    #[cfg(test)]
+    pub fn is_built(&self, searcher: &Searcher, sort: SortOrder) -> bool {
+        self.by_snapshot
+            .peek(&snapshot_of(searcher))
+            .is_some_and(|lists| lists.by_sort[sort_position(sort)].get().is_some())
+    }
+}
+
+/// What a list depends on: the snapshot's segments with their deletes.
+fn snapshot_of(searcher: &Searcher) -> SnapshotKey {
+    let readers = searcher.segment_readers();
+    readers
+        .iter()
+        .map(|reader| (reader.segment_id(), reader.delete_opstamp()))
+        .collect()
+}
+
+/// `sort`'s place in [`SortOrder::ALL`]; `epc`, which is never grouped, shares relevance's.
+fn sort_position(sort: SortOrder) -> usize {
+    SortOrder::ALL.iter().position(|s| *s == sort).unwrap_or(0)
 }

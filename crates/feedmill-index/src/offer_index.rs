@@ -1,26 +1,26 @@
 //! [`OfferIndex`]: the on-disk (or in-RAM) offer index, its one writer and its reader.
 
 use crate::error::IndexError;
-use crate::group_table::GroupTables;
-use crate::match_all_groups::MatchAllGroups;
+use crate::grouped_caches::{Builder, GroupCaches};
 use crate::schema::{OfferSchema, tokenizer_manager};
+use crate::snapshot_warmer::SnapshotWarmer;
 use crate::source_catalog::SourceCatalog;
 use crate::writer_slot::{WriterSettings, WriterSlot};
 use chrono::{DateTime, Utc};
 use feedmill_model::Offer;
 use feedmill_search::normalize_gtin14;
-use feedmill_search::{Generation, Grouping, PricedOffer, RequestError, SourceStats};
+use feedmill_search::{Generation, PricedOffer, RequestError, SourceStats};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Weak};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    TantivyError, Term, Warmer,
 };
 
 /// The doc store's block size: a quarter of tantivy's default (16 KiB), a dozen offers. A search
@@ -49,11 +49,11 @@ pub(crate) struct IndexInner {
     pub reader: IndexReader,
     pub schema: OfferSchema,
     pub writer: WriterSlot,
-    /// The group ordinals of the latest snapshot a grouped search saw, per grouping.
-    pub group_tables: GroupTables,
-    /// The ranked catalogue of the latest snapshot, per grouping and sort order, for
-    /// match-all grouping.
-    pub match_all_groups: [MatchAllGroups; Grouping::ALL.len()],
+    /// The group tables and the whole catalogue's ranked lists of the two newest snapshots,
+    /// per grouping (and sort), which the reader's warmer fills on reload.
+    pub group_caches: Arc<GroupCaches>,
+    /// Kept alive here: the reader holds it weakly.
+    _warmer: Arc<SnapshotWarmer>,
     /// The directory, or `in-ram`, for messages.
     pub location: String,
     /// "Now" of the history filters, in seconds since the epoch; [`WALL_CLOCK`] reads the
@@ -118,17 +118,22 @@ impl OfferIndex {
     ) -> Result<OfferIndex, IndexError> {
         // Our own commits reload the reader at once (see `SourceIngest::commit`); the delay
         // policy also picks up commits of another process (the CLI ingesting under the API).
+        // Each reload warms the new snapshot before searches see it (`snapshot_warmer.rs`).
+        let group_caches = Arc::new(GroupCaches::default());
+        let warmer = Arc::new(SnapshotWarmer::new(group_caches.clone(), schema.clone()));
+        let weak_warmer: Weak<dyn Warmer> = Arc::downgrade(&warmer) as Weak<dyn Warmer>;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .warmers(vec![weak_warmer])
             .try_into()?;
         let inner = IndexInner {
             index,
             reader,
             schema,
             writer: WriterSlot::new(settings),
-            group_tables: GroupTables::default(),
-            match_all_groups: Default::default(),
+            group_caches,
+            _warmer: warmer,
             location,
             search_time: AtomicI64::new(WALL_CLOCK),
         };
@@ -155,6 +160,23 @@ impl OfferIndex {
             WALL_CLOCK => Utc::now(),
             seconds => DateTime::from_timestamp(seconds, 0).unwrap_or_else(Utc::now),
         }
+    }
+
+    /// Whether a reload builds the new snapshot's group tables and whole-catalogue lists before
+    /// searches see it (on by default); off, the first search that needs one builds it. Only
+    /// for measuring the difference.
+    #[doc(hidden)]
+    pub fn set_snapshot_warming(&self, on: bool) {
+        self.inner.group_caches.warming.store(on, Ordering::Relaxed);
+    }
+
+    /// Group tables and whole-catalogue lists built so far by searches and by reloads, in
+    /// that order. Only for measuring.
+    #[doc(hidden)]
+    pub fn grouped_builds(&self) -> (u64, u64) {
+        let caches = &self.inner.group_caches;
+        let by = |builder| caches.num_built_by(builder);
+        (by(Builder::Search), by(Builder::Warmer))
     }
 
     /// Makes searches see the last commit now, e.g. after another process ingested.
