@@ -69,10 +69,11 @@
 //!   all match (`intersected_word.rs`); a word beside filters seeks its fields rather than
 //!   reading them through (`seeking_union.rs`);
 //!   grouping finds an offer's group by the ordinal the snapshot's group table gives every
-//!   document (`group_table.rs`, built by the first grouped search of a snapshot) and keeps
-//!   the groups' offers, so a grouped page needs no second search (`grouping.rs`); a grouped
-//!   search without words, filters or facets reads its page from the snapshot's ranked
-//!   catalogue of that sort, built once by the same pass (`match_all_groups.rs`).
+//!   document (`group_table.rs`) and keeps the groups' offers, so a grouped page needs no
+//!   second search (`grouping.rs`); a grouped search without words, filters or facets reads
+//!   its page from the snapshot's ranked catalogue of that sort, built once by the same pass
+//!   (`match_all_groups.rs`). Tables and catalogues asked for on one snapshot are built for
+//!   the next by the reload that opens it, before searches see it (`snapshot_warmer.rs`).
 //!
 //! # Performance
 //! Measured figures, with the commands that produce them, are in the workspace's
