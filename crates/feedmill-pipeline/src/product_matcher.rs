@@ -10,8 +10,9 @@
 //! 4. unchanged since the last ingest (same [`fingerprint`](crate::product_evidence)): the
 //!    decision kept in the store, so a refresh of unchanged feeds scores nothing (a brand +
 //!    model decision that found no GTIN yet is looked up again, one query per key);
-//! 5. else a learned pair score against the catalogue's most similar offers (BM25 over title
-//!    and brand, [`MatchCandidates`]): at or above the model's auto-group threshold the offer
+//! 5. else a learned pair score against the catalogue's most similar offers (BM25 over the
+//!    rarest title and brand words, [`MatchCandidates`]; each batch's candidates loaded once,
+//!    `candidate_pool.rs`): at or above the model's auto-group threshold the offer
 //!    joins the best candidate's product; between the match and the auto-group threshold the
 //!    pair goes to the review list (`GET /matches?status=review`) and the offer stays alone.
 //!
