@@ -26,6 +26,20 @@ pub enum StoreError {
         version: u32,
         source: rusqlite::Error,
     },
+    /// A Postgres statement or connection failed (the server's SQLSTATE and message).
+    #[error("postgres error: {0}")]
+    Postgres(String),
+    /// The Postgres store could not be reached; `url` is shown without its password.
+    #[error("failed to open store {url}: {reason}")]
+    PostgresOpen { url: String, reason: String },
+    #[error("store {url} has schema version {found}, newer than this program's {supported}")]
+    PostgresSchemaTooNew {
+        url: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error("failed to apply postgres migration {version}: {reason}")]
+    PostgresMigration { version: u32, reason: String },
     #[error("the store's writer has stopped")]
     WriterStopped,
     #[error("amount {field} = {value} does not fit the store: {reason}")]
@@ -60,6 +74,28 @@ impl StoreError {
                 | StoreError::PriceBatch { .. }
                 | StoreError::ReportParameter { .. }
         )
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(err: postgres::Error) -> StoreError {
+        StoreError::Postgres(describe_postgres(&err))
+    }
+}
+
+/// A Postgres error with what the server said (its `Display` alone is often just "db error").
+pub(crate) fn describe_postgres(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => {
+            let mut text = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(cause) = source {
+                text = format!("{text}: {cause}");
+                source = cause.source();
+            }
+            text
+        }
     }
 }
 

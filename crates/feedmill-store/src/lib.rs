@@ -113,6 +113,7 @@ mod earnings_report;
 mod error;
 mod gtin_low_runs;
 mod postback;
+mod postgres;
 mod price_batch;
 mod price_history;
 mod price_summary;
@@ -157,6 +158,9 @@ pub use price_summary::{PriceSummary, price_summary};
 pub use product_match::{
     MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin,
     SourceMatchUpdate, SourceMatches, StoredMatch,
+};
+pub use postgres::{
+    PASSWORD_VARIABLES, PostgresStore, RefreshLease, is_postgres_url, password_from_env, redacted,
 };
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{

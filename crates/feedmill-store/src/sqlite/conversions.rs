@@ -30,22 +30,23 @@ ALTER TABLE conversions ADD COLUMN integration_mode TEXT;
 ALTER TABLE conversions ADD COLUMN source TEXT;
 ";
 
-/// The amounts of a postback as stored, checked before the write is queued.
-pub(super) struct StoredAmounts {
-    amount: Option<i64>,
-    gross_amount: Option<i64>,
-    net_amount: Option<i64>,
-    items_amount: Option<i64>,
-    shipping_amount: Option<i64>,
-    discount_amount: Option<i64>,
-    tax_amount: Option<i64>,
-    refunded_amount: Option<i64>,
-    sale_amount: i64,
-    commission_amount: Option<i64>,
+/// The amounts of a postback as stored, checked before the write is queued (the Postgres
+/// store's too).
+pub(crate) struct StoredAmounts {
+    pub(crate) amount: Option<i64>,
+    pub(crate) gross_amount: Option<i64>,
+    pub(crate) net_amount: Option<i64>,
+    pub(crate) items_amount: Option<i64>,
+    pub(crate) shipping_amount: Option<i64>,
+    pub(crate) discount_amount: Option<i64>,
+    pub(crate) tax_amount: Option<i64>,
+    pub(crate) refunded_amount: Option<i64>,
+    pub(crate) sale_amount: i64,
+    pub(crate) commission_amount: Option<i64>,
 }
 
 impl StoredAmounts {
-    pub(super) fn of(input: &ConversionInput) -> StoreResult<StoredAmounts> {
+    pub(crate) fn of(input: &ConversionInput) -> StoreResult<StoredAmounts> {
         let sale = input.sale_amount().unwrap_or_default();
         Ok(StoredAmounts {
             amount: optional_money("amount", input.amount)?,

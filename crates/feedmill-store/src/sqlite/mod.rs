@@ -18,7 +18,7 @@ mod click_rollup;
 mod click_week_rollup;
 mod clicks;
 mod commissions;
-mod conversions;
+pub(crate) mod conversions;
 mod earnings;
 mod gtin_lows;
 mod migrations;

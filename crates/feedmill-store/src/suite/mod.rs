@@ -11,6 +11,7 @@ mod earnings_suite;
 mod gtin_low_suite;
 mod key_suite;
 mod price_suite;
+mod postgres_fixture;
 mod price_upkeep_suite;
 mod product_match_suite;
 mod summary_suite;
@@ -46,9 +47,17 @@ pub(crate) struct StoreFixture<S: Store> {
 }
 
 /// Instantiates every suite test for the store made by `$factory: fn() -> StoreResult<StoreFixture<_>>`.
+/// With `optional`, the factory takes the test's name and returns `None` when its store is not
+/// available (no server configured): the test then passes having said so.
 macro_rules! store_suite {
     ($factory:path) => {
-        store_suite!(@tests $factory;
+        store_suite!(@names required $factory);
+    };
+    (optional $factory:path) => {
+        store_suite!(@names optional $factory);
+    };
+    (@names $mode:ident $factory:path) => {
+        store_suite!(@tests $mode $factory;
             a_click_keeps_every_field, a_click_id_is_stored_once, clicks_are_visited_in_time_order,
             a_submitted_click_is_acknowledged_once_stored,
             clicks_are_counted_by_group_and_range, an_old_click_log_is_imported_once,
@@ -89,11 +98,22 @@ macro_rules! store_suite {
             an_update_writes_only_what_changed
         );
     };
-    (@tests $factory:path; $($name:ident),* $(,)?) => {
+    (@tests required $factory:path; $($name:ident),* $(,)?) => {
         $(
             #[test]
             fn $name() -> $crate::error::StoreResult<()> {
                 let fixture = $factory()?;
+                $crate::suite::$name(&fixture.store)
+            }
+        )*
+    };
+    (@tests optional $factory:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() -> $crate::error::StoreResult<()> {
+                let Some(fixture) = $factory(stringify!($name))? else {
+                    return Ok(());
+                };
                 $crate::suite::$name(&fixture.store)
             }
         )*
@@ -113,6 +133,10 @@ pub(crate) fn sqlite_fixture() -> StoreResult<StoreFixture<crate::SqliteStore>> 
 
 mod sqlite {
     super::store_suite!(crate::suite::sqlite_fixture);
+}
+
+mod postgres {
+    super::store_suite!(optional crate::suite::postgres_fixture::postgres_fixture);
 }
 
 /// Noon UTC of day `day` of the test calendar (day 0 = 2026-01-01).

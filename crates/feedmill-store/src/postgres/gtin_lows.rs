@@ -1,0 +1,223 @@
+//! Daily GTIN lows on Postgres, as runs ([`crate::gtin_low_runs`]): the SQLite store's tables
+//! and statements (`sqlite/gtin_lows.rs`): `gtin_low_runs` for the reader, `gtin_low_latest`
+//! for a batch's open keys, `price_batch_days` for the days each source was ingested.
+
+use super::rows;
+use crate::error::StoreResult;
+use crate::gtin_low_runs::{LowRun, expand_runs, next_run};
+use crate::price_batch::GtinLows;
+use crate::price_history::{DailyLow, MerchantLow};
+use crate::stored::{date_of_day, money_from_stored};
+use feedmill_model::Currency;
+use postgres::{GenericClient, Row};
+use std::collections::HashMap;
+
+/// A key of one source: GTIN-14, currency, merchant.
+type Key = (String, Currency, String);
+
+/// Writes the lows of a batch of `source` on `day`: a row for each key whose low changed. A
+/// batch dated before the source's last batch day changes no lows.
+pub(super) fn write_lows(
+    client: &mut impl GenericClient,
+    source: &str,
+    day: i64,
+    lows: GtinLows,
+) -> StoreResult<u64> {
+    let last_day: Option<i64> = rows::get(
+        &client.query_one(
+            "SELECT max(day) FROM price_batch_days WHERE source = $1",
+            &[&source],
+        )?,
+        0,
+    )?;
+    if last_day.is_some_and(|last| last > day) {
+        return Ok(0);
+    }
+    let earlier_batch_today = last_day == Some(day);
+    client.execute(
+        "INSERT INTO price_batch_days (source, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        &[&source, &day],
+    )?;
+    let mut latest = open_keys(client, source, day)?;
+    let mut changed: Vec<(Key, LowRun)> = Vec::new();
+    for (key, price) in lows {
+        let run = latest.remove(&key);
+        if let Some(next) = next_run(run, Some(price), day, earlier_batch_today) {
+            changed.push((key, next));
+        }
+    }
+    for (key, run) in latest {
+        if let Some(next) = next_run(Some(run), None, day, earlier_batch_today) {
+            changed.push((key, next));
+        }
+    }
+    changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
+        (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
+    });
+    let run_upsert = client.prepare(
+        "INSERT INTO gtin_low_runs (gtin, currency, merchant, source, day, low_price, carry_price) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (gtin, currency, merchant, source, day) DO UPDATE SET \
+         low_price = excluded.low_price, carry_price = excluded.carry_price",
+    )?;
+    let latest_upsert = client.prepare(
+        "INSERT INTO gtin_low_latest (gtin, currency, merchant, source, day, low_price, carry_price) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (source, gtin, currency, merchant) DO UPDATE SET \
+         day = excluded.day, low_price = excluded.low_price, carry_price = excluded.carry_price",
+    )?;
+    for ((gtin, currency, merchant), run) in &changed {
+        let values: [&(dyn postgres::types::ToSql + Sync); 7] = [
+            gtin,
+            &currency.code(),
+            merchant,
+            &source,
+            &run.day,
+            &run.low,
+            &run.carry,
+        ];
+        client.execute(&run_upsert, &values)?;
+        client.execute(&latest_upsert, &values)?;
+    }
+    Ok(changed.len() as u64)
+}
+
+/// The latest rows of `source` that still matter on `day`: those carrying a price, and those
+/// of `day` itself.
+fn open_keys(
+    client: &mut impl GenericClient,
+    source: &str,
+    day: i64,
+) -> StoreResult<HashMap<Key, LowRun>> {
+    let mut latest = HashMap::new();
+    for row in client.query(
+        "SELECT gtin, currency, merchant, day, low_price, carry_price FROM gtin_low_latest \
+         WHERE source = $1 AND (carry_price IS NOT NULL OR day = $2)",
+        &[&source, &day],
+    )? {
+        let key = (
+            rows::get(&row, "gtin")?,
+            rows::currency(&row, "currency")?,
+            rows::get(&row, "merchant")?,
+        );
+        latest.insert(key, run_from_row(&row)?);
+    }
+    Ok(latest)
+}
+
+fn run_from_row(row: &Row) -> StoreResult<LowRun> {
+    Ok(LowRun {
+        day: rows::get(row, "day")?,
+        low: rows::get(row, "low_price")?,
+        carry: rows::get(row, "carry_price")?,
+    })
+}
+
+/// The daily lows of `gtin` (GTIN-14) from `first_day` on: per day and currency, each
+/// merchant's low (the lowest over the sources that list the merchant), lowest first.
+pub(super) fn read_daily_lows(
+    client: &mut impl GenericClient,
+    gtin: &str,
+    first_day: i64,
+) -> StoreResult<Vec<DailyLow>> {
+    let runs = runs_of(client, gtin)?;
+    let mut batch_days: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut merchant_lows: HashMap<(i64, Currency, &str), i64> = HashMap::new();
+    for ((currency, merchant, source), key_runs) in &runs {
+        if !batch_days.contains_key(source.as_str()) {
+            let days = days_of(client, source, first_day)?;
+            batch_days.insert(source, days);
+        }
+        let days = batch_days
+            .get(source.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        for (day, low) in expand_runs(key_runs, days, first_day) {
+            merchant_lows
+                .entry((day, *currency, merchant.as_str()))
+                .and_modify(|lowest| *lowest = (*lowest).min(low))
+                .or_insert(low);
+        }
+    }
+    let mut lows: Vec<_> = merchant_lows.into_iter().collect();
+    lows.sort_unstable_by(
+        |((day_a, cur_a, m_a), low_a), ((day_b, cur_b, m_b), low_b)| {
+            (day_a, cur_a.code(), low_a, m_a).cmp(&(day_b, cur_b.code(), low_b, m_b))
+        },
+    );
+    group_by_day(lows)
+}
+
+type RunKey = (Currency, String, String);
+
+/// Every row of `gtin`, per (currency, merchant, source), in day order.
+fn runs_of(client: &mut impl GenericClient, gtin: &str) -> StoreResult<Vec<(RunKey, Vec<LowRun>)>> {
+    let mut runs: Vec<(RunKey, Vec<LowRun>)> = Vec::new();
+    for row in client.query(
+        "SELECT currency, merchant, source, day, low_price, carry_price FROM gtin_low_runs \
+         WHERE gtin = $1 ORDER BY currency COLLATE \"C\", merchant COLLATE \"C\", \
+         source COLLATE \"C\", day",
+        &[&gtin],
+    )? {
+        let key = (
+            rows::currency(&row, "currency")?,
+            rows::get(&row, "merchant")?,
+            rows::get(&row, "source")?,
+        );
+        let run = run_from_row(&row)?;
+        match runs.last_mut() {
+            Some((last, key_runs)) if *last == key => key_runs.push(run),
+            _ => runs.push((key, vec![run])),
+        }
+    }
+    Ok(runs)
+}
+
+fn days_of(client: &mut impl GenericClient, source: &str, first_day: i64) -> StoreResult<Vec<i64>> {
+    client
+        .query(
+            "SELECT day FROM price_batch_days WHERE source = $1 AND day >= $2 ORDER BY day",
+            &[&source, &first_day],
+        )?
+        .iter()
+        .map(|row| rows::get(row, 0))
+        .collect()
+}
+
+fn group_by_day(lows: Vec<((i64, Currency, &str), i64)>) -> StoreResult<Vec<DailyLow>> {
+    let mut days: Vec<DailyLow> = Vec::new();
+    for ((day, currency, merchant), low) in lows {
+        let day = date_of_day("day", day)?;
+        let merchant = MerchantLow {
+            merchant: merchant.to_owned(),
+            low_price: money_from_stored(low),
+        };
+        match days.last_mut() {
+            Some(low) if low.day == day && low.currency == currency => low.merchants.push(merchant),
+            _ => days.push(DailyLow {
+                day,
+                currency,
+                low_price: merchant.low_price,
+                merchants: vec![merchant],
+            }),
+        }
+    }
+    Ok(days)
+}
+
+/// Deletes what no reader of days from `cut_day` on needs (as the SQLite store does); returns
+/// the rows of lows that went.
+pub(super) fn prune_lows(client: &mut impl GenericClient, cut_day: i64) -> StoreResult<u64> {
+    let runs = client.execute(
+        "DELETE FROM gtin_low_runs r WHERE r.day < $1 AND (r.carry_price IS NULL OR EXISTS \
+         (SELECT 1 FROM gtin_low_runs later WHERE later.gtin = r.gtin \
+         AND later.currency = r.currency AND later.merchant = r.merchant \
+         AND later.source = r.source AND later.day > r.day AND later.day <= $1))",
+        &[&cut_day],
+    )?;
+    client.execute(
+        "DELETE FROM gtin_low_latest WHERE day < $1 AND carry_price IS NULL",
+        &[&cut_day],
+    )?;
+    client.execute("DELETE FROM price_batch_days WHERE day < $1", &[&cut_day])?;
+    Ok(runs)
+}
