@@ -149,6 +149,9 @@ pub use error::{StoreError, StoreResult};
 pub use postback::{
     CONSENT_MODES, PostbackError, PostbackRule, ValidPostback, is_postback_field, validate_postback,
 };
+pub use postgres::{
+    PASSWORD_VARIABLES, PostgresStore, RefreshLease, is_postgres_url, password_from_env, redacted,
+};
 pub use price_batch::{BatchParts, KnownState, Observed, PriceBatch};
 pub use price_history::{
     DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,
@@ -158,9 +161,6 @@ pub use price_summary::{PriceSummary, price_summary};
 pub use product_match::{
     MatchReview, ModelGtin, PinGeneration, PinTarget, ProductMatchStore, ProductPin,
     SourceMatchUpdate, SourceMatches, StoredMatch,
-};
-pub use postgres::{
-    PASSWORD_VARIABLES, PostgresStore, RefreshLease, is_postgres_url, password_from_env, redacted,
 };
 pub use sqlite::{SqliteStore, WriterStats};
 pub use store::{

@@ -65,7 +65,11 @@ impl AlertStore for PostgresStore {
             let sql = format!(
                 "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY created_us, alert_id COLLATE \"C\""
             );
-            transaction.query(&sql, &[])?.iter().map(alert_from_row).collect()
+            transaction
+                .query(&sql, &[])?
+                .iter()
+                .map(alert_from_row)
+                .collect()
         })
     }
 
@@ -260,13 +264,23 @@ fn evaluate(
         client.execute(
             "INSERT INTO alert_deliveries (delivery_id, alert_id, created_us, price, currency, \
              offer_id, state, attempts) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0)",
-            &[&delivery_id, &alert_id, &now_us, &price, &currency, &offer_id],
+            &[
+                &delivery_id,
+                &alert_id,
+                &now_us,
+                &price,
+                &currency,
+                &offer_id,
+            ],
         )?;
     }
     Ok(())
 }
 
-fn delivery(client: &mut impl GenericClient, delivery_id: &str) -> StoreResult<Option<AlertDelivery>> {
+fn delivery(
+    client: &mut impl GenericClient,
+    delivery_id: &str,
+) -> StoreResult<Option<AlertDelivery>> {
     let sql = format!("SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE delivery_id = $1");
     Ok(deliveries_of(client, &sql, &[&delivery_id])?.pop())
 }

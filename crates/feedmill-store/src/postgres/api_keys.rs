@@ -44,14 +44,19 @@ impl KeyStore for PostgresStore {
             let sql = format!(
                 "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_us, key_id COLLATE \"C\""
             );
-            transaction.query(&sql, &[])?.iter().map(key_from_row).collect()
+            transaction
+                .query(&sql, &[])?
+                .iter()
+                .map(key_from_row)
+                .collect()
         })
     }
 
     fn delete_api_key(&self, key_id: &str) -> StoreResult<bool> {
         let key_id = key_id.to_string();
         self.write(move |transaction| {
-            let deleted = transaction.execute("DELETE FROM api_keys WHERE key_id = $1", &[&key_id])?;
+            let deleted =
+                transaction.execute("DELETE FROM api_keys WHERE key_id = $1", &[&key_id])?;
             Ok(deleted > 0)
         })
     }

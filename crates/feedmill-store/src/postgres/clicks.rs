@@ -37,7 +37,9 @@ impl ClickStore for PostgresStore {
                 Some(client) => in_write(client, |transaction| {
                     insert_click(transaction, &click, false).map(|_| ())
                 }),
-                None => Err(crate::StoreError::Postgres("no connection to the server".into())),
+                None => Err(crate::StoreError::Postgres(
+                    "no connection to the server".into(),
+                )),
             };
             ack(result);
         });

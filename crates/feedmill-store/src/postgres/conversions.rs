@@ -90,7 +90,9 @@ impl PostgresStore {
         self.write(move |transaction| {
             checked
                 .iter()
-                .map(|(input, amounts)| upsert(transaction, input, amounts, default_currency, now_us))
+                .map(|(input, amounts)| {
+                    upsert(transaction, input, amounts, default_currency, now_us)
+                })
                 .collect()
         })
     }

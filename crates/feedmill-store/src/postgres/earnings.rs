@@ -96,12 +96,18 @@ fn click_counts(
     );
     let mut counts = BTreeMap::new();
     for row in client.query(&sql, &[&from, &to])? {
-        counts.insert(rows::group_key(query.group_by, &row)?, rows::count(&row, 1)?);
+        counts.insert(
+            rows::group_key(query.group_by, &row)?,
+            rows::count(&row, 1)?,
+        );
     }
     Ok(counts)
 }
 
-fn sales_rows(client: &mut impl GenericClient, query: EarningsQuery) -> StoreResult<Vec<EarningsRow>> {
+fn sales_rows(
+    client: &mut impl GenericClient,
+    query: EarningsQuery,
+) -> StoreResult<Vec<EarningsRow>> {
     let (from, to) = query.range.stored_bounds();
     let key = match query.group_by {
         GroupBy::Day => "s.time_us / 86400000000",

@@ -36,6 +36,13 @@ impl super::PostgresStore {
 }
 
 impl RefreshLease {
+    /// Starts competing for the lease of the store at `url` (the password as
+    /// [`PostgresStore::open`](super::PostgresStore::open) finds it), polling every `poll`.
+    pub fn open(url: &str, poll: Duration) -> StoreResult<RefreshLease> {
+        let (config, _) = super::config_of(url, super::password_from_env().as_deref())?;
+        RefreshLease::start(config, poll)
+    }
+
     fn start(config: Config, poll: Duration) -> StoreResult<RefreshLease> {
         let held = Arc::new(AtomicBool::new(false));
         let flag = held.clone();
@@ -47,7 +54,11 @@ impl RefreshLease {
                 loop {
                     let holds = poll_once(&config, &mut session, flag.load(Ordering::SeqCst));
                     if holds != flag.swap(holds, Ordering::SeqCst) {
-                        info!(held = holds, "refresh lease {}", if holds { "taken" } else { "lost" });
+                        info!(
+                            held = holds,
+                            "refresh lease {}",
+                            if holds { "taken" } else { "lost" }
+                        );
                     }
                     match stopped.recv_timeout(poll) {
                         Err(RecvTimeoutError::Timeout) => {}
@@ -112,7 +123,10 @@ fn try_take(session: &mut Option<Client>) -> bool {
     let Some(client) = session.as_mut() else {
         return false;
     };
-    match client.query_one("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))", &[&LEASE_LOCK]) {
+    match client.query_one(
+        "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))",
+        &[&LEASE_LOCK],
+    ) {
         Ok(row) => row.try_get::<_, bool>(0).unwrap_or(false),
         Err(err) => {
             warn!(error = %describe_postgres(&err), "refresh lease: could not ask for the lock");

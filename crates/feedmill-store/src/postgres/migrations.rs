@@ -309,12 +309,12 @@ pub(super) fn migrate(client: &mut Client, label: &str) -> StoreResult<u32> {
                 &[&i64::from(version)],
             )
         });
-        applied
-            .and_then(|_| transaction.commit())
-            .map_err(|err| StoreError::PostgresMigration {
+        applied.and_then(|_| transaction.commit()).map_err(|err| {
+            StoreError::PostgresMigration {
                 version,
                 reason: describe_postgres(&err),
-            })?;
+            }
+        })?;
     }
 }
 

@@ -65,26 +65,27 @@ impl PostgresStore {
 
     /// [`PostgresStore::open`] with the password given (`None`: the URL's, if any).
     pub fn open_with_password(url: &str, password: Option<&str>) -> StoreResult<PostgresStore> {
-        let label = redacted(url);
-        let mut config: Config = url.parse().map_err(|err| StoreError::PostgresOpen {
-            url: label.clone(),
-            reason: describe_postgres(&err),
-        })?;
-        if let (None, Some(password)) = (config.get_password(), password) {
-            config.password(password);
-        }
-        config.connect_timeout(CONNECT_TIMEOUT);
-        config.application_name("feedmill");
+        let (config, label) = config_of(url, password)?;
         PostgresStore::open_config(config, label)
     }
 
     /// Opens with a ready `config`; `label` names the store in errors (no password in it).
+    /// Safe to call from an async task: the connecting and migrating run on a thread of their
+    /// own (the blocking client must not run inside a tokio runtime).
     pub fn open_config(config: Config, label: String) -> StoreResult<PostgresStore> {
-        let mut client = connect(&config).map_err(|err| StoreError::PostgresOpen {
-            url: label.clone(),
-            reason: describe_postgres(&err),
-        })?;
-        migrations::migrate(&mut client, &label)?;
+        let client = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> StoreResult<Client> {
+                    let mut client = connect(&config).map_err(|err| StoreError::PostgresOpen {
+                        url: label.clone(),
+                        reason: describe_postgres(&err),
+                    })?;
+                    migrations::migrate(&mut client, &label)?;
+                    Ok(client)
+                })
+                .join()
+                .map_err(|_| StoreError::Postgres("the connecting thread panicked".into()))
+        })??;
         let pool = Pool::start(&config, client, POOL_SIZE)?;
         Ok(PostgresStore {
             label,
@@ -153,6 +154,21 @@ impl Migrations for PostgresStore {
     }
 }
 
+/// The client settings of `url` with `password` (when the URL has none), and its label.
+pub(super) fn config_of(url: &str, password: Option<&str>) -> StoreResult<(Config, String)> {
+    let label = redacted(url);
+    let mut config: Config = url.parse().map_err(|err| StoreError::PostgresOpen {
+        url: label.clone(),
+        reason: describe_postgres(&err),
+    })?;
+    if let (None, Some(password)) = (config.get_password(), password) {
+        config.password(password);
+    }
+    config.connect_timeout(CONNECT_TIMEOUT);
+    config.application_name("feedmill");
+    Ok((config, label))
+}
+
 /// The first password found in [`PASSWORD_VARIABLES`].
 pub fn password_from_env() -> Option<String> {
     PASSWORD_VARIABLES
@@ -174,7 +190,9 @@ pub fn redacted(url: &str) -> String {
     let path = redact_query_password(path);
     match authority.rsplit_once('@') {
         Some((user_info, host)) => {
-            let user = user_info.split_once(':').map_or(user_info, |(user, _)| user);
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
             let hidden = if user_info.contains(':') { ":***" } else { "" };
             format!("{scheme}://{user}{hidden}@{host}{path}")
         }
@@ -204,6 +222,8 @@ pub(super) fn connect(config: &Config) -> Result<Client, postgres::Error> {
     Ok(client)
 }
 
+#[cfg(test)]
+mod postgres_tests;
 #[cfg(test)]
 mod tests {
     use super::*;

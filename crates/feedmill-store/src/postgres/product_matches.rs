@@ -279,7 +279,14 @@ fn upsert_matches(
     for (offer_id, fingerprint, product_id, json, awaits_gtin) in found {
         client.execute(
             &insert,
-            &[&source, offer_id, fingerprint, product_id, json, awaits_gtin],
+            &[
+                &source,
+                offer_id,
+                fingerprint,
+                product_id,
+                json,
+                awaits_gtin,
+            ],
         )?;
     }
     Ok(())

@@ -96,7 +96,10 @@ pub(super) fn group_key(group_by: GroupBy, row: &Row) -> StoreResult<Option<Stri
 }
 
 /// A count or generation read as `BIGINT`, as the unsigned number it is.
-pub(super) fn count(row: &Row, column: impl postgres::row::RowIndex + std::fmt::Display) -> StoreResult<u64> {
+pub(super) fn count(
+    row: &Row,
+    column: impl postgres::row::RowIndex + std::fmt::Display,
+) -> StoreResult<u64> {
     let value: i64 = get(row, column)?;
     u64::try_from(value).map_err(|_| corrupt("count", value))
 }

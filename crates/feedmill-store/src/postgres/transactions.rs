@@ -109,7 +109,12 @@ fn upsert(
         client.execute(
             "INSERT INTO transaction_status_history (network, transaction_id, status, time_us) \
              VALUES ($1, $2, $3, $4)",
-            &[&network, &input.transaction_id, &input.status.as_str(), &now_us],
+            &[
+                &network,
+                &input.transaction_id,
+                &input.status.as_str(),
+                &now_us,
+            ],
         )?;
     }
     Ok(TransactionReceipt {

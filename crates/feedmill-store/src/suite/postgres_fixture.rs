@@ -6,7 +6,7 @@
 
 use super::StoreFixture;
 use crate::error::StoreResult;
-use crate::postgres::{PostgresStore, password_from_env, redacted};
+use crate::postgres::{PostgresStore, password_from_env};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The variable naming the test server.
@@ -24,7 +24,9 @@ pub(crate) fn postgres_fixture(test: &str) -> StoreResult<Option<StoreFixture<Po
 }
 
 /// A store in a schema of its own, and the guard that drops the schema.
-pub(crate) fn store_in_new_schema(test: &str) -> StoreResult<Option<(PostgresStore, DroppedSchema)>> {
+pub(crate) fn store_in_new_schema(
+    test: &str,
+) -> StoreResult<Option<(PostgresStore, DroppedSchema)>> {
     let Ok(url) = std::env::var(URL_VARIABLE) else {
         eprintln!(
             "{test}: Postgres variant not run, {URL_VARIABLE} not set (run it with \
@@ -44,8 +46,7 @@ pub(crate) fn store_in_new_schema(test: &str) -> StoreResult<Option<(PostgresSto
         config.password(password);
     }
     let guard = DroppedSchema::create(config.clone(), &schema)?;
-    config.options(&format!("-c search_path={schema}"));
-    let store = PostgresStore::open_config(config, redacted(&url))?;
+    let store = guard.open_store()?;
     Ok(Some((store, guard)))
 }
 
@@ -56,6 +57,18 @@ pub(crate) struct DroppedSchema {
 }
 
 impl DroppedSchema {
+    /// The client settings of the schema's stores: the server's, in the schema.
+    pub(crate) fn config(&self) -> postgres::Config {
+        let mut config = self.config.clone();
+        config.options(&format!("-c search_path={}", self.schema));
+        config
+    }
+
+    /// Another store on the schema (as another process would open it).
+    pub(crate) fn open_store(&self) -> StoreResult<PostgresStore> {
+        PostgresStore::open_config(self.config(), format!("test schema {}", self.schema))
+    }
+
     fn create(config: postgres::Config, schema: &str) -> StoreResult<DroppedSchema> {
         let mut client = config.connect(postgres::NoTls)?;
         client.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
