@@ -116,9 +116,9 @@ pub struct IngestArgs {
     /// Write one JSON line per rejected record to this file.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
-    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
-    /// index folder, the one `serve` uses).
-    #[arg(long, value_name = "PATH")]
+    /// The store the price history is recorded in (a SQLite file or a postgres:// URL;
+    /// default: feedmill.db beside the index folder, the one `serve` uses).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
@@ -277,9 +277,10 @@ pub struct RefreshArgs {
     /// Re-ingest unchanged feeds and replace sources even when the shrink guard trips.
     #[arg(long)]
     pub force: bool,
-    /// The store the price history is recorded in (SQLite; default: feedmill.db beside the
-    /// index folder, the one `serve` uses).
-    #[arg(long, value_name = "PATH")]
+    /// The store the price history is recorded in (a SQLite file or a postgres:// URL;
+    /// default: the sources file's `[store] url`, else feedmill.db beside the index folder,
+    /// the one `serve` uses).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
@@ -322,9 +323,9 @@ pub struct ServeArgs {
     /// clicks.ndjson inside the index folder).
     #[arg(long)]
     pub clicks: Option<PathBuf>,
-    /// The store of clicks and price history (SQLite; default: feedmill.db beside the index
-    /// folder).
-    #[arg(long, value_name = "PATH")]
+    /// The store of clicks and price history (a SQLite file or a postgres:// URL; default:
+    /// the sources file's `[store] url`, else feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
@@ -391,8 +392,9 @@ pub struct HistoryReportArgs {
     pub source: Option<String>,
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
-    /// The store (SQLite; default: feedmill.db beside the index folder).
-    #[arg(long, value_name = "PATH")]
+    /// The store (a SQLite file or a postgres:// URL; default: feedmill.db beside the
+    /// index folder).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
 }
 
@@ -424,8 +426,9 @@ pub struct ClicksArgs {
     pub clicks: Option<PathBuf>,
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
-    /// The store of clicks (SQLite; default: feedmill.db beside the index folder).
-    #[arg(long, value_name = "PATH")]
+    /// The store of clicks (a SQLite file or a postgres:// URL; default: feedmill.db beside
+    /// the index folder).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
 }
 
@@ -495,8 +498,9 @@ pub struct TransactionsSyncArgs {
     pub json: bool,
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
-    /// The store (SQLite; default: feedmill.db beside the index folder).
-    #[arg(long, value_name = "PATH")]
+    /// The store (a SQLite file or a postgres:// URL; default: the sources file's
+    /// `[store] url`, else feedmill.db beside the index folder).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     #[arg(long, default_value = DEFAULT_CACHE_DIR)]
     pub cache: PathBuf,

@@ -37,8 +37,9 @@ pub enum MatchCommand {
 pub struct StoreArgs {
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
-    /// The store (SQLite; default: feedmill.db beside the index folder).
-    #[arg(long, value_name = "PATH")]
+    /// The store (a SQLite file or a postgres:// URL; default: feedmill.db beside the index
+    /// folder).
+    #[arg(long, value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     /// Print JSON (the items of `GET /matches`) instead of a table.
     #[arg(long)]

@@ -38,6 +38,8 @@ pub struct FeedConfig {
     pub alerts: crate::alerts_config::AlertsConfig,
     /// The `[web]` section: the comparison page's settings.
     pub web: crate::web_config::WebConfig,
+    /// The `[store]` section: a Postgres store instead of the SQLite file.
+    pub store: crate::store_config::StoreConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +126,10 @@ impl FeedConfig {
                 message: format!("[history]: {message}"),
             })?;
         let web = raw.web.validated()?;
+        let store = raw
+            .store
+            .validated()
+            .map_err(|message| ConfigError::Parse { message })?;
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
@@ -134,6 +140,7 @@ impl FeedConfig {
             history,
             alerts: raw.alerts,
             web,
+            store,
         })
     }
 
@@ -181,6 +188,8 @@ struct RawFile {
     alerts: crate::alerts_config::AlertsConfig,
     #[serde(default)]
     web: crate::web_config::WebConfig,
+    #[serde(default)]
+    store: crate::store_config::StoreConfig,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).

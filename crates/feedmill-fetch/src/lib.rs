@@ -2,7 +2,8 @@
 //!
 //! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s, the
 //! API's `[auth]` section and `[[key]]` entries, [`AuthConfig`] and [`KeyConfig`], and the
-//! [`ProgramConfig`]s of merchants' conversion postbacks),
+//! [`ProgramConfig`]s of merchants' conversion postbacks, and the `[store]` section's Postgres
+//! URL, [`StoreConfig`]),
 //! the network clients (Adtraction API v3, PartnerBoost's datafeed, Awin feed downloads, plain
 //! URLs and local files), how they behave on a bad day (bounded, jittered retries; per-host rate
 //! limits learned from `X-RateLimit-*`; `Retry-After`), and the feed cache: streaming downloads
@@ -53,6 +54,7 @@ mod retry;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 mod source_config;
+mod store_config;
 mod temp_file;
 mod transactions;
 mod url_source;
@@ -81,6 +83,7 @@ pub use source_config::{
     LinkSettings, NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig,
     UrlConfig, parse_interval,
 };
+pub use store_config::StoreConfig;
 pub use transactions::{
     ProgramCommissionReport, RejectedRow, ReportedTransaction, TransactionReport,
     TransactionWindow, fetch_commissions, fetch_transactions,

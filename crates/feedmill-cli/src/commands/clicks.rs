@@ -1,23 +1,24 @@
 //! `feedmill clicks`: the stored click-outs as NDJSON on stdout, oldest first.
 //!
-//! It reads the store `serve` writes (`--store`, default `feedmill.db` beside the index). An
+//! It reads the store `serve` writes (`--store`, a file or a `postgres://` URL, default
+//! `feedmill.db` beside the index). An
 //! old click log (`--clicks`) is imported first, as `serve` does at start, so the command
 //! shows every click whether or not a server has run since the upgrade; the import is
 //! idempotent. Each line has the click log's fields plus `click_id`, `network`, `merchant`
 //! and `sub_id_4`..`sub_id_6`.
 
+use super::store_location::store_name;
 use crate::cli::ClicksArgs;
 use anyhow::Context;
-use feedmill_store::{ClickStore, SqliteStore, StoreError, TimeRange};
+use feedmill_store::{Store, StoreError, TimeRange};
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use tracing::warn;
 
 pub fn run(args: ClicksArgs) -> anyhow::Result<ExitCode> {
     let store_path = args.store_path();
     let store = open_store(&store_path)?;
-    import_old_log(&store, &args)?;
+    import_old_log(store.as_ref(), &args)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let num_clicks = store
@@ -27,14 +28,14 @@ pub fn run(args: ClicksArgs) -> anyhow::Result<ExitCode> {
             out.write_all(b"\n")?;
             Ok(())
         })
-        .with_context(|| format!("failed to export clicks from {}", store_path.display()))?;
+        .with_context(|| format!("failed to export clicks from {}", store_name(&store_path)))?;
     out.flush()?;
     eprintln!("{num_clicks} clicks");
     Ok(ExitCode::SUCCESS)
 }
 
 /// Imports the old click log `args` names into `store`, if it is there (idempotent).
-pub(crate) fn import_old_log(store: &SqliteStore, args: &ClicksArgs) -> anyhow::Result<()> {
+pub(crate) fn import_old_log(store: &dyn Store, args: &ClicksArgs) -> anyhow::Result<()> {
     let click_log = args.click_log();
     let report = store
         .import_click_log_file(&click_log)
@@ -45,25 +46,4 @@ pub(crate) fn import_old_log(store: &SqliteStore, args: &ClicksArgs) -> anyhow::
     Ok(())
 }
 
-/// Opens (or creates, with its folder) the store at `path`.
-/// The store at `path`, which must exist: commands that only read it (or add to what an
-/// ingest wrote) say where it comes from instead of creating an empty one.
-pub(crate) fn open_existing_store(path: &Path) -> anyhow::Result<SqliteStore> {
-    if !path.exists() {
-        anyhow::bail!(
-            "no store at {}: it is written by `feedmill serve`, `ingest` and `refresh`",
-            path.display()
-        );
-    }
-    SqliteStore::open(path)
-        .with_context(|| format!("failed to open the store at {}", path.display()))
-}
-
-pub(crate) fn open_store(path: &Path) -> anyhow::Result<SqliteStore> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("failed to create the store's folder {}", dir.display()))?;
-    }
-    SqliteStore::open(path)
-        .with_context(|| format!("failed to open the store at {}", path.display()))
-}
+pub(crate) use super::store_location::{open_existing_store, open_store};

@@ -12,8 +12,8 @@ use crate::commands::clicks::{import_old_log, open_store};
 use anyhow::Context;
 use chrono::Utc;
 use feedmill_store::{
-    EarningsQuery, EarningsReport, EarningsRow, EarningsStore, StoreError, UnattributedReport,
-    UnattributedSale, period_range, report_group_by, report_period,
+    EarningsQuery, EarningsReport, EarningsRow, StoreError, UnattributedReport, UnattributedSale,
+    period_range, report_group_by, report_period,
 };
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,8 +24,11 @@ pub fn run(args: EarningsArgs) -> anyhow::Result<ExitCode> {
     let group_by = report_group_by(Some(&args.group_by)).map_err(usage)?;
     let store_path = args.location.store_path();
     let store = open_store(&store_path)?;
-    import_old_log(&store, &args.location)?;
-    let failed = || format!("failed to read earnings from {}", store_path.display());
+    import_old_log(store.as_ref(), &args.location)?;
+    let failed = || {
+        let store = super::store_location::store_name(&store_path);
+        format!("failed to read earnings from {store}")
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.unattributed {

@@ -57,7 +57,7 @@ pub(crate) struct AlertContext<'a> {
 /// Evaluates and delivers the alerts against `index`, printing one summary line; a failure
 /// is printed too, never the command's: its ingest is committed whatever happens here.
 pub(crate) fn after_ingest(args: &AlertArgs, index: &OfferIndex, context: &AlertContext<'_>) {
-    if args.no_alerts || !context.store_path.exists() {
+    if args.no_alerts || !super::store_location::store_exists(context.store_path) {
         return;
     }
     match run_alerts(args, index, context) {
@@ -71,7 +71,7 @@ fn run_alerts(
     index: &OfferIndex,
     context: &AlertContext<'_>,
 ) -> anyhow::Result<AlertRunStats> {
-    let store: Arc<dyn Store> = Arc::new(open_store(context.store_path)?);
+    let store: Arc<dyn Store> = open_store(context.store_path)?;
     let index = Arc::new(index.clone());
     let policy = CallbackPolicy {
         allow_private: args.allow_private_callbacks || context.allow_private,

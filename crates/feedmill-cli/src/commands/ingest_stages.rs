@@ -25,7 +25,7 @@ pub(crate) fn open_stages(
     if !history_on && matching.no_match {
         return Ok(IngestStages::default());
     }
-    let store: Arc<dyn Store> = Arc::new(open_store(store_path)?);
+    let store: Arc<dyn Store> = open_store(store_path)?;
     stages_in(history, config, matching, store)
 }
 

@@ -19,6 +19,7 @@ mod serve;
 mod serve_operator;
 mod serve_transactions;
 mod stats;
+mod store_location;
 mod transactions;
 
 use crate::cli::{Cli, Command, ServeArgs};

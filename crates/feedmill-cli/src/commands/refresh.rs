@@ -6,6 +6,7 @@
 
 use super::fetch::{runtime, selected_sources};
 use super::ingest_alerts::{AlertContext, after_ingest};
+use super::store_location::configured_store;
 use crate::cli::RefreshArgs;
 use anyhow::Context;
 use feedmill_fetch::load_config;
@@ -19,12 +20,9 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
     let index = OfferIndex::open_or_create(&args.index)
         .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
     let ctx = super::fetch::fetch_context(&args.sources.cache)?;
-    let stages = super::ingest_stages::open_stages(
-        &args.history,
-        config.history,
-        &args.matching,
-        &args.store_path(),
-    )?;
+    let store = configured_store(args.store.as_deref(), &config, args.store_path());
+    let stages =
+        super::ingest_stages::open_stages(&args.history, config.history, &args.matching, &store)?;
     let runtime = runtime()?;
     let (mut failed, mut committed) = (0, 0);
     for source in sources {
@@ -38,7 +36,7 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
     drop(runtime);
     if committed > 0 {
         let context = AlertContext {
-            store_path: &args.store_path(),
+            store_path: &store,
             allow_private: config.alerts.allow_private_callbacks,
             now: super::price_history::fixed_now(&args.history)?,
         };

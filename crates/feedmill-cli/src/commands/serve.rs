@@ -18,6 +18,7 @@ use super::ingest_stages::stages_in;
 use super::postback_programs::postback_programs;
 use super::price_history::fixed_now;
 use super::serve_operator::{ServeOperator, auth_settings};
+use super::store_location::configured_store;
 use crate::cli::{MatchingArgs, ServeArgs};
 use anyhow::Context;
 use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
@@ -66,8 +67,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .web
         .page_api_key(|name| std::env::var(name).ok())?
         .map(PageApiKey::new);
-    let store_path = args.store_path();
-    let store: Arc<dyn Store> = Arc::new(open_store(&store_path)?);
+    let store_path = configured_store(args.store.as_deref(), &config, args.store_path());
+    let store: Arc<dyn Store> = open_store(&store_path)?;
     let matching = MatchingArgs {
         no_match: args.no_match,
         rematch: false,

@@ -7,12 +7,12 @@
 use super::UsageError;
 use super::clicks::open_store;
 use super::fetch::runtime;
+use super::store_location::configured_store;
 use crate::cli::{TransactionsArgs, TransactionsCommand, TransactionsSyncArgs};
 use anyhow::Context;
 use feedmill_fetch::{FetchContext, NetworkAccount, load_config};
 use feedmill_pipeline::{TransactionSyncReport, sync_transactions};
 use std::process::ExitCode;
-use std::sync::Arc;
 use tracing::warn;
 
 pub fn run(args: TransactionsArgs) -> anyhow::Result<ExitCode> {
@@ -23,9 +23,10 @@ pub fn run(args: TransactionsArgs) -> anyhow::Result<ExitCode> {
 
 fn sync(args: TransactionsSyncArgs) -> anyhow::Result<ExitCode> {
     let config = load_config(&args.config)?;
+    let store_location = configured_store(args.store.as_deref(), &config, args.store_path());
     let accounts = selected_accounts(config.network_accounts, &args)?;
     let days = args.days.unwrap_or(config.transaction_sync.days);
-    let store = Arc::new(open_store(&args.store_path())?);
+    let store = open_store(&store_location)?;
     let ctx = FetchContext::new(&args.cache).context("failed to set up the HTTP client")?;
     let report = runtime()?.block_on(sync_transactions(
         store,

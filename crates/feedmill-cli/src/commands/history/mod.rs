@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use feedmill_api::{OfferHistory, ProductHistory, merchant_source};
 use feedmill_index::OfferIndex;
 use feedmill_model::{Currency, Decimal, Gtin, Offer};
-use feedmill_store::{DailyLow, PointKind, PriceHistoryStore, PricePoint, SqliteStore};
+use feedmill_store::{DailyLow, PointKind, PricePoint, Store};
 use sparkline::DailySeries;
 use std::process::ExitCode;
 use tracing::warn;
@@ -30,8 +30,10 @@ pub fn run(args: HistoryReportArgs) -> anyhow::Result<ExitCode> {
     let now = Utc::now();
     let since = now - Duration::days(i64::from(args.days));
     match (&args.target.gtin, &args.target.offer) {
-        (Some(gtin), _) => product(&args, &store, index.as_ref(), gtin, since),
-        (None, Some(offer_id)) => offer(&args, &store, index.as_ref(), offer_id, since, now),
+        (Some(gtin), _) => product(&args, store.as_ref(), index.as_ref(), gtin, since),
+        (None, Some(offer_id)) => {
+            offer(&args, store.as_ref(), index.as_ref(), offer_id, since, now)
+        }
         (None, None) => Err(UsageError("give --gtin or --offer".into()).into()),
     }
 }
@@ -48,7 +50,7 @@ fn open_index(args: &HistoryReportArgs) -> Option<OfferIndex> {
 
 fn product(
     args: &HistoryReportArgs,
-    store: &SqliteStore,
+    store: &dyn Store,
     index: Option<&OfferIndex>,
     gtin: &str,
     since: DateTime<Utc>,
@@ -72,7 +74,7 @@ fn product(
 
 fn offer(
     args: &HistoryReportArgs,
-    store: &SqliteStore,
+    store: &dyn Store,
     index: Option<&OfferIndex>,
     offer_id: &str,
     since: DateTime<Utc>,

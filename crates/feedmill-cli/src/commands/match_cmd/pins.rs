@@ -12,9 +12,10 @@ use chrono::Utc;
 use feedmill_api::{PinView, ReviewEntry};
 use feedmill_index::OfferIndex;
 use feedmill_model::product_key;
-use feedmill_store::{PinTarget, ProductMatchStore, ProductPin, SqliteStore};
+use feedmill_store::{PinTarget, ProductPin, Store};
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn review(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     let store = existing_store(&args.at)?;
@@ -115,7 +116,7 @@ pub fn unpin(args: UnpinArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn existing_store(args: &StoreArgs) -> anyhow::Result<SqliteStore> {
+fn existing_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
     open_existing_store(&args.store_path())
 }
 
