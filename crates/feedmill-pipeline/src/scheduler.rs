@@ -5,7 +5,7 @@
 //!
 //! [`run_scheduler`] also takes commands from a [`SchedulerHandle`](crate::SchedulerHandle)
 //! (`scheduler_control`): run a source now, replace the sources after a reload; it skips the
-//! sources the handle paused.
+//! sources the handle paused, and runs nothing while the handle has it on standby.
 
 use crate::ingest_stages::IngestStages;
 use crate::refresh_job::{RefreshReport, refresh_source_recorded};
@@ -68,7 +68,8 @@ pub async fn run_scheduler(
 ) {
     let mut commands_open = true;
     loop {
-        for source in sources.iter().filter(|s| s.every.is_some()) {
+        let standby = control.shared.is_standby();
+        for source in sources.iter().filter(|s| s.every.is_some() && !standby) {
             if control.shared.is_paused(&source.name) {
                 continue;
             }
@@ -132,6 +133,11 @@ impl JobRunner<'_> {
             control.shared.update_job(job_id, JobState::Failed, None);
             return;
         };
+        if control.shared.is_standby() {
+            warn!(source = %name, job_id, "run-now job refused: another process runs the refreshes");
+            control.shared.update_job(job_id, JobState::Failed, None);
+            return;
+        }
         control.shared.update_job(job_id, JobState::Running, None);
         let report = refresh_and_record(index, ctx, source, log, stages).await;
         control.shared.keep_report(&report);

@@ -6,13 +6,15 @@
 //! full channel is an error to the caller, never a wait. Pauses are a shared set the
 //! scheduler reads before each due refresh: they take effect at once, are kept by name (so
 //! they survive a reload that keeps the source), and never stop a run-now the operator asked
-//! for. The job table keeps the last [`MAX_JOBS`] jobs.
+//! for. The job table keeps the last [`MAX_JOBS`] jobs. A scheduler on standby
+//! ([`SchedulerHandle::set_standby`]: another replica holds the refresh lease of a shared
+//! store) runs nothing, scheduled or asked for, until it is told to run again.
 
 use crate::refresh_job::RefreshReport;
 use feedmill_fetch::SourceConfig;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
@@ -66,6 +68,8 @@ pub(crate) struct Shared {
     /// The last refresh of each source, scheduled, run now or at start.
     pub last_reports: Mutex<BTreeMap<String, RefreshReport>>,
     next_job: AtomicU64,
+    /// True while another process runs the refreshes.
+    standby: AtomicBool,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -73,6 +77,10 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    pub(crate) fn is_standby(&self) -> bool {
+        self.standby.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn is_paused(&self, source: &str) -> bool {
         locked(&self.paused).contains(source)
     }
@@ -170,6 +178,12 @@ impl SchedulerHandle {
     pub fn job(&self, job_id: u64) -> Option<Job> {
         let jobs = locked(&self.shared.jobs);
         jobs.iter().find(|job| job.job_id == job_id).cloned()
+    }
+
+    /// Puts the scheduler on standby (`true`: it runs no refresh, and a run-now job fails) or
+    /// back to work (`false`, as it starts).
+    pub fn set_standby(&self, standby: bool) {
+        self.shared.standby.store(standby, Ordering::SeqCst);
     }
 
     /// Stops scheduled refreshes of `source` (a run-now still runs).

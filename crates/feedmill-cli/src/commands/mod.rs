@@ -16,6 +16,7 @@ mod price_history;
 mod refresh;
 mod search;
 mod serve;
+mod serve_lease;
 mod serve_operator;
 mod serve_transactions;
 mod stats;

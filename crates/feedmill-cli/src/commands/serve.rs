@@ -90,6 +90,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let transactions = super::serve_transactions::start(&state, store, ctx.clone(), &config);
     let board = refresh_log_with_alerts(&state);
     let (scheduler, control) = scheduler_channel(&config.sources);
+    let lease = super::serve_lease::follow_lease(&store_path, &scheduler)?;
     if index.num_offers() == 0 && !config.sources.is_empty() {
         info!(
             num_sources = config.sources.len(),
@@ -137,6 +138,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         metrics.abort();
     }
     transactions.abort();
+    if let Some(lease) = lease {
+        lease.abort();
+    }
     index.release_writer();
     served.context("the HTTP server failed")?;
     info!("shut down");

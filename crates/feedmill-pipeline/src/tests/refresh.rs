@@ -222,3 +222,48 @@ async fn the_scheduler_skips_paused_sources_and_runs_jobs_on_command() -> TestRe
     scheduler.abort();
     Ok(())
 }
+
+#[tokio::test]
+async fn a_scheduler_on_standby_runs_nothing_until_it_is_back() -> TestResult {
+    use crate::{JobState, run_scheduler, scheduler_channel};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir()?;
+    let feed = write_feed(dir.path(), "feed.csv", 5)?;
+    let source = file_source(dir.path(), &feed)?;
+    let index = Arc::new(OfferIndex::open_or_create(&dir.path().join("index"))?);
+    let ctx = FetchContext::new(dir.path().join("cache"))?;
+    let log = Arc::new(RecordedLog::default());
+    let (handle, control) = scheduler_channel(std::slice::from_ref(&source));
+    handle.set_standby(true);
+    let tick = std::time::Duration::from_millis(20);
+    let scheduler = tokio::spawn(run_scheduler(
+        index.clone(),
+        ctx,
+        vec![source.clone()],
+        log.clone(),
+        tick,
+        control,
+        IngestStages::default(),
+    ));
+    let job_id = handle.run_now(SOURCE)?;
+    let refused = eventually(|| {
+        handle
+            .job(job_id)
+            .is_some_and(|j| j.state == JobState::Failed)
+    });
+    assert!(refused.await, "{:?}", handle.job(job_id));
+    tokio::time::sleep(tick * 5).await;
+    assert!(
+        log.records().is_empty(),
+        "a due source is not refreshed on standby"
+    );
+    assert_eq!(index.num_offers(), 0);
+
+    handle.set_standby(false);
+    assert!(
+        eventually(|| index.num_offers() == 5).await,
+        "refreshed once back"
+    );
+    scheduler.abort();
+    Ok(())
+}
