@@ -13,6 +13,7 @@ mod normalize_junk;
 mod normalize_losses;
 mod normalize_snapshots;
 mod postback_cli;
+mod postgres_store_cli;
 mod refresh_cli;
 mod serve_cli;
 mod serve_keys_cli;

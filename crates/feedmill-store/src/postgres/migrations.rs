@@ -286,10 +286,16 @@ pub(super) fn migrate(client: &mut Client, label: &str) -> StoreResult<u32> {
     loop {
         let mut transaction = client.transaction()?;
         transaction.execute(super::LOCK_SQL, &[&MIGRATION_LOCK])?;
-        transaction.batch_execute(
-            "CREATE TABLE IF NOT EXISTS feedmill_schema (only_row BOOLEAN PRIMARY KEY \
-             DEFAULT TRUE CHECK (only_row), version BIGINT NOT NULL)",
-        )?;
+        // Asked first (not `IF NOT EXISTS`, whose notice would be logged at every start).
+        let missing: bool = transaction
+            .query_one("SELECT to_regclass('feedmill_schema') IS NULL", &[])?
+            .try_get(0)?;
+        if missing {
+            transaction.batch_execute(
+                "CREATE TABLE feedmill_schema (only_row BOOLEAN PRIMARY KEY DEFAULT TRUE \
+                 CHECK (only_row), version BIGINT NOT NULL)",
+            )?;
+        }
         let found = schema_version(&mut transaction)?;
         if found > supported {
             return Err(StoreError::PostgresSchemaTooNew {
