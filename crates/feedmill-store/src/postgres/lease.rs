@@ -9,6 +9,7 @@
 //! next poll and competes again. [`RefreshLease::is_held`] reads a flag: safe anywhere,
 //! including an async task.
 
+use super::connection::{config_of, connect, password_from_env};
 use crate::error::{StoreResult, describe_postgres};
 use postgres::{Client, Config};
 use std::sync::Arc;
@@ -28,22 +29,15 @@ pub struct RefreshLease {
     thread: Option<JoinHandle<()>>,
 }
 
-impl super::PostgresStore {
-    /// Starts competing for the refresh lease, polling every `poll`.
-    pub fn refresh_lease(&self, poll: Duration) -> StoreResult<RefreshLease> {
-        RefreshLease::start(self.config.clone(), poll)
-    }
-}
-
 impl RefreshLease {
     /// Starts competing for the lease of the store at `url` (the password as
-    /// [`PostgresStore::open`](super::PostgresStore::open) finds it), polling every `poll`.
+    /// `PostgresStore::open` finds it), polling every `poll`.
     pub fn open(url: &str, poll: Duration) -> StoreResult<RefreshLease> {
-        let (config, _) = super::config_of(url, super::password_from_env().as_deref())?;
+        let (config, _) = config_of(url, password_from_env().as_deref())?;
         RefreshLease::start(config, poll)
     }
 
-    fn start(config: Config, poll: Duration) -> StoreResult<RefreshLease> {
+    pub(super) fn start(config: Config, poll: Duration) -> StoreResult<RefreshLease> {
         let held = Arc::new(AtomicBool::new(false));
         let flag = held.clone();
         let (stop, stopped) = channel::<()>();
@@ -98,7 +92,7 @@ impl Drop for RefreshLease {
 fn poll_once(config: &Config, session: &mut Option<Client>, held: bool) -> bool {
     if session.as_ref().is_none_or(Client::is_closed) {
         // A new session holds nothing, whatever the old one held.
-        *session = match super::connect(config) {
+        *session = match connect(config) {
             Ok(client) => Some(client),
             Err(err) => {
                 warn!(error = %describe_postgres(&err), "refresh lease: no connection");

@@ -16,6 +16,7 @@ mod alerts;
 mod api_keys;
 mod clicks;
 mod commissions;
+mod connection;
 mod conversions;
 mod earnings;
 mod gtin_lows;
@@ -30,18 +31,15 @@ mod transactions;
 use crate::error::{StoreError, StoreResult, describe_postgres};
 use crate::store::Migrations;
 use pool::Pool;
-use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
+use postgres::{Client, Config, IsolationLevel, Transaction};
 use std::time::Duration;
 
+pub use connection::{PASSWORD_VARIABLES, is_postgres_url, password_from_env, redacted};
+use connection::{config_of, connect};
 pub use lease::RefreshLease;
 
-/// Environment variables the password is read from, first found first: feedmill's own, then
-/// libpq's.
-pub const PASSWORD_VARIABLES: [&str; 2] = ["FEEDMILL_STORE_PASSWORD", "PGPASSWORD"];
 /// Connections (and worker threads) a store keeps.
 const POOL_SIZE: usize = 4;
-/// How long connecting may take before it fails.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The class of the transaction-level advisory lock every write takes; its other half is the
 /// store's schema (`hashtext(current_schema())`), so stores in other schemas never wait on it.
 const WRITE_LOCK: i32 = 0x6665_6564;
@@ -92,6 +90,11 @@ impl PostgresStore {
             config,
             pool,
         })
+    }
+
+    /// Starts competing for the refresh lease of this store, polling every `poll`.
+    pub fn refresh_lease(&self, poll: Duration) -> StoreResult<RefreshLease> {
+        RefreshLease::start(self.config.clone(), poll)
     }
 
     /// The URL the store was opened with, without its password.
@@ -152,74 +155,6 @@ impl Migrations for PostgresStore {
     fn schema_version(&self) -> StoreResult<u32> {
         self.read(|transaction| migrations::schema_version(transaction))
     }
-}
-
-/// The client settings of `url` with `password` (when the URL has none), and its label.
-pub(super) fn config_of(url: &str, password: Option<&str>) -> StoreResult<(Config, String)> {
-    let label = redacted(url);
-    let mut config: Config = url.parse().map_err(|err| StoreError::PostgresOpen {
-        url: label.clone(),
-        reason: describe_postgres(&err),
-    })?;
-    if let (None, Some(password)) = (config.get_password(), password) {
-        config.password(password);
-    }
-    config.connect_timeout(CONNECT_TIMEOUT);
-    config.application_name("feedmill");
-    Ok((config, label))
-}
-
-/// The first password found in [`PASSWORD_VARIABLES`].
-pub fn password_from_env() -> Option<String> {
-    PASSWORD_VARIABLES
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
-}
-
-/// True when `location` names a Postgres server rather than a file.
-pub fn is_postgres_url(location: &str) -> bool {
-    location.starts_with("postgres://") || location.starts_with("postgresql://")
-}
-
-/// `url` with any password replaced by `***`, fit for logs and errors.
-pub fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = redact_query_password(path);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => {
-            let user = user_info
-                .split_once(':')
-                .map_or(user_info, |(user, _)| user);
-            let hidden = if user_info.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}{path}")
-        }
-        None => format!("{scheme}://{authority}{path}"),
-    }
-}
-
-/// A `password=` query parameter hidden too.
-fn redact_query_password(path: &str) -> String {
-    let Some((base, query)) = path.split_once('?') else {
-        return path.to_string();
-    };
-    let parameters: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{base}?{}", parameters.join("&"))
-}
-
-/// A new connection, durable commits on.
-pub(super) fn connect(config: &Config) -> Result<Client, postgres::Error> {
-    let mut client = config.connect(NoTls)?;
-    client.batch_execute("SET synchronous_commit = on")?;
-    Ok(client)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! caller's thread: it hands the work to a worker and waits on a plain channel. A worker whose
 //! connection broke (a restarted server, a dropped link) reconnects before its next job.
 
+use super::connection::connect;
 use crate::error::{StoreError, StoreResult};
 use postgres::{Client, Config};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -100,7 +101,7 @@ fn work(config: &Config, mut client: Option<Client>, queue: &Mutex<Receiver<Job>
         };
         let Ok(job) = job else { return };
         if client.as_ref().is_none_or(Client::is_closed) {
-            client = match super::connect(config) {
+            client = match connect(config) {
                 Ok(client) => Some(client),
                 Err(err) => {
                     warn!(error = %err, "postgres store worker could not connect");
