@@ -1,6 +1,6 @@
 //! The feedmill store: what happens after the click-out — clicks, conversion postbacks,
 //! network transactions, attribution and earnings — and the price history behind honest
-//! discounts, in one embedded database.
+//! discounts, in one embedded SQLite file or on a Postgres server shared by several processes.
 //!
 //! # The seam
 //! [`Store`] is a set of traits ([`ClickStore`], [`ConversionStore`], [`TransactionStore`],
@@ -23,6 +23,17 @@
 //! caller ([`SqliteStore::writer_stats`] counts writes and commits); reads use a small pool of
 //! read connections, which WAL lets read during writes. A price batch is written as one write,
 //! so it holds the writer while it runs (its comparison is done before, off the writer).
+//!
+//! # Postgres ([`PostgresStore`])
+//! The same traits on a server (`postgres://user@host:port/db`, the password from
+//! [`PASSWORD_VARIABLES`]), the same tables and statements (module `postgres`), its own
+//! versioned migrations. The blocking client runs on worker threads that own the connections,
+//! never on the caller's thread (which may be inside a tokio runtime). Every write is one
+//! transaction holding its schema's advisory write lock, so replicas write one at a time as
+//! SQLite's writer does; commits are durable (`synchronous_commit = on`). [`RefreshLease`]
+//! tells which of the processes on one store runs the refresh jobs. The suite runs against it
+//! when `FEEDMILL_TEST_POSTGRES_URL` names a server (`tests/store/postgres run -- cargo test -p
+//! feedmill-store`).
 //!
 //! # Schema (migration 1)
 //! Money is `INTEGER` ten-thousandths and times `INTEGER` microseconds since the epoch (UTC)
