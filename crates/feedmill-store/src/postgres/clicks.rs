@@ -1,7 +1,7 @@
 //! Clicks on Postgres: recording, reading, listing (a page at a time, so a visitor runs on the
 //! caller's thread without holding every click), counting and importing an old click log.
 
-use super::{PostgresStore, in_write, rows};
+use super::{Lock, PostgresStore, in_write, rows};
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::{ImportReport, parse_logged_click};
 use crate::error::StoreResult;
@@ -22,7 +22,7 @@ const VISIT_PAGE: i64 = 5_000;
 impl ClickStore for PostgresStore {
     fn record_click(&self, click: &Click) -> StoreResult<()> {
         let click = click.clone();
-        self.write(move |transaction| insert_click(transaction, &click, false).map(|_| ()))
+        self.write_unlocked(move |transaction| insert_click(transaction, &click, false).map(|_| ()))
     }
 
     fn submit_click(&self, click: Click, ack: ClickAck) -> Result<(), Box<ClickNotTaken>> {
@@ -34,7 +34,7 @@ impl ClickStore for PostgresStore {
                 return;
             };
             let result = match client {
-                Some(client) => in_write(client, |transaction| {
+                Some(client) => in_write(client, Lock::Skip, |transaction| {
                     insert_click(transaction, &click, false).map(|_| ())
                 }),
                 None => Err(crate::StoreError::Postgres(
@@ -135,7 +135,7 @@ impl PostgresStore {
             return Ok(());
         }
         let num_clicks = chunk.len() as u64;
-        let num_inserted = self.write(move |transaction| {
+        let num_inserted = self.write_unlocked(move |transaction| {
             let mut num_inserted = 0;
             for click in &chunk {
                 num_inserted += insert_click(transaction, click, true)?;
@@ -150,7 +150,7 @@ impl PostgresStore {
     /// Stores every click in one transaction; returns once they are durable. Every id must be
     /// new: one taken id fails the whole batch, which then stores nothing.
     pub fn record_clicks(&self, clicks: Vec<Click>) -> StoreResult<u64> {
-        self.write(move |transaction| {
+        self.write_unlocked(move |transaction| {
             let mut num_inserted = 0;
             for click in &clicks {
                 num_inserted += insert_click(transaction, click, false)?;

@@ -7,7 +7,8 @@
 //! connection of the [`pool`]: writes take a transaction-level advisory lock first, so the
 //! writes of all processes on one database run one at a time, as SQLite's single writer runs
 //! them (read-then-write upserts, compare-and-set claims and price batches keep their meaning
-//! across replicas); reads run in `REPEATABLE READ` read-only transactions, one snapshot each.
+//! across replicas; a click's insert, which reads nothing, skips the lock and commits beside
+//! others); reads run in `REPEATABLE READ` read-only transactions, one snapshot each.
 //! Connections run with `synchronous_commit = on`: a commit has reached the server's WAL on
 //! disk before a method returns. The daily click and sale rollups of SQLite are not kept:
 //! Postgres counts a report's clicks and sales from the tables by their time indexes.
@@ -108,7 +109,20 @@ impl PostgresStore {
         R: Send + 'static,
         F: FnOnce(&mut Transaction<'_>) -> StoreResult<R> + Send + 'static,
     {
-        self.pool.run(move |client| in_write(client, work))
+        self.pool
+            .run(move |client| in_write(client, Lock::Take, work))
+    }
+
+    /// Runs `work` in a write transaction without the write lock: for writes that read nothing
+    /// they depend on (a click's insert), so that they commit side by side and the server
+    /// flushes their commits together.
+    fn write_unlocked<R, F>(&self, work: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Transaction<'_>) -> StoreResult<R> + Send + 'static,
+    {
+        self.pool
+            .run(move |client| in_write(client, Lock::Skip, work))
     }
 
     /// Runs `work` in a read-only transaction: one snapshot of the last commits.
@@ -130,13 +144,24 @@ impl PostgresStore {
     }
 }
 
-/// Runs `work` in a transaction that holds the store's write lock; commits when it succeeds.
+/// Whether a write takes the store's write lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    Take,
+    Skip,
+}
+
+/// Runs `work` in a transaction (holding the store's write lock unless `lock` says to skip
+/// it); commits when it succeeds.
 fn in_write<R>(
     client: &mut Client,
+    lock: Lock,
     work: impl FnOnce(&mut Transaction<'_>) -> StoreResult<R>,
 ) -> StoreResult<R> {
     let mut transaction = client.transaction()?;
-    transaction.execute(LOCK_SQL, &[&WRITE_LOCK])?;
+    if lock == Lock::Take {
+        transaction.execute(LOCK_SQL, &[&WRITE_LOCK])?;
+    }
     // Dropped without commit on error: rolled back.
     let result = work(&mut transaction)?;
     transaction.commit()?;

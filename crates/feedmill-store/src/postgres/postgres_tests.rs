@@ -6,7 +6,9 @@ use super::migrations::MIGRATIONS;
 use crate::click::TimeRange;
 use crate::conversion::ConversionInput;
 use crate::error::{StoreError, StoreResult};
-use crate::store::{ClickStore, ConversionStore, Migrations, PriceHistoryStore, TransactionStore};
+use crate::store::{
+    ClickStore, ConversionStore, EarningsStore, Migrations, PriceHistoryStore, TransactionStore,
+};
 use crate::suite::postgres_fixture::store_in_new_schema;
 use crate::suite::{click, currency, day, dec};
 use crate::transaction::TransactionInput;
@@ -186,4 +188,59 @@ fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     done()
+}
+
+/// Durable click-outs per second on the test server: one caller, then 16 at once, and the
+/// earnings report over them. A measurement, not a check: run it by name with the server
+/// (`tests/store/postgres run -- cargo test -p feedmill-store --release -- --ignored
+/// --nocapture measure_postgres`).
+#[test]
+#[ignore = "a measurement, not a check; run it by name"]
+fn measure_postgres_click_writes() -> StoreResult<()> {
+    const ALONE: usize = 500;
+    const CALLERS: usize = 16;
+    const PER_CALLER: usize = 100;
+    let Some((store, _schema)) = store_in_new_schema("measure_postgres_click_writes")? else {
+        return Ok(());
+    };
+    let started = Instant::now();
+    for n in 0..ALONE {
+        store.record_click(&click(&format!("o{}", n % 50), day(0), Some("a"))?)?;
+    }
+    let alone = started.elapsed();
+    let store = std::sync::Arc::new(store);
+    let started = Instant::now();
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|caller| {
+            let store = store.clone();
+            std::thread::spawn(move || -> StoreResult<()> {
+                for n in 0..PER_CALLER {
+                    store.record_click(&click(&format!("o{caller}-{n}"), day(1), None)?)?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.join().unwrap_or(Err(StoreError::WriterStopped))?;
+    }
+    let together = started.elapsed();
+    let started = Instant::now();
+    let rows = store.earnings(crate::EarningsQuery {
+        range: TimeRange::all(),
+        group_by: crate::GroupBy::Offer,
+    })?;
+    let report = started.elapsed();
+    let rate = |n: usize, took: Duration| n as f64 / took.as_secs_f64();
+    eprintln!(
+        "postgres: {:.0} clicks/s alone ({:.2} ms each), {:.0} clicks/s with {CALLERS} callers, \
+         earnings by offer over {} clicks in {:.1} ms ({} rows)",
+        rate(ALONE, alone),
+        alone.as_secs_f64() * 1000.0 / ALONE as f64,
+        rate(CALLERS * PER_CALLER, together),
+        ALONE + CALLERS * PER_CALLER,
+        report.as_secs_f64() * 1000.0,
+        rows.len()
+    );
+    Ok(())
 }
