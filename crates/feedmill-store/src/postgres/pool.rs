@@ -5,7 +5,9 @@
 //! an async task; callers of the store may be anywhere (a `spawn_blocking` thread, the CLI's main
 //! thread, an async handler's `submit_click`), so the store never calls the client on the
 //! caller's thread: it hands the work to a worker and waits on a plain channel. A worker whose
-//! connection broke (a restarted server, a dropped link) reconnects before its next job.
+//! connection broke (a restarted server, a dropped link) reconnects before its next job; one
+//! idle for a second checks its connection first, so the first write after a server restart
+//! does not fail on a dead connection.
 
 use super::connection::connect;
 use crate::error::{StoreError, StoreResult};
@@ -13,10 +15,16 @@ use postgres::{Client, Config};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 use tracing::warn;
 
 /// Jobs waiting for a worker; past this, callers block (a click submitted is given back).
 const QUEUE_CAPACITY: usize = 1024;
+
+/// How long a connection may sit idle before a job checks it first.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// How long that check may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A job: runs on a worker's client (`None` when the worker could not connect).
 pub(super) type Job = Box<dyn FnOnce(Option<&mut Client>) + Send>;
@@ -94,13 +102,20 @@ impl Drop for Pool {
 }
 
 fn work(config: &Config, mut client: Option<Client>, queue: &Mutex<Receiver<Job>>) {
+    let mut last_used = Instant::now();
     loop {
         let job = match queue.lock() {
             Ok(queue) => queue.recv(),
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        if client.as_ref().is_none_or(Client::is_closed) {
+        // A connection idle for a while may have been dropped by the server (a restart): one
+        // empty query finds out before the job would fail on it.
+        let stale = last_used.elapsed() >= CHECK_AFTER_IDLE
+            && client
+                .as_mut()
+                .is_some_and(|client| client.is_valid(CHECK_TIMEOUT).is_err());
+        if stale || client.as_ref().is_none_or(Client::is_closed) {
             client = match connect(config) {
                 Ok(client) => Some(client),
                 Err(err) => {
@@ -110,5 +125,6 @@ fn work(config: &Config, mut client: Option<Client>, queue: &Mutex<Receiver<Job>
             };
         }
         job(client.as_mut());
+        last_used = Instant::now();
     }
 }

@@ -244,3 +244,29 @@ fn measure_postgres_click_writes() -> StoreResult<()> {
     );
     Ok(())
 }
+
+/// The server ends every connection of the store (as a restart does): after a pause the store
+/// reconnects before its next calls instead of failing them.
+#[test]
+fn a_store_reconnects_after_the_server_dropped_its_connections() -> StoreResult<()> {
+    let Some((store, schema)) = store_in_new_schema("postgres_reconnects")? else {
+        return Ok(());
+    };
+    store.record_click(&click("o1", day(0), None)?)?;
+    let mut admin = schema.config().connect(postgres::NoTls)?;
+    let ended = admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = $1 AND pid <> pg_backend_pid()",
+        &[&schema.schema],
+    )?;
+    assert!(
+        !ended.is_empty(),
+        "the store's connections were there to end"
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    for n in 0..8 {
+        store.record_click(&click(&format!("after{n}"), day(1), None)?)?;
+    }
+    assert_eq!(store.visit_clicks(TimeRange::all(), &mut |_| Ok(()))?, 9);
+    Ok(())
+}

@@ -53,7 +53,7 @@ pub(crate) fn store_in_new_schema(
 /// A schema created for one test, dropped with everything in it when the guard goes.
 pub(crate) struct DroppedSchema {
     config: postgres::Config,
-    schema: String,
+    pub(crate) schema: String,
 }
 
 impl DroppedSchema {
@@ -61,6 +61,8 @@ impl DroppedSchema {
     pub(crate) fn config(&self) -> postgres::Config {
         let mut config = self.config.clone();
         config.options(&format!("-c search_path={}", self.schema));
+        // The schema names the connections too, so a test can find its store's own.
+        config.application_name(&self.schema);
         config
     }
 
