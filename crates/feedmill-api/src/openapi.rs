@@ -1,8 +1,13 @@
 //! The OpenAPI document served at `/openapi.json` (utoipa).
 //!
-//! Schemas of the API's own types are derived from those types. The offer and search-result
-//! schemas describe JSON of the search seam's types; they are mirrored here (the seam does not
-//! depend on utoipa) and a test checks the mirror against real JSON. Query parameters come from
+//! Schemas are derived from the types the answers are serialized from: the API's own types,
+//! and the search seam's and the model's (`feedmill-model`, `feedmill-search` and
+//! `feedmill-store` derive `ToSchema` behind their `openapi` feature, which this crate turns
+//! on). Search answers are written through the API's `offer_links` types, which add the links
+//! to the seam's JSON; those derive their schemas too, and the `Offer` schema is the merge of
+//! the model's offer, the price facts and the links ([`offer_schema`]). Only the small answers
+//! built with `json!` (and the earnings reports) keep hand-written schemas (`schemas`,
+//! `earnings_schemas`), checked against real answers by the tests. Query parameters come from
 //! the tables in [`crate::params`], the same tables that validate requests.
 
 use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
@@ -31,6 +36,7 @@ mod body_rules;
 mod earnings_schemas;
 mod key_paths;
 mod match_paths;
+mod offer_schema;
 mod postback_doc;
 mod refinements;
 mod schemas;
@@ -76,15 +82,6 @@ mod schemas;
         MarketLow,
         MerchantHistory,
         DailyPoint,
-        schemas::Offer,
-        schemas::ExpectedCommission,
-        schemas::ProductMatch,
-        schemas::OfferHit,
-        schemas::GtinGroup,
-        schemas::SearchItem,
-        schemas::SearchResponse,
-        schemas::FacetResults,
-        schemas::FacetValue,
         schemas::Product,
         schemas::Suggestions,
         schemas::Health,
@@ -137,6 +134,7 @@ pub fn document_json_for(mode: crate::auth::AuthMode) -> &'static str {
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    add_answer_schemas(&mut doc);
     let get = |op| PathItem::new(HttpMethod::Get, op);
     let post = |op| PathItem::new(HttpMethod::Post, op);
     let paths = [
@@ -326,6 +324,27 @@ pub fn document() -> utoipa::openapi::OpenApi {
     match_paths::pin_request_rules(&mut doc);
     body_rules::add(&mut doc);
     doc
+}
+
+/// The schemas of the answer types with borrowed fields, which `#[openapi(components(...))]`
+/// cannot name: the search answer and the offer as the API writes them, and every schema they
+/// refer to.
+fn add_answer_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    use crate::offer_links::{LinkedOffer, LinkedResponse};
+    use utoipa::{PartialSchema, ToSchema};
+    let mut schemas = vec![
+        (
+            LinkedResponse::name().into_owned(),
+            LinkedResponse::schema(),
+        ),
+        (LinkedOffer::name().into_owned(), LinkedOffer::schema()),
+    ];
+    <LinkedResponse as ToSchema>::schemas(&mut schemas);
+    <LinkedOffer as ToSchema>::schemas(&mut schemas);
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
 }
 
 /// `/alerts` (201 on creation) and `/alerts/{id}` (GET, and DELETE with 204).

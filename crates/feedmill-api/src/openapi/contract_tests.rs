@@ -80,7 +80,8 @@ pub(super) fn validator_with(doc: &Value, schema: &Value, formats: bool) -> json
         .unwrap_or_else(|err| panic!("schema {schema}: {err}"))
 }
 
-/// Checks one answer against the document's response for its route, method and status.
+/// Checks one answer against the document's response for its route, method and status, formats
+/// (`date-time`) included.
 fn check_answer(doc: &Value, route: &str, method: &str, answer: &(u16, String, Vec<u8>)) {
     let (status, content_type, body) = answer;
     let response = &doc["paths"][route][method]["responses"][status.to_string()];
@@ -100,7 +101,7 @@ fn check_answer(doc: &Value, route: &str, method: &str, answer: &(u16, String, V
     }
     let json: Value = serde_json::from_slice(body)
         .unwrap_or_else(|err| panic!("{method} {route} {status}: not json ({err})"));
-    let errors: Vec<String> = validator(doc, schema)
+    let errors: Vec<String> = validator_with(doc, schema, true)
         .iter_errors(&json)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
