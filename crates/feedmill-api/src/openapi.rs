@@ -585,4 +585,6 @@ mod body_contract_tests;
 #[cfg(test)]
 mod contract_tests;
 #[cfg(test)]
+mod route_tests;
+#[cfg(test)]
 mod tests;

@@ -750,7 +750,7 @@ async fn routes_are_grouped_public_partner_operator() {
     let f = fixture();
     type Group = (
         &'static str,
-        fn() -> Router<AppState>,
+        fn() -> Vec<crate::router::Route>,
         &'static [&'static str],
     );
     let groups: [Group; 3] = [
@@ -812,7 +812,7 @@ async fn routes_are_grouped_public_partner_operator() {
                 .replace("{name}", "x")
                 .replace("{program_id}", "x")
                 .replace("{file}", "app.js");
-            let response = build()
+            let response = crate::router::router_of(build())
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))
                 .await
