@@ -11,11 +11,31 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// Liveness and the number of offers served.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::HEALTH,
+    summary = "Liveness",
+    description = "",
+    responses(
+        (status = 200, description = "Up", body = crate::openapi::schemas::Health),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "status": "ok", "offers": state.index().num_offers() }))
 }
 
 /// Prometheus text exposition.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::METRICS,
+    summary = "Prometheus metrics",
+    description = "",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let offers = state
         .blocking(|state| {
@@ -32,6 +52,16 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
 }
 
 /// Every source known to the index or to the refresher.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SOURCES,
+    summary = "Sources and their last refresh",
+    description = "",
+    responses(
+        (status = 200, description = "Every source", body = crate::openapi::schemas::Sources),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
     let mut board = state.sources().snapshot();
@@ -67,6 +97,16 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
 
 /// The OpenAPI document, as this server's auth mode has it (in open mode no operation asks
 /// for a key).
+#[utoipa::path(
+    get,
+    path = crate::route_paths::OPENAPI,
+    summary = "This document",
+    description = "",
+    responses(
+        (status = 200, description = "OpenAPI document"),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn openapi_json(State(state): State<AppState>) -> Response {
     let content_type = HeaderValue::from_static("application/json");
     let document = openapi::document_json_for(state.keys().mode());

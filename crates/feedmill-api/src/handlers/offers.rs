@@ -14,6 +14,18 @@ use feedmill_search::PricedOffer;
 use serde_json::{Value, json};
 
 /// One offer with its links.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::OFFER,
+    summary = "One offer",
+    description = "",
+    params(crate::openapi::handler_params::OfferIdPath, crate::openapi::handler_params::OfferQuery),
+    responses(
+        (status = 200, description = "The offer with its links", body = crate::offer_links::LinkedOffer<'static>),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn offer(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -39,6 +51,18 @@ pub(crate) async fn offer(
 
 /// Every offer of one GTIN, cheapest total (price + shipping) first; for a key limited to
 /// sources, only the offers of those sources (none is a `404`, as for an unknown GTIN).
+#[utoipa::path(
+    get,
+    path = crate::route_paths::PRODUCT,
+    summary = "Every offer of one product, cheapest total first: by GTIN, or by the product id the matcher gave its offers",
+    description = "",
+    params(crate::openapi::handler_params::ProductPath, crate::openapi::handler_params::OfferQuery),
+    responses(
+        (status = 200, description = "The product's offers", body = crate::openapi::schemas::Product),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn product(
     State(state): State<AppState>,
     Path(id): Path<String>,

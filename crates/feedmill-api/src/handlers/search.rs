@@ -23,6 +23,17 @@ use std::time::Instant;
 /// A price range with `min_price` above `max_price` matches nothing (as a range query does in
 /// Elasticsearch): it is answered without asking the seam, which refuses it. Every parameter
 /// valid by the OpenAPI document alone then gives an answer.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SEARCH,
+    summary = "Search offers",
+    description = "",
+    params(crate::openapi::handler_params::SearchQuery),
+    responses(
+        (status = 200, description = "A page of offers (or GTIN groups), each offer with tracking_url, deep_link and click_url", body = crate::offer_links::LinkedResponse<'static>),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -110,6 +121,17 @@ fn empty_answer(request: &SearchRequest) -> SearchResponse {
 }
 
 /// Completions of what a shopper is typing: brands and titles.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SUGGEST,
+    summary = "Search-as-you-type over titles and brands",
+    description = "",
+    params(crate::openapi::handler_params::SuggestQuery),
+    responses(
+        (status = 200, description = "Suggestions", body = crate::openapi::schemas::Suggestions),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
