@@ -21,18 +21,16 @@ use crate::types::{
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
-use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, Schema, SchemaFormat};
-use utoipa::openapi::{ArrayBuilder, Content, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
+use utoipa::openapi::{ArrayBuilder, Content, ObjectBuilder, Ref, ResponseBuilder, Type};
 
 mod body_rules;
 pub(crate) mod earnings_schemas;
 pub(crate) mod handler_params;
 mod handler_paths;
-mod key_paths;
-mod match_paths;
+mod key_answers;
 mod offer_schema;
+mod pin_rules;
 mod postback_doc;
 mod refinements;
 pub(crate) mod schemas;
@@ -120,7 +118,7 @@ pub fn document_json_for(mode: crate::auth::AuthMode) -> &'static str {
         crate::auth::AuthMode::Keys => document_json(),
         crate::auth::AuthMode::Open => OPEN.get_or_init(|| {
             let mut doc = document();
-            key_paths::without_key_requirements(&mut doc);
+            key_answers::without_key_requirements(&mut doc);
             doc.to_json()
                 .unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
         }),
@@ -135,12 +133,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.paths
         .paths
         .insert(route_paths::POSTBACK.to_string(), postback_doc::path_item());
-    for (path, item) in key_paths::paths().into_iter().chain(match_paths::paths()) {
-        doc.paths.paths.insert(path.to_string(), item);
-    }
-    key_paths::add_key_answers(&mut doc);
+    key_answers::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
-    match_paths::pin_request_rules(&mut doc);
+    pin_rules::pin_request_rules(&mut doc);
     body_rules::add(&mut doc);
     doc
 }
@@ -166,16 +161,6 @@ fn add_answer_schemas(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-fn ok(schema: &str, description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/json",
-            Content::new(Some(Ref::from_schema_name(schema))),
-        )
-        .build()
-}
-
 fn error_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
@@ -184,61 +169,6 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
             Content::new(Some(Ref::from_schema_name("ErrorBody"))),
         )
         .build()
-}
-
-fn op(
-    summary: &str,
-    query: &[ParamSpec],
-    path: &[(&str, &str, Option<&str>)],
-    body: Option<&str>,
-    success: utoipa::openapi::Response,
-) -> Operation {
-    let mut builder = OperationBuilder::new()
-        .summary(Some(summary))
-        .response("200", success);
-    for (name, description, pattern) in path {
-        let schema = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(*pattern);
-        builder = builder.parameter(
-            ParameterBuilder::new()
-                .name(*name)
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some(*description))
-                .schema(Some(schema)),
-        );
-    }
-    for parameter in handler_params::query_parameters(query) {
-        builder = builder.parameter(parameter);
-    }
-    if let Some(body) = body {
-        let content = Content::new(Some(Ref::from_schema_name(body)));
-        builder = builder.request_body(Some(
-            RequestBodyBuilder::new()
-                .required(Some(Required::True))
-                .content("application/json", content)
-                .build(),
-        ));
-    }
-    let mut errors = vec![("400", "Bad request"), ("500", "Internal error")];
-    if !path.is_empty() {
-        errors.push(("404", "Not found"));
-    }
-    if body.is_some() {
-        errors.extend([
-            (
-                "408",
-                "The body paused longer than the body read timeout; the connection is closed",
-            ),
-            ("413", "Body over 1 MiB"),
-            ("415", "Body is not JSON"),
-        ]);
-    }
-    for (status, description) in errors {
-        builder = builder.response(status, error_response(description));
-    }
-    builder.build()
 }
 
 /// A parameter's schema: its kind and the values the server accepts ([`ParamValues`]). A blank

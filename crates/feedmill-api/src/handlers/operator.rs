@@ -32,6 +32,19 @@ impl From<OperatorError> for ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_REFRESH,
+    summary = "Refreshes a source now",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 202, description = r#"Queued: {"job_id": ...}"#),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn refresh_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -41,6 +54,19 @@ pub(crate) async fn refresh_source(
     Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::JOB,
+    summary = "A refresh job's state and report",
+    description = "",
+    params(crate::openapi::handler_params::JobIdPath),
+    responses(
+        (status = 200, description = "The job", body = crate::operator::JobView),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn job(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -50,6 +76,19 @@ pub(crate) async fn job(
         .ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job {id:?}")))
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_PAUSE,
+    summary = "Pauses a source's scheduled refreshes",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 200, description = "The source's pause state", body = crate::openapi::schemas::PauseState),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn pause_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -59,6 +98,19 @@ pub(crate) async fn pause_source(
     Ok(Json(json!({ "source": name, "paused": true })))
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_RESUME,
+    summary = "Resumes a source's scheduled refreshes",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 200, description = "The source's pause state", body = crate::openapi::schemas::PauseState),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn resume_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -69,6 +121,17 @@ pub(crate) async fn resume_source(
 }
 
 /// Reloading reads files: it runs off the async workers.
+#[utoipa::path(
+    post,
+    path = crate::route_paths::ADMIN_RELOAD,
+    summary = "Re-reads the configuration (sources, keys and postback programs); a broken file is a 400 and changes nothing",
+    description = "",
+    responses(
+        (status = 200, description = "Reloaded", body = crate::operator::ReloadSummary),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn reload(State(state): State<AppState>) -> Result<Json<ReloadSummary>, ApiError> {
     let operator = operator(&state)?;
     let summary = tokio::task::spawn_blocking(move || operator.reload())

@@ -7,6 +7,7 @@
 
 use super::{error_response, param_schema};
 use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
+use crate::match_params::MATCHES_PARAMS;
 use crate::params::{
     CLICK_PARAMS, GTIN_PATTERN, HISTORY_PARAMS, OFFER_PARAMS, PRODUCT_PATTERN, ParamSpec,
     SEARCH_PARAMS, SUGGEST_PARAMS,
@@ -94,6 +95,10 @@ params_type!(
     UnattributedQuery => query_parameters(UNATTRIBUTED_PARAMS)
 );
 params_type!(
+    /// `GET /matches`'s query ([`MATCHES_PARAMS`]).
+    MatchesQuery => query_parameters(MATCHES_PARAMS)
+);
+params_type!(
     /// `{id}` of the offer routes.
     OfferIdPath => path_parameter("id", "Offer id", None)
 );
@@ -125,6 +130,39 @@ params_type!(
     /// `{file}` of `/assets/{file}`.
     AssetPath => path_parameter("file", "File name", None)
 );
+
+params_type!(
+    /// `{name}` of the source operations.
+    SourceNamePath => path_parameter("name", "Source name", None)
+);
+params_type!(
+    /// `{id}` of `/jobs/{id}`.
+    JobIdPath => path_parameter("id", "Job id", None)
+);
+params_type!(
+    /// `{id}` of `/keys/{id}` ([`crate::types::RUN_TIME_KEY_ID_PATTERN`]).
+    KeyIdPath => path_parameter(
+        "id",
+        "A run-time key's id (keys of the config file are removed from the file)",
+        Some(crate::types::RUN_TIME_KEY_ID_PATTERN),
+    )
+);
+
+/// `GET /matches`'s answer: the review list (`status=review`) or the pins (`status=pinned`).
+pub(crate) struct MatchLists;
+
+impl utoipa::PartialSchema for MatchLists {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::Ref;
+        use utoipa::openapi::schema::{OneOfBuilder, Schema};
+        let lists = OneOfBuilder::new()
+            .item(Ref::from_schema_name("ReviewList"))
+            .item(Ref::from_schema_name("PinList"));
+        RefOr::T(Schema::OneOf(lists.build()))
+    }
+}
+
+impl utoipa::ToSchema for MatchLists {}
 
 macro_rules! errors_type {
     ($(#[$doc:meta])* $name:ident => [$(($status:literal, $description:literal)),* $(,)?]) => {
@@ -162,4 +200,15 @@ errors_type!(
         ("413", "Body over 1 MiB"),
         ("415", "Body is not JSON"),
     ]
+);
+errors_type!(
+    /// An operator route of a source, a job or a key: nothing by that name.
+    SourceNotFound => [("404", "No such source, job or key")]
+);
+errors_type!(
+    /// An operator route that needs the scheduler.
+    OperatorUnavailable => [(
+        "503",
+        "The server runs no scheduler to operate, or its queue is full"
+    )]
 );

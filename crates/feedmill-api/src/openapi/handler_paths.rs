@@ -4,7 +4,9 @@
 //! and answers. Added to the document here, one line per handler; a test
 //! (`route_tests`) holds the document's operations to the router's.
 
-use crate::handlers::{alerts, clickout, earnings, health, history, links, offers, search};
+use crate::handlers::{
+    alerts, clickout, earnings, health, history, keys, links, matches, offers, operator, search,
+};
 use crate::web;
 use utoipa::Path;
 use utoipa::openapi::OpenApi;
@@ -31,6 +33,18 @@ pub(super) fn add(doc: &mut OpenApi) {
     add_one::<alerts::__path_create_alert>(doc);
     add_one::<alerts::__path_alert>(doc);
     add_one::<alerts::__path_delete_alert>(doc);
+    add_one::<keys::__path_list_keys>(doc);
+    add_one::<keys::__path_create_key>(doc);
+    add_one::<keys::__path_delete_key>(doc);
+    add_one::<keys::__path_create_scoped_key>(doc);
+    add_one::<operator::__path_refresh_source>(doc);
+    add_one::<operator::__path_pause_source>(doc);
+    add_one::<operator::__path_resume_source>(doc);
+    add_one::<operator::__path_job>(doc);
+    add_one::<operator::__path_reload>(doc);
+    add_one::<matches::__path_matches>(doc);
+    add_one::<matches::__path_pin_offer>(doc);
+    add_one::<matches::__path_unpin_offer>(doc);
 }
 
 /// `P`'s operation under its path and methods. The handler's name is not published as an
