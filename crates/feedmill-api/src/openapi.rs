@@ -12,7 +12,6 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{ParamKind, ParamSpec, ParamValues};
-use crate::route_paths;
 use crate::source_status::SourceStatus;
 use crate::types::{
     AdvertiserId, AlertCreated, AlertRequest, AlertView, BatchItem, BatchRequest, BatchResponse,
@@ -31,7 +30,7 @@ mod handler_paths;
 mod key_answers;
 mod offer_schema;
 mod pin_rules;
-mod postback_doc;
+pub(crate) mod postback_doc;
 mod refinements;
 pub(crate) mod schemas;
 
@@ -130,9 +129,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     add_answer_schemas(&mut doc);
     handler_paths::add(&mut doc);
-    doc.paths
-        .paths
-        .insert(route_paths::POSTBACK.to_string(), postback_doc::path_item());
     key_answers::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
     pin_rules::pin_request_rules(&mut doc);

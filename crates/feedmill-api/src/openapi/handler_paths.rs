@@ -5,7 +5,8 @@
 //! (`route_tests`) holds the document's operations to the router's.
 
 use crate::handlers::{
-    alerts, clickout, earnings, health, history, keys, links, matches, offers, operator, search,
+    alerts, clickout, earnings, health, history, keys, links, matches, offers, operator, postback,
+    search,
 };
 use crate::web;
 use utoipa::Path;
@@ -45,6 +46,8 @@ pub(super) fn add(doc: &mut OpenApi) {
     add_one::<matches::__path_matches>(doc);
     add_one::<matches::__path_pin_offer>(doc);
     add_one::<matches::__path_unpin_offer>(doc);
+    add_one::<postback::PostbackQueryDoc>(doc);
+    add_one::<postback::PostbackBodyDoc>(doc);
 }
 
 /// `P`'s operation under its path and methods. The handler's name is not published as an
