@@ -1,14 +1,20 @@
-//! The OpenAPI document served at `/openapi.json` (utoipa).
+//! The OpenAPI document served at `/openapi.json` (utoipa), generated from the code so it
+//! cannot drift from it.
 //!
-//! Schemas are derived from the types the answers are serialized from: the API's own types,
-//! and the search seam's and the model's (`feedmill-model`, `feedmill-search` and
-//! `feedmill-store` derive `ToSchema` behind their `openapi` feature, which this crate turns
-//! on). Search answers are written through the API's `offer_links` types, which add the links
-//! to the seam's JSON; those derive their schemas too, and the `Offer` schema is the merge of
-//! the model's offer, the price facts and the links ([`offer_schema`]). Only the small answers
-//! built with `json!` (and the earnings reports) keep hand-written schemas (`schemas`,
-//! `earnings_schemas`), checked against real answers by the tests. Query parameters come from
-//! the tables in [`crate::params`], the same tables that validate requests.
+//! - **Schemas** are derived from the types the answers are serialized from and the bodies read
+//!   into: the API's own, and the search seam's and the model's (`feedmill-model`,
+//!   `feedmill-search` and `feedmill-store` derive `ToSchema` behind their `openapi` feature,
+//!   which this crate turns on). Search answers are written through `offer_links`' types, which
+//!   add the links to the seam's JSON and derive their schemas too; the `Offer` schema merges
+//!   the model's offer, the price facts and the links ([`offer_schema`]). Only the small answers
+//!   built with `json!` keep hand-written schemas ([`schemas`]), checked against real answers by
+//!   the tests.
+//! - **Operations** are documented on their handlers (`#[utoipa::path]`, the postback's as
+//!   `utoipa::Path` impls beside it) and collected by [`handler_paths`]; their query parameters
+//!   come from the tables in [`crate::params`], the same tables that validate requests
+//!   ([`handler_params`]). `route_tests` holds the document's operations to the router's.
+//! - What a derive cannot say is added after: the shared answers and cross-field rules
+//!   (`refinements`, `body_rules`, `pin_rules`) and the key answers (`key_answers`).
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::params::{ParamKind, ParamSpec, ParamValues};
@@ -24,7 +30,6 @@ use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, Schema, SchemaFormat};
 use utoipa::openapi::{ArrayBuilder, Content, ObjectBuilder, Ref, ResponseBuilder, Type};
 
 mod body_rules;
-pub(crate) mod earnings_schemas;
 pub(crate) mod handler_params;
 mod handler_paths;
 mod key_answers;
@@ -89,11 +94,12 @@ pub(crate) mod schemas;
         crate::operator::JobStatus,
         crate::operator::ReloadSummary,
         schemas::PauseState,
-        earnings_schemas::EarningsReport,
-        earnings_schemas::EarningsRow,
-        earnings_schemas::CommissionByStatus,
-        earnings_schemas::UnattributedSales,
-        earnings_schemas::UnattributedSale,
+        feedmill_store::EarningsReport,
+        feedmill_store::EarningsRow,
+        feedmill_store::CommissionByStatus,
+        feedmill_store::UnattributedReport,
+        feedmill_store::UnattributedSale,
+        feedmill_store::GroupBy,
     ))
 )]
 struct ApiDoc;

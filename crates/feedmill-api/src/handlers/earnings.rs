@@ -24,7 +24,7 @@ use std::sync::Arc;
     description = "",
     params(crate::openapi::handler_params::EarningsQuery),
     responses(
-        (status = 200, description = "One row per group and currency", body = crate::openapi::earnings_schemas::EarningsReport),
+        (status = 200, description = "One row per group and currency", body = feedmill_store::EarningsReport),
         crate::openapi::handler_params::ReadErrors,
         (status = 503, description = "The store could not answer; try again shortly", body = crate::error::ErrorBody),
     )
@@ -56,7 +56,7 @@ pub(crate) async fn earnings(
     description = "",
     params(crate::openapi::handler_params::UnattributedQuery),
     responses(
-        (status = 200, description = "Every unattributed sale of the period", body = crate::openapi::earnings_schemas::UnattributedSales),
+        (status = 200, description = "Every unattributed sale of the period", body = feedmill_store::UnattributedReport),
         crate::openapi::handler_params::ReadErrors,
         (status = 503, description = "The store could not answer; try again shortly", body = crate::error::ErrorBody),
     )

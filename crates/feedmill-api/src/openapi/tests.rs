@@ -155,6 +155,16 @@ fn print_document() {
     println!("{}", document().to_pretty_json().unwrap_or_default());
 }
 
+/// Asserts that `json` validates against the component schema `name`, formats included.
+fn valid(doc: &Value, name: &str, json: &Value) {
+    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    let validator = super::contract_tests::validator_with(doc, &schema, true);
+    let errors: Vec<String> = validator.iter_errors(json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}\n{json}");
+}
+
+/// The store's reports, as the earnings routes write them, validate against their derived
+/// schemas and name every property.
 #[test]
 fn earnings_schemas_name_every_field_the_reports_write() {
     let doc = doc_json();
@@ -182,6 +192,28 @@ fn earnings_schemas_name_every_field_the_reports_write() {
             .unwrap_or_default()
     };
     let json = serde_json::to_value(&report).unwrap_or_default();
+    valid(&doc, "EarningsReport", &json);
+    let sales = feedmill_store::UnattributedReport {
+        from: chrono::DateTime::UNIX_EPOCH,
+        to: chrono::DateTime::UNIX_EPOCH,
+        num_sales: 2,
+        sales: vec![
+            feedmill_store::UnattributedSale::Conversion {
+                conversion_id: "c1".into(),
+                program_id: "p1".into(),
+                order_id: "o1".into(),
+            },
+            feedmill_store::UnattributedSale::Transaction {
+                network: feedmill_model::Network::Awin,
+                transaction_id: "t1".into(),
+            },
+        ],
+    };
+    valid(
+        &doc,
+        "UnattributedSales",
+        &serde_json::to_value(&sales).unwrap_or_default(),
+    );
     assert_eq!(properties(&doc, "EarningsReport"), keys(&json));
     assert_eq!(properties(&doc, "EarningsRow"), keys(&json["rows"][0]));
     assert_eq!(properties(&doc, "CommissionByStatus"), keys(&commission));
