@@ -6,9 +6,8 @@
 //!   `feedmill-search` and `feedmill-store` derive `ToSchema` behind their `openapi` feature,
 //!   which this crate turns on). Search answers are written through `offer_links`' types, which
 //!   add the links to the seam's JSON and derive their schemas too; the `Offer` schema merges
-//!   the model's offer, the price facts and the links ([`offer_schema`]). Only the small answers
-//!   built with `json!` keep hand-written schemas ([`schemas`]), checked against real answers by
-//!   the tests.
+//!   the model's offer, the price facts and the links ([`offer_schema`]). No schema is written
+//!   by hand; the tests validate real answers against them all the same.
 //! - **Operations** are documented on their handlers (`#[utoipa::path]`, the postback's as
 //!   `utoipa::Path` impls beside it) and collected by [`handler_paths`]; their query parameters
 //!   come from the tables in [`crate::params`], the same tables that validate requests
@@ -37,7 +36,6 @@ mod offer_schema;
 mod pin_rules;
 pub(crate) mod postback_doc;
 mod refinements;
-pub(crate) mod schemas;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -80,10 +78,11 @@ pub(crate) mod schemas;
         MarketLow,
         MerchantHistory,
         DailyPoint,
-        schemas::Product,
-        schemas::Suggestions,
-        schemas::Health,
-        schemas::Sources,
+        crate::types::Product,
+        crate::types::Suggestions,
+        crate::types::Health,
+        crate::types::Sources,
+        crate::types::JobQueued,
         crate::types::NewKeyRequest,
         crate::types::KeyView,
         crate::types::KeyList,
@@ -93,7 +92,7 @@ pub(crate) mod schemas;
         crate::operator::JobView,
         crate::operator::JobStatus,
         crate::operator::ReloadSummary,
-        schemas::PauseState,
+        crate::types::PauseState,
         feedmill_store::EarningsReport,
         feedmill_store::EarningsRow,
         feedmill_store::CommissionByStatus,

@@ -3,12 +3,11 @@
 use crate::error::ApiError;
 use crate::openapi;
 use crate::state::AppState;
-use crate::types::SourceView;
+use crate::types::{Health, SourceView, Sources};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
 /// Liveness and the number of offers served.
 #[utoipa::path(
@@ -17,12 +16,15 @@ use serde_json::{Value, json};
     summary = "Liveness",
     description = "",
     responses(
-        (status = 200, description = "Up", body = crate::openapi::schemas::Health),
+        (status = 200, description = "Up", body = crate::types::Health),
         crate::openapi::handler_params::ReadErrors,
     )
 )]
-pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "status": "ok", "offers": state.index().num_offers() }))
+pub(crate) async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".to_string(),
+        offers: state.index().num_offers(),
+    })
 }
 
 /// Prometheus text exposition.
@@ -58,11 +60,11 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
     summary = "Sources and their last refresh",
     description = "",
     responses(
-        (status = 200, description = "Every source", body = crate::openapi::schemas::Sources),
+        (status = 200, description = "Every source", body = crate::types::Sources),
         crate::openapi::handler_params::ReadErrors,
     )
 )]
-pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Sources>, ApiError> {
     let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
     let mut board = state.sources().snapshot();
     let operator = state.operator();
@@ -92,7 +94,7 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
         });
     }
     views.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(json!({ "sources": views })))
+    Ok(Json(Sources { sources: views }))
 }
 
 /// The OpenAPI document, as this server's auth mode has it (in open mode no operation asks

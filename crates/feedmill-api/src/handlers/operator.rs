@@ -6,10 +6,10 @@
 use crate::error::{ApiError, ErrorCode};
 use crate::operator::{JobView, Operator, OperatorError, ReloadSummary};
 use crate::state::AppState;
+use crate::types::{JobQueued, PauseState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use std::sync::Arc;
 
 fn operator(state: &AppState) -> Result<Arc<dyn Operator>, ApiError> {
@@ -39,7 +39,7 @@ impl From<OperatorError> for ApiError {
     description = "",
     params(crate::openapi::handler_params::SourceNamePath),
     responses(
-        (status = 202, description = r#"Queued: {"job_id": ...}"#),
+        (status = 202, description = r#"Queued: {"job_id": ...}"#, body = crate::types::JobQueued),
         crate::openapi::handler_params::ReadErrors,
         crate::openapi::handler_params::SourceNotFound,
         crate::openapi::handler_params::OperatorUnavailable,
@@ -48,10 +48,10 @@ impl From<OperatorError> for ApiError {
 pub(crate) async fn refresh_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<JobQueued>), ApiError> {
     let job_id = operator(&state)?.refresh(&name)?;
     tracing::info!(source = %name, job = %job_id, "refresh queued by the operator");
-    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+    Ok((StatusCode::ACCEPTED, Json(JobQueued { job_id })))
 }
 
 #[utoipa::path(
@@ -83,7 +83,7 @@ pub(crate) async fn job(
     description = "",
     params(crate::openapi::handler_params::SourceNamePath),
     responses(
-        (status = 200, description = "The source's pause state", body = crate::openapi::schemas::PauseState),
+        (status = 200, description = "The source's pause state", body = crate::types::PauseState),
         crate::openapi::handler_params::ReadErrors,
         crate::openapi::handler_params::SourceNotFound,
         crate::openapi::handler_params::OperatorUnavailable,
@@ -92,10 +92,13 @@ pub(crate) async fn job(
 pub(crate) async fn pause_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PauseState>, ApiError> {
     operator(&state)?.pause(&name)?;
     tracing::info!(source = %name, "source paused");
-    Ok(Json(json!({ "source": name, "paused": true })))
+    Ok(Json(PauseState {
+        source: name,
+        paused: true,
+    }))
 }
 
 #[utoipa::path(
@@ -105,7 +108,7 @@ pub(crate) async fn pause_source(
     description = "",
     params(crate::openapi::handler_params::SourceNamePath),
     responses(
-        (status = 200, description = "The source's pause state", body = crate::openapi::schemas::PauseState),
+        (status = 200, description = "The source's pause state", body = crate::types::PauseState),
         crate::openapi::handler_params::ReadErrors,
         crate::openapi::handler_params::SourceNotFound,
         crate::openapi::handler_params::OperatorUnavailable,
@@ -114,10 +117,13 @@ pub(crate) async fn pause_source(
 pub(crate) async fn resume_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PauseState>, ApiError> {
     operator(&state)?.resume(&name)?;
     tracing::info!(source = %name, "source resumed");
-    Ok(Json(json!({ "source": name, "paused": false })))
+    Ok(Json(PauseState {
+        source: name,
+        paused: false,
+    }))
 }
 
 /// Reloading reads files: it runs off the async workers.

@@ -4,13 +4,13 @@ use crate::error::ApiError;
 use crate::offer_links::{Decoration, LinkedResponse};
 use crate::params::{search_request, suggest_request};
 use crate::state::AppState;
+use crate::types::Suggestions;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::Utc;
 use feedmill_search::{FacetKind, FacetResults, SearchRequest, SearchResponse, SortOrder};
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -128,21 +128,22 @@ fn empty_answer(request: &SearchRequest) -> SearchResponse {
     description = "",
     params(crate::openapi::handler_params::SuggestQuery),
     responses(
-        (status = 200, description = "Suggestions", body = crate::openapi::schemas::Suggestions),
+        (status = 200, description = "Suggestions", body = crate::types::Suggestions),
         crate::openapi::handler_params::ReadErrors,
     )
 )]
 pub(crate) async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Suggestions>, ApiError> {
     let (text, limit) = suggest_request(query.as_deref())?;
     let suggestions = state
         .blocking(move |state| Ok((text.clone(), state.index().suggest(&text, limit)?)))
         .await?;
-    Ok(Json(
-        json!({ "query": suggestions.0, "suggestions": suggestions.1 }),
-    ))
+    Ok(Json(Suggestions {
+        query: suggestions.0,
+        suggestions: suggestions.1,
+    }))
 }
 
 #[cfg(test)]
