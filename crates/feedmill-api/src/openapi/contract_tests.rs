@@ -1,7 +1,8 @@
 //! The OpenAPI document against the server itself, through the router over the fixture index:
 //! real answers of every route validate against the response schema the document gives for
-//! their status (so the hand-mirrored schemas of `schemas` cannot drift), and each query
-//! parameter's schema accepts exactly the values the server accepts.
+//! their status, formats included (the schemas are derived from the answers' types; this checks
+//! the derive's reading of their serde attributes), and each query parameter's schema accepts
+//! exactly the values the server accepts.
 
 use super::{document_json, param_schema};
 use crate::params::{ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS, SUGGEST_PARAMS};

@@ -320,3 +320,34 @@ fn every_json_body_but_the_postback_refuses_unknown_fields() {
     }
     assert!(bodies >= 7, "{bodies} JSON bodies");
 }
+
+/// Every `$ref` under `value`.
+fn refs_in(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.insert(target.clone());
+            }
+            map.values().for_each(|v| refs_in(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_in(v, found)),
+        _ => {}
+    }
+}
+
+/// The components are listed by hand (`ApiDoc`, `add_answer_schemas`): every schema an
+/// operation or another schema refers to must be among them.
+#[test]
+fn every_reference_names_a_component() {
+    let doc = doc_json();
+    let mut found = BTreeSet::new();
+    refs_in(&doc, &mut found);
+    assert!(found.len() > 40, "{} references", found.len());
+    for target in found {
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{target} is not a component"
+        );
+    }
+}
