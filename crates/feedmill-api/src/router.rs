@@ -216,7 +216,11 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if is_json {
         return response;
     }
-    let response_connection = response.headers().get(header::CONNECTION).cloned();
+    // Headers the status needs beside its body (`Allow` on a 405, RFC 9110 §15.5.6).
+    let kept: Vec<_> = [header::CONNECTION, header::ALLOW, header::RETRY_AFTER]
+        .into_iter()
+        .filter_map(|name| Some((name.clone(), response.headers().get(&name)?.clone())))
+        .collect();
     let code = ErrorCode::for_status(status);
     // axum's rejections say what was wrong in a short text body; keep it as the message.
     let text = axum::body::to_bytes(response.into_body(), MAX_ERROR_TEXT)
@@ -236,9 +240,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
     let error = ApiError::new(code, message);
     let mut answer = axum::Json(error.body_with_request_id(&request_id)).into_response();
     *answer.status_mut() = status;
-    if let Some(connection) = response_connection {
-        answer.headers_mut().insert(header::CONNECTION, connection);
-    }
+    answer.headers_mut().extend(kept);
     answer
 }
 

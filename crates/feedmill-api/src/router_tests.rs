@@ -303,6 +303,8 @@ async fn bad_requests_are_4xx_json_never_500() {
     let wrong_method = send(&f.state, request(Method::DELETE, "/search", Body::empty())).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.error_code(), "method_not_allowed");
+    let allow = wrong_method.headers.get(header::ALLOW);
+    assert_eq!(allow.and_then(|v| v.to_str().ok()), Some("GET,HEAD"));
 }
 
 #[tokio::test]
