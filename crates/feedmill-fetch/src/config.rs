@@ -38,6 +38,8 @@ pub struct FeedConfig {
     pub alerts: crate::alerts_config::AlertsConfig,
     /// The `[web]` section: the comparison page's settings.
     pub web: crate::web_config::WebConfig,
+    /// The `[search]` section: the search backend that holds the offers.
+    pub search: crate::search_config::SearchConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,8 @@ pub enum ConfigError {
     TransactionSync { message: String },
     #[error(transparent)]
     Web(#[from] crate::web_config::WebConfigError),
+    #[error(transparent)]
+    Search(#[from] crate::search_config::SearchConfigError),
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     #[error("program \"{id}\": {message}")]
@@ -124,6 +128,7 @@ impl FeedConfig {
                 message: format!("[history]: {message}"),
             })?;
         let web = raw.web.validated()?;
+        let search = raw.search.validated()?;
         Ok(FeedConfig {
             sources,
             auth: raw.auth.unwrap_or_default(),
@@ -134,6 +139,7 @@ impl FeedConfig {
             history,
             alerts: raw.alerts,
             web,
+            search,
         })
     }
 
@@ -181,6 +187,8 @@ struct RawFile {
     alerts: crate::alerts_config::AlertsConfig,
     #[serde(default)]
     web: crate::web_config::WebConfig,
+    #[serde(default)]
+    search: crate::search_config::RawSearch,
 }
 
 /// An id written either as a number or a string (`brand_id = 66303` or `"66303"`).
