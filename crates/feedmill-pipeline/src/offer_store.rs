@@ -7,6 +7,10 @@
 //! through the traits only; its failures are [`PipelineError::Backend`]. Product matching needs
 //! the index's candidates ([`OfferStore::match_candidates`]): a seam backend has none, and the
 //! index sink then ingests without matching (see `index_sink.rs`).
+//!
+//! A seam backend may block on the network (Typesense's blocking HTTP client, which must not
+//! run on an async worker): its calls here leave the worker first when made on one of a
+//! multi-threaded runtime (`tokio::task::block_in_place`), as the scheduler's are.
 
 use crate::error::PipelineError;
 use feedmill_index::{
@@ -66,7 +70,7 @@ impl OfferStore {
     pub fn stats(&self) -> Result<Vec<SourceStats>, PipelineError> {
         match self {
             OfferStore::Index(index) => Ok(index.stats()?),
-            OfferStore::Backend(backend) => Ok(backend.stats()?),
+            OfferStore::Backend(backend) => Ok(off_the_workers(|| backend.stats())?),
         }
     }
 
@@ -87,7 +91,7 @@ impl OfferStore {
     pub fn num_offers(&self) -> u64 {
         match self {
             OfferStore::Index(index) => index.num_offers(),
-            OfferStore::Backend(backend) => backend.num_offers(),
+            OfferStore::Backend(backend) => off_the_workers(|| backend.num_offers()),
         }
     }
 
@@ -99,19 +103,34 @@ impl OfferStore {
     /// Starts replacing every offer of `source` behind `guard`.
     pub fn begin(&self, source: &str, guard: IngestOptions) -> Result<Replacement, PipelineError> {
         match self {
-            OfferStore::Index(index) => Ok(Replacement::Index(
-                index.begin_source_ingest(source, guard)?,
-            )),
+            OfferStore::Index(index) => {
+                let ingest = index.begin_source_ingest(source, guard)?;
+                Ok(Replacement::Index(Box::new(ingest)))
+            }
             OfferStore::Backend(backend) => {
-                Ok(Replacement::Backend(backend.begin_replace(source, guard)?))
+                let replacement = off_the_workers(|| backend.begin_replace(source, guard))?;
+                Ok(Replacement::Backend(replacement))
             }
         }
     }
 }
 
+/// Runs `work` that may block: off the async worker when called on one of a multi-threaded
+/// runtime, else right here (a blocking-pool thread, or no runtime at all).
+fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 /// One source's replacement in progress; dropped without a commit, it rolls back.
 pub enum Replacement {
-    Index(SourceIngest),
+    /// Boxed: one allocation per replacement keeps the enum small.
+    Index(Box<SourceIngest>),
     Backend(Box<dyn SourceReplacement>),
 }
 
@@ -136,7 +155,7 @@ impl Replacement {
 
     pub fn commit(self, meta: IngestMeta) -> Result<IngestOutcome, PipelineError> {
         match self {
-            Replacement::Index(ingest) => Ok(ingest.commit(meta)?),
+            Replacement::Index(ingest) => Ok((*ingest).commit(meta)?),
             Replacement::Backend(replacement) => Ok(replacement.commit(meta)?),
         }
     }

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-/// Liveness and the number of offers served.
+/// Liveness and the number of offers served (read on the blocking pool: a backend may ask a
+/// cluster).
 #[utoipa::path(
     get,
     path = crate::route_paths::HEALTH,
@@ -20,11 +21,14 @@ use axum::response::{IntoResponse, Response};
         crate::openapi::handler_params::ReadErrors,
     )
 )]
-pub(crate) async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let offers = state
+        .blocking(|state| Ok(state.index().num_offers()))
+        .await?;
+    Ok(Json(Health {
         status: "ok".to_string(),
-        offers: state.index().num_offers(),
-    })
+        offers,
+    }))
 }
 
 /// Prometheus text exposition.
