@@ -19,3 +19,4 @@ mod serve_keys_cli;
 mod serve_transactions_cli;
 mod support;
 mod transactions_cli;
+mod typesense_cli;
