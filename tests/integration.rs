@@ -20,3 +20,4 @@ mod serve_transactions_cli;
 mod support;
 mod transactions_cli;
 mod typesense_cli;
+mod typesense_failover;

@@ -5,6 +5,12 @@
 //! [`ATTEMPTS_PER_NODE`] rounds over the list with a growing pause between rounds; a 4xx is an
 //! answer and never retried. Nodes marked down are skipped while any node is up, and tried
 //! anyway when none is (a whole cluster that comes back is used again without a restart).
+//!
+//! A node serves calls only once it is *admitted*: none is at first, and a node that fails
+//! loses it. Typesense answers `/health` ok on a restarted node before it has caught up with
+//! the others, so the backend admits a node only when it holds the live generations whole
+//! (`typesense_backend.rs`); [`TypesenseClient::nodes_to_admit`] lists the nodes to check.
+//! While no node is admitted (a whole cluster restarted, or start-up), any node up serves.
 
 use crate::error::TypesenseError;
 use reqwest::Method;
@@ -43,6 +49,7 @@ pub struct TypesenseClient {
     api_key: String,
     next: AtomicUsize,
     down_until: Mutex<Vec<Option<Instant>>>,
+    admitted: Mutex<Vec<bool>>,
 }
 
 impl TypesenseClient {
@@ -70,6 +77,7 @@ impl TypesenseClient {
         Ok(TypesenseClient {
             http,
             down_until: Mutex::new(vec![None; urls.len()]),
+            admitted: Mutex::new(vec![false; urls.len()]),
             nodes: urls,
             api_key: api_key.to_string(),
             next: AtomicUsize::new(0),
@@ -192,6 +200,24 @@ impl TypesenseClient {
         }
     }
 
+    /// [`TypesenseClient::get_at`] for a text answer (an export).
+    pub fn get_text_at(
+        &self,
+        node: usize,
+        path: &[&str],
+    ) -> Result<Option<String>, TypesenseError> {
+        let what = describe(&Method::GET, path);
+        let build = |url: Url| self.http.get(url);
+        match self.attempt(node % self.nodes.len(), &what, path, &build)? {
+            Attempt::Answered(None) => Ok(None),
+            Attempt::Answered(Some(response)) => response
+                .text()
+                .map(Some)
+                .map_err(|err| TypesenseError::bad_answer(&what, err)),
+            Attempt::Failed(last) => Err(TypesenseError::Unavailable { attempts: 1, last }),
+        }
+    }
+
     /// One request to one node: an answer (`None` for a 404), a failure worth another node
     /// (connection, timeout, 5xx), or a client error.
     fn attempt(
@@ -217,20 +243,53 @@ impl TypesenseClient {
         }
     }
 
-    /// The next node in turn that is not marked down, or the next in turn when all are.
+    /// The next node in turn that is admitted and not marked down; else the next that is not
+    /// marked down; else the next in turn.
     fn pick_node(&self) -> usize {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
-        (0..self.nodes.len())
-            .map(|offset| (start + offset) % self.nodes.len())
-            .find(|node| down[*node].is_none_or(|until| until <= now))
+        let admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        let in_turn = || (0..self.nodes.len()).map(|offset| (start + offset) % self.nodes.len());
+        let up = |node: &usize| down[*node].is_none_or(|until| until <= now);
+        in_turn()
+            .find(|node| admitted[*node] && up(node))
+            .or_else(|| in_turn().find(up))
             .unwrap_or(start % self.nodes.len())
     }
 
-    fn mark_down(&self, node: usize) {
+    /// Takes `node` out of rotation for [`DOWN_FOR`]; it serves again once admitted.
+    pub fn mark_down(&self, node: usize) {
+        self.defer(node, DOWN_FOR);
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node] = false;
+    }
+
+    /// Looks at `node` again (for admission) only after `pause`.
+    pub fn defer(&self, node: usize, pause: Duration) {
         let mut down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
-        down[node] = Some(Instant::now() + DOWN_FOR);
+        down[node] = Some(Instant::now() + pause);
+    }
+
+    /// Lets `node` serve calls.
+    pub fn admit(&self, node: usize) {
+        if !self.is_admitted(node) {
+            tracing::info!(node = %self.nodes[node], "typesense node admitted: it holds the live generations");
+        }
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node] = true;
+    }
+
+    pub fn is_admitted(&self, node: usize) -> bool {
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node]
+    }
+
+    /// The nodes not admitted and not marked down now: the ones to check for admission.
+    pub fn nodes_to_admit(&self) -> Vec<usize> {
+        let now = Instant::now();
+        let down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        let admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        (0..self.nodes.len())
+            .filter(|node| !admitted[*node] && down[*node].is_none_or(|until| until <= now))
+            .collect()
     }
 }
 

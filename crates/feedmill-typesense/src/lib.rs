@@ -22,8 +22,10 @@
 //! that answers holds the new generation's full count before the flip, and shows the flip
 //! before the old generation is deleted (30 s at most); the tests pass on one node and on a
 //! 3-node cluster (`tests/cluster/typesense run --nodes 3 -- …`). A node that does not answer
-//! is not waited for; keeping searches off a restarted node until it has caught up is left for
-//! the failure tests on a cluster.
+//! is not waited for. Searches read only nodes that hold the live generations whole: a node
+//! restarted after a failure, which says `/health` ok before it has caught up, is admitted
+//! again only once it shows every source's live generation and their full counts
+//! (`node_admission.rs`).
 //!
 //! # Where answers differ from the tantivy index
 //! The differential test (`tests/typesense/differential.rs`) runs one query set against both
@@ -60,6 +62,7 @@ mod client;
 mod collections;
 mod error;
 mod live_set;
+mod node_admission;
 mod offer_document;
 mod search_answer;
 mod search_params;
