@@ -79,18 +79,36 @@ fn steady_search(expected: u64) -> impl Fn(&Server) -> Option<String> + Send + '
 fn gen_feed(dir: &Path, name: &str, seed: &str) -> PathBuf {
     let path = dir.join(name);
     let output = feedmill()
-        .args(["gen", "--format", "google-xml", "--bad-share", "0", "--seed", seed])
+        .args([
+            "gen",
+            "--format",
+            "google-xml",
+            "--bad-share",
+            "0",
+            "--seed",
+            seed,
+        ])
         .args(["--offers", &BULK_OFFERS.to_string(), "--out"])
         .arg(&path)
         .output()
         .expect("run feedmill gen");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     path
 }
 
 fn ingest(dir: &Path, config: &Path, source: &str, feed: &Path) -> std::process::Child {
     feedmill()
-        .args(["ingest", "--no-match", "--no-history", "--no-alerts", "--force"])
+        .args([
+            "ingest",
+            "--no-match",
+            "--no-history",
+            "--no-alerts",
+            "--force",
+        ])
         .arg("--config")
         .arg(config)
         .arg("--index")
@@ -131,10 +149,8 @@ fn all_healthy() -> bool {
 #[test]
 fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
     let on_cluster = typesense_env().filter(|(nodes, _)| nodes.len() == 3);
-    let (Some((nodes, _)), Ok("1")) = (
-        on_cluster,
-        std::env::var("FEEDMILL_KILL_NODES").as_deref(),
-    ) else {
+    let (Some((nodes, _)), Ok("1")) = (on_cluster, std::env::var("FEEDMILL_KILL_NODES").as_deref())
+    else {
         eprintln!(
             "skipped: needs a 3-node cluster it may kill nodes of (FEEDMILL_KILL_NODES=1 \
              tests/cluster/typesense run --nodes 3 -- cargo test -p feedmill-cli --test \
@@ -158,7 +174,11 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
     std::thread::sleep(Duration::from_secs(5));
     stop.store(true, Ordering::SeqCst);
     let (num_checked, failures) = searches.join().expect("the search thread");
-    assert!(failures.is_empty(), "{} of {num_checked} failed: {failures:?}", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {num_checked} failed: {failures:?}",
+        failures.len()
+    );
     eprintln!("1. leader {leader} killed: {num_checked} searches and lookups, all answered");
     cluster(&["restart", &leader]);
     wait_until("every node healthy", Duration::from_secs(60), all_healthy);
@@ -166,7 +186,10 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
     // 2. A follower down while a large source is ingested, then restarted.
     let bulk = gen_feed(dir.path(), "bulk.xml", "7");
     let leader = cluster(&["leader"]);
-    let follower = ["0", "1", "2"].into_iter().find(|n| *n != leader).unwrap_or("0");
+    let follower = ["0", "1", "2"]
+        .into_iter()
+        .find(|n| *n != leader)
+        .unwrap_or("0");
     cluster(&["kill", follower]);
     finished(ingest(dir.path(), &config, "bulk", &bulk));
     let bulk_path = "/search?source=bulk&per_page=1";
@@ -181,7 +204,11 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
     std::thread::sleep(Duration::from_secs(3));
     stop.store(true, Ordering::SeqCst);
     let (num_checked, failures) = bulk_searches.join().expect("the search thread");
-    assert!(failures.is_empty(), "{} of {num_checked} stale: {failures:?}", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {num_checked} stale: {failures:?}",
+        failures.len()
+    );
     eprintln!("2. node {follower} restarted behind: {num_checked} searches, none from it early");
 
     // 3. The leader killed during an ingest.
@@ -194,26 +221,35 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
         report.contains(&format!("{BULK_OFFERS} offers (was {BULK_OFFERS})")),
         "{report}"
     );
-    assert_eq!(total(&server, bulk_path), (200, Some(BULK_OFFERS)), "none lost or doubled");
+    assert_eq!(
+        total(&server, bulk_path),
+        (200, Some(BULK_OFFERS)),
+        "none lost or doubled"
+    );
     eprintln!("3. leader {leader} killed during an ingest: committed, {BULK_OFFERS} offers");
     cluster(&["restart", &leader]);
     wait_until("every node healthy", Duration::from_secs(60), all_healthy);
 
     // 4. The whole cluster down, then back.
     cluster(&["kill", "all"]);
-    for path in ["/search?q=headphones", "/offers/techstore%3ATS-p070", "/suggest?q=br"] {
+    for path in [
+        "/search?q=headphones",
+        "/offers/techstore%3ATS-p070",
+        "/suggest?q=br",
+    ] {
         let (status, answer) = server.get(path);
         assert_eq!(status, 503, "{path}: {answer}");
-        assert_eq!(answer["error"]["code"], "search_unavailable", "{path}: {answer}");
+        assert_eq!(
+            answer["error"]["code"], "search_unavailable",
+            "{path}: {answer}"
+        );
         let message = answer["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains("try again"), "{path}: {answer}");
     }
     cluster(&["restart", "all"]);
-    wait_until(
-        "searches answered again",
-        Duration::from_secs(90),
-        || total(&server, "/search?q=headphones&per_page=5") == (200, Some(headphones)),
-    );
+    wait_until("searches answered again", Duration::from_secs(90), || {
+        total(&server, "/search?q=headphones&per_page=5") == (200, Some(headphones))
+    });
     assert_eq!(total(&server, bulk_path), (200, Some(BULK_OFFERS)));
     eprintln!("4. whole cluster down: 503s; back up: answered without a restart");
     let server = Arc::into_inner(server).map(Server::interrupt);

@@ -6,6 +6,11 @@
 //! answer and never retried. Nodes marked down are skipped while any node is up, and tried
 //! anyway when none is (a whole cluster that comes back is used again without a restart).
 //!
+//! A write (an import, a delete, a meta document) keeps trying for [`WRITE_PATIENCE`] rather
+//! than a fixed number of rounds: when the leader dies, the others refuse writes until they have
+//! elected a new one, which takes seconds; a read (searches included) gives up after the rounds,
+//! so that a cluster that is down is answered as such quickly.
+//!
 //! A node serves calls only once it is *admitted*: none is at first, and a node that fails
 //! loses it. Typesense answers `/health` ok on a restarted node before it has caught up with
 //! the others, so the backend admits a node only when it holds the live generations whole
@@ -30,6 +35,10 @@ const DOWN_FOR: Duration = Duration::from_secs(2);
 const ATTEMPTS_PER_NODE: usize = 3;
 /// Pause after a failed round, times the round number.
 const ROUND_PAUSE: Duration = Duration::from_millis(200);
+/// How long a write keeps trying: longer than a leader election.
+const WRITE_PATIENCE: Duration = Duration::from_secs(30);
+/// The longest pause between two rounds.
+const MAX_ROUND_PAUSE: Duration = Duration::from_secs(1);
 /// Connecting to a node on a LAN or loopback takes well under this.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A whole call, including an import batch.
@@ -97,7 +106,9 @@ impl TypesenseClient {
         T: DeserializeOwned,
     {
         let what = describe(&method, path);
-        let response = self.send(&what, path, |url| {
+        // A multi-search is a POST that only reads.
+        let is_read = method == Method::GET || path.first() == Some(&"multi_search");
+        let response = self.send(&what, path, !is_read, |url| {
             let request = self.http.request(method.clone(), url).query(query);
             match body {
                 Some(body) => request.json(body),
@@ -121,7 +132,7 @@ impl TypesenseClient {
         body: String,
     ) -> Result<String, TypesenseError> {
         let what = describe(&Method::POST, path);
-        let response = self.send(&what, path, |url| {
+        let response = self.send(&what, path, true, |url| {
             self.http
                 .post(url)
                 .query(query)
@@ -137,26 +148,35 @@ impl TypesenseClient {
     /// Reads a text answer (JSON lines of an export).
     pub fn get_text(&self, path: &[&str]) -> Result<String, TypesenseError> {
         let what = describe(&Method::GET, path);
-        let response = self.send(&what, path, |url| self.http.get(url))?;
+        let response = self.send(&what, path, false, |url| self.http.get(url))?;
         let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
         response
             .text()
             .map_err(|err| TypesenseError::bad_answer(&what, err))
     }
 
-    /// Runs one call with retries over the nodes; `Ok(None)` for a 404.
+    /// Runs one call with retries over the nodes (a `write` until [`WRITE_PATIENCE`] is
+    /// spent); `Ok(None)` for a 404.
     fn send(
         &self,
         what: &str,
         path: &[&str],
+        write: bool,
         build: impl Fn(Url) -> RequestBuilder,
     ) -> Result<Option<Response>, TypesenseError> {
-        let attempts = self.nodes.len() * ATTEMPTS_PER_NODE;
+        let started = Instant::now();
+        let rounds_left = |attempt: usize| match write {
+            true => started.elapsed() < WRITE_PATIENCE,
+            false => attempt < self.nodes.len() * ATTEMPTS_PER_NODE,
+        };
         let mut last = String::new();
-        for attempt in 0..attempts {
+        let mut attempt = 0;
+        while attempt == 0 || attempt % self.nodes.len() != 0 || rounds_left(attempt) {
             if attempt > 0 && attempt % self.nodes.len() == 0 {
-                std::thread::sleep(ROUND_PAUSE * (attempt / self.nodes.len()) as u32);
+                let round = (attempt / self.nodes.len()) as u32;
+                std::thread::sleep((ROUND_PAUSE * round).min(MAX_ROUND_PAUSE));
             }
+            attempt += 1;
             let node = self.pick_node();
             match self.attempt(node, what, path, &build)? {
                 Attempt::Answered(response) => return Ok(response),
@@ -167,7 +187,10 @@ impl TypesenseClient {
                 }
             }
         }
-        Err(TypesenseError::Unavailable { attempts, last })
+        Err(TypesenseError::Unavailable {
+            attempts: attempt,
+            last,
+        })
     }
 
     /// A node's base URL, for messages.
