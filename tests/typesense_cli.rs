@@ -56,22 +56,27 @@ pub(crate) fn typesense_config(dir: &Path, nodes: &[String], collection: &str) -
     path
 }
 
+/// `feedmill ingest` of one feed as `source` into the backend `config` picks, in `dir`.
+fn ingest_feed(dir: &Path, config: &Path, source: &str, feed: &Path) -> std::process::Output {
+    feedmill()
+        .args(["ingest", "--no-match", "--no-history", "--no-alerts"])
+        .arg("--config")
+        .arg(config)
+        .arg("--index")
+        .arg(dir.join("index"))
+        .arg("--store")
+        .arg(dir.join("feedmill.db"))
+        .args(["--source", source])
+        .arg(feed)
+        .output()
+        .expect("run feedmill ingest")
+}
+
 /// `feedmill ingest` of the demo feeds into the backend `config` picks, in `dir`.
 pub(crate) fn ingest_demo_feeds(dir: &Path, config: &Path) {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../feeds/demo");
     for (source, file) in FEEDS {
-        let output = feedmill()
-            .args(["ingest", "--no-match", "--no-history", "--no-alerts"])
-            .arg("--config")
-            .arg(config)
-            .arg("--index")
-            .arg(dir.join("index"))
-            .arg("--store")
-            .arg(dir.join("feedmill.db"))
-            .args(["--source", source])
-            .arg(demo.join(file))
-            .output()
-            .expect("run feedmill ingest");
+        let output = ingest_feed(dir, config, source, &demo.join(file));
         assert!(
             output.status.success(),
             "ingest {source}: {}",
@@ -328,6 +333,26 @@ fn ingest_and_serve_on_typesense_answer_as_on_tantivy() {
         assert_eq!(on_t.len(), on_s.len(), "{path}: {on_t:?} vs {on_s:?}");
     }
     same_answer(&tantivy, &typesense, "/health");
+
+    // The shrink guard: a feed of three offers for a source of fifty is refused by both, and
+    // both keep serving the fifty.
+    let small = crate::support::fixture("google-rss.xml");
+    for (dir, config) in [
+        (&on_tantivy, &tantivy_config),
+        (&on_typesense, &typesense_config),
+    ] {
+        let output = ingest_feed(dir, config, "techstore", &small);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("would shrink from 50"), "{stderr}");
+    }
+    let kept = same_search(
+        &tantivy,
+        &typesense,
+        "/search?source=techstore&sort=price_asc&per_page=1",
+        true,
+    );
+    assert_eq!(kept["total"], 50, "the guard kept the source");
     assert_eq!(tantivy.interrupt(), Some(0));
     assert_eq!(typesense.interrupt(), Some(0), "Ctrl-C stops it gracefully");
 }
