@@ -57,6 +57,21 @@
 //!   refused as user errors rather than answered as if no offer had dropped.
 //! - A search costs one multi-search request; `generation`, `stats`, `num_offers` and a cached
 //!   search each read the meta collection first.
+//! - Suggestions: with more completions than the limit, each engine fills it with other titles
+//!   (the same completions when the limit holds them all).
+//! - No matched products: matching needs the tantivy index's candidates, so the binary ingests
+//!   into Typesense without it (`/products/{gtin}` works; `/products/{p…}` is refused).
+//!
+//! The binary-level differential test (`tests/typesense_cli.rs`) runs `feedmill ingest` and
+//! `feedmill serve` on both backends and compares their HTTP answers; `tests/typesense_failover.rs`
+//! kills nodes of a 3-node cluster under them.
+//!
+//! # Failures
+//! The client fails over between nodes (`client.rs`): reads give up after three rounds, so that
+//! a cluster with no node answering is [`SearchError::Unavailable`](feedmill_search::SearchError)
+//! quickly (the API's 503); writes keep trying for 30 s, longer than a leader election, so that
+//! a refresh whose leader dies retries its import on the others and commits. Nodes are read
+//! only once admitted (`node_admission.rs`).
 
 mod client;
 mod collections;
