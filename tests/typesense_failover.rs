@@ -232,8 +232,13 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
     // 3. The leader killed during an ingest.
     let phase = Instant::now();
     let changed = gen_feed(dir.path(), "bulk-2.xml", "8");
-    let running = ingest(dir.path(), &config, "bulk", &changed);
+    let mut running = ingest(dir.path(), &config, "bulk", &changed);
     std::thread::sleep(Duration::from_millis(1500));
+    let still_running = matches!(running.try_wait(), Ok(None));
+    assert!(
+        still_running,
+        "the ingest still runs when its leader is killed"
+    );
     let leader = cluster(&["kill", "leader"]);
     let report = finished(running);
     assert!(
