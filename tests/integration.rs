@@ -20,3 +20,5 @@ mod serve_keys_cli;
 mod serve_transactions_cli;
 mod support;
 mod transactions_cli;
+mod typesense_cli;
+mod typesense_failover;

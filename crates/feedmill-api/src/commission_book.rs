@@ -85,7 +85,7 @@ impl CommissionRules {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::testing::full_offer;
     use feedmill_model::Decimal;

@@ -61,6 +61,8 @@ pub enum ErrorCode {
     /// The click store could not record a click-out (it is not redirected unrecorded), or
     /// could not answer a report.
     StoreUnavailable,
+    /// The search backend could not be reached (no node of a search cluster answered).
+    SearchUnavailable,
     Internal,
 }
 
@@ -103,6 +105,7 @@ impl ErrorCode {
             InvalidConfig => ("invalid_config", StatusCode::BAD_REQUEST),
             OperatorUnavailable => ("operator_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             StoreUnavailable => ("store_unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            SearchUnavailable => ("search_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -206,6 +209,16 @@ impl From<SearchError> for ApiError {
     fn from(err: SearchError) -> ApiError {
         if err.is_user_error() {
             ApiError::new(ErrorCode::InvalidParameter, err.to_string())
+        } else if err.is_unavailable() {
+            // Logged in full; the caller learns that trying again may work.
+            tracing::error!(error = %err, "search backend unavailable");
+            ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    ErrorCode::SearchUnavailable,
+                    "the search backend could not be reached; try again shortly",
+                )
+            }
         } else {
             ApiError::internal("search backend", err)
         }
@@ -299,6 +312,15 @@ mod tests {
         let locked = std::io::Error::other("index /secret/path is locked by another writer");
         let internal: ApiError = SearchError::backend(locked).into();
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let down = std::io::Error::other("no node at http://10.0.0.7:8108 answered");
+        let unavailable: ApiError = SearchError::unavailable(down).into();
+        assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unavailable.code.as_str(), "search_unavailable");
+        assert!(
+            !unavailable.message.contains("10.0.0.7"),
+            "{}",
+            unavailable.message
+        );
         assert!(!internal.body().to_string().contains("secret"));
     }
 

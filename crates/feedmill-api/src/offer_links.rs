@@ -34,21 +34,39 @@ pub(crate) fn click_url(base: &str, offer_id: &str, ids: &SubIds) -> String {
     url
 }
 
-/// An offer as answers carry it: its own fields, then its links.
+/// An offer as answers carry it: its own fields, its honest numbers, then its links. Its
+/// schema (`Offer` in the document) is these three parts' derived schemas merged
+/// (`crate::openapi`'s `offer_schema`).
 #[derive(Serialize)]
 pub(crate) struct LinkedOffer<'a> {
     #[serde(flatten)]
-    offer: &'a Offer,
-    /// `tracking_url: null` for an offer without one (the offer's own fields leave it out; an
-    /// offer with one writes it itself).
-    #[serde(rename = "tracking_url", skip_serializing_if = "Option::is_none")]
-    no_tracking_url: Option<()>,
+    pub(crate) offer: &'a Offer,
     /// The honest numbers, when price history is kept (see `feedmill_search::PriceFacts`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    price_facts: Option<&'a PriceFacts>,
+    pub(crate) price_facts: Option<&'a PriceFacts>,
+    #[serde(flatten)]
+    pub(crate) links: OfferLinks,
+}
+
+/// The links every offer of an answer carries (always there, `null` when unknown), and what it
+/// is expected to earn.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct OfferLinks {
+    /// The network's click URL exactly as the feed gives it; `null` for an offer without one
+    /// (the offer's own fields leave it out; an offer with one writes it itself).
+    #[serde(rename = "tracking_url", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = true)]
+    no_tracking_url: Option<()>,
+    /// The tracking link to this product page with the caller's sub-id.
+    #[schema(required = true)]
     deep_link: Option<String>,
+    /// Our click-out URL: records the click, then redirects to `deep_link`.
+    #[schema(required = true)]
     click_url: Option<String>,
+    /// What the offer is expected to earn under its program's known commission rules; absent
+    /// when none are known.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     expected_commission: Option<ExpectedCommission>,
 }
 
@@ -75,11 +93,13 @@ impl<'a> LinkedOffer<'a> {
         let click_url = has_destination.then(|| click_url(&config.public_base_url, &offer.id, ids));
         LinkedOffer {
             offer,
-            no_tracking_url: offer.tracking_url.is_none().then_some(()),
             price_facts: None,
-            deep_link,
-            click_url,
-            expected_commission: commissions.expected(offer),
+            links: OfferLinks {
+                no_tracking_url: offer.tracking_url.is_none().then_some(()),
+                deep_link,
+                click_url,
+                expected_commission: commissions.expected(offer),
+            },
         }
     }
 
@@ -101,16 +121,21 @@ pub(crate) fn priced_offer_json(
     serde_json::to_value(linked).map_err(|err| ApiError::internal("offer json", err))
 }
 
-/// A search answer with the links on every offer, grouped ones included: the fields of
-/// [`SearchResponse`], in its shape.
-#[derive(Serialize)]
+/// A search answer with the links on every offer, grouped ones included: the fields of the
+/// seam's `SearchResponse`, in its shape.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SearchResponse)]
 pub(crate) struct LinkedResponse<'a> {
     total: u64,
+    #[schema(value_type = u64)]
     page: usize,
+    #[schema(value_type = u64)]
     per_page: usize,
     took_ms: u64,
     items: Vec<LinkedItem<'a>>,
+    /// Only the requested facets; left out when none was asked for.
     #[serde(skip_serializing_if = "no_facets")]
+    #[schema(value_type = Option<FacetResults>, nullable = false)]
     facets: &'a FacetResults,
 }
 
@@ -118,33 +143,51 @@ fn no_facets(facets: &&FacetResults) -> bool {
     facets.is_empty()
 }
 
-#[derive(Serialize)]
+/// One result: an offer, or all offers of one product.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SearchItem)]
 #[serde(untagged)]
 enum LinkedItem<'a> {
     Group(LinkedGroup<'a>),
     Offer(LinkedHit<'a>),
 }
 
-/// [`OfferHit`] with links.
-#[derive(Serialize)]
+/// The seam's `OfferHit` with links: an offer with its relevance score (`null` when none was
+/// computed).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = OfferHit)]
 struct LinkedHit<'a> {
     #[serde(flatten)]
     offer: LinkedOffer<'a>,
+    #[schema(required = true)]
     score: Option<f32>,
 }
 
-/// [`GtinGroup`] with links on its offers.
-#[derive(Serialize)]
+/// The seam's `GtinGroup` with links on its offers: all offers of one product in one currency, one
+/// GTIN (`group_by=gtin`, `gtin` set) or one matched product (`group_by=product`,
+/// `product_id` set, `gtin` when the product has one).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = GtinGroup)]
 struct LinkedGroup<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^p[0-9a-f]{12}$")]
     product_id: Option<&'a str>,
+    /// The 14-digit form.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^[0-9]{14}$")]
     gtin: Option<&'a str>,
+    /// The title of the cheapest offer.
     title: &'a str,
     offer_count: u64,
+    /// Lowest and highest price (without shipping) among the offers.
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     min_price: String,
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     max_price: String,
+    /// ISO-4217.
+    #[schema(value_type = String, pattern = "^[A-Z]{3}$")]
     currency: Currency,
+    /// Cheapest total (price + shipping) first.
     offers: Vec<LinkedOffer<'a>>,
 }
 

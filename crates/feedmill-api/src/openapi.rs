@@ -1,16 +1,22 @@
-//! The OpenAPI document served at `/openapi.json` (utoipa).
+//! The OpenAPI document served at `/openapi.json` (utoipa), generated from the code so it
+//! cannot drift from it.
 //!
-//! Schemas of the API's own types are derived from those types. The offer and search-result
-//! schemas describe JSON of the search seam's types; they are mirrored here (the seam does not
-//! depend on utoipa) and a test checks the mirror against real JSON. Query parameters come from
-//! the tables in [`crate::params`], the same tables that validate requests.
+//! - **Schemas** are derived from the types the answers are serialized from and the bodies read
+//!   into: the API's own, and the search seam's and the model's (`feedmill-model`,
+//!   `feedmill-search` and `feedmill-store` derive `ToSchema` behind their `openapi` feature,
+//!   which this crate turns on). Search answers are written through `offer_links`' types, which
+//!   add the links to the seam's JSON and derive their schemas too; the `Offer` schema merges
+//!   the model's offer, the price facts and the links ([`offer_schema`]). No schema is written
+//!   by hand; the tests validate real answers against them all the same.
+//! - **Operations** are documented on their handlers (`#[utoipa::path]`, the postback's as
+//!   `utoipa::Path` impls beside it) and collected by [`handler_paths`]; their query parameters
+//!   come from the tables in [`crate::params`], the same tables that validate requests
+//!   ([`handler_params`]). `route_tests` holds the document's operations to the router's.
+//! - What a derive cannot say is added after: the shared answers and cross-field rules
+//!   (`refinements`, `body_rules`, `pin_rules`) and the key answers (`key_answers`).
 
-use crate::earnings_params::{EARNINGS_PARAMS, UNATTRIBUTED_PARAMS};
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::params::{
-    CLICK_PARAMS, GTIN_PATTERN, HISTORY_PARAMS, OFFER_PARAMS, PRODUCT_PATTERN, ParamKind,
-    ParamSpec, ParamValues, SEARCH_PARAMS, SUGGEST_PARAMS,
-};
+use crate::params::{ParamKind, ParamSpec, ParamValues};
 use crate::source_status::SourceStatus;
 use crate::types::{
     AdvertiserId, AlertCreated, AlertRequest, AlertView, BatchItem, BatchRequest, BatchResponse,
@@ -19,21 +25,17 @@ use crate::types::{
 };
 use std::sync::OnceLock;
 use utoipa::OpenApi;
-use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, Schema, SchemaFormat};
-use utoipa::openapi::{
-    ArrayBuilder, Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder,
-    Type,
-};
+use utoipa::openapi::{ArrayBuilder, Content, ObjectBuilder, Ref, ResponseBuilder, Type};
 
 mod body_rules;
-mod earnings_schemas;
-mod key_paths;
-mod match_paths;
-mod postback_doc;
+pub(crate) mod handler_params;
+mod handler_paths;
+mod key_answers;
+mod offer_schema;
+mod pin_rules;
+pub(crate) mod postback_doc;
 mod refinements;
-mod schemas;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -76,19 +78,11 @@ mod schemas;
         MarketLow,
         MerchantHistory,
         DailyPoint,
-        schemas::Offer,
-        schemas::ExpectedCommission,
-        schemas::ProductMatch,
-        schemas::OfferHit,
-        schemas::GtinGroup,
-        schemas::SearchItem,
-        schemas::SearchResponse,
-        schemas::FacetResults,
-        schemas::FacetValue,
-        schemas::Product,
-        schemas::Suggestions,
-        schemas::Health,
-        schemas::Sources,
+        crate::types::Product,
+        crate::types::Suggestions,
+        crate::types::Health,
+        crate::types::Sources,
+        crate::types::JobQueued,
         crate::types::NewKeyRequest,
         crate::types::KeyView,
         crate::types::KeyList,
@@ -98,12 +92,13 @@ mod schemas;
         crate::operator::JobView,
         crate::operator::JobStatus,
         crate::operator::ReloadSummary,
-        schemas::PauseState,
-        earnings_schemas::EarningsReport,
-        earnings_schemas::EarningsRow,
-        earnings_schemas::CommissionByStatus,
-        earnings_schemas::UnattributedSales,
-        earnings_schemas::UnattributedSale,
+        crate::types::PauseState,
+        feedmill_store::EarningsReport,
+        feedmill_store::EarningsRow,
+        feedmill_store::CommissionByStatus,
+        feedmill_store::UnattributedReport,
+        feedmill_store::UnattributedSale,
+        feedmill_store::GroupBy,
     ))
 )]
 struct ApiDoc;
@@ -127,7 +122,7 @@ pub fn document_json_for(mode: crate::auth::AuthMode) -> &'static str {
         crate::auth::AuthMode::Keys => document_json(),
         crate::auth::AuthMode::Open => OPEN.get_or_init(|| {
             let mut doc = document();
-            key_paths::without_key_requirements(&mut doc);
+            key_answers::without_key_requirements(&mut doc);
             doc.to_json()
                 .unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
         }),
@@ -137,276 +132,34 @@ pub fn document_json_for(mode: crate::auth::AuthMode) -> &'static str {
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    let get = |op| PathItem::new(HttpMethod::Get, op);
-    let post = |op| PathItem::new(HttpMethod::Post, op);
-    let paths = [
-        (
-            "/search",
-            get(op(
-                "Search offers",
-                SEARCH_PARAMS,
-                &[],
-                None,
-                ok(
-                    "SearchResponse",
-                    "A page of offers (or GTIN groups), each offer with tracking_url, deep_link and click_url",
-                ),
-            )),
-        ),
-        (
-            "/suggest",
-            get(op(
-                "Search-as-you-type over titles and brands",
-                SUGGEST_PARAMS,
-                &[],
-                None,
-                ok("Suggestions", "Suggestions"),
-            )),
-        ),
-        (
-            "/offers/{id}",
-            get(op(
-                "One offer",
-                OFFER_PARAMS,
-                &[("id", "Offer id", None)],
-                None,
-                ok("Offer", "The offer with its links"),
-            )),
-        ),
-        (
-            "/products/{gtin}",
-            get(op(
-                "Every offer of one product, cheapest total first: by GTIN, or by the product id the matcher gave its offers",
-                OFFER_PARAMS,
-                &[(
-                    "gtin",
-                    "GTIN of any length, or a product id (p and 12 hex digits)",
-                    Some(PRODUCT_PATTERN),
-                )],
-                None,
-                ok("Product", "The product's offers"),
-            )),
-        ),
-        (
-            "/offers/{id}/history",
-            get(op(
-                "Price history of one offer: its change points (first, change, gap, return)",
-                HISTORY_PARAMS,
-                &[("id", "Offer id", None)],
-                None,
-                ok("OfferHistory", "Change points, oldest first"),
-            )),
-        ),
-        (
-            "/products/{gtin}/history",
-            get(op(
-                "Price history of one product: the daily market low per currency and each merchant's daily low",
-                HISTORY_PARAMS,
-                &[(
-                    "gtin",
-                    "GTIN of 8, 12, 13 or 14 digits with a valid check digit (any other has no history: 404)",
-                    Some(GTIN_PATTERN),
-                )],
-                None,
-                ok("ProductHistory", "Daily lows, oldest first"),
-            )),
-        ),
-        (
-            "/links/generate",
-            post(op(
-                "A tracking link (Awin link-builder shape)",
-                &[],
-                &[],
-                Some("LinkRequest"),
-                ok("LinkResponse", "The link"),
-            )),
-        ),
-        (
-            "/links/generate-batch",
-            post(op(
-                "Up to 100 tracking links",
-                &[],
-                &[],
-                Some("BatchRequest"),
-                ok("BatchResponse", "A status and body per request"),
-            )),
-        ),
-        (
-            "/r/{code}",
-            get(op(
-                "Click-out: stores the click under a new click id and redirects to the deep link carrying it",
-                CLICK_PARAMS,
-                &[("code", "Offer id", None)],
-                None,
-                ResponseBuilder::new()
-                    .description("Redirect to the offer's deep link")
-                    .build(),
-            )),
-        ),
-        ("/api/postback/{program_id}", postback_doc::path_item()),
-        (
-            "/sources",
-            get(op(
-                "Sources and their last refresh",
-                &[],
-                &[],
-                None,
-                ok("Sources", "Every source"),
-            )),
-        ),
-        (
-            "/earnings",
-            get(op(
-                "Earnings by day, source, merchant, offer or sub-id: clicks, conversions, sale amount, commission by status, conversion rate and EPC per currency",
-                EARNINGS_PARAMS,
-                &[],
-                None,
-                ok("EarningsReport", "One row per group and currency"),
-            )),
-        ),
-        (
-            "/earnings/unattributed",
-            get(op(
-                "Earnings: the sales no click could be credited with",
-                UNATTRIBUTED_PARAMS,
-                &[],
-                None,
-                ok("UnattributedSales", "Every unattributed sale of the period"),
-            )),
-        ),
-        (
-            "/health",
-            get(op("Liveness", &[], &[], None, ok("Health", "Up"))),
-        ),
-        (
-            "/metrics",
-            get(op(
-                "Prometheus metrics",
-                &[],
-                &[],
-                None,
-                ResponseBuilder::new()
-                    .description("Prometheus text format")
-                    .content(
-                        "text/plain",
-                        Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
-                    )
-                    .build(),
-            )),
-        ),
-        (
-            "/openapi.json",
-            get(op(
-                "This document",
-                &[],
-                &[],
-                None,
-                ResponseBuilder::new()
-                    .description("OpenAPI document")
-                    .build(),
-            )),
-        ),
-        ("/", get(page_op("The comparison page (HTML)", "text/html"))),
-        (
-            "/assets/{file}",
-            get(page_op(
-                "A file of the comparison page: app.css, api.js, dom.js, chart.js, suggest.js, product.js, app.js, favicon.svg",
-                "text/css, text/javascript or image/svg+xml",
-            )),
-        ),
-    ];
-    for (path, item) in paths.into_iter().chain(key_paths::paths()) {
-        doc.paths.paths.insert(path.to_string(), item);
-    }
-    for (path, item) in alert_paths().into_iter().chain(match_paths::paths()) {
-        doc.paths.paths.insert(path.to_string(), item);
-    }
-    key_paths::add_key_answers(&mut doc);
+    add_answer_schemas(&mut doc);
+    handler_paths::add(&mut doc);
+    key_answers::add_key_answers(&mut doc);
     refinements::refine(&mut doc);
-    match_paths::pin_request_rules(&mut doc);
+    pin_rules::pin_request_rules(&mut doc);
     body_rules::add(&mut doc);
     doc
 }
 
-/// `/alerts` (201 on creation) and `/alerts/{id}` (GET, and DELETE with 204).
-fn alert_paths() -> [(&'static str, PathItem); 2] {
-    let mut create = op(
-        "Create a price alert; the answer shows its signing secret, once",
-        &[],
-        &[],
-        Some("AlertRequest"),
-        ok("AlertCreated", "The alert and its secret"),
-    );
-    let created = create.responses.responses.remove("200");
-    if let Some(created) = created {
-        create.responses.responses.insert("201".into(), created);
-    }
-    let id = [("id", "Alert id", None)];
-    let mut item = PathItem::new(
-        HttpMethod::Get,
-        op(
-            "A price alert and its deliveries (no secret)",
-            &[],
-            &id,
-            None,
-            ok("AlertView", "The alert"),
+/// The schemas of the answer types with borrowed fields, which `#[openapi(components(...))]`
+/// cannot name: the search answer and the offer as the API writes them, and every schema they
+/// refer to.
+fn add_answer_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    use crate::offer_links::{LinkedOffer, LinkedResponse};
+    use utoipa::{PartialSchema, ToSchema};
+    let mut schemas = vec![
+        (
+            LinkedResponse::name().into_owned(),
+            LinkedResponse::schema(),
         ),
-    );
-    let mut remove = op(
-        "Delete a price alert and its deliveries",
-        &[],
-        &id,
-        None,
-        ResponseBuilder::new().description("Deleted").build(),
-    );
-    let deleted = remove.responses.responses.remove("200");
-    if let Some(deleted) = deleted {
-        remove.responses.responses.insert("204".into(), deleted);
+        (LinkedOffer::name().into_owned(), LinkedOffer::schema()),
+    ];
+    <LinkedResponse as ToSchema>::schemas(&mut schemas);
+    <LinkedOffer as ToSchema>::schemas(&mut schemas);
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
     }
-    item.delete = Some(remove);
-    [
-        ("/alerts", PathItem::new(HttpMethod::Post, create)),
-        ("/alerts/{id}", item),
-    ]
-}
-
-/// An operation of the comparison page: a file, not JSON; an unknown asset is a JSON 404.
-fn page_op(summary: &str, content_types: &str) -> Operation {
-    let mut builder = OperationBuilder::new().summary(Some(summary)).response(
-        "200",
-        ResponseBuilder::new()
-            .description(format!("The file ({content_types})"))
-            .build(),
-    );
-    if summary.starts_with("A file") {
-        builder = builder
-            .parameter(
-                ParameterBuilder::new()
-                    .name("file")
-                    .parameter_in(ParameterIn::Path)
-                    .required(Required::True)
-                    .description(Some("File name"))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
-            )
-            .response(
-                "304",
-                ResponseBuilder::new()
-                    .description("Not modified (If-None-Match)")
-                    .build(),
-            )
-            .response("404", error_response("No such file"));
-    }
-    builder.build()
-}
-
-fn ok(schema: &str, description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/json",
-            Content::new(Some(Ref::from_schema_name(schema))),
-        )
-        .build()
 }
 
 fn error_response(description: &str) -> utoipa::openapi::Response {
@@ -417,87 +170,6 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
             Content::new(Some(Ref::from_schema_name("ErrorBody"))),
         )
         .build()
-}
-
-fn op(
-    summary: &str,
-    query: &[ParamSpec],
-    path: &[(&str, &str, Option<&str>)],
-    body: Option<&str>,
-    success: utoipa::openapi::Response,
-) -> Operation {
-    let status = if summary.starts_with("Click-out") {
-        "302"
-    } else {
-        "200"
-    };
-    let mut builder = OperationBuilder::new()
-        .summary(Some(summary))
-        .response(status, success);
-    for (name, description, pattern) in path {
-        let schema = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(*pattern);
-        builder = builder.parameter(
-            ParameterBuilder::new()
-                .name(*name)
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some(*description))
-                .schema(Some(schema)),
-        );
-    }
-    for spec in query {
-        builder = builder.parameter(
-            ParameterBuilder::new()
-                .name(spec.name)
-                .parameter_in(ParameterIn::Query)
-                .required(if spec.required {
-                    Required::True
-                } else {
-                    Required::False
-                })
-                .description(Some(spec.description))
-                .schema(Some(param_schema(spec))),
-        );
-    }
-    if let Some(body) = body {
-        let content = Content::new(Some(Ref::from_schema_name(body)));
-        builder = builder.request_body(Some(
-            RequestBodyBuilder::new()
-                .required(Some(Required::True))
-                .content("application/json", content)
-                .build(),
-        ));
-    }
-    let mut errors = vec![("400", "Bad request"), ("500", "Internal error")];
-    if !path.is_empty() {
-        errors.push(("404", "Not found"));
-    }
-    if body.is_some() {
-        errors.extend([
-            (
-                "408",
-                "The body paused longer than the body read timeout; the connection is closed",
-            ),
-            ("413", "Body over 1 MiB"),
-            ("415", "Body is not JSON"),
-        ]);
-    }
-    if summary.starts_with("Click-out") {
-        errors.push(("429", "Too many clicks from this address; see Retry-After"));
-        errors.push((
-            "503",
-            "The click could not be stored; nothing was redirected; see Retry-After",
-        ));
-    }
-    if summary.starts_with("Earnings") {
-        errors.push(("503", "The store could not answer; try again shortly"));
-    }
-    for (status, description) in errors {
-        builder = builder.response(status, error_response(description));
-    }
-    builder.build()
 }
 
 /// A parameter's schema: its kind and the values the server accepts ([`ParamValues`]). A blank
@@ -565,5 +237,7 @@ fn date_or_time(blank: ObjectBuilder) -> utoipa::openapi::RefOr<utoipa::openapi:
 mod body_contract_tests;
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod route_tests;
 #[cfg(test)]
 mod tests;

@@ -30,7 +30,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use std::any::Any;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -46,10 +46,7 @@ const MAX_ERROR_TEXT: usize = 4096;
 
 /// The API's routes, by group, with their layers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(public_routes())
-        .merge(partner_routes())
-        .merge(operator_routes())
+    router_of(routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), require_key))
         .layer(cors_layer(state.keys().clone()))
@@ -73,69 +70,93 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// One route: its path template (of [`route_paths::ALL`]) and its handler for each method.
+pub(crate) type Route = (&'static str, MethodRouter<AppState>);
+
+/// Every route of the API, all groups: what [`router`] serves, and what the OpenAPI
+/// document's paths are checked against.
+pub(crate) fn routes() -> Vec<Route> {
+    let mut all = public_routes();
+    all.extend(partner_routes());
+    all.extend(operator_routes());
+    all
+}
+
+/// A router of `routes`, without layers or fallback.
+pub(crate) fn router_of(routes: Vec<Route>) -> Router<AppState> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| {
+            router.route(path, handlers)
+        })
+}
+
 /// Shoppers' routes: search, offers, products, price history, suggestions, click-out, health,
 /// the OpenAPI document and the comparison page with its assets.
-pub(crate) fn public_routes() -> Router<AppState> {
-    Router::new()
-        .route(route_paths::SEARCH, get(search::search))
-        .route(route_paths::SUGGEST, get(search::suggest))
-        .route(route_paths::OFFER, get(offers::offer))
-        .route(route_paths::PRODUCT, get(offers::product))
-        .route(route_paths::OFFER_HISTORY, get(history::offer_history))
-        .route(route_paths::PRODUCT_HISTORY, get(history::product_history))
-        .route(route_paths::CLICK_OUT, get(clickout::click_out))
-        .route(route_paths::HEALTH, get(health::health))
-        .route(route_paths::OPENAPI, get(health::openapi_json))
-        .route(route_paths::PAGE, get(web::page))
-        .route(route_paths::PAGE_ASSET, get(web::asset))
+pub(crate) fn public_routes() -> Vec<Route> {
+    vec![
+        (route_paths::SEARCH, get(search::search)),
+        (route_paths::SUGGEST, get(search::suggest)),
+        (route_paths::OFFER, get(offers::offer)),
+        (route_paths::PRODUCT, get(offers::product)),
+        (route_paths::OFFER_HISTORY, get(history::offer_history)),
+        (route_paths::PRODUCT_HISTORY, get(history::product_history)),
+        (route_paths::CLICK_OUT, get(clickout::click_out)),
+        (route_paths::HEALTH, get(health::health)),
+        (route_paths::OPENAPI, get(health::openapi_json)),
+        (route_paths::PAGE, get(web::page)),
+        (route_paths::PAGE_ASSET, get(web::asset)),
+    ]
 }
 
 /// Partners' routes: the link builder and merchants' conversion postbacks.
-pub(crate) fn partner_routes() -> Router<AppState> {
-    Router::new()
-        .route(
+pub(crate) fn partner_routes() -> Vec<Route> {
+    vec![
+        (
             route_paths::POSTBACK,
             get(postback::postback).post(postback::postback),
-        )
-        .route(route_paths::LINKS_GENERATE, post(links::generate_link))
-        .route(
+        ),
+        (route_paths::LINKS_GENERATE, post(links::generate_link)),
+        (
             route_paths::LINKS_GENERATE_BATCH,
             post(links::generate_batch),
-        )
+        ),
+    ]
 }
 
 /// The operator's routes: sources and their refreshes, jobs, keys, reload, metrics, earnings,
 /// price alerts and product matching (the review list, pins).
-pub(crate) fn operator_routes() -> Router<AppState> {
-    Router::new()
-        .route(route_paths::SOURCES, get(health::sources))
-        .route(route_paths::METRICS, get(health::metrics))
-        .route(route_paths::SOURCE_REFRESH, post(operator::refresh_source))
-        .route(route_paths::SOURCE_PAUSE, post(operator::pause_source))
-        .route(route_paths::SOURCE_RESUME, post(operator::resume_source))
-        .route(route_paths::JOB, get(operator::job))
-        .route(route_paths::ADMIN_RELOAD, post(operator::reload))
-        .route(
+pub(crate) fn operator_routes() -> Vec<Route> {
+    vec![
+        (route_paths::SOURCES, get(health::sources)),
+        (route_paths::METRICS, get(health::metrics)),
+        (route_paths::SOURCE_REFRESH, post(operator::refresh_source)),
+        (route_paths::SOURCE_PAUSE, post(operator::pause_source)),
+        (route_paths::SOURCE_RESUME, post(operator::resume_source)),
+        (route_paths::JOB, get(operator::job)),
+        (route_paths::ADMIN_RELOAD, post(operator::reload)),
+        (
             route_paths::KEYS,
             get(keys::list_keys).post(keys::create_key),
-        )
-        .route(route_paths::KEY, delete(keys::delete_key))
-        .route(route_paths::KEYS_SCOPED, post(keys::create_scoped_key))
-        .route(route_paths::EARNINGS, get(earnings::earnings))
-        .route(
+        ),
+        (route_paths::KEY, delete(keys::delete_key)),
+        (route_paths::KEYS_SCOPED, post(keys::create_scoped_key)),
+        (route_paths::EARNINGS, get(earnings::earnings)),
+        (
             route_paths::EARNINGS_UNATTRIBUTED,
             get(earnings::unattributed),
-        )
-        .route(route_paths::ALERTS, post(alerts::create_alert))
-        .route(
+        ),
+        (route_paths::ALERTS, post(alerts::create_alert)),
+        (
             route_paths::ALERT,
             get(alerts::alert).delete(alerts::delete_alert),
-        )
-        .route(route_paths::MATCHES, get(matches::matches))
-        .route(
+        ),
+        (route_paths::MATCHES, get(matches::matches)),
+        (
             route_paths::OFFER_PRODUCT,
             put(matches::pin_offer).delete(matches::unpin_offer),
-        )
+        ),
+    ]
 }
 
 /// `/metrics` alone and open, for a listener of its own (`feedmill serve --metrics-listen`),
@@ -195,7 +216,11 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if is_json {
         return response;
     }
-    let response_connection = response.headers().get(header::CONNECTION).cloned();
+    // Headers the status needs beside its body (`Allow` on a 405, RFC 9110 §15.5.6).
+    let kept: Vec<_> = [header::CONNECTION, header::ALLOW, header::RETRY_AFTER]
+        .into_iter()
+        .filter_map(|name| Some((name.clone(), response.headers().get(&name)?.clone())))
+        .collect();
     let code = ErrorCode::for_status(status);
     // axum's rejections say what was wrong in a short text body; keep it as the message.
     let text = axum::body::to_bytes(response.into_body(), MAX_ERROR_TEXT)
@@ -215,9 +240,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
     let error = ApiError::new(code, message);
     let mut answer = axum::Json(error.body_with_request_id(&request_id)).into_response();
     *answer.status_mut() = status;
-    if let Some(connection) = response_connection {
-        answer.headers_mut().insert(header::CONNECTION, connection);
-    }
+    answer.headers_mut().extend(kept);
     answer
 }
 

@@ -303,6 +303,8 @@ async fn bad_requests_are_4xx_json_never_500() {
     let wrong_method = send(&f.state, request(Method::DELETE, "/search", Body::empty())).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.error_code(), "method_not_allowed");
+    let allow = wrong_method.headers.get(header::ALLOW);
+    assert_eq!(allow.and_then(|v| v.to_str().ok()), Some("GET,HEAD"));
 }
 
 #[tokio::test]
@@ -750,7 +752,7 @@ async fn routes_are_grouped_public_partner_operator() {
     let f = fixture();
     type Group = (
         &'static str,
-        fn() -> Router<AppState>,
+        fn() -> Vec<crate::router::Route>,
         &'static [&'static str],
     );
     let groups: [Group; 3] = [
@@ -812,7 +814,7 @@ async fn routes_are_grouped_public_partner_operator() {
                 .replace("{name}", "x")
                 .replace("{program_id}", "x")
                 .replace("{file}", "app.js");
-            let response = build()
+            let response = crate::router::router_of(build())
                 .with_state(f.state.clone())
                 .oneshot(request(Method::GET, &uri, Body::empty()))
                 .await

@@ -106,6 +106,15 @@ const fn assets_fingerprint() -> u64 {
 }
 
 /// `GET /`: the page, with the asset fingerprint and the page's key filled in.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::PAGE,
+    summary = "The comparison page (HTML)",
+    description = "",
+    responses(
+        (status = 200, description = "The file (text/html)"),
+    )
+)]
 pub(crate) async fn page(State(state): State<AppState>) -> Response {
     let key = state
         .config()
@@ -134,6 +143,18 @@ fn render_page(api_key: &str) -> String {
 }
 
 /// `GET /assets/{file}`: an embedded file, or a JSON 404 naming it.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::PAGE_ASSET,
+    summary = "A file of the comparison page: app.css, api.js, dom.js, chart.js, suggest.js, product.js, app.js, favicon.svg",
+    description = "",
+    params(crate::openapi::handler_params::AssetPath),
+    responses(
+        (status = 200, description = "The file (text/css, text/javascript or image/svg+xml)"),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such file", body = crate::error::ErrorBody),
+    )
+)]
 pub(crate) async fn asset(Path(file): Path<String>, request_headers: HeaderMap) -> Response {
     let Some(asset) = ASSETS.iter().find(|asset| asset.name == file) else {
         return ApiError::new(ErrorCode::NotFound, format!("no asset named {file:?}"))

@@ -106,6 +106,8 @@ pub struct IngestArgs {
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
     #[command(flatten)]
+    pub backend: BackendArgs,
+    #[command(flatten)]
     pub feed: FeedArgs,
     /// Keep the old offers when the new feed holds fewer than this share of them.
     #[arg(long, default_value_t = feedmill_index::DEFAULT_MIN_RATIO)]
@@ -180,6 +182,8 @@ pub struct MatchingArgs {
 pub struct SearchArgs {
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Free text over title, brand, category and description.
     pub query: Option<String>,
     /// Only these brands (repeatable).
@@ -240,12 +244,23 @@ pub struct SearchArgs {
 pub struct StatsArgs {
     #[arg(long, default_value = DEFAULT_INDEX_DIR)]
     pub index: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     #[arg(long)]
     pub json: bool,
 }
 
 /// The default sources file.
 pub const DEFAULT_CONFIG: &str = "feeds/feedmill.toml";
+
+/// The sources file of a command that only needs its `[search]` section.
+#[derive(Debug, Args, Clone)]
+pub struct BackendArgs {
+    /// The sources file whose `[search]` section picks the search backend (without one, or
+    /// when the default file is missing: the tantivy index in --index).
+    #[arg(long, default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+}
 /// The default download cache.
 pub const DEFAULT_CACHE_DIR: &str = "cache";
 

@@ -38,6 +38,8 @@ pub struct FeedConfig {
     pub alerts: crate::alerts_config::AlertsConfig,
     /// The `[web]` section: the comparison page's settings.
     pub web: crate::web_config::WebConfig,
+    /// The `[search]` section: the search backend that holds the offers.
+    pub search: crate::search_config::SearchConfig,
     /// The `[store]` section: a Postgres store instead of the SQLite file.
     pub store: crate::store_config::StoreConfig,
 }
@@ -62,6 +64,8 @@ pub enum ConfigError {
     TransactionSync { message: String },
     #[error(transparent)]
     Web(#[from] crate::web_config::WebConfigError),
+    #[error(transparent)]
+    Search(#[from] crate::search_config::SearchConfigError),
     #[error("two sources are named \"{name}\"; names must be unique")]
     DuplicateName { name: String },
     #[error("program \"{id}\": {message}")]
@@ -126,6 +130,7 @@ impl FeedConfig {
                 message: format!("[history]: {message}"),
             })?;
         let web = raw.web.validated()?;
+        let search = raw.search.validated()?;
         let store = raw
             .store
             .validated()
@@ -140,6 +145,7 @@ impl FeedConfig {
             history,
             alerts: raw.alerts,
             web,
+            search,
             store,
         })
     }
@@ -188,6 +194,8 @@ struct RawFile {
     alerts: crate::alerts_config::AlertsConfig,
     #[serde(default)]
     web: crate::web_config::WebConfig,
+    #[serde(default)]
+    search: crate::search_config::RawSearch,
     #[serde(default)]
     store: crate::store_config::StoreConfig,
 }

@@ -2,8 +2,9 @@
 //!
 //! This crate owns the sources file ([`load_config`] → [`FeedConfig`] of [`SourceConfig`]s, the
 //! API's `[auth]` section and `[[key]]` entries, [`AuthConfig`] and [`KeyConfig`], and the
-//! [`ProgramConfig`]s of merchants' conversion postbacks, and the `[store]` section's Postgres
-//! URL, [`StoreConfig`]),
+//! [`ProgramConfig`]s of merchants' conversion postbacks, the `[search]` section's
+//! [`SearchConfig`] (the tantivy index or a Typesense cluster) and the `[store]` section's
+//! Postgres URL, [`StoreConfig`]),
 //! the network clients (Adtraction API v3, PartnerBoost's datafeed, Awin feed downloads, plain
 //! URLs and local files), how they behave on a bad day (bounded, jittered retries; per-host rate
 //! limits learned from `X-RateLimit-*`; `Retry-After`), and the feed cache: streaming downloads
@@ -51,6 +52,7 @@ mod partnerboost_source;
 pub mod program_config;
 mod rate_limit;
 mod retry;
+mod search_config;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 mod source_config;
@@ -78,6 +80,10 @@ pub use network_account::{
 pub use program_config::{KeySource, ProgramConfig, ProgramKeyError};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
+pub use search_config::{
+    DEFAULT_TYPESENSE_COLLECTION, DEFAULT_TYPESENSE_KEY_ENV, SearchConfig, SearchConfigError,
+    TypesenseSettings,
+};
 pub use source_config::{
     ADTRACTION_BASE_URL, AWIN_BASE_URL, AdtractionConfig, AdtractionFetch, AwinConfig, FileConfig,
     LinkSettings, NetworkConfig, PARTNERBOOST_BASE_URL, PartnerboostConfig, SourceConfig,

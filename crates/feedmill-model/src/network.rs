@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Where an offer's feed comes from; decides its field mapping and how deep links are built.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Network {

@@ -10,58 +10,76 @@ use std::collections::BTreeMap;
 /// One offer as `feedmill normalize` writes it, one JSON object per line. The field names are a
 /// contract with users; absent fields are omitted, never written as empty strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Offer {
-    /// Stable across runs: see [`crate::OfferId`].
+    /// Stable across runs: the same source and record give the same id (`OfferId`).
     pub id: String,
     pub source: String,
     pub network: Network,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub merchant_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub merchant_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub program_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, nullable = false, pattern = "^[0-9]{8}([0-9]{4,6})?$"))]
     pub gtin: Option<Gtin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub mpn: Option<String>,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub brand: Option<String>,
     /// A category path joined with `" > "`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub category: Option<String>,
     #[serde(with = "serde_price")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub price: Decimal,
     #[serde(
         default,
         with = "serde_opt_price",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, nullable = false, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub old_price: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[A-Z]{3}$"))]
     pub currency: Currency,
     #[serde(
         default,
         with = "serde_opt_price",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, nullable = false, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub shipping: Option<Decimal>,
     pub availability: Availability,
     /// The merchant's landing page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub product_url: Option<String>,
     /// The network's click URL exactly as the feed gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub tracking_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub image_url: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional_images: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, nullable = false, format = DateTime))]
     pub updated_at: Option<DateTime<Utc>>,
     /// The record's remaining attributes (size, colour, …) by their feed names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -69,9 +87,14 @@ pub struct Offer {
     /// The product this offer belongs to, as the ingest's matcher (or an operator's pin)
     /// decided; absent on offers that were never matched (the output of `normalize`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, pattern = "^p[0-9a-f]{12}$")
+    )]
     pub product_id: Option<String>,
     /// How the offer came to `product_id`.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub product_match: Option<crate::ProductMatch>,
 }
 

@@ -38,6 +38,7 @@ pub fn product_id_from_key(key: u64) -> String {
 }
 
 /// How an offer came to its product.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMethod {
@@ -74,6 +75,7 @@ impl MatchMethod {
 }
 
 /// Why an offer sits in its product, as the API shows it (`"match": {...}`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductMatch {
@@ -81,6 +83,7 @@ pub struct ProductMatch {
     /// 1 for identifiers; the pair score for `scored`, and for `none` the best score among its
     /// candidates (below the threshold), when it had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub score: Option<f32>,
     /// Set when an operator decided the product (a pin or a split), not the matcher.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -3,6 +3,7 @@
 use feedmill_fetch::FetchError;
 use feedmill_formats::FeedError;
 use feedmill_index::IndexError;
+use feedmill_search::SearchError;
 use std::io;
 use std::path::PathBuf;
 
@@ -30,6 +31,11 @@ pub enum PipelineError {
     #[error(transparent)]
     Index(#[from] IndexError),
 
+    /// A search backend other than the index refused the offers or the commit (the shrink
+    /// guard among them), or could not be reached.
+    #[error(transparent)]
+    Backend(#[from] SearchError),
+
     #[error(transparent)]
     Fetch(#[from] FetchError),
 
@@ -46,12 +52,20 @@ impl PipelineError {
     /// A mistake of the caller (an empty source name, say), as opposed to a failure of the
     /// feed or the index: the CLI exits 2 for it.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, PipelineError::Index(err) if err.is_user_error())
+        match self {
+            PipelineError::Index(err) => err.is_user_error(),
+            PipelineError::Backend(err) => err.is_user_error(),
+            _ => false,
+        }
     }
 
     /// The index's shrink guard kept the previous offers.
     pub fn is_guard_trip(&self) -> bool {
-        matches!(self, PipelineError::Index(IndexError::GuardTripped { .. }))
+        matches!(
+            self,
+            PipelineError::Index(IndexError::GuardTripped { .. })
+                | PipelineError::Backend(SearchError::GuardTripped { .. })
+        )
     }
 
     /// The message with every cause after it, `: `-separated (what `{:#}` of an

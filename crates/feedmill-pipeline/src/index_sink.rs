@@ -1,15 +1,16 @@
-//! [`IndexSink`]: the index as an [`OfferSink`], one `SourceIngest` per source replacement,
-//! matching each offer into its product first when it has a [`ProductMatcher`].
+//! [`IndexSink`]: the [`OfferStore`] (the index, or another seam backend) as an [`OfferSink`],
+//! one replacement per source, matching each offer into its product first when it has a
+//! [`ProductMatcher`] and the store has match candidates (the index; a seam backend has none,
+//! and its offers are ingested unmatched, said once in the log).
 
 use crate::error::PipelineError;
 use crate::offer_sink::OfferSink;
+use crate::offer_store::{OfferStore, Replacement};
 use crate::product_matcher::{MatchSummary, ProductMatcher, SourceMatching};
-use feedmill_index::{
-    IngestMeta, IngestOptions, IngestOutcome, OfferIndex, PriceFacts, SourceIngest,
-};
+use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex, PriceFacts};
 use feedmill_model::Offer;
 use std::borrow::Cow;
-use tracing::warn;
+use tracing::{info, warn};
 
 /// Writes a source's offers into the index: `begin` deletes the source's offers in a pending
 /// replacement, `accept` adds each offer, `commit` applies the shrink guard and commits once.
@@ -19,17 +20,17 @@ use tracing::warn;
 /// the offers to match against, `accept` sets each offer's product, and `commit` stores the
 /// decisions once the index committed: a replacement the shrink guard refuses stores nothing.
 pub struct IndexSink {
-    index: OfferIndex,
-    ingest: Option<SourceIngest>,
+    store: OfferStore,
+    ingest: Option<Replacement>,
     matcher: Option<ProductMatcher>,
     matching: Option<SourceMatching>,
     last_match: Option<MatchSummary>,
 }
 
 impl IndexSink {
-    pub fn new(index: OfferIndex) -> IndexSink {
+    pub fn new(store: impl Into<OfferStore>) -> IndexSink {
         IndexSink {
-            index,
+            store: store.into(),
             ingest: None,
             matcher: None,
             matching: None,
@@ -56,11 +57,16 @@ impl IndexSink {
         }
     }
 
-    pub fn index(&self) -> &OfferIndex {
-        &self.index
+    /// The index, when the sink writes into the index.
+    pub fn index(&self) -> Option<&OfferIndex> {
+        self.store.index()
     }
 
-    fn ingest(&mut self) -> Result<&mut SourceIngest, PipelineError> {
+    pub fn store(&self) -> &OfferStore {
+        &self.store
+    }
+
+    fn ingest(&mut self) -> Result<&mut Replacement, PipelineError> {
         self.ingest.as_mut().ok_or_else(|| PipelineError::Sink {
             sink: "index",
             message: "offers given before a source was begun".into(),
@@ -79,7 +85,7 @@ impl OfferSink for IndexSink {
         {
             return Ok(None);
         }
-        Ok(self.index.source_content_hash(source)?)
+        self.store.content_hash(source)
     }
 
     fn begin(&mut self, source: &str, guard: IngestOptions) -> Result<(), PipelineError> {
@@ -87,9 +93,15 @@ impl OfferSink for IndexSink {
         self.ingest = None;
         self.matching = None;
         if let Some(matcher) = &self.matcher {
-            self.matching = Some(matcher.begin(source, self.index.match_candidates())?);
+            match self.store.match_candidates() {
+                Some(candidates) => self.matching = Some(matcher.begin(source, candidates)?),
+                None => info!(
+                    source,
+                    "product matching off: this search backend keeps no match candidates"
+                ),
+            }
         }
-        self.ingest = Some(self.index.begin_source_ingest(source, guard)?);
+        self.ingest = Some(self.store.begin(source, guard)?);
         Ok(())
     }
 

@@ -2,9 +2,9 @@
 //! (a stage in front of the index) and the product matcher (run by the index sink).
 
 use crate::index_sink::IndexSink;
+use crate::offer_store::OfferStore;
 use crate::price_history::PriceHistory;
 use crate::product_matcher::ProductMatcher;
-use feedmill_index::OfferIndex;
 
 #[derive(Clone, Default)]
 pub struct IngestStages {
@@ -17,9 +17,10 @@ impl IngestStages {
         IngestStages { history, matcher }
     }
 
-    /// The index sink of an ingest into `index`, matching products when a matcher is set.
-    pub fn index_sink(&self, index: OfferIndex) -> IndexSink {
-        let sink = IndexSink::new(index);
+    /// The index sink of an ingest into `store`, matching products when a matcher is set
+    /// (and the store has match candidates).
+    pub fn index_sink(&self, store: impl Into<OfferStore>) -> IndexSink {
+        let sink = IndexSink::new(store);
         match &self.matcher {
             Some(matcher) => sink.with_matcher(matcher.clone()),
             None => sink,

@@ -38,6 +38,7 @@ mod index_sink;
 mod ingest;
 mod ingest_stages;
 mod offer_sink;
+mod offer_store;
 mod price_history;
 mod price_history_sink;
 mod product_evidence;
@@ -57,6 +58,7 @@ pub use ingest::{
 };
 pub use ingest_stages::IngestStages;
 pub use offer_sink::{OfferSink, RecordingSink};
+pub use offer_store::{OfferStore, Replacement, SearchStore};
 pub use price_history::PriceHistory;
 pub use price_history_sink::PriceHistorySink;
 pub use product_matcher::{DEFAULT_TOP_K, MatchSummary, ProductMatcher, SourceMatching};

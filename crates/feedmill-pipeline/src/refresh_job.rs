@@ -8,9 +8,10 @@ use crate::error::PipelineError;
 use crate::ingest::{IngestRequest, IngestResult, ingest_source};
 use crate::ingest_stages::IngestStages;
 use crate::offer_sink::OfferSink;
+use crate::offer_store::OfferStore;
 use feedmill_fetch::{FetchContext, SourceConfig, fetch_source};
 use feedmill_formats::driver::FeedOptions;
-use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions, OfferIndex};
+use feedmill_index::{DEFAULT_MIN_RATIO, IngestOptions};
 use feedmill_model::RejectReason;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,25 +97,25 @@ impl RefreshReport {
 
 /// Fetches and ingests one source. Never returns an error: failures are in the report.
 pub async fn refresh_source(
-    index: &OfferIndex,
+    store: &OfferStore,
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
 ) -> RefreshReport {
-    refresh_source_recorded(index, ctx, source, force, &IngestStages::default()).await
+    refresh_source_recorded(store, ctx, source, force, &IngestStages::default()).await
 }
 
 /// [`refresh_source`] with the ingest's `stages`: the price history (see
 /// [`crate::PriceHistorySink`]) and the product matcher, each when given.
 pub async fn refresh_source_recorded(
-    index: &OfferIndex,
+    store: &OfferStore,
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
     stages: &IngestStages,
 ) -> RefreshReport {
     let started = Instant::now();
-    let (outcome, details) = match refresh(index, ctx, source, force, stages).await {
+    let (outcome, details) = match refresh(store, ctx, source, force, stages).await {
         Ok(done) => done,
         Err(err) => {
             let error = err.full_message();
@@ -130,7 +131,7 @@ pub async fn refresh_source_recorded(
 }
 
 async fn refresh(
-    index: &OfferIndex,
+    store: &OfferStore,
     ctx: &FetchContext,
     source: &SourceConfig,
     force: bool,
@@ -150,7 +151,7 @@ async fn refresh(
         // The fetch hashed the download; the ingest skips it when the index has that hash.
         content_hash: Some(fetched.content_hash.clone()),
     };
-    let sink = stages.index_sink(index.clone());
+    let sink = stages.index_sink(store.clone());
     let ingested = match &stages.history {
         Some(history) => ingest_blocking(history.sink(sink), request).await?,
         None => ingest_blocking(sink, request).await?,

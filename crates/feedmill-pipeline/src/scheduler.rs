@@ -8,11 +8,11 @@
 //! sources the handle paused, and runs nothing while the handle has it on standby.
 
 use crate::ingest_stages::IngestStages;
+use crate::offer_store::OfferStore;
 use crate::refresh_job::{RefreshReport, refresh_source_recorded};
 use crate::scheduler_control::{Command, JobState, SchedulerControl, scheduler_channel};
 use chrono::{DateTime, Utc};
 use feedmill_fetch::{FetchContext, SourceConfig};
-use feedmill_index::OfferIndex;
 use feedmill_model::{IndexedSource, RefreshLog, RefreshRecord};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 /// Refreshes every source once, now (an empty index at start-up), through the ingest
 /// `stages` (price history, product matcher); returns their reports.
 pub async fn refresh_all(
-    index: &OfferIndex,
+    store: &OfferStore,
     ctx: &FetchContext,
     sources: &[SourceConfig],
     log: &dyn RefreshLog,
@@ -32,7 +32,7 @@ pub async fn refresh_all(
 ) -> Vec<RefreshReport> {
     let mut reports = Vec::with_capacity(sources.len());
     for source in sources {
-        reports.push(refresh_and_record(index, ctx, source, log, stages).await);
+        reports.push(refresh_and_record(store, ctx, source, log, stages).await);
     }
     reports
 }
@@ -41,7 +41,7 @@ pub async fn refresh_all(
 /// through the ingest `stages`. Without scheduled sources it returns at once
 /// (nothing could ever be due).
 pub async fn run_schedule(
-    index: Arc<OfferIndex>,
+    store: OfferStore,
     ctx: FetchContext,
     sources: Vec<SourceConfig>,
     log: Arc<dyn RefreshLog>,
@@ -52,13 +52,13 @@ pub async fn run_schedule(
         return;
     }
     let (_handle, control) = scheduler_channel(&sources);
-    run_scheduler(index, ctx, sources, log, tick, control, stages).await;
+    run_scheduler(store, ctx, sources, log, tick, control, stages).await;
 }
 
 /// [`run_schedule`] steered by `control`: runs until aborted, refreshing each due source that
 /// is not paused, and between refreshes the jobs and source lists the handle sends.
 pub async fn run_scheduler(
-    index: Arc<OfferIndex>,
+    store: OfferStore,
     ctx: FetchContext,
     mut sources: Vec<SourceConfig>,
     log: Arc<dyn RefreshLog>,
@@ -73,8 +73,8 @@ pub async fn run_scheduler(
             if control.shared.is_paused(&source.name) {
                 continue;
             }
-            if is_due(&index, source, log.as_ref(), Utc::now()) {
-                let report = refresh_and_record(&index, &ctx, source, log.as_ref(), &stages).await;
+            if is_due(&store, source, log.as_ref(), Utc::now()) {
+                let report = refresh_and_record(&store, &ctx, source, log.as_ref(), &stages).await;
                 control.shared.keep_report(&report);
             }
         }
@@ -99,7 +99,7 @@ pub async fn run_scheduler(
                     control: &control,
                     stages: &stages,
                 };
-                job.run(&index, &ctx, &sources, job_id, &source).await;
+                job.run(&store, &ctx, &sources, job_id, &source).await;
             }
         }
     }
@@ -116,7 +116,7 @@ impl JobRunner<'_> {
     /// One run-now job: the source's refresh, its state told to the job table.
     async fn run(
         &self,
-        index: &OfferIndex,
+        store: &OfferStore,
         ctx: &FetchContext,
         sources: &[SourceConfig],
         job_id: u64,
@@ -139,7 +139,7 @@ impl JobRunner<'_> {
             return;
         }
         control.shared.update_job(job_id, JobState::Running, None);
-        let report = refresh_and_record(index, ctx, source, log, stages).await;
+        let report = refresh_and_record(store, ctx, source, log, stages).await;
         control.shared.keep_report(&report);
         let state = if report.failed() {
             JobState::Failed
@@ -152,7 +152,7 @@ impl JobRunner<'_> {
 
 /// Due at `now` when neither an ingest nor an attempt happened within the source's interval.
 pub(crate) fn is_due(
-    index: &OfferIndex,
+    store: &OfferStore,
     source: &SourceConfig,
     log: &dyn RefreshLog,
     now: DateTime<Utc>,
@@ -163,10 +163,10 @@ pub(crate) fn is_due(
     else {
         return false;
     };
-    let last_ingest = index
-        .stats()
+    let last_ingest = store
+        .source_stats(&source.name)
         .ok()
-        .and_then(|stats| stats.into_iter().find(|s| s.source == source.name))
+        .flatten()
         .map(|s| s.last_ingest_at);
     let last_attempt = log.last_attempt(&source.name);
     let last: Option<DateTime<Utc>> = last_ingest.max(last_attempt);
@@ -174,33 +174,33 @@ pub(crate) fn is_due(
 }
 
 async fn refresh_and_record(
-    index: &OfferIndex,
+    store: &OfferStore,
     ctx: &FetchContext,
     source: &SourceConfig,
     log: &dyn RefreshLog,
     stages: &IngestStages,
 ) -> RefreshReport {
     let started_at = Utc::now();
-    let report = refresh_source_recorded(index, ctx, source, false, stages).await;
+    let report = refresh_source_recorded(store, ctx, source, false, stages).await;
     match report.error() {
         Some(error) => warn!(source = %source.name, %error, "refresh failed; previous offers kept"),
         None => info!(source = %source.name, "{}", report.summary()),
     }
-    log.record(&source.name, &record_of(index, started_at, &report));
+    log.record(&source.name, &record_of(store, started_at, &report));
     report
 }
 
 /// The refresh as its log keeps it; the offers and rejects are what the index holds now (the
 /// previous offers when the refresh failed).
 pub(crate) fn record_of(
-    index: &OfferIndex,
+    store: &OfferStore,
     started_at: DateTime<Utc>,
     report: &RefreshReport,
 ) -> RefreshRecord {
-    let indexed = index
-        .stats()
+    let indexed = store
+        .source_stats(&report.source)
         .ok()
-        .and_then(|stats| stats.into_iter().find(|s| s.source == report.source))
+        .flatten()
         .map(|s| IndexedSource {
             num_offers: s.num_offers,
             num_rejected: s.num_rejected,

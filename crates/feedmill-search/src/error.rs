@@ -49,6 +49,11 @@ pub enum SearchError {
     /// The backend failed (storage, a corrupt document, a lock): the caller did nothing wrong.
     #[error("search backend failed: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+
+    /// The backend could not be reached (a search cluster with no node answering): the same
+    /// call may succeed shortly, without a restart (HTTP 503).
+    #[error("search backend unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl SearchError {
@@ -57,9 +62,19 @@ impl SearchError {
         matches!(self, SearchError::Request(_))
     }
 
+    /// True when the backend could not be reached and a retry may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, SearchError::Unavailable(_))
+    }
+
     /// A failure of the backend, carrying its own error.
     pub fn backend(err: impl std::error::Error + Send + Sync + 'static) -> SearchError {
         SearchError::Backend(Box::new(err))
+    }
+
+    /// The backend could not be reached, carrying its own error.
+    pub fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> SearchError {
+        SearchError::Unavailable(Box::new(err))
     }
 }
 
@@ -82,5 +97,8 @@ mod tests {
         };
         assert!(!guard.is_user_error());
         assert!(guard.to_string().contains(" 10 "), "{guard}");
+        let down = SearchError::unavailable(std::io::Error::other("no node answered"));
+        assert!(down.is_unavailable() && !down.is_user_error());
+        assert!(!failed.is_unavailable());
     }
 }

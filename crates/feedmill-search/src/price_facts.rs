@@ -30,28 +30,36 @@ pub struct PriceHistoryFigures {
 }
 
 /// The honest numbers of one offer. Field names are a contract with API users.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriceFacts {
     /// The EU reference price; absent with too little history (see `history_days`).
     #[serde(with = "optional_price")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub lowest_price_30d: Option<Decimal>,
     /// Days of history in this currency before the current price began.
     pub history_days: i64,
     /// When the current price began.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub price_changed_at: DateTime<Utc>,
     #[serde(with = "optional_price")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub previous_price: Option<Decimal>,
     /// Percent below `lowest_price_30d`; absent when the price is not below it (or no low).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub discount_percent: Option<f64>,
     /// Percent below the feed's claimed old price, as the feed claims it.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub claimed_discount_percent: Option<f64>,
     /// True only when the feed claims a discount and its claimed old price is at or below our
     /// 30-day low, so the claim is no larger than the honest discount.
     pub discount_verified: bool,
     /// Percent below `previous_price` (what `sort=price_drop` orders by); absent unless the
     /// last change lowered the price.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub price_drop_percent: Option<f64>,
     /// Since when no price of the offer was below the current one (what `at_lowest` filters).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub lowest_since: DateTime<Utc>,
 }
 

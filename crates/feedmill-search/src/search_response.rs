@@ -70,19 +70,25 @@ pub struct GtinGroup {
 }
 
 /// Facet counts over the whole result set, not just the page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FacetResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub brand: Option<Vec<FacetValue>>,
     /// Top-level categories, then the children of each level of the requested category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub category: Option<Vec<FacetValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub merchant: Option<Vec<FacetValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub network: Option<Vec<FacetValue>>,
     /// Fixed buckets (`0-25` … `1000+`) in units of the offers' own currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub price: Option<Vec<FacetValue>>,
 }
 
@@ -103,6 +109,7 @@ impl FacetResults {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacetValue {
     pub value: String,

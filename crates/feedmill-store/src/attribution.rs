@@ -56,6 +56,7 @@ impl Attribution {
 }
 
 /// A sale that no click could be credited with.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UnattributedSale {

@@ -135,6 +135,7 @@ impl TimeRange {
 }
 
 /// What clicks are counted (and earnings reported) by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {

@@ -68,9 +68,14 @@ pub struct ProgramCommissions {
 }
 
 /// What an offer is expected to earn, and by which rule.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpectedCommission {
+    /// An exact decimal string (`"9.00"`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub amount: Decimal,
+    /// ISO-4217.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[A-Z]{3}$"))]
     pub currency: Currency,
     /// The rule applied, e.g. `Sale new customer: 4.5% (category Books)`.
     pub rule: String,

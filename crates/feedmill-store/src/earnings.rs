@@ -21,26 +21,43 @@ pub struct EarningsQuery {
 }
 
 /// Commission summed by the status of its sales.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CommissionByStatus {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub pending: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub approved: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub rejected: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub reversed: Decimal,
 }
 
-/// One group (and currency) of an earnings report.
+/// A group's clicks and sales in one currency. A group with sales in several currencies has a
+/// row per currency, each with the group's clicks; a group without sales one row with
+/// `currency: null`. Money is exact decimal strings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EarningsRow {
+    /// The group (`YYYY-MM-DD` for day); `null` for sales credited to no click (listed by
+    /// `/earnings/unattributed`) and clicks without that attribute.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub key: Option<String>,
+    /// ISO-4217; `null` for a group without sales.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, pattern = "^[A-Z]{3}$"))]
     pub currency: Option<Currency>,
     pub num_clicks: u64,
     pub num_conversions: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub sale_amount: Decimal,
     pub commission: CommissionByStatus,
-    /// Conversions ÷ clicks; `None` without clicks.
+    /// Conversions ÷ clicks, 4 decimals; `null` without clicks.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub conversion_rate: Option<Decimal>,
-    /// (Pending + approved commission) ÷ clicks; `None` without clicks or currency.
+    /// (Pending + approved commission) ÷ clicks, 4 decimals; `null` without clicks or sales.
+    /// Read it with `num_clicks`: a handful of clicks makes a noisy EPC.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub epc: Option<Decimal>,
 }
 

@@ -21,24 +21,32 @@ use serde::Serialize;
 pub const DEFAULT_REPORT_DAYS: i64 = 30;
 
 /// Earnings of a period by one grouping.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EarningsReport {
     /// Start of the period, inclusive (RFC 3339, UTC).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: DateTime<Utc>,
     /// End of the period, exclusive.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub to: DateTime<Utc>,
     pub group_by: GroupBy,
-    /// One row per group and currency (see [`EarningsRow`]); sales credited to no click are
-    /// in rows whose `key` is `null`.
+    /// One row per group and currency (see `EarningsRow`); sales credited to no click are in
+    /// rows whose `key` is `null`.
     pub rows: Vec<EarningsRow>,
 }
 
 /// The sales of a period that no click could be credited with (`GET /earnings/unattributed`,
 /// `feedmill earnings --unattributed`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = UnattributedSales))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnattributedReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub to: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub num_sales: usize,
     pub sales: Vec<UnattributedSale>,
 }

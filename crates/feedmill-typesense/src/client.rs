@@ -5,6 +5,17 @@
 //! [`ATTEMPTS_PER_NODE`] rounds over the list with a growing pause between rounds; a 4xx is an
 //! answer and never retried. Nodes marked down are skipped while any node is up, and tried
 //! anyway when none is (a whole cluster that comes back is used again without a restart).
+//!
+//! A write (an import, a delete, a meta document) keeps trying for [`WRITE_PATIENCE`] rather
+//! than a fixed number of rounds: when the leader dies, the others refuse writes until they have
+//! elected a new one, which takes seconds; a read (searches included) gives up after the rounds,
+//! so that a cluster that is down is answered as such quickly.
+//!
+//! A node serves calls only once it is *admitted*: none is at first, and a node that fails
+//! loses it. Typesense answers `/health` ok on a restarted node before it has caught up with
+//! the others, so the backend admits a node only when it holds the live generations whole
+//! (`typesense_backend.rs`); [`TypesenseClient::nodes_to_admit`] lists the nodes to check.
+//! While no node is admitted (a whole cluster restarted, or start-up), any node up serves.
 
 use crate::error::TypesenseError;
 use reqwest::Method;
@@ -24,6 +35,10 @@ const DOWN_FOR: Duration = Duration::from_secs(2);
 const ATTEMPTS_PER_NODE: usize = 3;
 /// Pause after a failed round, times the round number.
 const ROUND_PAUSE: Duration = Duration::from_millis(200);
+/// How long a write keeps trying: longer than a leader election.
+const WRITE_PATIENCE: Duration = Duration::from_secs(30);
+/// The longest pause between two rounds.
+const MAX_ROUND_PAUSE: Duration = Duration::from_secs(1);
 /// Connecting to a node on a LAN or loopback takes well under this.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A whole call, including an import batch.
@@ -43,6 +58,7 @@ pub struct TypesenseClient {
     api_key: String,
     next: AtomicUsize,
     down_until: Mutex<Vec<Option<Instant>>>,
+    admitted: Mutex<Vec<bool>>,
 }
 
 impl TypesenseClient {
@@ -70,6 +86,7 @@ impl TypesenseClient {
         Ok(TypesenseClient {
             http,
             down_until: Mutex::new(vec![None; urls.len()]),
+            admitted: Mutex::new(vec![false; urls.len()]),
             nodes: urls,
             api_key: api_key.to_string(),
             next: AtomicUsize::new(0),
@@ -89,7 +106,9 @@ impl TypesenseClient {
         T: DeserializeOwned,
     {
         let what = describe(&method, path);
-        let response = self.send(&what, path, |url| {
+        // A multi-search is a POST that only reads.
+        let is_read = method == Method::GET || path.first() == Some(&"multi_search");
+        let response = self.send(&what, path, !is_read, |url| {
             let request = self.http.request(method.clone(), url).query(query);
             match body {
                 Some(body) => request.json(body),
@@ -113,7 +132,7 @@ impl TypesenseClient {
         body: String,
     ) -> Result<String, TypesenseError> {
         let what = describe(&Method::POST, path);
-        let response = self.send(&what, path, |url| {
+        let response = self.send(&what, path, true, |url| {
             self.http
                 .post(url)
                 .query(query)
@@ -129,26 +148,35 @@ impl TypesenseClient {
     /// Reads a text answer (JSON lines of an export).
     pub fn get_text(&self, path: &[&str]) -> Result<String, TypesenseError> {
         let what = describe(&Method::GET, path);
-        let response = self.send(&what, path, |url| self.http.get(url))?;
+        let response = self.send(&what, path, false, |url| self.http.get(url))?;
         let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
         response
             .text()
             .map_err(|err| TypesenseError::bad_answer(&what, err))
     }
 
-    /// Runs one call with retries over the nodes; `Ok(None)` for a 404.
+    /// Runs one call with retries over the nodes (a `write` until [`WRITE_PATIENCE`] is
+    /// spent); `Ok(None)` for a 404.
     fn send(
         &self,
         what: &str,
         path: &[&str],
+        write: bool,
         build: impl Fn(Url) -> RequestBuilder,
     ) -> Result<Option<Response>, TypesenseError> {
-        let attempts = self.nodes.len() * ATTEMPTS_PER_NODE;
+        let started = Instant::now();
+        let rounds_left = |attempt: usize| match write {
+            true => started.elapsed() < WRITE_PATIENCE,
+            false => attempt < self.nodes.len() * ATTEMPTS_PER_NODE,
+        };
         let mut last = String::new();
-        for attempt in 0..attempts {
+        let mut attempt = 0;
+        while attempt == 0 || attempt % self.nodes.len() != 0 || rounds_left(attempt) {
             if attempt > 0 && attempt % self.nodes.len() == 0 {
-                std::thread::sleep(ROUND_PAUSE * (attempt / self.nodes.len()) as u32);
+                let round = (attempt / self.nodes.len()) as u32;
+                std::thread::sleep((ROUND_PAUSE * round).min(MAX_ROUND_PAUSE));
             }
+            attempt += 1;
             let node = self.pick_node();
             match self.attempt(node, what, path, &build)? {
                 Attempt::Answered(response) => return Ok(response),
@@ -159,7 +187,10 @@ impl TypesenseClient {
                 }
             }
         }
-        Err(TypesenseError::Unavailable { attempts, last })
+        Err(TypesenseError::Unavailable {
+            attempts: attempt,
+            last,
+        })
     }
 
     /// A node's base URL, for messages.
@@ -192,6 +223,24 @@ impl TypesenseClient {
         }
     }
 
+    /// [`TypesenseClient::get_at`] for a text answer (an export).
+    pub fn get_text_at(
+        &self,
+        node: usize,
+        path: &[&str],
+    ) -> Result<Option<String>, TypesenseError> {
+        let what = describe(&Method::GET, path);
+        let build = |url: Url| self.http.get(url);
+        match self.attempt(node % self.nodes.len(), &what, path, &build)? {
+            Attempt::Answered(None) => Ok(None),
+            Attempt::Answered(Some(response)) => response
+                .text()
+                .map(Some)
+                .map_err(|err| TypesenseError::bad_answer(&what, err)),
+            Attempt::Failed(last) => Err(TypesenseError::Unavailable { attempts: 1, last }),
+        }
+    }
+
     /// One request to one node: an answer (`None` for a 404), a failure worth another node
     /// (connection, timeout, 5xx), or a client error.
     fn attempt(
@@ -217,20 +266,53 @@ impl TypesenseClient {
         }
     }
 
-    /// The next node in turn that is not marked down, or the next in turn when all are.
+    /// The next node in turn that is admitted and not marked down; else the next that is not
+    /// marked down; else the next in turn.
     fn pick_node(&self) -> usize {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
-        (0..self.nodes.len())
-            .map(|offset| (start + offset) % self.nodes.len())
-            .find(|node| down[*node].is_none_or(|until| until <= now))
+        let admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        let in_turn = || (0..self.nodes.len()).map(|offset| (start + offset) % self.nodes.len());
+        let up = |node: &usize| down[*node].is_none_or(|until| until <= now);
+        in_turn()
+            .find(|node| admitted[*node] && up(node))
+            .or_else(|| in_turn().find(up))
             .unwrap_or(start % self.nodes.len())
     }
 
-    fn mark_down(&self, node: usize) {
+    /// Takes `node` out of rotation for [`DOWN_FOR`]; it serves again once admitted.
+    pub fn mark_down(&self, node: usize) {
+        self.defer(node, DOWN_FOR);
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node] = false;
+    }
+
+    /// Looks at `node` again (for admission) only after `pause`.
+    pub fn defer(&self, node: usize, pause: Duration) {
         let mut down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
-        down[node] = Some(Instant::now() + DOWN_FOR);
+        down[node] = Some(Instant::now() + pause);
+    }
+
+    /// Lets `node` serve calls.
+    pub fn admit(&self, node: usize) {
+        if !self.is_admitted(node) {
+            tracing::info!(node = %self.nodes[node], "typesense node admitted: it holds the live generations");
+        }
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node] = true;
+    }
+
+    pub fn is_admitted(&self, node: usize) -> bool {
+        self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node]
+    }
+
+    /// The nodes not admitted and not marked down now: the ones to check for admission.
+    pub fn nodes_to_admit(&self) -> Vec<usize> {
+        let now = Instant::now();
+        let down = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        let admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        (0..self.nodes.len())
+            .filter(|node| !admitted[*node] && down[*node].is_none_or(|until| until <= now))
+            .collect()
     }
 }
 

@@ -122,14 +122,24 @@ impl Collections {
     /// Every source's live generation, read whole through the meta collection's export.
     pub fn read_live(&self) -> Result<LiveSet, TypesenseError> {
         let path = ["collections", self.meta.as_str(), "documents", "export"];
-        let text = self.client.get_text(&path)?;
-        let mut sources = Vec::new();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let document: MetaDocument = serde_json::from_str(line)
-                .map_err(|err| TypesenseError::bad_answer("the meta export", err))?;
-            sources.push(document.into_live()?);
+        parse_live(&self.client.get_text(&path)?)
+    }
+
+    /// The live generations as one node holds them; `None` when it has no meta collection.
+    pub fn read_live_at(&self, node: usize) -> Result<Option<LiveSet>, TypesenseError> {
+        let path = ["collections", self.meta.as_str(), "documents", "export"];
+        match self.client.get_text_at(node, &path)? {
+            Some(text) => Ok(Some(parse_live(&text)?)),
+            None => Ok(None),
         }
-        Ok(LiveSet::new(sources))
+    }
+
+    /// Offer documents matching `filter` on one node.
+    pub fn count_at(&self, node: usize, filter: &str) -> Result<Option<u64>, TypesenseError> {
+        let path = ["collections", self.offers.as_str(), "documents", "search"];
+        let query = [("q", "*"), ("filter_by", filter), ("per_page", "0")];
+        let answer = self.client.get_at(node, &path, &query)?;
+        Ok(answer.and_then(|a| a.get("found").and_then(Value::as_u64)))
     }
 
     /// The meta search that rides along with an offer search: the first [`META_PAGE`] sources.
@@ -221,6 +231,17 @@ impl Collections {
         }
         Ok(())
     }
+}
+
+/// The meta collection's export as live generations.
+fn parse_live(text: &str) -> Result<LiveSet, TypesenseError> {
+    let mut sources = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let document: MetaDocument = serde_json::from_str(line)
+            .map_err(|err| TypesenseError::bad_answer("the meta export", err))?;
+        sources.push(document.into_live()?);
+    }
+    Ok(LiveSet::new(sources))
 }
 
 fn rejected_line(result: &Value) -> TypesenseError {

@@ -58,6 +58,7 @@ impl From<TypesenseError> for SearchError {
     fn from(err: TypesenseError) -> SearchError {
         match err {
             TypesenseError::Request(request) => SearchError::Request(request),
+            down @ TypesenseError::Unavailable { .. } => SearchError::unavailable(down),
             other => SearchError::backend(other),
         }
     }
@@ -76,6 +77,10 @@ mod tests {
             last: "connection refused".into(),
         });
         assert!(!down.is_user_error());
+        assert!(
+            down.is_unavailable(),
+            "no node answering is a 503, not a 500"
+        );
         assert!(down.to_string().contains("connection refused"), "{down}");
     }
 }

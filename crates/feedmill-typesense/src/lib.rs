@@ -22,8 +22,10 @@
 //! that answers holds the new generation's full count before the flip, and shows the flip
 //! before the old generation is deleted (30 s at most); the tests pass on one node and on a
 //! 3-node cluster (`tests/cluster/typesense run --nodes 3 -- …`). A node that does not answer
-//! is not waited for; keeping searches off a restarted node until it has caught up is left for
-//! the failure tests on a cluster.
+//! is not waited for. Searches read only nodes that hold the live generations whole: a node
+//! restarted after a failure, which says `/health` ok before it has caught up, is admitted
+//! again only once it shows every source's live generation and their full counts
+//! (`node_admission.rs`).
 //!
 //! # Where answers differ from the tantivy index
 //! The differential test (`tests/typesense/differential.rs`) runs one query set against both
@@ -55,11 +57,27 @@
 //!   refused as user errors rather than answered as if no offer had dropped.
 //! - A search costs one multi-search request; `generation`, `stats`, `num_offers` and a cached
 //!   search each read the meta collection first.
+//! - Suggestions: with more completions than the limit, each engine fills it with other titles
+//!   (the same completions when the limit holds them all).
+//! - No matched products: matching needs the tantivy index's candidates, so the binary ingests
+//!   into Typesense without it (`/products/{gtin}` works; `/products/{p…}` is refused).
+//!
+//! The binary-level differential test (`tests/typesense_cli.rs`) runs `feedmill ingest` and
+//! `feedmill serve` on both backends and compares their HTTP answers; `tests/typesense_failover.rs`
+//! kills nodes of a 3-node cluster under them.
+//!
+//! # Failures
+//! The client fails over between nodes (`client.rs`): reads give up after three rounds, so that
+//! a cluster with no node answering is [`SearchError::Unavailable`](feedmill_search::SearchError)
+//! quickly (the API's 503); writes keep trying for 30 s, longer than a leader election, so that
+//! a refresh whose leader dies retries its import on the others and commits. Nodes are read
+//! only once admitted (`node_admission.rs`).
 
 mod client;
 mod collections;
 mod error;
 mod live_set;
+mod node_admission;
 mod offer_document;
 mod search_answer;
 mod search_params;

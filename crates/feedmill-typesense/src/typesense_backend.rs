@@ -67,13 +67,15 @@ impl TypesenseBackend {
         };
         collections.ensure()?;
         let live = collections.read_live()?;
-        Ok(TypesenseBackend {
+        let backend = TypesenseBackend {
             shared: Arc::new(Shared {
                 collections,
                 last_live: Mutex::new(Arc::new(live)),
                 issued: Mutex::new(0),
             }),
-        })
+        };
+        backend.admit_caught_up_nodes();
+        Ok(backend)
     }
 
     /// Reads the live generations now and remembers them.
@@ -89,6 +91,7 @@ impl TypesenseBackend {
         &self,
         search: impl Fn(&LiveSet) -> Result<Value, TypesenseError>,
     ) -> Result<(Value, Arc<LiveSet>), TypesenseError> {
+        self.admit_caught_up_nodes();
         let mut live = self.shared.last();
         for _ in 0..SEARCH_ATTEMPTS {
             let searches = vec![search(&live)?, self.shared.collections.meta_search()];

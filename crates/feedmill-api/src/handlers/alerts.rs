@@ -16,6 +16,18 @@ use feedmill_model::{Currency, Decimal, Gtin};
 use feedmill_store::{AlertId, AlertTarget, NewAlert};
 use std::str::FromStr;
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::ALERTS,
+    summary = "Create a price alert; the answer shows its signing secret, once",
+    description = "",
+    request_body = crate::types::AlertRequest,
+    responses(
+        (status = 201, description = "The alert and its secret", body = crate::types::AlertCreated),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn create_alert(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<AlertRequest>,
@@ -63,6 +75,18 @@ pub(crate) async fn create_alert(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::ALERT,
+    summary = "A price alert and its deliveries (no secret)",
+    description = "",
+    params(crate::openapi::handler_params::AlertIdPath),
+    responses(
+        (status = 200, description = "The alert", body = crate::types::AlertView),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn alert(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -80,6 +104,18 @@ pub(crate) async fn alert(
     Ok(Json(view))
 }
 
+#[utoipa::path(
+    delete,
+    path = crate::route_paths::ALERT,
+    summary = "Delete a price alert and its deliveries",
+    description = "",
+    params(crate::openapi::handler_params::AlertIdPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn delete_alert(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -33,6 +33,20 @@ const MAX_REFERRER_LEN: usize = 512;
 /// The `Retry-After` of a click-out the store could not record.
 const STORE_RETRY_AFTER_SECS: u64 = 1;
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::CLICK_OUT,
+    summary = "Click-out: stores the click under a new click id and redirects to the deep link carrying it",
+    description = "",
+    params(crate::openapi::handler_params::ClickCodePath, crate::openapi::handler_params::ClickQuery),
+    responses(
+        (status = 302, description = "Redirect to the offer's deep link"),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+        (status = 429, description = "Too many clicks from this address; see Retry-After", body = crate::error::ErrorBody),
+        (status = 503, description = "The click could not be stored; nothing was redirected; see Retry-After", body = crate::error::ErrorBody),
+    )
+)]
 pub(crate) async fn click_out(
     State(state): State<AppState>,
     Path(code): Path<String>,

@@ -17,6 +17,18 @@ use feedmill_store::{
 };
 use std::sync::Arc;
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::EARNINGS,
+    summary = "Earnings by day, source, merchant, offer or sub-id: clicks, conversions, sale amount, commission by status, conversion rate and EPC per currency",
+    description = "",
+    params(crate::openapi::handler_params::EarningsQuery),
+    responses(
+        (status = 200, description = "One row per group and currency", body = feedmill_store::EarningsReport),
+        crate::openapi::handler_params::ReadErrors,
+        (status = 503, description = "The store could not answer; try again shortly", body = crate::error::ErrorBody),
+    )
+)]
 pub(crate) async fn earnings(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -37,6 +49,18 @@ pub(crate) async fn earnings(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::EARNINGS_UNATTRIBUTED,
+    summary = "Earnings: the sales no click could be credited with",
+    description = "",
+    params(crate::openapi::handler_params::UnattributedQuery),
+    responses(
+        (status = 200, description = "Every unattributed sale of the period", body = feedmill_store::UnattributedReport),
+        crate::openapi::handler_params::ReadErrors,
+        (status = 503, description = "The store could not answer; try again shortly", body = crate::error::ErrorBody),
+    )
+)]
 pub(crate) async fn unattributed(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

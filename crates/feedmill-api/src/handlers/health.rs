@@ -3,19 +3,45 @@
 use crate::error::ApiError;
 use crate::openapi;
 use crate::state::AppState;
-use crate::types::SourceView;
+use crate::types::{Health, SourceView, Sources};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
-/// Liveness and the number of offers served.
-pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "status": "ok", "offers": state.index().num_offers() }))
+/// Liveness and the number of offers served (read on the blocking pool: a backend may ask a
+/// cluster).
+#[utoipa::path(
+    get,
+    path = crate::route_paths::HEALTH,
+    summary = "Liveness",
+    description = "",
+    responses(
+        (status = 200, description = "Up", body = crate::types::Health),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let offers = state
+        .blocking(|state| Ok(state.index().num_offers()))
+        .await?;
+    Ok(Json(Health {
+        status: "ok".to_string(),
+        offers,
+    }))
 }
 
 /// Prometheus text exposition.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::METRICS,
+    summary = "Prometheus metrics",
+    description = "",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let offers = state
         .blocking(|state| {
@@ -32,7 +58,17 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
 }
 
 /// Every source known to the index or to the refresher.
-pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SOURCES,
+    summary = "Sources and their last refresh",
+    description = "",
+    responses(
+        (status = 200, description = "Every source", body = crate::types::Sources),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Sources>, ApiError> {
     let stats = state.blocking(|state| Ok(state.index().stats()?)).await?;
     let mut board = state.sources().snapshot();
     let operator = state.operator();
@@ -62,11 +98,21 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Result<Json<Value>
         });
     }
     views.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(json!({ "sources": views })))
+    Ok(Json(Sources { sources: views }))
 }
 
 /// The OpenAPI document, as this server's auth mode has it (in open mode no operation asks
 /// for a key).
+#[utoipa::path(
+    get,
+    path = crate::route_paths::OPENAPI,
+    summary = "This document",
+    description = "",
+    responses(
+        (status = 200, description = "OpenAPI document"),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn openapi_json(State(state): State<AppState>) -> Response {
     let content_type = HeaderValue::from_static("application/json");
     let document = openapi::document_json_for(state.keys().mode());

@@ -34,6 +34,18 @@ fn source_in_id(offer_id: &str) -> Option<&str> {
     offer_id.split_once(':').map(|(source, _)| source)
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::OFFER_HISTORY,
+    summary = "Price history of one offer: its change points (first, change, gap, return)",
+    description = "",
+    params(crate::openapi::handler_params::OfferIdPath, crate::openapi::handler_params::HistoryQuery),
+    responses(
+        (status = 200, description = "Change points, oldest first", body = crate::types::OfferHistory),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn offer_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -64,6 +76,18 @@ pub(crate) async fn offer_history(
     Ok(Json(history))
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::PRODUCT_HISTORY,
+    summary = "Price history of one product: the daily market low per currency and each merchant's daily low",
+    description = "",
+    params(crate::openapi::handler_params::HistoryGtinPath, crate::openapi::handler_params::HistoryQuery),
+    responses(
+        (status = 200, description = "Daily lows, oldest first", body = crate::types::ProductHistory),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn product_history(
     State(state): State<AppState>,
     Path(raw): Path<String>,

@@ -20,6 +20,16 @@ use feedmill_store::StoredApiKey;
 /// Bytes of randomness in a run-time key's public id.
 const KEY_ID_BYTES: usize = 8;
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::KEYS,
+    summary = "Every API key, without secrets",
+    description = "",
+    responses(
+        (status = 200, description = "The keys", body = crate::types::KeyList),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn list_keys(State(state): State<AppState>) -> Json<KeyList> {
     let keys = state.keys().keys();
     Json(KeyList {
@@ -27,6 +37,18 @@ pub(crate) async fn list_keys(State(state): State<AppState>) -> Json<KeyList> {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::KEYS,
+    summary = "A new API key; its secret is in this answer only",
+    description = "",
+    request_body = crate::types::NewKeyRequest,
+    responses(
+        (status = 201, description = "The key and its secret", body = crate::types::CreatedKey),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn create_key(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<NewKeyRequest>,
@@ -85,6 +107,18 @@ fn new_stored_key(request: &NewKeyRequest) -> Result<(StoredApiKey, String), Api
     Ok((stored, secret))
 }
 
+#[utoipa::path(
+    delete,
+    path = crate::route_paths::KEY,
+    summary = "Deletes a run-time API key",
+    description = "",
+    params(crate::openapi::handler_params::KeyIdPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn delete_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -117,6 +151,18 @@ pub(crate) async fn delete_key(
 /// scoped key either. The filters must be ones a search takes: they are run as one (a page of
 /// one offer), so a value the search backend refuses (an unknown network, a GTIN of letters)
 /// is a 400 here rather than in every search of the key.
+#[utoipa::path(
+    post,
+    path = crate::route_paths::KEYS_SCOPED,
+    summary = "A scoped search key: the caller's search key with filters it cannot widen",
+    description = "",
+    request_body = crate::auth::ScopeParams,
+    responses(
+        (status = 200, description = "The scoped key", body = crate::types::ScopedKey),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn create_scoped_key(
     State(state): State<AppState>,
     caller: Option<Extension<Caller>>,

@@ -11,6 +11,18 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::LINKS_GENERATE,
+    summary = "A tracking link (Awin link-builder shape)",
+    description = "",
+    request_body = crate::types::LinkRequest,
+    responses(
+        (status = 200, description = "The link", body = crate::types::LinkResponse),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn generate_link(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LinkRequest>,
@@ -21,6 +33,18 @@ pub(crate) async fn generate_link(
     Ok(Json(LinkResponse { url }))
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::LINKS_GENERATE_BATCH,
+    summary = "Up to 100 tracking links",
+    description = "",
+    request_body = crate::types::BatchRequest,
+    responses(
+        (status = 200, description = "A status and body per request", body = crate::types::BatchResponse),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn generate_batch(
     State(state): State<AppState>,
     ApiJson(batch): ApiJson<BatchRequest>,

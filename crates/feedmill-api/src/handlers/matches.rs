@@ -20,6 +20,17 @@ use chrono::Utc;
 use feedmill_model::product_key;
 use feedmill_store::{PinTarget, ProductPin};
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::MATCHES,
+    summary = "Product matching: the pairs waiting for an operator (scored between the match and the auto-group threshold), or the operators' pins",
+    description = "",
+    params(crate::openapi::handler_params::MatchesQuery),
+    responses(
+        (status = 200, description = "The review list (status=review) or the pins (status=pinned), a page of it", body = inline(crate::openapi::handler_params::MatchLists)),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn matches(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -65,6 +76,20 @@ fn pin_list(state: &AppState, request: MatchesRequest) -> Result<PinList, ApiErr
     })
 }
 
+#[utoipa::path(
+    put,
+    path = crate::route_paths::OFFER_PRODUCT,
+    summary = r#"Pin an offer to a product ({"product_id": ...}) or split it off ({"split": true}); the pin takes effect at the next ingest of the offer's source, which runs even when its feed is unchanged"#,
+    description = "",
+    params(crate::openapi::handler_params::OfferIdPath),
+    request_body = crate::types::PinRequest,
+    responses(
+        (status = 200, description = "The pin", body = crate::types::PinView),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+        crate::openapi::handler_params::BodyErrors,
+    )
+)]
 pub(crate) async fn pin_offer(
     State(state): State<AppState>,
     Path(offer_id): Path<String>,
@@ -103,6 +128,18 @@ pub(crate) async fn pin_offer(
     Ok(Json(PinView::from(&pin)))
 }
 
+#[utoipa::path(
+    delete,
+    path = crate::route_paths::OFFER_PRODUCT,
+    summary = "Remove an offer's pin: from the source's next ingest the matcher decides its product again",
+    description = "",
+    params(crate::openapi::handler_params::OfferIdPath),
+    responses(
+        (status = 204, description = "Removed"),
+        crate::openapi::handler_params::ReadErrors,
+        (status = 404, description = "The offer has no pin", body = crate::error::ErrorBody),
+    )
+)]
 pub(crate) async fn unpin_offer(
     State(state): State<AppState>,
     Path(offer_id): Path<String>,

@@ -6,14 +6,27 @@ use crate::error::{ApiError, ErrorCode};
 use crate::offer_links::{Decoration, priced_offer_json};
 use crate::params::subid_only;
 use crate::state::AppState;
+use crate::types::Product;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use feedmill_model::product_key;
 use feedmill_search::PricedOffer;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// One offer with its links.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::OFFER,
+    summary = "One offer",
+    description = "",
+    params(crate::openapi::handler_params::OfferIdPath, crate::openapi::handler_params::OfferQuery),
+    responses(
+        (status = 200, description = "The offer with its links", body = crate::offer_links::LinkedOffer<'static>),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn offer(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -39,12 +52,24 @@ pub(crate) async fn offer(
 
 /// Every offer of one GTIN, cheapest total (price + shipping) first; for a key limited to
 /// sources, only the offers of those sources (none is a `404`, as for an unknown GTIN).
+#[utoipa::path(
+    get,
+    path = crate::route_paths::PRODUCT,
+    summary = "Every offer of one product, cheapest total first: by GTIN, or by the product id the matcher gave its offers",
+    description = "",
+    params(crate::openapi::handler_params::ProductPath, crate::openapi::handler_params::OfferQuery),
+    responses(
+        (status = 200, description = "The product's offers", body = crate::types::Product),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::NotFound,
+    )
+)]
 pub(crate) async fn product(
     State(state): State<AppState>,
     Path(id): Path<String>,
     caller: Option<Extension<Caller>>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Product>, ApiError> {
     let ids = subid_only(query.as_deref())?;
     let json = state
         .blocking(move |state| {
@@ -75,16 +100,16 @@ pub(crate) async fn product(
             for offer in &offers {
                 items.push(priced_offer_json(decoration, offer)?);
             }
-            let answer = match by_product {
-                true => json!({
-                    "product_id": id,
-                    "gtin": product_gtin(&offers),
-                    "offer_count": offers.len(),
-                    "offers": items,
-                }),
-                false => json!({ "gtin": id.trim(), "offer_count": offers.len(), "offers": items }),
+            let (product_id, gtin) = match by_product {
+                true => (Some(id.clone()), product_gtin(&offers)),
+                false => (None, Some(id.trim().to_string())),
             };
-            Ok(answer)
+            Ok(Product {
+                product_id,
+                gtin,
+                offer_count: offers.len() as u64,
+                offers: items,
+            })
         })
         .await?;
     Ok(Json(json))

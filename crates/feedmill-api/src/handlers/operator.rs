@@ -6,10 +6,10 @@
 use crate::error::{ApiError, ErrorCode};
 use crate::operator::{JobView, Operator, OperatorError, ReloadSummary};
 use crate::state::AppState;
+use crate::types::{JobQueued, PauseState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use std::sync::Arc;
 
 fn operator(state: &AppState) -> Result<Arc<dyn Operator>, ApiError> {
@@ -32,15 +32,41 @@ impl From<OperatorError> for ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_REFRESH,
+    summary = "Refreshes a source now",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 202, description = r#"Queued: {"job_id": ...}"#, body = crate::types::JobQueued),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn refresh_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<JobQueued>), ApiError> {
     let job_id = operator(&state)?.refresh(&name)?;
     tracing::info!(source = %name, job = %job_id, "refresh queued by the operator");
-    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+    Ok((StatusCode::ACCEPTED, Json(JobQueued { job_id })))
 }
 
+#[utoipa::path(
+    get,
+    path = crate::route_paths::JOB,
+    summary = "A refresh job's state and report",
+    description = "",
+    params(crate::openapi::handler_params::JobIdPath),
+    responses(
+        (status = 200, description = "The job", body = crate::operator::JobView),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn job(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -50,25 +76,68 @@ pub(crate) async fn job(
         .ok_or_else(|| ApiError::new(ErrorCode::JobNotFound, format!("no job {id:?}")))
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_PAUSE,
+    summary = "Pauses a source's scheduled refreshes",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 200, description = "The source's pause state", body = crate::types::PauseState),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn pause_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PauseState>, ApiError> {
     operator(&state)?.pause(&name)?;
     tracing::info!(source = %name, "source paused");
-    Ok(Json(json!({ "source": name, "paused": true })))
+    Ok(Json(PauseState {
+        source: name,
+        paused: true,
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = crate::route_paths::SOURCE_RESUME,
+    summary = "Resumes a source's scheduled refreshes",
+    description = "",
+    params(crate::openapi::handler_params::SourceNamePath),
+    responses(
+        (status = 200, description = "The source's pause state", body = crate::types::PauseState),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::SourceNotFound,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn resume_source(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PauseState>, ApiError> {
     operator(&state)?.resume(&name)?;
     tracing::info!(source = %name, "source resumed");
-    Ok(Json(json!({ "source": name, "paused": false })))
+    Ok(Json(PauseState {
+        source: name,
+        paused: false,
+    }))
 }
 
 /// Reloading reads files: it runs off the async workers.
+#[utoipa::path(
+    post,
+    path = crate::route_paths::ADMIN_RELOAD,
+    summary = "Re-reads the configuration (sources, keys and postback programs); a broken file is a 400 and changes nothing",
+    description = "",
+    responses(
+        (status = 200, description = "Reloaded", body = crate::operator::ReloadSummary),
+        crate::openapi::handler_params::ReadErrors,
+        crate::openapi::handler_params::OperatorUnavailable,
+    )
+)]
 pub(crate) async fn reload(State(state): State<AppState>) -> Result<Json<ReloadSummary>, ApiError> {
     let operator = operator(&state)?;
     let summary = tokio::task::spawn_blocking(move || operator.reload())

@@ -35,6 +35,48 @@ const PROGRAM_ID_FIELD: &str = "program_id";
 /// The `Retry-After` of a postback the store could not write.
 const STORE_RETRY_AFTER_SECS: u64 = 1;
 
+/// The OpenAPI operations of [`postback`], by method: one handler reads the fields from the
+/// query string (GET) or from the body and the query string (POST), so its two operations are
+/// written as `utoipa::Path` by hand rather than by `#[utoipa::path]`, from the one table of
+/// fields in `crate::openapi::postback_doc`.
+pub(crate) struct PostbackQueryDoc;
+/// See [`PostbackQueryDoc`].
+pub(crate) struct PostbackBodyDoc;
+
+impl utoipa::Path for PostbackQueryDoc {
+    fn methods() -> Vec<utoipa::openapi::HttpMethod> {
+        vec![utoipa::openapi::HttpMethod::Get]
+    }
+
+    fn path() -> String {
+        crate::route_paths::POSTBACK.to_string()
+    }
+
+    fn operation() -> utoipa::openapi::path::Operation {
+        crate::openapi::postback_doc::operation(
+            "Register a conversion (fields in the query string)",
+            false,
+        )
+    }
+}
+
+impl utoipa::Path for PostbackBodyDoc {
+    fn methods() -> Vec<utoipa::openapi::HttpMethod> {
+        vec![utoipa::openapi::HttpMethod::Post]
+    }
+
+    fn path() -> String {
+        crate::route_paths::POSTBACK.to_string()
+    }
+
+    fn operation() -> utoipa::openapi::path::Operation {
+        crate::openapi::postback_doc::operation(
+            "Register a conversion (fields in the body and/or the query string)",
+            true,
+        )
+    }
+}
+
 pub(crate) async fn postback(
     State(state): State<AppState>,
     Path(program_id): Path<String>,

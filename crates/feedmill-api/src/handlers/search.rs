@@ -4,13 +4,13 @@ use crate::error::ApiError;
 use crate::offer_links::{Decoration, LinkedResponse};
 use crate::params::{search_request, suggest_request};
 use crate::state::AppState;
+use crate::types::Suggestions;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::Utc;
 use feedmill_search::{FacetKind, FacetResults, SearchRequest, SearchResponse, SortOrder};
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,6 +23,17 @@ use std::time::Instant;
 /// A price range with `min_price` above `max_price` matches nothing (as a range query does in
 /// Elasticsearch): it is answered without asking the seam, which refuses it. Every parameter
 /// valid by the OpenAPI document alone then gives an answer.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SEARCH,
+    summary = "Search offers",
+    description = "",
+    params(crate::openapi::handler_params::SearchQuery),
+    responses(
+        (status = 200, description = "A page of offers (or GTIN groups), each offer with tracking_url, deep_link and click_url", body = crate::offer_links::LinkedResponse<'static>),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -110,17 +121,29 @@ fn empty_answer(request: &SearchRequest) -> SearchResponse {
 }
 
 /// Completions of what a shopper is typing: brands and titles.
+#[utoipa::path(
+    get,
+    path = crate::route_paths::SUGGEST,
+    summary = "Search-as-you-type over titles and brands",
+    description = "",
+    params(crate::openapi::handler_params::SuggestQuery),
+    responses(
+        (status = 200, description = "Suggestions", body = crate::types::Suggestions),
+        crate::openapi::handler_params::ReadErrors,
+    )
+)]
 pub(crate) async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Suggestions>, ApiError> {
     let (text, limit) = suggest_request(query.as_deref())?;
     let suggestions = state
         .blocking(move |state| Ok((text.clone(), state.index().suggest(&text, limit)?)))
         .await?;
-    Ok(Json(
-        json!({ "query": suggestions.0, "suggestions": suggestions.1 }),
-    ))
+    Ok(Json(Suggestions {
+        query: suggestions.0,
+        suggestions: suggestions.1,
+    }))
 }
 
 #[cfg(test)]

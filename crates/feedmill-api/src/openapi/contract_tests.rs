@@ -1,7 +1,8 @@
 //! The OpenAPI document against the server itself, through the router over the fixture index:
 //! real answers of every route validate against the response schema the document gives for
-//! their status (so the hand-mirrored schemas of `schemas` cannot drift), and each query
-//! parameter's schema accepts exactly the values the server accepts.
+//! their status, formats included (the schemas are derived from the answers' types; this checks
+//! the derive's reading of their serde attributes), and each query parameter's schema accepts
+//! exactly the values the server accepts.
 
 use super::{document_json, param_schema};
 use crate::params::{ParamKind, ParamSpec, ParamValues, SEARCH_PARAMS, SUGGEST_PARAMS};
@@ -80,7 +81,8 @@ pub(super) fn validator_with(doc: &Value, schema: &Value, formats: bool) -> json
         .unwrap_or_else(|err| panic!("schema {schema}: {err}"))
 }
 
-/// Checks one answer against the document's response for its route, method and status.
+/// Checks one answer against the document's response for its route, method and status, formats
+/// (`date-time`) included.
 fn check_answer(doc: &Value, route: &str, method: &str, answer: &(u16, String, Vec<u8>)) {
     let (status, content_type, body) = answer;
     let response = &doc["paths"][route][method]["responses"][status.to_string()];
@@ -100,7 +102,7 @@ fn check_answer(doc: &Value, route: &str, method: &str, answer: &(u16, String, V
     }
     let json: Value = serde_json::from_slice(body)
         .unwrap_or_else(|err| panic!("{method} {route} {status}: not json ({err})"));
-    let errors: Vec<String> = validator(doc, schema)
+    let errors: Vec<String> = validator_with(doc, schema, true)
         .iter_errors(&json)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();

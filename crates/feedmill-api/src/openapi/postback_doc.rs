@@ -8,9 +8,7 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{
     AdditionalProperties, AnyOfBuilder, KnownFormat, Schema, SchemaFormat,
 };
-use utoipa::openapi::{
-    Content, HttpMethod, ObjectBuilder, PathItem, Ref, Required, ResponseBuilder, Type,
-};
+use utoipa::openapi::{Content, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
 
 /// The fields and what they hold.
 const FIELDS: &[(&str, &str)] = &[
@@ -75,20 +73,9 @@ const DESCRIPTION: &str = "Registers or updates the conversion of (program, orde
 /// Why the body takes fields it does not list.
 const UNKNOWN_FIELDS: &str = "Fields not listed here are taken, not stored, and named in the answer's ignored_fields: the one deliberate exception to the API's refusal of unknown fields, because networks add fields to their conversion payloads";
 
-/// The path item with both methods.
-pub(super) fn path_item() -> PathItem {
-    let mut item = PathItem::new(
-        HttpMethod::Get,
-        operation("Register a conversion (fields in the query string)", false),
-    );
-    item.post = Some(operation(
-        "Register a conversion (fields in the body and/or the query string)",
-        true,
-    ));
-    item
-}
-
-fn operation(summary: &str, with_body: bool) -> Operation {
+/// The operation of one method: the fields in the query string, and in the body too when
+/// `with_body` (the handler's `PostbackQueryDoc` and `PostbackBodyDoc`).
+pub(crate) fn operation(summary: &str, with_body: bool) -> Operation {
     let text = || ObjectBuilder::new().schema_type(Type::String);
     let mut builder = OperationBuilder::new()
         .summary(Some(summary))

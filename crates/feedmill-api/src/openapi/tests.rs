@@ -155,6 +155,16 @@ fn print_document() {
     println!("{}", document().to_pretty_json().unwrap_or_default());
 }
 
+/// Asserts that `json` validates against the component schema `name`, formats included.
+fn valid(doc: &Value, name: &str, json: &Value) {
+    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    let validator = super::contract_tests::validator_with(doc, &schema, true);
+    let errors: Vec<String> = validator.iter_errors(json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}\n{json}");
+}
+
+/// The store's reports, as the earnings routes write them, validate against their derived
+/// schemas and name every property.
 #[test]
 fn earnings_schemas_name_every_field_the_reports_write() {
     let doc = doc_json();
@@ -182,6 +192,28 @@ fn earnings_schemas_name_every_field_the_reports_write() {
             .unwrap_or_default()
     };
     let json = serde_json::to_value(&report).unwrap_or_default();
+    valid(&doc, "EarningsReport", &json);
+    let sales = feedmill_store::UnattributedReport {
+        from: chrono::DateTime::UNIX_EPOCH,
+        to: chrono::DateTime::UNIX_EPOCH,
+        num_sales: 2,
+        sales: vec![
+            feedmill_store::UnattributedSale::Conversion {
+                conversion_id: "c1".into(),
+                program_id: "p1".into(),
+                order_id: "o1".into(),
+            },
+            feedmill_store::UnattributedSale::Transaction {
+                network: feedmill_model::Network::Awin,
+                transaction_id: "t1".into(),
+            },
+        ],
+    };
+    valid(
+        &doc,
+        "UnattributedSales",
+        &serde_json::to_value(&sales).unwrap_or_default(),
+    );
     assert_eq!(properties(&doc, "EarningsReport"), keys(&json));
     assert_eq!(properties(&doc, "EarningsRow"), keys(&json["rows"][0]));
     assert_eq!(properties(&doc, "CommissionByStatus"), keys(&commission));
@@ -287,4 +319,35 @@ fn every_json_body_but_the_postback_refuses_unknown_fields() {
         }
     }
     assert!(bodies >= 7, "{bodies} JSON bodies");
+}
+
+/// Every `$ref` under `value`.
+fn refs_in(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.insert(target.clone());
+            }
+            map.values().for_each(|v| refs_in(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_in(v, found)),
+        _ => {}
+    }
+}
+
+/// The components are listed by hand (`ApiDoc`, `add_answer_schemas`): every schema an
+/// operation or another schema refers to must be among them.
+#[test]
+fn every_reference_names_a_component() {
+    let doc = doc_json();
+    let mut found = BTreeSet::new();
+    refs_in(&doc, &mut found);
+    assert!(found.len() > 40, "{} references", found.len());
+    for target in found {
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{target} is not a component"
+        );
+    }
 }

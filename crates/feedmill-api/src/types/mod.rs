@@ -10,6 +10,7 @@ pub(crate) mod link_request;
 pub(crate) mod match_view;
 pub(crate) mod postback_response;
 pub(crate) mod refresh_report;
+pub(crate) mod small_answers;
 pub(crate) mod source_view;
 
 pub use alert_view::{AlertCreated, AlertRequest, AlertView, DeliveryView, MAX_THRESHOLD_CHARS};
@@ -32,6 +33,7 @@ pub use postback_response::PostbackResponse;
 pub use refresh_report::{
     DurationView, GuardDecisionView, RefreshDetailsView, RefreshOutcomeView, RefreshReportView,
 };
+pub use small_answers::{Health, JobQueued, PauseState, Product, Sources, Suggestions};
 pub use source_view::SourceView;
 
 /// A time as every answer writes it: RFC 3339 in UTC, seconds unless the time has a fraction.

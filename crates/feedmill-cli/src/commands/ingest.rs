@@ -6,13 +6,14 @@
 //! `ingest_alerts.rs`).
 
 use super::UsageError;
+use super::backend::{config_or_default, open_offer_store};
 use super::feed_options::feed_options;
 use super::ingest_alerts::{AlertContext, after_ingest};
 use crate::cli::IngestArgs;
 use crate::progress::IngestBars;
 use anyhow::Context;
 use feedmill_fetch::HistoryConfig;
-use feedmill_index::{IngestOptions, IngestOutcome, OfferIndex};
+use feedmill_index::{IngestOptions, IngestOutcome};
 use feedmill_model::Rejection;
 use feedmill_pipeline::{
     IngestReport, IngestRequest, IngestResult, OfferSink, PipelineError, ingest_source_with,
@@ -39,8 +40,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         expected_records: None,
         content_hash: None,
     };
-    let index = OfferIndex::open_or_create(&args.index)
-        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
+    let config = config_or_default(&args.backend.config)?;
+    let index = open_offer_store(&args.index, &config.search)?;
     let mut rejects = match &args.rejects {
         Some(path) => {
             Some(BufWriter::new(File::create(path).with_context(|| {
@@ -49,7 +50,9 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    if let Some(now) = super::price_history::fixed_now(&args.history)? {
+    if let Some(now) = super::price_history::fixed_now(&args.history)?
+        && let Some(index) = index.index()
+    {
         index.set_search_time(Some(now));
     }
     let stages = super::ingest_stages::open_stages(
@@ -58,7 +61,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         &args.matching,
         &args.store_path(),
     )?;
-    let alert_index = index.clone();
+    let stages = super::ingest_stages::for_store(stages, &index);
+    let alert_index = index.search_backend();
     let mut sink = stages.index_sink(index);
     let on_rejection = |rejection: &Rejection| match rejects.as_mut() {
         Some(out) => {
@@ -118,7 +122,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                 allow_private: false,
                 now: super::price_history::fixed_now(&args.history)?,
             };
-            after_ingest(&args.alerts, &alert_index, &context);
+            after_ingest(&args.alerts, alert_index, &context);
         }
     }
     Ok(ExitCode::SUCCESS)

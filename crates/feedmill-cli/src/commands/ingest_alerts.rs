@@ -21,7 +21,7 @@ use feedmill_api::WallClock;
 use feedmill_api::alerts::{
     AlertEvaluator, AlertRunStats, CallbackPolicy, DeliveryBudget, RetryPolicy,
 };
-use feedmill_index::OfferIndex;
+use feedmill_search::SearchBackend;
 use feedmill_store::Store;
 use std::path::Path;
 use std::sync::Arc;
@@ -56,7 +56,11 @@ pub(crate) struct AlertContext<'a> {
 
 /// Evaluates and delivers the alerts against `index`, printing one summary line; a failure
 /// is printed too, never the command's: its ingest is committed whatever happens here.
-pub(crate) fn after_ingest(args: &AlertArgs, index: &OfferIndex, context: &AlertContext<'_>) {
+pub(crate) fn after_ingest(
+    args: &AlertArgs,
+    index: Arc<dyn SearchBackend>,
+    context: &AlertContext<'_>,
+) {
     if args.no_alerts || !super::store_location::store_exists(context.store_path) {
         return;
     }
@@ -68,11 +72,10 @@ pub(crate) fn after_ingest(args: &AlertArgs, index: &OfferIndex, context: &Alert
 
 fn run_alerts(
     args: &AlertArgs,
-    index: &OfferIndex,
+    index: Arc<dyn SearchBackend>,
     context: &AlertContext<'_>,
 ) -> anyhow::Result<AlertRunStats> {
     let store: Arc<dyn Store> = open_store(context.store_path)?;
-    let index = Arc::new(index.clone());
     let policy = CallbackPolicy {
         allow_private: args.allow_private_callbacks || context.allow_private,
     };

@@ -1,7 +1,8 @@
 //! What the commands that ingest (`ingest`, `refresh`, `serve`) run around the index: the
 //! price history (see `price_history.rs`) and the product matcher (on unless `--no-match`,
 //! with the bundled model; `--rematch` decides every offer again). Both keep their state in
-//! the one store, opened once when either is on.
+//! the one store, opened once when either is on. Matching needs the tantivy index's candidates:
+//! on another search backend it is off, said once at start ([`for_store`]).
 
 use super::clicks::open_store;
 use super::price_history::history_in;
@@ -9,7 +10,7 @@ use crate::cli::{HistoryArgs, MatchingArgs};
 use anyhow::Context;
 use feedmill_fetch::HistoryConfig;
 use feedmill_match::MatcherModel;
-use feedmill_pipeline::{IngestStages, ProductMatcher};
+use feedmill_pipeline::{IngestStages, OfferStore, ProductMatcher};
 use feedmill_store::Store;
 use std::path::Path;
 use std::sync::Arc;
@@ -47,6 +48,23 @@ pub(crate) fn stages_in(
         ),
     };
     Ok(IngestStages::new(price_history, matcher))
+}
+
+/// `stages` for an ingest into `store`: without the matcher when the store is not the index.
+pub(crate) fn for_store(stages: IngestStages, store: &OfferStore) -> IngestStages {
+    match (store, &stages.matcher) {
+        (OfferStore::Backend(_), Some(_)) => {
+            tracing::info!(
+                "product matching is off: it needs the tantivy index's candidates, and the \
+                 typesense backend has none (offers are ingested without products)"
+            );
+            IngestStages {
+                matcher: None,
+                ..stages
+            }
+        }
+        _ => stages,
+    }
 }
 
 fn bundled_model() -> anyhow::Result<MatcherModel> {

@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod backend;
 mod clicks;
 mod earnings;
 mod feed_options;
@@ -65,7 +66,10 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
     let pipeline_usage = err
         .downcast_ref::<feedmill_pipeline::PipelineError>()
         .is_some_and(|e| e.is_user_error());
-    if err.downcast_ref::<UsageError>().is_some() || index_usage || pipeline_usage {
+    let search_usage = err
+        .downcast_ref::<feedmill_search::SearchError>()
+        .is_some_and(|e| e.is_user_error());
+    if err.downcast_ref::<UsageError>().is_some() || index_usage || pipeline_usage || search_usage {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)

@@ -1,20 +1,22 @@
-//! `feedmill search`: the index's search engine from the command line, as a table or JSON.
+//! `feedmill search`: the search backend from the command line, as a table or JSON; the
+//! backend is the one the sources file's `[search]` section picks (`backend.rs`).
 
 use super::UsageError;
+use super::backend::{config_or_default, open_offer_store};
 use crate::cli::SearchArgs;
-use anyhow::Context;
-use feedmill_index::{
-    FacetKind, OfferIndex, SearchItem, SearchRequest, SearchResponse, parse_day_window,
-};
+use feedmill_index::{FacetKind, SearchItem, SearchRequest, SearchResponse, parse_day_window};
 use feedmill_model::{Decimal, format_price};
+use feedmill_pipeline::OfferStore;
 use std::process::ExitCode;
 use std::str::FromStr;
 
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let request = search_request(&args)?;
-    let index = OfferIndex::open_or_create(&args.index)
-        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
-    let response = index.search(&request)?;
+    let config = config_or_default(&args.backend.config)?;
+    let response = match open_offer_store(&args.index, &config.search)? {
+        OfferStore::Index(index) => index.search(&request)?,
+        OfferStore::Backend(backend) => backend.search(&request)?,
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
     } else {

@@ -11,7 +11,11 @@
 //! of its own. The `[[network_account]]`s' transactions are synced on the
 //! `[transactions] every` schedule, refreshing the offers' expected commissions. The
 //! comparison page at `/` sends the key the sources file's `[web] api_key_env` names, if any.
+//! The offers are in the search backend the file's `[search]` section picks (`backend.rs`): the
+//! tantivy index in `--index`, or a Typesense cluster (then without product matching and
+//! without the history filters, which Typesense refuses).
 
+use super::backend::open_offer_store;
 use super::clicks::open_store;
 use super::fetch::runtime;
 use super::ingest_stages::stages_in;
@@ -25,26 +29,27 @@ use feedmill_api::alerts::{AlertEvaluator, AlertingRefreshLog, CallbackPolicy};
 use feedmill_api::auth::{Action, AuthMode};
 use feedmill_api::{ApiConfig, AppState, LinkNetwork, PageApiKey, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
-use feedmill_index::OfferIndex;
 use feedmill_model::RefreshLog;
-use feedmill_pipeline::{SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel};
+use feedmill_pipeline::{
+    OfferStore, SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel,
+};
 use feedmill_store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing::{info, warn};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = sources_config(&args)?;
+    // Opened before the runtime and dropped after it (declared first, dropped last): a
+    // Typesense backend's blocking client must not be dropped on an async worker.
+    let index = open_offer_store(&args.index, &config.search)?;
     let runtime = runtime()?;
-    runtime.block_on(serve(args))?;
+    runtime.block_on(serve(args, config, index.clone()))?;
+    drop(runtime);
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let index = Arc::new(
-        OfferIndex::open_or_create(&args.index)
-            .with_context(|| format!("failed to open the index at {}", args.index.display()))?,
-    );
-    let config = sources_config(&args)?;
+async fn serve(args: ServeArgs, config: FeedConfig, index: OfferStore) -> anyhow::Result<()> {
     // No progress bars: background refreshes would draw them between the log lines.
     let ctx = FetchContext::new(&args.cache).context("failed to set up the HTTP client")?;
     let listener = tokio::net::TcpListener::bind(&args.addr)
@@ -74,10 +79,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         rematch: false,
     };
     let stages = stages_in(&args.history, config.history, &matching, store.clone())?;
-    if let Some(now) = fixed_now(&args.history)? {
+    let stages = super::ingest_stages::for_store(stages, &index);
+    if let Some(now) = fixed_now(&args.history)?
+        && let Some(index) = index.index()
+    {
         index.set_search_time(Some(now));
     }
-    let state = AppState::new(index.clone(), api_config, store.clone())?;
+    let state = AppState::new(index.search_backend(), api_config, store.clone())?;
     state.wall_clock().set(fixed_now(&args.history)?);
     let env = |name: &str| std::env::var(name).ok();
     let settings = auth_settings(&config, &env).map_err(anyhow::Error::msg)?;
@@ -141,7 +149,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(lease) = lease {
         lease.abort();
     }
-    index.release_writer();
+    if let Some(index) = index.index() {
+        index.release_writer();
+    }
     served.context("the HTTP server failed")?;
     info!("shut down");
     Ok(())

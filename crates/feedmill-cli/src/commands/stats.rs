@@ -1,13 +1,13 @@
-//! `feedmill stats`: per source — offers, last ingest time and duration, rejected records.
+//! `feedmill stats`: per source — offers, last ingest time and duration, rejected records — of
+//! the search backend the sources file's `[search]` section picks (`backend.rs`).
 
+use super::backend::{config_or_default, open_offer_store};
 use crate::cli::StatsArgs;
-use anyhow::Context;
-use feedmill_index::OfferIndex;
 use std::process::ExitCode;
 
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let index = OfferIndex::open_or_create(&args.index)
-        .with_context(|| format!("failed to open the index at {}", args.index.display()))?;
+    let config = config_or_default(&args.backend.config)?;
+    let index = open_offer_store(&args.index, &config.search)?;
     let stats = index.stats()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&stats)?);

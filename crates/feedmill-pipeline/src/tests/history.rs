@@ -66,7 +66,12 @@ fn every_ingest_is_recorded_and_indexed_with_its_honest_numbers() -> TestResult 
     ingest_source(&mut f.sink, &request(vec![feed]))?;
     let id = "shop:sku-3";
     assert_eq!(kinds(&f.store, id)?, [PointKind::First]);
-    let index = f.sink.inner().index().clone();
+    let index = f
+        .sink
+        .inner()
+        .index()
+        .ok_or("the sink writes the index")?
+        .clone();
     let first = index.get_priced_offer(id)?.ok_or("offer missing")?;
     let facts = first.price_facts.ok_or("no facts on day 0")?;
     assert_eq!((facts.history_days, facts.lowest_price_30d), (0, None));
@@ -107,7 +112,7 @@ fn a_refused_replacement_records_nothing_and_marks_nothing_gone() -> TestResult 
         [PointKind::First],
         "not gone"
     );
-    assert_eq!(f.sink.inner().index().num_offers(), 10);
+    assert_eq!(f.sink.inner().store().num_offers(), 10);
     Ok(())
 }
 
@@ -124,7 +129,12 @@ fn an_unchanged_feed_adds_nothing_even_when_forced() -> TestResult {
     ingest_source(&mut f.sink, &forced)?;
     assert_eq!(f.sink.last_stats().map(|s| s.num_unchanged), Some(4));
     assert_eq!(kinds(&f.store, "shop:sku-0")?, [PointKind::First]);
-    let priced = f.sink.inner().index().get_priced_offer("shop:sku-0")?;
+    let priced = f
+        .sink
+        .inner()
+        .index()
+        .ok_or("the sink writes the index")?
+        .get_priced_offer("shop:sku-0")?;
     let since = priced
         .and_then(|p| p.price_facts)
         .map(|f| f.price_changed_at);

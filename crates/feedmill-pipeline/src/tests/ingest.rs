@@ -23,7 +23,7 @@ fn both_sinks(dir: &std::path::Path) -> Result<BothSinks, PipelineError> {
 fn assert_same_offers(sinks: &BothSinks, expected: usize) -> TestResult {
     let recorded = sinks.secondary().committed(SOURCE);
     assert_eq!(recorded.len(), expected);
-    let index = sinks.primary().index();
+    let index = sinks.primary().index().ok_or("the sink writes the index")?;
     for offer in recorded {
         assert_eq!(index.get_offer(&offer.id)?.as_ref(), Some(offer));
     }
@@ -68,7 +68,7 @@ fn a_second_sink_sees_exactly_the_offers_the_index_got() -> TestResult {
     let outcome = committed(ingest_source(&mut sinks, &request(vec![kept, renamed]))?)?;
     assert_eq!((outcome.stats.num_offers, outcome.num_previous), (30, 30));
     assert_same_offers(&sinks, 30)?;
-    let index = sinks.primary().index();
+    let index = sinks.primary().index().ok_or("the sink writes the index")?;
     for id in &first_ids[20..] {
         assert_eq!(index.get_offer(id)?, None, "{id} outlived its feed");
     }

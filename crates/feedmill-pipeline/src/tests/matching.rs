@@ -101,6 +101,7 @@ impl Fixture {
         Ok(self
             .sink
             .index()
+            .ok_or("the sink writes the index")?
             .get_offer(id)?
             .ok_or(format!("{id} is not indexed"))?)
     }

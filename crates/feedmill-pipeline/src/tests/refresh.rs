@@ -1,6 +1,7 @@
 //! Refresh jobs and the scheduler over a `file` source.
 
 use super::{SOURCE, TestResult, write_feed};
+use crate::OfferStore;
 use crate::scheduler::is_due;
 use crate::{IngestStages, RefreshOutcome, refresh_all, refresh_source};
 use chrono::{DateTime, Utc};
@@ -55,7 +56,7 @@ async fn a_refresh_ingests_then_skips_then_keeps_the_offers_of_a_broken_feed() -
     let dir = tempfile::tempdir()?;
     let feed = write_feed(dir.path(), "feed.csv", 15)?;
     let source = file_source(dir.path(), &feed)?;
-    let index = OfferIndex::open_or_create(&dir.path().join("index"))?;
+    let index = OfferStore::from(OfferIndex::open_or_create(&dir.path().join("index"))?);
     let ctx = FetchContext::new(dir.path().join("cache"))?;
 
     let first = refresh_source(&index, &ctx, &source, false).await;
@@ -95,7 +96,7 @@ async fn the_scheduler_tells_each_refresh_and_waits_for_the_interval() -> TestRe
     let dir = tempfile::tempdir()?;
     let feed = write_feed(dir.path(), "feed.csv", 8)?;
     let source = file_source(dir.path(), &feed)?;
-    let index = OfferIndex::open_or_create(&dir.path().join("index"))?;
+    let index = OfferStore::from(OfferIndex::open_or_create(&dir.path().join("index"))?);
     let ctx = FetchContext::new(dir.path().join("cache"))?;
     let log = RecordedLog::default();
     let now = Utc::now();
@@ -160,7 +161,7 @@ async fn the_scheduler_skips_paused_sources_and_runs_jobs_on_command() -> TestRe
     let dir = tempfile::tempdir()?;
     let feed = write_feed(dir.path(), "feed.csv", 5)?;
     let source = file_source(dir.path(), &feed)?;
-    let index = Arc::new(OfferIndex::open_or_create(&dir.path().join("index"))?);
+    let index = OfferStore::from(OfferIndex::open_or_create(&dir.path().join("index"))?);
     let ctx = FetchContext::new(dir.path().join("cache"))?;
     let log = Arc::new(RecordedLog::default());
     let (handle, control) = scheduler_channel(std::slice::from_ref(&source));
@@ -230,7 +231,7 @@ async fn a_scheduler_on_standby_runs_nothing_until_it_is_back() -> TestResult {
     let dir = tempfile::tempdir()?;
     let feed = write_feed(dir.path(), "feed.csv", 5)?;
     let source = file_source(dir.path(), &feed)?;
-    let index = Arc::new(OfferIndex::open_or_create(&dir.path().join("index"))?);
+    let index = OfferStore::from(OfferIndex::open_or_create(&dir.path().join("index"))?);
     let ctx = FetchContext::new(dir.path().join("cache"))?;
     let log = Arc::new(RecordedLog::default());
     let (handle, control) = scheduler_channel(std::slice::from_ref(&source));
