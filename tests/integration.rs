@@ -15,6 +15,7 @@ mod normalize_snapshots;
 mod postback_cli;
 mod postgres_store_cli;
 mod refresh_cli;
+mod replicas_cli;
 mod serve_cli;
 mod serve_keys_cli;
 mod serve_transactions_cli;

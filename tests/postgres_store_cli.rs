@@ -18,14 +18,14 @@ const URL_VARIABLE: &str = "FEEDMILL_TEST_POSTGRES_URL";
 const OFFER: &str = "techstore:TS-p037";
 
 /// A schema on the test server, dropped at the end; its URL selects it.
-struct Schema {
+pub(crate) struct Schema {
     admin: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Schema {
-    fn new(test: &str) -> Option<Schema> {
+    pub(crate) fn new(test: &str) -> Option<Schema> {
         let Ok(base) = std::env::var(URL_VARIABLE) else {
             eprintln!("{test}: not run, {URL_VARIABLE} not set (tests/store/postgres run -- ...)");
             return None;
@@ -74,7 +74,7 @@ fn admin_client(url: &str) -> postgres::Client {
         .expect("connect to the test server")
 }
 
-fn demo_feed() -> PathBuf {
+pub(crate) fn demo_feed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../feeds/demo/google-techstore.xml")
 }
 
@@ -94,7 +94,7 @@ fn ingest(index: &Path, url: &str) {
     );
 }
 
-fn http_get(base: &str, path: &str) -> (u16, String) {
+pub(crate) fn http_get(base: &str, path: &str) -> (u16, String) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).expect("connect");
     let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
@@ -148,11 +148,12 @@ fn serve(dir: &Path, index: &Path, url: &str, log: &Path) -> (Child, String) {
     (child, base)
 }
 
-fn holds_lease(log: &Path) -> bool {
-    std::fs::read_to_string(log).is_ok_and(|text| text.contains("holds the refresh lease"))
+pub(crate) fn holds_lease(log: &Path) -> bool {
+    std::fs::read_to_string(log)
+        .is_ok_and(|text| text.contains("this process holds the refresh lease"))
 }
 
-fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> Option<Duration> {
+pub(crate) fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> Option<Duration> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if done() {

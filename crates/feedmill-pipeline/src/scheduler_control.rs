@@ -186,6 +186,11 @@ impl SchedulerHandle {
         self.shared.standby.store(standby, Ordering::SeqCst);
     }
 
+    /// True while the scheduler is on standby.
+    pub fn is_standby(&self) -> bool {
+        self.shared.standby.load(Ordering::SeqCst)
+    }
+
     /// Stops scheduled refreshes of `source` (a run-now still runs).
     pub fn pause(&self, source: &str) -> Result<(), ControlError> {
         self.check_known(source)?;

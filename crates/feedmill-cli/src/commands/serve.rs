@@ -21,6 +21,7 @@ use super::fetch::runtime;
 use super::ingest_stages::stages_in;
 use super::postback_programs::postback_programs;
 use super::price_history::fixed_now;
+use super::serve_lease::LEASE_POLL;
 use super::serve_operator::{ServeOperator, auth_settings};
 use super::store_location::configured_store;
 use crate::cli::{MatchingArgs, ServeArgs};
@@ -31,11 +32,12 @@ use feedmill_api::{ApiConfig, AppState, LinkNetwork, PageApiKey, SourceLinks};
 use feedmill_fetch::{FeedConfig, FetchContext, NetworkConfig, SourceConfig, load_config};
 use feedmill_model::RefreshLog;
 use feedmill_pipeline::{
-    OfferStore, SCHEDULER_TICK, refresh_all, run_scheduler, scheduler_channel,
+    OfferStore, SCHEDULER_TICK, SchedulerHandle, refresh_all, run_scheduler, scheduler_channel,
 };
 use feedmill_store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing::{info, warn};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -99,7 +101,10 @@ async fn serve(args: ServeArgs, config: FeedConfig, index: OfferStore) -> anyhow
     let board = refresh_log_with_alerts(&state);
     let (scheduler, control) = scheduler_channel(&config.sources);
     let lease = super::serve_lease::follow_lease(&store_path, &scheduler)?;
-    if index.num_offers() == 0 && !config.sources.is_empty() {
+    if index.num_offers() == 0
+        && !config.sources.is_empty()
+        && fills_empty_index(&index, lease.is_some(), &scheduler).await
+    {
         info!(
             num_sources = config.sources.len(),
             "index is empty: ingesting the configured sources"
@@ -134,8 +139,13 @@ async fn serve(args: ServeArgs, config: FeedConfig, index: OfferStore) -> anyhow
         None => None,
     };
     let shutdown = shutdown_signal();
+    // Behind a proxy the public address is not the one listened on: say both.
+    let listening = match args.public_url {
+        Some(_) => format!(", listening on http://{addr}"),
+        None => String::new(),
+    };
     println!(
-        "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes)",
+        "feedmill serves {} offers at {public_url}  (try {public_url}/search?q=shoes){listening}",
         index.num_offers()
     );
     let served = feedmill_api::serve(listener, state, shutdown).await;
@@ -155,6 +165,26 @@ async fn serve(args: ServeArgs, config: FeedConfig, index: OfferStore) -> anyhow
     served.context("the HTTP server failed")?;
     info!("shut down");
     Ok(())
+}
+
+/// Whether this process ingests the configured sources into an empty index at start. A
+/// replica's own tantivy index, or a store without a lease: always. A shared search backend (a
+/// Typesense cluster) with replicas on one Postgres store: only the replica that holds the
+/// refresh lease within one poll of it; the others leave the filling to it and serve what it
+/// commits.
+async fn fills_empty_index(index: &OfferStore, leased: bool, scheduler: &SchedulerHandle) -> bool {
+    if !leased || index.index().is_some() {
+        return true;
+    }
+    let deadline = tokio::time::Instant::now() + LEASE_POLL + Duration::from_secs(1);
+    while scheduler.is_standby() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let holds = !scheduler.is_standby();
+    if !holds {
+        info!("the refresh lease is another replica's: it fills the shared search backend");
+    }
+    holds
 }
 
 /// Serves `/metrics` alone on `addr` until aborted.
