@@ -119,6 +119,7 @@ mod click_import;
 mod commission;
 mod commission_store;
 mod conversion;
+mod conversion_merge;
 mod earnings;
 mod earnings_report;
 mod error;

@@ -1,37 +1,18 @@
 //! Conversions on Postgres: the idempotent upsert by (program, order), its status history and
-//! the attribution rule; the same merge as the SQLite store's (see `sqlite/conversions.rs`:
-//! identity fields and the integration context left out keep what an earlier postback said).
+//! the attribution rule; the merge of a postback into the stored conversion is the SQLite
+//! store's (`conversion_merge.rs`).
 
 use super::{PostgresStore, rows};
 use crate::attribution::{ATTRIBUTION_WINDOW_DAYS, Attribution, AttributionMethod};
 use crate::click::ClickId;
-use crate::conversion::{
-    Conversion, ConversionInput, ConversionReceipt, ConversionStatus, StatusChange,
-};
+use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, StatusChange};
+use crate::conversion_merge::{MergedConversion, StoredAmounts, StoredConversion};
 use crate::error::StoreResult;
-use crate::sqlite::conversions::StoredAmounts;
 use crate::store::ConversionStore;
 use crate::stored::{MICROS_PER_DAY, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::Currency;
 use postgres::{GenericClient, Row};
-
-/// What an earlier postback stored that a new one may leave out.
-struct Existing {
-    conversion_id: String,
-    status: ConversionStatus,
-    currency: Currency,
-    received_us: i64,
-    click_id: Option<String>,
-    visitor_id: Option<String>,
-    customer_id_hash: Option<String>,
-    sub_id: Option<String>,
-    order_time_us: Option<i64>,
-    customer_id: Option<String>,
-    consent_mode: Option<String>,
-    integration_mode: Option<String>,
-    source: Option<String>,
-}
 
 impl ConversionStore for PostgresStore {
     fn upsert_conversion(
@@ -113,48 +94,24 @@ fn upsert(
     now_us: i64,
 ) -> StoreResult<ConversionReceipt> {
     let existing = find_existing(client, &input.program_id, &input.order_id)?;
-    let old = existing.as_ref();
-    let implied = input
-        .order_status
-        .as_deref()
-        .and_then(ConversionStatus::implied_by_order_status);
-    let status = (input.status.or(implied))
-        .or(old.map(|e| e.status))
-        .unwrap_or(ConversionStatus::Pending);
-    let currency = (input.currency)
-        .or(old.map(|e| e.currency))
-        .unwrap_or(default_currency);
-    let conversion_id = match old {
-        Some(existing) => existing.conversion_id.clone(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let kept = |new: &Option<String>, stored: fn(&Existing) -> &Option<String>| {
-        new.clone().or_else(|| old.and_then(|e| stored(e).clone()))
-    };
-    let click_id = kept(&input.click_id, |e| &e.click_id);
-    let visitor_id = kept(&input.visitor_id, |e| &e.visitor_id);
-    let sub_id = kept(&input.sub_id, |e| &e.sub_id);
-    let received_us = old.map_or(now_us, |e| e.received_us);
-    let order_time_us =
-        (input.order_time.map(time_to_stored)).or(old.and_then(|e| e.order_time_us));
-    let sale_time_us = order_time_us.unwrap_or(received_us);
+    let merged = MergedConversion::of(input, existing.as_ref(), default_currency, now_us);
     let attribution = attribute(
         client,
-        &[click_id.as_deref(), visitor_id.as_deref()],
-        sub_id.as_deref(),
-        sale_time_us,
+        &merged.identities(),
+        merged.sub_id.as_deref(),
+        merged.sale_time_us,
     )?;
     client.execute(
         UPSERT,
         &[
-            &conversion_id,
+            &merged.conversion_id,
             &input.program_id,
             &input.order_id,
-            &click_id,
-            &visitor_id,
-            &kept(&input.customer_id_hash, |e| &e.customer_id_hash),
-            &sub_id,
-            &currency.code(),
+            &merged.click_id,
+            &merged.visitor_id,
+            &merged.customer_id_hash,
+            &merged.sub_id,
+            &merged.currency.code(),
             &amounts.amount,
             &amounts.gross_amount,
             &amounts.net_amount,
@@ -167,31 +124,31 @@ fn upsert(
             &amounts.commission_amount,
             &input.order_status,
             &input.payment_status,
-            &status.as_str(),
-            &order_time_us,
+            &merged.status.as_str(),
+            &merged.order_time_us,
             &input.quantity,
-            &received_us,
+            &merged.received_us,
             &now_us,
-            &sale_time_us,
+            &merged.sale_time_us,
             &attribution.click_id.as_ref().map(|c| c.as_str()),
             &attribution.method.map(|m| m.as_str()),
-            &kept(&input.customer_id, |e| &e.customer_id),
-            &kept(&input.consent_mode, |e| &e.consent_mode),
-            &kept(&input.integration_mode, |e| &e.integration_mode),
-            &kept(&input.source, |e| &e.source),
+            &merged.customer_id,
+            &merged.consent_mode,
+            &merged.integration_mode,
+            &merged.source,
         ],
     )?;
-    if old.is_none_or(|e| e.status != status) {
+    if merged.status_changed {
         client.execute(
             "INSERT INTO conversion_status_history (conversion_id, status, time_us) \
              VALUES ($1, $2, $3)",
-            &[&conversion_id, &status.as_str(), &now_us],
+            &[&merged.conversion_id, &merged.status.as_str(), &now_us],
         )?;
     }
     Ok(ConversionReceipt {
-        conversion_id,
-        status,
-        created: existing.is_none(),
+        conversion_id: merged.conversion_id,
+        status: merged.status,
+        created: merged.created,
     })
 }
 
@@ -223,7 +180,7 @@ fn find_existing(
     client: &mut impl GenericClient,
     program_id: &str,
     order_id: &str,
-) -> StoreResult<Option<Existing>> {
+) -> StoreResult<Option<StoredConversion>> {
     let row = client.query_opt(
         "SELECT conversion_id, status, currency, received_us, click_id, visitor_id, \
          customer_id_hash, sub_id, order_time_us, customer_id, consent_mode, integration_mode, \
@@ -233,7 +190,7 @@ fn find_existing(
     let Some(row) = row else {
         return Ok(None);
     };
-    Ok(Some(Existing {
+    Ok(Some(StoredConversion {
         conversion_id: rows::get(&row, "conversion_id")?,
         status: rows::status(&row, "status")?,
         currency: rows::currency(&row, "currency")?,

@@ -4,9 +4,10 @@
 
 use super::SqliteStore;
 use super::clicks::insert_click;
-use super::conversions::{StoredAmounts, upsert};
+use super::conversions::upsert;
 use crate::click::Click;
 use crate::conversion::{ConversionInput, ConversionReceipt};
+use crate::conversion_merge::StoredAmounts;
 use crate::error::StoreResult;
 use crate::stored::time_to_stored;
 use chrono::{DateTime, Utc};
