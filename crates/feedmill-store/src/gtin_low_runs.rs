@@ -16,6 +16,12 @@
 //! price are exactly the keys that batch saw. So a key still carrying a price when a second
 //! batch of the same day begins was seen by the first batch, at that price.
 
+use crate::error::StoreResult;
+use crate::price_history::{DailyLow, MerchantLow};
+use crate::stored::{date_of_day, money_from_stored};
+use feedmill_model::Currency;
+use std::collections::HashMap;
+
 /// The latest row of one key: its low on `day`, and what its later batch days carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LowRun {
@@ -80,6 +86,64 @@ pub fn expand_runs(runs: &[LowRun], batch_days: &[i64], first_day: i64) -> Vec<(
         }
     }
     lows
+}
+
+/// The key of a run of rows: (currency, merchant, source).
+pub(crate) type RunKey = (Currency, String, String);
+
+/// The daily lows from `first_day` on, per day and currency, of the runs of one GTIN (each
+/// key's rows in day order): each merchant's low (the lowest over the sources that list the
+/// merchant), lowest first. `days_of` gives a source's batch days from `first_day` on, asked
+/// once per source. Both stores read the runs and days with their own SQL and answer this.
+pub(crate) fn daily_lows(
+    runs: &[(RunKey, Vec<LowRun>)],
+    first_day: i64,
+    mut days_of: impl FnMut(&str) -> StoreResult<Vec<i64>>,
+) -> StoreResult<Vec<DailyLow>> {
+    let mut batch_days: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut merchant_lows: HashMap<(i64, Currency, &str), i64> = HashMap::new();
+    for ((currency, merchant, source), key_runs) in runs {
+        if !batch_days.contains_key(source.as_str()) {
+            batch_days.insert(source, days_of(source)?);
+        }
+        let days = batch_days
+            .get(source.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        for (day, low) in expand_runs(key_runs, days, first_day) {
+            merchant_lows
+                .entry((day, *currency, merchant.as_str()))
+                .and_modify(|lowest| *lowest = (*lowest).min(low))
+                .or_insert(low);
+        }
+    }
+    let mut lows: Vec<_> = merchant_lows.into_iter().collect();
+    lows.sort_unstable_by(
+        |((day_a, cur_a, m_a), low_a), ((day_b, cur_b, m_b), low_b)| {
+            (day_a, cur_a.code(), low_a, m_a).cmp(&(day_b, cur_b.code(), low_b, m_b))
+        },
+    );
+    group_by_day(lows)
+}
+
+fn group_by_day(lows: Vec<((i64, Currency, &str), i64)>) -> StoreResult<Vec<DailyLow>> {
+    let mut days: Vec<DailyLow> = Vec::new();
+    for ((day, currency, merchant), low) in lows {
+        let day = date_of_day("day", day)?;
+        let merchant = MerchantLow {
+            merchant: merchant.to_owned(),
+            low_price: money_from_stored(low),
+        };
+        match days.last_mut() {
+            Some(low) if low.day == day && low.currency == currency => low.merchants.push(merchant),
+            _ => days.push(DailyLow {
+                day,
+                currency,
+                low_price: merchant.low_price,
+                merchants: vec![merchant],
+            }),
+        }
+    }
+    Ok(days)
 }
 
 #[cfg(test)]

@@ -8,10 +8,9 @@
 
 use super::rows;
 use crate::error::StoreResult;
-use crate::gtin_low_runs::{LowRun, expand_runs, next_run};
+use crate::gtin_low_runs::{LowRun, RunKey, daily_lows, next_run};
 use crate::price_batch::GtinLows;
-use crate::price_history::{DailyLow, MerchantLow};
-use crate::stored::{date_of_day, money_from_stored};
+use crate::price_history::DailyLow;
 use feedmill_model::Currency;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -173,33 +172,10 @@ pub(super) fn read_daily_lows(
     first_day: i64,
 ) -> StoreResult<Vec<DailyLow>> {
     let runs = runs_of(connection, gtin)?;
-    let mut batch_days: HashMap<&str, Vec<i64>> = HashMap::new();
-    let mut merchant_lows: HashMap<(i64, Currency, &str), i64> = HashMap::new();
-    for ((currency, merchant, source), key_runs) in &runs {
-        if !batch_days.contains_key(source.as_str()) {
-            let days = days_of(connection, source, first_day)?;
-            batch_days.insert(source, days);
-        }
-        let days = batch_days
-            .get(source.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        for (day, low) in expand_runs(key_runs, days, first_day) {
-            merchant_lows
-                .entry((day, *currency, merchant.as_str()))
-                .and_modify(|lowest| *lowest = (*lowest).min(low))
-                .or_insert(low);
-        }
-    }
-    let mut lows: Vec<_> = merchant_lows.into_iter().collect();
-    lows.sort_unstable_by(
-        |((day_a, cur_a, m_a), low_a), ((day_b, cur_b, m_b), low_b)| {
-            (day_a, cur_a.code(), low_a, m_a).cmp(&(day_b, cur_b.code(), low_b, m_b))
-        },
-    );
-    group_by_day(lows)
+    daily_lows(&runs, first_day, |source| {
+        days_of(connection, source, first_day)
+    })
 }
-
-type RunKey = (Currency, String, String);
 
 /// Every row of `gtin`, per (currency, merchant, source), in day order.
 fn runs_of(connection: &Connection, gtin: &str) -> StoreResult<Vec<(RunKey, Vec<LowRun>)>> {
@@ -231,27 +207,6 @@ fn days_of(connection: &Connection, source: &str, first_day: i64) -> StoreResult
     let days = statement
         .query_map(params![source, first_day], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
-    Ok(days)
-}
-
-fn group_by_day(lows: Vec<((i64, Currency, &str), i64)>) -> StoreResult<Vec<DailyLow>> {
-    let mut days: Vec<DailyLow> = Vec::new();
-    for ((day, currency, merchant), low) in lows {
-        let day = date_of_day("day", day)?;
-        let merchant = MerchantLow {
-            merchant: merchant.to_owned(),
-            low_price: money_from_stored(low),
-        };
-        match days.last_mut() {
-            Some(low) if low.day == day && low.currency == currency => low.merchants.push(merchant),
-            _ => days.push(DailyLow {
-                day,
-                currency,
-                low_price: merchant.low_price,
-                merchants: vec![merchant],
-            }),
-        }
-    }
     Ok(days)
 }
 
