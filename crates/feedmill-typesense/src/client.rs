@@ -46,7 +46,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What one request to one node came to.
 enum Attempt {
-    Answered(Option<Response>),
+    /// The answer's body, read whole (`None` for a 404).
+    Answered(Option<String>),
     Failed(String),
 }
 
@@ -115,12 +116,11 @@ impl TypesenseClient {
                 None => request,
             }
         })?;
-        let Some(response) = response else {
+        let Some(text) = response else {
             return Ok(None);
         };
-        let value = response
-            .json()
-            .map_err(|err| TypesenseError::bad_answer(&what, err))?;
+        let value =
+            serde_json::from_str(&text).map_err(|err| TypesenseError::bad_answer(&what, err))?;
         Ok(Some(value))
     }
 
@@ -139,20 +139,14 @@ impl TypesenseClient {
                 .header(reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.clone())
         })?;
-        let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
-        response
-            .text()
-            .map_err(|err| TypesenseError::bad_answer(&what, err))
+        response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))
     }
 
     /// Reads a text answer (JSON lines of an export).
     pub fn get_text(&self, path: &[&str]) -> Result<String, TypesenseError> {
         let what = describe(&Method::GET, path);
         let response = self.send(&what, path, false, |url| self.http.get(url))?;
-        let response = response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))?;
-        response
-            .text()
-            .map_err(|err| TypesenseError::bad_answer(&what, err))
+        response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))
     }
 
     /// Runs one call with retries over the nodes (a `write` until [`WRITE_PATIENCE`] is
@@ -163,7 +157,7 @@ impl TypesenseClient {
         path: &[&str],
         write: bool,
         build: impl Fn(Url) -> RequestBuilder,
-    ) -> Result<Option<Response>, TypesenseError> {
+    ) -> Result<Option<String>, TypesenseError> {
         let started = Instant::now();
         let rounds_left = |attempt: usize| match write {
             true => started.elapsed() < WRITE_PATIENCE,
@@ -215,8 +209,7 @@ impl TypesenseClient {
         let build = |url: Url| self.http.get(url).query(query);
         match self.attempt(node % self.nodes.len(), &what, path, &build)? {
             Attempt::Answered(None) => Ok(None),
-            Attempt::Answered(Some(response)) => response
-                .json()
+            Attempt::Answered(Some(text)) => serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|err| TypesenseError::bad_answer(&what, err)),
             Attempt::Failed(last) => Err(TypesenseError::Unavailable { attempts: 1, last }),
@@ -232,11 +225,7 @@ impl TypesenseClient {
         let what = describe(&Method::GET, path);
         let build = |url: Url| self.http.get(url);
         match self.attempt(node % self.nodes.len(), &what, path, &build)? {
-            Attempt::Answered(None) => Ok(None),
-            Attempt::Answered(Some(response)) => response
-                .text()
-                .map(Some)
-                .map_err(|err| TypesenseError::bad_answer(&what, err)),
+            Attempt::Answered(text) => Ok(text),
             Attempt::Failed(last) => Err(TypesenseError::Unavailable { attempts: 1, last }),
         }
     }
@@ -261,7 +250,13 @@ impl TypesenseClient {
                 Ok(Attempt::Answered(None))
             }
             Ok(response) if response.status().is_client_error() => Err(refused(what, response)),
-            Ok(response) => Ok(Attempt::Answered(Some(response))),
+            // A node killed while it answers cuts the body short: worth another node too.
+            Ok(response) => Ok(match response.text() {
+                Ok(text) => Attempt::Answered(Some(text)),
+                Err(err) => {
+                    Attempt::Failed(format!("{}: reading the answer: {err}", self.nodes[node]))
+                }
+            }),
             Err(err) => Ok(Attempt::Failed(format!("{}: {err}", self.nodes[node]))),
         }
     }
@@ -379,6 +374,31 @@ mod tests {
         (url, served)
     }
 
+    /// A node that dies while it answers: its headers promise more body than it sends.
+    fn cut_node() -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
+        let url = format!("http://{}", listener.local_addr().expect("a local address"));
+        let served = Arc::new(AtomicUsize::new(0));
+        let counter = served.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                    line.clear();
+                }
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                     content-length: 100\r\n\r\n{{\"ok\""
+                );
+            }
+        });
+        (url, served)
+    }
+
     /// An address nothing listens on.
     fn dead_node() -> String {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
@@ -401,6 +421,22 @@ mod tests {
             served.load(Ordering::SeqCst),
             4,
             "one 503, then three answers"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_answer_cut_short_is_tried_on_another_node() -> Result<(), TypesenseError> {
+        let (cut, cut_served) = cut_node();
+        let (url, _) = fake_node(vec![(200, r#"{"ok":true}"#)]);
+        let client = TypesenseClient::new(&[cut, url], "key")?;
+        for _ in 0..2 {
+            let answer = health(&client)?;
+            assert_eq!(answer.and_then(|a| a["ok"].as_bool()), Some(true));
+        }
+        assert!(
+            cut_served.load(Ordering::SeqCst) >= 1,
+            "the cut node was asked"
         );
         Ok(())
     }
