@@ -51,6 +51,16 @@ fn replica(dir: &Path, nodes: &[String], collection: &str, store_url: &str) -> C
         .expect("spawn serve")
 }
 
+/// A replica process, killed when the test ends, failed or not.
+struct Replica(Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The address a started replica listens on, from its first line (printed once it serves).
 fn served_at(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("stdout");
@@ -114,9 +124,9 @@ fn two_replicas_share_one_cluster_and_one_store_and_one_refreshes() {
     let work = tempfile::tempdir().expect("tempdir");
     let (dir_a, dir_b) = (work.path().join("a"), work.path().join("b"));
     // Both start on the empty collection before either serves: they race for the filling.
-    let mut a = replica(&dir_a, &nodes, &collection, &schema.url);
-    let mut b = replica(&dir_b, &nodes, &collection, &schema.url);
-    let (url_a, url_b) = (served_at(&mut a), served_at(&mut b));
+    let mut a = Replica(replica(&dir_a, &nodes, &collection, &schema.url));
+    let mut b = Replica(replica(&dir_b, &nodes, &collection, &schema.url));
+    let (url_a, url_b) = (served_at(&mut a.0), served_at(&mut b.0));
 
     let filled = wait_for(Duration::from_secs(30), || {
         answer(&url_a, "/health")["offers"].as_u64() > Some(0)
@@ -147,10 +157,10 @@ fn two_replicas_share_one_cluster_and_one_store_and_one_refreshes() {
         holds_lease(&log_b),
         "exactly one holds the lease"
     );
-    let (holder, (other, other_url, other_log)) = if holds_lease(&log_a) {
-        (&mut a, (&mut b, url_b, log_b))
+    let (holder, (other_url, other_log)) = if holds_lease(&log_a) {
+        (&mut a, (url_b, log_b))
     } else {
-        (&mut b, (&mut a, url_a, log_a))
+        (&mut b, (url_a, log_a))
     };
     let (status, body) = http_post(&other_url, "/sources/techstore/refresh");
     assert_eq!(status, 202, "{body}");
@@ -164,8 +174,8 @@ fn two_replicas_share_one_cluster_and_one_store_and_one_refreshes() {
         answer(&other_url, &job_path)
     );
 
-    holder.kill().expect("kill -9 the holder");
-    let _ = holder.wait();
+    holder.0.kill().expect("kill -9 the holder");
+    let _ = holder.0.wait();
     let took_over = wait_for(Duration::from_secs(15), || holds_lease(&other_log));
     assert!(took_over.is_some(), "no take-over within 15 s");
     let (status, body) = http_post(&other_url, "/sources/techstore/refresh");
@@ -180,6 +190,4 @@ fn two_replicas_share_one_cluster_and_one_store_and_one_refreshes() {
         answer(&other_url, &job_path)
     );
     assert!(answer(&other_url, "/health")["offers"].as_u64() > Some(0));
-    other.kill().expect("stop the other replica");
-    let _ = other.wait();
 }
