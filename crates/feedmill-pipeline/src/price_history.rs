@@ -5,11 +5,21 @@
 //! The clock is `feedmill-fetch`'s [`Clock`]: the system clock in production, a
 //! [`ManualClock`](feedmill_fetch::ManualClock) in tests and in replays of simulated days
 //! (`feedmill ingest --now`), so a test can run sixty daily refreshes in a second.
+//!
+//! Between refreshes it keeps each source's known states as its last batch left them
+//! ([`KnownOffers`]), so that the next batch of the source begins from memory instead of
+//! reading every state row again; the store checks they are still current (another process may
+//! have written a batch since) and loads them otherwise. At most [`MAX_KEPT_OFFERS`] offers are
+//! kept over all sources, about 170 bytes each; a source past that is loaded each time.
 
 use chrono::{DateTime, Duration, Utc};
 use feedmill_fetch::Clock;
-use feedmill_store::{DEFAULT_RETENTION_DAYS, Store, StoreResult};
-use std::sync::Arc;
+use feedmill_store::{DEFAULT_RETENTION_DAYS, KnownOffers, Store, StoreResult};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The most offers whose known states are kept between refreshes, over all sources (~340 MB).
+pub const MAX_KEPT_OFFERS: usize = 2_000_000;
 
 /// See the module doc. Cheap to clone: one per refresh.
 #[derive(Clone)]
@@ -17,6 +27,7 @@ pub struct PriceHistory {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     retention_days: i64,
+    kept: Arc<Mutex<HashMap<String, KnownOffers>>>,
 }
 
 impl PriceHistory {
@@ -26,6 +37,7 @@ impl PriceHistory {
             store,
             clock,
             retention_days: DEFAULT_RETENTION_DAYS,
+            kept: Arc::default(),
         }
     }
 
@@ -47,6 +59,25 @@ impl PriceHistory {
     pub fn now(&self) -> DateTime<Utc> {
         let millis = i64::try_from(self.clock.now_ms()).unwrap_or(i64::MAX);
         DateTime::from_timestamp_millis(millis).unwrap_or_else(Utc::now)
+    }
+
+    /// The known states kept for `source`, taken out (a batch changes them as it goes; the
+    /// one that finishes keeps its own).
+    pub(crate) fn take_known(&self, source: &str) -> Option<KnownOffers> {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(source)
+    }
+
+    /// Keeps `known` for the next batch of its source, if it fits in [`MAX_KEPT_OFFERS`].
+    pub(crate) fn keep_known(&self, known: KnownOffers) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.remove(known.source());
+        let held: usize = kept.values().map(KnownOffers::len).sum();
+        if held + known.len() <= MAX_KEPT_OFFERS {
+            kept.insert(known.source().to_owned(), known);
+        }
     }
 
     /// Deletes what is older than the retention (keeping each offer's point in effect then).

@@ -94,7 +94,12 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
     fn begin(&mut self, source: &str, guard: IngestOptions) -> Result<(), PipelineError> {
         self.inner.begin(source, guard)?;
         let now = self.history.now();
-        match self.history.store().begin_price_batch(source, now) {
+        let store = self.history.store();
+        let begun = match self.history.take_known(source) {
+            Some(known) => store.resume_price_batch(now, known),
+            None => store.begin_price_batch(source, now),
+        };
+        match begun {
             Ok(batch) => {
                 self.batch = Some(batch);
                 Ok(())
@@ -140,11 +145,12 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
         };
         batch.set_content_hash(&meta.content_hash);
         let source = batch.source().to_owned();
-        let stats = self
+        let (stats, known) = self
             .history
             .store()
-            .finish_price_batch(batch)
+            .finish_price_batch_keeping(batch)
             .map_err(store_error)?;
+        self.history.keep_known(known);
         info!(source = %source, num_first = stats.num_first, num_changed = stats.num_changed,
               num_returned = stats.num_returned, num_disappeared = stats.num_disappeared,
               num_rejected = stats.num_rejected, "price history recorded");

@@ -33,6 +33,53 @@ pub struct LowRun {
     pub carry: Option<i64>,
 }
 
+/// A key of one source: GTIN-14, currency, merchant.
+pub type LowKey = (String, Currency, String);
+
+/// A batch's low of its day per key (stored units).
+pub type GtinLows = HashMap<LowKey, i64>;
+
+/// The latest row of each key of one source that still matters (its `gtin_low_latest` rows
+/// that carry a price, or are of the last batch day).
+pub type LatestRuns = HashMap<LowKey, LowRun>;
+
+/// Drops the rows that no longer matter on `day`: those carrying nothing from an earlier day.
+pub fn open_on(latest: &mut LatestRuns, day: i64) {
+    latest.retain(|_, run| run.carry.is_some() || run.day == day);
+}
+
+/// The rows a batch of `day` with `lows` writes (in primary-key order, so that neighbouring rows
+/// land on the same B-tree pages), given the source's open `latest` rows ([`open_on`]); `latest`
+/// becomes the latest rows after them.
+pub fn changed_runs(
+    latest: &mut LatestRuns,
+    lows: GtinLows,
+    day: i64,
+    earlier_batch_today: bool,
+) -> Vec<(LowKey, LowRun)> {
+    let mut changed: Vec<(LowKey, LowRun)> = Vec::new();
+    for (key, run) in latest.iter() {
+        if !lows.contains_key(key)
+            && let Some(next) = next_run(Some(*run), None, day, earlier_batch_today)
+        {
+            changed.push((key.clone(), next));
+        }
+    }
+    for (key, price) in lows {
+        let run = latest.get(&key).copied();
+        if let Some(next) = next_run(run, Some(price), day, earlier_batch_today) {
+            changed.push((key, next));
+        }
+    }
+    for (key, run) in &changed {
+        latest.insert(key.clone(), *run);
+    }
+    changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
+        (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
+    });
+    changed
+}
+
 /// The row a batch of `day` writes for one key, or `None` when the rows already say it.
 ///
 /// `latest` is the key's latest row (if any), `observed` the batch's lowest in-stock price of

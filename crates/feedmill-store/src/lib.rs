@@ -124,6 +124,7 @@ mod earnings;
 mod earnings_report;
 mod error;
 mod gtin_low_runs;
+mod observe;
 mod postback;
 mod postgres;
 mod price_batch;
@@ -164,7 +165,7 @@ pub use postback::{
 pub use postgres::{
     PASSWORD_VARIABLES, PostgresStore, RefreshLease, is_postgres_url, password_from_env, redacted,
 };
-pub use price_batch::{BatchParts, KnownState, Observed, PriceBatch};
+pub use price_batch::{BatchParts, KnownOffers, KnownState, Observed, PriceBatch};
 pub use price_history::{
     DEFAULT_RETENTION_DAYS, DailyLow, LOWEST_PRICE_WINDOW_DAYS, MerchantLow, PointKind,
     PriceBatchStats, PriceObservation, PricePoint, PriceRejection, ThirtyDayLow, thirty_day_low,

@@ -2,20 +2,29 @@
 //! last known state, so that only changes reach the database.
 //!
 //! A store begins a batch by loading the source's last known states into it, compactly: each
-//! offer is keyed by a 128-bit hash of its id (two SipHash-1-3 halves; a collision among a
-//! million offers has odds near 10⁻²⁷) with its price, claimed old price (stored units),
+//! offer is keyed by a 128-bit hash of its id (two SipHash-1-3 halves under keys drawn at random
+//! per batch, so a feed cannot aim ids at one bucket; a collision among a million offers has odds
+//! near 10⁻²⁷), and the table uses that hash as it is rather than hashing it again with its price, claimed old price (stored units),
 //! currency, availability and whether it is listed — under 100 bytes per offer, under 100 MB
 //! for a million. Observations are compared in memory as the ingest produces them; the batch keeps
 //! only the changes (full rows), the set of offers seen and each GTIN's daily lows. Finishing
 //! hands this to the store, which writes it in one transaction and marks every listed offer
 //! that was not seen as gone (a gap). One batch per source at a time, as one ingest per source.
 //!
+//! Writing a batch leaves its known states as they now are in the database: the store hands
+//! them back as [`KnownOffers`], stamped with a token it wrote with the batch, and the next batch
+//! of the source can begin from them ([`PriceHistoryStore::resume_price_batch`](crate::PriceHistoryStore::resume_price_batch))
+//! instead of reading every state row again, as long as the token is still the stored one (no
+//! other process wrote a batch of the source since).
+//!
 //! Each known offer also carries its [`PriceSummary`] (the honest figures of its current
 //! price, about 100 bytes more): an unchanged observation answers it from memory, a changed one
 //! asks its store to compute it from the offer's points ([`Observed::NeedsHistory`]), and the
 //! batch writes what was computed with its changes.
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+pub use crate::gtin_low_runs::GtinLows;
+use crate::gtin_low_runs::LatestRuns;
 use crate::price_history::{
     PointKind, PriceBatchStats, PriceObservation, PricePoint, PriceRejection,
 };
@@ -24,7 +33,7 @@ use crate::stored::{money_to_stored, optional_money};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Currency};
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 /// An offer's last known state, as the comparison needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +73,6 @@ pub struct ObservedChange {
     pub state: KnownState,
 }
 
-/// A GTIN's low of the batch's day, per currency and merchant (stored units).
-pub type GtinLows = HashMap<(String, Currency, String), i64>;
-
 /// See the module doc.
 #[derive(Debug)]
 pub struct PriceBatch {
@@ -74,12 +80,65 @@ pub struct PriceBatch {
     time: DateTime<Utc>,
     /// The feed this batch observes, kept with it as the one the history caught up to.
     content_hash: Option<String>,
-    known: HashMap<u128, Entry>,
+    keys: RandomState,
+    known: HashMap<u128, Entry, BuildHasherDefault<PrehashedKey>>,
+    /// The source's latest daily-low rows, when the batch was resumed from memory.
+    latest_lows: Option<LatestRuns>,
+    /// Listed offers not seen yet: when none are left, no offer has disappeared.
+    listed_unseen: usize,
     changes: Vec<ObservedChange>,
     gtin_lows: GtinLows,
     /// Summaries computed by this batch, written with its changes.
     summaries: Vec<(String, PriceSummary)>,
     stats: PriceBatchStats,
+}
+
+/// A source's known states as its last written batch left them, stamped with the token the
+/// store wrote with that batch. See the module doc.
+#[derive(Debug)]
+pub struct KnownOffers {
+    source: String,
+    token: i64,
+    keys: RandomState,
+    known: HashMap<u128, Entry, BuildHasherDefault<PrehashedKey>>,
+    /// The source's latest daily-low rows as the batch left them.
+    latest_lows: Option<LatestRuns>,
+}
+
+impl KnownOffers {
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The token the store wrote with the batch that left these states.
+    pub fn token(&self) -> i64 {
+        self.token
+    }
+
+    /// How many offers are known.
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+
+    /// These states stamped with `token`, with the source's latest daily-low rows after the
+    /// batch (the store does this as it writes the batch).
+    pub fn written(mut self, token: i64, latest_lows: LatestRuns) -> KnownOffers {
+        self.token = token;
+        self.latest_lows = Some(latest_lows);
+        self
+    }
+}
+
+/// A fresh state token for a written batch (random: tokens of different processes never
+/// follow a sequence that could repeat).
+pub(crate) fn fresh_state_token() -> StoreResult<i64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|err| StoreError::Randomness(err.to_string()))?;
+    Ok(i64::from_le_bytes(bytes))
 }
 
 /// Rejections kept by name; past this, only counted (bounded memory on a broken feed).
@@ -91,11 +150,30 @@ impl PriceBatch {
             source: source.to_owned(),
             time,
             content_hash: None,
-            known: HashMap::new(),
+            keys: RandomState::new(),
+            known: HashMap::default(),
+            latest_lows: None,
+            listed_unseen: 0,
             changes: Vec::new(),
             gtin_lows: HashMap::new(),
             summaries: Vec::new(),
             stats: PriceBatchStats::default(),
+        }
+    }
+
+    /// A batch of `known.source()` at `time` that begins from `known` (see the module doc).
+    pub fn resume(time: DateTime<Utc>, known: KnownOffers) -> PriceBatch {
+        let listed_unseen = known
+            .known
+            .values()
+            .filter(|entry| entry.state.listed)
+            .count();
+        PriceBatch {
+            keys: known.keys,
+            known: known.known,
+            latest_lows: known.latest_lows,
+            listed_unseen,
+            ..PriceBatch::new(&known.source, time)
         }
     }
 
@@ -133,7 +211,15 @@ impl PriceBatch {
             seen: false,
             summary,
         };
-        self.known.insert(offer_key(offer_id), entry);
+        if state.listed {
+            self.listed_unseen += 1;
+        }
+        let key = self.offer_key(offer_id);
+        if let Some(replaced) = self.known.insert(key, entry)
+            && replaced.state.listed
+        {
+            self.listed_unseen -= 1;
+        }
     }
 
     /// Compares each observation with the offer's last known state.
@@ -168,15 +254,19 @@ impl PriceBatch {
         let Some(summary) = summary else {
             return;
         };
-        if let Some(entry) = self.known.get_mut(&offer_key(offer_id)) {
+        let key = self.offer_key(offer_id);
+        if let Some(entry) = self.known.get_mut(&key) {
             entry.summary = Some(summary);
         }
         self.summaries.push((offer_id.to_owned(), summary));
     }
 
     fn compare(&mut self, observation: &PriceObservation) -> StoreResult<Observed> {
-        let key = offer_key(&observation.offer_id);
+        let key = self.offer_key(&observation.offer_id);
         let previous = self.known.get(&key).copied();
+        if previous.is_some_and(|entry| entry.state.listed && !entry.seen) {
+            self.listed_unseen -= 1;
+        }
         // Seen even if refused below: a refused price is no reason to report the offer gone.
         self.known
             .entry(key)
@@ -249,17 +339,49 @@ impl PriceBatch {
     /// True when the listed offer `offer_id` was not seen by this batch (it has disappeared).
     pub fn is_gone(&self, offer_id: &str) -> bool {
         self.known
-            .get(&offer_key(offer_id))
+            .get(&self.offer_key(offer_id))
             .is_some_and(|entry| entry.state.listed && !entry.seen)
     }
 
-    /// The batch's results for the store to write.
-    pub fn into_parts(self) -> BatchParts {
+    /// False when every listed offer was seen: no offer has disappeared, and the store need not
+    /// look for one ([`PriceBatch::is_gone`]).
+    pub fn has_gone(&self) -> bool {
+        self.listed_unseen > 0
+    }
+
+    fn offer_key(&self, offer_id: &str) -> u128 {
+        let half = |salt: u8| {
+            let mut hasher = self.keys.build_hasher();
+            salt.hash(&mut hasher);
+            offer_id.hash(&mut hasher);
+            hasher.finish()
+        };
+        (u128::from(half(1)) << 64) | u128::from(half(2))
+    }
+
+    /// The batch's results for the store to write, and the known states as they are once
+    /// written: an offer not seen is no longer listed, and a new offer whose price was refused
+    /// is not known (it has no state row).
+    pub fn into_parts(mut self) -> BatchParts {
+        self.known
+            .retain(|_, entry| entry.state.price != PLACEHOLDER_PRICE);
+        for entry in self.known.values_mut() {
+            entry.state.listed &= entry.seen;
+            entry.seen = false;
+        }
         BatchParts {
             changes: self.changes,
             gtin_lows: self.gtin_lows,
             summaries: self.summaries,
             stats: self.stats,
+            latest_lows: self.latest_lows,
+            known: KnownOffers {
+                source: self.source,
+                token: 0,
+                keys: self.keys,
+                known: self.known,
+                latest_lows: None,
+            },
         }
     }
 }
@@ -272,11 +394,19 @@ pub struct BatchParts {
     /// The summaries computed by the batch, by offer id (the last one of an offer wins).
     pub summaries: Vec<(String, PriceSummary)>,
     pub stats: PriceBatchStats,
+    /// The source's latest daily-low rows before the batch, when it was resumed from memory
+    /// (else the store reads them).
+    pub latest_lows: Option<LatestRuns>,
+    /// The known states once the batch is written, to be stamped with the store's token.
+    pub known: KnownOffers,
 }
+
+/// The price of the entry a new offer gets when its price is refused: seen, but never stored.
+const PLACEHOLDER_PRICE: i64 = i64::MIN;
 
 fn placeholder_state(observation: &PriceObservation) -> KnownState {
     KnownState {
-        price: i64::MIN,
+        price: PLACEHOLDER_PRICE,
         old_price: None,
         currency: observation.currency,
         availability: observation.availability,
@@ -284,12 +414,24 @@ fn placeholder_state(observation: &PriceObservation) -> KnownState {
     }
 }
 
-fn offer_key(offer_id: &str) -> u128 {
-    let half = |salt: u8| {
-        let mut hasher = DefaultHasher::new();
-        salt.hash(&mut hasher);
-        offer_id.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+/// The hasher of the known-offer table: its keys are already uniform 128-bit hashes
+/// ([`PriceBatch::offer_key`]), so their low half is the table's hash.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        self.0 = key as u64;
+    }
+
+    /// Only `u128` keys are hashed; any other input is still mixed in (FNV-1a), never ignored.
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }

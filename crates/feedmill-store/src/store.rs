@@ -17,9 +17,9 @@ use crate::commission_store::CommissionStore;
 use crate::conversion::{Conversion, ConversionInput, ConversionReceipt, StatusChange};
 use crate::earnings::{EarningsQuery, EarningsRow};
 use crate::error::StoreResult;
-use crate::price_batch::{Observed, PriceBatch};
+use crate::price_batch::{KnownOffers, PriceBatch};
 use crate::price_history::{DailyLow, PriceBatchStats, PriceObservation, PricePoint, ThirtyDayLow};
-use crate::price_summary::{PriceSummary, price_summary};
+use crate::price_summary::PriceSummary;
 use crate::product_match::ProductMatchStore;
 use crate::transaction::{NetworkTransaction, TransactionInput, TransactionReceipt};
 use chrono::{DateTime, Utc};
@@ -123,7 +123,32 @@ pub trait PriceHistoryStore {
     /// Starts a batch for one ingest of `source` at `time`, loaded with its last known states.
     fn begin_price_batch(&self, source: &str, time: DateTime<Utc>) -> StoreResult<PriceBatch>;
     /// Writes the batch in one transaction, marking listed offers it did not see as gone.
-    fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats>;
+    fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+        Ok(self.finish_price_batch_keeping(batch)?.0)
+    }
+    /// [`PriceHistoryStore::finish_price_batch`], handing back the source's known states as
+    /// the batch left them, stamped with the token written with it (a fresh random one per
+    /// batch), for [`PriceHistoryStore::resume_price_batch`].
+    fn finish_price_batch_keeping(
+        &self,
+        batch: PriceBatch,
+    ) -> StoreResult<(PriceBatchStats, KnownOffers)>;
+    /// The token written with `source`'s last batch; `None` before one.
+    fn price_state_token(&self, source: &str) -> StoreResult<Option<i64>>;
+    /// Starts a batch of `known.source()` at `time` from the known states the last batch left,
+    /// when nothing wrote the source's states since (the stored token is still theirs); else
+    /// loads them as [`PriceHistoryStore::begin_price_batch`] does.
+    fn resume_price_batch(
+        &self,
+        time: DateTime<Utc>,
+        known: KnownOffers,
+    ) -> StoreResult<PriceBatch> {
+        if self.price_state_token(known.source())? == Some(known.token()) {
+            Ok(PriceBatch::resume(time, known))
+        } else {
+            self.begin_price_batch(known.source(), time)
+        }
+    }
     /// The content hash of the feed whose batch of `source` was written last (a batch carries
     /// it: [`PriceBatch::set_content_hash`]); `None` before any.
     fn price_history_content_hash(&self, source: &str) -> StoreResult<Option<String>>;
@@ -145,37 +170,33 @@ pub trait PriceHistoryStore {
     /// still in effect then; returns how many rows went.
     fn prune_price_history(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 
+    /// The change points of each of `offer_ids` of `source` from `since` on, in order; the
+    /// default asks [`PriceHistoryStore::price_points`] for each, a store may read them all in
+    /// one read transaction.
+    fn price_points_of_offers(
+        &self,
+        source: &str,
+        offer_ids: &[&str],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Vec<PricePoint>>> {
+        offer_ids
+            .iter()
+            .map(|offer_id| self.price_points(source, offer_id, since))
+            .collect()
+    }
+
     /// Observes `observations` into `batch` and answers each offer's [`PriceSummary`] (in
     /// order; `None` for one that could not be recorded). Unchanged offers are answered from
-    /// the batch; a changed one reads its stored points once, and the batch keeps (and later
-    /// writes) what was computed.
+    /// the batch; a changed one's stored points are read (all of a slice's together), and the
+    /// batch keeps (and later writes) what was computed. See `observe.rs`.
     fn observe_prices(
         &self,
         batch: &mut PriceBatch,
         observations: &[PriceObservation],
     ) -> StoreResult<Vec<Option<PriceSummary>>> {
-        let mut summaries = Vec::with_capacity(observations.len());
-        for observation in observations {
-            let summary = match batch.observe_one(observation) {
-                Observed::Known(summary) => Some(summary),
-                Observed::Rejected => None,
-                Observed::NeedsHistory(point) => {
-                    let offer_id = &observation.offer_id;
-                    let mut points =
-                        self.price_points(batch.source(), offer_id, DateTime::<Utc>::MIN_UTC)?;
-                    if let Some(point) = point {
-                        // A point stored at the batch's own time is the one this batch replaces.
-                        points.retain(|stored| stored.time < point.time);
-                        points.push(point);
-                    }
-                    let summary = price_summary(&points);
-                    batch.keep_summary(offer_id, summary);
-                    summary
-                }
-            };
-            summaries.push(summary);
-        }
-        Ok(summaries)
+        crate::observe::observe_prices(batch, observations, |source, offer_ids| {
+            self.price_points_of_offers(source, offer_ids, DateTime::<Utc>::MIN_UTC)
+        })
     }
 
     /// One batch from a slice of observations.

@@ -4,24 +4,22 @@
 
 use super::rows;
 use crate::error::StoreResult;
-use crate::gtin_low_runs::{LowRun, RunKey, daily_lows, next_run};
+use crate::gtin_low_runs::{LatestRuns, LowRun, RunKey, changed_runs, daily_lows, open_on};
 use crate::price_batch::GtinLows;
 use crate::price_history::DailyLow;
-use feedmill_model::Currency;
 use postgres::{GenericClient, Row};
-use std::collections::HashMap;
 
-/// A key of one source: GTIN-14, currency, merchant.
-type Key = (String, Currency, String);
-
-/// Writes the lows of a batch of `source` on `day`: a row for each key whose low changed. A
-/// batch dated before the source's last batch day changes no lows.
+/// Writes the lows of a batch of `source` on `day`: a row for each key whose low changed.
+/// `latest` is the source's latest rows as the last batch left them, when the caller kept them
+/// (else they are read). Returns the latest rows after the batch. A batch dated before the
+/// source's last batch day changes no lows (lows are recorded in time order).
 pub(super) fn write_lows(
     client: &mut impl GenericClient,
     source: &str,
     day: i64,
     lows: GtinLows,
-) -> StoreResult<u64> {
+    latest: Option<LatestRuns>,
+) -> StoreResult<LatestRuns> {
     let last_day: Option<i64> = rows::get(
         &client.query_one(
             "SELECT max(day) FROM price_batch_days WHERE source = $1",
@@ -29,30 +27,20 @@ pub(super) fn write_lows(
         )?,
         0,
     )?;
+    let mut latest = match latest {
+        Some(latest) => latest,
+        None => open_keys(client, source, day)?,
+    };
     if last_day.is_some_and(|last| last > day) {
-        return Ok(0);
+        return Ok(latest);
     }
+    open_on(&mut latest, day);
     let earlier_batch_today = last_day == Some(day);
     client.execute(
         "INSERT INTO price_batch_days (source, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         &[&source, &day],
     )?;
-    let mut latest = open_keys(client, source, day)?;
-    let mut changed: Vec<(Key, LowRun)> = Vec::new();
-    for (key, price) in lows {
-        let run = latest.remove(&key);
-        if let Some(next) = next_run(run, Some(price), day, earlier_batch_today) {
-            changed.push((key, next));
-        }
-    }
-    for (key, run) in latest {
-        if let Some(next) = next_run(Some(run), None, day, earlier_batch_today) {
-            changed.push((key, next));
-        }
-    }
-    changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
-        (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
-    });
+    let changed = changed_runs(&mut latest, lows, day, earlier_batch_today);
     let run_upsert = client.prepare(
         "INSERT INTO gtin_low_runs (gtin, currency, merchant, source, day, low_price, carry_price) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -78,17 +66,13 @@ pub(super) fn write_lows(
         client.execute(&run_upsert, &values)?;
         client.execute(&latest_upsert, &values)?;
     }
-    Ok(changed.len() as u64)
+    Ok(latest)
 }
 
 /// The latest rows of `source` that still matter on `day`: those carrying a price, and those
 /// of `day` itself.
-fn open_keys(
-    client: &mut impl GenericClient,
-    source: &str,
-    day: i64,
-) -> StoreResult<HashMap<Key, LowRun>> {
-    let mut latest = HashMap::new();
+fn open_keys(client: &mut impl GenericClient, source: &str, day: i64) -> StoreResult<LatestRuns> {
+    let mut latest = LatestRuns::new();
     for row in client.query(
         "SELECT gtin, currency, merchant, day, low_price, carry_price FROM gtin_low_latest \
          WHERE source = $1 AND (carry_price IS NOT NULL OR day = $2)",

@@ -12,7 +12,15 @@ use crate::error::{StoreError, StoreResult, describe_postgres};
 use postgres::{Client, GenericClient};
 
 /// The schema, one migration per entry; append, never edit an applied one.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_PRICE_STATE_TOKENS];
+
+/// Each source's state token, written with every price batch (see `sqlite/price_sources.rs`).
+const SCHEMA_PRICE_STATE_TOKENS: &str = "
+CREATE TABLE price_state_tokens (
+    source  TEXT PRIMARY KEY,
+    token   BIGINT NOT NULL
+);
+";
 
 /// The class of the advisory lock migrations take (with the schema, as writes do).
 const MIGRATION_LOCK: i32 = 0x666d_6d67;

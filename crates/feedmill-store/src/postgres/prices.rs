@@ -5,7 +5,7 @@
 
 use super::{PostgresStore, gtin_lows, rows};
 use crate::error::{StoreError, StoreResult};
-use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
+use crate::price_batch::{BatchParts, KnownOffers, KnownState, ObservedChange, PriceBatch};
 use crate::price_history::{
     DailyLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
 };
@@ -34,8 +34,24 @@ impl PriceHistoryStore for PostgresStore {
         })
     }
 
-    fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+    fn finish_price_batch_keeping(
+        &self,
+        batch: PriceBatch,
+    ) -> StoreResult<(PriceBatchStats, KnownOffers)> {
         self.write(move |transaction| write_batch(transaction, batch))
+    }
+
+    fn price_state_token(&self, source: &str) -> StoreResult<Option<i64>> {
+        let source = source.to_owned();
+        self.read(move |transaction| {
+            transaction
+                .query_opt(
+                    "SELECT token FROM price_state_tokens WHERE source = $1",
+                    &[&source],
+                )?
+                .map(|row| rows::get(&row, 0))
+                .transpose()
+        })
     }
 
     fn price_history_content_hash(&self, source: &str) -> StoreResult<Option<String>> {
@@ -100,7 +116,10 @@ impl PriceHistoryStore for PostgresStore {
     }
 }
 
-fn write_batch(client: &mut impl GenericClient, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+fn write_batch(
+    client: &mut impl GenericClient,
+    batch: PriceBatch,
+) -> StoreResult<(PriceBatchStats, KnownOffers)> {
     let time_us = time_to_stored(batch.time());
     let source = batch.source().to_owned();
     let content_hash = batch.content_hash().map(str::to_owned);
@@ -110,6 +129,8 @@ fn write_batch(client: &mut impl GenericClient, batch: PriceBatch) -> StoreResul
         gtin_lows,
         summaries,
         mut stats,
+        latest_lows,
+        known,
     } = batch.into_parts();
     write_changes(client, &source, time_us, &changes)?;
     write_summaries(client, &source, &summaries)?;
@@ -125,7 +146,8 @@ fn write_batch(client: &mut impl GenericClient, batch: PriceBatch) -> StoreResul
         client.execute(&unlist, &[&source, offer_id])?;
     }
     stats.num_disappeared = gone.len() as u64;
-    gtin_lows::write_lows(client, &source, day_of(time_us), gtin_lows)?;
+    let latest_lows =
+        gtin_lows::write_lows(client, &source, day_of(time_us), gtin_lows, latest_lows)?;
     if let Some(content_hash) = content_hash {
         client.execute(
             "INSERT INTO price_history_sources (source, content_hash) VALUES ($1, $2) \
@@ -133,11 +155,20 @@ fn write_batch(client: &mut impl GenericClient, batch: PriceBatch) -> StoreResul
             &[&source, &content_hash],
         )?;
     }
-    Ok(stats)
+    let token = crate::price_batch::fresh_state_token()?;
+    client.execute(
+        "INSERT INTO price_state_tokens (source, token) VALUES ($1, $2) \
+         ON CONFLICT (source) DO UPDATE SET token = excluded.token",
+        &[&source, &token],
+    )?;
+    Ok((stats, known.written(token, latest_lows)))
 }
 
 /// Listed offers of the batch's source that the batch did not see.
 fn gone_offers(client: &mut impl GenericClient, batch: &PriceBatch) -> StoreResult<Vec<String>> {
+    if !batch.has_gone() {
+        return Ok(Vec::new());
+    }
     let mut gone = Vec::new();
     for row in client.query(
         "SELECT offer_id FROM price_state WHERE source = $1 AND listed",

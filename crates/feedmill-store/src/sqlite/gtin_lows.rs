@@ -8,12 +8,10 @@
 
 use super::rows;
 use crate::error::StoreResult;
-use crate::gtin_low_runs::{LowRun, RunKey, daily_lows, next_run};
+use crate::gtin_low_runs::{LatestRuns, LowKey, LowRun, RunKey, changed_runs, daily_lows, open_on};
 use crate::price_batch::GtinLows;
 use crate::price_history::DailyLow;
-use feedmill_model::Currency;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
 
 /// The migration from the row-per-day `gtin_daily_lows` to runs. Old rows become runs of a
 /// source of their own (`''`, no real source's id) that carry nothing past their day, so the
@@ -53,18 +51,17 @@ INSERT INTO price_batch_days (source, day) SELECT DISTINCT '', day FROM gtin_dai
 DROP TABLE gtin_daily_lows;
 ";
 
-/// A key of one source: GTIN-14, currency, merchant.
-type Key = (String, Currency, String);
-
 /// Writes the lows of a batch of `source` on `day`: a row for each key whose low changed.
-/// Returns the rows written. A batch dated before the source's last batch day changes no lows
-/// (lows are recorded in time order).
+/// `latest` is the source's latest rows as the last batch left them, when the caller kept them
+/// (else they are read). Returns the latest rows after the batch. A batch dated before the
+/// source's last batch day changes no lows (lows are recorded in time order).
 pub(super) fn write_lows(
     connection: &Connection,
     source: &str,
     day: i64,
     lows: GtinLows,
-) -> StoreResult<u64> {
+    latest: Option<LatestRuns>,
+) -> StoreResult<LatestRuns> {
     let last_day: Option<i64> = connection
         .query_row(
             "SELECT max(day) FROM price_batch_days WHERE source = ?1",
@@ -73,57 +70,45 @@ pub(super) fn write_lows(
         )
         .optional()?
         .flatten();
+    let mut latest = match latest {
+        Some(latest) => latest,
+        None => open_keys(connection, source, day)?,
+    };
     if last_day.is_some_and(|last| last > day) {
-        return Ok(0);
+        return Ok(latest);
     }
+    open_on(&mut latest, day);
     let earlier_batch_today = last_day == Some(day);
     connection
         .prepare_cached("INSERT OR IGNORE INTO price_batch_days (source, day) VALUES (?1, ?2)")?
         .execute(params![source, day])?;
-    let mut latest = open_keys(connection, source, day)?;
-    let mut changed: Vec<(Key, LowRun)> = Vec::new();
-    for (key, price) in lows {
-        let run = latest.remove(&key);
-        if let Some(next) = next_run(run, Some(price), day, earlier_batch_today) {
-            changed.push((key, next));
-        }
-    }
-    for (key, run) in latest {
-        if let Some(next) = next_run(Some(run), None, day, earlier_batch_today) {
-            changed.push((key, next));
-        }
-    }
-    // Written in primary-key order, so neighbouring rows land on the same B-tree pages.
-    changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
-        (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
-    });
-    for (key, run) in &changed {
+    for (key, run) in &changed_runs(&mut latest, lows, day, earlier_batch_today) {
         write_run(connection, source, key, run)?;
     }
-    Ok(changed.len() as u64)
+    Ok(latest)
 }
 
 /// The latest rows of `source` that still matter on `day`: those carrying a price, and those
 /// of `day` itself.
-fn open_keys(connection: &Connection, source: &str, day: i64) -> StoreResult<HashMap<Key, LowRun>> {
+fn open_keys(connection: &Connection, source: &str, day: i64) -> StoreResult<LatestRuns> {
     let mut statement = connection.prepare_cached(
         "SELECT gtin, currency, merchant, day, low_price, carry_price FROM gtin_low_latest \
          WHERE source = ?1 AND (carry_price IS NOT NULL OR day = ?2)",
     )?;
     let mut found = statement.query(params![source, day])?;
-    let mut latest = HashMap::new();
+    let mut latest = LatestRuns::new();
     while let Some(row) = found.next()? {
         let key = (
-            row.get("gtin")?,
-            rows::currency(row, "currency")?,
-            row.get("merchant")?,
+            row.get(0)?,
+            rows::currency_at(row, 1, "currency")?,
+            row.get(2)?,
         );
         latest.insert(key, run_from_row(row)?);
     }
     Ok(latest)
 }
 
-fn write_run(connection: &Connection, source: &str, key: &Key, run: &LowRun) -> StoreResult<()> {
+fn write_run(connection: &Connection, source: &str, key: &LowKey, run: &LowRun) -> StoreResult<()> {
     let (gtin, currency, merchant) = key;
     let values = params![
         gtin,
@@ -156,11 +141,13 @@ fn write_run(connection: &Connection, source: &str, key: &Key, run: &LowRun) -> 
     Ok(())
 }
 
+/// A run from a row whose columns 3, 4 and 5 are `day, low_price, carry_price` (read by
+/// position: a batch reads every open row of its source).
 fn run_from_row(row: &rusqlite::Row<'_>) -> StoreResult<LowRun> {
     Ok(LowRun {
-        day: row.get("day")?,
-        low: row.get("low_price")?,
-        carry: row.get("carry_price")?,
+        day: row.get(3)?,
+        low: row.get(4)?,
+        carry: row.get(5)?,
     })
 }
 

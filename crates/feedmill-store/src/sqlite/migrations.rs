@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     super::price_sources::SCHEMA_PRICE_SOURCES,
     super::alert_claims::SCHEMA_ALERT_CLAIMS,
     super::click_open_day::SCHEMA_CLICK_OPEN_DAY,
+    super::price_sources::SCHEMA_PRICE_STATE_TOKENS,
 ];
 
 const SCHEMA_V1: &str = "

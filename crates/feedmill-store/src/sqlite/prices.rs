@@ -10,13 +10,13 @@ use super::gtin_lows;
 use super::price_sources;
 use super::rows;
 use crate::error::{StoreError, StoreResult};
-use crate::price_batch::{BatchParts, KnownState, ObservedChange, PriceBatch};
+use crate::price_batch::{BatchParts, KnownOffers, KnownState, ObservedChange, PriceBatch};
 use crate::price_history::{
     DailyLow, PointKind, PriceBatchStats, PricePoint, ThirtyDayLow, thirty_day_low,
 };
 use crate::price_summary::PriceSummary;
 use crate::store::PriceHistoryStore;
-use crate::stored::{day_of, money_from_stored, optional_money, time_to_stored};
+use crate::stored::{day_of, money_from_stored, optional_money, time_from_stored, time_to_stored};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Gtin};
 use rusqlite::{Connection, Row, params};
@@ -32,16 +32,23 @@ impl PriceHistoryStore for SqliteStore {
             )?;
             let mut found = statement.query([source])?;
             while let Some(row) = found.next()? {
-                let offer_id: String = row.get(0)?;
-                batch.insert_known_with_summary(&offer_id, known_state(row)?, summary(row)?);
+                let offer_id = rows::borrowed_text(row, 0, "offer_id")?;
+                batch.insert_known_with_summary(offer_id, known_state(row)?, summary(row)?);
             }
             Ok(())
         })?;
         Ok(batch)
     }
 
-    fn finish_price_batch(&self, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+    fn finish_price_batch_keeping(
+        &self,
+        batch: PriceBatch,
+    ) -> StoreResult<(PriceBatchStats, KnownOffers)> {
         self.write(move |connection| write_batch(connection, batch))
+    }
+
+    fn price_state_token(&self, source: &str) -> StoreResult<Option<i64>> {
+        self.read(|connection| price_sources::read_state_token(connection, source))
     }
 
     fn price_history_content_hash(&self, source: &str) -> StoreResult<Option<String>> {
@@ -55,18 +62,26 @@ impl PriceHistoryStore for SqliteStore {
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<PricePoint>> {
         let since_us = time_to_stored(since);
+        self.read(|connection| points_of(connection, source, offer_id, since_us))
+    }
+
+    /// All in one read transaction: one snapshot, and one lock of the database file, not one
+    /// per offer.
+    fn price_points_of_offers(
+        &self,
+        source: &str,
+        offer_ids: &[&str],
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Vec<PricePoint>>> {
+        let since_us = time_to_stored(since);
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT * FROM price_points WHERE source = ?1 AND offer_id = ?2 AND time_us >= \
-                 coalesce((SELECT max(time_us) FROM price_points WHERE source = ?1 \
-                 AND offer_id = ?2 AND time_us <= ?3), ?3) ORDER BY time_us",
-            )?;
-            let mut found = statement.query(params![source, offer_id, since_us])?;
-            let mut points = Vec::new();
-            while let Some(row) = found.next()? {
-                points.push(point_from_row(row)?);
-            }
-            Ok(points)
+            let snapshot = connection.unchecked_transaction()?;
+            let points = offer_ids
+                .iter()
+                .map(|offer_id| points_of(&snapshot, source, offer_id, since_us))
+                .collect();
+            snapshot.finish()?;
+            points
         })
     }
 
@@ -96,7 +111,30 @@ impl PriceHistoryStore for SqliteStore {
     }
 }
 
-fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceBatchStats> {
+/// The change points of an offer from `since_us` on, with the point in effect then.
+fn points_of(
+    connection: &Connection,
+    source: &str,
+    offer_id: &str,
+    since_us: i64,
+) -> StoreResult<Vec<PricePoint>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT * FROM price_points WHERE source = ?1 AND offer_id = ?2 AND time_us >= \
+         coalesce((SELECT max(time_us) FROM price_points WHERE source = ?1 \
+         AND offer_id = ?2 AND time_us <= ?3), ?3) ORDER BY time_us",
+    )?;
+    let mut found = statement.query(params![source, offer_id, since_us])?;
+    let mut points = Vec::new();
+    while let Some(row) = found.next()? {
+        points.push(point_from_row(row)?);
+    }
+    Ok(points)
+}
+
+fn write_batch(
+    connection: &Connection,
+    batch: PriceBatch,
+) -> StoreResult<(PriceBatchStats, KnownOffers)> {
     let time_us = time_to_stored(batch.time());
     let source = batch.source().to_owned();
     let content_hash = batch.content_hash().map(str::to_owned);
@@ -106,6 +144,8 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
         gtin_lows,
         summaries,
         mut stats,
+        latest_lows,
+        known,
     } = batch.into_parts();
     for change in &changes {
         write_change(connection, &source, time_us, change)?;
@@ -123,23 +163,28 @@ fn write_batch(connection: &Connection, batch: PriceBatch) -> StoreResult<PriceB
         unlist.execute(params![source, offer_id])?;
     }
     stats.num_disappeared = gone.len() as u64;
-    gtin_lows::write_lows(connection, &source, day_of(time_us), gtin_lows)?;
+    let latest_lows =
+        gtin_lows::write_lows(connection, &source, day_of(time_us), gtin_lows, latest_lows)?;
     if let Some(content_hash) = content_hash {
         price_sources::write_caught_up(connection, &source, &content_hash)?;
     }
-    Ok(stats)
+    let token = price_sources::write_state_token(connection, &source)?;
+    Ok((stats, known.written(token, latest_lows)))
 }
 
 /// Listed offers of the batch's source that the batch did not see.
 fn gone_offers(connection: &Connection, batch: &PriceBatch) -> StoreResult<Vec<String>> {
+    if !batch.has_gone() {
+        return Ok(Vec::new());
+    }
     let mut statement = connection
         .prepare_cached("SELECT offer_id FROM price_state WHERE source = ?1 AND listed = 1")?;
     let mut found = statement.query([batch.source()])?;
     let mut gone = Vec::new();
     while let Some(row) = found.next()? {
-        let offer_id: String = row.get(0)?;
-        if batch.is_gone(&offer_id) {
-            gone.push(offer_id);
+        let offer_id = rows::borrowed_text(row, 0, "offer_id")?;
+        if batch.is_gone(offer_id) {
+            gone.push(offer_id.to_owned());
         }
     }
     Ok(gone)
@@ -212,30 +257,55 @@ fn write_summaries(
     Ok(())
 }
 
+/// The columns of a state row as `begin_price_batch` selects them, read by position: a batch
+/// loads every row of its source, and looking columns up by name was most of that load.
+mod state_column {
+    pub const PRICE: usize = 1;
+    pub const OLD_PRICE: usize = 2;
+    pub const CURRENCY: usize = 3;
+    pub const AVAILABILITY: usize = 4;
+    pub const LISTED: usize = 5;
+    pub const SINCE: usize = 6;
+    pub const PREVIOUS_PRICE: usize = 7;
+    pub const HISTORY_DAYS: usize = 8;
+    pub const LOWEST_30D: usize = 9;
+    pub const LOWEST_SINCE: usize = 10;
+}
+
 /// The summary kept in a state row; `None` until one was computed.
 fn summary(row: &Row<'_>) -> StoreResult<Option<PriceSummary>> {
+    use state_column::*;
+    let time = |index: usize, column: &'static str| {
+        row.get::<_, Option<i64>>(index)?
+            .map(|micros| time_from_stored(column, micros))
+            .transpose()
+    };
     let (Some(current_since), Some(lowest_since)) = (
-        rows::optional_time(row, "since_us")?,
-        rows::optional_time(row, "lowest_since_us")?,
+        time(SINCE, "since_us")?,
+        time(LOWEST_SINCE, "lowest_since_us")?,
     ) else {
         return Ok(None);
     };
+    let money = |index: usize| -> StoreResult<_> {
+        Ok(row.get::<_, Option<i64>>(index)?.map(money_from_stored))
+    };
     Ok(Some(PriceSummary {
         current_since,
-        previous_price: rows::optional_money(row, "previous_price")?,
-        history_days: row.get::<_, Option<i64>>("history_days")?.unwrap_or(0),
-        lowest_30d: rows::optional_money(row, "lowest_30d")?,
+        previous_price: money(PREVIOUS_PRICE)?,
+        history_days: row.get::<_, Option<i64>>(HISTORY_DAYS)?.unwrap_or(0),
+        lowest_30d: money(LOWEST_30D)?,
         lowest_since,
     }))
 }
 
 fn known_state(row: &Row<'_>) -> StoreResult<KnownState> {
+    use state_column::*;
     Ok(KnownState {
-        price: row.get("price")?,
-        old_price: row.get("old_price")?,
-        currency: rows::currency(row, "currency")?,
-        availability: availability(row.get("availability")?)?,
-        listed: row.get("listed")?,
+        price: row.get(PRICE)?,
+        old_price: row.get(OLD_PRICE)?,
+        currency: rows::currency_at(row, CURRENCY, "currency")?,
+        availability: availability(rows::borrowed_text(row, AVAILABILITY, "availability")?)?,
+        listed: row.get(LISTED)?,
     })
 }
 
@@ -262,11 +332,11 @@ fn point_from_row(row: &Row<'_>) -> StoreResult<PricePoint> {
                 })
             })
             .transpose()?,
-        availability: availability_text.map(availability).transpose()?,
+        availability: availability_text.as_deref().map(availability).transpose()?,
     })
 }
 
-fn availability(text: String) -> StoreResult<Availability> {
+fn availability(text: &str) -> StoreResult<Availability> {
     [
         Availability::InStock,
         Availability::OutOfStock,
@@ -276,8 +346,8 @@ fn availability(text: String) -> StoreResult<Availability> {
     ]
     .into_iter()
     .find(|a| a.as_str() == text)
-    .ok_or(StoreError::Corrupt {
+    .ok_or_else(|| StoreError::Corrupt {
         column: "availability",
-        value: text,
+        value: text.to_owned(),
     })
 }

@@ -54,6 +54,16 @@ pub(super) fn currency(row: &Row<'_>, column: &'static str) -> StoreResult<Curre
     Currency::parse(&code).map_err(|_| corrupt(column, code))
 }
 
+/// The currency in column `index`, parsed from the row's text without copying it.
+pub(super) fn currency_at(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+) -> StoreResult<Currency> {
+    let code = borrowed_text(row, index, column)?;
+    Currency::parse(code).map_err(|_| corrupt(column, code))
+}
+
 pub(super) fn status(row: &Row<'_>, column: &'static str) -> StoreResult<ConversionStatus> {
     let text: String = row.get(column)?;
     ConversionStatus::from_str(&text)

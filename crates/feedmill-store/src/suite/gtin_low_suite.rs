@@ -2,12 +2,13 @@
 
 use super::{day, dec};
 use crate::error::{StoreError, StoreResult};
+use crate::price_batch::KnownOffers;
 use crate::price_history::PriceObservation;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use feedmill_model::{Availability, Currency, Gtin};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// An offer of a schedule: id, merchant (`None`: the source's name stands in), currencies.
 struct Offer {
@@ -62,6 +63,49 @@ type Lows = BTreeMap<(String, String, String), Decimal>;
 /// stock or at one of three prices in each batch; every day's merchant lows from the store
 /// must be those of the observations, from any first day on.
 pub(crate) fn daily_lows_agree_with_every_observation(store: &impl Store) -> StoreResult<()> {
+    lows_agree_with_every_observation(store, Batches::Loaded)
+}
+
+/// The same schedules, each batch begun from the states and latest low rows its source's last
+/// batch left in memory ([`Store::resume_price_batch`]).
+pub(crate) fn daily_lows_agree_when_batches_resume_from_memory(
+    store: &impl Store,
+) -> StoreResult<()> {
+    lows_agree_with_every_observation(store, Batches::Resumed(HashMap::new()))
+}
+
+/// How the schedules' batches begin.
+enum Batches {
+    /// Each loads its source's states from the store.
+    Loaded,
+    /// Each resumes from what its source's last batch left.
+    Resumed(HashMap<String, KnownOffers>),
+}
+
+impl Batches {
+    fn record(
+        &mut self,
+        store: &impl Store,
+        source: &str,
+        time: DateTime<Utc>,
+        observations: &[PriceObservation],
+    ) -> StoreResult<()> {
+        let Batches::Resumed(kept) = self else {
+            store.record_prices(source, time, observations)?;
+            return Ok(());
+        };
+        let mut batch = match kept.remove(source) {
+            Some(known) => store.resume_price_batch(time, known)?,
+            None => store.begin_price_batch(source, time)?,
+        };
+        batch.observe(observations);
+        let (_, known) = store.finish_price_batch_keeping(batch)?;
+        kept.insert(source.to_owned(), known);
+        Ok(())
+    }
+}
+
+fn lows_agree_with_every_observation(store: &impl Store, mut batches: Batches) -> StoreResult<()> {
     let mut rng = fastrand::Rng::with_seed(20261205);
     for schedule in 0..12 {
         let gtin = Gtin::with_check_digit(&format!("400638133{schedule:03}"))
@@ -74,7 +118,7 @@ pub(crate) fn daily_lows_agree_with_every_observation(store: &impl Store) -> Sto
                     note_expected(&mut expected, day_number, source, observation);
                 }
                 let source = format!("{source}-{schedule}");
-                store.record_prices(&source, time, &observations)?;
+                batches.record(store, &source, time, &observations)?;
             }
         }
         let first_day = rng.i64(0..20);

@@ -14,6 +14,7 @@ pub(crate) mod postgres_fixture;
 mod price_suite;
 mod price_upkeep_suite;
 mod product_match_suite;
+mod resume_suite;
 mod summary_suite;
 mod transaction_suite;
 
@@ -29,6 +30,7 @@ pub(crate) use key_suite::*;
 pub(crate) use price_suite::*;
 pub(crate) use price_upkeep_suite::*;
 pub(crate) use product_match_suite::*;
+pub(crate) use resume_suite::*;
 pub(crate) use summary_suite::*;
 pub(crate) use transaction_suite::*;
 
@@ -76,7 +78,7 @@ macro_rules! store_suite {
             the_low_ignores_a_raise_31_days_before_a_sale, a_raise_29_days_before_a_sale_is_seen,
             a_price_that_returns_after_a_gap, an_offer_seen_for_3_days_has_no_low,
             a_currency_change_restarts_the_history, gtin_daily_lows_per_merchant_and_market,
-            daily_lows_agree_with_every_observation,
+            daily_lows_agree_with_every_observation, daily_lows_agree_when_batches_resume_from_memory,
             pruning_keeps_the_point_in_effect,
             pruning_drops_the_daily_lows_before_the_cut_and_keeps_the_rest,
             a_batch_keeps_the_feed_it_caught_up_to, an_observation_that_cannot_be_stored_is_reported,
@@ -86,6 +88,8 @@ macro_rules! store_suite {
             commission_rules_are_replaced_per_program, commission_rules_keep_exact_values,
             observed_summaries_agree_with_the_points,
             a_summary_is_computed_for_offers_recorded_without_one,
+            a_resumed_batch_answers_as_a_loaded_one,
+            states_written_by_another_batch_are_loaded_again,
             an_alert_keeps_its_fields_and_a_secret_of_its_own,
             a_drop_is_delivered_once_until_the_price_goes_back_above,
             an_alert_below_at_its_first_evaluation_fires, an_attempt_moves_only_a_pending_delivery,
