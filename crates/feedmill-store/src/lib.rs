@@ -63,6 +63,7 @@
 //! gtin_low_latest(source, gtin, currency, merchant, day, low_price, carry_price)
 //!                                                    PK (source, gtin, currency, merchant)
 //! price_batch_days(source, day)                      PK (source, day)
+//! price_state_tokens(source, token)                  PK (source): random, new with each batch
 //! ```
 //! Commission rules have a migration of their own:
 //! `commission_rules(network, program_id, position, rule_json, fetched_us)` PK (network,
