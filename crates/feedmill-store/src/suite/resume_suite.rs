@@ -2,24 +2,12 @@
 //! ([`PriceHistoryStore::resume_price_batch`]) answers exactly as one that loaded them, and one
 //! whose states were written by another batch since is loaded again.
 
-use super::{currency, day, dec};
+use super::day;
+use super::summary_suite::seen;
 use crate::error::StoreResult;
 use crate::price_batch::{KnownOffers, PriceBatch};
 use crate::price_history::PriceObservation;
 use crate::store::Store;
-use feedmill_model::Availability;
-
-fn seen(offer: &str, price: &str) -> PriceObservation {
-    PriceObservation {
-        offer_id: offer.into(),
-        price: dec(price),
-        old_price: None,
-        currency: currency("EUR"),
-        availability: Availability::InStock,
-        gtin: None,
-        merchant: None,
-    }
-}
 
 /// What a batch says of `offers` and of the offers it did not see, without writing anything.
 fn answers(

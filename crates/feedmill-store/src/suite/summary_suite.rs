@@ -9,7 +9,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use feedmill_model::Availability;
 
-fn seen(offer: &str, price: &str) -> PriceObservation {
+/// An in-stock EUR observation of `offer` at `price`, without GTIN or merchant.
+pub(super) fn seen(offer: &str, price: &str) -> PriceObservation {
     PriceObservation {
         offer_id: offer.into(),
         price: dec(price),
