@@ -4,18 +4,19 @@
 //! A store begins a batch by loading the source's last known states into it, compactly: each
 //! offer is keyed by a 128-bit hash of its id (two SipHash-1-3 halves under keys drawn at random
 //! per batch, so a feed cannot aim ids at one bucket; a collision among a million offers has odds
-//! near 10⁻²⁷), and the table uses that hash as it is rather than hashing it again with its price, claimed old price (stored units),
-//! currency, availability and whether it is listed — under 100 bytes per offer, under 100 MB
-//! for a million. Observations are compared in memory as the ingest produces them; the batch keeps
+//! near 10⁻²⁷; the table uses that hash as it is, not hashing it again) with its price, claimed
+//! old price (stored units), currency, availability and whether it is listed — under 100 bytes
+//! per offer, under 100 MB for a million. Observations are compared in memory as the ingest produces them; the batch keeps
 //! only the changes (full rows), the set of offers seen and each GTIN's daily lows. Finishing
 //! hands this to the store, which writes it in one transaction and marks every listed offer
 //! that was not seen as gone (a gap). One batch per source at a time, as one ingest per source.
 //!
 //! Writing a batch leaves its known states as they now are in the database: the store hands
 //! them back as [`KnownOffers`], stamped with a token it wrote with the batch, and the next batch
-//! of the source can begin from them ([`PriceHistoryStore::resume_price_batch`](crate::PriceHistoryStore::resume_price_batch))
-//! instead of reading every state row again, as long as the token is still the stored one (no
-//! other process wrote a batch of the source since).
+//! of the source can begin from them
+//! ([`resume_price_batch`](crate::PriceHistoryStore::resume_price_batch)) instead of reading
+//! every state row again, as long as the token is still the stored one (no other process wrote
+//! a batch of the source since).
 //!
 //! Each known offer also carries its [`PriceSummary`] (the honest figures of its current
 //! price, about 100 bytes more): an unchanged observation answers it from memory, a changed one
