@@ -8,7 +8,8 @@
 //! 3. the leader killed during an ingest: the import retries on the other nodes and commits,
 //!    every offer once;
 //! 4. the whole cluster down: clear 503s with a JSON message; back up, the same server
-//!    answers again without a restart.
+//!    answers again without a restart, and never from the past while the nodes, restarted
+//!    together, replay their logs (they answer reads meanwhile).
 //!
 //! Runs under `FEEDMILL_KILL_NODES=1 tests/cluster/typesense run --nodes 3 -- cargo test -p
 //! feedmill-cli --test integration -- typesense_failover::` (it kills nodes of the cluster it
@@ -130,12 +131,30 @@ fn finished(child: std::process::Child) -> String {
     stderr
 }
 
-fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+fn wait_until(what: &str, within: Duration, done: impl FnMut() -> bool) {
+    assert!(wait_for(within, done), "no {what} within {within:?}");
+}
+
+/// True once `done` is, false when `within` passed first.
+fn wait_for(within: Duration, mut done: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + within;
     while !done() {
-        assert!(Instant::now() < deadline, "no {what} within {within:?}");
+        if Instant::now() >= deadline {
+            return false;
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
+    true
+}
+
+/// What `tests/cluster/typesense status` says of each node, for a failure's message.
+fn cluster_status() -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cluster/typesense");
+    std::process::Command::new(script)
+        .arg("status")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).replace('\n', "; "))
+        .unwrap_or_else(|err| err.to_string())
 }
 
 fn all_healthy() -> bool {
@@ -259,6 +278,14 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
 
     // 4. The whole cluster down, then back.
     let phase = Instant::now();
+    let query = "/search?q=headphones&per_page=5";
+    let (status, before) = server.get(query);
+    assert_eq!(status, 200, "{before}");
+    let headphones_now = before["total"].as_u64().expect("a total");
+    assert!(
+        headphones_now > headphones,
+        "the bulk source has headphones too"
+    );
     cluster(&["kill", "all"]);
     for path in [
         "/search?q=headphones",
@@ -275,14 +302,39 @@ fn searches_and_ingests_survive_node_failures_on_a_three_node_cluster() {
         assert!(message.contains("try again"), "{path}: {answer}");
     }
     cluster(&["restart", "all"]);
-    // A whole cluster restarted at once elects its leader again before it answers; on the shared
-    // 2-core machine that usually fits in the test's minute, and once took more than 90 s (CI).
-    wait_until("searches answered again", Duration::from_secs(180), || {
-        total(&server, "/search?q=headphones&per_page=5") == (200, Some(headphones))
+    // Nodes restarted together replay their logs and, meanwhile, would answer from the past:
+    // until the answer is today's again, every answer is a 503, never another total.
+    let (mut last_answer, mut past_answers) = (String::new(), Vec::new());
+    let answered = wait_for(Duration::from_secs(180), || {
+        let (status, answer) = server.get(query);
+        last_answer = format!("{status} {answer}");
+        let today = status == 200 && answer["items"] == before["items"];
+        if status != 503 && !today {
+            past_answers.push(last_answer.clone());
+        }
+        today && answer["total"].as_u64() == Some(headphones_now)
     });
-    assert_eq!(total(&server, bulk_path), (200, Some(BULK_OFFERS)));
+    assert!(
+        answered,
+        "no searches answered again within 180 s; the last answer: {last_answer}; nodes: {}",
+        cluster_status()
+    );
+    assert!(
+        past_answers.is_empty(),
+        "{} answers from the past while the nodes caught up, the first: {}",
+        past_answers.len(),
+        past_answers[0]
+    );
+    let (status, bulk_answer) = server.get(bulk_path);
+    assert_eq!(
+        (status, bulk_answer["total"].as_u64()),
+        (200, Some(BULK_OFFERS)),
+        "the bulk source after the restart: {bulk_answer}; nodes: {}",
+        cluster_status()
+    );
     eprintln!(
-        "4. whole cluster down: 503s; back up: answered without a restart ({:.1} s)",
+        "4. whole cluster down: 503s; back up: answered again without a restart, never from \
+         the past ({:.1} s)",
         phase.elapsed().as_secs_f64()
     );
     let server = Arc::into_inner(server).map(Server::interrupt);

@@ -15,7 +15,9 @@
 //! loses it. Typesense answers `/health` ok on a restarted node before it has caught up with
 //! the others, so the backend admits a node only when it holds the live generations whole
 //! (`typesense_backend.rs`); [`TypesenseClient::nodes_to_admit`] lists the nodes to check.
-//! While no node is admitted (a whole cluster restarted, or start-up), any node up serves.
+//! While no node is admitted (a whole cluster restarted, or start-up), any node up serves the
+//! calls that may go anywhere (writes, reads of the meta collection); the backend answers
+//! searches from admitted nodes only.
 
 use crate::error::TypesenseError;
 use reqwest::Method;
@@ -106,10 +108,25 @@ impl TypesenseClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
+        Ok(self.json_answered_by(method, path, query, body)?.1)
+    }
+
+    /// [`TypesenseClient::json`], and the node that answered.
+    pub fn json_answered_by<B, T>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<(usize, Option<T>), TypesenseError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
         let what = describe(&method, path);
         // A multi-search is a POST that only reads.
         let is_read = method == Method::GET || path.first() == Some(&"multi_search");
-        let response = self.send(&what, path, !is_read, |url| {
+        let (node, response) = self.send(&what, path, !is_read, |url| {
             let request = self.http.request(method.clone(), url).query(query);
             match body {
                 Some(body) => request.json(body),
@@ -117,11 +134,11 @@ impl TypesenseClient {
             }
         })?;
         let Some(text) = response else {
-            return Ok(None);
+            return Ok((node, None));
         };
         let value =
             serde_json::from_str(&text).map_err(|err| TypesenseError::bad_answer(&what, err))?;
-        Ok(Some(value))
+        Ok((node, Some(value)))
     }
 
     /// Posts a text body (JSON lines of an import) and returns the answer's text.
@@ -129,15 +146,15 @@ impl TypesenseClient {
         &self,
         path: &[&str],
         query: &[(&str, &str)],
-        body: String,
+        body: &str,
     ) -> Result<String, TypesenseError> {
         let what = describe(&Method::POST, path);
-        let response = self.send(&what, path, true, |url| {
+        let (_, response) = self.send(&what, path, true, |url| {
             self.http
                 .post(url)
                 .query(query)
                 .header(reqwest::header::CONTENT_TYPE, "text/plain")
-                .body(body.clone())
+                .body(body.to_owned())
         })?;
         response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))
     }
@@ -145,19 +162,19 @@ impl TypesenseClient {
     /// Reads a text answer (JSON lines of an export).
     pub fn get_text(&self, path: &[&str]) -> Result<String, TypesenseError> {
         let what = describe(&Method::GET, path);
-        let response = self.send(&what, path, false, |url| self.http.get(url))?;
+        let (_, response) = self.send(&what, path, false, |url| self.http.get(url))?;
         response.ok_or_else(|| TypesenseError::bad_answer(&what, "http 404"))
     }
 
     /// Runs one call with retries over the nodes (a `write` until [`WRITE_PATIENCE`] is
-    /// spent); `Ok(None)` for a 404.
+    /// spent); the node that answered, and `None` for a 404.
     fn send(
         &self,
         what: &str,
         path: &[&str],
         write: bool,
         build: impl Fn(Url) -> RequestBuilder,
-    ) -> Result<Option<String>, TypesenseError> {
+    ) -> Result<(usize, Option<String>), TypesenseError> {
         let started = Instant::now();
         let rounds_left = |attempt: usize| match write {
             true => started.elapsed() < WRITE_PATIENCE,
@@ -173,7 +190,7 @@ impl TypesenseClient {
             attempt += 1;
             let node = self.pick_node();
             match self.attempt(node, what, path, &build)? {
-                Attempt::Answered(response) => return Ok(response),
+                Attempt::Answered(response) => return Ok((node, response)),
                 Attempt::Failed(reason) => {
                     self.mark_down(node);
                     tracing::debug!(what, attempt, error = %reason, "typesense call failed, retrying");
@@ -300,6 +317,12 @@ impl TypesenseClient {
         self.admitted.lock().unwrap_or_else(|e| e.into_inner())[node]
     }
 
+    /// True when some node may serve searches.
+    pub fn any_admitted(&self) -> bool {
+        let admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        admitted.iter().any(|admitted| *admitted)
+    }
+
     /// The nodes not admitted and not marked down now: the ones to check for admission.
     pub fn nodes_to_admit(&self) -> Vec<usize> {
         let now = Instant::now();
@@ -341,69 +364,7 @@ fn refused(what: &str, response: Response) -> TypesenseError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
-
-    /// A node on 127.0.0.1 that answers each request with the next of `answers` (the last one
-    /// again once they run out) and counts the requests.
-    fn fake_node(answers: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        let url = format!("http://{}", listener.local_addr().expect("a local address"));
-        let served = Arc::new(AtomicUsize::new(0));
-        let counter = served.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                let (status, body) = answers[n.min(answers.len() - 1)];
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
-                    line.clear();
-                }
-                let mut stream = &stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n\
-                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        (url, served)
-    }
-
-    /// A node that dies while it answers: its headers promise more body than it sends.
-    fn cut_node() -> (String, Arc<AtomicUsize>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        let url = format!("http://{}", listener.local_addr().expect("a local address"));
-        let served = Arc::new(AtomicUsize::new(0));
-        let counter = served.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
-                    line.clear();
-                }
-                let mut stream = &stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                     content-length: 100\r\n\r\n{{\"ok\""
-                );
-            }
-        });
-        (url, served)
-    }
-
-    /// An address nothing listens on.
-    fn dead_node() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        format!("http://{}", listener.local_addr().expect("a local address"))
-    }
+    use crate::fake_nodes::{cut_node, dead_node, fake_node};
 
     fn health(client: &TypesenseClient) -> Result<Option<Value>, TypesenseError> {
         client.json::<(), Value>(Method::GET, &["health"], &[], None)

@@ -17,6 +17,10 @@ pub(crate) const META_PAGE: u64 = 250;
 const REPLICATION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pause between two looks at a node that does not show a write yet.
 const REPLICATION_POLL: Duration = Duration::from_millis(50);
+/// How often an import answered short is sent again before the ingest fails.
+const SHORT_IMPORT_RETRIES: u32 = 3;
+/// The pause before sending a short import again, times the retry's number.
+const SHORT_IMPORT_PAUSE: Duration = Duration::from_millis(200);
 
 #[derive(Debug)]
 pub(crate) struct Collections {
@@ -152,12 +156,16 @@ impl Collections {
         })
     }
 
-    /// Runs searches in one request, in order; each answer or its error.
-    pub fn multi_search(&self, searches: Vec<Value>) -> Result<Vec<Value>, TypesenseError> {
+    /// Runs searches in one request, in order; each answer or its error, and the node that
+    /// answered.
+    pub fn multi_search(
+        &self,
+        searches: Vec<Value>,
+    ) -> Result<(Vec<Value>, usize), TypesenseError> {
         let body = json!({ "searches": searches });
-        let answer: Option<Value> =
+        let (node, answer): (usize, Option<Value>) =
             self.client
-                .json(Method::POST, &["multi_search"], &[], Some(&body))?;
+                .json_answered_by(Method::POST, &["multi_search"], &[], Some(&body))?;
         let mut answer =
             answer.ok_or_else(|| TypesenseError::bad_answer("a multi search", "http 404"))?;
         let results = match answer.get_mut("results").map(Value::take) {
@@ -174,7 +182,7 @@ impl Collections {
                 });
             }
         }
-        Ok(results)
+        Ok((results, node))
     }
 
     /// Deletes the offer documents matching `filter`; how many went.
@@ -210,38 +218,60 @@ impl Collections {
     }
 
     /// Imports JSON lines into the offers collection and checks every line's result.
-    pub fn import(&self, lines: String, num_lines: usize) -> Result<(), TypesenseError> {
+    ///
+    /// An answer with fewer results than lines is sent again whole, up to
+    /// [`SHORT_IMPORT_RETRIES`] times: a follower forwards an import to its leader, and when the
+    /// leader dies mid-way the follower ends its answer early with the results it had. The
+    /// import upserts, so the lines already written are written again to the same documents.
+    pub fn import(&self, lines: &str, num_lines: usize) -> Result<(), TypesenseError> {
         let path = ["collections", self.offers.as_str(), "documents", "import"];
         let query = [("action", "upsert"), ("batch_size", "1000")];
-        let answer = self.client.post_text(&path, &query, lines)?;
-        let mut num_results = 0;
-        for line in answer.lines().filter(|l| !l.trim().is_empty()) {
-            num_results += 1;
-            let result: Value = serde_json::from_str(line)
-                .map_err(|err| TypesenseError::bad_answer("an import", err))?;
-            if result.get("success").and_then(Value::as_bool) != Some(true) {
-                return Err(rejected_line(&result));
+        let mut retries = 0;
+        loop {
+            let answer = self.client.post_text(&path, &query, lines)?;
+            let num_results = check_import_results(&answer)?;
+            if num_results == num_lines {
+                return Ok(());
             }
+            let short = format!("{num_results} results for {num_lines} documents");
+            if num_results > num_lines || retries == SHORT_IMPORT_RETRIES {
+                return Err(TypesenseError::bad_answer("an import", short));
+            }
+            retries += 1;
+            tracing::warn!(retries, answer = %short, "typesense import answered short, sending it again");
+            std::thread::sleep(SHORT_IMPORT_PAUSE * retries);
         }
-        if num_results != num_lines {
-            return Err(TypesenseError::bad_answer(
-                "an import",
-                format!("{num_results} results for {num_lines} documents"),
-            ));
-        }
-        Ok(())
     }
+}
+
+/// How many results an import's answer holds, each a success (a last line cut short is not
+/// one); the first rejected line's error.
+fn check_import_results(answer: &str) -> Result<usize, TypesenseError> {
+    let mut lines = answer.lines().filter(|l| !l.trim().is_empty()).peekable();
+    let mut num_results = 0;
+    while let Some(line) = lines.next() {
+        let result: Value = match serde_json::from_str(line) {
+            Ok(result) => result,
+            Err(_) if lines.peek().is_none() => break,
+            Err(err) => return Err(TypesenseError::bad_answer("an import", err)),
+        };
+        if result.get("success").and_then(Value::as_bool) != Some(true) {
+            return Err(rejected_line(&result));
+        }
+        num_results += 1;
+    }
+    Ok(num_results)
 }
 
 /// The meta collection's export as live generations.
 fn parse_live(text: &str) -> Result<LiveSet, TypesenseError> {
-    let mut sources = Vec::new();
+    let mut documents = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let document: MetaDocument = serde_json::from_str(line)
             .map_err(|err| TypesenseError::bad_answer("the meta export", err))?;
-        sources.push(document.into_live()?);
+        documents.push(document);
     }
-    Ok(LiveSet::new(sources))
+    LiveSet::of_documents(documents)
 }
 
 fn rejected_line(result: &Value) -> TypesenseError {
@@ -257,4 +287,63 @@ fn rejected_line(result: &Value) -> TypesenseError {
         .and_then(|d| d.get("offer_id").and_then(Value::as_str).map(String::from))
         .unwrap_or_default();
     TypesenseError::DocumentRejected { id, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake_nodes::fake_node;
+    use std::sync::atomic::Ordering;
+
+    const TWO_OK: &str = "{\"success\":true}\n{\"success\":true}\n";
+    const THREE_OK: &str = "{\"success\":true}\n{\"success\":true}\n{\"success\":true}\n";
+
+    fn collections(node: String) -> Result<Collections, TypesenseError> {
+        Ok(Collections {
+            client: TypesenseClient::new(&[node], "key")?,
+            offers: "offers".into(),
+            meta: "offers_meta".into(),
+        })
+    }
+
+    #[test]
+    fn an_import_answered_short_is_sent_again_whole() -> Result<(), TypesenseError> {
+        let cut_mid_line = "{\"success\":true}\n{\"success\":true}\n{\"succ";
+        let (node, served) = fake_node(vec![(200, TWO_OK), (200, cut_mid_line), (200, THREE_OK)]);
+        collections(node)?.import("{}\n{}\n{}\n", 3)?;
+        assert_eq!(
+            served.load(Ordering::SeqCst),
+            3,
+            "two short answers, then whole"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_import_that_stays_short_fails_and_a_rejected_line_is_named() -> Result<(), TypesenseError>
+    {
+        let (node, served) = fake_node(vec![(200, TWO_OK)]);
+        let short = collections(node)?.import("{}\n{}\n{}\n", 3).err();
+        assert!(
+            matches!(&short, Some(TypesenseError::BadAnswer { .. })),
+            "{short:?}"
+        );
+        let sent = SHORT_IMPORT_RETRIES as usize + 1;
+        assert_eq!(served.load(Ordering::SeqCst), sent);
+        let rejected = "{\"success\":true}\n{\"success\":false,\"error\":\"bad field\",\
+                        \"document\":\"{\\\"offer_id\\\":\\\"o2\\\"}\"}\n";
+        let (node, served) = fake_node(vec![(200, rejected)]);
+        let refused = collections(node)?.import("{}\n{}\n", 2).err();
+        assert!(
+            matches!(&refused, Some(TypesenseError::DocumentRejected { id, message })
+                if id == "o2" && message == "bad field"),
+            "{refused:?}"
+        );
+        assert_eq!(
+            served.load(Ordering::SeqCst),
+            1,
+            "a rejected line is not retried"
+        );
+        Ok(())
+    }
 }

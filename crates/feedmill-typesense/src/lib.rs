@@ -76,6 +76,8 @@
 mod client;
 mod collections;
 mod error;
+#[cfg(test)]
+mod fake_nodes;
 mod live_set;
 mod node_admission;
 mod offer_document;

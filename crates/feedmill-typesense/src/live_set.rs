@@ -40,6 +40,16 @@ impl MetaDocument {
         })
     }
 
+    /// The floor's document: `generation` is the highest of a removed source.
+    pub fn floor(generation: u64) -> MetaDocument {
+        MetaDocument {
+            id: FLOOR_ID.to_string(),
+            source: FLOOR_ID.to_string(),
+            generation,
+            stats: String::new(),
+        }
+    }
+
     pub fn into_live(self) -> Result<LiveSource, TypesenseError> {
         let stats = serde_json::from_str(&self.stats)
             .map_err(|err| TypesenseError::bad_answer("meta document stats", err))?;
@@ -63,16 +73,50 @@ pub(crate) fn meta_schema(name: &str) -> Value {
     })
 }
 
-/// Every source's live generation, sorted by source.
+/// The id (and source) of the meta document that holds the highest generation of a removed
+/// source: a backtick never names a source.
+pub(crate) const FLOOR_ID: &str = "`removed`";
+
+/// Every source's live generation, sorted by source, and the floor: the highest generation
+/// of a source removed since.
+///
+/// Generations only grow, and a removal raises the floor above every live one, so a node's
+/// [`LiveSet::high_water`] never goes down on a node that has caught up. A node that shows
+/// less than this process saw before is replaying its log: Typesense serves reads from such a
+/// node (it says `/health` ok while fewer than 1,000 entries behind), and what it answers is
+/// the past.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LiveSet {
     sources: Vec<LiveSource>,
+    floor: u64,
 }
 
 impl LiveSet {
     pub fn new(mut sources: Vec<LiveSource>) -> LiveSet {
         sources.sort_by(|a, b| a.source.cmp(&b.source));
-        LiveSet { sources }
+        LiveSet { sources, floor: 0 }
+    }
+
+    /// The live set the meta collection's documents describe (the floor's among them).
+    pub fn of_documents(documents: Vec<MetaDocument>) -> Result<LiveSet, TypesenseError> {
+        let mut sources = Vec::with_capacity(documents.len());
+        let mut floor = 0;
+        for document in documents {
+            match document.id == FLOOR_ID {
+                true => floor = document.generation,
+                false => sources.push(document.into_live()?),
+            }
+        }
+        Ok(LiveSet {
+            floor,
+            ..LiveSet::new(sources)
+        })
+    }
+
+    /// The highest generation this set knows of, live or removed.
+    pub fn high_water(&self) -> u64 {
+        let highest_live = self.sources.iter().map(|live| live.generation).max();
+        highest_live.unwrap_or(0).max(self.floor)
     }
 
     pub fn sources(&self) -> &[LiveSource] {
@@ -124,8 +168,7 @@ impl LiveSet {
     /// The number for a new generation: now in microseconds, and above every live one and
     /// `issued` (the last this process handed out), so that it is unique.
     pub fn next_generation(&self, issued: u64, now_micros: u64) -> u64 {
-        let highest = self.sources.iter().map(|live| live.generation).max();
-        now_micros.max(highest.unwrap_or(0) + 1).max(issued + 1)
+        now_micros.max(self.high_water() + 1).max(issued + 1)
     }
 }
 
@@ -155,6 +198,24 @@ mod tests {
         assert_eq!(set.filter(), "generation:=[5,7]");
         assert_eq!(LiveSet::default().filter(), "generation:=0");
         assert_eq!(set.num_offers(), 20);
+    }
+
+    #[test]
+    fn the_floor_is_no_source_and_keeps_the_high_water_up() -> Result<(), TypesenseError> {
+        let documents = vec![
+            MetaDocument::of(&live("a", 100))?,
+            MetaDocument::floor(300),
+            MetaDocument::of(&live("b", 200))?,
+        ];
+        let set = LiveSet::of_documents(documents)?;
+        assert_eq!(set.sources().len(), 2);
+        assert_eq!(set.filter(), "generation:=[100,200]");
+        assert_eq!(set.high_water(), 300);
+        assert_eq!(set.next_generation(0, 50), 301);
+        assert!(set.same_generations(&LiveSet::new(vec![live("b", 200), live("a", 100)])));
+        assert_eq!(LiveSet::new(vec![live("a", 100)]).high_water(), 100);
+        assert_eq!(LiveSet::default().high_water(), 0);
+        Ok(())
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! new ones. A rollback (or a drop) deletes the new generation.
 
 use crate::error::TypesenseError;
-use crate::live_set::{LiveSource, MetaDocument};
+use crate::live_set::{LiveSet, LiveSource, MetaDocument};
 use crate::offer_document::OfferDocument;
 use crate::typesense_backend::{Shared, TypesenseBackend};
 use chrono::Utc;
@@ -67,12 +67,7 @@ impl TypesenseBackend {
         for filter in leftovers {
             self.shared.collections.delete_offers(&filter)?;
         }
-        let generation = {
-            let mut issued = self.shared.issued.lock().unwrap_or_else(|e| e.into_inner());
-            let now = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
-            *issued = live.next_generation(*issued, now);
-            *issued
-        };
+        let generation = self.issue_generation(&live);
         Ok(TypesenseReplacement {
             shared: self.shared.clone(),
             source: source.to_string(),
@@ -87,11 +82,25 @@ impl TypesenseBackend {
         })
     }
 
+    /// A generation number above every one `live` knows of and every one this process issued.
+    fn issue_generation(&self, live: &LiveSet) -> u64 {
+        let mut issued = self.shared.issued.lock().unwrap_or_else(|e| e.into_inner());
+        let now = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
+        *issued = live.next_generation(*issued, now);
+        *issued
+    }
+
+    /// Raises the floor above every live generation, then removes the source's meta document
+    /// and its offers: the high water of the live set never goes down.
     fn remove_source(&self, source: &str) -> Result<u64, TypesenseError> {
         let live = self.refresh_live()?;
         let Some(current) = live.get(source) else {
             return Ok(0);
         };
+        let floor = self.issue_generation(&live);
+        self.shared
+            .collections
+            .write_meta(&MetaDocument::floor(floor))?;
         self.shared.collections.delete_meta(source)?;
         self.shared.collections.wait_for_meta(source, None)?;
         let filter = format!("generation:={}", current.generation);
@@ -132,9 +141,10 @@ impl TypesenseReplacement {
         if self.batch_len == 0 {
             return Ok(());
         }
-        let lines = std::mem::take(&mut self.batch);
         let num_lines = std::mem::replace(&mut self.batch_len, 0);
-        self.shared.collections.import(lines, num_lines)
+        let imported = self.shared.collections.import(&self.batch, num_lines);
+        self.batch.clear();
+        imported
     }
 
     fn commit_now(&mut self, meta: IngestMeta) -> Result<IngestOutcome, SearchError> {

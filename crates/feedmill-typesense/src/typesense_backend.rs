@@ -21,6 +21,7 @@ use feedmill_search::{
 };
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -52,6 +53,8 @@ pub(crate) struct Shared {
     pub last_live: Mutex<Arc<LiveSet>>,
     /// The last generation number this process issued.
     pub issued: Mutex<u64>,
+    /// The highest [`LiveSet::high_water`] seen: a node that shows less is behind.
+    pub high_water: AtomicU64,
 }
 
 impl TypesenseBackend {
@@ -70,6 +73,7 @@ impl TypesenseBackend {
         let backend = TypesenseBackend {
             shared: Arc::new(Shared {
                 collections,
+                high_water: AtomicU64::new(live.high_water()),
                 last_live: Mutex::new(Arc::new(live)),
                 issued: Mutex::new(0),
             }),
@@ -79,10 +83,23 @@ impl TypesenseBackend {
     }
 
     /// Reads the live generations now and remembers them.
+    /// The live generations as read now, from a node that is not behind what this process saw
+    /// (one node after the other in turn).
     pub(crate) fn refresh_live(&self) -> Result<Arc<LiveSet>, TypesenseError> {
-        let live = Arc::new(self.shared.collections.read_live()?);
-        self.shared.remember(&live);
-        Ok(live)
+        let num_nodes = self.shared.collections.client.num_nodes();
+        for _ in 0..num_nodes {
+            let live = Arc::new(self.shared.collections.read_live()?);
+            if !self.shared.is_behind(&live) {
+                self.shared.remember(&live);
+                return Ok(live);
+            }
+        }
+        Err(TypesenseError::Unavailable {
+            attempts: num_nodes,
+            last: "every typesense node that answered is behind the live generations \
+                   (replaying its log after a restart)"
+                .into(),
+        })
     }
 
     /// Runs `search` (an offers-collection search without its live filter) on a settled set of
@@ -92,15 +109,29 @@ impl TypesenseBackend {
         search: impl Fn(&LiveSet) -> Result<Value, TypesenseError>,
     ) -> Result<(Value, Arc<LiveSet>), TypesenseError> {
         self.admit_caught_up_nodes();
+        let client = &self.shared.collections.client;
         let mut live = self.shared.last();
         for _ in 0..SEARCH_ATTEMPTS {
+            if !client.any_admitted() {
+                return Err(TypesenseError::Unavailable {
+                    attempts: 0,
+                    last: "no typesense node has caught up with the live generations yet".into(),
+                });
+            }
             let searches = vec![search(&live)?, self.shared.collections.meta_search()];
-            let mut results = self.shared.collections.multi_search(searches)?.into_iter();
+            let (results, node) = self.shared.collections.multi_search(searches)?;
+            let mut results = results.into_iter();
             let answer = results.next().unwrap_or_default();
             let after = match results.next() {
                 Some(meta) => self.live_of_meta_search(meta)?,
                 None => return Err(TypesenseError::bad_answer("a multi search", "one result")),
             };
+            if self.shared.is_behind(&after) {
+                // Restarted between two calls and replaying its log: the past, not an answer.
+                tracing::info!(node = %client.node_name(node), "typesense node behind, no longer served from");
+                client.mark_down(node);
+                continue;
+            }
             if after.same_generations(&live) {
                 return Ok((answer, live));
             }
@@ -115,7 +146,7 @@ impl TypesenseBackend {
         if found > META_PAGE {
             return self.shared.collections.read_live();
         }
-        let mut sources = Vec::new();
+        let mut documents = Vec::new();
         let hits = meta
             .get("hits")
             .and_then(Value::as_array)
@@ -124,9 +155,9 @@ impl TypesenseBackend {
         for hit in hits {
             let document: MetaDocument = serde_json::from_value(hit["document"].clone())
                 .map_err(|err| TypesenseError::bad_answer("the meta search", err))?;
-            sources.push(document.into_live()?);
+            documents.push(document);
         }
-        Ok(LiveSet::new(sources))
+        LiveSet::of_documents(documents)
     }
 
     fn offers_search(&self, params: serde_json::Map<String, Value>) -> Value {
@@ -303,8 +334,20 @@ impl Shared {
             .clone()
     }
 
+    /// Keeps `live` as the set searches run on, unless it is behind what was seen before.
     pub fn remember(&self, live: &Arc<LiveSet>) {
+        if self.is_behind(live) {
+            return;
+        }
+        self.high_water
+            .fetch_max(live.high_water(), Ordering::SeqCst);
         *self.last_live.lock().unwrap_or_else(|e| e.into_inner()) = live.clone();
+    }
+
+    /// True when `live` knows less than a live set this process saw before: read from a node
+    /// that is replaying its log.
+    pub fn is_behind(&self, live: &LiveSet) -> bool {
+        live.high_water() < self.high_water.load(Ordering::SeqCst)
     }
 }
 
@@ -363,5 +406,55 @@ impl SearchBackend for TypesenseBackend {
             Ok(live) => live.num_offers(),
             Err(_) => self.shared.last().num_offers(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live_set::LiveSource;
+    use chrono::Utc;
+
+    fn set(generations: &[(&str, u64)]) -> Arc<LiveSet> {
+        let sources = generations.iter().map(|(source, generation)| LiveSource {
+            source: source.to_string(),
+            generation: *generation,
+            stats: SourceStats {
+                source: source.to_string(),
+                num_offers: 1,
+                last_ingest_at: Utc::now(),
+                last_duration_ms: 1,
+                num_rejected: 0,
+                content_hash: String::new(),
+            },
+        });
+        Arc::new(LiveSet::new(sources.collect()))
+    }
+
+    #[test]
+    fn a_live_set_behind_the_high_water_is_not_searched_on() -> Result<(), TypesenseError> {
+        let shared = Shared {
+            collections: Collections {
+                client: TypesenseClient::new(&["http://127.0.0.1:9".into()], "key")?,
+                offers: "offers".into(),
+                meta: "offers_meta".into(),
+            },
+            last_live: Mutex::new(set(&[("a", 100)])),
+            issued: Mutex::new(0),
+            high_water: AtomicU64::new(100),
+        };
+        let now = set(&[("a", 100), ("bulk", 300)]);
+        shared.remember(&now);
+        // A node replaying its log shows the set before `bulk` came, or its older generation.
+        for past in [set(&[("a", 100)]), set(&[("a", 100), ("bulk", 200)])] {
+            assert!(shared.is_behind(&past));
+            shared.remember(&past);
+            assert_eq!(shared.last(), now);
+        }
+        let next = set(&[("a", 400), ("bulk", 300)]);
+        assert!(!shared.is_behind(&next));
+        shared.remember(&next);
+        assert_eq!(shared.last(), next);
+        Ok(())
     }
 }
