@@ -15,8 +15,8 @@
 //! the past meanwhile, since Typesense serves reads from a node fewer than 1,000 entries
 //! behind. Searches are served by admitted nodes only, and are 503s while there are none. A
 //! node killed and restarted between two calls of this process, never failing one, is noticed
-//! when a search's meta read shows it behind the high water; one that has caught up on the
-//! live generations by then is right to answer.
+//! when a search's meta read shows it behind the high water; one that shows the live
+//! generations by then is taken at its word (its documents are not counted again).
 
 use crate::error::TypesenseError;
 use crate::live_set::LiveSet;

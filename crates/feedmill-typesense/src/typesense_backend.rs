@@ -82,7 +82,6 @@ impl TypesenseBackend {
         Ok(backend)
     }
 
-    /// Reads the live generations now and remembers them.
     /// The live generations as read now, from a node that is not behind what this process saw
     /// (one node after the other in turn).
     pub(crate) fn refresh_live(&self) -> Result<Arc<LiveSet>, TypesenseError> {
