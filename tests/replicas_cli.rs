@@ -4,8 +4,8 @@
 //! history, and when the holder is killed with `kill -9` the other takes the lease over and
 //! runs a refresh job itself.
 //!
-//! Needs both servers: `tests/store/postgres run -- tests/cluster/typesense run -- cargo test
-//! -p feedmill-cli --test integration -- replicas_cli::` (as `.ci/run` does); without
+//! Needs both servers: `tests/store/postgres run -- tests/cluster/typesense run --nodes 3 --
+//! cargo test -p feedmill-cli --test integration -- replicas_cli::` (as `.ci/run` does); without
 //! `FEEDMILL_TEST_POSTGRES_URL` or `TYPESENSE_NODES` it says so and passes without checking.
 
 use crate::postgres_store_cli::{Schema, demo_feed, holds_lease, http_get, wait_for};
