@@ -23,3 +23,4 @@ mod support;
 mod transactions_cli;
 mod typesense_cli;
 mod typesense_failover;
+mod typesense_refresh;
