@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The demo feeds both backends ingest, with their source names.
@@ -56,20 +56,35 @@ pub(crate) fn typesense_config(dir: &Path, nodes: &[String], collection: &str) -
     path
 }
 
-/// `feedmill ingest` of one feed as `source` into the backend `config` picks, in `dir`.
-fn ingest_feed(dir: &Path, config: &Path, source: &str, feed: &Path) -> std::process::Output {
-    feedmill()
-        .args(["ingest", "--no-match", "--no-history", "--no-alerts"])
+/// `feedmill ARGS` on the backend `config` picks, with its index, store and download cache in
+/// `dir`.
+pub(crate) fn feedmill_in(dir: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut command = feedmill();
+    command
+        .args(args)
         .arg("--config")
         .arg(config)
         .arg("--index")
         .arg(dir.join("index"))
         .arg("--store")
-        .arg(dir.join("feedmill.db"))
-        .args(["--source", source])
-        .arg(feed)
-        .output()
-        .expect("run feedmill ingest")
+        .arg(dir.join("feedmill.db"));
+    if matches!(args.first(), Some(&"serve" | &"refresh")) {
+        command.arg("--cache").arg(dir.join("cache"));
+    }
+    command
+}
+
+/// `feedmill ingest` of one feed as `source` into the backend `config` picks, in `dir`.
+fn ingest_feed(dir: &Path, config: &Path, source: &str, feed: &Path) -> std::process::Output {
+    feedmill_in(
+        dir,
+        config,
+        &["ingest", "--no-match", "--no-history", "--no-alerts"],
+    )
+    .args(["--source", source])
+    .arg(feed)
+    .output()
+    .expect("run feedmill ingest")
 }
 
 /// `feedmill ingest` of the demo feeds into the backend `config` picks, in `dir`.
@@ -93,22 +108,14 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(dir: &Path, config: &Path) -> Server {
-        let mut child = feedmill()
-            .args([
-                "serve",
-                "--no-match",
-                "--no-history",
-                "--addr",
-                "127.0.0.1:0",
-            ])
-            .arg("--config")
-            .arg(config)
-            .arg("--index")
-            .arg(dir.join("index"))
-            .arg("--store")
-            .arg(dir.join("feedmill.db"))
-            .arg("--cache")
-            .arg(dir.join("cache"))
+        let serve = [
+            "serve",
+            "--no-match",
+            "--no-history",
+            "--addr",
+            "127.0.0.1:0",
+        ];
+        let mut child = feedmill_in(dir, config, &serve)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

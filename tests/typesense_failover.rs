@@ -17,7 +17,7 @@
 
 use crate::support::feedmill;
 use crate::typesense_cli::{
-    Server, fresh_collection, ingest_demo_feeds, typesense_config, typesense_env,
+    Server, feedmill_in, fresh_collection, ingest_demo_feeds, typesense_config, typesense_env,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -102,20 +102,14 @@ fn gen_feed(dir: &Path, name: &str, seed: &str) -> PathBuf {
 }
 
 fn ingest(dir: &Path, config: &Path, source: &str, feed: &Path) -> std::process::Child {
-    feedmill()
-        .args([
-            "ingest",
-            "--no-match",
-            "--no-history",
-            "--no-alerts",
-            "--force",
-        ])
-        .arg("--config")
-        .arg(config)
-        .arg("--index")
-        .arg(dir.join("index"))
-        .arg("--store")
-        .arg(dir.join("feedmill.db"))
+    let ingest = [
+        "ingest",
+        "--no-match",
+        "--no-history",
+        "--no-alerts",
+        "--force",
+    ];
+    feedmill_in(dir, config, &ingest)
         .args(["--source", source])
         .arg(feed)
         .stdout(std::process::Stdio::null())

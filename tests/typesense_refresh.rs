@@ -4,8 +4,7 @@
 //! Runs for real under `tests/cluster/typesense run -- cargo test -p feedmill-cli --test
 //! integration -- typesense_refresh::`; without `TYPESENSE_NODES` it says it was skipped.
 
-use crate::support::feedmill;
-use crate::typesense_cli::{Server, fresh_collection, typesense_env};
+use crate::typesense_cli::{Server, feedmill_in, fresh_collection, typesense_env};
 use std::path::Path;
 use std::process::Output;
 
@@ -23,16 +22,8 @@ fn write_config(dir: &Path, nodes: &[String], collection: &str) {
 }
 
 fn refresh(dir: &Path) -> Output {
-    feedmill()
-        .args(["refresh", "--no-match", "--no-history", "--no-alerts"])
-        .arg("--config")
-        .arg(dir.join("feedmill.toml"))
-        .arg("--index")
-        .arg(dir.join("index"))
-        .arg("--store")
-        .arg(dir.join("feedmill.db"))
-        .arg("--cache")
-        .arg(dir.join("cache"))
+    let refresh = ["refresh", "--no-match", "--no-history", "--no-alerts"];
+    feedmill_in(dir, &dir.join("feedmill.toml"), &refresh)
         .output()
         .expect("run feedmill refresh")
 }
