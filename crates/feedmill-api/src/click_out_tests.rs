@@ -1,6 +1,7 @@
 //! The click-out and the click store, through the router: every redirect has its click
-//! stored first, with all six sub-id slots; a store that cannot write answers `503`; an old
-//! NDJSON click log is imported once.
+//! stored first, with all six sub-id slots; a store that cannot write answers `503` (and a
+//! journaled click-out redirects while the database is locked); an old NDJSON click log is
+//! imported once.
 
 use crate::rate_limit::ApiClock;
 use crate::router::router;
@@ -127,7 +128,15 @@ async fn concurrent_click_outs_are_all_stored() {
 /// shopper gets a `503` with a JSON message and no `Location`, and nothing is stored.
 #[tokio::test]
 async fn a_store_that_cannot_write_answers_503_and_does_not_redirect() {
-    let c = clicks();
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+    // The first opener holds the click journal, which keeps taking clicks while the database
+    // is locked (next test); the state's store, opened second, commits each click itself.
+    let _journal_holder = fixture_store(dir.path());
+    let c = Clicks {
+        store: fixture_store(dir.path()),
+        state: state_over(&dir, fixture_store(dir.path())),
+        _dir: dir,
+    };
     let blocker = rusqlite::Connection::open(c.store.path())
         .unwrap_or_else(|err| panic!("second connection: {err}"));
     blocker
@@ -146,6 +155,27 @@ async fn a_store_that_cannot_write_answers_503_and_does_not_redirect() {
     let (status, _, _) = click(&c.state, "/r/ulike%3Ap052", None).await;
     assert_eq!(status, StatusCode::FOUND);
     assert_eq!(stored_clicks(c.store.as_ref()).len(), 1);
+}
+
+#[tokio::test]
+async fn a_journaled_click_out_redirects_while_the_database_is_locked_and_is_stored_after() {
+    let c = clicks();
+    let blocker = rusqlite::Connection::open(c.store.path())
+        .unwrap_or_else(|err| panic!("second connection: {err}"));
+    blocker
+        .execute_batch("BEGIN EXCLUSIVE")
+        .unwrap_or_else(|err| panic!("lock: {err}"));
+    let (status, headers, text) = click(&c.state, "/r/ulike%3Ap052", None).await;
+    assert_eq!(status, StatusCode::FOUND, "{text}");
+    assert!(headers.get("location").is_some());
+    blocker
+        .execute_batch("ROLLBACK")
+        .unwrap_or_else(|err| panic!("unlock: {err}"));
+    let store = c.store.clone();
+    let stored = tokio::task::spawn_blocking(move || stored_clicks(store.as_ref()))
+        .await
+        .unwrap_or_else(|err| panic!("read: {err}"));
+    assert_eq!(stored.len(), 1, "the journaled click reaches the database");
 }
 
 #[tokio::test]

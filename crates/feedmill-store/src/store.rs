@@ -48,8 +48,9 @@ pub trait ClickStore {
     fn record_click(&self, click: &Click) -> StoreResult<()>;
 
     /// Hands `click` to the store without waiting for it: `ack` is called once, perhaps on
-    /// another thread, with what [`ClickStore::record_click`] would have returned, after the
-    /// click is durable. Never blocks: a store that cannot take the click at once (its queue is
+    /// another thread, after the click is durable. The id must be new, as a random one is: a
+    /// store that journals clicks acknowledges a repeated id and keeps the first click under it
+    /// (and logs the repeat) instead of refusing it. Never blocks: a store that cannot take the click at once (its queue is
     /// full, or it has no queue, as by default) gives both back, and the caller records it with
     /// `record_click` where it may block. `ack` must be quick (it may run on the store's writer).
     fn submit_click(&self, click: Click, ack: ClickAck) -> Result<(), Box<ClickNotTaken>> {

@@ -6,10 +6,11 @@
 //! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
 //! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!
-//! The click is durable before the redirect: the handler hands the click to the store's writer
-//! (`ClickStore::submit_click`) and awaits its acknowledgement, which comes after the commit;
-//! a store that cannot take it at once (its queue full) records it on tokio's blocking pool,
-//! off the async workers, and returns after the commit. A click the store cannot record is a
+//! The click is durable before the redirect: the handler hands the click to the store
+//! (`ClickStore::submit_click`) and awaits its acknowledgement, which comes once the click is
+//! on disk (SQLite: synced to its click journal; Postgres: committed); a store that cannot
+//! take it at once (its queue full) records it on tokio's blocking pool, off the async
+//! workers, and returns after the commit. A click the store cannot record is a
 //! `503` (`store_unavailable`), never a redirect without a stored click. Only codes of indexed
 //! offers redirect, and only to that offer's own links: the code is an offer id, never a URL,
 //! so this is no open redirect. Clicks are limited per client IP.

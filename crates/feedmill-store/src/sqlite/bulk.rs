@@ -3,7 +3,7 @@
 //! Each row goes through the same statements, checks and attribution as its one-by-one write.
 
 use super::SqliteStore;
-use super::clicks::insert_click;
+use super::click_insert::insert_click;
 use super::conversions::upsert;
 use crate::click::Click;
 use crate::conversion::{ConversionInput, ConversionReceipt};
@@ -35,6 +35,7 @@ impl SqliteStore {
         default_currency: Currency,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<ConversionReceipt>> {
+        self.settle_clicks();
         let mut checked = Vec::with_capacity(inputs.len());
         for input in inputs {
             let amounts = StoredAmounts::of(&input)?;

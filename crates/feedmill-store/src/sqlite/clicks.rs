@@ -1,19 +1,16 @@
 //! Clicks in SQLite: recording, reading, listing, counting and importing an old click log.
 
 use super::SqliteStore;
-use super::click_open_day::{RolledUpKeys, roll_up_inserted};
+use super::click_insert::{CLICK_COLUMNS, insert_click};
 use super::rows;
 use crate::click::{Click, ClickCount, ClickId, GroupBy, TimeRange};
 use crate::click_import::{ImportReport, parse_logged_click};
 use crate::error::{StoreError, StoreResult};
 use crate::store::{ClickAck, ClickNotTaken, ClickStore};
-use crate::stored::{date_of_day, time_to_stored};
+use crate::stored::date_of_day;
+use rusqlite::Row;
 use rusqlite::types::Value;
-use rusqlite::{Connection, Row, params};
 use std::io::BufRead;
-
-const CLICK_COLUMNS: &str = "click_id, time_us, offer_id, source, network, merchant, sub_id, \
-     sub_id_2, sub_id_3, sub_id_4, sub_id_5, sub_id_6, referrer, destination";
 
 /// Log lines imported per write: bounds memory and the writer's hold on the file.
 const IMPORT_CHUNK: usize = 10_000;
@@ -25,6 +22,9 @@ impl ClickStore for SqliteStore {
     }
 
     fn submit_click(&self, click: Click, ack: ClickAck) -> Result<(), Box<ClickNotTaken>> {
+        if let Some(journal) = &self.journal {
+            return journal.submit(click, ack);
+        }
         self.writer
             .try_write_then(
                 click,
@@ -35,6 +35,7 @@ impl ClickStore for SqliteStore {
     }
 
     fn click(&self, click_id: &ClickId) -> StoreResult<Option<Click>> {
+        self.settle_clicks();
         self.read(|connection| {
             let sql = format!("SELECT {CLICK_COLUMNS} FROM clicks WHERE click_id = ?1");
             let mut statement = connection.prepare_cached(&sql)?;
@@ -49,6 +50,7 @@ impl ClickStore for SqliteStore {
         visit: &mut dyn FnMut(&Click) -> StoreResult<()>,
     ) -> StoreResult<u64> {
         let (from, to) = range.stored_bounds();
+        self.settle_clicks();
         self.read(|connection| {
             let sql = format!(
                 "SELECT {CLICK_COLUMNS} FROM clicks WHERE time_us >= ?1 AND time_us < ?2 \
@@ -67,6 +69,7 @@ impl ClickStore for SqliteStore {
 
     fn count_clicks(&self, range: TimeRange, group_by: GroupBy) -> StoreResult<Vec<ClickCount>> {
         let (from, to) = range.stored_bounds();
+        self.settle_clicks();
         self.read(|connection| {
             let key = group_by.click_key_sql();
             let sql = format!(
@@ -128,55 +131,6 @@ impl SqliteStore {
         report.num_already_present += num_clicks - num_inserted;
         Ok(())
     }
-}
-
-/// Inserts `click`, keeping the rollups of closed days exact (`click_open_day.rs`); with
-/// `skip_existing`, a click id already stored is left alone (returns 0).
-pub(super) fn insert_click(
-    connection: &Connection,
-    click: &Click,
-    skip_existing: bool,
-) -> StoreResult<u64> {
-    let on_conflict = if skip_existing {
-        "ON CONFLICT (click_id) DO NOTHING"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "INSERT INTO clicks ({CLICK_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) {on_conflict}"
-    );
-    let time_us = time_to_stored(click.time);
-    let mut statement = connection.prepare_cached(&sql)?;
-    let inserted = statement.execute(params![
-        click.click_id.as_str(),
-        time_us,
-        click.offer_id,
-        click.source,
-        click.network.map(|n| n.as_str()),
-        click.merchant,
-        click.sub_id,
-        click.sub_id_2,
-        click.sub_id_3,
-        click.sub_id_4,
-        click.sub_id_5,
-        click.sub_id_6,
-        click.referrer,
-        click.destination,
-    ])?;
-    if inserted > 0 {
-        roll_up_inserted(
-            connection,
-            &RolledUpKeys {
-                time_us,
-                source: &click.source,
-                merchant: click.merchant.as_deref(),
-                offer_id: &click.offer_id,
-                sub_id: click.sub_id.as_deref(),
-            },
-        )?;
-    }
-    Ok(inserted as u64)
 }
 
 pub(super) fn click_from_row(row: &Row<'_>) -> StoreResult<Click> {

@@ -33,6 +33,7 @@ impl ConversionStore for SqliteStore {
         let amounts = StoredAmounts::of(input)?;
         let input = input.clone();
         let now_us = time_to_stored(now);
+        self.settle_clicks();
         self.write(move |connection| upsert(connection, &input, &amounts, default_currency, now_us))
     }
 

@@ -59,6 +59,7 @@ impl EarningsStore for SqliteStore {
     }
 
     fn earnings(&self, query: EarningsQuery) -> StoreResult<Vec<EarningsRow>> {
+        self.settle_clicks();
         let clicks: BTreeMap<Option<String>, u64> = self
             .read(|connection| rolled_up_click_counts(connection, query.range, query.group_by))?;
         let mut sales: BTreeMap<Option<String>, Vec<EarningsRow>> = BTreeMap::new();
@@ -93,6 +94,7 @@ impl SqliteStore {
         to: i64,
         group_by: GroupBy,
     ) -> StoreResult<Vec<EarningsRow>> {
+        self.settle_clicks();
         let key = match group_by {
             GroupBy::Day => "s.time_us / 86400000000",
             other => other.click_key_sql(),

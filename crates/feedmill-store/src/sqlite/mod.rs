@@ -6,6 +6,8 @@
 //! is on disk before it returns: WAL's `NORMAL` could lose the last commits on power loss),
 //! `foreign_keys=ON` and a busy timeout for the moments another process holds the file; the
 //! writer cuts the `-wal` file back to 64 MiB after each checkpoint (`journal_size_limit`).
+//! Click-outs submitted without waiting go through the click journal (`click_journal/`) and
+//! reach the database in batches.
 
 mod alert_claims;
 mod alert_rows;
@@ -13,6 +15,8 @@ mod alerts;
 mod api_keys;
 mod attribution;
 mod bulk;
+mod click_insert;
+mod click_journal;
 mod click_open_day;
 mod click_rollup;
 mod click_week_rollup;
@@ -35,6 +39,7 @@ mod writer;
 
 use crate::error::{StoreError, StoreResult};
 use crate::store::Migrations;
+use click_journal::ClickJournal;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -47,6 +52,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The size the `-wal` file is cut back to after a checkpoint (SQLite checkpoints on its own
 /// past 1,000 pages; without a limit the file keeps the size of the largest transaction).
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+/// The WAL pages after which a commit of the writer checkpoints (SQLite's default: 1,000). A
+/// batch of journaled clicks dirties a page per click of the click id index (ids are random),
+/// and a page written by several batches between two checkpoints is copied back once.
+const WAL_CHECKPOINT_PAGES: i64 = 8192;
 /// Each connection's page cache, in KiB (SQLite's default is 2 MiB, which a report over a
 /// month of clicks outgrows and then re-reads its pages from the file, one `pread` each).
 const PAGE_CACHE_KIB: i64 = 32 * 1024;
@@ -64,6 +73,8 @@ const MAX_IDLE_READERS: usize = 4;
 /// See the module doc.
 pub struct SqliteStore {
     path: PathBuf,
+    /// Declared before the writer: dropped first, it hands its last clicks to the writer.
+    journal: Option<ClickJournal>,
     writer: Writer,
     readers: Mutex<Vec<Connection>>,
 }
@@ -72,6 +83,11 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path`, applying any migrations it lacks; refuses a
     /// database made by a newer feedmill.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with_journal_segments_of(path, click_journal::SEGMENT_BYTES)
+    }
+
+    /// [`SqliteStore::open`], its click journal sealing segments at `segment_bytes`.
+    fn open_with_journal_segments_of(path: &Path, segment_bytes: u64) -> StoreResult<SqliteStore> {
         let mut connection = open_connection(path, OpenFlags::default())?;
         let mode: String = connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
@@ -84,11 +100,17 @@ impl SqliteStore {
         }
         connection
             .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .and_then(|()| {
+                connection.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+            })
             .map_err(|source| open_error(path, source))?;
         migrations::migrate(&mut connection, path)?;
+        let writer = Writer::start(connection)?;
+        let journal = ClickJournal::open(path, writer.handle()?, segment_bytes)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
-            writer: Writer::start(connection)?,
+            journal,
+            writer,
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -108,6 +130,14 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
         self.writer.write(work)
+    }
+
+    /// Waits until the clicks acknowledged so far are in the database (the click journal's
+    /// [`ClickJournal::settle`]): called first by every read or write that depends on clicks.
+    fn settle_clicks(&self) {
+        if let Some(journal) = &self.journal {
+            journal.settle();
+        }
     }
 
     fn read<R>(&self, work: impl FnOnce(&Connection) -> StoreResult<R>) -> StoreResult<R> {
@@ -161,6 +191,8 @@ fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
     }
 }
 
+#[cfg(test)]
+mod click_journal_tests;
 #[cfg(test)]
 mod kill_tests;
 #[cfg(test)]

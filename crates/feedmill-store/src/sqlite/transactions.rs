@@ -26,6 +26,7 @@ impl TransactionStore for SqliteStore {
         let commission = money_to_stored("commission_amount", input.commission_amount)?;
         let input = input.clone();
         let now_us = time_to_stored(now);
+        self.settle_clicks();
         self.write(move |connection| upsert(connection, &input, sale, commission, now_us))
     }
 

@@ -32,7 +32,7 @@ struct Job {
 
 /// The handle callers write through; dropping it lets the writer finish and stop.
 pub(crate) struct Writer {
-    jobs: Option<SyncSender<Job>>,
+    handle: Option<WriteHandle>,
     thread: Option<JoinHandle<()>>,
     stats: Arc<WriterCounters>,
 }
@@ -60,7 +60,7 @@ impl Writer {
             .spawn(move || write_loop(connection, queue, &counters))
             .map_err(|_| StoreError::WriterStopped)?;
         Ok(Writer {
-            jobs: Some(jobs),
+            handle: Some(WriteHandle { jobs }),
             thread: Some(thread),
             stats,
         })
@@ -79,24 +79,13 @@ impl Writer {
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        let (reply, answer) = sync_channel(1);
-        let refusal = reply.clone();
-        // The caller may have given up waiting; nothing to tell it then.
-        let refuse = Box::new(move |failure: StoreError| {
-            let _ = refusal.send(Err(failure));
-        });
-        let job = Job {
-            run: Box::new(move |connection| {
-                let outcome = in_savepoint(connection, work);
-                Box::new(move |committed: StoreResult<()>| {
-                    let _ = reply.send(committed.and(outcome));
-                })
-            }),
-            refuse,
-        };
-        let jobs = self.jobs.as_ref().ok_or(StoreError::WriterStopped)?;
-        jobs.send(job).map_err(|_| StoreError::WriterStopped)?;
-        answer.recv().map_err(|_| StoreError::WriterStopped)?
+        self.handle()?.write(work)
+    }
+
+    /// Another way in for a thread of the store's own; the writer stops once every handle
+    /// is dropped.
+    pub(crate) fn handle(&self) -> StoreResult<WriteHandle> {
+        self.handle.clone().ok_or(StoreError::WriterStopped)
     }
 
     /// Runs `work` on `item` in the next group without waiting: `done` gets its result once
@@ -125,7 +114,7 @@ impl Writer {
                 }
             }),
         };
-        let Some(jobs) = self.jobs.as_ref() else {
+        let Some(WriteHandle { jobs }) = self.handle.as_ref() else {
             return take(&slot).map_or(Ok(()), Err);
         };
         match jobs.try_send(job) {
@@ -134,6 +123,39 @@ impl Writer {
                 take(&slot).map_or(Ok(()), Err)
             }
         }
+    }
+}
+
+/// A sender of writes to the writer thread.
+#[derive(Clone)]
+pub(crate) struct WriteHandle {
+    jobs: SyncSender<Job>,
+}
+
+impl WriteHandle {
+    /// Runs `work` in the next group; returns its result once the group is committed.
+    pub(crate) fn write<R, F>(&self, work: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    {
+        let (reply, answer) = sync_channel(1);
+        let refusal = reply.clone();
+        // The caller may have given up waiting; nothing to tell it then.
+        let refuse = Box::new(move |failure: StoreError| {
+            let _ = refusal.send(Err(failure));
+        });
+        let job = Job {
+            run: Box::new(move |connection| {
+                let outcome = in_savepoint(connection, work);
+                Box::new(move |committed: StoreResult<()>| {
+                    let _ = reply.send(committed.and(outcome));
+                })
+            }),
+            refuse,
+        };
+        self.jobs.send(job).map_err(|_| StoreError::WriterStopped)?;
+        answer.recv().map_err(|_| StoreError::WriterStopped)?
     }
 }
 
@@ -146,7 +168,7 @@ fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        drop(self.jobs.take());
+        drop(self.handle.take());
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
