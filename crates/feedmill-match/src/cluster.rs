@@ -9,6 +9,7 @@
 //! the same ids on every run.
 
 use crate::blocking::{BlockingParams, candidates_of};
+use crate::features::{Features, pair_features};
 use crate::identifiers::model_key;
 use crate::matcher_model::MatcherModel;
 use crate::profile::OfferProfile;
@@ -17,6 +18,9 @@ use feedmill_model::product_id_of;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
+
+/// Candidate pairs one task scores with one batch of tree walks.
+const SCORED_TOGETHER: usize = 256;
 
 /// The `match` object of an offer and its product id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -182,14 +186,19 @@ fn merge_scored_pairs(
     let unplaced: Vec<u32> = (0..profiles.len() as u32)
         .filter(|&index| methods[index as usize] == MatchMethod::None)
         .collect();
-    let mut scored: Vec<(f32, u32, u32)> = candidates_of(profiles, &unplaced, params)
-        .into_par_iter()
-        .map(|(a, b)| {
-            (
-                model.score(&profiles[a as usize], &profiles[b as usize]),
-                a,
-                b,
-            )
+    let pairs = candidates_of(profiles, &unplaced, params);
+    let mut scored: Vec<(f32, u32, u32)> = pairs
+        .par_chunks(SCORED_TOGETHER)
+        .flat_map_iter(|chunk| {
+            let features: Vec<Features> = chunk
+                .iter()
+                .map(|&(a, b)| pair_features(&profiles[a as usize], &profiles[b as usize]))
+                .collect();
+            let scores = model.score_feature_batch(&features);
+            scores
+                .into_iter()
+                .zip(chunk)
+                .map(|(score, &(a, b))| (score, a, b))
         })
         .collect();
     scored.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
@@ -264,6 +273,7 @@ mod tests {
                 base: 0.0,
                 depth: 1,
                 trees: vec![tree],
+                ..Ensemble::default()
             },
         }
     }

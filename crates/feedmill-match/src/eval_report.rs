@@ -7,7 +7,7 @@
 //! `pairs_per_second_end_to_end` includes preparing both offers of every pair.
 
 use crate::evaluation::{best_f1, metrics_at, precision_threshold};
-use crate::features::pair_features;
+use crate::features::{Features, pair_features};
 use crate::matcher_model::MatcherModel;
 use crate::pair_file::LabelledPair;
 use crate::profile::build_profiles;
@@ -46,15 +46,15 @@ pub fn evaluate(model: &MatcherModel, pairs: &[LabelledPair]) -> EvalReport {
     let profiles = build_profiles(&records);
     let prepared = started.elapsed();
     let scoring_started = Instant::now();
-    let scored: Vec<(f32, bool)> = profiles
+    let features: Vec<Features> = profiles
         .chunks(2)
+        .map(|two| pair_features(&two[0], &two[1]))
+        .collect();
+    let scored: Vec<(f32, bool)> = model
+        .score_feature_batch(&features)
+        .into_iter()
         .zip(pairs)
-        .map(|(two, pair)| {
-            (
-                model.score_features(&pair_features(&two[0], &two[1])),
-                pair.is_match,
-            )
-        })
+        .map(|(score, pair)| (score, pair.is_match))
         .collect();
     let scoring = scoring_started.elapsed();
     let at_match = metrics_at(&scored, model.match_threshold);

@@ -110,10 +110,11 @@ pub fn score_sets(model: &MatcherModel, sets: &[PairSet]) -> Vec<Vec<(f32, bool)
     sets.iter()
         .map(|set| {
             let features = set_features(&set.pairs);
-            features
-                .iter()
+            model
+                .score_feature_batch(&features)
+                .into_iter()
                 .zip(&set.pairs)
-                .map(|(f, p)| (model.score_features(f), p.is_match))
+                .map(|(score, p)| (score, p.is_match))
                 .collect()
         })
         .collect()

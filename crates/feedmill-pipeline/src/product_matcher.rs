@@ -425,9 +425,10 @@ fn best_candidate<'a>(
     found: impl Iterator<Item = &'a (Offer, OfferProfile)>,
     model: &MatcherModel,
 ) -> Option<ScoredCandidate> {
+    let found: Vec<&(Offer, OfferProfile)> = found.collect();
+    let scores = model.score_candidates(profile, found.iter().map(|(_, candidate)| candidate));
     let mut best: Option<(&Offer, f32)> = None;
-    for (candidate, candidate_profile) in found {
-        let score = model.score(profile, candidate_profile);
+    for (&(candidate, _), score) in found.iter().zip(scores) {
         if best.is_some_and(|(_, best_score)| best_score >= score) {
             continue;
         }
