@@ -47,7 +47,9 @@ use tracing::{info, warn};
 const QUEUE_CAPACITY: usize = 4096;
 /// Most clicks appended under one sync; bounds the wait of the last click of a burst.
 const MAX_GROUP: usize = 512;
-/// Journal threads, each with its own segment: one gathers the next group while another syncs.
+/// Journal threads, each with its own segment: with more than one, one gathers the next group
+/// while another syncs. Two gave no more click-outs per second on the machine measured (its
+/// disk syncs were not the limit; BENCHMARKS.md), so one.
 const JOURNAL_LANES: usize = 1;
 /// A segment this large is sealed and a new one begun; sealed segments are deleted once absorbed.
 pub(crate) const SEGMENT_BYTES: u64 = 8 * 1024 * 1024;
