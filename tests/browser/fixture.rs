@@ -156,18 +156,29 @@ impl Server {
         }
     }
 
-    /// The clicks the server stored, read from its store file.
-    pub fn stored_clicks(&self) -> Vec<feedmill_store::Click> {
+    /// The clicks the server stored, read from its store file, once `wanted` holds for one of
+    /// them or 5 s have passed: the server acknowledges a click-out from its click journal
+    /// and moves it into the file a moment later (README, "The store").
+    pub fn stored_clicks(
+        &self,
+        wanted: impl Fn(&feedmill_store::Click) -> bool,
+    ) -> Vec<feedmill_store::Click> {
         use feedmill_store::ClickStore;
         let store = SqliteStore::open(&self.store_path).expect("open the store");
-        let mut clicks = Vec::new();
-        store
-            .visit_clicks(feedmill_store::TimeRange::all(), &mut |click| {
-                clicks.push(click.clone());
-                Ok(())
-            })
-            .expect("read clicks");
-        clicks
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mut clicks = Vec::new();
+            store
+                .visit_clicks(feedmill_store::TimeRange::all(), &mut |click| {
+                    clicks.push(click.clone());
+                    Ok(())
+                })
+                .expect("read clicks");
+            if clicks.iter().any(&wanted) || std::time::Instant::now() > deadline {
+                return clicks;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }
 

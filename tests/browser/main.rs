@@ -484,10 +484,10 @@ async fn go_to_the_shop(
             landing.requests()
         ),
     )?;
-    let clicks = server.stored_clicks();
-    let recorded = clicks
-        .iter()
-        .any(|c| c.offer_id == cheapest && c.sub_id.as_deref() == Some("web"));
+    let is_the_click =
+        |c: &feedmill_store::Click| c.offer_id == cheapest && c.sub_id.as_deref() == Some("web");
+    let clicks = server.stored_clicks(is_the_click);
+    let recorded = clicks.iter().any(is_the_click);
     check(
         recorded,
         format!("no click on {cheapest} with sub_id web in {clicks:?}"),

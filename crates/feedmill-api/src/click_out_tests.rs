@@ -124,6 +124,27 @@ async fn concurrent_click_outs_are_all_stored() {
     assert_eq!(stored_clicks(c.store.as_ref()).len(), 20);
 }
 
+/// A second connection holding the database's write lock until dropped.
+struct DatabaseLock(rusqlite::Connection);
+
+impl DatabaseLock {
+    fn take(store: &SqliteStore) -> DatabaseLock {
+        let connection = rusqlite::Connection::open(store.path())
+            .unwrap_or_else(|err| panic!("second connection: {err}"));
+        connection
+            .execute_batch("BEGIN EXCLUSIVE")
+            .unwrap_or_else(|err| panic!("lock: {err}"));
+        DatabaseLock(connection)
+    }
+}
+
+impl Drop for DatabaseLock {
+    fn drop(&mut self) {
+        // A failed rollback leaves the lock to the connection's close.
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
 /// Another connection holds the database's write lock: the click cannot be committed, so the
 /// shopper gets a `503` with a JSON message and no `Location`, and nothing is stored.
 #[tokio::test]
@@ -137,20 +158,14 @@ async fn a_store_that_cannot_write_answers_503_and_does_not_redirect() {
         state: state_over(&dir, fixture_store(dir.path())),
         _dir: dir,
     };
-    let blocker = rusqlite::Connection::open(c.store.path())
-        .unwrap_or_else(|err| panic!("second connection: {err}"));
-    blocker
-        .execute_batch("BEGIN EXCLUSIVE")
-        .unwrap_or_else(|err| panic!("lock: {err}"));
+    let blocker = DatabaseLock::take(&c.store);
     let (status, headers, text) = click(&c.state, "/r/ulike%3Ap052", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
     assert!(headers.get("location").is_none());
     assert!(headers.get("retry-after").is_some());
     let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     assert_eq!(body["error"]["code"], "store_unavailable");
-    blocker
-        .execute_batch("ROLLBACK")
-        .unwrap_or_else(|err| panic!("unlock: {err}"));
+    drop(blocker);
     assert!(stored_clicks(c.store.as_ref()).is_empty());
     let (status, _, _) = click(&c.state, "/r/ulike%3Ap052", None).await;
     assert_eq!(status, StatusCode::FOUND);
@@ -160,17 +175,11 @@ async fn a_store_that_cannot_write_answers_503_and_does_not_redirect() {
 #[tokio::test]
 async fn a_journaled_click_out_redirects_while_the_database_is_locked_and_is_stored_after() {
     let c = clicks();
-    let blocker = rusqlite::Connection::open(c.store.path())
-        .unwrap_or_else(|err| panic!("second connection: {err}"));
-    blocker
-        .execute_batch("BEGIN EXCLUSIVE")
-        .unwrap_or_else(|err| panic!("lock: {err}"));
+    let blocker = DatabaseLock::take(&c.store);
     let (status, headers, text) = click(&c.state, "/r/ulike%3Ap052", None).await;
     assert_eq!(status, StatusCode::FOUND, "{text}");
     assert!(headers.get("location").is_some());
-    blocker
-        .execute_batch("ROLLBACK")
-        .unwrap_or_else(|err| panic!("unlock: {err}"));
+    drop(blocker);
     let store = c.store.clone();
     let stored = tokio::task::spawn_blocking(move || stored_clicks(store.as_ref()))
         .await

@@ -90,7 +90,9 @@ pub struct Ensemble {
     pub base: f32,
     pub depth: usize,
     pub trees: Vec<Tree>,
-    /// The trees as [`Ensemble::margins`] walks them, laid out on its first call.
+    /// The trees as [`Ensemble::margins`] walks them, laid out on its first call and kept:
+    /// change `trees` or `depth` of an ensemble only before it scores a batch (training builds
+    /// a new ensemble; a model file read gives a new one).
     #[serde(skip)]
     pub flat: OnceLock<Option<FlatTrees>>,
 }
@@ -488,5 +490,33 @@ mod tests {
         let mut broken = ensemble.clone();
         broken.trees[0].leaf.pop();
         assert!(broken.validate(2).is_err());
+    }
+
+    /// Batches give the margins of one row at a time, through the flat layout (depth 3) and
+    /// without it (depth 7, past what it holds), over full and short steps.
+    #[test]
+    fn margins_of_a_batch_are_the_margins_one_by_one() {
+        let rows: Vec<Vec<f32>> = (0..150)
+            .map(|i| {
+                vec![
+                    (i * 37 % 101) as f32 / 101.0,
+                    (i % 11) as f32,
+                    (i % 3) as f32,
+                ]
+            })
+            .collect();
+        let labels: Vec<bool> = rows.iter().map(|r| r[0] + r[2] / 4.0 > 0.7).collect();
+        for max_depth in [3, 7] {
+            let params = BoostingParams {
+                num_trees: 9,
+                max_depth,
+                min_leaf: 2,
+                ..BoostingParams::default()
+            };
+            let ensemble = train(&rows, &labels, &params);
+            assert_eq!(FlatTrees::of(&ensemble).is_some(), max_depth <= FLAT_DEPTH);
+            let one_by_one: Vec<f32> = rows.iter().map(|r| ensemble.margin(r)).collect();
+            assert_eq!(ensemble.margins(&rows), one_by_one, "depth {max_depth}");
+        }
     }
 }

@@ -79,7 +79,8 @@ impl Writer {
         R: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
-        self.handle()?.write(work)
+        let handle = self.handle.as_ref().ok_or(StoreError::WriterStopped)?;
+        handle.write(work)
     }
 
     /// Another way in for a thread of the store's own; the writer stops once every handle

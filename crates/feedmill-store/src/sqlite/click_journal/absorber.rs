@@ -14,13 +14,17 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 use tracing::{error, warn};
 
-/// How long journaled clicks are gathered before the absorber gets them, unless a reader
-/// waits: a batch of a few hundred clicks writes each page of the clicks table and its indexes
-/// once, where a group of a few clicks rewrote (and synced) the same pages. The clicks are
-/// durable in the journal meanwhile.
+/// How long the absorber gathers journaled clicks before inserting them, unless a reader
+/// waits: a batch of a second's clicks writes each page of the clicks table and its indexes
+/// once, where a group of a few clicks rewrote (and synced) the same pages; a tenth of a
+/// second measured slower (BENCHMARKS.md). The clicks are durable in the journal meanwhile.
 pub(super) const ABSORB_GATHER: Duration = Duration::from_millis(1000);
-/// Most clicks handed to the absorber at once, and so inserted in one transaction (which holds
-/// the store's writer from other writes for its time, ~10 ms here).
+/// A pause in the click-outs this long ends the gathering: under a light load each click
+/// reaches the database (and other processes' reads) at once; under a heavy one there is no
+/// such pause.
+const IDLE_GAP: Duration = Duration::from_millis(20);
+/// Most clicks inserted in one transaction, which holds the store's writer from other writes
+/// (postbacks) for its time.
 const ABSORB_BATCH: usize = 16_384;
 /// Journaled groups waiting for the absorber (a second of click-outs at a few thousand a
 /// second, in groups of a few); past this, the journal lanes wait for it.
@@ -65,7 +69,7 @@ pub(super) fn absorb_loop(queue: &Receiver<Absorb>, writer: &WriteHandle, progre
             && progress.num_settling.load(Ordering::Relaxed) == 0
         {
             let left = gathered_by.saturating_duration_since(Instant::now());
-            match queue.recv_timeout(left) {
+            match queue.recv_timeout(left.min(IDLE_GAP)) {
                 Ok(message) => now = take(message, &mut batch),
                 Err(_) => break,
             }

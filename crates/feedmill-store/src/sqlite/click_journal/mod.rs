@@ -6,10 +6,10 @@
 //! WAL frame), and now and then a checkpoint: several times the bytes of the clicks, and CPU the
 //! click-out's own work needed. So [`ClickJournal::submit`] hands a click to the journal thread,
 //! which appends every click waiting as one NDJSON line each (a [`Click`] as serde writes it),
-//! syncs the file once (`sync_data`) and only then acknowledges them. It gathers what it
-//! journaled for up to [`absorber::ABSORB_GATHER`] and hands it to the absorber thread, which inserts it
-//! through the store's writer in one transaction and deletes a journal segment once every click
-//! in it is committed. Opening the store replays the segments a crash left behind; their
+//! syncs the file once (`sync_data`) and only then acknowledges them, handing the clicks on to
+//! the absorber thread. The absorber gathers them for up to [`absorber::ABSORB_GATHER`],
+//! inserts them through the store's writer in one transaction and deletes a journal segment
+//! once every click in it is committed. Opening the store replays the segments a crash left behind; their
 //! inserts skip click ids already stored (ids are random, so an id seen again is a click
 //! replayed), so no acknowledged click is lost or counted twice.
 //!
