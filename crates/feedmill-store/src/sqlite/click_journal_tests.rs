@@ -148,3 +148,28 @@ fn sealed_segments_are_deleted_once_absorbed_and_a_clean_close_leaves_none() -> 
     assert_eq!(num_clicks(&SqliteStore::open(&path)?)?, 2000);
     Ok(())
 }
+
+/// A postback straight after its click-out, while the click is still being gathered for the
+/// database, is attributed to it: the conversion's upsert settles the journal first.
+#[test]
+fn a_postback_right_after_its_click_out_is_attributed_to_it() -> StoreResult<()> {
+    use crate::store::ConversionStore;
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(&dir.path().join("s.sqlite"))?;
+    let clicked = click("o1", day(0), None)?;
+    assert!(submit(&store, clicked.clone())?, "the journal takes it");
+    let fields = [
+        ("order_id", "A-1"),
+        ("amount", "19.99"),
+        ("click_id", clicked.click_id.as_str()),
+    ];
+    let input = match crate::validate_postback("prog", fields) {
+        Ok(valid) => valid.conversion,
+        Err(err) => panic!("test postback is invalid: {err}"),
+    };
+    store.upsert_conversion(&input, crate::suite::currency("EUR"), day(1))?;
+    let conversion = store.conversion("prog", "A-1")?;
+    let attributed = conversion.and_then(|c| c.attribution.click_id);
+    assert_eq!(attributed, Some(clicked.click_id));
+    Ok(())
+}
