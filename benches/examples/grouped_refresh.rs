@@ -86,7 +86,7 @@ fn refresh(
     rng: &mut SplitMix64,
     round: usize,
 ) -> BenchResult<()> {
-    let offers: Vec<Offer> = (0..REFRESHED)
+    let mut offers: Vec<Offer> = (0..REFRESHED)
         .map(|i| generator.offer(rng, OfferShape::FEED, "refresh", i))
         .collect();
     let meta = IngestMeta {
@@ -98,7 +98,7 @@ fn refresh(
         ..IngestOptions::default()
     };
     let mut sink = IndexSink::new(index.clone());
-    ingest_offers(&mut sink, "refresh", options, &offers, &meta)?;
+    ingest_offers(&mut sink, "refresh", options, &mut offers, &meta)?;
     Ok(())
 }
 

@@ -53,10 +53,10 @@ fn main() -> BenchResult<()> {
     let history = PriceHistory::new(store, Arc::new(clock.clone()));
     let day0_on = ingest(
         history.sink(IndexSink::new(with_history.clone())),
-        &offers,
+        &mut offers,
         0,
     )?;
-    let day0_off = ingest(IndexSink::new(without.clone()), &offers, 0)?;
+    let day0_off = ingest(IndexSink::new(without.clone()), &mut offers, 0)?;
     println!("day 0: history on {day0_on:.2?}, off {day0_off:.2?} ({num_offers} offers)");
     let (mut on, mut off) = (Vec::new(), Vec::new());
     for day in 1..=days {
@@ -65,11 +65,11 @@ fn main() -> BenchResult<()> {
         let sink_on = history.sink(IndexSink::new(with_history.clone()));
         let sink_off = IndexSink::new(without.clone());
         let (time_on, time_off) = if day % 2 == 0 {
-            let t_on = ingest(sink_on, &offers, day)?;
-            (t_on, ingest(sink_off, &offers, day)?)
+            let t_on = ingest(sink_on, &mut offers, day)?;
+            (t_on, ingest(sink_off, &mut offers, day)?)
         } else {
-            let t_off = ingest(sink_off, &offers, day)?;
-            (ingest(sink_on, &offers, day)?, t_off)
+            let t_off = ingest(sink_off, &mut offers, day)?;
+            (ingest(sink_on, &mut offers, day)?, t_off)
         };
         println!("day {day}: history on {time_on:.2?}, off {time_off:.2?}");
         on.push(time_on);
@@ -101,7 +101,7 @@ fn change_prices(offers: &mut [Offer], day: u32) {
 }
 
 /// One source replacement through `sink`; its wall time.
-fn ingest<S: OfferSink>(mut sink: S, offers: &[Offer], day: u32) -> BenchResult<Duration> {
+fn ingest<S: OfferSink>(mut sink: S, offers: &mut [Offer], day: u32) -> BenchResult<Duration> {
     let started = Instant::now();
     let meta = IngestMeta {
         content_hash: format!("day-{day}"),

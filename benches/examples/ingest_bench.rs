@@ -40,7 +40,7 @@ struct Timing {
 
 fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1);
-    let offers = match args.next() {
+    let mut offers = match args.next() {
         Some(arg) => match arg.parse() {
             Ok(num_offers) => generate(num_offers)?,
             Err(_) => read_offers(Path::new(&arg))?,
@@ -55,7 +55,7 @@ fn main() -> BenchResult<()> {
     let mut timings: [Vec<Timing>; 3] = Default::default();
     for run in 1..=runs {
         let tantivy = time_tantivy(&offers, threads)?;
-        let (ingest, reingest) = time_ingests(&offers, threads)?;
+        let (ingest, reingest) = time_ingests(&mut offers, threads)?;
         println!(
             "round {run}: tantivy {:.2} s, ingest {:.2} s, re-ingest {:.2} s",
             tantivy.wall.as_secs_f64(),
@@ -171,18 +171,18 @@ fn time_tantivy(offers: &[Offer], threads: Option<usize>) -> BenchResult<Timing>
 }
 
 /// The offers ingested into a fresh index, then ingested again over themselves.
-fn time_ingests(offers: &[Offer], threads: Option<usize>) -> BenchResult<(Timing, Timing)> {
+fn time_ingests(offers: &mut [Offer], threads: Option<usize>) -> BenchResult<(Timing, Timing)> {
     let scratch = tempfile::tempdir()?;
     let index = open(scratch.path(), threads)?;
-    let first = timed(|| ingest(&index, offers))?;
+    let first = timed(|| ingest(&index, &mut *offers))?;
     // Untimed: finish merges the first commit started, so they do not land in the next timing.
     index.release_writer();
-    let second = timed(|| ingest(&index, offers))?;
+    let second = timed(|| ingest(&index, &mut *offers))?;
     index.release_writer();
     Ok((first, second))
 }
 
-fn ingest(index: &OfferIndex, offers: &[Offer]) -> BenchResult<()> {
+fn ingest(index: &OfferIndex, offers: &mut [Offer]) -> BenchResult<()> {
     let mut sink = IndexSink::new(index.clone());
     let meta = IngestMeta::default();
     let outcome = ingest_offers(&mut sink, SOURCE, IngestOptions::default(), offers, &meta)?;

@@ -261,7 +261,7 @@ pub fn build_index(
     for s in 0..num_sources {
         let source = format!("source{s}");
         let started = Instant::now();
-        let offers: Vec<Offer> = (s..num_offers)
+        let mut offers: Vec<Offer> = (s..num_offers)
             .step_by(num_sources)
             .map(|i| generator.offer(&mut rng, shape, &source, i))
             .collect();
@@ -270,7 +270,13 @@ pub fn build_index(
             num_rejected: 0,
             duration: started.elapsed(),
         };
-        let outcome = ingest_offers(&mut sink, &source, IngestOptions::default(), &offers, &meta)?;
+        let outcome = ingest_offers(
+            &mut sink,
+            &source,
+            IngestOptions::default(),
+            &mut offers,
+            &meta,
+        )?;
         eprintln!(
             "ingested {source}: {} offers in {:.1?}",
             outcome.stats.num_offers,

@@ -48,14 +48,14 @@ impl<P: OfferSink, S: OfferSink> OfferSink for FanOutSink<P, S> {
         Ok(())
     }
 
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         self.primary.accept(offers)?;
         self.secondary.accept(offers)
     }
 
     fn accept_priced(
         &mut self,
-        offers: &[Offer],
+        offers: &mut [Offer],
         facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
         self.primary.accept_priced(offers, facts)?;

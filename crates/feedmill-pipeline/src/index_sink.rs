@@ -9,7 +9,6 @@ use crate::offer_store::{OfferStore, Replacement};
 use crate::product_matcher::{MatchSummary, ProductMatcher, SourceMatching};
 use feedmill_index::{IngestMeta, IngestOptions, IngestOutcome, OfferIndex, PriceFacts};
 use feedmill_model::Offer;
-use std::borrow::Cow;
 use tracing::{info, warn};
 
 /// Writes a source's offers into the index: `begin` deletes the source's offers in a pending
@@ -49,11 +48,11 @@ impl IndexSink {
         self.last_match.as_ref()
     }
 
-    /// `offers` with their products when matching, else as given.
-    fn matched<'a>(&mut self, offers: &'a [Offer]) -> Result<Cow<'a, [Offer]>, PipelineError> {
+    /// Sets each offer's product when matching, else leaves the offers as given.
+    fn set_products(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         match self.matching.as_mut() {
-            Some(matching) => Ok(Cow::Owned(matching.assign(offers)?)),
-            None => Ok(Cow::Borrowed(offers)),
+            Some(matching) => matching.assign(offers),
+            None => Ok(()),
         }
     }
 
@@ -105,8 +104,8 @@ impl OfferSink for IndexSink {
         Ok(())
     }
 
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
-        let offers = self.matched(offers)?;
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
+        self.set_products(offers)?;
         let ingest = self.ingest()?;
         for offer in offers.iter() {
             ingest.add(offer)?;
@@ -117,10 +116,10 @@ impl OfferSink for IndexSink {
     /// Each offer is indexed with its honest numbers.
     fn accept_priced(
         &mut self,
-        offers: &[Offer],
+        offers: &mut [Offer],
         facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
-        let offers = self.matched(offers)?;
+        self.set_products(offers)?;
         let ingest = self.ingest()?;
         for (i, offer) in offers.iter().enumerate() {
             ingest.add_priced(offer, facts.get(i).and_then(Option::as_ref))?;

@@ -125,8 +125,8 @@ fn read_files<S: OfferSink>(
             error,
         };
         let input = open_reader(file).map_err(as_feed)?;
-        let report = run_feed(input, &request.feed, |batch| {
-            sink.accept(&batch.offers)
+        let report = run_feed(input, &request.feed, |mut batch| {
+            sink.accept(&mut batch.offers)
                 .map_err(|err| FeedError::Consumer(err.to_string()))?;
             for rejection in &batch.rejections {
                 on_rejection(rejection)?;
@@ -149,16 +149,17 @@ fn read_files<S: OfferSink>(
 }
 
 /// Replaces `source`'s offers with `offers` (already normalized, all of that source) in one
-/// commit, handed to the sink [`OFFER_CHUNK`] at a time; `meta` is stored with the commit.
+/// commit, handed to the sink [`OFFER_CHUNK`] at a time; `meta` is stored with the commit. The
+/// sink may complete the offers (their products, when it matches).
 pub fn ingest_offers<S: OfferSink>(
     sink: &mut S,
     source: &str,
     guard: IngestOptions,
-    offers: &[Offer],
+    offers: &mut [Offer],
     meta: &IngestMeta,
 ) -> Result<S::Committed, PipelineError> {
     sink.begin(source, guard)?;
-    for chunk in offers.chunks(OFFER_CHUNK) {
+    for chunk in offers.chunks_mut(OFFER_CHUNK) {
         if let Err(err) = sink.accept(chunk) {
             sink.abort();
             return Err(err);

@@ -23,14 +23,15 @@ pub trait OfferSink {
     /// Starts replacing `source`'s offers; `guard` is the shrink guard the commit applies.
     fn begin(&mut self, source: &str, guard: IngestOptions) -> Result<(), PipelineError>;
 
-    /// One batch of accepted offers of the source begun.
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError>;
+    /// One batch of accepted offers of the source begun. A sink may complete the offers (the
+    /// index's sets each offer's product when it matches); sinks after it see them so.
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError>;
 
     /// One batch with each offer's honest numbers (`facts[i]` for `offers[i]`), as the price
     /// history hands them on. A sink that keeps no price facts takes the offers alone.
     fn accept_priced(
         &mut self,
-        offers: &[Offer],
+        offers: &mut [Offer],
         facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
         let _ = facts;
@@ -86,7 +87,7 @@ impl OfferSink for RecordingSink {
         Ok(())
     }
 
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         self.staged()?.1.extend_from_slice(offers);
         Ok(())
     }

@@ -111,7 +111,7 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
         }
     }
 
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         let observations: Vec<PriceObservation> = offers.iter().map(observation).collect();
         let store = self.history.store().clone();
         let summaries = store
@@ -128,7 +128,7 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
     /// Facts computed by another stage are replaced by this history's own.
     fn accept_priced(
         &mut self,
-        offers: &[Offer],
+        offers: &mut [Offer],
         _facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
         self.accept(offers)

@@ -188,8 +188,8 @@ struct Unplaced {
 }
 
 impl SourceMatching {
-    /// `offers` with their products set, in the same order.
-    pub fn assign(&mut self, offers: &[Offer]) -> Result<Vec<Offer>, PipelineError> {
+    /// Sets each offer's `product_id` and `match`.
+    pub fn assign(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         let mut decisions: Vec<Option<Decision>> = vec![None; offers.len()];
         let mut keyed: Vec<(usize, String)> = Vec::new();
         let mut unplaced: Vec<Unplaced> = Vec::new();
@@ -211,14 +211,13 @@ impl SourceMatching {
         }
         self.decide_by_model_keys(&keyed, &mut decisions)?;
         self.decide_by_scores(offers, unplaced, &mut decisions)?;
-        let mut assigned = offers.to_vec();
-        for (offer, decision) in assigned.iter_mut().zip(decisions) {
+        for (offer, decision) in offers.iter_mut().zip(decisions) {
             let decision = decision.unwrap_or_else(|| Decision::alone(offer, None));
             self.record(offer, &decision);
             offer.product_id = Some(decision.product_id);
             offer.product_match = Some(decision.product_match);
         }
-        Ok(assigned)
+        Ok(())
     }
 
     /// A pin, the GTIN, or the unchanged decision of the last ingest; `None` when the offer

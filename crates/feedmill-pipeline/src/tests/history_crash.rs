@@ -32,13 +32,13 @@ impl<S: OfferSink> OfferSink for DiesAfterCommit<S> {
         self.0.begin(source, guard)
     }
 
-    fn accept(&mut self, offers: &[Offer]) -> Result<(), PipelineError> {
+    fn accept(&mut self, offers: &mut [Offer]) -> Result<(), PipelineError> {
         self.0.accept(offers)
     }
 
     fn accept_priced(
         &mut self,
-        offers: &[Offer],
+        offers: &mut [Offer],
         facts: &[Option<PriceFacts>],
     ) -> Result<(), PipelineError> {
         self.0.accept_priced(offers, facts)

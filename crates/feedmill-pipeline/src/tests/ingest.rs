@@ -180,20 +180,26 @@ fn offer(source: &str, i: usize) -> Result<Offer, Box<dyn std::error::Error>> {
 fn offers_in_memory_replace_a_source_in_one_commit() -> TestResult {
     let dir = tempfile::tempdir()?;
     let mut sinks = both_sinks(dir.path())?;
-    let offers = (0..5000)
+    let mut offers = (0..5000)
         .map(|i| offer(SOURCE, i))
         .collect::<Result<Vec<_>, _>>()?;
     let meta = IngestMeta::default();
-    let outcome = ingest_offers(&mut sinks, SOURCE, IngestOptions::default(), &offers, &meta)?;
+    let outcome = ingest_offers(
+        &mut sinks,
+        SOURCE,
+        IngestOptions::default(),
+        &mut offers,
+        &meta,
+    )?;
     assert_eq!(outcome.stats.num_offers, 5000);
     assert_same_offers(&sinks, 5000)?;
     // An offer of another source fails the whole replacement: nothing of it is kept.
-    let mixed = vec![offer(SOURCE, 1)?, offer("elsewhere", 2)?];
+    let mut mixed = vec![offer(SOURCE, 1)?, offer("elsewhere", 2)?];
     let guard = IngestOptions {
         force: true,
         ..IngestOptions::default()
     };
-    let err = ingest_offers(&mut sinks, SOURCE, guard, &mixed, &meta);
+    let err = ingest_offers(&mut sinks, SOURCE, guard, &mut mixed, &meta);
     assert!(err.is_err());
     assert_eq!(sinks.secondary().num_aborts(), 1);
     assert_same_offers(&sinks, 5000)
@@ -202,6 +208,6 @@ fn offers_in_memory_replace_a_source_in_one_commit() -> TestResult {
 #[test]
 fn a_sink_refuses_offers_outside_a_replacement() {
     let mut sink = RecordingSink::default();
-    assert!(sink.accept(&[]).is_err());
+    assert!(sink.accept(&mut []).is_err());
     assert!(sink.commit(&IngestMeta::default()).is_err());
 }
