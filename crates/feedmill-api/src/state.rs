@@ -215,6 +215,20 @@ impl AppState {
         &self.inner.directory
     }
 
+    /// Runs a lookup of one offer: at once on this worker when the backend's point reads are
+    /// local (handing a read of microseconds to the blocking pool cost a click-out more than
+    /// the read; BENCHMARKS.md), else as [`AppState::blocking`] work.
+    pub(crate) async fn point_read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        if self.index().point_reads_are_local() {
+            return work(self);
+        }
+        self.blocking(work).await
+    }
+
     /// Runs index work on tokio's blocking pool, a bounded number at a time.
     pub(crate) async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
     where

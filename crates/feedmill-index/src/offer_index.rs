@@ -14,13 +14,13 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term, Warmer,
+    DocAddress, DocSet, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TERMINATED,
+    TantivyDocument, TantivyError, Term, Warmer,
 };
 
 /// The doc store's block size: a quarter of tantivy's default (16 KiB), a dozen offers. A search
@@ -208,13 +208,37 @@ impl OfferIndex {
     /// The offer with this id and its honest numbers.
     pub fn get_priced_offer(&self, id: &str) -> Result<Option<PricedOffer>, IndexError> {
         let searcher = self.searcher();
-        let term = Term::from_field_text(self.inner.schema.id, id);
-        let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match hits.first() {
-            Some((_, address)) => Ok(Some(self.load_priced_offer(&searcher, *address)?)),
+        match self.address_of_id(&searcher, id)? {
+            Some(address) => Ok(Some(self.load_priced_offer(&searcher, address)?)),
             None => Ok(None),
         }
+    }
+
+    /// Where the live offer with this id is: a probe of each segment's term dictionary for the
+    /// id, without a query's weight and scoring (a click-out's lookup; half its index time
+    /// went to BM25 weights and the top-docs collector).
+    fn address_of_id(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+    ) -> Result<Option<DocAddress>, IndexError> {
+        let term = Term::from_field_text(self.inner.schema.id, id);
+        for (ordinal, segment) in (0u32..).zip(searcher.segment_readers()) {
+            let inverted = segment.inverted_index(self.inner.schema.id)?;
+            let postings = inverted.read_postings(&term, IndexRecordOption::Basic);
+            let Some(mut postings) = postings.map_err(TantivyError::from)? else {
+                continue;
+            };
+            let alive = segment.alive_bitset();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    return Ok(Some(DocAddress::new(ordinal, doc)));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
     }
 
     /// Every offer of one product, cheapest total (price + shipping) first. Any GTIN length is

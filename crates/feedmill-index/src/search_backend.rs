@@ -35,6 +35,11 @@ impl SearchBackend for OfferIndex {
         Ok(OfferIndex::get_offer(self, id)?)
     }
 
+    /// A term-dictionary probe and one document-store block of the mapped index.
+    fn point_reads_are_local(&self) -> bool {
+        true
+    }
+
     fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, SearchError> {
         Ok(OfferIndex::offers_by_gtin(self, gtin)?)
     }

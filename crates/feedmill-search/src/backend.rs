@@ -38,6 +38,13 @@ pub trait SearchBackend: Send + Sync + std::fmt::Debug {
     /// The offer with this id.
     fn get_offer(&self, id: &str) -> Result<Option<Offer>, SearchError>;
 
+    /// Whether [`SearchBackend::get_offer`] is a read of local memory or mapped files that
+    /// takes microseconds (the embedded index), cheap enough to run on an async worker; a
+    /// backend that asks a server over the network keeps the default, false.
+    fn point_reads_are_local(&self) -> bool {
+        false
+    }
+
     /// Every offer of one product, cheapest total (price + shipping) first; any GTIN length,
     /// compared in its 14-digit form.
     fn offers_by_gtin(&self, gtin: &str) -> Result<Vec<Offer>, SearchError>;

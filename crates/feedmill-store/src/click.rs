@@ -32,7 +32,13 @@ impl ClickId {
 
     /// The id whose 16 bytes are these (also used for ids derived from an imported log line).
     pub(crate) fn from_bytes(bytes: &[u8; CLICK_ID_BYTES]) -> ClickId {
-        ClickId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(2 * CLICK_ID_BYTES);
+        for byte in bytes {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        ClickId(text)
     }
 
     /// Reads an id a caller or a network handed back; `None` unless it has the id's shape, so

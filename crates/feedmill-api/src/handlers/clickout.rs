@@ -6,6 +6,9 @@
 //! answer cannot hand one shopper's id to another. The stored click keeps the caller's six
 //! sub-ids as sent, also the one whose slot the click id takes in the link.
 //!
+//! The offer is looked up on the async worker when the backend's point reads are local (the
+//! embedded index: microseconds), else on the blocking pool.
+//!
 //! The click is durable before the redirect: the handler hands the click to the store
 //! (`ClickStore::submit_click`) and awaits its acknowledgement, which comes once the click is
 //! on disk (SQLite: synced to its click journal; Postgres: committed); a store that cannot
@@ -75,7 +78,7 @@ pub(crate) async fn click_out(
     let lookup_ids = ids.clone();
     let link_click_id = click_id.clone();
     let (offer, destination) = state
-        .blocking(move |state| {
+        .point_read(move |state| {
             let offer = state.index().get_offer(&code)?.ok_or_else(not_found)?;
             let links = state.config().links(&offer.source);
             let destination = links
