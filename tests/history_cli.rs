@@ -5,17 +5,18 @@ use crate::support::{run, stderr};
 use chrono::{Duration, Utc};
 use feedmill_model::{Availability, Currency, Decimal, Gtin};
 use feedmill_store::{PriceHistoryStore, PriceObservation, SqliteStore};
+use std::borrow::Cow;
 use std::path::Path;
 
-fn seen(offer: &str, price: &str, merchant: &str) -> PriceObservation {
+fn seen(offer: &str, price: &str, merchant: &str) -> PriceObservation<'static> {
     PriceObservation {
-        offer_id: offer.into(),
+        offer_id: offer.to_owned().into(),
         price: price.parse::<Decimal>().unwrap_or_default(),
         old_price: None,
         currency: Currency::parse("EUR").unwrap_or_else(|_| unreachable!("EUR is ISO-4217")),
         availability: Availability::InStock,
-        gtin: Gtin::parse("4006381333931").ok(),
-        merchant: Some(merchant.into()),
+        gtin: Gtin::parse("4006381333931").ok().map(Cow::Owned),
+        merchant: Some(merchant.to_owned().into()),
     }
 }
 

@@ -23,6 +23,7 @@ use feedmill_benches::measure::{BenchResult, dir_size};
 use feedmill_gen::rng::SplitMix64;
 use feedmill_model::{Decimal, Gtin, Offer};
 use feedmill_store::{PriceHistoryStore, PriceObservation, SqliteStore};
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -138,15 +139,15 @@ fn record_history(
     Ok(())
 }
 
-fn observation(offer: &Offer) -> PriceObservation {
+fn observation(offer: &Offer) -> PriceObservation<'_> {
     PriceObservation {
-        offer_id: offer.id.clone(),
+        offer_id: Cow::Borrowed(&offer.id),
         price: offer.price,
         old_price: offer.old_price,
         currency: offer.currency,
         availability: offer.availability,
-        gtin: offer.gtin.clone(),
-        merchant: offer.merchant_name.clone(),
+        gtin: offer.gtin.as_ref().map(Cow::Borrowed),
+        merchant: offer.merchant_name.as_deref().map(Cow::Borrowed),
     }
 }
 

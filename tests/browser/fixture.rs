@@ -5,6 +5,7 @@
 use chrono::{Duration, Utc};
 use feedmill_model::{Availability, Currency, Decimal, Gtin};
 use feedmill_store::{PriceHistoryStore, PriceObservation, SqliteStore};
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -232,13 +233,13 @@ fn seed_price_history(path: &Path) {
         let observations: Vec<PriceObservation> = SHOPS
             .iter()
             .map(|(merchant, id, sku, price, _)| PriceObservation {
-                offer_id: format!("lumo:{id}:{sku}"),
+                offer_id: format!("lumo:{id}:{sku}").into(),
                 price: price.parse::<Decimal>().expect("price") + Decimal::from(extra),
                 old_price: None,
                 currency,
                 availability: Availability::InStock,
-                gtin: Some(gtin.clone()),
-                merchant: Some(merchant.to_string()),
+                gtin: Some(Cow::Owned(gtin.clone())),
+                merchant: Some(merchant.to_string().into()),
             })
             .collect();
         store

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use feedmill_model::{Availability, Currency, Decimal, Gtin};
 use feedmill_store::{PriceHistoryStore, PriceObservation, SqliteStore};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -74,14 +75,14 @@ pub(crate) const SHOE_GTIN: &str = "4006381333931";
 pub(crate) const NORDIC_SHOE: &str = "nordic:1496445:SKU-1";
 
 /// What an ingest of `nordic` sees of its shoe.
-pub(crate) fn shoe(price: &str, old_price: Option<&str>) -> PriceObservation {
+pub(crate) fn shoe(price: &str, old_price: Option<&str>) -> PriceObservation<'static> {
     PriceObservation {
         offer_id: NORDIC_SHOE.into(),
         price: dec(price),
         old_price: old_price.map(dec),
         currency: currency("EUR"),
         availability: Availability::InStock,
-        gtin: Gtin::parse(SHOE_GTIN).ok(),
+        gtin: Gtin::parse(SHOE_GTIN).ok().map(Cow::Owned),
         merchant: Some("Nordic Sport".into()),
     }
 }

@@ -43,7 +43,7 @@
 //! | `price_minor`, `total_minor` | i64 fast | price filter and sort (the exact price stays in `offer`) |
 //! | `discount` | f64 fast: the honest percent below the 30-day low when price history is kept, else percent off `old_price` | sort |
 //! | `updated_at` | date fast, seconds | sort |
-//! | `price_facts` | stored text, with price history | the offer's honest numbers (`PriceFacts`) as JSON, returned with it |
+//! | `price_facts` | stored text, with price history | the figures the offer's honest numbers (`PriceFacts`) are derived from (`stored_facts.rs`), returned with it |
 //! | `price_drop` | f64 fast, percent below the previous price (drops only) | `sort=price_drop`, `dropped_within` |
 //! | `price_changed_at`, `lowest_since` | date fast, seconds | `dropped_within`, `at_lowest` (ranges from the search's "now") |
 //!
@@ -121,6 +121,7 @@ mod snapshot_warmer;
 mod snapshot_warming_tests;
 mod source_catalog;
 mod source_ingest;
+mod stored_facts;
 mod suggest;
 mod writer_slot;
 

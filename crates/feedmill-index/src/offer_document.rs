@@ -2,6 +2,7 @@
 
 use crate::error::IndexError;
 use crate::schema::OfferSchema;
+use crate::stored_facts::{self, StoredFacts};
 use feedmill_model::{Availability, Offer, product_key};
 use feedmill_search::{PriceFacts, PricedOffer, category_steps, discount_percent, price_key};
 use tantivy::schema::document::ReferenceValueLeaf;
@@ -13,7 +14,7 @@ use tantivy::{DateTime, TantivyDocument};
 #[derive(Debug, Default)]
 pub(crate) struct DocumentBuilder {
     json: Vec<u8>,
-    facts_json: Vec<u8>,
+    facts_text: String,
     facet: String,
 }
 
@@ -41,15 +42,8 @@ impl DocumentBuilder {
         }
         schema.add_values(&mut doc, offer, facts);
         if let Some(facts) = facts {
-            self.facts_json.clear();
-            serde_json::to_writer(&mut self.facts_json, facts).map_err(|source| {
-                IndexError::Encode {
-                    offer_id: offer.id.clone(),
-                    source,
-                }
-            })?;
-            let text = String::from_utf8_lossy(&self.facts_json);
-            doc.add_text(schema.price_facts, text);
+            stored_facts::encode(facts, &mut self.facts_text);
+            doc.add_text(schema.price_facts, &self.facts_text);
             schema.add_history_values(&mut doc, facts);
         }
         Ok(doc)
@@ -137,9 +131,11 @@ impl OfferSchema {
     pub(crate) fn to_priced_offer(&self, doc: &TantivyDocument) -> Result<PricedOffer, IndexError> {
         let offer = self.to_offer(doc)?;
         let price_facts = match doc.get_first(self.price_facts).and_then(|v| v.as_str()) {
-            Some(json) => Some(
-                serde_json::from_str(json)
-                    .map_err(|err| IndexError::CorruptOffer(err.to_string()))?,
+            Some(text) => Some(
+                match stored_facts::decode(text).map_err(IndexError::CorruptOffer)? {
+                    StoredFacts::Figures(figures) => PriceFacts::new(&offer, &figures),
+                    StoredFacts::Facts(facts) => facts,
+                },
             ),
             None => None,
         };

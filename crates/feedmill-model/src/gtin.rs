@@ -69,6 +69,16 @@ impl Gtin {
     pub fn as_gtin14(&self) -> String {
         format!("{:0>14}", self.0)
     }
+
+    /// [`Gtin::as_gtin14`] as ASCII digits, without allocating.
+    pub fn gtin14_digits(&self) -> [u8; 14] {
+        let mut digits = [b'0'; 14];
+        let own = self.0.as_bytes();
+        // A GTIN has 8 to 14 digits (`parse`), so it always fits.
+        let start = 14usize.saturating_sub(own.len());
+        digits[start..].copy_from_slice(&own[own.len() - (14 - start)..]);
+        digits
+    }
 }
 
 fn has_valid_check_digit(digits: &str) -> bool {
@@ -138,6 +148,19 @@ mod tests {
             "10012345678902",
         ] {
             assert_eq!(Gtin::parse(raw).map(|g| g.to_string()), Ok(raw.to_string()));
+        }
+    }
+
+    #[test]
+    fn gtin14_digits_are_the_padded_gtin14() {
+        for raw in [
+            "96385074",
+            "036000291452",
+            "4006381333931",
+            "10012345678902",
+        ] {
+            let gtin = Gtin::parse(raw).expect("valid");
+            assert_eq!(gtin.gtin14_digits(), gtin.as_gtin14().as_bytes());
         }
     }
 

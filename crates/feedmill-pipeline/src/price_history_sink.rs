@@ -24,6 +24,7 @@ use crate::price_history::PriceHistory;
 use feedmill_index::{IngestMeta, IngestOptions, PriceFacts, PriceHistoryFigures};
 use feedmill_model::Offer;
 use feedmill_store::{PriceBatch, PriceBatchStats, PriceObservation, PriceSummary, StoreError};
+use std::borrow::Cow;
 use tracing::{info, warn};
 
 /// See the module doc.
@@ -168,7 +169,7 @@ impl<S: OfferSink> OfferSink for PriceHistorySink<S> {
 }
 
 /// What the history records of an offer.
-fn observation(offer: &Offer) -> PriceObservation {
+fn observation(offer: &Offer) -> PriceObservation<'_> {
     let merchant = offer
         .merchant_name
         .as_deref()
@@ -176,13 +177,13 @@ fn observation(offer: &Offer) -> PriceObservation {
         .map(str::trim)
         .filter(|m| !m.is_empty());
     PriceObservation {
-        offer_id: offer.id.clone(),
+        offer_id: Cow::Borrowed(&offer.id),
         price: offer.price,
         old_price: offer.old_price,
         currency: offer.currency,
         availability: offer.availability,
-        gtin: offer.gtin.clone(),
-        merchant: merchant.map(str::to_owned),
+        gtin: offer.gtin.as_ref().map(Cow::Borrowed),
+        merchant: merchant.map(Cow::Borrowed),
     }
 }
 

@@ -16,7 +16,7 @@
 //! price are exactly the keys that batch saw. So a key still carrying a price when a second
 //! batch of the same day begins was seen by the first batch, at that price.
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::price_history::{DailyLow, MerchantLow};
 use crate::stored::{date_of_day, money_from_stored};
 use feedmill_model::Currency;
@@ -33,19 +33,136 @@ pub struct LowRun {
     pub carry: Option<i64>,
 }
 
-/// A key of one source: GTIN-14, currency, merchant.
-pub type LowKey = (String, Currency, String);
+/// A key of one source: GTIN-14 digits, currency, and merchant, numbered by the
+/// [`MerchantNames`] of the table the key is in. Copied, hashed and compared without touching
+/// a string: a batch notes one for every offer with a GTIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LowKey {
+    pub gtin14: [u8; 14],
+    pub currency: Currency,
+    pub merchant: u32,
+}
+
+impl LowKey {
+    pub fn gtin14(&self) -> &str {
+        // Only ever made from the ASCII digits of a GTIN-14 (`gtin14_digits`).
+        std::str::from_utf8(&self.gtin14).unwrap_or_default()
+    }
+}
+
+/// `gtin14` (a stored GTIN-14) as a key's digits; `None` when it is not 14 ASCII digits.
+pub fn gtin14_digits(gtin14: &str) -> Option<[u8; 14]> {
+    let digits: [u8; 14] = gtin14.as_bytes().try_into().ok()?;
+    digits.iter().all(u8::is_ascii_digit).then_some(digits)
+}
+
+/// The merchants of one table of keys, numbered in the order they were first met.
+#[derive(Debug, Clone, Default)]
+pub struct MerchantNames {
+    names: Vec<String>,
+    numbers: HashMap<String, u32>,
+    /// The number asked for last: a feed lists one merchant's offers together.
+    last: Option<u32>,
+}
+
+impl MerchantNames {
+    /// The number of `name`, given one if it has none yet.
+    pub fn number(&mut self, name: &str) -> u32 {
+        if let Some(last) = self.last
+            && self.name(last) == name
+        {
+            return last;
+        }
+        let number = match self.numbers.get(name) {
+            Some(number) => *number,
+            None => {
+                let number = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+                self.names.push(name.to_owned());
+                self.numbers.insert(name.to_owned(), number);
+                number
+            }
+        };
+        self.last = Some(number);
+        number
+    }
+
+    pub fn name(&self, number: u32) -> &str {
+        self.names.get(number as usize).map_or("", String::as_str)
+    }
+}
 
 /// A batch's low of its day per key (stored units).
-pub type GtinLows = HashMap<LowKey, i64>;
+#[derive(Debug, Default)]
+pub struct GtinLows {
+    merchants: MerchantNames,
+    lows: HashMap<LowKey, i64>,
+}
+
+impl GtinLows {
+    /// Empty lows whose merchants are numbered as in `latest`, so that [`changed_runs`] need
+    /// not number them again.
+    pub fn numbered_as(latest: &LatestRuns) -> GtinLows {
+        GtinLows {
+            merchants: latest.merchants.clone(),
+            lows: HashMap::new(),
+        }
+    }
+
+    /// Notes an in-stock price of a key: the key's low is the lowest noted.
+    pub fn note(&mut self, gtin14: [u8; 14], currency: Currency, merchant: &str, price: i64) {
+        let key = LowKey {
+            gtin14,
+            currency,
+            merchant: self.merchants.number(merchant),
+        };
+        self.lows
+            .entry(key)
+            .and_modify(|low| *low = (*low).min(price))
+            .or_insert(price);
+    }
+}
 
 /// The latest row of each key of one source that still matters (its `gtin_low_latest` rows
 /// that carry a price, or are of the last batch day).
-pub type LatestRuns = HashMap<LowKey, LowRun>;
+#[derive(Debug, Clone, Default)]
+pub struct LatestRuns {
+    merchants: MerchantNames,
+    runs: HashMap<LowKey, LowRun>,
+}
+
+impl LatestRuns {
+    /// Adds a stored row; an error when its GTIN is not a GTIN-14.
+    pub fn insert_row(
+        &mut self,
+        gtin14: &str,
+        currency: Currency,
+        merchant: &str,
+        run: LowRun,
+    ) -> StoreResult<()> {
+        let digits = gtin14_digits(gtin14).ok_or_else(|| StoreError::Corrupt {
+            column: "gtin_low_latest.gtin",
+            value: gtin14.to_owned(),
+        })?;
+        let key = LowKey {
+            gtin14: digits,
+            currency,
+            merchant: self.merchants.number(merchant),
+        };
+        self.runs.insert(key, run);
+        Ok(())
+    }
+
+    /// The merchant of one of this table's keys.
+    pub fn merchant(&self, key: &LowKey) -> &str {
+        self.merchants.name(key.merchant)
+    }
+}
 
 /// Drops the rows that no longer matter on `day`: those carrying nothing from an earlier day.
 pub fn open_on(latest: &mut LatestRuns, day: i64) {
-    latest.retain(|_, run| run.carry.is_some() || run.day == day);
+    latest
+        .runs
+        .retain(|_, run| run.carry.is_some() || run.day == day);
 }
 
 /// The rows a batch of `day` with `lows` writes (in primary-key order, so that neighbouring rows
@@ -57,27 +174,62 @@ pub fn changed_runs(
     day: i64,
     earlier_batch_today: bool,
 ) -> Vec<(LowKey, LowRun)> {
+    let lows = numbered_as_latest(latest, lows);
     let mut changed: Vec<(LowKey, LowRun)> = Vec::new();
-    for (key, run) in latest.iter() {
+    for (key, run) in &latest.runs {
         if !lows.contains_key(key)
             && let Some(next) = next_run(Some(*run), None, day, earlier_batch_today)
         {
-            changed.push((key.clone(), next));
+            changed.push((*key, next));
         }
     }
     for (key, price) in lows {
-        let run = latest.get(&key).copied();
+        let run = latest.runs.get(&key).copied();
         if let Some(next) = next_run(run, Some(price), day, earlier_batch_today) {
             changed.push((key, next));
         }
     }
     for (key, run) in &changed {
-        latest.insert(key.clone(), *run);
+        latest.runs.insert(*key, *run);
     }
-    changed.sort_unstable_by(|((g_a, c_a, m_a), _), ((g_b, c_b, m_b), _)| {
-        (g_a, c_a.code(), m_a).cmp(&(g_b, c_b.code(), m_b))
+    let names = &latest.merchants;
+    changed.sort_unstable_by(|(a, _), (b, _)| {
+        (a.gtin14, a.currency.code(), names.name(a.merchant)).cmp(&(
+            b.gtin14,
+            b.currency.code(),
+            names.name(b.merchant),
+        ))
     });
     changed
+}
+
+/// The batch's lows with their merchants numbered as in `latest` (as they are already when
+/// the batch began from `latest`: [`GtinLows::numbered_as`]).
+fn numbered_as_latest(latest: &mut LatestRuns, lows: GtinLows) -> HashMap<LowKey, i64> {
+    let numbers: Vec<u32> = lows
+        .merchants
+        .names
+        .iter()
+        .map(|name| latest.merchants.number(name))
+        .collect();
+    if numbers
+        .iter()
+        .enumerate()
+        .all(|(i, number)| *number as usize == i)
+    {
+        return lows.lows;
+    }
+    lows.lows
+        .into_iter()
+        .map(|(key, low)| {
+            let merchant = numbers.get(key.merchant as usize).copied();
+            let key = LowKey {
+                merchant: merchant.unwrap_or(u32::MAX),
+                ..key
+            };
+            (key, low)
+        })
+        .collect()
 }
 
 /// The row a batch of `day` writes for one key, or `None` when the rows already say it.

@@ -23,7 +23,7 @@ pub(crate) fn observe_prices(
     let mut summaries = vec![None; observations.len()];
     let mut waiting = Waiting::default();
     for (i, observation) in observations.iter().enumerate() {
-        if waiting.offer_ids.contains(observation.offer_id.as_str()) {
+        if waiting.offer_ids.contains(&*observation.offer_id) {
             waiting.settle(&mut read_points, batch, observations, &mut summaries)?;
         }
         match batch.observe_one(observation) {
@@ -69,7 +69,7 @@ impl<'a> Waiting<'a> {
         let offer_ids: Vec<&str> = self
             .offers
             .iter()
-            .map(|(position, _)| observations[*position].offer_id.as_str())
+            .map(|(position, _)| &*observations[*position].offer_id)
             .collect();
         let stored = read_points(batch.source(), &offer_ids)?;
         for ((position, point), mut points) in self.offers.drain(..).zip(stored) {

@@ -33,7 +33,7 @@ use crate::price_summary::PriceSummary;
 use crate::stored::{money_to_stored, optional_money};
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Currency};
-use std::collections::HashMap;
+use std::collections::{HashMap, hash_map};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 /// An offer's last known state, as the comparison needs it.
@@ -156,7 +156,7 @@ impl PriceBatch {
             latest_lows: None,
             listed_unseen: 0,
             changes: Vec::new(),
-            gtin_lows: HashMap::new(),
+            gtin_lows: GtinLows::default(),
             summaries: Vec::new(),
             stats: PriceBatchStats::default(),
         }
@@ -172,6 +172,11 @@ impl PriceBatch {
         PriceBatch {
             keys: known.keys,
             known: known.known,
+            gtin_lows: known
+                .latest_lows
+                .as_ref()
+                .map(GtinLows::numbered_as)
+                .unwrap_or_default(),
             latest_lows: known.latest_lows,
             listed_unseen,
             ..PriceBatch::new(&known.source, time)
@@ -240,7 +245,7 @@ impl PriceBatch {
                 self.stats.num_rejected += 1;
                 if self.stats.rejected.len() < MAX_REJECTIONS_LISTED {
                     self.stats.rejected.push(PriceRejection {
-                        offer_id: observation.offer_id.clone(),
+                        offer_id: observation.offer_id.to_string(),
                         reason: err.to_string(),
                     });
                 }
@@ -262,21 +267,30 @@ impl PriceBatch {
         self.summaries.push((offer_id.to_owned(), summary));
     }
 
+    /// One probe of the known-offer table per offer: most offers of a refresh are unchanged,
+    /// and the table is far larger than the caches.
     fn compare(&mut self, observation: &PriceObservation) -> StoreResult<Observed> {
         let key = self.offer_key(&observation.offer_id);
-        let previous = self.known.get(&key).copied();
+        // Seen even if refused below: a refused price is no reason to report the offer gone.
+        let (entry, previous) = match self.known.entry(key) {
+            hash_map::Entry::Occupied(occupied) => {
+                let entry = occupied.into_mut();
+                let previous = *entry;
+                entry.seen = true;
+                (entry, Some(previous))
+            }
+            hash_map::Entry::Vacant(vacant) => {
+                let entry = vacant.insert(Entry {
+                    state: placeholder_state(observation),
+                    seen: true,
+                    summary: None,
+                });
+                (entry, None)
+            }
+        };
         if previous.is_some_and(|entry| entry.state.listed && !entry.seen) {
             self.listed_unseen -= 1;
         }
-        // Seen even if refused below: a refused price is no reason to report the offer gone.
-        self.known
-            .entry(key)
-            .and_modify(|entry| entry.seen = true)
-            .or_insert(Entry {
-                state: placeholder_state(observation),
-                seen: true,
-                summary: None,
-            });
         let state = KnownState {
             price: money_to_stored("price", observation.price)?,
             old_price: optional_money("old_price", observation.old_price)?,
@@ -284,7 +298,7 @@ impl PriceBatch {
             availability: observation.availability,
             listed: true,
         };
-        self.note_gtin_low(observation, state.price);
+        note_gtin_low(&mut self.gtin_lows, &self.source, observation, state.price);
         let kind = match previous {
             None => PointKind::First,
             Some(entry) if !entry.state.listed => PointKind::Return,
@@ -302,12 +316,10 @@ impl PriceBatch {
             PointKind::Return => self.stats.num_returned += 1,
             _ => self.stats.num_changed += 1,
         }
-        if let Some(entry) = self.known.get_mut(&key) {
-            entry.state = state;
-            entry.summary = None;
-        }
+        entry.state = state;
+        entry.summary = None;
         self.changes.push(ObservedChange {
-            offer_id: observation.offer_id.clone(),
+            offer_id: observation.offer_id.to_string(),
             kind,
             state,
         });
@@ -319,22 +331,6 @@ impl PriceBatch {
             currency: Some(observation.currency),
             availability: Some(observation.availability),
         })))
-    }
-
-    /// Out-of-stock offers do not make a market low: nobody can buy at that price.
-    fn note_gtin_low(&mut self, observation: &PriceObservation, price: i64) {
-        let Some(gtin) = &observation.gtin else {
-            return;
-        };
-        if observation.availability == Availability::OutOfStock {
-            return;
-        }
-        let merchant = observation.merchant.as_deref().unwrap_or(&self.source);
-        let key = (gtin.as_gtin14(), observation.currency, merchant.to_owned());
-        self.gtin_lows
-            .entry(key)
-            .and_modify(|low| *low = (*low).min(price))
-            .or_insert(price);
     }
 
     /// True when the listed offer `offer_id` was not seen by this batch (it has disappeared).
@@ -400,6 +396,19 @@ pub struct BatchParts {
     pub latest_lows: Option<LatestRuns>,
     /// The known states once the batch is written, to be stamped with the store's token.
     pub known: KnownOffers,
+}
+
+/// Notes an in-stock price in the batch's GTIN lows, under the offer's merchant (else its
+/// source). Out-of-stock offers do not make a market low: nobody can buy at that price.
+fn note_gtin_low(lows: &mut GtinLows, source: &str, observation: &PriceObservation, price: i64) {
+    let Some(gtin) = &observation.gtin else {
+        return;
+    };
+    if observation.availability == Availability::OutOfStock {
+        return;
+    }
+    let merchant = observation.merchant.as_deref().unwrap_or(source);
+    lows.note(gtin.gtin14_digits(), observation.currency, merchant, price);
 }
 
 /// The price of the entry a new offer gets when its price is refused: seen, but never stored.

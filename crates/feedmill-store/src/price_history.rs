@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use feedmill_model::{Availability, Currency, Gtin};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Days the EU rule looks back.
 pub const LOWEST_PRICE_WINDOW_DAYS: i64 = 30;
@@ -25,17 +26,18 @@ pub const LOWEST_PRICE_WINDOW_DAYS: i64 = 30;
 /// is kept, since it is still in effect).
 pub const DEFAULT_RETENTION_DAYS: i64 = 400;
 
-/// What one ingest saw of one offer.
+/// What one ingest saw of one offer. The strings may be borrowed from the offer: an ingest
+/// observes every offer of every refresh.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PriceObservation {
-    pub offer_id: String,
+pub struct PriceObservation<'a> {
+    pub offer_id: Cow<'a, str>,
     pub price: Decimal,
     /// The "was" price the feed claims, as it claims it.
     pub old_price: Option<Decimal>,
     pub currency: Currency,
     pub availability: Availability,
-    pub gtin: Option<Gtin>,
-    pub merchant: Option<String>,
+    pub gtin: Option<Cow<'a, Gtin>>,
+    pub merchant: Option<Cow<'a, str>>,
 }
 
 /// What a change point records.

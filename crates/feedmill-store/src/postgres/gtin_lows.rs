@@ -53,11 +53,11 @@ pub(super) fn write_lows(
          ON CONFLICT (source, gtin, currency, merchant) DO UPDATE SET \
          day = excluded.day, low_price = excluded.low_price, carry_price = excluded.carry_price",
     )?;
-    for ((gtin, currency, merchant), run) in &changed {
+    for (key, run) in &changed {
         let values: [&(dyn postgres::types::ToSql + Sync); 7] = [
-            gtin,
-            &currency.code(),
-            merchant,
+            &key.gtin14(),
+            &key.currency.code(),
+            &latest.merchant(key),
             &source,
             &run.day,
             &run.low,
@@ -72,18 +72,20 @@ pub(super) fn write_lows(
 /// The latest rows of `source` that still matter on `day`: those carrying a price, and those
 /// of `day` itself.
 fn open_keys(client: &mut impl GenericClient, source: &str, day: i64) -> StoreResult<LatestRuns> {
-    let mut latest = LatestRuns::new();
+    let mut latest = LatestRuns::default();
     for row in client.query(
         "SELECT gtin, currency, merchant, day, low_price, carry_price FROM gtin_low_latest \
          WHERE source = $1 AND (carry_price IS NOT NULL OR day = $2)",
         &[&source, &day],
     )? {
-        let key = (
-            rows::get(&row, "gtin")?,
+        let gtin: &str = rows::get(&row, "gtin")?;
+        let merchant: &str = rows::get(&row, "merchant")?;
+        latest.insert_row(
+            gtin,
             rows::currency(&row, "currency")?,
-            rows::get(&row, "merchant")?,
-        );
-        latest.insert(key, run_from_row(&row)?);
+            merchant,
+            run_from_row(&row)?,
+        )?;
     }
     Ok(latest)
 }

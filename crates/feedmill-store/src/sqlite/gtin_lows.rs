@@ -83,7 +83,7 @@ pub(super) fn write_lows(
         .prepare_cached("INSERT OR IGNORE INTO price_batch_days (source, day) VALUES (?1, ?2)")?
         .execute(params![source, day])?;
     for (key, run) in &changed_runs(&mut latest, lows, day, earlier_batch_today) {
-        write_run(connection, source, key, run)?;
+        write_run(connection, source, key, latest.merchant(key), run)?;
     }
     Ok(latest)
 }
@@ -96,23 +96,28 @@ fn open_keys(connection: &Connection, source: &str, day: i64) -> StoreResult<Lat
          WHERE source = ?1 AND (carry_price IS NOT NULL OR day = ?2)",
     )?;
     let mut found = statement.query(params![source, day])?;
-    let mut latest = LatestRuns::new();
+    let mut latest = LatestRuns::default();
     while let Some(row) = found.next()? {
-        let key = (
-            row.get(0)?,
+        latest.insert_row(
+            rows::borrowed_text(row, 0, "gtin")?,
             rows::currency_at(row, 1, "currency")?,
-            row.get(2)?,
-        );
-        latest.insert(key, run_from_row(row)?);
+            rows::borrowed_text(row, 2, "merchant")?,
+            run_from_row(row)?,
+        )?;
     }
     Ok(latest)
 }
 
-fn write_run(connection: &Connection, source: &str, key: &LowKey, run: &LowRun) -> StoreResult<()> {
-    let (gtin, currency, merchant) = key;
+fn write_run(
+    connection: &Connection,
+    source: &str,
+    key: &LowKey,
+    merchant: &str,
+    run: &LowRun,
+) -> StoreResult<()> {
     let values = params![
-        gtin,
-        currency.code(),
+        key.gtin14(),
+        key.currency.code(),
         merchant,
         source,
         run.day,

@@ -61,10 +61,10 @@ fn measure_price_batch() -> StoreResult<()> {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
     let store = SqliteStore::open(&dir.path().join("s.sqlite"))?;
-    let observe = |changed_every: usize| -> Vec<PriceObservation> {
+    let observe = |changed_every: usize| -> Vec<PriceObservation<'static>> {
         (0..num_offers)
             .map(|i| PriceObservation {
-                offer_id: format!("shop:acme:sku-{i:08}"),
+                offer_id: format!("shop:acme:sku-{i:08}").into(),
                 price: if changed_every > 0 && i % changed_every == 0 {
                     dec("17.99")
                 } else {

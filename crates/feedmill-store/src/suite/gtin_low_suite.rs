@@ -8,6 +8,7 @@ use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use feedmill_model::{Availability, Currency, Gtin};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// An offer of a schedule: id, merchant (`None`: the source's name stands in), currencies.
@@ -146,7 +147,11 @@ fn batches_of_day(
     batches
 }
 
-fn observe(rng: &mut fastrand::Rng, gtin: &Gtin, offers: &[Offer]) -> Vec<PriceObservation> {
+fn observe(
+    rng: &mut fastrand::Rng,
+    gtin: &Gtin,
+    offers: &[Offer],
+) -> Vec<PriceObservation<'static>> {
     let mut observations = Vec::new();
     for offer in offers {
         if rng.u8(0..4) == 0 {
@@ -164,7 +169,7 @@ fn observe(rng: &mut fastrand::Rng, gtin: &Gtin, offers: &[Offer]) -> Vec<PriceO
             old_price: None,
             currency: Currency::parse(code).unwrap_or_else(|_| panic!("test currency {code}")),
             availability,
-            gtin: Some(gtin.clone()),
+            gtin: Some(Cow::Owned(gtin.clone())),
             merchant: offer.merchant.map(Into::into),
         });
     }

@@ -6,10 +6,11 @@ use crate::price_history::{PointKind, PriceBatchStats, PriceObservation};
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use feedmill_model::{Availability, Gtin};
+use std::borrow::Cow;
 
-fn seen(offer: &str, price: &str, code: &str) -> PriceObservation {
+fn seen(offer: &str, price: &str, code: &str) -> PriceObservation<'static> {
     PriceObservation {
-        offer_id: offer.into(),
+        offer_id: offer.to_owned().into(),
         price: dec(price),
         old_price: None,
         currency: currency(code),
@@ -245,8 +246,8 @@ pub(crate) fn a_currency_change_restarts_the_history(store: &impl Store) -> Stor
 pub(crate) fn gtin_daily_lows_per_merchant_and_market(store: &impl Store) -> StoreResult<()> {
     let gtin = Gtin::parse("4006381333931").map_err(|_| StoreError::WriterStopped)?;
     let offer = |id: &str, price: &str, merchant: &str, availability| PriceObservation {
-        gtin: Some(gtin.clone()),
-        merchant: Some(merchant.into()),
+        gtin: Some(Cow::Owned(gtin.clone())),
+        merchant: Some(merchant.to_owned().into()),
         availability,
         ..seen(id, price, "EUR")
     };

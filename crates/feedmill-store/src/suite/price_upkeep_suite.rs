@@ -8,19 +8,20 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use feedmill_model::{Availability, Currency, Gtin};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 fn gtin() -> StoreResult<Gtin> {
     Gtin::parse("4006381333931").map_err(|_| StoreError::WriterStopped)
 }
 
-fn seen(price: &str) -> StoreResult<PriceObservation> {
+fn seen(price: &str) -> StoreResult<PriceObservation<'static>> {
     Ok(PriceObservation {
         offer_id: "a".into(),
         price: dec(price),
         old_price: None,
         currency: Currency::parse("EUR").map_err(|_| StoreError::WriterStopped)?,
         availability: Availability::InStock,
-        gtin: Some(gtin()?),
+        gtin: Some(Cow::Owned(gtin()?)),
         merchant: Some("Acme".into()),
     })
 }

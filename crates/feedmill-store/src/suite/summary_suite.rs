@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use feedmill_model::Availability;
 
 /// An in-stock EUR observation of `offer` at `price`, without GTIN or merchant.
-pub(super) fn seen(offer: &str, price: &str) -> PriceObservation {
+pub(super) fn seen(offer: &str, price: &str) -> PriceObservation<'static> {
     PriceObservation {
-        offer_id: offer.into(),
+        offer_id: offer.to_owned().into(),
         price: dec(price),
         old_price: None,
         currency: currency("EUR"),
