@@ -16,8 +16,10 @@ pub fn product_id_of(identity: &str) -> String {
     let digest = Sha256::digest(identity.as_bytes());
     let mut id = String::with_capacity(1 + PRODUCT_ID_HEX_LEN);
     id.push('p');
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for byte in digest.iter().take(PRODUCT_ID_HEX_LEN / 2) {
-        id.push_str(&format!("{byte:02x}"));
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
     id
 }

@@ -16,6 +16,8 @@ pub(crate) struct Decision {
     /// A brand + model decision that found no GTIN for its key yet (see
     /// `feedmill_store::StoredMatch::awaits_gtin`).
     pub awaits_gtin: bool,
+    /// The stored decision of the last ingest, taken over unchanged: nothing to store again.
+    pub kept: bool,
 }
 
 impl Decision {
@@ -24,6 +26,7 @@ impl Decision {
             product_id,
             product_match: ProductMatch::new(method, score),
             awaits_gtin: false,
+            kept: false,
         }
     }
 

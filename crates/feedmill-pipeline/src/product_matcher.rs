@@ -168,7 +168,8 @@ pub struct SourceMatching {
     candidates: MatchCandidates,
     brands: BrandDictionary,
     pins: HashMap<String, PinTarget>,
-    /// The decisions and model keys of the source's last stored ingest.
+    /// The decisions and model keys of the source's last stored ingest; a decision taken over
+    /// unchanged is taken out (it stays stored as it is).
     previous: HashMap<String, StoredMatch>,
     previous_model_gtins: HashSet<ModelGtin>,
     /// Model key → the distinct GTIN-14s (at most [`GTINS_PER_KEY`]) this feed's offers gave it
@@ -229,31 +230,45 @@ impl SourceMatching {
         }
         if let Some(gtin) = &offer.gtin {
             let gtin14 = gtin.as_gtin14();
+            let decision = gtin_decision(&gtin14);
             if let Some(model_key) = quick_model_key(offer, &self.brands) {
-                self.note_model_gtin(model_key, gtin14.clone());
+                self.note_model_gtin(model_key, gtin14);
             }
-            return Some(gtin_decision(&gtin14));
+            return Some(decision);
         }
         if self.matcher.rematch_all {
             return None;
         }
-        let kept = self.previous.get(&offer.id).filter(|kept| {
-            kept.fingerprint == fingerprint(offer)
-                && !kept.product_match.in_review
-                && !kept.awaits_gtin
-        })?;
+        // Taken out of `previous` (one probe of a table as large as the source), which keeps
+        // only the decisions this ingest has not taken over: a changed offer's goes back.
+        let (offer_id, kept) = self.previous.remove_entry(&offer.id)?;
+        let reusable = kept.fingerprint == fingerprint(offer)
+            && !kept.product_match.in_review
+            && !kept.awaits_gtin;
+        if !reusable {
+            self.previous.insert(offer_id, kept);
+            return None;
+        }
         self.summary.num_reused += 1;
         Some(Decision {
-            product_id: kept.product_id.clone(),
-            product_match: kept.product_match.clone(),
+            product_id: kept.product_id,
+            product_match: kept.product_match,
             awaits_gtin: false,
+            kept: true,
         })
     }
 
     fn note_model_gtin(&mut self, model_key: String, gtin14: String) {
-        let gtins = self.feed_model_gtins.entry(model_key.clone()).or_default();
-        if gtins.len() < GTINS_PER_KEY && !gtins.contains(&gtin14) {
-            gtins.push(gtin14.clone());
+        match self.feed_model_gtins.get_mut(&model_key) {
+            Some(gtins) => {
+                if gtins.len() < GTINS_PER_KEY && !gtins.contains(&gtin14) {
+                    gtins.push(gtin14.clone());
+                }
+            }
+            None => {
+                self.feed_model_gtins
+                    .insert(model_key.clone(), vec![gtin14.clone()]);
+            }
         }
         self.model_gtins.insert(ModelGtin { model_key, gtin14 });
     }
@@ -333,7 +348,8 @@ impl SourceMatching {
     }
 
     /// Counts the decision and keeps it for the store (decisions by GTIN and pins are not
-    /// kept: they are made again on every ingest at no cost).
+    /// kept: they are made again on every ingest at no cost; one taken over from the last
+    /// ingest is stored already).
     fn record(&mut self, offer: &Offer, decision: &Decision) {
         let method = decision.product_match.method;
         let slot = MatchMethod::ALL.iter().position(|m| *m == method);
@@ -341,7 +357,7 @@ impl SourceMatching {
             *count += 1;
         }
         self.summary.num_offers += 1;
-        if method == MatchMethod::Gtin || decision.product_match.pinned {
+        if method == MatchMethod::Gtin || decision.product_match.pinned || decision.kept {
             return;
         }
         self.decided.push(StoredMatch {
@@ -415,6 +431,7 @@ fn pinned(offer: &Offer, pin: &PinTarget) -> Decision {
             ..ProductMatch::new(method, None)
         },
         awaits_gtin: false,
+        kept: false,
     }
 }
 

@@ -82,7 +82,9 @@ impl ProductMatchStore for SqliteStore {
                  FROM product_matches WHERE source = ?1",
             )?;
             let mut rows = statement.query([source])?;
-            let mut matches = HashMap::new();
+            // Sized up front: a source holds up to millions, and growing rehashes them all.
+            let mut matches =
+                HashMap::with_capacity(count_of(connection, "product_matches", source)?);
             while let Some(row) = rows.next()? {
                 let stored = stored_match_from_row(row)?;
                 matches.insert(stored.offer_id.clone(), stored);
@@ -139,13 +141,18 @@ impl ProductMatchStore for SqliteStore {
         self.read(|connection| {
             let mut statement = connection
                 .prepare_cached("SELECT model_key, gtin14 FROM model_gtins WHERE source = ?1")?;
+            let mut model_gtins =
+                HashSet::with_capacity(count_of(connection, "model_gtins", source)?);
             let rows = statement.query_map([source], |row| {
                 Ok(ModelGtin {
                     model_key: row.get(0)?,
                     gtin14: row.get(1)?,
                 })
             })?;
-            Ok(rows.collect::<Result<HashSet<_>, _>>()?)
+            for model_gtin in rows {
+                model_gtins.insert(model_gtin?);
+            }
+            Ok(model_gtins)
         })
     }
 
@@ -452,4 +459,12 @@ fn review_from_row(row: &Row<'_>) -> StoreResult<MatchReview> {
         score: score as f32,
         created_at: time_from_stored("match_reviews.created_us", row.get(7)?)?,
     })
+}
+
+/// How many rows of `source` `table` holds (one of this module's tables, keyed by source first).
+fn count_of(connection: &Connection, table: &'static str, source: &str) -> StoreResult<usize> {
+    let count: i64 = connection
+        .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE source = ?1"))?
+        .query_row([source], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(0))
 }
