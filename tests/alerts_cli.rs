@@ -226,6 +226,11 @@ impl Shop {
 
     /// `feedmill ingest` of shop's trail shoe at `price`; returns its stderr.
     fn ingest(&self, price: &str, extra: &[&str]) -> String {
+        self.ingest_logging(price, extra, "warn")
+    }
+
+    /// [`Shop::ingest`] with its log at `level` (`RUST_LOG`).
+    fn ingest_logging(&self, price: &str, extra: &[&str], level: &str) -> String {
         let feed = self.dir.path().join("shop.csv");
         let row = format!("{FEED_HEADER}a,Trail shoe,{price},EUR,https://shop.example/a\n");
         std::fs::write(&feed, row).unwrap_or_else(|err| panic!("{err}"));
@@ -246,7 +251,11 @@ impl Shop {
         args.extend_from_slice(extra);
         let feed = feed.display().to_string();
         args.push(&feed);
-        let output = run(&args);
+        let output = feedmill()
+            .env("RUST_LOG", level)
+            .args(&args)
+            .output()
+            .unwrap_or_else(|err| panic!("failed to run feedmill: {err}"));
         let err = stderr(&output);
         assert!(output.status.success(), "{err}");
         err
@@ -314,6 +323,22 @@ fn ingest_delivers_a_signed_alert_once_per_drop() {
         1,
         "nothing evaluated with --no-alerts"
     );
+}
+
+/// The alerts run on the store the ingest opened: opened a second time, the store would find
+/// its click journal taken (by this very process) and say so.
+#[test]
+fn ingest_opens_its_store_once() {
+    let shop = Shop::new();
+    let (callback, _delivered) = callback_server();
+    shop.alert(&callback);
+    let logged = shop.ingest_logging("99.00", &[], "info");
+    assert_eq!(
+        alerts_line(&logged),
+        "alerts: 1 evaluated, 0 new drops, 0 delivered, 0 pending",
+        "{logged}"
+    );
+    assert!(!logged.contains("held by another process"), "{logged}");
 }
 
 #[test]

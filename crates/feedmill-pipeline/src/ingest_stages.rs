@@ -5,6 +5,8 @@ use crate::index_sink::IndexSink;
 use crate::offer_store::OfferStore;
 use crate::price_history::PriceHistory;
 use crate::product_matcher::ProductMatcher;
+use feedmill_store::Store;
+use std::sync::Arc;
 
 #[derive(Clone, Default)]
 pub struct IngestStages {
@@ -15,6 +17,13 @@ pub struct IngestStages {
 impl IngestStages {
     pub fn new(history: Option<PriceHistory>, matcher: Option<ProductMatcher>) -> IngestStages {
         IngestStages { history, matcher }
+    }
+
+    /// The store the stages record in (`None` when neither is on): what runs after the ingest
+    /// (the price alerts) uses the same one rather than opening it a second time.
+    pub fn store(&self) -> Option<Arc<dyn Store>> {
+        let history = self.history.as_ref().map(|history| history.store().clone());
+        history.or_else(|| self.matcher.as_ref().map(|matcher| matcher.store().clone()))
     }
 
     /// The index sink of an ingest into `store`, matching products when a matcher is set

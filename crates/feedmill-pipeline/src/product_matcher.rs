@@ -103,6 +103,11 @@ impl ProductMatcher {
         }
     }
 
+    /// The store the decisions are kept in.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     /// Matches every offer again, ignoring the decisions of the last ingest (pins still hold).
     pub fn rematching_all(mut self, rematch_all: bool) -> ProductMatcher {
         self.rematch_all = rematch_all;

@@ -119,6 +119,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             }
             let context = AlertContext {
                 store_path: &args.store_path(),
+                store: stages.store(),
                 allow_private: false,
                 now: super::price_history::fixed_now(&args.history)?,
             };

@@ -48,6 +48,9 @@ const _: () = assert!(CLI_BUDGET.attempts_per_run < CLI_RETRY.max_attempts);
 /// What the command knows about alerts besides its `AlertArgs`.
 pub(crate) struct AlertContext<'a> {
     pub store_path: &'a Path,
+    /// The store as the ingest opened it, if it did: opening it again in the same process
+    /// would find its click journal taken (by this process) and start a second one.
+    pub store: Option<Arc<dyn Store>>,
     /// The sources file's `[alerts] allow_private_callbacks` (`false` without one).
     pub allow_private: bool,
     /// The `--now` the command runs at.
@@ -75,7 +78,10 @@ fn run_alerts(
     index: Arc<dyn SearchBackend>,
     context: &AlertContext<'_>,
 ) -> anyhow::Result<AlertRunStats> {
-    let store: Arc<dyn Store> = open_store(context.store_path)?;
+    let store: Arc<dyn Store> = match &context.store {
+        Some(store) => store.clone(),
+        None => open_store(context.store_path)?,
+    };
     let policy = CallbackPolicy {
         allow_private: args.allow_private_callbacks || context.allow_private,
     };

@@ -37,6 +37,7 @@ pub fn run(args: RefreshArgs) -> anyhow::Result<ExitCode> {
     if committed > 0 {
         let context = AlertContext {
             store_path: &store,
+            store: stages.store(),
             allow_private: config.alerts.allow_private_callbacks,
             now: super::price_history::fixed_now(&args.history)?,
         };
