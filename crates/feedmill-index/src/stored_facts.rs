@@ -5,7 +5,7 @@
 //! its cost is the ingest's: writing the whole [`PriceFacts`] as JSON (two RFC 3339 times, two
 //! formatted prices) cost a fifth of the history's share of a refresh. The figures are all the
 //! facts rest on ([`PriceFacts::new`] reads nothing else but the offer), so storing them is
-//! storing the facts, in a third of the bytes.
+//! storing the facts, in ~50 bytes where the JSON took ~250.
 //!
 //! The text is `h1;` then five `;`-separated fields: the current price's start and the lowest
 //! since (each `seconds,nanoseconds` since the epoch), the days of history, and the 30-day low
