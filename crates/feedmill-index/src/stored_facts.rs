@@ -113,39 +113,16 @@ fn read_price(field: &str) -> Result<Option<Decimal>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedmill_model::{Availability, Currency, Network, Offer};
-    use std::str::FromStr;
+    use feedmill_model::Offer;
 
-    fn offer(price_text: &str, old_price: Option<&str>) -> Offer {
-        let price = |p: &str| Decimal::from_str(p).unwrap_or_else(|_| unreachable!("{p}"));
-        Offer {
-            id: "s:1".into(),
-            source: "s".into(),
-            network: Network::Generic,
-            merchant_id: None,
-            merchant_name: None,
-            program_id: None,
-            sku: None,
-            gtin: None,
-            mpn: None,
-            title: "Kettle".into(),
-            description: None,
-            brand: None,
-            category: None,
-            price: price(price_text),
-            old_price: old_price.map(price),
-            currency: Currency::parse("EUR").unwrap_or_else(|_| unreachable!("EUR")),
-            shipping: None,
-            availability: Availability::InStock,
-            product_url: None,
-            tracking_url: None,
-            image_url: None,
-            additional_images: Vec::new(),
-            updated_at: None,
-            extra: Default::default(),
-            product_id: None,
-            product_match: None,
-        }
+    /// An offer at `price` claiming `old_price` (the only fields the facts read).
+    fn offer(price: &str, old_price: Option<&str>) -> Offer {
+        let json = serde_json::json!({
+            "id": "s:1", "source": "s", "network": "generic", "title": "Kettle",
+            "price": price, "old_price": old_price, "currency": "EUR",
+            "availability": "in_stock",
+        });
+        serde_json::from_value(json).unwrap_or_else(|err| unreachable!("{err}"))
     }
 
     fn time(seconds: i64, nanos: u32) -> DateTime<Utc> {
