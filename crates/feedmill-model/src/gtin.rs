@@ -73,10 +73,10 @@ impl Gtin {
     /// [`Gtin::as_gtin14`] as ASCII digits, without allocating.
     pub fn gtin14_digits(&self) -> [u8; 14] {
         let mut digits = [b'0'; 14];
+        // A GTIN has 8 to 14 digits (`parse`): `len` is all of them, left-padded with zeros.
         let own = self.0.as_bytes();
-        // A GTIN has 8 to 14 digits (`parse`), so it always fits.
-        let start = 14usize.saturating_sub(own.len());
-        digits[start..].copy_from_slice(&own[own.len() - (14 - start)..]);
+        let len = own.len().min(14);
+        digits[14 - len..].copy_from_slice(&own[own.len() - len..]);
         digits
     }
 }
